@@ -1,0 +1,77 @@
+import type { Document } from 'bson';
+
+/** MongoDB server error codes the engine replies with (names as in the server's error_codes.yml). */
+export const ErrorCode = {
+  InternalError: 1,
+  BadValue: 2,
+  NoSuchKey: 4,
+  FailedToParse: 9,
+  TypeMismatch: 14,
+  IllegalOperation: 20,
+  NamespaceNotFound: 26,
+  IndexNotFound: 27,
+  PathNotViable: 28,
+  ConflictingUpdateOperators: 40,
+  CursorNotFound: 43,
+  NamespaceExists: 48,
+  DollarPrefixedFieldName: 52,
+  InvalidIdField: 53,
+  NotSingleValueField: 54,
+  CommandNotFound: 59,
+  ImmutableField: 66,
+  InvalidOptions: 72,
+  InvalidNamespace: 73,
+  IndexOptionsConflict: 85,
+  IndexKeySpecsConflict: 86,
+  WriteConflict: 112,
+  ProtocolError: 17,
+  TransactionTooOld: 225,
+  NoSuchTransaction: 251,
+  TransactionCommitted: 256,
+  OperationNotSupportedInTransaction: 263,
+  InvalidPipelineOperator: 168,
+  Location16020: 16020,
+  BSONObjectTooLarge: 10334,
+  DuplicateKey: 11000,
+  UnrecognizedPipelineStage: 40324,
+} as const;
+
+const codeNames: Record<number, string> = Object.fromEntries(
+  Object.entries(ErrorCode).map(([name, code]) => [code, name]),
+);
+
+/**
+ * An error the engine sends back to the client as a command reply with `ok: 0`.
+ * Anything thrown that is not a MongoCommandError becomes InternalError, so a bug never
+ * masquerades as a user error and never takes the connection down.
+ */
+export class MongoCommandError extends Error {
+  readonly code: number;
+  readonly codeName: string;
+  readonly errorLabels: string[];
+  /** Extra reply fields, e.g. keyPattern/keyValue for DuplicateKey. */
+  readonly extra: Document;
+
+  constructor(code: number, message: string, options: { codeName?: string; errorLabels?: string[]; extra?: Document } = {}) {
+    super(message);
+    this.name = 'MongoCommandError';
+    this.code = code;
+    this.codeName = options.codeName ?? codeNames[code] ?? `Location${code}`;
+    this.errorLabels = options.errorLabels ?? [];
+    this.extra = options.extra ?? {};
+  }
+
+  toReply(): Document {
+    const reply: Document = { ok: 0, errmsg: this.message, code: this.code, codeName: this.codeName, ...this.extra };
+    if (this.errorLabels.length > 0) reply.errorLabels = this.errorLabels;
+    return reply;
+  }
+}
+
+export function badValue(message: string): MongoCommandError {
+  return new MongoCommandError(ErrorCode.BadValue, message);
+}
+
+export function failedToParse(message: string): MongoCommandError {
+  return new MongoCommandError(ErrorCode.FailedToParse, message);
+}
