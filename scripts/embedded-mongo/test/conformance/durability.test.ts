@@ -1,0 +1,109 @@
+/**
+ * Durability is a property of the embedded engine itself (a real server is durable by
+ * construction), so this file always starts its own engines on a temporary dbPath, also when
+ * MONGO_URI points the rest of the suite at a real server.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { startEmbeddedMongo } from '../../src/index.js';
+import { startCli, type CliEngine } from '../helpers/cli.js';
+import { rejectionOf } from '../helpers/engine.js';
+
+const tempDirs: string[] = [];
+const children: CliEngine[] = [];
+
+async function tempDbPath(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'embedded-mongo-durability-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+afterAll(async () => {
+  for (const child of children) if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
+  await Promise.all(children.map((c) => c.exited));
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function withClient<T>(uri: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
+  const client = await new MongoClient(uri).connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+describe('durability with a dbPath', () => {
+  it('documents, updates, deletes and indexes survive a clean stop and restart', async () => {
+    const dbPath = await tempDbPath();
+    const first = await startEmbeddedMongo({ port: 0, dbPath });
+    await withClient(first.uri, async (client) => {
+      const coll = client.db('durable').collection('users');
+      await coll.createIndex({ email: 1 }, { unique: true });
+      await coll.insertMany(Array.from({ length: 100 }, (_, i) => ({ _id: i, email: `u${i}@x`, n: i })) as never[]);
+      await coll.updateOne({ _id: 5 } as never, { $set: { updated: true } });
+      await coll.deleteOne({ _id: 6 } as never);
+      await client.db('durable').collection('other').insertOne({ x: 1 });
+    });
+    await first.stop();
+
+    const second = await startEmbeddedMongo({ port: 0, dbPath });
+    try {
+      await withClient(second.uri, async (client) => {
+        const coll = client.db('durable').collection('users');
+        expect(await coll.countDocuments()).toBe(99);
+        expect(await coll.findOne({ _id: 5 } as never)).toEqual({ _id: 5, email: 'u5@x', n: 5, updated: true });
+        expect(await coll.findOne({ _id: 6 } as never)).toBeNull();
+        const indexes = await coll.listIndexes().toArray();
+        expect(indexes.find((i) => i.name === 'email_1')).toMatchObject({ key: { email: 1 }, unique: true });
+        expect((await rejectionOf(coll.insertOne({ email: 'u1@x' }))).code).toBe(11000);
+        expect((await client.db('durable').listCollections().toArray()).map((c) => c.name).sort()).toEqual([
+          'other',
+          'users',
+        ]);
+      });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('every acknowledged write survives SIGKILL of the CLI process', async () => {
+    const dbPath = await tempDbPath();
+    const first = await startCli(['--port', '0', '--dbpath', dbPath]);
+    children.push(first);
+    await withClient(first.uri, async (client) => {
+      const db = client.db('killed');
+      await db.collection('c').createIndex({ k: 1 }, { unique: true });
+      for (let i = 0; i < 50; i += 1) await db.collection('c').insertOne({ _id: i, k: `k${i}` } as never);
+      await db.collection('c').insertMany(Array.from({ length: 500 }, (_, i) => ({ _id: 1000 + i, k: `m${i}` })) as never[]);
+      await db.collection('c').updateMany({ _id: { $lt: 10 } } as never, { $set: { touched: true } });
+      const session = client.startSession();
+      try {
+        await session.withTransaction(async (s) => {
+          await db.collection('c').insertOne({ _id: 'txn', k: 'txn' } as never, { session: s });
+          await db.collection('c').deleteOne({ _id: 49 } as never, { session: s });
+        });
+      } finally {
+        await session.endSession();
+      }
+    });
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+
+    const second = await startCli(['--port', '0', '--dbpath', dbPath]);
+    children.push(second);
+    await withClient(second.uri, async (client) => {
+      const coll = client.db('killed').collection('c');
+      expect(await coll.countDocuments()).toBe(50 + 500);
+      expect(await coll.countDocuments({ touched: true })).toBe(10);
+      expect(await coll.findOne({ _id: 'txn' } as never)).toEqual({ _id: 'txn', k: 'txn' });
+      expect(await coll.findOne({ _id: 49 } as never)).toBeNull();
+      expect((await rejectionOf(coll.insertOne({ k: 'm7' }))).code).toBe(11000);
+    });
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { MongoBulkWriteError, ObjectId } from 'mongodb';
+import { rejectionOf, useTestEngine } from '../helpers/engine.js';
+
+const engine = useTestEngine('insert');
+
+describe('insert', () => {
+  it('insertOne assigns an ObjectId _id when none is given', async () => {
+    const coll = engine.db('one').collection('c');
+    const result = await coll.insertOne({ name: 'a' });
+    expect(result.acknowledged).toBe(true);
+    expect(result.insertedId).toBeInstanceOf(ObjectId);
+    expect(await coll.findOne({ _id: result.insertedId })).toEqual({ _id: result.insertedId, name: 'a' });
+  });
+
+  it('insertOne with a duplicate _id fails with 11000 and leaves the first document', async () => {
+    const coll = engine.db('dupid').collection<{ _id: number; v: string }>('c');
+    await coll.insertOne({ _id: 1, v: 'first' });
+    const error = await rejectionOf(coll.insertOne({ _id: 1, v: 'second' }));
+    expect(error.code).toBe(11000);
+    expect(error.keyPattern).toEqual({ _id: 1 });
+    expect(error.keyValue).toEqual({ _id: 1 });
+    expect(await coll.find().toArray()).toEqual([{ _id: 1, v: 'first' }]);
+  });
+
+  it('ordered insertMany stops at the duplicate: earlier documents land, later ones do not', async () => {
+    const coll = engine.db('ordered').collection<{ _id: number }>('c');
+    const error = await rejectionOf(coll.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 1 }, { _id: 3 }, { _id: 4 }]));
+    expect(error).toBeInstanceOf(MongoBulkWriteError);
+    const bulk = error as MongoBulkWriteError;
+    expect(bulk.insertedCount).toBe(2);
+    const writeErrors = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : [bulk.writeErrors];
+    expect(writeErrors).toHaveLength(1);
+    expect(writeErrors[0]!.index).toBe(2);
+    expect(writeErrors[0]!.code).toBe(11000);
+    expect((await coll.find().sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([1, 2]);
+  });
+
+  it('unordered insertMany skips the duplicate and inserts all the others', async () => {
+    const coll = engine.db('unordered').collection<{ _id: number }>('c');
+    const error = await rejectionOf(
+      coll.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 1 }, { _id: 3 }, { _id: 2 }, { _id: 4 }], { ordered: false }),
+    );
+    const bulk = error as MongoBulkWriteError;
+    expect(bulk).toBeInstanceOf(MongoBulkWriteError);
+    expect(bulk.insertedCount).toBe(4);
+    const writeErrors = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : [bulk.writeErrors];
+    expect(writeErrors.map((e) => e.index)).toEqual([2, 4]);
+    expect(writeErrors.every((e) => e.code === 11000)).toBe(true);
+    expect((await coll.find().sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('insertMany of many documents (several document sequences) inserts them all', async () => {
+    const coll = engine.db('many').collection('c');
+    const docs = Array.from({ length: 5000 }, (_, i) => ({ i, pad: 'x'.repeat(100) }));
+    const result = await coll.insertMany(docs);
+    expect(result.insertedCount).toBe(5000);
+    expect(await coll.countDocuments()).toBe(5000);
+  });
+});

@@ -1,0 +1,269 @@
+import { describe, expect, it } from 'vitest';
+import { Long, MongoServerError, type ClientSession } from 'mongodb';
+import { rejectionOf, useTestEngine } from '../helpers/engine.js';
+
+const engine = useTestEngine('txn');
+
+interface Account {
+  _id: string;
+  balance: number;
+}
+
+async function accounts(label: string, initial: Account[]) {
+  const coll = engine.db(label).collection<Account>('accounts');
+  // A real server cannot create a collection inside a transaction on older versions; make it first.
+  await coll.insertMany(initial);
+  return coll;
+}
+
+async function withSession<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
+  const session = engine.client.startSession();
+  try {
+    return await fn(session);
+  } finally {
+    await session.endSession();
+  }
+}
+
+/** A promise with an outside-visible state, to check that an operation has not finished yet. */
+function tracked<T>(promise: Promise<T>) {
+  const state = { settled: false };
+  const wrapped = promise.finally(() => {
+    state.settled = true;
+  });
+  return { promise: wrapped, state };
+}
+
+describe('transactions', () => {
+  it('commit makes all writes visible at once; before commit others see none', async () => {
+    const coll = await accounts('commit', [{ _id: 'a', balance: 100 }]);
+    await withSession(async (session) => {
+      session.startTransaction();
+      await coll.updateOne({ _id: 'a' }, { $inc: { balance: -30 } }, { session });
+      await coll.insertOne({ _id: 'b', balance: 30 }, { session });
+      expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 100 });
+      expect(await coll.findOne({ _id: 'b' })).toBeNull();
+      await session.commitTransaction();
+    });
+    expect(await coll.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'a', balance: 70 },
+      { _id: 'b', balance: 30 },
+    ]);
+  });
+
+  it('abort discards every write of the transaction', async () => {
+    const coll = await accounts('abort', [{ _id: 'a', balance: 100 }]);
+    await withSession(async (session) => {
+      session.startTransaction();
+      await coll.updateOne({ _id: 'a' }, { $inc: { balance: -30 } }, { session });
+      await coll.insertOne({ _id: 'b', balance: 30 }, { session });
+      await coll.deleteOne({ _id: 'a' }, { session });
+      await session.abortTransaction();
+    });
+    expect(await coll.find().toArray()).toEqual([{ _id: 'a', balance: 100 }]);
+  });
+
+  it('a transaction reads its own writes (find, count, aggregate)', async () => {
+    const coll = await accounts('ryow', [{ _id: 'a', balance: 100 }]);
+    await withSession(async (session) => {
+      session.startTransaction();
+      await coll.updateOne({ _id: 'a' }, { $inc: { balance: -30 } }, { session });
+      await coll.insertOne({ _id: 'b', balance: 30 }, { session });
+      expect(await coll.findOne({ _id: 'a' }, { session })).toEqual({ _id: 'a', balance: 70 });
+      expect(await coll.countDocuments({}, { session })).toBe(2);
+      const [sum] = await coll.aggregate([{ $group: { _id: null, total: { $sum: '$balance' } } }], { session }).toArray();
+      expect(sum!.total).toBe(100);
+      await session.abortTransaction();
+    });
+  });
+
+  it('snapshot isolation: a transaction does not see a commit made after its snapshot', async () => {
+    const coll = await accounts('snapshot', [
+      { _id: 'a', balance: 100 },
+      { _id: 'b', balance: 0 },
+    ]);
+    await withSession(async (session) => {
+      session.startTransaction({ readConcern: { level: 'snapshot' } });
+      expect(await coll.findOne({ _id: 'a' }, { session })).toEqual({ _id: 'a', balance: 100 });
+      // Another client changes and inserts after the transaction's first read.
+      await coll.updateOne({ _id: 'b' }, { $set: { balance: 55 } });
+      await coll.insertOne({ _id: 'c', balance: 1 });
+      expect(await coll.findOne({ _id: 'b' }, { session })).toEqual({ _id: 'b', balance: 0 });
+      expect(await coll.findOne({ _id: 'c' }, { session })).toBeNull();
+      expect(await coll.countDocuments({}, { session })).toBe(2);
+      await session.commitTransaction();
+    });
+    expect(await coll.countDocuments()).toBe(3);
+  });
+
+  it('two transactions writing one document: the second gets WriteConflict (112) labelled TransientTransactionError', async () => {
+    const coll = await accounts('conflict', [{ _id: 'a', balance: 100 }]);
+    const first = engine.client.startSession();
+    const second = engine.client.startSession();
+    try {
+      first.startTransaction();
+      second.startTransaction();
+      await coll.updateOne({ _id: 'a' }, { $inc: { balance: -10 } }, { session: first });
+      const error = await rejectionOf(coll.updateOne({ _id: 'a' }, { $inc: { balance: -20 } }, { session: second }));
+      expect(error).toBeInstanceOf(MongoServerError);
+      expect(error.code).toBe(112);
+      expect(error.codeName).toBe('WriteConflict');
+      expect((error as MongoServerError).hasErrorLabel('TransientTransactionError')).toBe(true);
+      await second.abortTransaction();
+      await first.commitTransaction();
+    } finally {
+      await first.endSession();
+      await second.endSession();
+    }
+    expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 90 });
+  });
+
+  it('withTransaction retries a transaction that hit a write conflict and then succeeds', async () => {
+    const coll = await accounts('retry', [{ _id: 'a', balance: 100 }]);
+    let releaseFirst!: () => void;
+    const secondConflicted = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let signalFirstWrote!: () => void;
+    const firstWrote = new Promise<void>((resolve) => (signalFirstWrote = resolve));
+    const secondErrors: MongoServerError[] = [];
+    let secondAttempts = 0;
+
+    const firstSession = engine.client.startSession();
+    const secondSession = engine.client.startSession();
+    try {
+      const firstDone = firstSession.withTransaction(async (session) => {
+        await coll.updateOne({ _id: 'a' }, { $inc: { balance: -10 } }, { session });
+        signalFirstWrote();
+        await secondConflicted; // hold the document until the second transaction has collided
+      });
+      await firstWrote;
+      const secondDone = secondSession.withTransaction(async (session) => {
+        secondAttempts += 1;
+        try {
+          await coll.updateOne({ _id: 'a' }, { $inc: { balance: -20 } }, { session });
+        } catch (error) {
+          secondErrors.push(error as MongoServerError);
+          releaseFirst();
+          throw error;
+        }
+      });
+      await Promise.all([firstDone, secondDone]);
+    } finally {
+      await firstSession.endSession();
+      await secondSession.endSession();
+    }
+    expect(secondAttempts).toBeGreaterThanOrEqual(2);
+    expect(secondErrors[0]!.code).toBe(112);
+    expect(secondErrors[0]!.hasErrorLabel('TransientTransactionError')).toBe(true);
+    expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 70 });
+  });
+
+  it('a non-transactional write to a document held by an open transaction waits for it, then applies', async () => {
+    const coll = await accounts('blocked', [{ _id: 'a', balance: 100 }]);
+    const session = engine.client.startSession();
+    const other = await engine.newClient();
+    try {
+      session.startTransaction();
+      await coll.updateOne({ _id: 'a' }, { $set: { balance: 50 } }, { session });
+      const write = tracked(other.db(coll.dbName).collection<Account>('accounts').updateOne({ _id: 'a' }, { $inc: { balance: 10 } }));
+      // Round trips on the transaction's connection and the other client give the write time to arrive.
+      for (let i = 0; i < 5; i += 1) {
+        await other.db('admin').command({ ping: 1 });
+        await coll.findOne({ _id: 'a' }, { session });
+      }
+      expect(write.state.settled).toBe(false);
+      await session.commitTransaction();
+      const result = await write.promise;
+      expect(result).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 60 });
+  });
+
+  it('after abort, the waiting non-transactional write applies to the original value', async () => {
+    const coll = await accounts('blockedabort', [{ _id: 'a', balance: 100 }]);
+    const session = engine.client.startSession();
+    const other = await engine.newClient();
+    try {
+      session.startTransaction();
+      await coll.updateOne({ _id: 'a' }, { $set: { balance: 50 } }, { session });
+      const write = tracked(other.db(coll.dbName).collection<Account>('accounts').updateOne({ _id: 'a' }, { $inc: { balance: 10 } }));
+      for (let i = 0; i < 5; i += 1) await other.db('admin').command({ ping: 1 });
+      expect(write.state.settled).toBe(false);
+      await session.abortTransaction();
+      await write.promise;
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 110 });
+  });
+
+  it('a duplicate key error inside a transaction leaves the committed data as it was', async () => {
+    const coll = await accounts('txndup', [{ _id: 'a', balance: 1 }]);
+    await withSession(async (session) => {
+      session.startTransaction();
+      await coll.insertOne({ _id: 'b', balance: 2 }, { session });
+      const error = await rejectionOf(coll.insertOne({ _id: 'a', balance: 3 }, { session }));
+      expect(error.code).toBe(11000);
+      await session.abortTransaction().catch(() => undefined);
+    });
+    expect(await coll.find().toArray()).toEqual([{ _id: 'a', balance: 1 }]);
+  });
+
+  it('commitTransaction for an unknown transaction fails with NoSuchTransaction (251)', async () => {
+    const coll = await accounts('nosuch', [{ _id: 'a', balance: 1 }]);
+    const session = engine.client.startSession();
+    try {
+      const error = await rejectionOf(
+        engine.client.db('admin').command(
+          { commitTransaction: 1, txnNumber: Long.fromNumber(42), autocommit: false },
+          { session },
+        ),
+      );
+      expect(error.code).toBe(251);
+      expect(error.codeName).toBe('NoSuchTransaction');
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.countDocuments()).toBe(1);
+  });
+});
+
+describe('retryable writes', () => {
+  it('a write retried with the same lsid and txnNumber is applied once and answers the same', async () => {
+    const coll = await accounts('retryable', [{ _id: 'a', balance: 100 }]);
+    const db = engine.client.db(coll.dbName);
+    const session = engine.client.startSession();
+    try {
+      const command = {
+        update: 'accounts',
+        updates: [{ q: { _id: 'a' }, u: { $inc: { balance: 5 } } }],
+        txnNumber: Long.fromNumber(7),
+      };
+      const first = await db.command(command, { session });
+      const retried = await db.command(command, { session });
+      expect(first).toMatchObject({ ok: 1, n: 1, nModified: 1 });
+      expect(retried).toMatchObject({ ok: 1, n: 1, nModified: 1 });
+      expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 105 });
+
+      const insert = { insert: 'accounts', documents: [{ _id: 'b', balance: 1 }], txnNumber: Long.fromNumber(8) };
+      expect(await db.command(insert, { session })).toMatchObject({ ok: 1, n: 1 });
+      const insertRetried = await db.command(insert, { session });
+      expect(insertRetried).toMatchObject({ ok: 1, n: 1 });
+      expect(insertRetried.writeErrors).toBeUndefined();
+
+      const next = { ...command, txnNumber: Long.fromNumber(9) };
+      await db.command(next, { session });
+      expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 110 });
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.countDocuments()).toBe(2);
+  });
+
+  it('driver writes with retryWrites (the default) succeed and are applied once', async () => {
+    const coll = await accounts('retrydefault', [{ _id: 'a', balance: 0 }]);
+    for (let i = 0; i < 20; i += 1) await coll.updateOne({ _id: 'a' }, { $inc: { balance: 1 } });
+    expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 20 });
+  });
+});
