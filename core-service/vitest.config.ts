@@ -1,7 +1,14 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
+  resolve: {
+    conditions: ['source'],
+    // graphql 16 ships CJS (`main`) and ESM (`module`) without an `exports` map: Vite would give
+    // our sources the ESM copy while Node gives Apollo and graphql-query-complexity the CJS one,
+    // and graphql-js refuses types from "another module or realm". Node's choice for everyone.
+    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
+  },
   // The global setup runs in Vitest's own `__vitest__` environment, which does not inherit the
   // top-level conditions; without this it cannot load workspace packages from source.
   environments: { __vitest__: { resolve: { conditions: ['source'] } } },

@@ -1,0 +1,202 @@
+import {
+  getNamedType,
+  getNullableType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  valueFromASTUntyped,
+  type ConstDirectiveNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+} from 'graphql';
+import type { ComplexityEstimator, ComplexityEstimatorArgs } from 'graphql-query-complexity';
+import type { ComplexityConfig } from './complexity-config.js';
+
+/**
+ * A `graphql-query-complexity` estimator that reads the cost of each field from, in order:
+ * the config's `fieldComplexities` map, `@cost(weight:)` on the field, `@cost` on the field's
+ * return type, then `defaultFieldComplexity`; and the size of list fields from the slicing
+ * argument's value (`first`/`last`, variables already resolved by the library),
+ * `@listSize(assumedSize:)`, then `listMultiplier`.
+ *
+ *     cost(field) = fieldCost + costs of the @cost arguments given + size × cost(children)
+ *
+ * Why not the library's own `directiveEstimator`: it knows only its `@complexity(value:,
+ * multipliers:)` directive, while our schemas (and the composed supergraph) carry the IBM cost
+ * spec's `@cost`/`@listSize` that Apollo Federation 2.9+ understands. Directive applications
+ * are read from the schema's AST nodes because a schema object carries no other record of them;
+ * the gateway must therefore score against the supergraph schema built from SDL, not the API
+ * schema, which drops them.
+ */
+export function createCostEstimator(schema: GraphQLSchema, config: ComplexityConfig): ComplexityEstimator {
+  const info = schemaCostInfo(schema, config.slicingArguments);
+  return (options: ComplexityEstimatorArgs): number => {
+    const { type, field, args, childComplexity } = options;
+    if (field.name === '__typename') return 0;
+    const coordinate = `${type.name}.${field.name}`;
+    const fieldCost =
+      config.fieldComplexities[coordinate] ??
+      info.fieldWeights.get(coordinate) ??
+      info.typeWeights.get(getNamedType(field.type).name) ??
+      config.defaultFieldComplexity;
+    let argumentCost = 0;
+    for (const arg of field.args) {
+      if (args[arg.name] !== undefined) argumentCost += info.argumentWeights.get(`${coordinate}(${arg.name}:)`) ?? 0;
+    }
+    return fieldCost + argumentCost + listSize(field, coordinate, args, info, config) * childComplexity;
+  };
+}
+
+function listSize(
+  field: GraphQLField<unknown, unknown>,
+  coordinate: string,
+  args: Record<string, unknown>,
+  info: SchemaCostInfo,
+  config: ComplexityConfig,
+): number {
+  // `edges`/`nodes` of a connection: the connection field already multiplied by the page size.
+  if (info.sizedByParent.has(coordinate)) return 1;
+  const declared = info.listSizes.get(coordinate);
+  const slicingArguments = declared?.slicingArguments ?? slicingArgumentsOf(field, config.slicingArguments);
+  const sizes = slicingArguments
+    .map((name) => args[name])
+    .filter((value): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0);
+  if (sizes.length > 0) return Math.max(...sizes);
+  if (declared?.assumedSize !== undefined) return declared.assumedSize;
+  // A list, or a paginated connection asked without a page size: the server's page size is
+  // not visible from here, so assume the configured one.
+  if (isListType(getNullableType(field.type)) || slicingArguments.length > 0) return config.listMultiplier;
+  return 1;
+}
+
+function slicingArgumentsOf(field: GraphQLField<unknown, unknown>, names: readonly string[]): string[] {
+  return field.args.filter((arg) => names.includes(arg.name)).map((arg) => arg.name);
+}
+
+interface ListSizeDeclaration {
+  assumedSize?: number;
+  slicingArguments?: string[];
+  sizedFields?: string[];
+}
+
+interface SchemaCostInfo {
+  fieldWeights: Map<string, number>;
+  typeWeights: Map<string, number>;
+  argumentWeights: Map<string, number>;
+  listSizes: Map<string, ListSizeDeclaration>;
+  /** Coordinates of list fields whose size is the slicing argument of the field above them. */
+  sizedByParent: Set<string>;
+}
+
+// `federation__` prefixed names appear when a subgraph uses the directive without importing it.
+const COST_DIRECTIVES = new Set(['cost', 'federation__cost']);
+const LIST_SIZE_DIRECTIVES = new Set(['listSize', 'federation__listSize']);
+const RELAY_SIZED_FIELDS = ['edges', 'nodes'];
+
+const infoBySchema = new WeakMap<GraphQLSchema, Map<string, SchemaCostInfo>>();
+
+function schemaCostInfo(schema: GraphQLSchema, slicingArguments: readonly string[]): SchemaCostInfo {
+  // The schema is immutable once built, so one walk per schema (and slicing convention) is enough.
+  const key = slicingArguments.join(',');
+  let bySlicing = infoBySchema.get(schema);
+  if (!bySlicing) {
+    bySlicing = new Map();
+    infoBySchema.set(schema, bySlicing);
+  }
+  let info = bySlicing.get(key);
+  if (!info) {
+    info = collectSchemaCostInfo(schema, slicingArguments);
+    bySlicing.set(key, info);
+  }
+  return info;
+}
+
+function collectSchemaCostInfo(schema: GraphQLSchema, slicingArguments: readonly string[]): SchemaCostInfo {
+  const info: SchemaCostInfo = {
+    fieldWeights: new Map(),
+    typeWeights: new Map(),
+    argumentWeights: new Map(),
+    listSizes: new Map(),
+    sizedByParent: new Set(),
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__')) continue;
+    const typeWeight = costWeight(directivesOfType(type));
+    if (typeWeight !== undefined) info.typeWeights.set(type.name, typeWeight);
+    if (!isObjectType(type) && !isInterfaceType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const coordinate = `${type.name}.${field.name}`;
+      const directives = field.astNode?.directives ?? [];
+      const weight = costWeight(directives);
+      if (weight !== undefined) info.fieldWeights.set(coordinate, weight);
+      for (const arg of field.args) {
+        const argWeight = costWeight(arg.astNode?.directives ?? []);
+        if (argWeight !== undefined) info.argumentWeights.set(`${coordinate}(${arg.name}:)`, argWeight);
+      }
+      const declared = listSizeDeclaration(directives);
+      if (declared) info.listSizes.set(coordinate, declared);
+      const sizedFields =
+        declared?.sizedFields ??
+        (slicingArgumentsOf(field, slicingArguments).length > 0 ? RELAY_SIZED_FIELDS : []);
+      for (const path of sizedFields) {
+        const sized = resolveFieldPath(getNamedType(field.type), path.split('.'));
+        if (sized && (declared?.sizedFields || isListType(getNullableType(sized.field.type)))) {
+          info.sizedByParent.add(`${sized.ownerName}.${sized.field.name}`);
+        }
+      }
+    }
+  }
+  return info;
+}
+
+function resolveFieldPath(
+  type: GraphQLNamedType,
+  path: string[],
+): { ownerName: string; field: GraphQLField<unknown, unknown> } | undefined {
+  let owner = type;
+  for (const [index, name] of path.entries()) {
+    if (!isObjectType(owner) && !isInterfaceType(owner)) return undefined;
+    const field = owner.getFields()[name];
+    if (!field) return undefined;
+    if (index === path.length - 1) return { ownerName: owner.name, field };
+    owner = getNamedType(field.type);
+  }
+  return undefined;
+}
+
+function directivesOfType(type: GraphQLNamedType): readonly ConstDirectiveNode[] {
+  const nodes = [type.astNode, ...(type.extensionASTNodes ?? [])];
+  return nodes.flatMap((node) => node?.directives ?? []);
+}
+
+function directiveArguments(directive: ConstDirectiveNode): Record<string, unknown> {
+  return Object.fromEntries((directive.arguments ?? []).map((arg) => [arg.name.value, valueFromASTUntyped(arg.value)]));
+}
+
+function costWeight(directives: readonly ConstDirectiveNode[]): number | undefined {
+  const cost = directives.find((d) => COST_DIRECTIVES.has(d.name.value));
+  if (!cost) return undefined;
+  // Apollo declares `weight: Int!`, the IBM spec `weight: String!`; accept both.
+  const weight = Number(directiveArguments(cost)['weight']);
+  return Number.isFinite(weight) && weight >= 0 ? weight : undefined;
+}
+
+function listSizeDeclaration(directives: readonly ConstDirectiveNode[]): ListSizeDeclaration | undefined {
+  const listSize = directives.find((d) => LIST_SIZE_DIRECTIVES.has(d.name.value));
+  if (!listSize) return undefined;
+  const args = directiveArguments(listSize);
+  const declaration: ListSizeDeclaration = {};
+  const assumedSize = args['assumedSize'];
+  if (typeof assumedSize === 'number' || typeof assumedSize === 'string') {
+    const size = Number(assumedSize);
+    if (Number.isFinite(size) && size >= 0) declaration.assumedSize = size;
+  }
+  const strings = (value: unknown): string[] | undefined =>
+    Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
+  const slicing = strings(args['slicingArguments']);
+  if (slicing) declaration.slicingArguments = slicing;
+  const sized = strings(args['sizedFields']);
+  if (sized) declaration.sizedFields = sized;
+  return declaration;
+}
