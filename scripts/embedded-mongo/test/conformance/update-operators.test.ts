@@ -138,7 +138,7 @@ describe('array update operators', () => {
   it('$push on a non-array field fails', async () => {
     const coll = engine.db('pushbad').collection('c');
     await coll.insertOne({ _id: 1, arr: 'scalar' } as never);
-    const error = await coll.updateOne({ _id: 1 } as never, { $push: { arr: 1 } }).catch((e: unknown) => e);
+    const error = await coll.updateOne({ _id: 1 } as never, { $push: { arr: 1 } } as never).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 2 });
   });
 });

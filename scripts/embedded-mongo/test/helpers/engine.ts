@@ -61,8 +61,9 @@ export function useTestEngine(fileLabel: string): TestEngine {
     if (process.env.MONGO_URI) {
       uri = process.env.MONGO_URI;
     } else {
-      running = await startEmbeddedMongo({ port: 0, replSetName: EMBEDDED_REPL_SET_NAME });
-      uri = running.uri;
+      const started = await startEmbeddedMongo({ port: 0, replSetName: EMBEDDED_REPL_SET_NAME });
+      running = started;
+      uri = started.uri;
     }
     client = await new MongoClient(uri).connect();
   });

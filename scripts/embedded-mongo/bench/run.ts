@@ -1,0 +1,316 @@
+/**
+ * Benchmark of the embedded engine through the official driver.
+ *
+ *   npm run bench -w embedded-mongo            # full run (1,000,000 documents for the page/RSS figures)
+ *   BENCH_DOCS=100000 npm run bench -w embedded-mongo   # quick run
+ *
+ * Environment: BENCH_DOCS (default 1000000), BENCH_TX_SECONDS (default 8), BENCH_ROUNDS (default 3),
+ * BENCH_PIN=0 to not pin processes to cores.
+ *
+ * Process layout: the engine runs as its own process (the CLI, exactly as services use it) and this
+ * script is the client. On the 2-core machines we develop on, the engine is pinned to core 1 and
+ * this client to core 0 (taskset), so neither steals the other's core and figures repeat from run
+ * to run; the engine's request handling is a single JS thread, so one core is what it would get on
+ * a developer laptop too. Throughput figures are medians of BENCH_ROUNDS rounds; page costs are
+ * medians over many repeats.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { cpus } from 'node:os';
+import { MongoClient, type Collection, type Document } from 'mongodb';
+import { startCli } from '../test/helpers/cli.js';
+
+const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
+const TX_SECONDS = Number(process.env.BENCH_TX_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PIN = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && hasTaskset();
+const CONCURRENCY = 16;
+const PAGE_SIZE = 50;
+const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pin(pid: number, core: number): void {
+  // -a: every thread of the process (V8 GC and libuv threads too).
+  execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+}
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs `op` `total` times from `concurrency` loops; returns operations per second. */
+async function throughput(total: number, concurrency: number, op: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < total; i = next++) await op(i);
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}
+
+async function medianOfRounds(label: string, round: (r: number) => Promise<number>): Promise<number> {
+  const rates: number[] = [];
+  for (let r = 0; r < ROUNDS; r += 1) rates.push(await round(r));
+  const result = median(rates);
+  log(`${label}: ${rates.map((x) => Math.round(x)).join(', ')} -> median ${Math.round(result)}`);
+  return result;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function randomInt(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const engine = await startCli(['--port', '0']);
+  if (PIN) {
+    pin(engine.pid, 1);
+    pin(process.pid, 0);
+  }
+  log(`engine pid ${engine.pid} at ${engine.uri}; pinned: ${PIN}; documents: ${DOCS}`);
+  const client = await new MongoClient(engine.uri, { maxPoolSize: CONCURRENCY * 2 }).connect();
+  const db = client.db('bench');
+  const results: Record<string, unknown> = {};
+
+  try {
+    // --- 1. Load DOCS small documents into an indexed collection; RSS before and after. ---
+    const pages = db.collection<{ _id: number; k: number; g: number; s: string }>('pages');
+    await pages.createIndex({ k: 1 });
+    const rssBefore = rssBytes(engine.pid);
+    const batch = 10_000;
+    const loadStarted = performance.now();
+    let loaded = 0;
+    await Promise.all(
+      Array.from({ length: 2 }, async () => {
+        for (;;) {
+          const from = loaded;
+          if (from >= DOCS) return;
+          loaded = Math.min(DOCS, from + batch);
+          const docs = [];
+          // Keys are shuffled relative to _id so the k index, not insertion order, gives the sort.
+          for (let i = from; i < loaded; i += 1) docs.push({ _id: i, k: (i * 7919) % DOCS, g: i % 100, s: `item-${i}` });
+          await pages.insertMany(docs, { ordered: false });
+        }
+      }),
+    );
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const rssAfterLoad = rssBytes(engine.pid);
+    // Let the engine's GC catch up with the load's garbage before reading the resident size again.
+    await client.db('admin').command({ ping: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const rssSettled = rssBytes(engine.pid);
+    const count = await pages.estimatedDocumentCount();
+    if (count !== DOCS) throw new Error(`loaded ${count} documents, expected ${DOCS}`);
+    results.load = {
+      documents: DOCS,
+      seconds: loadSeconds,
+      insertManyDocsPerSecond: DOCS / loadSeconds,
+      rssBeforeBytes: rssBefore,
+      rssAfterLoadBytes: rssAfterLoad,
+      rssSettledBytes: rssSettled,
+      rssBytesPerDocument: (rssSettled - rssBefore) / DOCS,
+      rssBytesPerDocumentImmediate: (rssAfterLoad - rssBefore) / DOCS,
+      rssMiBPerMillionDocuments: ((rssSettled - rssBefore) / DOCS) * 1_000_000 / 1024 / 1024,
+    };
+    log(`loaded ${DOCS} in ${loadSeconds.toFixed(1)} s; RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssSettled / 2 ** 20).toFixed(0)} MiB`);
+
+    // --- 2. Deep page vs first page through a range cursor on the indexed key. ---
+    const pageAt = async (fromKey: number): Promise<number> => {
+      const t = performance.now();
+      const page = await pages.find({ k: { $gte: fromKey } }).sort({ k: 1 }).limit(PAGE_SIZE).toArray();
+      const elapsed = performance.now() - t;
+      if (page.length !== Math.min(PAGE_SIZE, DOCS - fromKey) || page[0]?.k !== fromKey) {
+        throw new Error(`wrong page at ${fromKey}: ${page.length} docs starting at ${page[0]?.k}`);
+      }
+      return elapsed;
+    };
+    const deepKey = Math.max(0, DOCS - PAGE_SIZE);
+    for (let i = 0; i < 10; i += 1) {
+      await pageAt(0);
+      await pageAt(deepKey);
+    }
+    const firstTimes: number[] = [];
+    const deepTimes: number[] = [];
+    for (let i = 0; i < 101; i += 1) {
+      firstTimes.push(await pageAt(0));
+      deepTimes.push(await pageAt(deepKey));
+    }
+    const firstMs = median(firstTimes);
+    const deepMs = median(deepTimes);
+    results.pagination = { pageSize: PAGE_SIZE, deepOffset: deepKey, firstPageMedianMs: firstMs, deepPageMedianMs: deepMs, ratio: deepMs / firstMs };
+    log(`first page ${firstMs.toFixed(3)} ms, deep page ${deepMs.toFixed(3)} ms`);
+
+    // --- 3. Indexed point reads on the loaded collection. ---
+    results.pointReadsPerSecond = await medianOfRounds('point reads/s', () =>
+      throughput(20_000, CONCURRENCY, async () => {
+        const k = randomInt(DOCS);
+        const doc = await pages.findOne({ k });
+        if (doc?.k !== k) throw new Error(`point read of ${k} missed`);
+      }),
+    );
+
+    // --- 4. insertMany (batches of 1,000) and single insertOne. ---
+    results.insertManyDocsPerSecond = await medianOfRounds('insertMany docs/s', async (r) => {
+      const coll = db.collection(`insertMany${r}`);
+      return throughput(50, 2, async (b) => {
+        await coll.insertMany(Array.from({ length: 1_000 }, (_, i) => ({ b, i, s: 'payload-0123456789' })));
+      }).then((batchesPerSecond) => batchesPerSecond * 1_000);
+    });
+    results.insertOnePerSecond = await medianOfRounds('insertOne/s', async (r) => {
+      const coll = db.collection(`insertOne${r}`);
+      return throughput(10_000, CONCURRENCY, async (i) => {
+        await coll.insertOne({ i, s: 'payload-0123456789' });
+      });
+    });
+
+    // --- 5. $inc updates by _id. ---
+    const counters = db.collection<{ _id: number; n: number }>('counters');
+    await counters.insertMany(Array.from({ length: 10_000 }, (_, i) => ({ _id: i, n: 0 })));
+    results.incUpdatesPerSecond = await medianOfRounds('$inc updates/s', () =>
+      throughput(20_000, CONCURRENCY, async () => {
+        const result = await counters.updateOne({ _id: randomInt(10_000) }, { $inc: { n: 1 } });
+        if (result.modifiedCount !== 1) throw new Error('$inc did not modify');
+      }),
+    );
+
+    // --- 6. Transfer-shaped transactions: 2 conditional $inc + 3 inserts, 16 sessions. ---
+    results.transfers = await transferBenchmark(client);
+
+    results.meta = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      pinnedEngineCore1ClientCore0: PIN,
+      documents: DOCS,
+      rounds: ROUNDS,
+      concurrency: CONCURRENCY,
+      totalSeconds: (Date.now() - startedAt) / 1000,
+      commit: gitHead(),
+    };
+  } finally {
+    await client.close();
+    engine.child.kill('SIGTERM');
+    await engine.exited;
+  }
+
+  writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
+  printTable(results);
+}
+
+async function transferBenchmark(client: MongoClient): Promise<Document> {
+  const db = client.db('benchTransfers');
+  const accounts = db.collection<{ _id: number; balance: number }>('accounts');
+  const ledger = db.collection('ledger');
+  const transfers = db.collection('transfers');
+  const ACCOUNTS = 10_000;
+  await accounts.insertMany(Array.from({ length: ACCOUNTS }, (_, i) => ({ _id: i, balance: 1_000_000 })));
+  await ledger.createIndex({ account: 1, at: -1 });
+  await db.createCollection('transfers');
+
+  const rates: number[] = [];
+  let attempts = 0;
+  let committed = 0;
+  for (let r = 0; r < ROUNDS; r += 1) {
+    const roundSeconds = Math.max(1, TX_SECONDS / ROUNDS);
+    const deadline = performance.now() + roundSeconds * 1000;
+    const started = performance.now();
+    let roundCommitted = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        const session = client.startSession();
+        try {
+          while (performance.now() < deadline) {
+            const from = randomInt(ACCOUNTS);
+            let to = randomInt(ACCOUNTS);
+            while (to === from) to = randomInt(ACCOUNTS);
+            const amount = 1 + randomInt(100);
+            await session.withTransaction(async (s) => {
+              attempts += 1;
+              const debit = await accounts.updateOne({ _id: from, balance: { $gte: amount } }, { $inc: { balance: -amount } }, { session: s });
+              if (debit.matchedCount !== 1) throw new Error('benchmark accounts ran dry');
+              await accounts.updateOne({ _id: to }, { $inc: { balance: amount } }, { session: s });
+              const at = new Date();
+              await ledger.insertOne({ account: from, amount: -amount, at }, { session: s });
+              await ledger.insertOne({ account: to, amount, at }, { session: s });
+              await transfers.insertOne({ from, to, amount, at }, { session: s });
+            });
+            roundCommitted += 1;
+          }
+        } finally {
+          await session.endSession();
+        }
+      }),
+    );
+    committed += roundCommitted;
+    rates.push(roundCommitted / ((performance.now() - started) / 1000));
+  }
+  const [total] = await accounts.aggregate<{ total: number }>([{ $group: { _id: null, total: { $sum: '$balance' } } }]).toArray();
+  if (total?.total !== ACCOUNTS * 1_000_000) throw new Error(`transfer benchmark broke conservation: ${total?.total}`);
+  if ((await transfers.countDocuments()) !== committed) throw new Error('transfer count does not match commits');
+  log(`transfer tx/s: ${rates.map((x) => Math.round(x)).join(', ')}; attempts ${attempts} for ${committed} commits`);
+  return { transactionsPerSecond: median(rates), rounds: rates, committed, attempts, sessions: CONCURRENCY };
+}
+
+function gitHead(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function printTable(results: Record<string, any>): void {
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const rows: Array<[string, string, string]> = [
+    ['insertMany (batches of 1,000), docs/s', fmt(results.insertManyDocsPerSecond), ''],
+    [`insertMany while loading ${fmt(DOCS)} docs, docs/s`, fmt(results.load.insertManyDocsPerSecond), ''],
+    [`insertOne (${CONCURRENCY} concurrent), ops/s`, fmt(results.insertOnePerSecond), ''],
+    [`indexed point reads (${CONCURRENCY} concurrent), ops/s`, fmt(results.pointReadsPerSecond), ''],
+    [`$inc updates by _id (${CONCURRENCY} concurrent), ops/s`, fmt(results.incUpdatesPerSecond), ''],
+    [`transfer transactions (${CONCURRENCY} sessions), tx/s`, fmt(results.transfers.transactionsPerSecond), '>= 1,500'],
+    [
+      `deep/first page ratio (offset ${fmt(results.pagination.deepOffset)})`,
+      `${results.pagination.ratio.toFixed(2)} (${results.pagination.deepPageMedianMs.toFixed(2)} / ${results.pagination.firstPageMedianMs.toFixed(2)} ms)`,
+      '<= 1.5',
+    ],
+    [
+      'engine RSS per small document',
+      `${fmt(results.load.rssBytesPerDocument)} B (${fmt(results.load.rssMiBPerMillionDocuments)} MiB per 1M)`,
+      '< 1,024 B',
+    ],
+  ];
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), ['measure', 'result', 'aim'][c]!.length));
+  const line = (r: [string, string, string]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  console.log(line(['measure', 'result', 'aim']));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+  console.log(`\nresults written to ${RESULTS_PATH}`);
+}
+
+await main();

@@ -1,0 +1,147 @@
+/**
+ * Malformed wire messages on raw sockets. For each, the server answers with an error reply or
+ * closes that one connection (when the framing cannot be trusted), never answers ok:1, never
+ * leaves the client hanging, and keeps serving every other client.
+ */
+import { describe, expect, it } from 'vitest';
+import { serialize } from 'bson';
+import { useTestEngine } from '../helpers/engine.js';
+import { OP_MSG, RawConnection, frame, opMsg, type Outcome } from '../helpers/wire.js';
+
+const engine = useTestEngine('malformed');
+
+async function raw(): Promise<RawConnection> {
+  const [hostname] = engine.host.split(':');
+  return RawConnection.open(hostname!, engine.port);
+}
+
+function expectErrorOrClose(outcome: Outcome): void {
+  if (outcome.kind === 'reply') {
+    expect(outcome.doc.ok).toBe(0);
+    expect(typeof outcome.doc.code).toBe('number');
+    expect(typeof outcome.doc.errmsg).toBe('string');
+  } else {
+    expect(outcome.kind).toBe('closed');
+  }
+}
+
+/** A separate driver client still reads and writes. */
+async function expectServing(label: string): Promise<void> {
+  const coll = engine.db(label).collection('alive');
+  await coll.insertOne({ ok: true });
+  expect(await coll.countDocuments()).toBe(1);
+  expect(await engine.client.db('admin').command({ ping: 1 })).toMatchObject({ ok: 1 });
+}
+
+describe('malformed frames', () => {
+  it('a valid OP_MSG gets a reply (baseline for the raw client)', async () => {
+    const conn = await raw();
+    conn.write(opMsg({ ping: 1, $db: 'admin' }));
+    const outcome = await conn.next();
+    expect(outcome).toMatchObject({ kind: 'reply', opCode: OP_MSG, doc: { ok: 1 } });
+    conn.destroy();
+  });
+
+  it('a declared length below the header size closes the connection', async () => {
+    const conn = await raw();
+    conn.write(frame(OP_MSG, Buffer.alloc(0), 8));
+    expectErrorOrClose(await conn.next());
+    conn.destroy();
+    await expectServing('shortlen');
+  });
+
+  it('a negative declared length closes the connection', async () => {
+    const conn = await raw();
+    conn.write(frame(OP_MSG, Buffer.alloc(8), -5));
+    expectErrorOrClose(await conn.next());
+    conn.destroy();
+    await expectServing('neglen');
+  });
+
+  it('a huge declared length is refused at once, without waiting for or buffering the body', async () => {
+    const conn = await raw();
+    conn.write(frame(OP_MSG, Buffer.alloc(16), 0x7fffffff));
+    expectErrorOrClose(await conn.next());
+    conn.destroy();
+    await expectServing('hugelen');
+  });
+
+  it('a frame truncated by the client closing its side does not disturb the server', async () => {
+    const conn = await raw();
+    const full = opMsg({ ping: 1, $db: 'admin' });
+    conn.write(full.subarray(0, full.length - 7));
+    conn.endInput();
+    expectErrorOrClose(await conn.next());
+    conn.destroy();
+    await expectServing('truncated');
+  });
+
+  it('an unknown opcode gets an error or closes the connection', async () => {
+    const conn = await raw();
+    conn.write(frame(4242, Buffer.from('garbage garbage garbage')));
+    expectErrorOrClose(await conn.next());
+    conn.destroy();
+    await expectServing('opcode');
+  });
+
+  it('an OP_MSG whose BSON length exceeds the frame gets an error or closes the connection', async () => {
+    const conn = await raw();
+    const doc = Buffer.from(serialize({ ping: 1, $db: 'admin' }));
+    doc.writeInt32LE(doc.length + 1000, 0);
+    conn.write(frame(OP_MSG, Buffer.concat([Buffer.alloc(4), Buffer.from([0]), doc])));
+    expectErrorOrClose(await conn.next());
+    conn.destroy();
+    await expectServing('bsonlen');
+  });
+
+  it('an OP_MSG with garbage instead of BSON gets an error or closes the connection', async () => {
+    const conn = await raw();
+    const garbage = Buffer.from([0x20, 0, 0, 0, 0xff, 0xfe, 0xfd, 0x01, 0x02, 0x03, 0x04, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    conn.write(frame(OP_MSG, Buffer.concat([Buffer.alloc(4), Buffer.from([0]), garbage])));
+    expectErrorOrClose(await conn.next());
+    conn.destroy();
+    await expectServing('garbagebson');
+  });
+
+  it('an OP_MSG with an unknown section kind gets an error or closes the connection', async () => {
+    const conn = await raw();
+    conn.write(frame(OP_MSG, Buffer.concat([Buffer.alloc(4), Buffer.from([7]), serialize({ ping: 1, $db: 'admin' })])));
+    expectErrorOrClose(await conn.next());
+    conn.destroy();
+    await expectServing('sectionkind');
+  });
+
+  it('an OP_MSG without $db gets an error reply', async () => {
+    const conn = await raw();
+    conn.write(opMsg({ ping: 1 }));
+    expectErrorOrClose(await conn.next());
+    conn.destroy();
+    await expectServing('nodb');
+  });
+
+  it('an unknown command on a raw connection gets CommandNotFound and the connection stays usable', async () => {
+    const conn = await raw();
+    conn.write(opMsg({ noSuchCommandHere: 1, $db: 'admin' }));
+    const outcome = await conn.next();
+    expect(outcome).toMatchObject({ kind: 'reply', doc: { ok: 0, code: 59, codeName: 'CommandNotFound' } });
+    conn.write(opMsg({ ping: 1, $db: 'admin' }));
+    expect(await conn.next()).toMatchObject({ kind: 'reply', doc: { ok: 1 } });
+    conn.destroy();
+  });
+
+  it('an empty command document gets an error reply', async () => {
+    const conn = await raw();
+    conn.write(opMsg({ $db: 'admin' }));
+    expectErrorOrClose(await conn.next());
+    conn.destroy();
+    await expectServing('emptycmd');
+  });
+
+  it('many bad connections at once leave the server serving', async () => {
+    const conns = await Promise.all(Array.from({ length: 20 }, () => raw()));
+    conns.forEach((conn, i) => conn.write(i % 2 === 0 ? frame(999, Buffer.alloc(40)) : frame(OP_MSG, Buffer.alloc(4), 3)));
+    for (const conn of conns) expectErrorOrClose(await conn.next());
+    conns.forEach((c) => c.destroy());
+    await expectServing('many');
+  });
+});
