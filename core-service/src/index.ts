@@ -2,3 +2,8 @@ export * from './wallet/index.js';
 export * from './database/index.js';
 export * from './repository/index.js';
 export * from './pagination/index.js';
+export * from './errors/index.js';
+export * from './logger/index.js';
+export * from './resilience/index.js';
+export * from './redis/index.js';
+export * from './cache/index.js';

@@ -1,0 +1,67 @@
+import { GraphQLError as BaseGraphQLError, type GraphQLFormattedError } from 'graphql';
+import { getCorrelationId } from '../logger/correlation.js';
+import { getLogger } from '../logger/logger.js';
+import { CORE_ERRORS } from './core-errors.js';
+import { isRegisteredErrorCode } from './registry.js';
+
+export const MASKED_ERROR_MESSAGE = 'Internal server error';
+
+/**
+ * Decides what a client sees. Errors the code raised on purpose (a `GraphQLError` with a
+ * registered code other than INTERNAL_SERVER_ERROR) and graphql-js's own query errors (syntax,
+ * validation: no original error) go out as they are. Anything else — a driver error, a bug, an
+ * unregistered code — is logged whole with the correlation id and reaches the client as
+ * INTERNAL_SERVER_ERROR carrying only that id, so support can find the log line.
+ *
+ * Signature matches Apollo Server's `formatError(formattedError, error)`; other servers can
+ * call it the same way.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapOriginalError(error);
+  if (isClientSafe(error, original)) {
+    const { extensions, ...rest } = formatted;
+    // Never ship stack traces, whatever the server's debug setting.
+    const { stacktrace: _stacktrace, exception: _exception, ...safeExtensions } = extensions ?? {};
+    return { ...rest, extensions: safeExtensions };
+  }
+
+  const correlationId = getCorrelationId();
+  getLogger().error(
+    { err: original ?? error, path: formatted.path, correlationId },
+    'internal error masked for the client',
+  );
+  return {
+    message: MASKED_ERROR_MESSAGE,
+    ...(formatted.locations !== undefined ? { locations: formatted.locations } : {}),
+    ...(formatted.path !== undefined ? { path: formatted.path } : {}),
+    extensions: {
+      code: CORE_ERRORS.InternalServerError,
+      ...(correlationId !== undefined ? { correlationId } : {}),
+    },
+  };
+}
+
+/** True when the error is safe to show to a client unchanged. */
+export function isClientSafeError(error: unknown): boolean {
+  return isClientSafe(error, unwrapOriginalError(error));
+}
+
+function isClientSafe(error: unknown, original: unknown): boolean {
+  // A GraphQLError thrown by a resolver arrives wrapped by graphql-js, with itself as original.
+  const candidate = original ?? error;
+  if (!(candidate instanceof BaseGraphQLError)) return false;
+  const code = candidate.extensions['code'];
+  if (isRegisteredErrorCode(code)) return code !== CORE_ERRORS.InternalServerError;
+  // graphql-js's own syntax and validation errors wrap nothing and only describe the query.
+  return original === undefined && candidate.originalError == null;
+}
+
+function unwrapOriginalError(error: unknown): unknown {
+  let current = error;
+  // graphql-js wraps resolver errors (possibly more than once through federation layers).
+  for (let depth = 0; depth < 5; depth += 1) {
+    if (current instanceof BaseGraphQLError && current.originalError != null) current = current.originalError;
+    else break;
+  }
+  return current === error ? undefined : current;
+}

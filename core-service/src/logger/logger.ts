@@ -1,0 +1,70 @@
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { getCorrelationContext } from './correlation.js';
+import { buildRedactPaths, REDACTED, SENSITIVE_FIELD_NAMES } from './redaction.js';
+
+export type { Logger } from 'pino';
+
+export interface CreateLoggerOptions {
+  /** Service name written as `service` on every line. */
+  service?: string;
+  level?: LoggerOptions['level'];
+  /** Where lines go; stdout when absent. Tests pass a stream to capture output. */
+  destination?: DestinationStream;
+  /** Extra field names to redact, on top of the built-in sensitive names. */
+  redactFields?: readonly string[];
+}
+
+/**
+ * A JSON pino logger whose every line carries the current correlation id. The id is added by
+ * `mixin`, evaluated per line, so a logger created once at start-up still stamps each request's
+ * own id; no per-request child loggers are needed.
+ */
+export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  const pinoOptions: LoggerOptions = {
+    level: options.level ?? process.env['LOG_LEVEL'] ?? 'info',
+    base: options.service !== undefined ? { service: options.service } : {},
+    redact: { paths: buildRedactPaths([...SENSITIVE_FIELD_NAMES, ...(options.redactFields ?? [])]), censor: REDACTED },
+    mixin() {
+      const context = getCorrelationContext();
+      if (context === undefined) return {};
+      return context.fields !== undefined
+        ? { ...context.fields, correlationId: context.correlationId }
+        : { correlationId: context.correlationId };
+    },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return options.destination !== undefined ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+}
+
+
+let rootLogger: Logger = createLogger();
+
+/**
+ * The process-wide root logger. Modules of this SDK log through `getLogger()` (never a captured
+ * reference) so `configureLogger` redirects them too, which is how tests capture output.
+ */
+export function getLogger(service?: string): Logger {
+  return service === undefined ? rootLogger : rootLogger.child({ service });
+}
+
+/** Replaces the root logger (level, destination, service name). */
+export function configureLogger(options: CreateLoggerOptions): Logger {
+  rootLogger = createLogger(options);
+  return rootLogger;
+}
+
+/** A logger for one service: a child of the root logger with `service` on every line. */
+export function createServiceLogger(service: string): Logger {
+  return getLogger(service);
+}
+
+/**
+ * Proxy over the current root logger, so `import { logger }` keeps working after
+ * `configureLogger` swaps the root.
+ */
+export const logger: Logger = new Proxy({} as Logger, {
+  get(_target, property) {
+    const value = Reflect.get(rootLogger, property, rootLogger) as unknown;
+    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(rootLogger) : value;
+  },
+});

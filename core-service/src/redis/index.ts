@@ -1,0 +1,29 @@
+export {
+  connectRedis,
+  getRedis,
+  findRedis,
+  getRedisForRead,
+  hasReadReplica,
+  isRedisConnected,
+  getRedisConnectionStats,
+  closeRedis,
+  createRedisClient,
+  buildRedisOptions,
+  waitForRedisReady,
+  watchRedisClient,
+  quitRedisClient,
+} from './connection.js';
+export type { RedisConfig, RedisSentinelConfig, RedisReplicaConfig, RedisMode, RedisConnectionStats } from './connection.js';
+export { computeReconnectDelay } from './reconnect-backoff.js';
+export { scanKeysIterator, scanKeysArray, deleteKeysByPattern, escapeRedisPattern } from './scan.js';
+export type { ScanOptions } from './scan.js';
+export { configureRedisStrategy, getRedisStrategy, getRedisForBrand, resetRedisStrategy } from './strategy.js';
+export type { RedisStrategy, RedisStrategyConfig } from './strategy.js';
+export { createServiceRedisAccess, toServiceKeySegment } from './service-accessor.js';
+export type {
+  ServiceRedisAccessor,
+  ServiceRedisInitOptions,
+  RedisEntry,
+  RedisHealth,
+  MessageHandler,
+} from './service-accessor.js';
