@@ -7,3 +7,6 @@ export * from './logger/index.js';
 export * from './resilience/index.js';
 export * from './redis/index.js';
 export * from './cache/index.js';
+export * from './events/index.js';
+export * from './outbox/index.js';
+export * from './webhooks/index.js';

@@ -1,0 +1,385 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ClientSession, Db, MongoClient } from 'mongodb';
+import type { Logger } from 'pino';
+import { runAfterCommit } from '../database/after-commit.js';
+import { withTransaction } from '../database/transaction.js';
+import { getCorrelationId, getLogger, runWithCorrelationId } from '../logger/index.js';
+import { OutboxRelay, type OutboxRelayHooks } from '../outbox/outbox-relay.js';
+import { OutboxStore, type OutboxEntry } from '../outbox/outbox-store.js';
+import { isEventPattern, matchesEventPattern } from './event-pattern.js';
+import { createIntegrationEvent, parseIntegrationEvent, type IntegrationEvent } from './integration-event.js';
+import { EventAlreadyProcessedError, ProcessedEvents } from './processed-events.js';
+import { PoisonMessageError, StreamConsumer, readDeadLetters, type DeadLetter, type StreamMessage } from './stream-consumer.js';
+
+export interface EventHandlerContext {
+  /**
+   * The transaction the processed-event record is written in. Handler writes made through it
+   * commit together with that record, so they happen exactly once. Absent for handlers
+   * registered with `transaction: false` or when the bus has no MongoDB.
+   */
+  session?: ClientSession;
+  /** 1 on first delivery. */
+  attempt: number;
+  logger: Logger;
+}
+
+export type EventHandler<TData = unknown> = (event: IntegrationEvent<TData>, context: EventHandlerContext) => unknown;
+
+export interface SubscribeOptions {
+  /**
+   * Identity of the handler for deduplication (`<service>:<name>`). Defaults to the type or
+   * pattern plus the registration index; set it when handlers may be reordered across deploys.
+   */
+  name?: string;
+  /**
+   * Default true: the handler runs inside a transaction with its processed-event record.
+   * Set false for handlers doing no MongoDB writes (an HTTP call, a Redis publish): the
+   * record is then written after the handler returns, before the ack, so a crash in between
+   * can run it twice.
+   */
+  transaction?: boolean;
+}
+
+export interface EmitOptions {
+  /** A session inside a transaction: the event goes to the outbox and is published after commit. */
+  session?: ClientSession;
+  /** Overrides the id taken from the logger's async context. */
+  correlationId?: string;
+  /** Fixed event id (re-emitting a known event). */
+  id?: string;
+  /** Set by the unified emitter: dispatch webhooks once the event is published. */
+  dispatchWebhooks?: boolean;
+}
+
+/** What the bus needs from a webhook manager (kept structural: events do not import webhooks). */
+export interface WebhookEventDispatcher {
+  dispatchEvent(event: IntegrationEvent): Promise<unknown>;
+}
+
+export interface EventBusOptions {
+  serviceName: string;
+  /** Connection for publishing and consumer-group commands; the bus duplicates it for blocking reads. */
+  redis: Redis;
+  /** The service's database and its client: processed-event records, outbox, relay lease. */
+  mongo?: { client: MongoClient; db: Db };
+  /** Stream all services publish to; default `events:stream`. */
+  streamKey?: string;
+  /** This instance's name in the consumer group; default host-pid-random. */
+  consumerName?: string;
+  /** Attempts before an event goes to the dead-letter stream; default 5. */
+  maxAttempts?: number;
+  /** Pending entries idle this long are re-claimed (crash recovery and retry delay); default 30 s. */
+  claimIdleMs?: number;
+  claimIntervalMs?: number;
+  blockMs?: number;
+  batchSize?: number;
+  /** Approximate stream length cap applied on every XADD; default 1,000,000. */
+  maxLength?: number;
+  /** Entries older than this are trimmed; default 7 days. */
+  maxAgeMs?: number;
+  /** Must exceed `maxAgeMs` so a record outlives every redelivery; default 14 days. */
+  processedEventTtlSeconds?: number;
+  /** Where a newly created consumer group starts; default `new` (events after creation). */
+  startFrom?: 'new' | 'all';
+  outbox?: {
+    collection?: string;
+    pollIntervalMs?: number;
+    leaseMs?: number;
+    batchSize?: number;
+    /** Start the relay on the first outbox emit in this process; default true. */
+    autoStart?: boolean;
+    hooks?: OutboxRelayHooks<IntegrationEvent>;
+  };
+  logger?: Logger;
+}
+
+interface Subscription {
+  key: string;
+  matches(type: string): boolean;
+  handler: EventHandler;
+  consumer: string;
+  transactional: boolean;
+}
+
+const DEFAULTS = {
+  streamKey: 'events:stream',
+  maxAttempts: 5,
+  claimIdleMs: 30_000,
+  claimIntervalMs: 5_000,
+  blockMs: 5_000,
+  batchSize: 100,
+  maxLength: 1_000_000,
+  maxAgeMs: 7 * 24 * 3600 * 1000,
+  processedEventTtlSeconds: 14 * 24 * 3600,
+};
+
+/**
+ * Integration events for one service: `emit` publishes (or writes to the outbox inside a
+ * transaction), `on`/`onPattern` register handlers, `startListening` joins the service's
+ * consumer group.
+ *
+ * One stream for all event types, one consumer group per service: every service sees every
+ * event in one total order and skips (acks without work) types it has no handler for. A
+ * stream per type would spare that skip but makes `onPattern` need to know every stream in
+ * advance; partition the stream when one stream's throughput stops being enough.
+ */
+export class EventBus {
+  readonly serviceName: string;
+  readonly streamKey: string;
+  readonly deadLetterStream: string;
+  readonly consumerName: string;
+  readonly #options: EventBusOptions;
+  readonly #subscriptions: Subscription[] = [];
+  readonly #processed: ProcessedEvents | undefined;
+  readonly #outboxStore: OutboxStore<IntegrationEvent> | undefined;
+  #relay: OutboxRelay<IntegrationEvent> | undefined;
+  #consumer: StreamConsumer | undefined;
+  #webhooks: WebhookEventDispatcher | undefined;
+
+  constructor(options: EventBusOptions) {
+    this.#options = options;
+    this.serviceName = options.serviceName;
+    this.streamKey = options.streamKey ?? DEFAULTS.streamKey;
+    this.deadLetterStream = `${this.streamKey}:dead-letter:${options.serviceName}`;
+    this.consumerName = options.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    if (options.mongo) {
+      this.#processed = new ProcessedEvents(options.mongo.db, options.processedEventTtlSeconds ?? DEFAULTS.processedEventTtlSeconds);
+      this.#outboxStore = new OutboxStore<IntegrationEvent>(
+        options.mongo.db,
+        options.outbox?.collection !== undefined ? { collection: options.outbox.collection } : {},
+      );
+    }
+  }
+
+  get #logger(): Logger {
+    return this.#options.logger ?? getLogger(this.serviceName);
+  }
+
+  /**
+   * Emits an event. Without a session it is published at once. With a session (inside a
+   * transaction) it is written to the outbox in that transaction and published by the relay
+   * after commit; an aborted transaction publishes nothing.
+   */
+  async emit<TData>(
+    type: string,
+    tenantId: string,
+    userId: string | null | undefined,
+    data: TData,
+    options: EmitOptions = {},
+  ): Promise<IntegrationEvent<TData>> {
+    const event = createIntegrationEvent({
+      type,
+      tenantId,
+      userId,
+      data,
+      id: options.id,
+      correlationId: options.correlationId ?? getCorrelationId() ?? null,
+    });
+    if (options.session) {
+      await this.#emitThroughOutbox(event, options.session, options.dispatchWebhooks === true);
+      return event;
+    }
+    await this.publish([event]);
+    if (options.dispatchWebhooks && this.#webhooks) await this.#webhooks.dispatchEvent(event);
+    return event;
+  }
+
+  /** Appends events to the stream in order (one round trip); returns their stream ids. */
+  async publish(events: ReadonlyArray<IntegrationEvent>): Promise<string[]> {
+    if (events.length === 0) return [];
+    const maxLength = this.#options.maxLength ?? DEFAULTS.maxLength;
+    const pipeline = this.#options.redis.pipeline();
+    for (const event of events) {
+      // MAXLEN ~ caps memory at every write; the consumer trims by age (MINID) on top.
+      pipeline.xadd(this.streamKey, 'MAXLEN', '~', maxLength, '*', 'type', event.type, 'tenantId', event.tenantId, 'event', JSON.stringify(event));
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, id]) => {
+      if (error) throw error;
+      return id as string;
+    });
+  }
+
+  on<TData = unknown>(type: string, handler: EventHandler<TData>, options: SubscribeOptions = {}): () => void {
+    if (isEventPattern(type)) throw new TypeError(`"${type}" is a pattern; use onPattern`);
+    return this.#subscribe(type, (candidate) => candidate === type, handler as EventHandler, options);
+  }
+
+  onPattern<TData = unknown>(pattern: string, handler: EventHandler<TData>, options: SubscribeOptions = {}): () => void {
+    return this.#subscribe(pattern, (candidate) => matchesEventPattern(pattern, candidate), handler as EventHandler, options);
+  }
+
+  /** Joins the service's consumer group and starts handling events. */
+  async startListening(): Promise<void> {
+    if (this.#consumer?.isRunning) return;
+    await this.#processed?.ensureIndexes();
+    const o = this.#options;
+    this.#consumer = new StreamConsumer({
+      redis: o.redis,
+      stream: this.streamKey,
+      group: this.serviceName,
+      consumer: this.consumerName,
+      deadLetterStream: this.deadLetterStream,
+      errorsKey: `${this.streamKey}:errors:${this.serviceName}`,
+      batchSize: o.batchSize ?? DEFAULTS.batchSize,
+      blockMs: o.blockMs ?? DEFAULTS.blockMs,
+      claimIdleMs: o.claimIdleMs ?? DEFAULTS.claimIdleMs,
+      claimIntervalMs: o.claimIntervalMs ?? DEFAULTS.claimIntervalMs,
+      maxAttempts: o.maxAttempts ?? DEFAULTS.maxAttempts,
+      startId: o.startFrom === 'all' ? '0' : '$',
+      maxAgeMs: o.maxAgeMs ?? DEFAULTS.maxAgeMs,
+      deadLetterMaxLen: o.maxLength ?? DEFAULTS.maxLength,
+      partitionOf: (message) => message.fields['tenantId'] ?? '',
+      handle: (message) => this.#handleMessage(message),
+      logger: this.#logger,
+    });
+    await this.#consumer.start();
+  }
+
+  async stopListening(): Promise<void> {
+    await this.#consumer?.stop();
+  }
+
+  /** Runs one claim pass now (normally periodic): abandoned entries are taken over and handled. */
+  async claimAbandoned(): Promise<number> {
+    if (!this.#consumer?.isRunning) throw new Error('startListening first');
+    return this.#consumer.claimAbandoned();
+  }
+
+  /** The outbox relay of this service (created on first use). */
+  getRelay(): OutboxRelay<IntegrationEvent> {
+    if (!this.#outboxStore) throw new Error('the outbox needs the bus to be created with `mongo`');
+    this.#relay ??= new OutboxRelay<IntegrationEvent>({
+      store: this.#outboxStore,
+      name: `${this.serviceName}:${this.#outboxStore.collection.collectionName}`,
+      publish: async (entries) => {
+        await this.publish(entries.map((entry) => entry.event));
+        await this.#dispatchWebhooksFor(entries);
+      },
+      ...(this.#options.outbox?.leaseMs !== undefined ? { leaseMs: this.#options.outbox.leaseMs } : {}),
+      ...(this.#options.outbox?.pollIntervalMs !== undefined ? { pollIntervalMs: this.#options.outbox.pollIntervalMs } : {}),
+      ...(this.#options.outbox?.batchSize !== undefined ? { batchSize: this.#options.outbox.batchSize } : {}),
+      ...(this.#options.outbox?.hooks !== undefined ? { hooks: this.#options.outbox.hooks } : {}),
+      logger: this.#logger,
+    });
+    return this.#relay;
+  }
+
+  async startRelay(): Promise<OutboxRelay<IntegrationEvent>> {
+    const relay = this.getRelay();
+    await relay.start();
+    return relay;
+  }
+
+  get outbox(): OutboxStore<IntegrationEvent> | undefined {
+    return this.#outboxStore;
+  }
+
+  /** Used by `createUnifiedEmitter`: webhooks of outbox events are dispatched by the relay. */
+  attachWebhooks(dispatcher: WebhookEventDispatcher): void {
+    this.#webhooks = dispatcher;
+  }
+
+  readDeadLetters(count?: number): Promise<DeadLetter[]> {
+    return readDeadLetters(this.#options.redis, this.deadLetterStream, count);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.#consumer?.stop(), this.#relay?.stop()]);
+  }
+
+  async #emitThroughOutbox(event: IntegrationEvent, session: ClientSession, dispatchWebhooks: boolean): Promise<void> {
+    if (!this.#outboxStore) throw new Error('emit with a session needs the bus to be created with `mongo`');
+    await this.#outboxStore.add(event, session, { dispatchWebhooks });
+    const relay = this.getRelay();
+    if (!relay.isRunning && this.#options.outbox?.autoStart !== false) await relay.start();
+    // Wake the relay right after commit (never after an abort); the poll is only a fallback.
+    await runAfterCommit(session, () => relay.notify());
+  }
+
+  async #dispatchWebhooksFor(entries: ReadonlyArray<OutboxEntry<IntegrationEvent>>): Promise<void> {
+    const flagged = entries.filter((entry) => entry.dispatchWebhooks);
+    if (flagged.length === 0) return;
+    if (!this.#webhooks) {
+      this.#logger.warn({ count: flagged.length }, 'outbox entries ask for webhooks but no webhook manager is attached');
+      return;
+    }
+    for (const entry of flagged) await this.#webhooks.dispatchEvent(entry.event);
+  }
+
+  #subscribe(key: string, matches: (type: string) => boolean, handler: EventHandler, options: SubscribeOptions): () => void {
+    const index = this.#subscriptions.filter((s) => s.key === key).length;
+    const subscription: Subscription = {
+      key,
+      matches,
+      handler,
+      consumer: `${this.serviceName}:${options.name ?? `${key}#${index}`}`,
+      transactional: options.transaction !== false,
+    };
+    this.#subscriptions.push(subscription);
+    return () => {
+      const at = this.#subscriptions.indexOf(subscription);
+      if (at >= 0) this.#subscriptions.splice(at, 1);
+    };
+  }
+
+  async #handleMessage(message: StreamMessage): Promise<void> {
+    const type = message.fields['type'] ?? '';
+    const subscriptions = this.#subscriptions.filter((s) => s.matches(type));
+    // Not ours: acknowledged without parsing or touching MongoDB.
+    if (subscriptions.length === 0) return;
+    let event: IntegrationEvent;
+    try {
+      event = parseIntegrationEvent(message.fields['event'] ?? '');
+    } catch (error) {
+      throw new PoisonMessageError(`unparseable event: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await runWithCorrelationId(event.correlationId ?? undefined, async () => {
+      // Handlers run one after another; each dedupes on its own record, so a retry after one
+      // handler failed skips the handlers that already succeeded.
+      for (const subscription of subscriptions) await this.#runHandler(subscription, event, message.deliveryCount);
+    }, { eventId: event.id, eventType: event.type, tenantId: event.tenantId });
+  }
+
+  async #runHandler(subscription: Subscription, event: IntegrationEvent, attempt: number): Promise<void> {
+    const logger = this.#logger;
+    const processed = this.#processed;
+    const mongo = this.#options.mongo;
+    if (!processed || !mongo) {
+      // No MongoDB: at-least-once without deduplication.
+      await subscription.handler(event, { attempt, logger });
+      return;
+    }
+    if (subscription.transactional) {
+      let applied: boolean;
+      try {
+        applied = await withTransaction({
+          client: mongo.client,
+          fn: async (session) => {
+            // Checked in the transaction's snapshot. A delivery racing us in another instance
+            // collides on the record's unique index (or a write conflict, which the driver
+            // retries and which then sees the committed record) and its handler's writes
+            // roll back with it. The record is written last so that an instance that died
+            // mid-handler with its transaction still open on the server does not hold the
+            // record's key: the instance that re-claims the event is not blocked until the
+            // server reaps the orphaned transaction.
+            if (await processed.has(event.id, subscription.consumer, session)) return false;
+            await subscription.handler(event, { session, attempt, logger });
+            await processed.record(event.id, subscription.consumer, session);
+            return true;
+          },
+        });
+      } catch (error) {
+        if (!(error instanceof EventAlreadyProcessedError)) throw error;
+        applied = false;
+      }
+      if (!applied) logger.debug({ eventId: event.id, consumer: subscription.consumer }, 'duplicate delivery skipped');
+      return;
+    }
+    if (await processed.has(event.id, subscription.consumer)) return;
+    await subscription.handler(event, { attempt, logger });
+    await processed.record(event.id, subscription.consumer);
+  }
+}

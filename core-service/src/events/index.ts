@@ -1,0 +1,19 @@
+export { createIntegrationEvent, parseIntegrationEvent } from './integration-event.js';
+export type { IntegrationEvent, CreateIntegrationEventParams } from './integration-event.js';
+export { matchesEventPattern, isEventPattern } from './event-pattern.js';
+export { EventBus } from './event-bus.js';
+export type {
+  EmitOptions,
+  EventBusOptions,
+  EventHandler,
+  EventHandlerContext,
+  SubscribeOptions,
+  WebhookEventDispatcher,
+} from './event-bus.js';
+export { initializeEvents, getEventBus, shutdownEvents, emit, on, onPattern, startListening, stopListening } from './default-event-bus.js';
+export { createUnifiedEmitter } from './unified-emitter.js';
+export type { UnifiedEmitter } from './unified-emitter.js';
+export { ProcessedEvents, EventAlreadyProcessedError, PROCESSED_EVENTS_COLLECTION } from './processed-events.js';
+export type { ProcessedEventRecord } from './processed-events.js';
+export { StreamConsumer, PoisonMessageError, readDeadLetters, ensureConsumerGroup } from './stream-consumer.js';
+export type { DeadLetter, StreamMessage, StreamConsumerOptions } from './stream-consumer.js';

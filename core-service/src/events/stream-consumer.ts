@@ -1,0 +1,305 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** One stream entry as handed to the consumer's handler. */
+export interface StreamMessage {
+  id: string;
+  fields: Record<string, string>;
+  /** 1 on first delivery; Redis's delivery counter for re-claimed entries (crashes count too). */
+  deliveryCount: number;
+}
+
+/** Thrown by a handler for a message that can never succeed (unparseable): dead-lettered at once. */
+export class PoisonMessageError extends Error {
+  override readonly name = 'PoisonMessageError';
+}
+
+export interface StreamConsumerOptions {
+  /** Connection for non-blocking commands (ack, claim, dead-letter); may be shared. */
+  redis: Redis;
+  stream: string;
+  group: string;
+  consumer: string;
+  deadLetterStream: string;
+  /** Hash holding the last error of each pending entry, so a dead letter carries it. */
+  errorsKey: string;
+  batchSize: number;
+  blockMs: number;
+  /** An entry pending this long is considered abandoned (crash or failed attempt) and re-claimed. */
+  claimIdleMs: number;
+  claimIntervalMs: number;
+  maxAttempts: number;
+  /** Where a newly created group starts: `$` (only new entries) or `0` (everything retained). */
+  startId: '$' | '0';
+  /** Entries older than this are trimmed (MINID) on each claim pass; 0 disables. */
+  maxAgeMs: number;
+  deadLetterMaxLen: number;
+  /** Partition key: entries with the same key are handled one after another, in stream order. */
+  partitionOf(message: StreamMessage): string;
+  handle(message: StreamMessage): Promise<void>;
+  logger: Logger;
+}
+
+export interface DeadLetter {
+  /** Id of the entry in the dead-letter stream. */
+  id: string;
+  originalId: string;
+  group: string;
+  consumer: string;
+  error: string;
+  attempts: number;
+  failedAt: string;
+  fields: Record<string, string>;
+}
+
+type RawEntry = [id: string, fields: string[]];
+
+/**
+ * A consumer-group reader on one Redis stream: at-least-once, ack after success, re-claim of
+ * abandoned entries, dead-lettering after `maxAttempts`.
+ *
+ * Hand-written on ioredis rather than a queue library: BullMQ and friends are job queues
+ * (each job consumed by one worker), while integration events need fan-out to one consumer
+ * group per service over a shared, replayable log, which is what Streams are.
+ */
+export class StreamConsumer {
+  #blocking: Redis | undefined;
+  #running = false;
+  #readLoop: Promise<void> | undefined;
+  #claimLoop: Promise<void> | undefined;
+  #wakeClaim: (() => void) | undefined;
+
+  constructor(private readonly options: StreamConsumerOptions) {}
+
+  get isRunning(): boolean {
+    return this.#running;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    await ensureConsumerGroup(this.options.redis, this.options.stream, this.options.group, this.options.startId);
+    // XREADGROUP ... BLOCK holds its connection for the whole wait, so it gets its own.
+    this.#blocking = this.options.redis.duplicate();
+    this.#running = true;
+    this.#readLoop = this.#runReadLoop();
+    this.#claimLoop = this.#runClaimLoop();
+  }
+
+  /** Stops reading; waits for handlers already running. Unacked entries stay pending for others. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#wakeClaim?.();
+    this.#blocking?.disconnect();
+    await Promise.allSettled([this.#readLoop, this.#claimLoop]);
+    this.#blocking = undefined;
+  }
+
+  async #runReadLoop(): Promise<void> {
+    const { stream, group, consumer, batchSize, blockMs, logger } = this.options;
+    let failures = 0;
+    while (this.#running) {
+      let reply: unknown;
+      try {
+        reply = await this.#blocking!.xreadgroup(
+          'GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>',
+        );
+        failures = 0;
+      } catch (error) {
+        if (!this.#running) break;
+        failures += 1;
+        if (error instanceof Error && error.message.includes('NOGROUP')) {
+          // The stream or group was deleted under us (FLUSHDB, manual cleanup): recreate it.
+          await ensureConsumerGroup(this.options.redis, stream, group, this.options.startId).catch(() => undefined);
+        }
+        logger.error({ err: error, stream, group }, 'event stream read failed');
+        await pause(Math.min(5_000, 100 * 2 ** failures));
+        continue;
+      }
+      const entries = firstStreamEntries(reply);
+      if (entries.length > 0) {
+        await this.#processBatch(entries.map(([id, fields]) => ({ id, fields: toFieldMap(fields), deliveryCount: 1 })));
+      }
+    }
+  }
+
+  async #runClaimLoop(): Promise<void> {
+    while (this.#running) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.claimIntervalMs);
+        this.#wakeClaim = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (!this.#running) break;
+      try {
+        await this.claimAbandoned();
+        await this.#trimByAge();
+      } catch (error) {
+        if (this.#running) this.options.logger.error({ err: error }, 'event stream claim pass failed');
+      }
+    }
+  }
+
+  /**
+   * Takes over entries pending longer than `claimIdleMs` (their consumer crashed, or their
+   * handler failed and they wait for a retry) and handles them here. XAUTOCLAIM is atomic:
+   * two instances never claim the same entry in one pass.
+   */
+  async claimAbandoned(): Promise<number> {
+    const { redis, stream, group, consumer, claimIdleMs, batchSize, maxAttempts } = this.options;
+    let cursor = '0-0';
+    let claimed = 0;
+    do {
+      const reply = (await redis.xautoclaim(stream, group, consumer, claimIdleMs, cursor, 'COUNT', batchSize)) as [
+        string,
+        Array<RawEntry | null>,
+        string[]?,
+      ];
+      cursor = reply[0];
+      const entries = reply[1].filter((entry): entry is RawEntry => entry !== null);
+      if (entries.length === 0) continue;
+      claimed += entries.length;
+      // XAUTOCLAIM does not return delivery counters; XPENDING on the exact ids does.
+      const pipeline = redis.pipeline();
+      for (const [id] of entries) pipeline.xpending(stream, group, id, id, 1, consumer);
+      const pending = (await pipeline.exec()) ?? [];
+      const messages: StreamMessage[] = entries.map(([id, fields], index) => {
+        const row = (pending[index]?.[1] as Array<[string, string, number, number]> | undefined)?.[0];
+        return { id, fields: toFieldMap(fields), deliveryCount: row?.[3] ?? 1 };
+      });
+      const exhausted = messages.filter((message) => message.deliveryCount > maxAttempts);
+      for (const message of exhausted) {
+        // Only a consumer that died mid-handler leaves the counter above the limit without a
+        // dead letter (a failing handler dead-letters on its last attempt itself).
+        const lastError = await redis.hget(this.options.errorsKey, message.id);
+        await this.#deadLetter(message, lastError ?? 'handler never finished: its consumer stopped or crashed mid-handling', message.deliveryCount - 1);
+      }
+      await this.#processBatch(messages.filter((message) => message.deliveryCount <= maxAttempts));
+    } while (cursor !== '0-0' && this.#running);
+    return claimed;
+  }
+
+  async #processBatch(messages: StreamMessage[]): Promise<void> {
+    // Entries of one partition (tenant) keep their stream order; partitions run side by side.
+    const partitions = new Map<string, StreamMessage[]>();
+    for (const message of messages) {
+      const key = this.options.partitionOf(message);
+      const list = partitions.get(key);
+      if (list === undefined) partitions.set(key, [message]);
+      else list.push(message);
+    }
+    await Promise.all(
+      [...partitions.values()].map(async (list) => {
+        for (const message of list) await this.#processOne(message);
+      }),
+    );
+  }
+
+  async #processOne(message: StreamMessage): Promise<void> {
+    const { redis, stream, group, errorsKey, maxAttempts, logger } = this.options;
+    try {
+      await this.options.handle(message);
+    } catch (error) {
+      const description = describeError(error);
+      const isPoison = error instanceof PoisonMessageError;
+      if (isPoison || message.deliveryCount >= maxAttempts) {
+        await this.#deadLetter(message, description, message.deliveryCount).catch((deadLetterError: unknown) =>
+          logger.error({ err: deadLetterError, messageId: message.id }, 'dead-lettering failed; the entry stays pending'),
+        );
+        return;
+      }
+      logger.warn(
+        { messageId: message.id, attempt: message.deliveryCount, maxAttempts, error: description },
+        'event handler failed; the entry stays pending and is retried after the claim idle time',
+      );
+      await redis.hset(errorsKey, message.id, description).catch(() => undefined);
+      return;
+    }
+    try {
+      await redis.multi().xack(stream, group, message.id).hdel(errorsKey, message.id).exec();
+    } catch (error) {
+      // Not acked: the entry is redelivered later and the processed-event record skips it.
+      logger.error({ err: error, messageId: message.id }, 'ack failed after a successful handler');
+    }
+  }
+
+  async #deadLetter(message: StreamMessage, error: string, attempts: number): Promise<void> {
+    const { redis, stream, group, consumer, deadLetterStream, deadLetterMaxLen, errorsKey, logger } = this.options;
+    const fields = Object.entries(message.fields).flat();
+    // One MULTI: the dead letter exists if and only if the entry left the pending list.
+    await redis
+      .multi()
+      .xadd(
+        deadLetterStream, 'MAXLEN', '~', deadLetterMaxLen, '*',
+        ...fields,
+        'dl:originalId', message.id,
+        'dl:group', group,
+        'dl:consumer', consumer,
+        'dl:error', error,
+        'dl:attempts', String(attempts),
+        'dl:failedAt', new Date().toISOString(),
+      )
+      .xack(stream, group, message.id)
+      .hdel(errorsKey, message.id)
+      .exec();
+    logger.error({ messageId: message.id, attempts, error, deadLetterStream }, 'event dead-lettered');
+  }
+
+  async #trimByAge(): Promise<void> {
+    if (this.options.maxAgeMs <= 0) return;
+    // MINID ~ lets Redis drop whole macro-nodes only, which keeps trimming O(1)-ish.
+    await this.options.redis.xtrim(this.options.stream, 'MINID', '~', `${Date.now() - this.options.maxAgeMs}-0`);
+  }
+}
+
+export async function ensureConsumerGroup(redis: Redis, stream: string, group: string, startId: '$' | '0'): Promise<void> {
+  try {
+    await redis.xgroup('CREATE', stream, group, startId, 'MKSTREAM');
+  } catch (error) {
+    if (!(error instanceof Error && error.message.includes('BUSYGROUP'))) throw error;
+  }
+}
+
+/** Reads dead letters of a stream, oldest first (operations tooling and tests). */
+export async function readDeadLetters(redis: Redis, deadLetterStream: string, count = 100): Promise<DeadLetter[]> {
+  const entries = (await redis.xrange(deadLetterStream, '-', '+', 'COUNT', count)) as RawEntry[];
+  return entries.map(([id, raw]) => {
+    const all = toFieldMap(raw);
+    const fields: Record<string, string> = {};
+    for (const [key, value] of Object.entries(all)) if (!key.startsWith('dl:')) fields[key] = value;
+    return {
+      id,
+      originalId: all['dl:originalId'] ?? '',
+      group: all['dl:group'] ?? '',
+      consumer: all['dl:consumer'] ?? '',
+      error: all['dl:error'] ?? '',
+      attempts: Number(all['dl:attempts'] ?? 0),
+      failedAt: all['dl:failedAt'] ?? '',
+      fields,
+    };
+  });
+}
+
+function firstStreamEntries(reply: unknown): RawEntry[] {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  const first = reply[0] as [string, RawEntry[]] | undefined;
+  return first?.[1] ?? [];
+}
+
+function toFieldMap(raw: string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) map[raw[i]!] = raw[i + 1]!;
+  return map;
+}
+
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text;
+}
+
+/** Back-off between failed reads only; never used to wait for a condition. */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

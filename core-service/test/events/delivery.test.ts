@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import type { IntegrationEvent } from '../../src/events/index.js';
+import { runWithCorrelationId } from '../../src/logger/index.js';
+import { createTestFixture } from '../../src/testing/index.js';
+import { createBusForTest } from './support/bus-fixture.js';
+import { waitFor } from './support/conditions.js';
+
+async function pendingCount(redis: ReturnType<ReturnType<typeof createTestFixture>['redis']>, stream: string, group: string): Promise<number> {
+  const summary = (await redis.xpending(stream, group)) as [number, ...unknown[]];
+  return summary[0];
+}
+
+describe('integration events over Redis Streams', () => {
+  it('delivers the full envelope to the handler and acks only after the handler succeeded', async () => {
+    const fixture = createTestFixture({ label: 'deliver' });
+    // transport only: no MongoDB, so this checks the stream mechanics on their own
+    const { bus } = await createBusForTest(fixture, { withMongo: false });
+    const redis = fixture.redis();
+    const received: IntegrationEvent[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    bus.on('payment.completed', async (event) => {
+      received.push(event);
+      await gate;
+    });
+    await bus.startListening();
+
+    const emitted = await runWithCorrelationId('corr-deliver', () =>
+      bus.emit('payment.completed', fixture.tenantId, 'user-1', { paymentId: 'p1', amount: 1250 }),
+    );
+
+    await waitFor(() => received.length === 1, { what: 'the handler to run' });
+    // the handler has not returned yet: the entry must still be pending
+    expect(await pendingCount(redis, bus.streamKey, bus.serviceName)).toBe(1);
+    release();
+    await waitFor(async () => (await pendingCount(redis, bus.streamKey, bus.serviceName)) === 0, { what: 'the ack' });
+
+    expect(received[0]).toEqual({
+      id: emitted.id,
+      type: 'payment.completed',
+      tenantId: fixture.tenantId,
+      userId: 'user-1',
+      occurredAt: emitted.occurredAt,
+      correlationId: 'corr-deliver',
+      data: { paymentId: 'p1', amount: 1250 },
+    });
+  });
+
+  it('retries a failing handler (the entry stays pending) until it succeeds, without a dead letter', async () => {
+    const fixture = createTestFixture({ label: 'retry' });
+    const { bus } = await createBusForTest(fixture, { withMongo: false, maxAttempts: 5 });
+    const attempts: number[] = [];
+    bus.on('wallet.credited', (_event, context) => {
+      attempts.push(context.attempt);
+      if (attempts.length < 3) throw new Error(`transient failure ${attempts.length}`);
+    });
+    await bus.startListening();
+    await bus.emit('wallet.credited', fixture.tenantId, 'u', { amount: 1 });
+
+    await waitFor(() => attempts.length === 3, { what: 'three attempts' });
+    await waitFor(async () => (await pendingCount(fixture.redis(), bus.streamKey, bus.serviceName)) === 0, { what: 'the ack' });
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(await bus.readDeadLetters()).toEqual([]);
+  });
+
+  it('sends an event whose handler keeps failing to the dead-letter stream with its error and attempt count', async () => {
+    const fixture = createTestFixture({ label: 'deadletter' });
+    const { bus } = await createBusForTest(fixture, { withMongo: false, maxAttempts: 3 });
+    let calls = 0;
+    bus.on('bonus.awarded', () => {
+      calls += 1;
+      throw new Error(`bonus template missing (call ${calls})`);
+    });
+    await bus.startListening();
+    const event = await bus.emit('bonus.awarded', fixture.tenantId, 'u', { bonusId: 'b1' });
+
+    const [deadLetter] = await waitFor(async () => {
+      const letters = await bus.readDeadLetters();
+      return letters.length > 0 ? letters : undefined;
+    }, { what: 'a dead letter' });
+    expect(deadLetter).toMatchObject({ group: bus.serviceName, attempts: 3, error: 'Error: bonus template missing (call 3)' });
+    expect(JSON.parse(deadLetter!.fields['event']!)).toMatchObject({ id: event.id, type: 'bonus.awarded' });
+    expect(calls).toBe(3);
+    // dead-lettered means acknowledged: nothing left pending, nothing retried again
+    expect(await pendingCount(fixture.redis(), bus.streamKey, bus.serviceName)).toBe(0);
+  });
+
+  it('onPattern("payment.*") receives every payment event and nothing else', async () => {
+    const fixture = createTestFixture({ label: 'pattern' });
+    const { bus } = await createBusForTest(fixture, { withMongo: false });
+    const seen: string[] = [];
+    const exact: string[] = [];
+    bus.onPattern('payment.*', (event) => void seen.push(event.type));
+    bus.on('payment.failed', (event) => void exact.push(event.type));
+    const markers: string[] = [];
+    bus.on('marker.done', (event) => void markers.push(event.id));
+    await bus.startListening();
+
+    for (const type of ['payment.completed', 'wallet.created', 'payment.refund.completed', 'payment.failed', 'marker.done']) {
+      await bus.emit(type, fixture.tenantId, null, {});
+    }
+    // one tenant = one partition, handled in stream order: once the marker is handled,
+    // every event before it has been offered to the handlers
+    await waitFor(() => markers.length === 1, { what: 'the marker event' });
+    expect(seen).toEqual(['payment.completed', 'payment.failed']);
+    expect(exact).toEqual(['payment.failed']);
+  });
+
+  it('acks a duplicate delivery without running the handler again (processed-event record)', async () => {
+    const fixture = createTestFixture({ label: 'dedupe' });
+    const { bus, db } = await createBusForTest(fixture);
+    const handled: string[] = [];
+    bus.on('transfer.completed', (event) => void handled.push(event.id), { name: 'count-transfers' });
+    await bus.startListening();
+
+    const event = await bus.emit('transfer.completed', fixture.tenantId, 'u', { transferId: 't1' });
+    // the same event published again, as an outbox relay that crashed after publishing would
+    await bus.publish([event, event]);
+    const sentinel = await bus.emit('transfer.completed', fixture.tenantId, 'u', { transferId: 't2' });
+
+    await waitFor(() => handled.includes(sentinel.id), { what: 'the sentinel' });
+    await waitFor(async () => (await pendingCount(fixture.redis(), bus.streamKey, bus.serviceName)) === 0, { what: 'all acks' });
+    expect(handled.filter((id) => id === event.id)).toHaveLength(1);
+    const records = await db!.collection('processed_events').find({ eventId: event.id }).toArray();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ consumer: 'test-service:count-transfers' });
+    const indexes = await db!.collection('processed_events').indexes();
+    expect(indexes.find((index) => index.name === 'event_consumer_unique')).toMatchObject({ unique: true });
+    expect(indexes.find((index) => index.name === 'processed_ttl')?.expireAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it("commits the handler's writes together with its processed-event record: a failed attempt leaves nothing behind", async () => {
+    const fixture = createTestFixture({ label: 'txhandler' });
+    const { bus, db } = await createBusForTest(fixture, { maxAttempts: 4 });
+    const credits = db!.collection<{ eventId: string; userId: string; amount: number }>('credits');
+    let attempts = 0;
+    bus.on<{ amount: number }>('deposit.completed', async (event, { session }) => {
+      attempts += 1;
+      await credits.insertOne({ eventId: event.id, userId: event.userId!, amount: event.data.amount }, { session });
+      if (attempts === 1) throw new Error('crash after the write, before commit');
+    });
+    await bus.startListening();
+    const event = await bus.emit('deposit.completed', fixture.tenantId, 'user-7', { amount: 700 });
+
+    await waitFor(async () => (await db!.collection('processed_events').countDocuments({ eventId: event.id })) === 1, { what: 'the record' });
+    expect(attempts).toBe(2);
+    expect(await credits.find({ eventId: event.id }).toArray()).toHaveLength(1);
+  });
+
+  it('every service group receives every event; a handler-less type is acked without work', async () => {
+    const fixture = createTestFixture({ label: 'groups' });
+    const payments = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
+    const bonus = await createBusForTest(fixture, { serviceName: 'bonus-service', database: 'bonus' });
+    const paymentSeen: string[] = [];
+    const bonusSeen: string[] = [];
+    payments.bus.on('user.created', (event) => void paymentSeen.push(event.id));
+    bonus.bus.on('user.created', (event) => void bonusSeen.push(event.id));
+    await payments.bus.startListening();
+    await bonus.bus.startListening();
+
+    await payments.bus.emit('audit.noise', fixture.tenantId, null, {});
+    const created = await payments.bus.emit('user.created', fixture.tenantId, 'u1', {});
+    await waitFor(() => paymentSeen.length === 1 && bonusSeen.length === 1, { what: 'both groups' });
+    expect(paymentSeen).toEqual([created.id]);
+    expect(bonusSeen).toEqual([created.id]);
+    const redis = fixture.redis();
+    await waitFor(async () => (await pendingCount(redis, payments.bus.streamKey, 'payment-service')) === 0, { what: 'acks' });
+    expect(await pendingCount(redis, payments.bus.streamKey, 'bonus-service')).toBe(0);
+  });
+
+  it('caps the stream length with MAXLEN ~ on every publish', async () => {
+    const fixture = createTestFixture({ label: 'maxlen' });
+    const { bus } = await createBusForTest(fixture, { withMongo: false, maxLength: 100 });
+    for (let batch = 0; batch < 10; batch++) {
+      await bus.publish(
+        Array.from({ length: 100 }, () => ({ id: 'x', type: 'noise.made', tenantId: fixture.tenantId, userId: null, occurredAt: '', correlationId: null, data: {} })),
+      );
+    }
+    const length = await fixture.redis().xlen(bus.streamKey);
+    // approximate trimming keeps whole macro-nodes (100 entries by default), never the full 1000
+    expect(length).toBeLessThan(300);
+    expect(length).toBeGreaterThanOrEqual(100);
+  });
+});

@@ -1,0 +1,44 @@
+import type { Db, MongoClient } from 'mongodb';
+import { onTestFinished } from 'vitest';
+import { EventBus, type EventBusOptions } from '../../../src/events/index.js';
+import type { TestFixture } from '../../../src/testing/index.js';
+
+/** Fast timings so retries and re-claims happen within a test's budget. */
+export const FAST_BUS_TIMINGS = {
+  blockMs: 200,
+  claimIdleMs: 250,
+  claimIntervalMs: 50,
+} as const;
+
+export interface BusFixtureOptions extends Partial<Omit<EventBusOptions, 'redis' | 'mongo'>> {
+  /** Give the bus MongoDB (processed-event records, outbox); default true. */
+  withMongo?: boolean;
+  /** Database base name; buses sharing it share processed records and outbox. */
+  database?: string;
+}
+
+export interface BusHandle {
+  bus: EventBus;
+  db: Db | undefined;
+  client: MongoClient | undefined;
+}
+
+/**
+ * An event bus on the fixture's own stream key and database, closed when the test ends.
+ * Every service in a test uses the same stream (`fixture.key('events')`), as in production.
+ */
+export async function createBusForTest(fixture: TestFixture, options: BusFixtureOptions = {}): Promise<BusHandle> {
+  const { withMongo = true, database = 'events', ...rest } = options;
+  const client = withMongo ? await fixture.mongoClient() : undefined;
+  const db = client ? client.db(fixture.dbName(database)) : undefined;
+  const bus = new EventBus({
+    serviceName: 'test-service',
+    streamKey: fixture.key('events'),
+    ...FAST_BUS_TIMINGS,
+    ...rest,
+    redis: fixture.redis(),
+    ...(client && db ? { mongo: { client, db } } : {}),
+  });
+  onTestFinished(() => bus.close());
+  return { bus, db, client };
+}
