@@ -6,7 +6,11 @@ import { discardAfterCommitHooks, flushAfterCommitHooks } from './after-commit.j
  * survive a failover; transactions must run on the primary anyway, saying so avoids inheriting
  * the client's `nearest`.
  */
-export const DEFAULT_TRANSACTION_OPTIONS: Readonly<TransactionOptions> = Object.freeze({
+export const DEFAULT_TRANSACTION_OPTIONS: Readonly<{
+  readConcern: ReadConcern;
+  writeConcern: WriteConcern;
+  readPreference: ReadPreference;
+}> = Object.freeze({
   readConcern: new ReadConcern('snapshot'),
   writeConcern: new WriteConcern('majority'),
   readPreference: ReadPreference.primary,
