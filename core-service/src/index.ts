@@ -10,3 +10,5 @@ export * from './cache/index.js';
 export * from './events/index.js';
 export * from './outbox/index.js';
 export * from './webhooks/index.js';
+export * from './graphql/index.js';
+export * from './complexity/index.js';

@@ -1,0 +1,24 @@
+export { createSubgraphServer } from './subgraph-server.js';
+export type { SubgraphServer, SubgraphServerOptions, ReadinessReport } from './subgraph-server.js';
+export type { SubgraphContext, SubgraphUser } from './subgraph-context.js';
+export { userFromClaims } from './subgraph-context.js';
+export { buildServiceSchema } from './subgraph-schema.js';
+export type { SubgraphResolvers, TypeDefsInput } from './subgraph-schema.js';
+export { formatSubgraphError } from './format-subgraph-error.js';
+export { AmountScalar, DateTimeScalar, JSONScalar, STANDARD_SCALARS } from './scalars.js';
+export {
+  signUserContext,
+  verifyUserContext,
+  USER_CONTEXT_HEADER,
+  USER_CONTEXT_SIGNATURE_HEADER,
+  MIN_CONTEXT_SECRET_LENGTH,
+} from './context-signing.js';
+export type {
+  UserContextClaims,
+  UserContextInput,
+  SignedUserContextHeaders,
+  UserContextRejection,
+  UserContextVerification,
+  VerifyUserContextOptions,
+} from './context-signing.js';
+export { FEDERATION_PACKAGE_VERSION, APOLLO_SERVER_VERSION, FEDERATION_SPEC_URL } from './federation-version.js';
