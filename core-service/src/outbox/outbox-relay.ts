@@ -50,6 +50,7 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #wakeRequested = false;
+  #passes: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: OutboxRelayOptions<TEvent>) {
     const leaseMs = options.leaseMs ?? 10_000;
@@ -93,7 +94,14 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
   }
 
   /** Publishes what is pending once, if this instance holds the lease; returns how many. */
-  async publishPending(): Promise<number> {
+  publishPending(): Promise<number> {
+    // One pass at a time per instance: the lease keeps other instances out, not our own loop.
+    const pass = this.#passes.then(() => this.#publishPendingNow());
+    this.#passes = pass.catch(() => undefined);
+    return pass;
+  }
+
+  async #publishPendingNow(): Promise<number> {
     if (!(await this.#lease.acquire())) return 0;
     let total = 0;
     for (;;) {

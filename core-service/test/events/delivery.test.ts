@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IntegrationEvent } from '../../src/events/index.js';
 import { runWithCorrelationId } from '../../src/logger/index.js';
 import { createTestFixture } from '../../src/testing/index.js';
-import { createBusForTest } from './support/bus-fixture.js';
+import { createBusForTest, isGroupCaughtUp } from './support/bus-fixture.js';
 import { waitFor } from './support/conditions.js';
 
 async function pendingCount(redis: ReturnType<ReturnType<typeof createTestFixture>['redis']>, stream: string, group: string): Promise<number> {
@@ -119,7 +119,7 @@ describe('integration events over Redis Streams', () => {
     const sentinel = await bus.emit('transfer.completed', fixture.tenantId, 'u', { transferId: 't2' });
 
     await waitFor(() => handled.includes(sentinel.id), { what: 'the sentinel' });
-    await waitFor(async () => (await pendingCount(fixture.redis(), bus.streamKey, bus.serviceName)) === 0, { what: 'all acks' });
+    await waitFor(() => isGroupCaughtUp(fixture.redis(), bus.streamKey, bus.serviceName), { what: 'all acks' });
     expect(handled.filter((id) => id === event.id)).toHaveLength(1);
     const records = await db!.collection('processed_events').find({ eventId: event.id }).toArray();
     expect(records).toHaveLength(1);
@@ -164,8 +164,8 @@ describe('integration events over Redis Streams', () => {
     expect(paymentSeen).toEqual([created.id]);
     expect(bonusSeen).toEqual([created.id]);
     const redis = fixture.redis();
-    await waitFor(async () => (await pendingCount(redis, payments.bus.streamKey, 'payment-service')) === 0, { what: 'acks' });
-    expect(await pendingCount(redis, payments.bus.streamKey, 'bonus-service')).toBe(0);
+    await waitFor(() => isGroupCaughtUp(redis, payments.bus.streamKey, 'payment-service'), { what: 'payment acks' });
+    await waitFor(() => isGroupCaughtUp(redis, payments.bus.streamKey, 'bonus-service'), { what: 'bonus acks' });
   });
 
   it('caps the stream length with MAXLEN ~ on every publish', async () => {

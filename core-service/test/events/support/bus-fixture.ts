@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Db, MongoClient } from 'mongodb';
 import { onTestFinished } from 'vitest';
 import { EventBus, type EventBusOptions } from '../../../src/events/index.js';
@@ -41,4 +42,20 @@ export async function createBusForTest(fixture: TestFixture, options: BusFixture
   });
   onTestFinished(() => bus.close());
   return { bus, db, client };
+}
+
+/**
+ * True once `group` has been handed every entry of `stream` and acknowledged them all, i.e.
+ * the service has nothing left to do. (Pending = 0 alone is also true before delivery.)
+ */
+export async function isGroupCaughtUp(redis: Redis, stream: string, group: string): Promise<boolean> {
+  const [last] = (await redis.xrevrange(stream, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  for (const raw of groups) {
+    const info: Record<string, unknown> = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) info[String(raw[i])] = raw[i + 1];
+    if (info['name'] !== group) continue;
+    return info['pending'] === 0 && (last === undefined || info['last-delivered-id'] === last[0]);
+  }
+  return false;
 }

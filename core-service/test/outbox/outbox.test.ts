@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { IntegrationEvent } from '../../src/events/index.js';
+import { withTransaction } from '../../src/database/transaction.js';
+import { createTestFixture } from '../../src/testing/index.js';
+import { createBusForTest } from '../events/support/bus-fixture.js';
+import { waitFor } from '../events/support/conditions.js';
+
+class AbortTransfer extends Error {}
+
+describe('transactional outbox', () => {
+  it('emit inside a transaction writes an outbox entry that the relay publishes after commit and marks sent', async () => {
+    const fixture = createTestFixture({ label: 'outbox' });
+    const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
+    const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
+    const received: IntegrationEvent[] = [];
+    consumer.bus.on('transfer.completed', (event) => void received.push(event));
+    await consumer.bus.startListening();
+
+    const event = await withTransaction({
+      client: producer.client!,
+      fn: async (session) => {
+        await producer.db!.collection('transfers').insertOne({ transferId: 'tr-1' }, { session });
+        const emitted = await producer.bus.emit('transfer.completed', fixture.tenantId, 'user-1', { transferId: 'tr-1' }, { session });
+        // not visible outside the transaction before commit
+        expect(await producer.db!.collection('outbox').countDocuments({ eventId: emitted.id })).toBe(0);
+        return emitted;
+      },
+    });
+
+    await waitFor(() => received.length === 1, { what: 'the consumer to receive the outbox event' });
+    expect(received[0]).toMatchObject({ id: event.id, type: 'transfer.completed', tenantId: fixture.tenantId, data: { transferId: 'tr-1' } });
+    await waitFor(async () => (await producer.db!.collection('outbox').findOne({ eventId: event.id }))?.['status'] === 'sent', {
+      what: 'the entry to be marked sent',
+    });
+  });
+
+  it('never publishes the outbox entry of an aborted transaction', async () => {
+    const fixture = createTestFixture({ label: 'abort' });
+    const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
+    const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
+    const received: string[] = [];
+    consumer.bus.on('transfer.completed', (event) => void received.push(event.id));
+    await consumer.bus.startListening();
+
+    let abortedId = '';
+    await expect(
+      withTransaction({
+        client: producer.client!,
+        fn: async (session) => {
+          const event = await producer.bus.emit('transfer.completed', fixture.tenantId, 'u', { transferId: 'aborted' }, { session });
+          abortedId = event.id;
+          throw new AbortTransfer('insufficient funds');
+        },
+      }),
+    ).rejects.toBeInstanceOf(AbortTransfer);
+
+    const committed = await withTransaction({
+      client: producer.client!,
+      fn: (session) => producer.bus.emit('transfer.completed', fixture.tenantId, 'u', { transferId: 'committed' }, { session }),
+    });
+    await waitFor(() => received.includes(committed.id), { what: 'the committed event' });
+    // the relay publishes in outbox order and has drained: the aborted one never existed
+    expect(await producer.bus.getRelay().publishPending()).toBe(0);
+    expect(received).toEqual([committed.id]);
+    expect(await producer.db!.collection('outbox').countDocuments({ eventId: abortedId })).toBe(0);
+    const stream = await fixture.redis().xrange(producer.bus.streamKey, '-', '+');
+    expect(stream.some(([, fields]) => fields.join(' ').includes(abortedId))).toBe(false);
+  });
+
+  it('publishes the entries of a transaction in the order they were emitted', async () => {
+    const fixture = createTestFixture({ label: 'order' });
+    const consumer = await createBusForTest(fixture, { serviceName: 'bonus-service', database: 'bonus' });
+    const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
+    const sequence: number[] = [];
+    consumer.bus.onPattern<{ step: number }>('ledger.*', (event) => void sequence.push(event.data.step));
+    await consumer.bus.startListening();
+
+    await withTransaction({
+      client: producer.client!,
+      fn: async (session) => {
+        for (let step = 1; step <= 6; step++) {
+          await producer.bus.emit(step % 2 ? 'ledger.debited' : 'ledger.credited', fixture.tenantId, 'u', { step }, { session });
+        }
+      },
+    });
+    await waitFor(() => sequence.length === 6, { what: 'six events' });
+    expect(sequence).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('is woken by the commit itself, not by its poll', async () => {
+    const fixture = createTestFixture({ label: 'wake' });
+    const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
+    // a poll this slow would blow the test's wait budget: only the commit hook can deliver in time
+    const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment', outbox: { pollIntervalMs: 120_000 } });
+    const received: string[] = [];
+    consumer.bus.on('deposit.completed', (event) => void received.push(event.id));
+    await consumer.bus.startListening();
+    await producer.bus.startRelay();
+
+    for (let round = 0; round < 3; round++) {
+      const event = await withTransaction({
+        client: producer.client!,
+        fn: (session) => producer.bus.emit('deposit.completed', fixture.tenantId, 'u', { round }, { session }),
+      });
+      await waitFor(() => received.includes(event.id), { what: `round ${round}`, timeoutMs: 5_000 });
+    }
+  });
+
+  it('with two relay instances only the lease holder publishes, so every entry goes out once', async () => {
+    const fixture = createTestFixture({ label: 'lease' });
+    const a = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment', outbox: { autoStart: false } });
+    const b = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment', outbox: { autoStart: false } });
+    for (let i = 0; i < 5; i++) {
+      await withTransaction({
+        client: a.client!,
+        fn: (session) => a.bus.emit('payout.requested', fixture.tenantId, 'u', { i }, { session }),
+      });
+    }
+    const [first, second] = await Promise.all([a.bus.getRelay().publishPending(), b.bus.getRelay().publishPending()]);
+    expect([first, second].sort()).toEqual([0, 5]);
+    expect(await fixture.redis().xlen(a.bus.streamKey)).toBe(5);
+  });
+});

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { withTransaction } from '../../src/database/transaction.js';
+import { createUnifiedEmitter, type IntegrationEvent } from '../../src/events/index.js';
+import { createTestFixture, type TestFixture } from '../../src/testing/index.js';
+import { createWebhookManager, verifyWebhookSignature, type CreateWebhookManagerOptions } from '../../src/webhooks/index.js';
+import { createBusForTest } from '../events/support/bus-fixture.js';
+import { waitFor } from '../events/support/conditions.js';
+import { startRecordingReceiver } from './support/recording-receiver.js';
+
+async function createManagerForTest(fixture: TestFixture, options: Partial<CreateWebhookManagerOptions> = {}) {
+  const db = await fixture.db('payment');
+  const manager = createWebhookManager({
+    db,
+    serviceName: 'payment-service',
+    redis: fixture.redis(),
+    queuePrefix: fixture.key('bull'),
+    retryConfig: { maxAttempts: 3, backoffMs: 100 },
+    ...options,
+  });
+  return { manager, db };
+}
+
+describe('webhook manager', () => {
+  it('registers, lists (secret masked), updates and deletes endpoints per tenant', async () => {
+    const fixture = createTestFixture({ label: 'whcrud' });
+    const { manager } = await createManagerForTest(fixture, { startWorker: false });
+    try {
+      const created = await manager.register({ tenantId: fixture.tenantId, url: 'https://example.com/hook', events: ['transfer.completed', 'payment.*'] });
+      expect(created.secret).toMatch(/^whsec_[A-Za-z0-9_-]{40,}$/);
+      await manager.register({ tenantId: `${fixture.tenantId}-other`, url: 'https://other.example/hook', events: ['*'], secret: 'whsec_other_tenant_1234' });
+
+      const listed = await manager.list(fixture.tenantId);
+      expect(listed).toHaveLength(1);
+      expect(listed[0]).toMatchObject({ id: created.id, url: 'https://example.com/hook', enabled: true });
+      expect(listed[0]!.secret).toBe(`whsec_…${created.secret.slice(-4)}`);
+      expect(JSON.stringify(listed)).not.toContain(created.secret);
+
+      const updated = await manager.update(fixture.tenantId, created.id, { events: ['deposit.completed'] });
+      expect(updated?.events).toEqual(['deposit.completed']);
+      // another tenant cannot touch it
+      expect(await manager.update(`${fixture.tenantId}-other`, created.id, { url: 'https://evil.example' })).toBeNull();
+      expect(await manager.delete(`${fixture.tenantId}-other`, created.id)).toBe(false);
+      expect(await manager.delete(fixture.tenantId, created.id)).toBe(true);
+      expect(await manager.list(fixture.tenantId)).toEqual([]);
+      await expect(manager.register({ tenantId: fixture.tenantId, url: 'ftp://x', events: ['a'] })).rejects.toThrow(/http/);
+    } finally {
+      await manager.close();
+    }
+  });
+
+  it('delivers a signed request to matching endpoints only; the receiver verifies it and gets the payload intact', async () => {
+    const fixture = createTestFixture({ label: 'whdeliver' });
+    const receiver = await startRecordingReceiver(200);
+    const unrelated = await startRecordingReceiver(200);
+    const { manager } = await createManagerForTest(fixture);
+    try {
+      const hook = await manager.register({ tenantId: fixture.tenantId, url: receiver.url, events: ['transfer.*'] });
+      await manager.register({ tenantId: fixture.tenantId, url: unrelated.url, events: ['deposit.completed'] });
+      const payload = { tenantId: fixture.tenantId, userId: 'user-9', transferId: 'tr-77', amount: 123_45, note: 'café ☕' };
+
+      expect(await manager.dispatch('transfer.completed', payload)).toBe(1);
+      await waitFor(() => receiver.requests.length === 1, { what: 'the webhook request' });
+
+      const [request] = receiver.requests;
+      const header = request!.headers['x-webhook-signature'] as string;
+      expect(verifyWebhookSignature(header, request!.body, hook.secret)).toBe(true);
+      expect(verifyWebhookSignature(header, request!.body, 'whsec_wrong')).toBe(false);
+      const delivered = JSON.parse(request!.body) as IntegrationEvent;
+      expect(delivered).toMatchObject({ type: 'transfer.completed', tenantId: fixture.tenantId, userId: 'user-9', data: payload });
+      expect(request!.headers['x-webhook-id']).toBe(delivered.id);
+      expect(unrelated.requests).toHaveLength(0);
+
+      const deliveries = await waitFor(async () => {
+        const found = await manager.listDeliveries(fixture.tenantId, hook.id);
+        return found.length === 1 ? found : undefined;
+      }, { what: 'the delivery log' });
+      expect(deliveries[0]).toMatchObject({ eventId: delivered.id, attempt: 1, status: 'succeeded', httpStatus: 200, responseSnippet: 'ok' });
+      expect(deliveries[0]!.latencyMs).toBeGreaterThanOrEqual(0);
+    } finally {
+      await manager.close();
+    }
+  });
+
+  it('retries a receiver answering 500 with exponential back-off, then disables the endpoint and emits webhook.disabled', async () => {
+    const fixture = createTestFixture({ label: 'whfail' });
+    const receiver = await startRecordingReceiver(500);
+    const events = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment', withMongo: false });
+    const watcher = await createBusForTest(fixture, { serviceName: 'admin-service', database: 'admin', withMongo: false });
+    const disabledEvents: IntegrationEvent[] = [];
+    watcher.bus.on('webhook.disabled', (event) => void disabledEvents.push(event));
+    await watcher.bus.startListening();
+    const { manager } = await createManagerForTest(fixture, {
+      retryConfig: { maxAttempts: 5, backoffMs: 100 },
+      disableAfterConsecutiveFailures: 4,
+      events: events.bus,
+    });
+    try {
+      const hook = await manager.register({ tenantId: fixture.tenantId, url: receiver.url, events: ['payout.*'] });
+      await manager.dispatch('payout.failed', { tenantId: fixture.tenantId, payoutId: 'po-1' });
+
+      await waitFor(() => disabledEvents.length === 1, { what: 'webhook.disabled', timeoutMs: 20_000 });
+      expect(disabledEvents[0]).toMatchObject({
+        type: 'webhook.disabled',
+        tenantId: fixture.tenantId,
+        data: { webhookId: hook.id, url: receiver.url, consecutiveFailures: 4 },
+      });
+      // four attempts, not the five the retry policy allows: disabling stops the retries
+      expect(receiver.requests).toHaveLength(4);
+      const gaps = receiver.requests.slice(1).map((request, index) => request.receivedAt - receiver.requests[index]!.receivedAt);
+      // exponential: ~100, ~200, ~400 ms
+      expect(gaps[0]).toBeGreaterThanOrEqual(90);
+      expect(gaps[1]).toBeGreaterThanOrEqual(190);
+      expect(gaps[2]).toBeGreaterThanOrEqual(390);
+      expect(gaps[2]!).toBeGreaterThan(gaps[0]!);
+
+      const [endpoint] = await manager.list(fixture.tenantId);
+      expect(endpoint).toMatchObject({ enabled: false, consecutiveFailures: 4 });
+      const deliveries = await manager.listDeliveries(fixture.tenantId, hook.id);
+      expect(deliveries.map((d) => [d.attempt, d.status, d.httpStatus])).toEqual([
+        [1, 'failed', 500],
+        [2, 'failed', 500],
+        [3, 'failed', 500],
+        [4, 'failed', 500],
+      ]);
+      expect(deliveries[0]!.error).toBe('receiver answered HTTP 500');
+      expect(deliveries[0]!.responseSnippet!.length).toBeLessThanOrEqual(513);
+
+      // a disabled endpoint gets nothing more
+      expect(await manager.dispatch('payout.failed', { tenantId: fixture.tenantId, payoutId: 'po-2' })).toBe(0);
+    } finally {
+      await manager.close();
+    }
+  });
+
+  it('the unified emitter publishes the event and sends the webhook under the same id, only after commit', async () => {
+    const fixture = createTestFixture({ label: 'unified' });
+    const receiver = await startRecordingReceiver(200);
+    const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
+    const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
+    const consumed: string[] = [];
+    consumer.bus.on('transfer.completed', (event) => void consumed.push(event.id));
+    await consumer.bus.startListening();
+    const { manager } = await createManagerForTest(fixture);
+    try {
+      await manager.register({ tenantId: fixture.tenantId, url: receiver.url, events: ['transfer.completed'] });
+      const emitter = createUnifiedEmitter(manager, producer.bus);
+
+      const direct = await emitter.emit('transfer.completed', fixture.tenantId, 'u1', { transferId: 'direct' });
+      await expect(
+        withTransaction({
+          client: producer.client!,
+          fn: async (session) => {
+            await emitter.emit('transfer.completed', fixture.tenantId, 'u1', { transferId: 'rolled-back' }, { session });
+            throw new Error('abort');
+          },
+        }),
+      ).rejects.toThrow('abort');
+      const viaOutbox = await withTransaction({
+        client: producer.client!,
+        fn: (session) => emitter.emit('transfer.completed', fixture.tenantId, 'u1', { transferId: 'committed' }, { session }),
+      });
+
+      await waitFor(() => receiver.requests.length === 2 && consumed.length === 2, { what: 'both events on both channels' });
+      const webhookIds = receiver.requests.map((request) => request.headers['x-webhook-id']);
+      expect(new Set(webhookIds)).toEqual(new Set([direct.id, viaOutbox.id]));
+      expect(new Set(consumed)).toEqual(new Set([direct.id, viaOutbox.id]));
+      expect(receiver.requests.map((request) => (JSON.parse(request.body) as IntegrationEvent<{ transferId: string }>).data.transferId).sort()).toEqual([
+        'committed',
+        'direct',
+      ]);
+    } finally {
+      await manager.close();
+    }
+  });
+});
