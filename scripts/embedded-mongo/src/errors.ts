@@ -4,6 +4,7 @@ import type { Document } from 'bson';
 export const ErrorCode = {
   InternalError: 1,
   BadValue: 2,
+  Unauthorized: 13,
   NoSuchKey: 4,
   FailedToParse: 9,
   TypeMismatch: 14,
@@ -22,8 +23,13 @@ export const ErrorCode = {
   InvalidOptions: 72,
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
+  CannotCreateIndex: 67,
+  InvalidIndexSpecificationOption: 197,
   IndexKeySpecsConflict: 86,
   WriteConflict: 112,
+  ConflictingOperationInProgress: 117,
+  DocumentValidationFailure: 121,
+  CommandNotSupported: 115,
   ProtocolError: 17,
   TransactionTooOld: 225,
   NoSuchTransaction: 251,
@@ -34,6 +40,9 @@ export const ErrorCode = {
   BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
   UnrecognizedPipelineStage: 40324,
+  /** A real MongoDB operator or stage this engine does not implement (never silently ignored). */
+  NotImplemented: 238,
+  CannotIndexParallelArrays: 171,
 } as const;
 
 const codeNames: Record<number, string> = Object.fromEntries(

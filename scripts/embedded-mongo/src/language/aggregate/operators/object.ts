@@ -1,0 +1,3 @@
+import type { OperatorTable } from '../expression-types.js';
+
+export const objectOperators: OperatorTable = {};
