@@ -16,6 +16,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One MongoDB engine and one private redis-server for the whole run (core-service/testing).
     globalSetup: ['./src/testing/global-setup.ts'],
+    // SDK log lines would bury test output; tests that check logging capture their own stream.
+    env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

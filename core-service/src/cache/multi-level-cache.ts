@@ -243,25 +243,32 @@ export class MultiLevelCache extends EventEmitter {
     await this.runPipeline(pipeline);
   }
 
-  /** Deletes keys matching a Redis glob from both layers (SCAN, never KEYS) and from other instances' L1. */
+  /**
+   * Deletes keys matching a Redis glob from both layers (SCAN, never KEYS) and from other
+   * instances' L1. Resolves to the number of distinct keys removed.
+   */
   async deletePattern(pattern: string): Promise<number> {
-    let deleted = this.deleteMemoryPattern(pattern);
+    const deleted = new Set(this.deleteMemoryPattern(pattern));
     const client = this.acquireRedis();
-    if (client === undefined) return deleted;
+    if (client === undefined) return deleted.size;
     try {
+      const prefixLength = this.settings.keyPrefix.length;
       const match = `${escapeRedisPattern(this.settings.keyPrefix)}${pattern}`;
       let cursor = '0';
       do {
         const [next, found] = await client.scan(cursor, 'MATCH', match, 'COUNT', 500);
         cursor = next;
-        if (found.length > 0) deleted += await client.unlink(...found);
+        if (found.length > 0) {
+          await client.unlink(...found);
+          for (const key of found) deleted.add(key.slice(prefixLength));
+        }
       } while (cursor !== '0');
       await client.publish(this.channel, this.encodeInvalidation({ p: pattern }));
       this.breaker.recordSuccess();
     } catch (error) {
       this.onRedisError(error);
     }
-    return deleted;
+    return deleted.size;
   }
 
   /** Empties both layers (this cache's key prefix only) and other instances' L1. */
@@ -386,16 +393,16 @@ export class MultiLevelCache extends EventEmitter {
       .finally(() => this.refreshing.delete(key));
   }
 
-  private deleteMemoryPattern(pattern: string): number {
+  private deleteMemoryPattern(pattern: string): string[] {
     const matcher = globToRegExp(pattern);
-    let deleted = 0;
+    const deleted: string[] = [];
     for (const key of [...this.memory.keys()]) {
       if (matcher.test(key)) {
         this.memory.delete(key);
-        deleted += 1;
+        deleted.push(key);
       }
     }
-    this.counters.deletes += deleted;
+    this.counters.deletes += deleted.length;
     return deleted;
   }
 

@@ -206,7 +206,7 @@ export class CircuitBreaker extends EventEmitter {
       this.totals.fill(0);
     }
     this.emit('state-change', from, to);
-    this.emit(to);
+    this.emit(to === 'closed' ? 'close' : to);
   }
 }
 

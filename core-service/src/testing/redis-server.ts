@@ -10,6 +10,10 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Kills the server at once (SIGKILL), as a crash would. */
   kill(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open, commands hang, like a stuck server. */
+  pause(): void;
+  /** Resumes a paused server (SIGCONT). */
+  resume(): void;
   /** Starts the server again on the same port after `stop`/`kill`. */
   restart(): Promise<void>;
   isRunning(): boolean;
@@ -68,6 +72,8 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
     child = undefined;
     if (current === undefined || current.exitCode !== null || current.signalCode !== null) return;
     const exited = once(current, 'exit');
+    // A paused (SIGSTOP) server would never act on SIGTERM.
+    current.kill('SIGCONT');
     current.kill(signal);
     const timer = setTimeout(() => current.kill('SIGKILL'), 5_000);
     await exited;
@@ -79,6 +85,8 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
     port,
     stop: () => stopChild('SIGTERM'),
     kill: () => stopChild('SIGKILL'),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async restart() {
       await stopChild('SIGTERM');
       child = await spawnReady(binary, port);
