@@ -22,3 +22,18 @@ export type {
   VerifyUserContextOptions,
 } from './context-signing.js';
 export { FEDERATION_PACKAGE_VERSION, APOLLO_SERVER_VERSION, FEDERATION_SPEC_URL } from './federation-version.js';
+export { createValidationChain } from './validation-chain.js';
+export type {
+  PermissionChecker,
+  PermissionResource,
+  ValidationChain,
+  ValidationChainBuilder,
+  ValidationChainOptions,
+  ValidationContext,
+  ValidationRequest,
+  ValidationResult,
+  FieldProblem as ValidationFieldProblem,
+  InputSource,
+} from './validation-chain.js';
+export { createResolverBuilder } from './resolver-builder.js';
+export type { ResolverBuilder, OperationResolver, OperationOptions, ResolverSource } from './resolver-builder.js';
