@@ -74,6 +74,7 @@ export class CompiledAccess {
   private anyResource: EffectiveRule[] = [];
   private roles = new Map<string, (string | null)[]>();
   private readonly plans = new Map<string, Plan>();
+  private readonly covering = new Map<string, readonly EffectiveRule[]>();
 
   /** @internal Built by `AccessEngine.compile`. */
   constructor(state: PolicyState, subject: NormalizedSubject, maxPlans: number) {
@@ -128,7 +129,8 @@ export class CompiledAccess {
   /** The explaining check for this subject; allocates, so not for hot loops. */
   check(urn: string, resource?: ResourceDescriptor | null): CheckResult {
     this.ensureFresh();
-    return explainCheck(this.rules, this.subject, parseUrn(urn), resource);
+    const request = parseUrn(urn);
+    return explainCheck(this.rulesCovering(request.resource), this.subject, request, resource);
   }
 
   /**
@@ -145,6 +147,20 @@ export class CompiledAccess {
       if (scope !== undefined && scope !== null && isWithinScope(scope, held)) return true;
     }
     return false;
+  }
+
+  /**
+   * The subject's rules whose resource segment covers `resource`, in explanation order (so
+   * `check` names the same rule whichever path found it). Cached per resource name; the set
+   * of resource names is small and fixed by the services' schemas.
+   */
+  private rulesCovering(resource: string): readonly EffectiveRule[] {
+    let list = this.covering.get(resource);
+    if (list === undefined) {
+      list = this.rules.filter((rule) => segmentCovers(rule.urn.resource, resource));
+      if (this.covering.size < this.maxPlans) this.covering.set(resource, list);
+    }
+    return list;
   }
 
   private ensureFresh(): void {
@@ -168,6 +184,7 @@ export class CompiledAccess {
       else list.push(rule);
     }
     this.plans.clear();
+    this.covering.clear();
     this.builtGeneration = generation;
     this.builtVersion = version;
   }

@@ -4,6 +4,13 @@ import { InvalidVersionError } from './errors.js';
 import { PolicyStore, type PolicyDocument, type Role, type RoleInput } from './policy.js';
 import { normalizeSubject, type ResourceDescriptor, type Subject } from './subject.js';
 
+interface RememberedSubject {
+  readonly id: string;
+  readonly tenantId: Subject['tenantId'];
+  readonly roles: Subject['roles'];
+  readonly compiled: CompiledAccess;
+}
+
 export type PolicyChangeListener = (version: number) => void;
 
 export interface AccessEngineOptions {
@@ -31,6 +38,7 @@ export class AccessEngine {
   private readonly state: PolicyState;
   private readonly listeners = new Set<PolicyChangeListener>();
   private readonly compiled = new Map<string, CompiledAccess>();
+  private readonly bySubject = new WeakMap<Subject, RememberedSubject>();
   private readonly maxSubjects: number;
   private readonly maxUrns: number;
 
@@ -142,15 +150,27 @@ export class AccessEngine {
    * call per request; hold the result for the request's lifetime and call `can` freely.
    */
   compile(subject: Subject): CompiledAccess {
+    // Resolvers call can/hasRole several times per request with the same subject object;
+    // remembering it by identity skips rebuilding the cache key (a sort and a join) each time.
+    // Id, tenant and the roles array are compared too, so a reused object with new values is
+    // not mistaken for the old one (subjects are still snapshots: edit roles by replacing the array).
+    const seen = this.bySubject.get(subject);
+    if (seen !== undefined && seen.id === subject.id && seen.tenantId === subject.tenantId && seen.roles === subject.roles) {
+      return seen.compiled;
+    }
     const normalized = normalizeSubject(subject);
     const cached = this.compiled.get(normalized.key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.remember(subject, cached);
+      return cached;
+    }
     const compiled = new CompiledAccess(this.state, normalized, this.maxUrns);
     if (this.compiled.size >= this.maxSubjects) {
       const oldest = this.compiled.keys().next();
       if (oldest.done !== true) this.compiled.delete(oldest.value);
     }
     this.compiled.set(normalized.key, compiled);
+    this.remember(subject, compiled);
     return compiled;
   }
 
@@ -168,6 +188,10 @@ export class AccessEngine {
     const incoming = checkVersion(policy.version ?? 0);
     this.state.store = store;
     this.changed(Math.max(incoming, this.state.version + 1));
+  }
+
+  private remember(subject: Subject, compiled: CompiledAccess): void {
+    this.bySubject.set(subject, { id: subject.id, tenantId: subject.tenantId, roles: subject.roles, compiled });
   }
 
   private bump(): void {

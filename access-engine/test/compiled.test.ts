@@ -36,6 +36,16 @@ describe('compiled decisions', () => {
     expect(a).toBeInstanceOf(CompiledAccess);
   });
 
+  it('a subject object reused with different roles or tenant is compiled afresh', () => {
+    const e = engine();
+    const subject: { id: string; tenantId?: string; roles: string[] } = { id: 'ana', tenantId: 't1', roles: ['user'] };
+    expect(e.can(subject, 'wallet:read:*', { tenantId: 't1' })).toBe(false);
+    subject.roles = ['support'];
+    expect(e.can(subject, 'wallet:read:*', { tenantId: 't1' })).toBe(true);
+    subject.tenantId = 't2';
+    expect(e.can(subject, 'wallet:read:*', { tenantId: 't1' })).toBe(false);
+  });
+
   it('keep no more subjects than the configured bound', () => {
     const e = new AccessEngine({ maxCachedSubjects: 2 });
     e.addRole({ name: 'user', permissions: ['wallet:read:own'] });
