@@ -1,0 +1,46 @@
+import type { Document } from 'bson';
+import { ErrorCode, MongoCommandError } from '../errors.js';
+import { numberOf } from '../storage/numeric-value.js';
+import type { CommandContext } from './command-context.js';
+
+/** Reading command fields with MongoDB's type errors (TypeMismatch/BadValue naming the field). */
+
+export function collectionArgument(ctx: CommandContext, command: string): string {
+  const value = ctx.body[command];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new MongoCommandError(ErrorCode.InvalidNamespace, `collection name has invalid type ${value === undefined ? 'missing' : typeof value}`);
+  }
+  return value;
+}
+
+export function optionalDocument(body: Document, field: string): Document | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value) || (value as { _bsontype?: string })._bsontype !== undefined) {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field '${field}' is the wrong type '${Array.isArray(value) ? 'array' : typeof value}', expected type 'object'`);
+  }
+  return value as Document;
+}
+
+export function optionalNumber(body: Document, field: string): number | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  const n = numberOf(value);
+  if (Number.isNaN(n) || typeof value === 'boolean') {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field '${field}' is the wrong type '${typeof value}', expected a number`);
+  }
+  return n;
+}
+
+export function nonNegativeInteger(body: Document, field: string): number | undefined {
+  const n = optionalNumber(body, field);
+  if (n !== undefined && (n < 0 || !Number.isInteger(n))) throw new MongoCommandError(ErrorCode.BadValue, `${field} must be a non-negative integer, got ${n}`);
+  return n;
+}
+
+export function booleanArgument(body: Document, field: string): boolean {
+  const value = body[field];
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'boolean') return value;
+  return numberOf(value) !== 0;
+}

@@ -1,0 +1,127 @@
+import { type Document, Long } from 'bson';
+import { ErrorCode, MongoCommandError } from '../errors.js';
+import { LATEST } from '../storage/record.js';
+import type { CommandContext, CommandHandler } from './command-context.js';
+import { commandTable } from './command-table.js';
+import type { ServerState } from './server-state.js';
+import type { Session } from './sessions.js';
+import { noSuchTransaction, resolveTransaction } from './transaction-state.js';
+
+/** Writes a retry may repeat after a network error (retryable writes). */
+const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
+/** Commands MongoDB refuses inside a multi-document transaction. */
+const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', 'drop', 'dropDatabase', 'renameCollection', 'dropIndexes', 'listDatabases']);
+/** Names matched case-insensitively (the handshake and legacy spellings). */
+const CASE_INSENSITIVE = new Map<string, string>([
+  ['ismaster', 'isMaster'],
+  ['findandmodify', 'findAndModify'],
+  ['buildinfo', 'buildInfo'],
+]);
+
+/**
+ * Runs one command: finds its handler, attaches its session and transaction, answers retries
+ * of retryable writes from the recorded reply, and turns every failure into an error reply.
+ * Never throws: a bug becomes an InternalError reply, not a dropped connection.
+ */
+export async function dispatchCommand(
+  state: ServerState,
+  connectionId: number,
+  db: string,
+  body: Document,
+  sequences: Map<string, Document[]>,
+): Promise<Document> {
+  const name = Object.keys(body)[0] ?? '';
+  let reply: Document;
+  try {
+    const handler = lookup(name);
+    if (handler === undefined) throw new MongoCommandError(ErrorCode.CommandNotFound, `no such command: '${name}'`);
+    reply = await run(state, connectionId, db, name, body, sequences, handler);
+  } catch (error) {
+    reply = errorReply(error);
+  }
+  if (state.replSetName !== '') {
+    reply.operationTime = state.clock.tick();
+    reply.$clusterTime = state.clock.gossip();
+  }
+  return reply;
+}
+
+function lookup(name: string): CommandHandler | undefined {
+  return commandTable[name] ?? commandTable[CASE_INSENSITIVE.get(name.toLowerCase()) ?? ''];
+}
+
+async function run(
+  state: ServerState,
+  connectionId: number,
+  db: string,
+  name: string,
+  body: Document,
+  sequences: Map<string, Document[]>,
+  handler: CommandHandler,
+): Promise<Document> {
+  const lsid = body.lsid as Document | undefined;
+  const session = lsid !== undefined && lsid !== null ? state.sessions.acquire(lsid) : null;
+  const ctx: CommandContext = { state, db, body, sequences, connectionId, session, txn: null, view: LATEST };
+  const txnNumber = body.txnNumber !== undefined ? toBigInt(body.txnNumber) : null;
+
+  if (session !== null && txnNumber !== null && body.autocommit === false) {
+    if (NOT_IN_TRANSACTION.has(name)) {
+      throw new MongoCommandError(ErrorCode.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
+    }
+    const txn = resolveTransaction(state, session, txnNumber, name, body.startTransaction === true);
+    if (txn === 'already-committed') return { ok: 1 };
+    ctx.txn = txn;
+    ctx.view = txn;
+    try {
+      return await handler(ctx);
+    } catch (error) {
+      // As in MongoDB, a failed statement aborts its transaction; the driver then retries or reports.
+      if (txn.state === 'active' && name !== 'commitTransaction') state.engine.abort(txn, `${name} failed`);
+      throw error;
+    }
+  }
+
+  if (session !== null && txnNumber !== null && RETRYABLE_WRITES.has(name)) return runRetryable(session, txnNumber, () => handler(ctx));
+  if (name === 'commitTransaction' || name === 'abortTransaction') {
+    throw noSuchTransaction(session, txnNumber ?? -1n);
+  }
+  return handler(ctx);
+}
+
+/** A retryable write is applied at most once per (lsid, txnNumber); a repeat gets the recorded reply. */
+async function runRetryable(session: Session, txnNumber: bigint, execute: () => Document | Promise<Document>): Promise<Document> {
+  if (txnNumber < session.txnNumber) {
+    throw new MongoCommandError(
+      ErrorCode.TransactionTooOld,
+      `Retryable write with txnNumber ${txnNumber} is prohibited on session because a newer retryable write with txnNumber ${session.txnNumber} has already started on this session.`,
+    );
+  }
+  if (session.retryable !== null && session.retryable.txnNumber === txnNumber) {
+    const recorded = await session.retryable.reply;
+    return { ...recorded };
+  }
+  session.txnNumber = txnNumber;
+  const reply = Promise.resolve().then(execute);
+  session.retryable = { txnNumber, reply };
+  try {
+    return await reply;
+  } catch (error) {
+    // A failed attempt was not applied: let the retry run it again.
+    if (session.retryable?.txnNumber === txnNumber) session.retryable = null;
+    throw error;
+  }
+}
+
+function toBigInt(value: unknown): bigint {
+  if (value instanceof Long) return value.toBigInt();
+  if (typeof value === 'bigint') return value;
+  const n = Number((value as { valueOf(): unknown }).valueOf());
+  return BigInt(Math.trunc(Number.isFinite(n) ? n : 0));
+}
+
+export function errorReply(error: unknown): Document {
+  if (error instanceof MongoCommandError) return error.toReply();
+  const message = error instanceof Error ? error.message : String(error);
+  // A TypeError from a language function that is not implemented yet still names the problem.
+  return { ok: 0, errmsg: message, code: ErrorCode.InternalError, codeName: 'InternalError' };
+}

@@ -1,0 +1,100 @@
+import { type Document, Long } from 'bson';
+import * as language from '../../language/index.js';
+import { ErrorCode, MongoCommandError } from '../../errors.js';
+import { booleanArgument, collectionArgument, optionalDocument } from '../command-arguments.js';
+import type { CommandContext } from '../command-context.js';
+import { firstBatchReply } from '../cursors.js';
+import { durable } from '../write-statement.js';
+
+/** Collection catalog commands: create, drop, renameCollection, listCollections. */
+
+/** Collection options a stored collection keeps and reports; anything else is refused by name. */
+const SUPPORTED_CREATE_OPTIONS = new Set(['create', 'writeConcern', 'lsid', '$db', '$clusterTime', 'txnNumber', 'autocommit', 'startTransaction', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'readConcern']);
+
+export async function create(ctx: CommandContext): Promise<Document> {
+  const name = collectionArgument(ctx, 'create');
+  const options: Document = {};
+  for (const [key, value] of Object.entries(ctx.body)) {
+    if (SUPPORTED_CREATE_OPTIONS.has(key)) continue;
+    if (key === 'capped' && value === false) continue;
+    throw new MongoCommandError(ErrorCode.InvalidOptions, `embedded-mongo does not support the collection option '${key}'`);
+  }
+  ctx.state.engine.createCollection(ctx.db, name, options);
+  await durable(ctx);
+  return { ok: 1 };
+}
+
+export async function drop(ctx: CommandContext): Promise<Document> {
+  const name = collectionArgument(ctx, 'drop');
+  const coll = ctx.state.engine.dropCollection(ctx.db, name);
+  await durable(ctx);
+  // MongoDB 7 answers ok for a missing collection too.
+  if (coll === undefined) return { ok: 1 };
+  return { nIndexesWas: coll.indexes.size, ns: coll.ns, ok: 1 };
+}
+
+export async function dropDatabase(ctx: CommandContext): Promise<Document> {
+  ctx.state.engine.dropDatabase(ctx.db);
+  await durable(ctx);
+  return { dropped: ctx.db, ok: 1 };
+}
+
+export async function renameCollection(ctx: CommandContext): Promise<Document> {
+  if (ctx.db !== 'admin') throw new MongoCommandError(ErrorCode.Unauthorized, 'renameCollection may only be run against the admin database.');
+  const from = String(ctx.body.renameCollection ?? '');
+  const to = String(ctx.body.to ?? '');
+  const [fromDb, fromName] = splitNs(from);
+  const [toDb, toName] = splitNs(to);
+  const coll = ctx.state.engine.collection(fromDb, fromName);
+  if (coll === undefined) throw new MongoCommandError(ErrorCode.NamespaceNotFound, `Source collection ${from} does not exist`);
+  if (from === to) throw new MongoCommandError(ErrorCode.IllegalOperation, "Can't rename a collection to itself");
+  ctx.state.engine.renameCollection(coll, toDb, toName, booleanArgument(ctx.body, 'dropTarget'));
+  await durable(ctx);
+  return { ok: 1 };
+}
+
+export function listCollections(ctx: CommandContext): Document {
+  const filter = optionalDocument(ctx.body, 'filter') ?? {};
+  const nameOnly = booleanArgument(ctx.body, 'nameOnly');
+  const matcher = language.compileFilter(filter);
+  const infos: Document[] = [];
+  for (const coll of ctx.state.engine.collections(ctx.db)) {
+    const info: Document = nameOnly
+      ? { name: coll.name, type: 'collection' }
+      : {
+          name: coll.name,
+          type: 'collection',
+          options: coll.options,
+          info: { readOnly: false, uuid: coll.uuid },
+          idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+        };
+    if (matcher(info)) infos.push(info);
+  }
+  const batchSize = (ctx.body.cursor as Document | undefined)?.batchSize;
+  return firstBatchReply(ctx.state.cursors, `${ctx.db}.$cmd.listCollections`, infos[Symbol.iterator](), {
+    batchSize: batchSize === undefined ? infos.length + 1 : Number(batchSize) || infos.length + 1,
+    session: ctx.session,
+    txn: null,
+  });
+}
+
+export function listDatabases(ctx: CommandContext): Document {
+  const nameOnly = booleanArgument(ctx.body, 'nameOnly');
+  const filter = optionalDocument(ctx.body, 'filter');
+  const matcher = filter === undefined ? () => true : language.compileFilter(filter);
+  const databases: Document[] = [];
+  let totalSize = 0;
+  for (const db of ctx.state.engine.databaseNames()) {
+    const size = ctx.state.engine.collections(db).reduce((sum, c) => sum + c.liveBytes, 0);
+    totalSize += size;
+    const entry: Document = nameOnly ? { name: db } : { name: db, sizeOnDisk: Long.fromNumber(size), empty: size === 0 };
+    if (matcher(entry)) databases.push(entry);
+  }
+  return nameOnly ? { databases, ok: 1 } : { databases, totalSize, totalSizeMb: Math.round(totalSize / 1024 / 1024), ok: 1 };
+}
+
+function splitNs(ns: string): [string, string] {
+  const dot = ns.indexOf('.');
+  if (dot <= 0 || dot === ns.length - 1) throw new MongoCommandError(ErrorCode.InvalidNamespace, `Invalid namespace specified '${ns}'`);
+  return [ns.slice(0, dot), ns.slice(dot + 1)];
+}

@@ -1,0 +1,75 @@
+import type { Document } from 'bson';
+import { Long } from 'bson';
+import type { CommandContext } from '../command-context.js';
+
+/** Small informational commands drivers, shells and tools call; each answers the fields they read. */
+
+export const SERVER_VERSION = '7.0.0';
+
+export function ping(): Document {
+  return { ok: 1 };
+}
+
+export function buildInfo(): Document {
+  return {
+    version: SERVER_VERSION,
+    gitVersion: 'embedded-mongo',
+    versionArray: [7, 0, 0, 0],
+    bits: 64,
+    debug: false,
+    maxBsonObjectSize: 16 * 1024 * 1024,
+    storageEngines: ['embedded'],
+    modules: [],
+    ok: 1,
+  };
+}
+
+export function getParameter(ctx: CommandContext): Document {
+  const reply: Document = {};
+  const all = ctx.body.getParameter === '*';
+  if (all || ctx.body.featureCompatibilityVersion !== undefined) reply.featureCompatibilityVersion = { version: '7.0' };
+  if (all || ctx.body.transactionLifetimeLimitSeconds !== undefined) reply.transactionLifetimeLimitSeconds = 60;
+  reply.ok = 1;
+  return reply;
+}
+
+export function serverStatus(ctx: CommandContext): Document {
+  const { state } = ctx;
+  const uptimeMs = Date.now() - state.startedAt;
+  return {
+    host: state.hostAndPort,
+    version: SERVER_VERSION,
+    process: 'embedded-mongo',
+    pid: Long.fromNumber(process.pid),
+    uptime: Math.floor(uptimeMs / 1000),
+    uptimeMillis: Long.fromNumber(uptimeMs),
+    localTime: new Date(),
+    connections: { current: state.connectionsOpen, available: 100_000, totalCreated: state.connectionsTotal },
+    mem: { resident: Math.round(process.memoryUsage().rss / 1024 / 1024), virtual: 0 },
+    transactions: { currentOpen: state.engine.txns.openTransactions.size },
+    embeddedMongo: { writesWaitingForTransactions: state.waitingWrites },
+    logicalSessionRecordCache: { activeSessionsCount: state.sessions.size },
+    metrics: { cursor: { open: { total: state.cursors.size } } },
+    ok: 1,
+  };
+}
+
+export function hostInfo(): Document {
+  return { system: { hostname: '127.0.0.1', currentTime: new Date() }, os: { type: process.platform }, extra: {}, ok: 1 };
+}
+
+export function whatsmyuri(ctx: CommandContext): Document {
+  return { you: `127.0.0.1:${ctx.connectionId}`, ok: 1 };
+}
+
+export function connectionStatus(): Document {
+  return { authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 };
+}
+
+export function getCmdLineOpts(): Document {
+  return { argv: process.argv, parsed: {}, ok: 1 };
+}
+
+export function getLog(): Document {
+  return { totalLinesWritten: 0, log: [], ok: 1 };
+}

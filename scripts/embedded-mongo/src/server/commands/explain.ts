@@ -1,0 +1,35 @@
+import type { Document } from 'bson';
+import { ErrorCode, MongoCommandError } from '../../errors.js';
+import { planQuery } from '../../storage/query-planner.js';
+import type { CommandContext } from '../command-context.js';
+import { SERVER_VERSION } from './diagnostics.js';
+
+/**
+ * explain for find/count/distinct/update/delete/findAndModify: the chosen plan (COLLSCAN or
+ * IXSCAN on an index, and whether it gives the sort order) in queryPlanner.winningPlan.
+ */
+export function explain(ctx: CommandContext): Document {
+  const inner = ctx.body.explain as Document | undefined;
+  if (inner === undefined || typeof inner !== 'object') throw new MongoCommandError(ErrorCode.FailedToParse, 'explain command requires a nested object');
+  const command = Object.keys(inner)[0] ?? '';
+  const collName = inner[command];
+  if (typeof collName !== 'string') throw new MongoCommandError(ErrorCode.InvalidNamespace, 'explain: collection name must be a string');
+  const filter = (inner.filter ?? inner.query ?? (Array.isArray(inner.updates) ? inner.updates[0]?.q : undefined) ?? (Array.isArray(inner.deletes) ? inner.deletes[0]?.q : undefined) ?? {}) as Document;
+  const coll = ctx.state.engine.collection(ctx.db, collName);
+  let winningPlan: Document = { stage: 'EOF' };
+  if (coll !== undefined) {
+    const plan = planQuery(coll, filter, inner.sort as Document | undefined, inner.hint);
+    const scan: Document =
+      plan.index === null
+        ? { stage: 'COLLSCAN', filter, direction: 'forward' }
+        : { stage: 'IXSCAN', keyPattern: plan.index.key, indexName: plan.index.name, isMultiKey: plan.index.multikey, direction: plan.direction === 1 ? 'forward' : 'backward' };
+    winningPlan = plan.index === null ? scan : { stage: 'FETCH', filter, inputStage: scan };
+    if (inner.sort !== undefined && !plan.providesSort) winningPlan = { stage: 'SORT', sortPattern: inner.sort, inputStage: winningPlan };
+  }
+  return {
+    queryPlanner: { namespace: `${ctx.db}.${collName}`, parsedQuery: filter, winningPlan, rejectedPlans: [] },
+    command: inner,
+    serverInfo: { host: ctx.state.hostAndPort, version: SERVER_VERSION },
+    ok: 1,
+  };
+}

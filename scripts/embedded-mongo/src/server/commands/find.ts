@@ -1,0 +1,55 @@
+import { type Document, Long } from 'bson';
+import * as language from '../../language/index.js';
+import { ErrorCode, MongoCommandError } from '../../errors.js';
+import { runQuery } from '../../storage/query-executor.js';
+import { booleanArgument, collectionArgument, nonNegativeInteger, optionalDocument, optionalNumber } from '../command-arguments.js';
+import type { CommandContext } from '../command-context.js';
+import { firstBatchReply } from '../cursors.js';
+
+/** find: filter, sort, projection, skip, limit, batchSize, singleBatch, hint. */
+export function find(ctx: CommandContext): Document {
+  const name = collectionArgument(ctx, 'find');
+  const ns = `${ctx.db}.${name}`;
+  const body = ctx.body;
+  const filter = optionalDocument(body, 'filter') ?? {};
+  const sort = optionalDocument(body, 'sort');
+  const projection = optionalDocument(body, 'projection');
+  const skip = nonNegativeInteger(body, 'skip');
+  let limit = optionalNumber(body, 'limit');
+  let singleBatch = booleanArgument(body, 'singleBatch');
+  // The legacy negative limit means "one batch of at most |limit|".
+  if (limit !== undefined && limit < 0) {
+    limit = -limit;
+    singleBatch = true;
+  }
+  const batchSize = nonNegativeInteger(body, 'batchSize');
+  if (sort !== undefined) rejectMetaSort(sort);
+
+  const coll = ctx.state.engine.collection(ctx.db, name);
+  if (coll === undefined) return { cursor: { firstBatch: [], id: Long.ZERO, ns }, ok: 1 };
+  // Compile now so a malformed filter or projection fails the command, not a later getMore.
+  language.compileFilter(filter);
+  const project = projection !== undefined && Object.keys(projection).length > 0 ? language.compileProjection(projection, filter) : null;
+  const view = ctx.view;
+  const matches = runQuery(coll, () => view, { filter, sort, skip, limit, hint: body.hint });
+  const docs = mapIterator(matches, (m) => (project === null ? m.doc : project(m.doc)));
+  const firstBatchSize = batchSize === undefined ? undefined : limit !== undefined && limit > 0 ? Math.min(batchSize, limit) : batchSize;
+  return firstBatchReply(ctx.state.cursors, ns, docs, {
+    batchSize: firstBatchSize === 0 ? undefined : firstBatchSize,
+    singleBatch,
+    session: ctx.session,
+    txn: ctx.txn,
+  });
+}
+
+function rejectMetaSort(sort: Document): void {
+  for (const [field, dir] of Object.entries(sort)) {
+    if (typeof dir === 'object' && dir !== null && (dir as { _bsontype?: string })._bsontype === undefined) {
+      throw new MongoCommandError(ErrorCode.BadValue, `embedded-mongo does not support sort by $meta (field '${field}')`);
+    }
+  }
+}
+
+export function* mapIterator<A, B>(source: Iterable<A>, map: (a: A) => B): Generator<B> {
+  for (const a of source) yield map(a);
+}

@@ -1,0 +1,35 @@
+import { type Document, Long } from 'bson';
+import { ErrorCode, MongoCommandError } from '../../errors.js';
+import { nonNegativeInteger } from '../command-arguments.js';
+import type { CommandContext } from '../command-context.js';
+
+export function getMore(ctx: CommandContext): Document {
+  const rawId = ctx.body.getMore;
+  const id = rawId instanceof Long ? rawId.toBigInt() : BigInt(Number(rawId));
+  const collection = ctx.body.collection;
+  const cursor = ctx.state.cursors.get(id);
+  if (cursor === undefined) throw new MongoCommandError(ErrorCode.CursorNotFound, `cursor id ${id} not found`);
+  if (typeof collection === 'string' && `${ctx.db}.${collection}` !== cursor.ns) {
+    throw new MongoCommandError(ErrorCode.Unauthorized, `Requested getMore on namespace '${ctx.db}.${collection}', but cursor belongs to a different namespace ${cursor.ns}`);
+  }
+  if (cursor.txn !== null && cursor.txn !== ctx.txn) {
+    throw new MongoCommandError(ErrorCode.NoSuchTransaction, 'Cannot run getMore on a cursor in a different transaction', {
+      errorLabels: ['TransientTransactionError'],
+    });
+  }
+  const batchSize = nonNegativeInteger(ctx.body, 'batchSize') ?? 0;
+  const { docs, exhausted } = cursor.nextBatch(batchSize);
+  if (exhausted) ctx.state.cursors.kill(id);
+  return { cursor: { nextBatch: docs, id: exhausted ? Long.ZERO : Long.fromBigInt(id), ns: cursor.ns }, ok: 1 };
+}
+
+export function killCursors(ctx: CommandContext): Document {
+  const ids = Array.isArray(ctx.body.cursors) ? (ctx.body.cursors as unknown[]) : [];
+  const cursorsKilled: Long[] = [];
+  const cursorsNotFound: Long[] = [];
+  for (const raw of ids) {
+    const id = raw instanceof Long ? raw : Long.fromNumber(Number(raw));
+    (ctx.state.cursors.kill(id.toBigInt()) ? cursorsKilled : cursorsNotFound).push(id);
+  }
+  return { cursorsKilled, cursorsNotFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+}

@@ -1,0 +1,131 @@
+import type { Document } from 'bson';
+import { ErrorCode, MongoCommandError } from '../../errors.js';
+import type { Collection } from '../../storage/collection.js';
+import type { IndexOptions } from '../../storage/collection-index.js';
+import { numberOf } from '../../storage/numeric-value.js';
+import { collectionArgument } from '../command-arguments.js';
+import type { CommandContext } from '../command-context.js';
+import { firstBatchReply } from '../cursors.js';
+import { durable } from '../write-statement.js';
+
+/** Index commands: createIndexes, listIndexes, dropIndexes. */
+
+const KNOWN_INDEX_FIELDS = new Set(['key', 'name', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'v', 'background', 'ns']);
+
+export async function createIndexes(ctx: CommandContext): Promise<Document> {
+  const name = collectionArgument(ctx, 'createIndexes');
+  const specs = ctx.body.indexes;
+  if (!Array.isArray(specs) || specs.length === 0) throw new MongoCommandError(ErrorCode.BadValue, 'Must specify at least one index to create');
+  const engine = ctx.state.engine;
+  const existed = engine.collection(ctx.db, name) !== undefined;
+  const coll = engine.ensureCollection(ctx.db, name);
+  const before = coll.indexes.size;
+  for (const spec of specs as Document[]) {
+    const { indexName, key, options } = parseIndexSpec(spec);
+    const existing = coll.indexes.get(indexName);
+    const sameKey = [...coll.indexes.values()].find((ix) => sameKeyPattern(ix.key, key));
+    if (existing !== undefined) {
+      if (!sameKeyPattern(existing.key, key)) {
+        throw new MongoCommandError(ErrorCode.IndexKeySpecsConflict, `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing.describe())}`);
+      }
+      if (!sameOptions(existing.options, options)) {
+        throw new MongoCommandError(ErrorCode.IndexOptionsConflict, `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing.describe())}`);
+      }
+      continue;
+    }
+    if (sameKey !== undefined && sameOptions(sameKey.options, options)) continue;
+    if (sameKey !== undefined && sameKey.options.partialFilterExpression === undefined && options.partialFilterExpression === undefined) {
+      throw new MongoCommandError(ErrorCode.IndexOptionsConflict, `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameKey.describe())}`);
+    }
+    engine.createIndex(coll, indexName, key, options);
+  }
+  await durable(ctx);
+  const reply: Document = { numIndexesBefore: before, numIndexesAfter: coll.indexes.size, createdCollectionAutomatically: !existed, ok: 1 };
+  if (before === coll.indexes.size) reply.note = 'all indexes already exist';
+  return reply;
+}
+
+function parseIndexSpec(spec: Document): { indexName: string; key: Document; options: IndexOptions } {
+  const key = spec.key as Document | undefined;
+  if (key === undefined || typeof key !== 'object' || Object.keys(key).length === 0) throw new MongoCommandError(ErrorCode.BadValue, 'Index key must be a non-empty document');
+  for (const [field, dir] of Object.entries(key)) {
+    if (typeof dir === 'string') throw new MongoCommandError(ErrorCode.CannotCreateIndex, `embedded-mongo does not support '${dir}' indexes (field '${field}')`);
+    const n = numberOf(dir);
+    if (Number.isNaN(n) || n === 0) throw new MongoCommandError(ErrorCode.CannotCreateIndex, `Values in the index key pattern can only be non-zero numbers; got ${field}: ${String(dir)}`);
+  }
+  for (const field of Object.keys(spec)) {
+    if (!KNOWN_INDEX_FIELDS.has(field)) throw new MongoCommandError(ErrorCode.InvalidIndexSpecificationOption, `The field '${field}' is not valid for an index specification (not supported by embedded-mongo)`);
+  }
+  const indexName = typeof spec.name === 'string' ? spec.name : defaultIndexName(key);
+  const options: IndexOptions = {};
+  if (spec.unique === true || numberOf(spec.unique) === 1) options.unique = true;
+  if (spec.sparse === true || numberOf(spec.sparse) === 1) options.sparse = true;
+  if (spec.partialFilterExpression !== undefined) options.partialFilterExpression = spec.partialFilterExpression as Document;
+  if (spec.expireAfterSeconds !== undefined) {
+    const seconds = numberOf(spec.expireAfterSeconds);
+    if (Number.isNaN(seconds) || seconds < 0) throw new MongoCommandError(ErrorCode.CannotCreateIndex, 'expireAfterSeconds must be a non-negative number');
+    if (Object.keys(key).length !== 1) throw new MongoCommandError(ErrorCode.CannotCreateIndex, 'TTL indexes are single-field indexes, compound indexes do not support TTL');
+    options.expireAfterSeconds = seconds;
+  }
+  if (indexName === '_id_' && !sameKeyPattern(key, { _id: 1 })) throw new MongoCommandError(ErrorCode.BadValue, "The index name '_id_' is reserved for the _id index");
+  return { indexName, key, options };
+}
+
+export function defaultIndexName(key: Document): string {
+  return Object.entries(key)
+    .map(([field, dir]) => `${field}_${numberOf(dir)}`)
+    .join('_');
+}
+
+function sameKeyPattern(a: Document, b: Document): boolean {
+  const ak = Object.entries(a);
+  const bk = Object.entries(b);
+  return ak.length === bk.length && ak.every(([k, v], i) => bk[i]![0] === k && numberOf(bk[i]![1]) === numberOf(v));
+}
+
+function sameOptions(a: IndexOptions, b: IndexOptions): boolean {
+  return (
+    (a.unique === true) === (b.unique === true) &&
+    (a.sparse === true) === (b.sparse === true) &&
+    a.expireAfterSeconds === b.expireAfterSeconds &&
+    JSON.stringify(a.partialFilterExpression ?? null) === JSON.stringify(b.partialFilterExpression ?? null)
+  );
+}
+
+export function listIndexes(ctx: CommandContext): Document {
+  const name = collectionArgument(ctx, 'listIndexes');
+  const coll = ctx.state.engine.collection(ctx.db, name);
+  if (coll === undefined) throw new MongoCommandError(ErrorCode.NamespaceNotFound, `ns does not exist: ${ctx.db}.${name}`);
+  const specs = [...coll.indexes.values()].map((ix) => ix.describe());
+  return firstBatchReply(ctx.state.cursors, `${ctx.db}.${name}`, specs[Symbol.iterator](), { batchSize: specs.length + 1, session: ctx.session, txn: null });
+}
+
+export async function dropIndexes(ctx: CommandContext): Promise<Document> {
+  const name = collectionArgument(ctx, 'dropIndexes');
+  const coll = ctx.state.engine.collection(ctx.db, name);
+  if (coll === undefined) throw new MongoCommandError(ErrorCode.NamespaceNotFound, `ns not found ${ctx.db}.${name}`);
+  const nIndexesWas = coll.indexes.size;
+  const target = ctx.body.index;
+  for (const indexName of indexNamesToDrop(coll, target)) ctx.state.engine.dropIndex(coll, indexName);
+  await durable(ctx);
+  return { nIndexesWas, ok: 1 };
+}
+
+function indexNamesToDrop(coll: Collection, target: unknown): string[] {
+  if (target === '*') return [...coll.indexes.keys()].filter((n) => n !== '_id_');
+  const names = Array.isArray(target) ? target.map(String) : typeof target === 'string' ? [target] : null;
+  if (names !== null) {
+    for (const n of names) {
+      if (n === '_id_') throw new MongoCommandError(ErrorCode.InvalidOptions, 'cannot drop _id index');
+      if (!coll.indexes.has(n)) throw new MongoCommandError(ErrorCode.IndexNotFound, `index not found with name [${n}]`);
+    }
+    return names;
+  }
+  if (typeof target === 'object' && target !== null) {
+    const found = [...coll.indexes.values()].find((ix) => sameKeyPattern(ix.key, target as Document));
+    if (found === undefined) throw new MongoCommandError(ErrorCode.IndexNotFound, `can't find index with key: ${JSON.stringify(target)}`);
+    if (found.name === '_id_') throw new MongoCommandError(ErrorCode.InvalidOptions, 'cannot drop _id index');
+    return [found.name];
+  }
+  throw new MongoCommandError(ErrorCode.BadValue, 'dropIndexes: index must be a name, a key pattern, an array of names or "*"');
+}

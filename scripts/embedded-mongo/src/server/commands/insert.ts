@@ -1,0 +1,45 @@
+import type { Document } from 'bson';
+import { ErrorCode, MongoCommandError } from '../../errors.js';
+import { collectionArgument } from '../command-arguments.js';
+import { type CommandContext, documentsArgument } from '../command-context.js';
+import { durable, isCommandLevelError, runWriteStatement, writeErrorOf } from '../write-statement.js';
+
+/** insert: each document is one statement; `ordered` (default true) stops at the first error. */
+export async function insert(ctx: CommandContext): Promise<Document> {
+  const name = collectionArgument(ctx, 'insert');
+  const docs = documentsArgument(ctx, 'documents');
+  const ordered = ctx.body.ordered !== false;
+  const coll = ctx.state.engine.ensureCollection(ctx.db, name);
+  let n = 0;
+  const writeErrors: Document[] = [];
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i]!;
+    try {
+      validateId(doc);
+      await runWriteStatement(ctx, (txn) => coll.insert(txn, doc));
+      n++;
+    } catch (error) {
+      if (isCommandLevelError(error)) throw error;
+      writeErrors.push(writeErrorOf(i, error));
+      if (ctx.txn !== null) {
+        ctx.state.engine.abort(ctx.txn, 'a write in the transaction failed');
+        break;
+      }
+      if (ordered) break;
+    }
+  }
+  await durable(ctx);
+  const reply: Document = { n, ok: 1 };
+  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
+  return reply;
+}
+
+/** `_id` cannot be an array, a regex or undefined (MongoDB's InvalidIdField rules). */
+export function validateId(doc: Document): void {
+  const id = doc._id;
+  if (id === undefined) return;
+  if (Array.isArray(id)) throw new MongoCommandError(ErrorCode.InvalidIdField, `The '_id' value cannot be of type array`);
+  if (id instanceof RegExp || (id as { _bsontype?: string } | null)?._bsontype === 'BSONRegExp') {
+    throw new MongoCommandError(ErrorCode.InvalidIdField, `The '_id' value cannot be of type regex`);
+  }
+}

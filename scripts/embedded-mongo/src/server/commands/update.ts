@@ -1,0 +1,126 @@
+import type { Document } from 'bson';
+import * as language from '../../language/index.js';
+import { ErrorCode, MongoCommandError } from '../../errors.js';
+import type { Collection } from '../../storage/collection.js';
+import type { Transaction } from '../../storage/mvcc.js';
+import { runQuery } from '../../storage/query-executor.js';
+import { ObjectId } from 'bson';
+import { booleanArgument, collectionArgument } from '../command-arguments.js';
+import { type CommandContext, documentsArgument } from '../command-context.js';
+import { durable, isCommandLevelError, runWriteStatement, writeErrorOf } from '../write-statement.js';
+import { validateId } from './insert.js';
+
+export interface UpdateStatementResult {
+  matched: number;
+  modified: number;
+  upsertedId?: unknown;
+  /** The document before/after, for findAndModify. */
+  before?: Document | null;
+  after?: Document | null;
+}
+
+/**
+ * update: operator updates, replacements and pipelines, with upsert ($setOnInsert),
+ * arrayFilters and multi. The reply carries n, nModified, upserted and writeErrors: the driver
+ * builds its result from them without checking they are there.
+ */
+export async function update(ctx: CommandContext): Promise<Document> {
+  const name = collectionArgument(ctx, 'update');
+  const statements = documentsArgument(ctx, 'updates');
+  const ordered = ctx.body.ordered !== false;
+  const coll = ctx.state.engine.ensureCollection(ctx.db, name);
+  let n = 0;
+  let nModified = 0;
+  const upserted: Document[] = [];
+  const writeErrors: Document[] = [];
+  for (let i = 0; i < statements.length; i++) {
+    const stmt = statements[i]!;
+    try {
+      const spec = parseStatement(stmt);
+      const result = await runWriteStatement(ctx, (txn) => updateDocuments(coll, txn, spec));
+      n += result.matched;
+      nModified += result.modified;
+      if (result.upsertedId !== undefined) {
+        n += 1;
+        upserted.push({ index: i, _id: result.upsertedId });
+      }
+    } catch (error) {
+      if (isCommandLevelError(error)) throw error;
+      writeErrors.push(writeErrorOf(i, error));
+      if (ctx.txn !== null) {
+        ctx.state.engine.abort(ctx.txn, 'a write in the transaction failed');
+        break;
+      }
+      if (ordered) break;
+    }
+  }
+  await durable(ctx);
+  const reply: Document = { n, nModified, ok: 1 };
+  if (upserted.length > 0) reply.upserted = upserted;
+  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
+  return reply;
+}
+
+export interface UpdateSpec {
+  query: Document;
+  update: Document | Document[];
+  upsert: boolean;
+  multi: boolean;
+  arrayFilters?: Document[];
+  hint?: unknown;
+  sort?: Document;
+}
+
+function parseStatement(stmt: Document): UpdateSpec {
+  const query = (stmt.q ?? {}) as Document;
+  const u = stmt.u as Document | Document[] | undefined;
+  if (u === undefined || u === null || typeof u !== 'object') throw new MongoCommandError(ErrorCode.FailedToParse, "BSON field 'update.updates.u' is missing but a required field");
+  const multi = booleanArgument(stmt, 'multi');
+  if (multi && !Array.isArray(u) && isReplacement(u)) {
+    throw new MongoCommandError(ErrorCode.FailedToParse, 'multi update is not supported for replacement-style update');
+  }
+  return {
+    query,
+    update: u,
+    upsert: booleanArgument(stmt, 'upsert'),
+    multi,
+    arrayFilters: Array.isArray(stmt.arrayFilters) ? (stmt.arrayFilters as Document[]) : undefined,
+    hint: stmt.hint,
+    sort: stmt.sort as Document | undefined,
+  };
+}
+
+export function isReplacement(u: Document): boolean {
+  const keys = Object.keys(u);
+  return keys.length === 0 || !keys[0]!.startsWith('$');
+}
+
+/**
+ * One update statement inside `txn`: reads in the transaction's view, writes each matched
+ * document (a multi update collects its matches first, so an updated document is never revisited).
+ */
+export function updateDocuments(coll: Collection, txn: Transaction, spec: UpdateSpec): UpdateStatementResult {
+  const options: language.UpdateOptions = { query: spec.query };
+  if (spec.arrayFilters !== undefined) options.arrayFilters = spec.arrayFilters;
+  const matches = [...runQuery(coll, () => txn, { filter: spec.query, sort: spec.sort, limit: spec.multi ? 0 : 1, hint: spec.hint })];
+  if (matches.length === 0) {
+    if (!spec.upsert) return { matched: 0, modified: 0, before: null, after: null };
+    let doc = language.buildUpsertDocument(spec.query, spec.update, { ...options, isInsert: true });
+    if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
+    validateId(doc);
+    const stored = coll.insert(txn, doc);
+    return { matched: 0, modified: 0, upsertedId: stored._id, before: null, after: stored };
+  }
+  let modified = 0;
+  let before: Document | null = null;
+  let after: Document | null = null;
+  for (const { rec, doc } of matches) {
+    const result = language.applyUpdate(doc, spec.update, options);
+    before ??= doc;
+    after ??= result.doc;
+    if (!result.modified) continue;
+    coll.update(txn, rec, result.doc);
+    modified++;
+  }
+  return { matched: matches.length, modified, before, after };
+}

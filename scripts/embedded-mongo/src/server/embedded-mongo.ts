@@ -1,0 +1,94 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Engine } from '../storage/engine.js';
+import { removeExpiredDocuments } from '../storage/ttl-monitor.js';
+import { endSession } from './commands/sessions.js';
+import { Connection } from './connection.js';
+import { ServerState } from './server-state.js';
+import { abortExpiredTransactions } from './transaction-state.js';
+
+export interface EmbeddedMongoOptions {
+  /** TCP port; 0 or absent picks a free one. */
+  port?: number;
+  /** Directory for the journal and snapshots; absent = memory only. */
+  dbPath?: string;
+  /** Replica set name reported by hello (default 'rs0'); '' reports a standalone server. */
+  replSetName?: string;
+  /** fsync journal writes (default false: a write survives the process dying, not the machine). */
+  fsync?: boolean;
+}
+
+export interface EmbeddedMongo {
+  /** `mongodb://127.0.0.1:PORT/?directConnection=true` */
+  uri: string;
+  port: number;
+  replSetName: string;
+  stop(): Promise<void>;
+}
+
+const MAINTENANCE_INTERVAL_MS = 1000;
+
+/** The connection string naming the replica set (`?replicaSet=`) instead of a direct connection. */
+export function replicaSetUri(server: Pick<EmbeddedMongo, 'port' | 'replSetName'>): string {
+  return `mongodb://127.0.0.1:${server.port}/?replicaSet=${encodeURIComponent(server.replSetName)}`;
+}
+
+/**
+ * Starts a MongoDB wire-protocol server: one process owns the data, any number of clients and
+ * processes connect to it. Resolves once it accepts connections.
+ */
+export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
+  const engineOptions = options.dbPath !== undefined ? { dbPath: options.dbPath, fsync: options.fsync === true } : {};
+  const engine = await Engine.open(engineOptions);
+  const replSetName = options.replSetName ?? 'rs0';
+  const state = new ServerState(engine, replSetName);
+  const sockets = new Set<Socket>();
+  let nextConnectionId = 1;
+
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    state.connectionsOpen++;
+    state.connectionsTotal++;
+    socket.on('close', () => {
+      sockets.delete(socket);
+      state.connectionsOpen--;
+    });
+    new Connection(socket, state, nextConnectionId++);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  state.port = typeof address === 'object' && address !== null ? address.port : 0;
+
+  const maintenance = setInterval(() => {
+    const now = Date.now();
+    try {
+      abortExpiredTransactions(state, now);
+      removeExpiredDocuments(engine, now);
+      state.cursors.sweep(now);
+      for (const session of state.sessions.expired(now)) endSession(state, session);
+    } catch (error) {
+      // Background upkeep must not take the server down; the next tick tries again.
+      process.emitWarning(`embedded-mongo maintenance failed: ${(error as Error).message}`);
+    }
+  }, MAINTENANCE_INTERVAL_MS);
+  maintenance.unref();
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(maintenance);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await engine.close();
+    })();
+    return stopping;
+  };
+
+  return { uri: `mongodb://127.0.0.1:${state.port}/?directConnection=true`, port: state.port, replSetName, stop };
+}

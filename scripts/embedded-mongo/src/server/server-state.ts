@@ -1,0 +1,27 @@
+import type { Engine } from '../storage/engine.js';
+import { ClusterClock } from './cluster-time.js';
+import { CursorRegistry } from './cursors.js';
+import { SessionRegistry } from './sessions.js';
+
+/** Everything the command handlers share: one per running server. */
+export class ServerState {
+  readonly sessions = new SessionRegistry();
+  readonly cursors = new CursorRegistry();
+  readonly clock = new ClusterClock();
+  readonly startedAt = Date.now();
+  port = 0;
+  connectionsOpen = 0;
+  connectionsTotal = 0;
+  /** Non-transactional writes currently queued behind an open transaction (reported in serverStatus). */
+  waitingWrites = 0;
+
+  constructor(
+    readonly engine: Engine,
+    /** Replica set name reported in hello; the server is the set's only member and its primary. */
+    readonly replSetName: string,
+  ) {}
+
+  get hostAndPort(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+}

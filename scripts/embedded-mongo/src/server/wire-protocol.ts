@@ -1,0 +1,171 @@
+import { BSON, type Document } from 'bson';
+
+/**
+ * The MongoDB wire protocol, as far as the official driver speaks it: the legacy OP_QUERY /
+ * OP_REPLY pair (only for the first `hello` of a connection) and OP_MSG for everything else.
+ * Hand-written because no maintained npm package implements the server side of it.
+ */
+export const OP_REPLY = 1;
+export const OP_QUERY = 2004;
+export const OP_COMPRESSED = 2012;
+export const OP_MSG = 2013;
+
+export const HEADER_SIZE = 16;
+/** Largest message accepted, as advertised in hello (maxMessageSizeBytes). */
+export const MAX_MESSAGE_SIZE = 48_000_000;
+
+export const MSG_CHECKSUM_PRESENT = 1 << 0;
+export const MSG_MORE_TO_COME = 1 << 1;
+export const MSG_EXHAUST_ALLOWED = 1 << 16;
+
+const DECODE_OPTIONS = { promoteValues: false } as const;
+
+export interface MessageHeader {
+  messageLength: number;
+  requestId: number;
+  responseTo: number;
+  opCode: number;
+}
+
+export interface OpMsgRequest {
+  kind: 'msg';
+  header: MessageHeader;
+  flagBits: number;
+  body: Document;
+  /** Kind-1 document sequences by identifier (e.g. `documents` of insert). */
+  sequences: Map<string, Document[]>;
+}
+
+export interface OpQueryRequest {
+  kind: 'query';
+  header: MessageHeader;
+  fullCollectionName: string;
+  query: Document;
+}
+
+export type Request = OpMsgRequest | OpQueryRequest;
+
+/** Thrown for a frame that has a sound length but cannot be understood; the connection replies with an error and goes on. */
+export class ProtocolError extends Error {}
+
+export function readHeader(buf: Buffer, offset = 0): MessageHeader {
+  return {
+    messageLength: buf.readInt32LE(offset),
+    requestId: buf.readInt32LE(offset + 4),
+    responseTo: buf.readInt32LE(offset + 8),
+    opCode: buf.readInt32LE(offset + 12),
+  };
+}
+
+/** Parses one complete message (`frame` holds exactly `messageLength` bytes). */
+export function parseMessage(frame: Buffer): Request {
+  const header = readHeader(frame);
+  switch (header.opCode) {
+    case OP_MSG:
+      return parseOpMsg(frame, header);
+    case OP_QUERY:
+      return parseOpQuery(frame, header);
+    case OP_COMPRESSED:
+      throw new ProtocolError('OP_COMPRESSED is not supported (no compressors are advertised)');
+    default:
+      throw new ProtocolError(`unsupported opCode ${header.opCode}`);
+  }
+}
+
+function parseOpMsg(frame: Buffer, header: MessageHeader): OpMsgRequest {
+  const flagBits = frame.readUInt32LE(HEADER_SIZE);
+  // Bits 2..15 are "required" flags: an unknown one must be rejected.
+  if ((flagBits & 0xfffc) !== 0) throw new ProtocolError(`unsupported OP_MSG flag bits ${flagBits}`);
+  const end = frame.length - ((flagBits & MSG_CHECKSUM_PRESENT) !== 0 ? 4 : 0);
+  let offset = HEADER_SIZE + 4;
+  let body: Document | null = null;
+  const sequences = new Map<string, Document[]>();
+  while (offset < end) {
+    const sectionKind = frame.readUInt8(offset);
+    offset += 1;
+    if (sectionKind === 0) {
+      const size = documentSize(frame, offset, end);
+      if (body !== null) throw new ProtocolError('OP_MSG has more than one body section');
+      body = decode(frame, offset, size);
+      offset += size;
+    } else if (sectionKind === 1) {
+      if (offset + 4 > end) throw new ProtocolError('truncated document sequence');
+      const size = frame.readInt32LE(offset);
+      const sectionEnd = offset + size;
+      if (size < 5 || sectionEnd > end) throw new ProtocolError('invalid document sequence size');
+      const nameEnd = frame.indexOf(0, offset + 4);
+      if (nameEnd < 0 || nameEnd >= sectionEnd) throw new ProtocolError('invalid document sequence identifier');
+      const identifier = frame.toString('utf8', offset + 4, nameEnd);
+      const docs: Document[] = [];
+      let p = nameEnd + 1;
+      while (p < sectionEnd) {
+        const docSize = documentSize(frame, p, sectionEnd);
+        docs.push(decode(frame, p, docSize));
+        p += docSize;
+      }
+      sequences.set(identifier, docs);
+      offset = sectionEnd;
+    } else {
+      throw new ProtocolError(`unknown OP_MSG section kind ${sectionKind}`);
+    }
+  }
+  if (body === null) throw new ProtocolError('OP_MSG without a body section');
+  return { kind: 'msg', header, flagBits, body, sequences };
+}
+
+function parseOpQuery(frame: Buffer, header: MessageHeader): OpQueryRequest {
+  let offset = HEADER_SIZE + 4; // flags
+  const nameEnd = frame.indexOf(0, offset);
+  if (nameEnd < 0) throw new ProtocolError('invalid OP_QUERY collection name');
+  const fullCollectionName = frame.toString('utf8', offset, nameEnd);
+  offset = nameEnd + 1 + 8; // numberToSkip, numberToReturn
+  const size = documentSize(frame, offset, frame.length);
+  const query = decode(frame, offset, size);
+  return { kind: 'query', header, fullCollectionName, query };
+}
+
+function documentSize(frame: Buffer, offset: number, end: number): number {
+  if (offset + 4 > end) throw new ProtocolError('truncated BSON document');
+  const size = frame.readInt32LE(offset);
+  if (size < 5 || offset + size > end) throw new ProtocolError('invalid BSON document size');
+  return size;
+}
+
+function decode(frame: Buffer, offset: number, size: number): Document {
+  try {
+    return BSON.deserialize(frame.subarray(offset, offset + size), DECODE_OPTIONS);
+  } catch (error) {
+    throw new ProtocolError(`invalid BSON: ${(error as Error).message}`);
+  }
+}
+
+let nextRequestId = 1;
+
+export function encodeOpMsg(responseTo: number, body: Document): Buffer {
+  const bson = BSON.serialize(body, { checkKeys: false, ignoreUndefined: false });
+  const out = Buffer.allocUnsafe(HEADER_SIZE + 4 + 1 + bson.length);
+  writeHeader(out, responseTo, OP_MSG);
+  out.writeUInt32LE(0, HEADER_SIZE);
+  out.writeUInt8(0, HEADER_SIZE + 4);
+  out.set(bson, HEADER_SIZE + 5);
+  return out;
+}
+
+export function encodeOpReply(responseTo: number, doc: Document): Buffer {
+  const bson = BSON.serialize(doc, { checkKeys: false, ignoreUndefined: false });
+  const out = Buffer.allocUnsafe(HEADER_SIZE + 20 + bson.length);
+  writeHeader(out, responseTo, OP_REPLY);
+  out.writeInt32LE(0, HEADER_SIZE); // responseFlags
+  out.writeBigInt64LE(0n, HEADER_SIZE + 4); // cursorID
+  out.writeInt32LE(0, HEADER_SIZE + 12); // startingFrom
+  out.writeInt32LE(1, HEADER_SIZE + 16); // numberReturned
+  out.set(bson, HEADER_SIZE + 20);
+  return out;
+}
+
+function writeHeader(out: Buffer, responseTo: number, opCode: number): void {
+  out.writeInt32LE(out.length, 0);
+  out.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
+  out.writeInt32LE(responseTo, 8);
+  out.writeInt32LE(opCode, 12);
+}

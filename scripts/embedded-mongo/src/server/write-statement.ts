@@ -1,0 +1,59 @@
+import type { Document } from 'bson';
+import { ErrorCode, MongoCommandError } from '../errors.js';
+import { type Transaction, TransactionWait } from '../storage/mvcc.js';
+import type { CommandContext } from './command-context.js';
+
+/**
+ * Runs one write statement. Inside a transaction it simply runs (conflicts surface as
+ * WriteConflict). Outside, it runs as its own implicit transaction and commits at once; when it
+ * touches a document an open transaction holds, it is undone, waits for that transaction to end,
+ * and runs again: a non-transactional write queues behind a transaction instead of failing.
+ */
+export async function runWriteStatement<T>(ctx: CommandContext, statement: (txn: Transaction) => T): Promise<T> {
+  const engine = ctx.state.engine;
+  if (ctx.txn !== null) return statement(ctx.txn);
+  for (;;) {
+    const txn = engine.begin(false);
+    try {
+      const result = statement(txn);
+      void engine.commit(txn);
+      return result;
+    } catch (error) {
+      engine.abort(txn);
+      if (error instanceof TransactionWait) {
+        ctx.state.waitingWrites++;
+        try {
+          await error.holder.finished();
+        } finally {
+          ctx.state.waitingWrites--;
+        }
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * Errors that fail the whole command instead of one statement: transaction conflicts must reach
+ * the driver as command errors with their labels, or `withTransaction` would not retry.
+ */
+export function isCommandLevelError(error: unknown): boolean {
+  if (!(error instanceof MongoCommandError)) return false;
+  return (
+    error.errorLabels.includes('TransientTransactionError') ||
+    error.code === ErrorCode.NoSuchTransaction ||
+    error.code === ErrorCode.TransactionTooOld
+  );
+}
+
+/** The `writeErrors` element for a failed statement. */
+export function writeErrorOf(index: number, error: unknown): Document {
+  if (error instanceof MongoCommandError) return { index, code: error.code, errmsg: error.message, ...error.extra };
+  return { index, code: ErrorCode.InternalError, errmsg: error instanceof Error ? error.message : String(error) };
+}
+
+/** Waits until the command's commits are in the journal (no-op without dbPath). */
+export function durable(ctx: CommandContext): Promise<void> {
+  return ctx.state.engine.whenDurable();
+}

@@ -1,0 +1,267 @@
+import { type Document, ObjectId, UUID } from 'bson';
+import { CollectionIndex, type IndexEntry, type IndexOptions } from './collection-index.js';
+import { decodeDocument, encodeDocument } from './document-codec.js';
+import { duplicateKeyError } from './duplicate-key.js';
+import { type RecordOwner, type Transaction, TransactionWait, writeConflict } from './mvcc.js';
+import { DocRecord, type ReadView, UNCOMMITTED, type Version, visibleBson } from './record.js';
+
+/** Record ids are process-wide so a record never changes identity, even across a rename. */
+let nextRid = 1;
+
+/**
+ * A collection: its records (in insertion order, which is MongoDB's natural order for a fresh
+ * collection) and its indexes. Writes go through a transaction (explicit, or the implicit one of a
+ * single statement); the record-level rules of MVCC live here because only the collection knows
+ * which index entries each version owns.
+ */
+export class Collection implements RecordOwner {
+  readonly records = new Map<number, DocRecord>();
+  readonly indexes = new Map<string, CollectionIndex>();
+  readonly uuid = new UUID();
+  /** Latest committed live documents and their BSON bytes (for count, stats). */
+  liveCount = 0;
+  liveBytes = 0;
+
+  constructor(
+    public db: string,
+    public name: string,
+    public options: Document,
+  ) {
+    this.indexes.set('_id_', new CollectionIndex('_id_', { _id: 1 }, { unique: true }));
+  }
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  get idIndex(): CollectionIndex {
+    return this.indexes.get('_id_')!;
+  }
+
+  read(rec: DocRecord, view: ReadView): Document | null {
+    const bson = visibleBson(rec, view);
+    return bson === null ? null : decodeDocument(bson);
+  }
+
+  /** The record holding `_id` in the latest committed state or the transaction's own writes (for replay and upsert races). */
+  recordById(id: unknown, view: ReadView): DocRecord | null {
+    const probe: IndexEntry = [id];
+    for (const entry of this.idIndex.tree.scan(
+      1,
+      (k) => this.idIndex.comparePrefix(k, probe) < 0,
+      (k) => this.idIndex.comparePrefix(k, probe) > 0,
+    )) {
+      const rec = this.records.get(this.idIndex.ridOf(entry));
+      if (rec !== undefined && visibleBson(rec, view) !== null) return rec;
+    }
+    return null;
+  }
+
+  // ---- writes -------------------------------------------------------------------------
+
+  /** Inserts a document (adds an ObjectId `_id` first when missing). Returns the stored document. */
+  insert(txn: Transaction, input: Document): Document {
+    const doc = input._id === undefined ? { _id: new ObjectId(), ...input } : input;
+    const bson = encodeDocument(doc);
+    const rec = new DocRecord(nextRid++);
+    rec.lock = txn;
+    rec.pending = bson;
+    this.records.set(rec.rid, rec);
+    // Registered before any index entry goes in, so an abort finds and removes them all.
+    txn.writes.set(rec, this);
+    for (const index of this.indexes.values()) this.addEntries(txn, index, rec, index.entriesFor(doc, rec.rid));
+    return doc;
+  }
+
+  /** Replaces the document of `rec` with `doc` (the caller computed it from the visible version). */
+  update(txn: Transaction, rec: DocRecord, doc: Document): void {
+    this.lockFor(txn, rec);
+    const bson = encodeDocument(doc);
+    const previous = rec.lock === txn ? rec.pending : null;
+    rec.lock = txn;
+    rec.pending = bson;
+    txn.writes.set(rec, this);
+    // Drop the entries of this transaction's previous version first: if a unique check below
+    // fails, the abort then only has the new version's entries to remove.
+    if (previous !== null) this.dropStaleEntries(rec, [previous]);
+    for (const index of this.indexes.values()) this.addEntries(txn, index, rec, index.entriesFor(doc, rec.rid));
+  }
+
+  remove(txn: Transaction, rec: DocRecord): void {
+    this.lockFor(txn, rec);
+    const previous = rec.lock === txn ? rec.pending : null;
+    rec.lock = txn;
+    rec.pending = null;
+    txn.writes.set(rec, this);
+    if (previous !== null) this.dropStaleEntries(rec, [previous]);
+  }
+
+  /** First writer wins: a record held by another transaction, or committed after our snapshot, conflicts. */
+  private lockFor(txn: Transaction, rec: DocRecord): void {
+    if (rec.lock !== null && rec.lock !== txn) {
+      throw txn.explicit ? writeConflict() : new TransactionWait(rec.lock);
+    }
+    if (rec.lock !== txn && rec.ts !== UNCOMMITTED && rec.ts > txn.snapshotTs) throw writeConflict();
+  }
+
+  private addEntries(txn: Transaction, index: CollectionIndex, rec: DocRecord, entries: IndexEntry[]): void {
+    if (index.unique) for (const entry of entries) this.checkUnique(txn, index, rec, entry);
+    for (const entry of entries) index.tree.insert(entry);
+  }
+
+  /**
+   * A unique key is taken when another record's current version has it: the latest committed
+   * version, or the uncommitted version of the transaction holding it. Another transaction's
+   * uncommitted key is a conflict (or a wait, for a non-transactional write), not a duplicate:
+   * that transaction may still abort.
+   */
+  private checkUnique(txn: Transaction, index: CollectionIndex, rec: DocRecord, entry: IndexEntry): void {
+    for (const other of index.entriesWithKey(entry)) {
+      const rid = index.ridOf(other);
+      if (rid === rec.rid) continue;
+      const holder = this.records.get(rid);
+      if (holder === undefined) continue;
+      if (holder.lock !== null && holder.lock !== txn) {
+        if (this.versionHasKey(holder.pending, index, holder.rid, entry) || this.versionHasKey(holder.bson, index, holder.rid, entry)) {
+          throw txn.explicit ? writeConflict() : new TransactionWait(holder.lock);
+        }
+        continue;
+      }
+      const current = holder.lock === txn ? holder.pending : holder.bson;
+      if (this.versionHasKey(current, index, holder.rid, entry)) {
+        if (holder.lock !== txn && holder.ts > txn.snapshotTs) throw writeConflict();
+        throw duplicateKeyError(this.ns, index.name, index.key, index.keyValueOf(entry));
+      }
+    }
+  }
+
+  private versionHasKey(bson: Buffer | null, index: CollectionIndex, rid: number, entry: IndexEntry): boolean {
+    if (bson === null) return false;
+    return index.entriesFor(decodeDocument(bson), rid).some((e) => index.sameKey(e, entry));
+  }
+
+  // ---- commit, abort, garbage (called by the TransactionManager) ------------------------
+
+  commitRecord(rec: DocRecord, ts: number, oldestSnapshot: number): void {
+    if (rec.ts !== UNCOMMITTED) {
+      if (rec.bson !== null) {
+        this.liveCount--;
+        this.liveBytes -= rec.bson.length;
+      }
+      rec.older = { ts: rec.ts, bson: rec.bson, older: rec.older };
+    }
+    rec.ts = ts;
+    rec.bson = rec.pending;
+    rec.lock = null;
+    rec.pending = null;
+    if (rec.bson !== null) {
+      this.liveCount++;
+      this.liveBytes += rec.bson.length;
+    }
+    this.collectRecord(rec, oldestSnapshot);
+  }
+
+  abortRecord(rec: DocRecord): void {
+    const pending = rec.pending;
+    rec.lock = null;
+    rec.pending = null;
+    if (pending !== null) this.dropStaleEntries(rec, [pending]);
+    if (rec.ts === UNCOMMITTED) this.records.delete(rec.rid);
+  }
+
+  /**
+   * Prunes versions no snapshot at or after `oldestSnapshot` can read, with their index entries.
+   * Returns true while older versions remain.
+   */
+  collectRecord(rec: DocRecord, oldestSnapshot: number): boolean {
+    const removed: Buffer[] = [];
+    if (rec.ts <= oldestSnapshot) {
+      for (let v = rec.older; v !== null; v = v.older) if (v.bson !== null) removed.push(v.bson);
+      rec.older = null;
+    } else {
+      let keep: Version | null = rec.older;
+      while (keep !== null && keep.ts > oldestSnapshot) keep = keep.older;
+      if (keep !== null) {
+        for (let v = keep.older; v !== null; v = v.older) if (v.bson !== null) removed.push(v.bson);
+        keep.older = null;
+      }
+    }
+    if (removed.length > 0) this.dropStaleEntries(rec, removed);
+    if (rec.bson === null && rec.older === null && rec.lock === null && rec.ts !== UNCOMMITTED) this.records.delete(rec.rid);
+    return rec.older !== null;
+  }
+
+  /** Removes the entries of `gone` versions that no version still kept produces. */
+  private dropStaleEntries(rec: DocRecord, gone: Buffer[]): void {
+    const goneDocs = gone.map(decodeDocument);
+    const keptDocs = this.keptVersions(rec).map(decodeDocument);
+    for (const index of this.indexes.values()) {
+      const kept = keptDocs.flatMap((d) => index.entriesFor(d, rec.rid));
+      for (const doc of goneDocs) {
+        for (const entry of index.entriesFor(doc, rec.rid)) {
+          if (!kept.some((k) => index.sameKey(k, entry))) index.tree.delete(entry);
+        }
+      }
+    }
+  }
+
+  private keptVersions(rec: DocRecord): Buffer[] {
+    const out: Buffer[] = [];
+    if (rec.lock !== null && rec.pending !== null) out.push(rec.pending);
+    if (rec.bson !== null) out.push(rec.bson);
+    for (let v = rec.older; v !== null; v = v.older) if (v.bson !== null) out.push(v.bson);
+    return out;
+  }
+
+  // ---- indexes ---------------------------------------------------------------------------
+
+  /** Builds a new index over every kept version; fails with DuplicateKey (and adds nothing) when a unique key repeats. */
+  addIndex(name: string, key: Document, options: IndexOptions): CollectionIndex {
+    const index = new CollectionIndex(name, key, options);
+    for (const rec of this.records.values()) {
+      const current = rec.lock !== null ? rec.pending : rec.bson;
+      if (current === null) continue;
+      for (const entry of index.entriesFor(decodeDocument(current), rec.rid)) {
+        if (index.unique) {
+          for (const other of index.entriesWithKey(entry)) {
+            if (index.ridOf(other) !== rec.rid) throw duplicateKeyError(this.ns, name, key, index.keyValueOf(entry));
+          }
+        }
+        index.tree.insert(entry);
+      }
+    }
+    for (const rec of this.records.values()) {
+      for (const bson of this.keptVersions(rec)) {
+        for (const entry of index.entriesFor(decodeDocument(bson), rec.rid)) index.tree.insert(entry);
+      }
+    }
+    this.indexes.set(name, index);
+    return index;
+  }
+
+  // ---- recovery (no transactions are open while the journal replays) ---------------------
+
+  /** Puts a committed document as the latest version, replacing the one with the same `_id`. */
+  loadDocument(bson: Buffer, ts: number): void {
+    const doc = decodeDocument(bson);
+    const existing = this.recordById(doc._id, { snapshotTs: Number.POSITIVE_INFINITY, txn: null });
+    const rec = existing ?? new DocRecord(nextRid++);
+    if (existing === null) this.records.set(rec.rid, rec);
+    rec.lock = null;
+    rec.pending = bson;
+    this.commitRecord(rec, ts, Number.POSITIVE_INFINITY);
+    for (const index of this.indexes.values()) for (const entry of index.entriesFor(doc, rec.rid)) index.tree.insert(entry);
+  }
+
+  loadDeletion(id: unknown, ts: number): void {
+    const rec = this.recordById(id, { snapshotTs: Number.POSITIVE_INFINITY, txn: null });
+    if (rec === null) return;
+    rec.pending = null;
+    this.commitRecord(rec, ts, Number.POSITIVE_INFINITY);
+  }
+
+  /** Latest committed documents' bytes, for a snapshot file. */
+  *latestBson(): Generator<Buffer> {
+    for (const rec of this.records.values()) if (rec.ts !== UNCOMMITTED && rec.bson !== null) yield rec.bson;
+  }
+}

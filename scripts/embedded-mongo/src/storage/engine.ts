@@ -1,0 +1,327 @@
+import { mkdir, readdir, readFile, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Document } from 'bson';
+import { ErrorCode, MongoCommandError } from '../errors.js';
+import { Collection } from './collection.js';
+import type { IndexOptions } from './collection-index.js';
+import { decodeDocument } from './document-codec.js';
+import { Journal, readJournalFrames } from './journal.js';
+import { type Transaction, TransactionManager } from './mvcc.js';
+import { numberOf } from './numeric-value.js';
+import { readSnapshot, removeFile, type SnapshotCollection, writeSnapshot } from './snapshot-file.js';
+import { Binary } from 'bson';
+
+export interface EngineOptions {
+  /** Directory for the journal and snapshot; absent = memory only. */
+  dbPath?: string;
+  /** fsync each group of journal writes (slower; protects against power loss, not just process death). */
+  fsync?: boolean;
+  /** Journal size that triggers compaction into a snapshot. */
+  compactJournalBytes?: number;
+}
+
+const DEFAULT_COMPACT_BYTES = 64 * 1024 * 1024;
+const SNAPSHOT_FILE = 'snapshot.bin';
+const journalName = (seq: number): string => `journal-${String(seq).padStart(8, '0')}.log`;
+
+/**
+ * The storage engine: databases of collections, the transaction manager and durability.
+ * Catalog changes (create, drop, indexes) are not transactional: they apply at once and are
+ * journaled in commit order with the data.
+ */
+export class Engine {
+  readonly txns = new TransactionManager();
+  private readonly dbs = new Map<string, Map<string, Collection>>();
+  private journal: Journal | null = null;
+  private journalSeq = 1;
+  private lastWrite: Promise<void> = Promise.resolve();
+  private compacting: Promise<void> | null = null;
+  private replaying = false;
+
+  private constructor(private readonly options: EngineOptions) {}
+
+  static async open(options: EngineOptions = {}): Promise<Engine> {
+    const engine = new Engine(options);
+    if (options.dbPath !== undefined) await engine.recover(options.dbPath);
+    return engine;
+  }
+
+  // ---- catalog ---------------------------------------------------------------------------
+
+  collection(db: string, name: string): Collection | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  collections(db: string): Collection[] {
+    return [...(this.dbs.get(db)?.values() ?? [])];
+  }
+
+  databaseNames(): string[] {
+    return [...this.dbs.keys()].filter((db) => (this.dbs.get(db)?.size ?? 0) > 0);
+  }
+
+  /** The collection, created implicitly (as a write to a missing collection does). */
+  ensureCollection(db: string, name: string): Collection {
+    return this.collection(db, name) ?? this.createCollection(db, name, {});
+  }
+
+  createCollection(db: string, name: string, options: Document): Collection {
+    validateNamespace(db, name);
+    if (this.collection(db, name) !== undefined) {
+      throw new MongoCommandError(ErrorCode.NamespaceExists, `Collection ${db}.${name} already exists.`);
+    }
+    const coll = new Collection(db, name, options);
+    let colls = this.dbs.get(db);
+    if (colls === undefined) {
+      colls = new Map();
+      this.dbs.set(db, colls);
+    }
+    colls.set(name, coll);
+    this.journalCatalog({ op: 'create', ns: coll.ns, options });
+    return coll;
+  }
+
+  dropCollection(db: string, name: string): Collection | undefined {
+    const coll = this.collection(db, name);
+    if (coll === undefined) return undefined;
+    this.abortHolders(coll);
+    this.dbs.get(db)!.delete(name);
+    this.txns.forgetOwner(coll);
+    this.journalCatalog({ op: 'drop', ns: coll.ns });
+    return coll;
+  }
+
+  dropDatabase(db: string): void {
+    for (const coll of this.collections(db)) this.dropCollection(db, coll.name);
+    this.dbs.delete(db);
+  }
+
+  renameCollection(from: Collection, toDb: string, toName: string, dropTarget: boolean): void {
+    validateNamespace(toDb, toName);
+    const target = this.collection(toDb, toName);
+    if (target !== undefined) {
+      if (!dropTarget) throw new MongoCommandError(ErrorCode.NamespaceExists, 'target namespace exists');
+      this.dropCollection(toDb, toName);
+    }
+    const fromNs = from.ns;
+    this.dbs.get(from.db)!.delete(from.name);
+    from.db = toDb;
+    from.name = toName;
+    let colls = this.dbs.get(toDb);
+    if (colls === undefined) {
+      colls = new Map();
+      this.dbs.set(toDb, colls);
+    }
+    colls.set(toName, from);
+    this.journalCatalog({ op: 'rename', from: fromNs, to: from.ns });
+  }
+
+  createIndex(coll: Collection, name: string, key: Document, options: IndexOptions): void {
+    coll.addIndex(name, key, options);
+    this.journalCatalog({ op: 'createIndex', ns: coll.ns, name, key, options });
+  }
+
+  dropIndex(coll: Collection, name: string): void {
+    coll.indexes.delete(name);
+    this.journalCatalog({ op: 'dropIndex', ns: coll.ns, name });
+  }
+
+  /** A dropped collection must not leave transactions holding its records. */
+  private abortHolders(coll: Collection): void {
+    for (const txn of [...this.txns.openTransactions]) {
+      for (const owner of txn.writes.values()) {
+        if (owner === coll) {
+          this.txns.abort(txn, `collection ${coll.ns} was dropped`);
+          break;
+        }
+      }
+    }
+  }
+
+  // ---- transactions ----------------------------------------------------------------------
+
+  begin(explicit: boolean): Transaction {
+    return this.txns.begin(explicit);
+  }
+
+  /**
+   * Commits the write set (visible at once, all or nothing) and resolves when it is in the
+   * journal. Everything up to the journal append is synchronous, so commit order is journal order.
+   */
+  commit(txn: Transaction): Promise<void> {
+    const ops = this.journal !== null && !this.replaying ? this.journalOps(txn) : null;
+    const ts = this.txns.commit(txn);
+    if (ops === null || ops.length === 0) return this.lastWrite;
+    return this.append({ t: 'w', ts, ops });
+  }
+
+  abort(txn: Transaction, reason?: string): void {
+    this.txns.abort(txn, reason);
+  }
+
+  /** Resolves when every change made so far is durable. */
+  whenDurable(): Promise<void> {
+    return this.lastWrite;
+  }
+
+  private journalOps(txn: Transaction): Document[] {
+    const ops: Document[] = [];
+    for (const [rec, owner] of txn.writes) {
+      if (rec.pending !== null) ops.push({ ns: owner.ns, p: new Binary(rec.pending) });
+      else if (rec.bson !== null) ops.push({ ns: owner.ns, d: decodeDocument(rec.bson)._id });
+    }
+    return ops;
+  }
+
+  private journalCatalog(entry: Document): void {
+    if (this.journal === null || this.replaying) return;
+    this.append({ t: 'c', ...entry }).catch(() => undefined);
+  }
+
+  private append(payload: Document): Promise<void> {
+    const journal = this.journal!;
+    const written = journal.append(payload);
+    this.lastWrite = written;
+    const limit = this.options.compactJournalBytes ?? DEFAULT_COMPACT_BYTES;
+    if (journal.size > limit && this.compacting === null) {
+      this.compacting = this.compact().finally(() => {
+        this.compacting = null;
+      });
+    }
+    return written;
+  }
+
+  // ---- durability ------------------------------------------------------------------------
+
+  private async recover(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    this.replaying = true;
+    const snapshot = await readSnapshot(join(dir, SNAPSHOT_FILE));
+    if (snapshot !== null) {
+      this.journalSeq = snapshot.journalSeq;
+      this.txns.clock = snapshot.clock;
+      for (const c of snapshot.collections) this.loadCollection(c);
+    }
+    const journals = (await readdir(dir))
+      .map((f) => /^journal-(\d+)\.log$/.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+    for (const seq of journals) {
+      const path = join(dir, journalName(seq));
+      if (seq < this.journalSeq) {
+        // Left behind by a compaction interrupted after its snapshot was in place.
+        await removeFile(path);
+        continue;
+      }
+      const bytes = await readFile(path);
+      const { frames, validLength } = readJournalFrames(bytes);
+      for (const frame of frames) this.replay(frame);
+      if (validLength < bytes.length) await truncate(path, validLength);
+      this.journalSeq = seq;
+    }
+    this.replaying = false;
+    this.journal = await Journal.open(join(dir, journalName(this.journalSeq)), this.options.fsync === true);
+  }
+
+  private loadCollection(c: SnapshotCollection): void {
+    const [db, name] = splitNs(c.ns);
+    const coll = this.createCollection(db, name, c.options);
+    for (const ix of c.indexes) if (ix.name !== '_id_') coll.addIndex(ix.name, ix.key, ix.options as IndexOptions);
+    const ts = this.txns.clock;
+    for (const bson of c.docs) coll.loadDocument(bson, ts);
+  }
+
+  private replay(frame: Document): void {
+    if (frame.t === 'w') {
+      const ts = numberOf(frame.ts);
+      this.txns.clock = Math.max(this.txns.clock, ts);
+      for (const op of frame.ops as Document[]) {
+        const [db, name] = splitNs(String(op.ns));
+        const coll = this.ensureCollection(db, name);
+        if (op.p !== undefined) coll.loadDocument(Buffer.from((op.p as Binary).buffer), ts);
+        else coll.loadDeletion(op.d, ts);
+      }
+      return;
+    }
+    const [db, name] = typeof frame.ns === 'string' ? splitNs(frame.ns) : ['', ''];
+    switch (frame.op) {
+      case 'create':
+        if (this.collection(db, name) === undefined) this.createCollection(db, name, frame.options as Document);
+        break;
+      case 'drop':
+        this.dropCollection(db, name);
+        break;
+      case 'rename': {
+        const [fromDb, fromName] = splitNs(String(frame.from));
+        const [toDb, toName] = splitNs(String(frame.to));
+        const from = this.collection(fromDb, fromName);
+        if (from !== undefined) this.renameCollection(from, toDb, toName, true);
+        break;
+      }
+      case 'createIndex': {
+        const coll = this.ensureCollection(db, name);
+        if (!coll.indexes.has(String(frame.name))) coll.addIndex(String(frame.name), frame.key as Document, frame.options as IndexOptions);
+        break;
+      }
+      case 'dropIndex':
+        this.collection(db, name)?.indexes.delete(String(frame.name));
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
+   * Writes the latest committed state to a new snapshot and starts a new journal file. The state
+   * is captured synchronously (document bytes are immutable, so keeping references is enough);
+   * commits after that moment go to the new journal, which replays after the snapshot.
+   */
+  async compact(): Promise<void> {
+    const dir = this.options.dbPath;
+    if (dir === undefined || this.journal === null) return;
+    const oldJournal = this.journal;
+    const nextSeq = this.journalSeq + 1;
+    this.journal = await Journal.open(join(dir, journalName(nextSeq)), this.options.fsync === true);
+    this.journalSeq = nextSeq;
+    const collections: SnapshotCollection[] = [];
+    for (const colls of this.dbs.values()) {
+      for (const coll of colls.values()) {
+        collections.push({
+          ns: coll.ns,
+          options: coll.options,
+          indexes: [...coll.indexes.values()].map((ix) => ({ name: ix.name, key: ix.key, options: ix.options as Document })),
+          docs: [...coll.latestBson()],
+        });
+      }
+    }
+    const clock = this.txns.clock;
+    await oldJournal.flush();
+    await writeSnapshot(join(dir, SNAPSHOT_FILE), { journalSeq: nextSeq, clock, collections });
+    await oldJournal.close();
+    await removeFile(oldJournal.path);
+  }
+
+  async close(): Promise<void> {
+    for (const txn of [...this.txns.openTransactions]) this.txns.abort(txn, 'server shutting down');
+    while (this.compacting !== null) await this.compacting;
+    if (this.journal !== null) {
+      await this.journal.flush();
+      await this.compact();
+      await this.journal.close();
+      this.journal = null;
+    }
+  }
+}
+
+function splitNs(ns: string): [string, string] {
+  const dot = ns.indexOf('.');
+  return [ns.slice(0, dot), ns.slice(dot + 1)];
+}
+
+function validateNamespace(db: string, name: string): void {
+  if (db.length === 0 || /[/\\. "$]/.test(db)) throw new MongoCommandError(ErrorCode.InvalidNamespace, `Invalid database name: '${db}'`);
+  if (name.length === 0 || name.includes('$') || name.startsWith('.') || name.includes('\0')) {
+    throw new MongoCommandError(ErrorCode.InvalidNamespace, `Invalid collection name: ${name}`);
+  }
+}

@@ -1,0 +1,137 @@
+import { ErrorCode, MongoCommandError } from '../errors.js';
+import type { DocRecord, ReadView } from './record.js';
+
+/**
+ * Multi-version concurrency control: a global commit clock, transactions with a snapshot
+ * timestamp and a write set, and the bookkeeping that tells when old versions can go.
+ *
+ * The engine runs every statement synchronously on one thread, so a statement is atomic by
+ * construction; only explicit transactions stay open across commands, and they are what MVCC is
+ * for. A non-transactional statement runs as a short implicit transaction that commits before the
+ * event loop turns.
+ */
+
+/** The side of a record a transaction wrote; the collection applies it at commit or abort. */
+export interface RecordOwner {
+  readonly ns: string;
+  commitRecord(rec: DocRecord, ts: number, oldestSnapshot: number): void;
+  abortRecord(rec: DocRecord): void;
+  collectRecord(rec: DocRecord, oldestSnapshot: number): boolean;
+}
+
+export type TransactionState = 'active' | 'committed' | 'aborted';
+
+export class Transaction implements ReadView {
+  state: TransactionState = 'active';
+  readonly writes = new Map<DocRecord, RecordOwner>();
+  readonly startedAt = Date.now();
+  /** Set when the transaction was aborted by the engine (conflict, timeout), for the error of its next command. */
+  abortReason: string | null = null;
+  private readonly finishedWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly id: number,
+    public snapshotTs: number,
+    /** False for the implicit transaction of a single non-transactional statement. */
+    readonly explicit: boolean,
+  ) {}
+
+  get txn(): Transaction {
+    return this;
+  }
+
+  /** Resolves when the transaction commits or aborts (non-transactional writers queue on this). */
+  finished(): Promise<void> {
+    if (this.state !== 'active') return Promise.resolve();
+    return new Promise((resolve) => this.finishedWaiters.push(resolve));
+  }
+
+  markFinished(state: 'committed' | 'aborted'): void {
+    this.state = state;
+    for (const wake of this.finishedWaiters.splice(0)) wake();
+  }
+}
+
+/** Thrown by a non-transactional write that touched a document an open transaction holds: wait, then retry the statement. */
+export class TransactionWait extends Error {
+  constructor(readonly holder: Transaction) {
+    super('document is held by an open transaction');
+  }
+}
+
+export function writeConflict(): MongoCommandError {
+  return new MongoCommandError(
+    ErrorCode.WriteConflict,
+    'Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction.',
+    { errorLabels: ['TransientTransactionError'] },
+  );
+}
+
+export class TransactionManager {
+  /** Last commit timestamp handed out. */
+  clock = 0;
+  private nextId = 1;
+  private readonly active = new Set<Transaction>();
+  /** Records that still carry old versions, to prune when the oldest snapshot moves. */
+  private readonly garbage = new Map<DocRecord, RecordOwner>();
+
+  begin(explicit: boolean): Transaction {
+    const txn = new Transaction(this.nextId++, this.clock, explicit);
+    if (explicit) this.active.add(txn);
+    return txn;
+  }
+
+  get openTransactions(): ReadonlySet<Transaction> {
+    return this.active;
+  }
+
+  /** Snapshot timestamp of the oldest open transaction (Infinity when none). */
+  oldestSnapshot(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const txn of this.active) if (txn.snapshotTs < oldest) oldest = txn.snapshotTs;
+    return oldest;
+  }
+
+  /** Applies the write set atomically under one new timestamp. Returns that timestamp. */
+  commit(txn: Transaction): number {
+    if (txn.state !== 'active') throw new Error(`cannot commit a ${txn.state} transaction`);
+    this.active.delete(txn);
+    if (txn.writes.size === 0) {
+      txn.markFinished('committed');
+      this.collectGarbage();
+      return this.clock;
+    }
+    const ts = ++this.clock;
+    const oldest = this.oldestSnapshot();
+    for (const [rec, owner] of txn.writes) {
+      owner.commitRecord(rec, ts, oldest);
+      if (rec.older !== null) this.garbage.set(rec, owner);
+    }
+    txn.markFinished('committed');
+    if (txn.explicit) this.collectGarbage();
+    return ts;
+  }
+
+  abort(txn: Transaction, reason?: string): void {
+    if (txn.state !== 'active') return;
+    this.active.delete(txn);
+    for (const [rec, owner] of txn.writes) owner.abortRecord(rec);
+    txn.abortReason = reason ?? null;
+    txn.markFinished('aborted');
+    if (txn.explicit) this.collectGarbage();
+  }
+
+  /** Drops versions no open snapshot can read any more (runs when a transaction ends). */
+  collectGarbage(): void {
+    if (this.garbage.size === 0) return;
+    const oldest = this.oldestSnapshot();
+    for (const [rec, owner] of this.garbage) {
+      if (!owner.collectRecord(rec, oldest)) this.garbage.delete(rec);
+    }
+  }
+
+  /** Forgets garbage of a dropped collection. */
+  forgetOwner(owner: RecordOwner): void {
+    for (const [rec, o] of this.garbage) if (o === owner) this.garbage.delete(rec);
+  }
+}
