@@ -104,7 +104,13 @@ function walk(
     return false;
   }
   if (isPlainDocument(current)) {
-    return walk(ownField(current, part), parts, index + 1, expandLeafArrays, visit, state);
+    const next = ownField(current, part);
+    if (next === undefined) {
+      // A subdocument without the field is a missing value, so `{'a.b': null}` matches `a: [{c: 1}]`.
+      state.reachedAny = true;
+      return visit(undefined);
+    }
+    return walk(next, parts, index + 1, expandLeafArrays, visit, state);
   }
   return false;
 }

@@ -145,7 +145,7 @@ export function compareNumbers(a: unknown, b: unknown): number {
   if (aWidth === NumericWidth.long || bWidth === NumericWidth.long) {
     if (aWidth === NumericWidth.long && bWidth === NumericWidth.long) return (a as Long).compare(b as Long);
     if (aWidth === NumericWidth.long) return compareLongToDouble(a as Long, toDouble(b));
-    return -compareLongToDouble(b as Long, toDouble(a));
+    return compareLongToDouble(b as Long, toDouble(a)) * -1 || 0;
   }
   return compareDoubles(toDouble(a), toDouble(b));
 }
