@@ -7,6 +7,7 @@ import { CORE_ERRORS } from '../errors/core-errors.js';
 import { generateCorrelationId, runWithCorrelationId } from '../logger/correlation.js';
 import { getLogger, type Logger } from '../logger/logger.js';
 import {
+  MIN_CONTEXT_SECRET_LENGTH,
   USER_CONTEXT_HEADER,
   USER_CONTEXT_SIGNATURE_HEADER,
   verifyUserContext,
@@ -79,6 +80,12 @@ export function createSubgraphServer<TExtra extends object = Record<string, neve
   const secret = options.contextSecret ?? process.env['INTERNAL_CONTEXT_SECRET'];
   if (secret === undefined || secret.length === 0) {
     throw new Error(`${options.name}: INTERNAL_CONTEXT_SECRET is not set; a subgraph accepts only signed gateway requests`);
+  }
+  // Checked here so a weak secret stops start-up instead of failing every request.
+  for (const candidate of typeof secret === 'string' ? [secret] : secret) {
+    if (candidate.length < MIN_CONTEXT_SECRET_LENGTH) {
+      throw new Error(`${options.name}: INTERNAL_CONTEXT_SECRET must be at least ${MIN_CONTEXT_SECRET_LENGTH} characters`);
+    }
   }
   const graphqlPath = options.path ?? '/graphql';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;

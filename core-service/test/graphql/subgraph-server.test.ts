@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE_ERRORS } from '../../src/errors/core-errors.js';
 import { GraphQLError } from '../../src/errors/graphql-error.js';
 import { registerServiceErrorCodes } from '../../src/errors/registry.js';
+import { getCorrelationId } from '../../src/logger/correlation.js';
 import { configureLogger } from '../../src/logger/logger.js';
 import {
   createSubgraphServer,
@@ -29,6 +30,7 @@ const typeDefs = /* GraphQL */ `
     boom: String
     jammed: String
     slow: String
+    traced: String!
     errorCodes: [String!]!
   }
   type Me { id: ID! tenantId: ID roles: [String!]! permissions: [String!]! correlationId: String! region: String! }
@@ -72,6 +74,12 @@ function createServer(): SubgraphServer {
         },
         jammed: () => {
           throw new GraphQLError(TEST_ERRORS.WidgetJammed, { widgetId: 'w-7' });
+        },
+        traced: async (_: unknown, __: unknown, ctx: SubgraphContext) => {
+          // Read after an await, from AsyncLocalStorage rather than the context object.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          ctx.logger.info('traced resolver ran');
+          return getCorrelationId() ?? 'none';
         },
         slow: async () => {
           slowEntered.resolve();
@@ -177,6 +185,13 @@ describe('gateway context', () => {
       region: 'eu-west',
     });
     expect(headers.get('x-correlation-id')).toBe('corr-test-1');
+  });
+
+  it('runs the resolver inside the correlation id, so logs and async code see it', async () => {
+    const { body } = await graphql('{ traced }', {}, signedHeaders({ correlationId: 'corr-als' }));
+    expect(body.data.traced).toBe('corr-als');
+    const line = logLines.find((entry) => entry['msg'] === 'traced resolver ran');
+    expect(line).toMatchObject({ correlationId: 'corr-als', service: 'test-subgraph', tenantId: 'tenant-1', userId: 'user-1' });
   });
 
   it('represents an anonymous caller as a signed context without sub', async () => {
@@ -338,5 +353,8 @@ describe('graceful shutdown', () => {
     } finally {
       if (previous !== undefined) process.env['INTERNAL_CONTEXT_SECRET'] = previous;
     }
+    expect(() =>
+      createSubgraphServer({ name: 'x', typeDefs: 'type Query { a: Int }', resolvers: {}, contextSecret: 'too-short' }),
+    ).toThrow(/at least 32 characters/);
   });
 });
