@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { getRedisForRead, quitRedisClient, watchRedisClient } from './connection.js';
+import { getRedisForRead, quitRedisClient, waitForRedisReady, watchRedisClient } from './connection.js';
 import { deleteKeysByPattern, escapeRedisPattern, scanKeysArray } from './scan.js';
 import { getRedisForBrand } from './strategy.js';
 import { getLogger } from '../logger/logger.js';
@@ -63,7 +63,7 @@ export function createServiceRedisAccess(serviceName: string): ServiceRedisAcces
   let client: Redis | undefined;
   let readFromReplica = false;
   let prefix = '';
-  let subscriber: Redis | undefined;
+  let subscriber: Promise<Redis> | undefined;
   const handlers = new Map<string, Set<MessageHandler>>();
 
   const requireClient = (): Redis => {
@@ -76,10 +76,11 @@ export function createServiceRedisAccess(serviceName: string): ServiceRedisAcces
   };
   const unprefix = (key: string): string => key.slice(prefix.length);
 
-  const ensureSubscriber = (): Redis => {
+  const ensureSubscriber = (): Promise<Redis> => {
     if (subscriber !== undefined) return subscriber;
     // A connection in subscriber mode cannot run other commands: pub/sub gets its own.
-    const created = watchRedisClient(requireClient().duplicate(), `${serviceName}-subscriber`);
+    // ioredis re-subscribes it to every channel after a reconnect (autoResubscribe).
+    const created = watchRedisClient(requireClient().duplicate({ lazyConnect: true }), `${serviceName}-subscriber`);
     created.on('message', (channel: string, raw: string) => {
       const set = handlers.get(channel);
       if (set === undefined) return;
@@ -97,8 +98,15 @@ export function createServiceRedisAccess(serviceName: string): ServiceRedisAcces
         }
       }
     });
-    subscriber = created;
-    return created;
+    subscriber = waitForRedisReady(created, 5_000).then(
+      () => created,
+      (error: unknown) => {
+        subscriber = undefined;
+        created.disconnect();
+        throw error;
+      },
+    );
+    return subscriber;
   };
 
   return {
@@ -162,7 +170,7 @@ export function createServiceRedisAccess(serviceName: string): ServiceRedisAcces
     },
     async subscribe<T>(channel: string, handler: MessageHandler<T>) {
       const fullChannel = `${prefix}${channel}`;
-      const connection = ensureSubscriber();
+      const connection = await ensureSubscriber();
       let set = handlers.get(fullChannel);
       if (set === undefined) {
         set = new Set();
@@ -196,7 +204,8 @@ export function createServiceRedisAccess(serviceName: string): ServiceRedisAcces
       const current = subscriber;
       subscriber = undefined;
       handlers.clear();
-      if (current !== undefined) await quitRedisClient(current);
+      const connection = await current?.catch(() => undefined);
+      if (connection !== undefined) await quitRedisClient(connection);
     },
   };
 }
