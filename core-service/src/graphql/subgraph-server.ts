@@ -1,6 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import { CORE_ERRORS } from '../errors/core-errors.js';
@@ -23,7 +27,7 @@ export interface ReadinessReport {
   checks?: Record<string, unknown>;
 }
 
-export interface SubgraphServerOptions<TExtra extends object = Record<string, never>> {
+export interface SubgraphServerOptions<TExtra extends object = object> {
   /** Service name: logs, health output. */
   name: string;
   typeDefs: TypeDefsInput;
@@ -73,7 +77,7 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * (`@as-integrations/express5`): three routes do not need a framework, and Apollo's
  * `executeHTTPGraphQLRequest` is the integration point it is meant for.
  */
-export function createSubgraphServer<TExtra extends object = Record<string, never>>(
+export function createSubgraphServer<TExtra extends object = object>(
   options: SubgraphServerOptions<TExtra>,
 ): SubgraphServer {
   type Context = SubgraphContext & TExtra;
@@ -109,6 +113,11 @@ export function createSubgraphServer<TExtra extends object = Record<string, neve
     logger: apolloLogger(log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis ?? 10_000 }),
+      // Inline traces (ftv1) only feed Apollo Studio usage reporting, which we do not use; they
+      // cost time on every request the gateway flags and carry error details back upstream.
+      ApolloServerPluginInlineTraceDisabled(),
+      // Nobody browses a subgraph: every request needs the gateway's signature.
+      ApolloServerPluginLandingPageDisabled(),
       ...(options.plugins ?? []),
     ],
   });
