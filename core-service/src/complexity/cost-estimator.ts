@@ -33,7 +33,10 @@ export function createCostEstimator(schema: GraphQLSchema, config: ComplexityCon
   const info = schemaCostInfo(schema, config.slicingArguments);
   return (options: ComplexityEstimatorArgs): number => {
     const { type, field, args, childComplexity } = options;
-    if (field.name === '__typename') return 0;
+    // Introspection (`__schema`, `__type` and the `__Type`/`__Field` objects beneath) is free:
+    // it is off in production, and graphql-js's MaxIntrospectionDepthRule (a specified rule since
+    // 16.9) already bounds its nesting. Scoring it would only lock developer tools out.
+    if (field.name.startsWith('__') || type.name.startsWith('__')) return 0;
     const coordinate = `${type.name}.${field.name}`;
     const fieldCost =
       config.fieldComplexities[coordinate] ??

@@ -79,7 +79,8 @@ export function measureDocumentShape(document: DocumentNode, operationName?: str
         const inner = selection.selectionSet
           ? measureSelectionSet(selection.selectionSet)
           : { depth: 0, aliases: 0, directives: 0 };
-        total.depth = Math.max(total.depth, inner.depth + 1);
+        // Introspection does not count toward depth (see cost-estimator.ts for why).
+        if (!selection.name.value.startsWith('__')) total.depth = Math.max(total.depth, inner.depth + 1);
         total.aliases += inner.aliases;
         total.directives += inner.directives;
       } else {

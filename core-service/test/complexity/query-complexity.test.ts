@@ -1,5 +1,5 @@
 import { composeServices } from '@apollo/composition';
-import { buildSchema, GraphQLError, parse } from 'graphql';
+import { buildSchema, getIntrospectionQuery, GraphQLError, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
   analyzeQueryComplexity,
@@ -86,6 +86,11 @@ describe('query cost', () => {
 
   it('does not charge for __typename', () => {
     expect(analyzeQueryComplexity(schema, '{ me { __typename id } }', {}, generous).cost).toBe(2);
+  });
+
+  it('lets the standard introspection query through the strictest preset', () => {
+    const result = analyzeQueryComplexity(schema, getIntrospectionQuery(), {}, STRICT_COMPLEXITY_CONFIG);
+    expect(result).toMatchObject({ cost: 0, depth: 0, allowed: true });
   });
 
   it('scores only the named operation when asked', () => {
