@@ -43,6 +43,7 @@ export const ErrorCode = {
   /** A real MongoDB operator or stage this engine does not implement (never silently ignored). */
   NotImplemented: 238,
   CannotIndexParallelArrays: 171,
+  ConversionFailure: 241,
 } as const;
 
 const codeNames: Record<number, string> = Object.fromEntries(

@@ -111,6 +111,8 @@ export function compileProjectionOf(
   if (flavor === 'aggregate' && mode === undefined && idSetting === undefined && operators.length === 0) {
     throw new MongoCommandError(51272, 'Invalid $project :: caused by :: projection specification must have at least one field');
   }
+  // `{_id: 1}` alone is an inclusion projection of just _id; `{_id: 0}` alone an exclusion.
+  if (mode === undefined && idSetting === 'include' && computed.length === 0) mode = 'inclusion';
   const includeId = idSetting !== 'exclude';
   const positionalMatcher = positional && query ? positional : undefined;
   if (positional && !query) {

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import { Double, type Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { splitPath } from '../path.js';
 import { isPlainDocument } from '../values/type-order.js';
@@ -30,6 +30,7 @@ const operators: OperatorTable = {
   ...dateOperators,
   ...objectOperators,
   $literal: (operand) => () => operand,
+  $rand: () => () => new Double(Math.random()),
 };
 
 /** Real MongoDB expression operators this engine does not implement: named in the error, never ignored. */
@@ -37,7 +38,6 @@ const UNSUPPORTED_OPERATORS = new Set([
   '$function',
   '$accumulator',
   '$meta',
-  '$rand',
   '$binarySize',
   '$bsonSize',
   '$dateFromParts',
@@ -56,7 +56,6 @@ const UNSUPPORTED_OPERATORS = new Set([
   '$replaceOne',
   '$replaceAll',
   '$toHashedIndexKey',
-  '$getField',
   '$setField',
   '$unsetField',
   '$sortArray',

@@ -78,5 +78,8 @@ function numericKey(value: unknown): string {
     coefficient /= 10n;
     exponent++;
   }
-  return `${decimal.negative ? '-' : ''}${coefficient}e${exponent}`;
+  const sign = decimal.negative ? '-' : '';
+  // Whole numbers print as integers, matching the Int32/double branch above.
+  if (exponent >= 0 && exponent <= 40) return `${sign}${coefficient * 10n ** BigInt(exponent)}`;
+  return `${sign}${coefficient}e${exponent}`;
 }

@@ -1,0 +1,204 @@
+import { Decimal128, Double, Int32, Long } from 'bson';
+import type { Document } from 'bson';
+import { describe, expect, it } from 'vitest';
+import { bsonTypeAlias, runPipeline } from '../../src/language/index.js';
+import { MongoCommandError } from '../../src/errors.js';
+
+function run(input: Document[], pipeline: Document[], collections: Record<string, Document[]> = {}): Document[] {
+  return runPipeline(input, pipeline, { getCollection: (name) => collections[name] ?? [], now: new Date('2024-01-01T00:00:00Z') });
+}
+
+function errorOf(action: () => unknown): { code: number; message: string } {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(MongoCommandError);
+    return { code: (error as MongoCommandError).code, message: (error as Error).message };
+  }
+  throw new Error('expected an error');
+}
+
+const orders = [
+  { _id: 1, customer: 'ann', amount: new Int32(10), tags: ['a', 'b'] },
+  { _id: 2, customer: 'bob', amount: Long.fromNumber(20), tags: [] },
+  { _id: 3, customer: 'ann', amount: new Double(2.5) },
+  { _id: 4, customer: 'cid', amount: new Int32(2147483647), tags: ['c'] },
+  { _id: 5, customer: 'cid', amount: new Int32(1) },
+];
+
+describe('$group', () => {
+  it('sums with typed accumulators: Int32 overflows to Long, doubles make doubles', () => {
+    const result = run(orders, [{ $group: { _id: '$customer', total: { $sum: '$amount' } } }, { $sort: { _id: 1 } }]);
+    expect(result.map((doc) => [doc._id, bsonTypeAlias(doc.total), String(doc.total)])).toEqual([
+      ['ann', 'double', '12.5'],
+      ['bob', 'long', '20'],
+      ['cid', 'long', '2147483648'],
+    ]);
+  });
+
+  it('groups numerically equal keys of different types together', () => {
+    const result = run([{ k: new Int32(1) }, { k: Long.fromNumber(1) }, { k: new Double(1) }, { k: Decimal128.fromString('1.0') }], [
+      { $group: { _id: '$k', n: { $count: {} } } },
+    ]);
+    expect(result).toHaveLength(1);
+    expect(result[0]!.n).toEqual(new Int32(4));
+  });
+
+  it('supports $avg $min $max $first $last $push $addToSet and a null _id', () => {
+    const [result] = run(orders, [
+      { $sort: { _id: 1 } },
+      {
+        $group: {
+          _id: null,
+          avg: { $avg: '$amount' },
+          min: { $min: '$amount' },
+          max: { $max: '$amount' },
+          first: { $first: '$customer' },
+          last: { $last: '$customer' },
+          customers: { $addToSet: '$customer' },
+          tags: { $push: '$tags' },
+          count: { $sum: 1 },
+        },
+      },
+    ]);
+    expect(result!._id).toBeNull();
+    expect(bsonTypeAlias(result!.avg)).toBe('double');
+    expect(result!.min).toEqual(new Int32(1));
+    expect(result!.max).toEqual(new Int32(2147483647));
+    expect(result!.first).toBe('ann');
+    expect(result!.last).toBe('cid');
+    expect(result!.customers).toEqual(['ann', 'bob', 'cid']);
+    expect(result!.tags).toEqual([['a', 'b'], [], ['c']]);
+    expect(String(result!.count)).toBe('5');
+  });
+
+  it('rejects unknown accumulators', () => {
+    expect(errorOf(() => run(orders, [{ $group: { _id: null, x: { $foo: 1 } } }])).code).toBe(15952);
+  });
+});
+
+describe('shaping stages', () => {
+  it('$project, $addFields/$set and $unset', () => {
+    const [projected] = run([orders[0]!], [{ $project: { customer: 1, double: { $multiply: ['$amount', new Int32(2)] } } }]);
+    expect(projected).toEqual({ _id: 1, customer: 'ann', double: new Int32(20) });
+    const [added] = run([orders[0]!], [{ $set: { 'meta.source': 'x', amount: '$$REMOVE' } }, { $unset: ['tags'] }]);
+    expect(added).toEqual({ _id: 1, customer: 'ann', meta: { source: 'x' } });
+    const [merged] = run([{ _id: 1, a: { b: 1 } }], [{ $addFields: { a: { c: 2 } } }]);
+    expect(merged).toEqual({ _id: 1, a: { b: 1, c: 2 } });
+  });
+
+  it('$replaceRoot and $replaceWith', () => {
+    expect(run([{ _id: 1, inner: { x: 1 } }], [{ $replaceRoot: { newRoot: '$inner' } }])).toEqual([{ x: 1 }]);
+    expect(run([{ _id: 1, inner: { x: 1 } }], [{ $replaceWith: { $mergeObjects: ['$inner', { y: 2 }] } }])).toEqual([{ x: 1, y: 2 }]);
+    expect(errorOf(() => run([{ _id: 1 }], [{ $replaceWith: '$missing' }])).code).toBe(40228);
+  });
+});
+
+describe('$unwind', () => {
+  it('emits one document per element, skipping missing, null and empty arrays', () => {
+    expect(run(orders, [{ $unwind: '$tags' }]).map((doc) => [doc._id, doc.tags])).toEqual([
+      [1, 'a'],
+      [1, 'b'],
+      [4, 'c'],
+    ]);
+  });
+
+  it('keeps them with preserveNullAndEmptyArrays and reports includeArrayIndex', () => {
+    const result = run(orders, [{ $unwind: { path: '$tags', includeArrayIndex: 'i', preserveNullAndEmptyArrays: true } }]);
+    expect(result.map((doc) => [doc._id, doc.tags, doc.i === null ? null : String(doc.i)])).toEqual([
+      [1, 'a', '0'],
+      [1, 'b', '1'],
+      [2, undefined, null],
+      [3, undefined, null],
+      [4, 'c', '0'],
+      [5, undefined, null],
+    ]);
+  });
+});
+
+describe('$sort, $skip, $limit, $count, $sortByCount', () => {
+  it('sorts numerically across number types and pages', () => {
+    const result = run(orders, [{ $sort: { amount: -1 } }, { $skip: 1 }, { $limit: 2 }]);
+    expect(result.map((doc) => doc._id)).toEqual([2, 1]);
+  });
+
+  it('counts', () => {
+    expect(run(orders, [{ $match: { customer: 'ann' } }, { $count: 'n' }])).toEqual([{ n: new Int32(2) }]);
+    expect(run([], [{ $count: 'n' }])).toEqual([]);
+  });
+
+  it('$sortByCount groups and orders by frequency', () => {
+    const result = run(orders, [{ $sortByCount: '$customer' }]);
+    expect(result[0]!.count).toEqual(new Int32(2));
+    expect(result.map((doc) => doc._id).slice(0, 2).sort()).toEqual(['ann', 'cid']);
+    expect(result[2]).toEqual({ _id: 'bob', count: new Int32(1) });
+  });
+
+  it('validates $limit and $skip', () => {
+    expect(errorOf(() => run(orders, [{ $limit: 0 }])).code).toBe(15958);
+    expect(errorOf(() => run(orders, [{ $skip: -1 }])).code).toBe(15956);
+  });
+});
+
+describe('$lookup, $facet, $unionWith', () => {
+  const customers = [
+    { _id: 'ann', tier: 'gold' },
+    { _id: 'bob', tier: 'silver' },
+  ];
+
+  it('joins by localField/foreignField', () => {
+    const result = run(orders.slice(0, 3), [{ $lookup: { from: 'customers', localField: 'customer', foreignField: '_id', as: 'who' } }], { customers });
+    expect(result.map((doc) => doc.who)).toEqual([[customers[0]], [customers[1]], [customers[0]]]);
+  });
+
+  it('matches array local values element-wise and numbers across types', () => {
+    const result = run([{ _id: 1, refs: [new Int32(1), new Int32(3)] }], [{ $lookup: { from: 'things', localField: 'refs', foreignField: 'k', as: 'found' } }], {
+      things: [{ k: Long.fromNumber(1) }, { k: new Int32(2) }, { k: new Double(3) }],
+    });
+    expect(result[0]!.found).toHaveLength(2);
+  });
+
+  it('runs a sub-pipeline with let variables', () => {
+    const result = run(orders.slice(0, 2), [
+      {
+        $lookup: {
+          from: 'customers',
+          let: { name: '$customer' },
+          pipeline: [{ $match: { $expr: { $eq: ['$_id', '$$name'] } } }, { $project: { _id: 0, tier: 1 } }],
+          as: 'who',
+        },
+      },
+    ], { customers });
+    expect(result.map((doc) => doc.who)).toEqual([[{ tier: 'gold' }], [{ tier: 'silver' }]]);
+  });
+
+  it('$facet runs several pipelines over the same input', () => {
+    const [result] = run(orders, [{ $facet: { count: [{ $count: 'n' }], top: [{ $sort: { amount: -1 } }, { $limit: 1 }, { $project: { _id: 1 } }] } }]);
+    expect(result).toEqual({ count: [{ n: new Int32(5) }], top: [{ _id: 4 }] });
+  });
+
+  it('$unionWith appends another collection', () => {
+    const result = run([{ _id: 1 }], [{ $unionWith: { coll: 'customers', pipeline: [{ $match: { tier: 'gold' } }] } }], { customers });
+    expect(result).toEqual([{ _id: 1 }, customers[0]]);
+  });
+});
+
+describe('pipeline errors', () => {
+  it('rejects unknown stages with 40324', () => {
+    expect(errorOf(() => run(orders, [{ $foo: {} }]))).toEqual({ code: 40324, message: "Unrecognized pipeline stage name: '$foo'" });
+  });
+
+  it('fails loudly on real stages the engine does not implement', () => {
+    const error = errorOf(() => run(orders, [{ $graphLookup: {} }]));
+    expect(error.code).toBe(238);
+    expect(error.message).toContain('$graphLookup');
+  });
+
+  it('rejects a stage object with several fields', () => {
+    expect(errorOf(() => run(orders, [{ $match: {}, $limit: 1 }])).code).toBe(40323);
+  });
+
+  it('$$NOW comes from the context', () => {
+    expect(run([{ _id: 1 }], [{ $project: { now: '$$NOW' } }])).toEqual([{ _id: 1, now: new Date('2024-01-01T00:00:00Z') }]);
+  });
+});
