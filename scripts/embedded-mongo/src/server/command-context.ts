@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { ErrorCode, MongoCommandError } from '../errors.js';
 import type { Transaction } from '../storage/mvcc.js';
 import type { ReadView } from '../storage/record.js';
 import type { ServerState } from './server-state.js';
@@ -26,6 +27,14 @@ export type CommandHandler = (ctx: CommandContext) => Document | Promise<Documen
 export function documentsArgument(ctx: CommandContext, name: string): Document[] {
   const fromBody = ctx.body[name];
   const fromSequence = ctx.sequences.get(name);
+  if (fromBody !== undefined && !Array.isArray(fromBody)) {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field '${Object.keys(ctx.body)[0]}.${name}' is the wrong type '${typeof fromBody}', expected type 'array'`);
+  }
+  for (const doc of fromSequence ?? (fromBody as unknown[] | undefined) ?? []) {
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+      throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field '${Object.keys(ctx.body)[0]}.${name}' must contain only documents`);
+    }
+  }
   if (fromSequence !== undefined) return Array.isArray(fromBody) ? [...fromBody, ...fromSequence] : fromSequence;
   return Array.isArray(fromBody) ? (fromBody as Document[]) : [];
 }

@@ -15,6 +15,8 @@ export interface EmbeddedMongoOptions {
   replSetName?: string;
   /** fsync journal writes (default false: a write survives the process dying, not the machine). */
   fsync?: boolean;
+  /** Journal size that triggers compaction into a snapshot (default 64 MB). */
+  compactJournalBytes?: number;
 }
 
 export interface EmbeddedMongo {
@@ -37,7 +39,10 @@ export function replicaSetUri(server: Pick<EmbeddedMongo, 'port' | 'replSetName'
  * processes connect to it. Resolves once it accepts connections.
  */
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
-  const engineOptions = options.dbPath !== undefined ? { dbPath: options.dbPath, fsync: options.fsync === true } : {};
+  const engineOptions =
+    options.dbPath !== undefined
+      ? { dbPath: options.dbPath, fsync: options.fsync === true, ...(options.compactJournalBytes !== undefined ? { compactJournalBytes: options.compactJournalBytes } : {}) }
+      : {};
   const engine = await Engine.open(engineOptions);
   const replSetName = options.replSetName ?? 'rs0';
   const state = new ServerState(engine, replSetName);

@@ -49,8 +49,8 @@ export function isCommandLevelError(error: unknown): boolean {
 
 /** The `writeErrors` element for a failed statement. */
 export function writeErrorOf(index: number, error: unknown): Document {
-  if (error instanceof MongoCommandError) return { index, code: error.code, errmsg: error.message, ...error.extra };
-  return { index, code: ErrorCode.InternalError, errmsg: error instanceof Error ? error.message : String(error) };
+  if (error instanceof MongoCommandError) return { index, code: error.code, codeName: error.codeName, errmsg: error.message, ...error.extra };
+  return { index, code: ErrorCode.InternalError, codeName: 'InternalError', errmsg: error instanceof Error ? error.message : String(error) };
 }
 
 /** Waits until the command's commits are in the journal (no-op without dbPath). */

@@ -34,7 +34,7 @@ export class RawWireClient {
   /** Sends a command as OP_MSG and returns the decoded reply body. */
   async command(body: Document): Promise<Document> {
     const frame = await this.sendRaw(encodeOpMsg(this.requestId++, body));
-    return BSON.deserialize(frame.subarray(21), { promoteValues: false });
+    return BSON.deserialize(frame.subarray(21));
   }
 
   /** Sends bytes as they are and resolves with the next frame the server sends back. */

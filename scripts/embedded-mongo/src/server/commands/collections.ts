@@ -13,6 +13,9 @@ const SUPPORTED_CREATE_OPTIONS = new Set(['create', 'writeConcern', 'lsid', '$db
 
 export async function create(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'create');
+  if (ctx.state.engine.collection(ctx.db, name) !== undefined) {
+    throw new MongoCommandError(ErrorCode.NamespaceExists, `Collection ${ctx.db}.${name} already exists.`);
+  }
   const options: Document = {};
   for (const [key, value] of Object.entries(ctx.body)) {
     if (SUPPORTED_CREATE_OPTIONS.has(key)) continue;

@@ -11,6 +11,12 @@ export async function deleteCommand(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'delete');
   const statements = documentsArgument(ctx, 'deletes');
   const ordered = ctx.body.ordered !== false;
+  for (const stmt of statements) {
+    const q = stmt.q;
+    if (typeof q !== 'object' || q === null || Array.isArray(q) || (q as { _bsontype?: string })._bsontype !== undefined) {
+      throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field 'delete.deletes.q' is the wrong type '${typeof q}', expected type 'object'`);
+    }
+  }
   const coll = ctx.state.engine.collection(ctx.db, name);
   let n = 0;
   const writeErrors: Document[] = [];

@@ -5,7 +5,7 @@ import { runQuery } from '../../storage/query-executor.js';
 import { booleanArgument, collectionArgument, optionalDocument } from '../command-arguments.js';
 import type { CommandContext } from '../command-context.js';
 import { durable, runWriteStatement } from '../write-statement.js';
-import { updateDocuments } from './update.js';
+import { updateDocuments, validateUpdateKeys } from './update.js';
 
 /**
  * findAndModify: one document, chosen by query and sort, updated (returning the old or, with
@@ -25,6 +25,7 @@ export async function findAndModify(ctx: CommandContext): Promise<Document> {
   if (!remove && (updateSpec === undefined || updateSpec === null)) throw new MongoCommandError(ErrorCode.FailedToParse, 'Either an update or remove=true must be specified');
   if (remove && upsert) throw new MongoCommandError(ErrorCode.FailedToParse, 'Cannot specify both upsert=true and remove=true');
   if (remove && returnNew) throw new MongoCommandError(ErrorCode.FailedToParse, 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
+  if (!remove && !Array.isArray(updateSpec)) validateUpdateKeys(updateSpec!);
   const project = fields !== undefined && Object.keys(fields).length > 0 ? language.compileProjection(fields, query) : (d: Document) => d;
 
   const coll = ctx.state.engine.ensureCollection(ctx.db, name);

@@ -5,7 +5,10 @@ import type { CommandContext } from '../command-context.js';
 
 export function getMore(ctx: CommandContext): Document {
   const rawId = ctx.body.getMore;
-  const id = rawId instanceof Long ? rawId.toBigInt() : BigInt(Number(rawId));
+  if (!(rawId instanceof Long)) {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field 'getMore.getMore' is the wrong type '${typeof rawId}', expected type 'long'`);
+  }
+  const id = rawId.toBigInt();
   const collection = ctx.body.collection;
   const cursor = ctx.state.cursors.get(id);
   if (cursor === undefined) throw new MongoCommandError(ErrorCode.CursorNotFound, `cursor id ${id} not found`);

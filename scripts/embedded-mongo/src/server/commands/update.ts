@@ -28,6 +28,9 @@ export async function update(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'update');
   const statements = documentsArgument(ctx, 'updates');
   const ordered = ctx.body.ordered !== false;
+  // Statement shapes are checked up front: MongoDB rejects a malformed statement as a command
+  // error (IDL parsing), before any statement runs.
+  for (const stmt of statements) checkStatementShape(stmt);
   const coll = ctx.state.engine.ensureCollection(ctx.db, name);
   let n = 0;
   let nModified = 0;
@@ -71,10 +74,23 @@ export interface UpdateSpec {
   sort?: Document;
 }
 
+function checkStatementShape(stmt: Document): void {
+  const q = stmt.q;
+  if (q === undefined) throw new MongoCommandError(ErrorCode.NoSuchKey, "BSON field 'update.updates.q' is missing but a required field");
+  if (typeof q !== 'object' || q === null || Array.isArray(q) || (q as { _bsontype?: string })._bsontype !== undefined) {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field 'update.updates.q' is the wrong type '${typeof q}', expected type 'object'`);
+  }
+  const u = stmt.u;
+  if (u === undefined) throw new MongoCommandError(ErrorCode.NoSuchKey, "BSON field 'update.updates.u' is missing but a required field");
+  if (typeof u !== 'object' || u === null) {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field 'update.updates.u' is the wrong type '${typeof u}', expected type 'object' or 'array'`);
+  }
+}
+
 function parseStatement(stmt: Document): UpdateSpec {
-  const query = (stmt.q ?? {}) as Document;
-  const u = stmt.u as Document | Document[] | undefined;
-  if (u === undefined || u === null || typeof u !== 'object') throw new MongoCommandError(ErrorCode.FailedToParse, "BSON field 'update.updates.u' is missing but a required field");
+  const query = stmt.q as Document;
+  const u = stmt.u as Document | Document[];
+  if (!Array.isArray(u)) validateUpdateKeys(u);
   const multi = booleanArgument(stmt, 'multi');
   if (multi && !Array.isArray(u) && isReplacement(u)) {
     throw new MongoCommandError(ErrorCode.FailedToParse, 'multi update is not supported for replacement-style update');
@@ -88,6 +104,17 @@ function parseStatement(stmt: Document): UpdateSpec {
     hint: stmt.hint,
     sort: stmt.sort as Document | undefined,
   };
+}
+
+/** An operator update has only $-keys; a plain key among them is an unknown modifier (FailedToParse). */
+export function validateUpdateKeys(u: Document): void {
+  const keys = Object.keys(u);
+  if (keys.length === 0 || !keys[0]!.startsWith('$')) return;
+  for (const key of keys) {
+    if (!key.startsWith('$')) {
+      throw new MongoCommandError(ErrorCode.FailedToParse, `Unknown modifier: ${key}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    }
+  }
 }
 
 export function isReplacement(u: Document): boolean {
