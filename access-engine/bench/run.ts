@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAccessEngine, buildCasbinEnforcer, buildCaslAbilities, caslObject, compileAll, subjectOf } from './encodings.js';
-import { generatePolicy } from './policy.js';
+import { expandUserRules, generatePolicy } from './policy.js';
 
 const WARMUP_ROUNDS = 3;
 const ROUNDS = 9;
@@ -49,76 +49,102 @@ for (let i = 0; i < n; i++) {
 
 /* ---------- timing ---------- */
 
-let sink = 0;
-
-function opsPerSecond(label: string, batch: number, iterationsPerRound: number, body: (iterations: number) => number): number {
-  for (let r = 0; r < WARMUP_ROUNDS; r++) sink += body(iterationsPerRound);
-  const rates: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const start = process.hrtime.bigint();
-    sink += body(iterationsPerRound);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    rates.push((batch * iterationsPerRound) / seconds);
-  }
-  rates.sort((a, b) => a - b);
-  const median = rates[Math.floor(rates.length / 2)]!;
-  process.stderr.write(`  ${label}: median ${Math.round(median).toLocaleString('en-US')}/s over ${ROUNDS} rounds\n`);
-  return median;
+/*
+ * Rounds are interleaved (every contender once per round, then the next round) rather than
+ * run contender by contender: on a shared machine the load drifts, and interleaving makes the
+ * drift hit every contender alike, so the ratios stay meaningful even when absolute rates move.
+ */
+interface Contender {
+  readonly label: string;
+  readonly callsPerRun: number;
+  readonly run: () => number;
 }
 
-process.stderr.write(`timing (${WARMUP_ROUNDS} warm-up + ${ROUNDS} timed rounds each)\n`);
-
-const compiledRate = opsPerSecond('access-engine compile(subject).can', n, 100, (iterations) => {
-  let allowed = 0;
-  for (let k = 0; k < iterations; k++) {
-    for (let i = 0; i < n; i++) if (compiledFor[i]!.can(checks[i]!.urn, checks[i]!.descriptor)) allowed++;
-  }
-  return allowed;
-});
-
-const engineCanRate = opsPerSecond('access-engine engine.can(subject, ...)', n, 10, (iterations) => {
-  let allowed = 0;
-  for (let k = 0; k < iterations; k++) {
-    for (let i = 0; i < n; i++) if (engine.can(subjectFor[i]!, checks[i]!.urn, checks[i]!.descriptor)) allowed++;
-  }
-  return allowed;
-});
-
-const checkRate = opsPerSecond('access-engine engine.check(...)', n, 2, (iterations) => {
-  let allowed = 0;
-  for (let k = 0; k < iterations; k++) {
-    for (let i = 0; i < n; i++) if (engine.check(subjectFor[i]!, checks[i]!.urn, checks[i]!.descriptor).allowed) allowed++;
-  }
-  return allowed;
-});
-
-const caslRate = opsPerSecond('CASL ability.can', n, 20, (iterations) => {
-  let allowed = 0;
-  for (let k = 0; k < iterations; k++) {
-    for (let i = 0; i < n; i++) if (abilityFor[i]!.can(checks[i]!.action, caslObjects[i] as never)) allowed++;
-  }
-  return allowed;
-});
-
 const CASBIN_BATCH = 100;
-const casbinRate = opsPerSecond('casbin enforceSync', CASBIN_BATCH, 1, () => {
-  let allowed = 0;
-  for (let i = 0; i < CASBIN_BATCH; i++) if (enforcer.enforceSync(casbinSubjectFor[i], casbinObjects[i], checks[i]!.action)) allowed++;
-  return allowed;
-});
+const contenders: Contender[] = [
+  {
+    label: 'access-engine compile(subject).can',
+    callsPerRun: n * 50,
+    run: () => {
+      let allowed = 0;
+      for (let k = 0; k < 50; k++) {
+        for (let i = 0; i < n; i++) if (compiledFor[i]!.can(checks[i]!.urn, checks[i]!.descriptor)) allowed++;
+      }
+      return allowed;
+    },
+  },
+  {
+    label: 'access-engine engine.can(subject, …)',
+    callsPerRun: n * 10,
+    run: () => {
+      let allowed = 0;
+      for (let k = 0; k < 10; k++) {
+        for (let i = 0; i < n; i++) if (engine.can(subjectFor[i]!, checks[i]!.urn, checks[i]!.descriptor)) allowed++;
+      }
+      return allowed;
+    },
+  },
+  {
+    label: 'access-engine engine.check(…) (explained)',
+    callsPerRun: n,
+    run: () => {
+      let allowed = 0;
+      for (let i = 0; i < n; i++) if (engine.check(subjectFor[i]!, checks[i]!.urn, checks[i]!.descriptor).allowed) allowed++;
+      return allowed;
+    },
+  },
+  {
+    label: 'CASL 7.0.1 ability.can',
+    callsPerRun: n * 3,
+    run: () => {
+      let allowed = 0;
+      for (let k = 0; k < 3; k++) {
+        for (let i = 0; i < n; i++) if (abilityFor[i]!.can(checks[i]!.action, caslObjects[i] as never)) allowed++;
+      }
+      return allowed;
+    },
+  },
+  {
+    label: 'casbin 5.51.1 enforceSync',
+    callsPerRun: CASBIN_BATCH,
+    run: () => {
+      let allowed = 0;
+      for (let i = 0; i < CASBIN_BATCH; i++) if (enforcer.enforceSync(casbinSubjectFor[i], casbinObjects[i], checks[i]!.action)) allowed++;
+      return allowed;
+    },
+  },
+];
+
+let sink = 0;
+const rates = contenders.map(() => [] as number[]);
+process.stderr.write(`timing: ${WARMUP_ROUNDS} warm-up + ${ROUNDS} timed rounds, contenders interleaved within each round\n`);
+for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+  contenders.forEach((c, index) => {
+    const start = process.hrtime.bigint();
+    sink += c.run();
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (round >= WARMUP_ROUNDS) rates[index]!.push(c.callsPerRun / seconds);
+  });
+  process.stderr.write(`  round ${round + 1}/${WARMUP_ROUNDS + ROUNDS}${round < WARMUP_ROUNDS ? ' (warm-up)' : ''}\n`);
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const [compiledRate, engineCanRate, checkRate, caslRate, casbinRate] = rates.map(median) as [number, number, number, number, number];
 
 /* ---------- report ---------- */
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
-const rows = [
-  { contender: 'access-engine compile(subject).can', checksPerSecond: compiledRate },
-  { contender: 'access-engine engine.can(subject, …)', checksPerSecond: engineCanRate },
-  { contender: 'access-engine engine.check(…) (explained)', checksPerSecond: checkRate },
-  { contender: 'CASL 7.0.1 ability.can', checksPerSecond: caslRate },
-  { contender: 'casbin 5.51.1 enforceSync', checksPerSecond: casbinRate },
-];
+const rows = contenders.map((c, i) => ({
+  contender: c.label,
+  checksPerSecond: median(rates[i]!),
+  min: Math.min(...rates[i]!),
+  max: Math.max(...rates[i]!),
+}));
+void engineCanRate;
+void checkRate;
 
+const expandedRules = policy.users.map((u) => expandUserRules(policy, u).length);
 const policySummary = {
+  meanRulesPerUser: Math.round(expandedRules.reduce((a, b) => a + b, 0) / expandedRules.length),
   roles: policy.roles.length,
   rules: policy.ruleCount,
   users: policy.users.length,
@@ -127,7 +153,7 @@ const policySummary = {
 };
 console.log(
   `\npolicy: ${policySummary.roles} roles, ${policySummary.rules} rules (own/tenant/* targets, inheritance, role and user denies), ` +
-    `${policySummary.users} users, ${n} checks (${(policySummary.allowedShare * 100).toFixed(1)}% allowed)`,
+    `${policySummary.users} users (${policySummary.meanRulesPerUser} rules each on average after inheritance), ${n} checks (${(policySummary.allowedShare * 100).toFixed(1)}% allowed)`,
 );
 console.log(`agreement with compiled can: check() ${checkAgree}/${n}, CASL ${caslAgree}/${n}, casbin ${casbinAgree}/${CASBIN_SAMPLE}\n`);
 console.log('| contender | checks/s | vs CASL | vs casbin |');
@@ -148,7 +174,11 @@ const results = {
     casl: { agree: caslAgree, of: n },
     casbin: { agree: casbinAgree, of: CASBIN_SAMPLE },
   },
-  results: rows.map((r) => ({ contender: r.contender, checksPerSecond: Math.round(r.checksPerSecond) })),
+  results: rows.map((r) => ({
+    contender: r.contender,
+    checksPerSecond: Math.round(r.checksPerSecond),
+    roundRange: [Math.round(r.min), Math.round(r.max)],
+  })),
   ratios: {
     compiledVsCasl: compiledRate / caslRate,
     compiledVsCasbin: compiledRate / casbinRate,

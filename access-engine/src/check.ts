@@ -95,12 +95,14 @@ function needs(missing: readonly MissingFact[]): string {
 }
 
 /**
- * The explaining path: walks every rule of the subject, so it can say which rule decided and
- * what was missing. `CompiledAccess.can` reaches the same decision from precomputed tables;
- * property tests hold the two to agreement.
+ * The explaining path: walks the subject's rules, so it can say which rule decided and what
+ * was missing. `CompiledAccess.can` reaches the same decision from precomputed tables;
+ * property tests hold the two to agreement and to an independent model. Denies and allows
+ * come as separate lists so every deny is seen before the first matching allow may return.
  */
 export function explainCheck(
-  rules: readonly EffectiveRule[],
+  denies: readonly EffectiveRule[],
+  allows: readonly EffectiveRule[],
   subject: NormalizedSubject,
   request: Urn,
   resource?: ResourceDescriptor | null,
@@ -111,30 +113,20 @@ export function explainCheck(
     id: requestIdOf(request) ?? resource?.id,
     scope: resource?.scope,
   };
-  let unknownDeny: Evaluated | undefined;
-  let allow: Evaluated | undefined;
-  const unknownAllows: Evaluated[] = [];
-  let failedAllow: Evaluated | undefined;
-  let candidates = 0;
-
-  for (const rule of rules) {
-    if (!segmentCovers(rule.urn.resource, request.resource) || !segmentCovers(rule.urn.action, request.action)) continue;
+  const evaluate = (rule: EffectiveRule): Evaluated | undefined => {
+    if (!segmentCovers(rule.urn.resource, request.resource) || !segmentCovers(rule.urn.action, request.action)) return undefined;
     const target = targetOutcome(rule.target, rule.urn.target, facts.owner, facts.tenant, facts.id, subject.id, subject.tenantId);
     const scope = scopeOutcome(rule.scope, rule.scopePrefix, facts.scope);
-    const e: Evaluated = { rule, outcome: combineOutcomes(target, scope), target, scope };
-    if (rule.effect === 'deny') {
-      if (e.outcome === YES) {
-        return { allowed: false, reason: `denied by ${describeRule(rule.origin)}`, matched: rule.origin, missing: [] };
-      }
-      if (e.outcome === UNKNOWN && unknownDeny === undefined) unknownDeny = e;
-      continue;
-    }
-    candidates++;
-    if (e.outcome === YES) allow ??= e;
-    else if (e.outcome === UNKNOWN) unknownAllows.push(e);
-    else failedAllow ??= e;
-  }
+    return { rule, outcome: combineOutcomes(target, scope), target, scope };
+  };
 
+  let unknownDeny: Evaluated | undefined;
+  for (const rule of denies) {
+    const e = evaluate(rule);
+    if (e === undefined || e.outcome === NO) continue;
+    if (e.outcome === YES) return { allowed: false, reason: `denied by ${describeRule(rule.origin)}`, matched: rule.origin, missing: [] };
+    unknownDeny ??= e;
+  }
   if (unknownDeny !== undefined) {
     const missing = missingOf(unknownDeny);
     return {
@@ -144,14 +136,21 @@ export function explainCheck(
       missing,
     };
   }
-  if (allow !== undefined) {
-    return {
-      allowed: true,
-      reason: `allowed by ${describeRule(allow.rule.origin)}${whyHolds(allow, facts, subject)}`,
-      matched: allow.rule.origin,
-      missing: [],
-    };
+
+  const unknownAllows: Evaluated[] = [];
+  let failedAllow: Evaluated | undefined;
+  let candidates = 0;
+  for (const rule of allows) {
+    const e = evaluate(rule);
+    if (e === undefined) continue;
+    candidates++;
+    if (e.outcome === YES) {
+      return { allowed: true, reason: `allowed by ${describeRule(rule.origin)}${whyHolds(e, facts, subject)}`, matched: rule.origin, missing: [] };
+    }
+    if (e.outcome === UNKNOWN) unknownAllows.push(e);
+    else failedAllow ??= e;
   }
+
   if (unknownAllows.length > 0) {
     const missing = [...new Set(unknownAllows.flatMap(missingOf))];
     const first = unknownAllows[0] as Evaluated;

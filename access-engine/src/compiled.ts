@@ -37,6 +37,11 @@ interface Condition {
   readonly scopePrefix: string;
 }
 
+interface CoveringRules {
+  readonly denies: readonly EffectiveRule[];
+  readonly allows: readonly EffectiveRule[];
+}
+
 const DECIDE = 0;
 const ALWAYS = 1;
 const NEVER = 2;
@@ -74,7 +79,7 @@ export class CompiledAccess {
   private anyResource: EffectiveRule[] = [];
   private roles = new Map<string, (string | null)[]>();
   private readonly plans = new Map<string, Plan>();
-  private readonly covering = new Map<string, readonly EffectiveRule[]>();
+  private readonly covering = new Map<string, CoveringRules>();
 
   /** @internal Built by `AccessEngine.compile`. */
   constructor(state: PolicyState, subject: NormalizedSubject, maxPlans: number) {
@@ -130,7 +135,8 @@ export class CompiledAccess {
   check(urn: string, resource?: ResourceDescriptor | null): CheckResult {
     this.ensureFresh();
     const request = parseUrn(urn);
-    return explainCheck(this.rulesCovering(request.resource), this.subject, request, resource);
+    const covering = this.rulesCovering(request.resource);
+    return explainCheck(covering.denies, covering.allows, this.subject, request, resource);
   }
 
   /**
@@ -154,13 +160,14 @@ export class CompiledAccess {
    * `check` names the same rule whichever path found it). Cached per resource name; the set
    * of resource names is small and fixed by the services' schemas.
    */
-  private rulesCovering(resource: string): readonly EffectiveRule[] {
-    let list = this.covering.get(resource);
-    if (list === undefined) {
-      list = this.rules.filter((rule) => segmentCovers(rule.urn.resource, resource));
-      if (this.covering.size < this.maxPlans) this.covering.set(resource, list);
+  private rulesCovering(resource: string): CoveringRules {
+    let lists = this.covering.get(resource);
+    if (lists === undefined) {
+      const covering = this.rules.filter((rule) => segmentCovers(rule.urn.resource, resource));
+      lists = { denies: covering.filter((r) => r.effect === 'deny'), allows: covering.filter((r) => r.effect === 'allow') };
+      if (this.covering.size < this.maxPlans) this.covering.set(resource, lists);
     }
-    return list;
+    return lists;
   }
 
   private ensureFresh(): void {
