@@ -78,7 +78,8 @@ function decodeL2(raw: string): { value: unknown; expiresAt: number } | undefine
  * options and bus are its own, it serialises every L1 value by default, and the brief's API
  * (`cached(key, ttl, fn)`, stats per layer, pattern deletes) would sit on top of it anyway.
  *
- * Events: 'invalidated' (message), 'flushed-after-reconnect', 'redis-error' (error).
+ * Events: 'invalidated' (message), 'flushed-after-reconnect', 'redis-error' (error),
+ * 'refresh-failed' (key, error).
  */
 export class MultiLevelCache extends EventEmitter {
   readonly instanceId = randomUUID();
@@ -389,7 +390,10 @@ export class MultiLevelCache extends EventEmitter {
     loader()
       .then((value) => this.set(key, value, ttl, options))
       // The stale value stays until its grace ends: a failing source does not empty the cache.
-      .catch((error: unknown) => getLogger().warn({ key, err: error }, 'cache refresh failed; serving stale value'))
+      .catch((error: unknown) => {
+        getLogger().warn({ key, err: error }, 'cache refresh failed; serving stale value');
+        this.emit('refresh-failed', key, error);
+      })
       .finally(() => this.refreshing.delete(key));
   }
 

@@ -48,8 +48,20 @@ export class Bulkhead {
     this.queueTimeout = options.queueTimeout;
   }
 
-  async execute<T>(fn: () => Promise<T>): Promise<T> {
-    await this.acquire();
+  execute<T>(fn: () => Promise<T>): Promise<T> {
+    // A free slot starts the call synchronously, as a direct call would; only waiters queue.
+    if (this.running < this.maxConcurrent) {
+      this.running += 1;
+      return this.run(fn);
+    }
+    return this.enqueue().then(() => this.run(fn));
+  }
+
+  getStats(): { running: number; queued: number; maxConcurrent: number; maxQueue: number } {
+    return { running: this.running, queued: this.queue.length, maxConcurrent: this.maxConcurrent, maxQueue: this.maxQueue };
+  }
+
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } finally {
@@ -57,15 +69,7 @@ export class Bulkhead {
     }
   }
 
-  getStats(): { running: number; queued: number; maxConcurrent: number; maxQueue: number } {
-    return { running: this.running, queued: this.queue.length, maxConcurrent: this.maxConcurrent, maxQueue: this.maxQueue };
-  }
-
-  private acquire(): Promise<void> {
-    if (this.running < this.maxConcurrent) {
-      this.running += 1;
-      return Promise.resolve();
-    }
+  private enqueue(): Promise<void> {
     if (this.queue.length >= this.maxQueue) return Promise.reject(new BulkheadRejectedError(this.name));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { grant: resolve, timer: undefined };
