@@ -165,7 +165,8 @@ export class CompiledAccess {
     if (lists === undefined) {
       const covering = this.rules.filter((rule) => segmentCovers(rule.urn.resource, resource));
       lists = { denies: covering.filter((r) => r.effect === 'deny'), allows: covering.filter((r) => r.effect === 'allow') };
-      if (this.covering.size < this.maxPlans) this.covering.set(resource, lists);
+      if (this.covering.size >= this.maxPlans) this.covering.clear();
+      this.covering.set(resource, lists);
     }
     return lists;
   }
@@ -199,9 +200,11 @@ export class CompiledAccess {
   private plan(text: string): Plan {
     const request = parseUrn(text);
     const plan = buildPlan(request, this.byResource.get(request.resource) ?? [], this.anyResource, this.subject);
-    // Bounded so callers that put unbounded ids in the URN cannot grow memory without limit;
-    // past the bound a URN is planned on every call (slower, same answer).
-    if (this.plans.size < this.maxPlans) this.plans.set(text, plan);
+    // Bounded so callers that put unbounded ids in the URN cannot grow memory without limit.
+    // Starting over when full (rather than refusing new entries) lets URNs that become hot
+    // later still get cached; the hot ones are re-planned on their next call.
+    if (this.plans.size >= this.maxPlans) this.plans.clear();
+    this.plans.set(text, plan);
     return plan;
   }
 }

@@ -43,8 +43,8 @@ export class AccessEngine {
   private readonly maxUrns: number;
 
   constructor(options: AccessEngineOptions = {}) {
-    this.maxSubjects = options.maxCachedSubjects ?? 10_000;
-    this.maxUrns = options.maxCachedUrnsPerSubject ?? 1_024;
+    this.maxSubjects = Math.max(1, Math.floor(options.maxCachedSubjects ?? 10_000));
+    this.maxUrns = Math.max(1, Math.floor(options.maxCachedUrnsPerSubject ?? 1_024));
     const store = options.policy === undefined ? new PolicyStore() : PolicyStore.fromDocument(options.policy);
     const version = options.policy === undefined ? 0 : checkVersion(options.policy.version ?? 0);
     this.state = { store, version, generation: 0 };

@@ -141,6 +141,16 @@ describe('compiled decisions', () => {
     }
   });
 
+  it('keep answering a hot URN correctly after many distinct URNs have filled the plan table', () => {
+    const e = new AccessEngine({ maxCachedUrnsPerSubject: 4 });
+    e.addRole({ name: 'user', permissions: ['wallet:read:own', 'transfer:create:*'] });
+    const access = e.compile({ id: 'u', roles: ['user'] });
+    for (let i = 0; i < 50; i++) {
+      expect(access.can('transfer:create:*')).toBe(true);
+      expect(access.can(`wallet:read:w-${i}`, { ownerId: 'someone-else' })).toBe(false);
+    }
+  });
+
   it('check through the compiled object explains like the engine does', () => {
     const e = engine();
     const sam = { id: 'sam', tenantId: 't1', roles: ['support'] };
