@@ -40,7 +40,8 @@ export interface NormalizedSubject {
 export function normalizeSubject(subject: Subject): NormalizedSubject {
   if (subject === null || typeof subject !== 'object') throw new InvalidSubjectError('expected an object { id, tenantId?, roles? }');
   if (typeof subject.id !== 'string' || subject.id.length === 0) throw new InvalidSubjectError('id must be a non-empty string');
-  const tenantId = subject.tenantId ?? undefined;
+  // An empty tenant is no tenant: it must not make two tenant-less parties "the same tenant".
+  const tenantId = subject.tenantId === '' ? undefined : (subject.tenantId ?? undefined);
   if (tenantId !== undefined && typeof tenantId !== 'string') throw new InvalidSubjectError('tenantId must be a string');
   const carried = subject.roles ?? [];
   if (!Array.isArray(carried)) throw new InvalidSubjectError('roles must be an array');

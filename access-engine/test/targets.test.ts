@@ -58,6 +58,10 @@ describe('targets and resource descriptors', () => {
     expect(result.reason).toContain('the subject has no tenant');
   });
 
+  it('an empty tenant id on the subject counts as no tenant', () => {
+    expect(engine().check({ id: 'x', tenantId: '', roles: ['support'] }, 'wallet:read:*', { tenantId: '' }).allowed).toBe(false);
+  });
+
   it('a tenant rule covers own resources, which live in the subject tenant', () => {
     expect(engine().check(sam, 'wallet:read:own').allowed).toBe(true);
   });
