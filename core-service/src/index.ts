@@ -12,3 +12,4 @@ export * from './outbox/index.js';
 export * from './webhooks/index.js';
 export * from './graphql/index.js';
 export * from './complexity/index.js';
+export * from './validation/index.js';
