@@ -1,10 +1,10 @@
 import { ArkErrors, type Type } from 'arktype';
 import { createValidationError, toInvalidFields, type InvalidField } from './validation-error.js';
 
-export type ValidationResult<T> = { ok: true; value: T } | { ok: false; fields: InvalidField[] };
+export type InputCheckResult<T> = { ok: true; value: T } | { ok: false; fields: InvalidField[] };
 
 /** Checks `data` against an arktype schema without throwing. */
-export function checkInput<T>(schema: Type<T>, data: unknown): ValidationResult<T> {
+export function checkInput<T>(schema: Type<T>, data: unknown): InputCheckResult<T> {
   const out = schema(data);
   return out instanceof ArkErrors ? { ok: false, fields: toInvalidFields(out) } : { ok: true, value: out as T };
 }
