@@ -277,6 +277,27 @@ function comparisonPredicate(operator: '$gt' | '$gte' | '$lt' | '$lte', target: 
   const acceptsEqual = operator === '$gte' || operator === '$lte';
   const wantsGreater = operator === '$gt' || operator === '$gte';
   if (isNaNValue(target)) return acceptsEqual ? (value) => isNaNValue(value) : () => false;
+  const targetWidth = numericWidth(target);
+  if (targetWidth === NumericWidth.int || targetWidth === NumericWidth.double) {
+    // Hot path: a double-representable bound against int/double values needs no type dispatch.
+    const bound = toDouble(target);
+    return (value) => {
+      let number: number;
+      if (typeof value === 'number') number = value;
+      else if (typeof value === 'object' && value !== null) {
+        const type = (value as { _bsontype?: string })._bsontype;
+        if (type === 'Int32' || type === 'Double') number = (value as { value: number }).value;
+        else if (type === 'Long' || type === 'Decimal128') {
+          if (isNaNValue(value)) return false;
+          const order = compareValues(value, target);
+          return order === 0 ? acceptsEqual : wantsGreater ? order > 0 : order < 0;
+        } else return false;
+      } else return false;
+      if (number === bound) return acceptsEqual;
+      // NaN fails both comparisons, as it must.
+      return wantsGreater ? number > bound : number < bound;
+    };
+  }
   return (value) => {
     if (!crossesTypes && canonicalRankOfCode(bsonTypeCode(value)) !== targetRank) return false;
     if (targetRank === CanonicalRank.number && isNaNValue(value)) return false;

@@ -27,6 +27,7 @@ export interface UpdateResult {
 
 export function applyUpdate(doc: Document, update: Document | Document[], options: UpdateOptions = {}): UpdateResult {
   let result: Document;
+  let changed: boolean | undefined;
   if (Array.isArray(update)) {
     if (options.arrayFilters !== undefined && options.arrayFilters.length > 0) {
       throw failedToParse('arrayFilters may not be specified for pipeline-style updates');
@@ -35,12 +36,12 @@ export function applyUpdate(doc: Document, update: Document | Document[], option
   } else if (!isPlainDocument(update)) {
     throw failedToParse('Update argument must be either an object or an array');
   } else if (isOperatorUpdate(update)) {
-    result = applyOperatorUpdate(doc, update, options);
+    ({ doc: result, changed } = applyOperatorUpdate(doc, update, options));
   } else {
     result = applyReplacement(doc, update);
   }
   if (!options.isInsert) enforceImmutableId(doc, result, Array.isArray(update) || isOperatorUpdate(update));
-  return { doc: result, modified: !valuesIdentical(doc, result) };
+  return { doc: result, modified: changed ?? !valuesIdentical(doc, result) };
 }
 
 /** The document an upsert inserts: the query's equality fields, then the update applied as an insert. */

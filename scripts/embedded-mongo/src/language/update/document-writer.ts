@@ -1,5 +1,6 @@
 import { MongoCommandError, ErrorCode } from '../../errors.js';
 import { isArrayIndex, ownField } from '../path.js';
+import { valuesIdentical } from '../values/compare.js';
 import { isPlainDocument } from '../values/type-order.js';
 import { describeValue } from './describe.js';
 
@@ -13,6 +14,11 @@ export type Container = Record<string, unknown> | unknown[];
  */
 export class DocumentWriter {
   readonly root: Record<string, unknown>;
+  /**
+   * Whether any write changed a value (by BSON identity). Tracked per write so `modified`
+   * costs a comparison of the touched leaves, not of the whole document.
+   */
+  changed = false;
   private readonly owned = new Set<object>();
 
   constructor(original: Record<string, unknown>) {
@@ -41,6 +47,7 @@ export class DocumentWriter {
     const child: Record<string, unknown> = {};
     this.owned.add(child);
     this.write(container, key, child);
+    this.changed = true;
     return child;
   }
 
@@ -50,6 +57,10 @@ export class DocumentWriter {
   }
 
   write(container: Container, key: string, value: unknown): void {
+    if (!this.changed) {
+      const previous = this.read(container, key);
+      if (previous === undefined || !valuesIdentical(previous, value)) this.changed = true;
+    }
     if (Array.isArray(container)) {
       if (!isArrayIndex(key)) {
         throw new MongoCommandError(ErrorCode.PathNotViable, `Cannot create field '${key}' in element {${describeValue(container)}}`);
@@ -66,10 +77,16 @@ export class DocumentWriter {
   remove(container: Container, key: string): void {
     if (Array.isArray(container)) {
       // $unset of an array element leaves a null hole rather than shifting the elements.
-      if (isArrayIndex(key) && Number(key) < container.length) container[Number(key)] = null;
+      if (isArrayIndex(key) && Number(key) < container.length) {
+        if (container[Number(key)] !== null) this.changed = true;
+        container[Number(key)] = null;
+      }
       return;
     }
-    if (Object.prototype.hasOwnProperty.call(container, key)) delete container[key];
+    if (Object.prototype.hasOwnProperty.call(container, key)) {
+      delete container[key];
+      this.changed = true;
+    }
   }
 
   private assign(container: Container, key: string, value: unknown): void {

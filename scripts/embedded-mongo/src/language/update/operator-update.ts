@@ -3,7 +3,7 @@ import { ErrorCode, MongoCommandError, badValue, failedToParse } from '../../err
 import { isArrayIndex, splitPath } from '../path.js';
 import { addNumbers, multiplyNumbers } from '../values/arithmetic.js';
 import { compareValues } from '../values/compare.js';
-import { NumericWidth, isNumeric, makeNumberOfWidth, numericWidth, toDouble } from '../values/numeric.js';
+import { NumericWidth, isNumeric, makeNumberOfWidth, numericWidth, toDouble, longToBigInt, longFromBigInt } from '../values/numeric.js';
 import { bsonTypeAlias, isPlainDocument } from '../values/type-order.js';
 import { ArrayFilters } from './array-filters.js';
 import {
@@ -89,13 +89,21 @@ interface UpdatePlan {
 
 const planCache = new WeakMap<Document, UpdatePlan>();
 
-export function applyOperatorUpdate(doc: Document, update: Document, options: OperatorUpdateOptions): Document {
+export interface OperatorUpdateOutcome {
+  doc: Document;
+  changed: boolean;
+}
+
+const NO_ARRAY_FILTERS = new ArrayFilters(undefined);
+
+export function applyOperatorUpdate(doc: Document, update: Document, options: OperatorUpdateOptions): OperatorUpdateOutcome {
   let plan = planCache.get(update);
   if (plan === undefined) {
     plan = parseUpdate(update);
     planCache.set(update, plan);
   }
-  const arrayFilters = new ArrayFilters(options.arrayFilters);
+  const hasArrayFilters = options.arrayFilters !== undefined && options.arrayFilters.length > 0;
+  const arrayFilters = hasArrayFilters ? new ArrayFilters(options.arrayFilters) : NO_ARRAY_FILTERS;
   for (const identifier of plan.arrayFilterIdentifiers) {
     const entry = plan.entries.find((candidate) => candidate.parts.includes(`$[${identifier}]`))!;
     arrayFilters.requireDefined(identifier, entry.path);
@@ -108,7 +116,7 @@ export function applyOperatorUpdate(doc: Document, update: Document, options: Op
     const parts = plan.hasPositional ? resolvePositional(entry, doc, options.query) : entry.parts;
     applyEntry(context, entry, parts);
   }
-  return writer.root;
+  return { doc: writer.root, changed: writer.changed };
 }
 
 interface ApplyContext {
@@ -476,15 +484,15 @@ function applyAtLeaf(context: ApplyContext, entry: UpdateEntry, container: Conta
 }
 
 function applyBit(base: unknown, operations: Record<string, unknown>): unknown {
-  let value = BigInt(numericWidth(base) === NumericWidth.long ? (base as Long).toBigInt() : toDouble(base));
+  let value = BigInt(numericWidth(base) === NumericWidth.long ? longToBigInt(base as Long) : toDouble(base));
   let isLong = numericWidth(base) === NumericWidth.long;
   for (const [kind, operandValue] of Object.entries(operations)) {
     const operandIsLong = numericWidth(operandValue) === NumericWidth.long;
-    const operand = operandIsLong ? (operandValue as Long).toBigInt() : BigInt(toDouble(operandValue));
+    const operand = operandIsLong ? longToBigInt(operandValue as Long) : BigInt(toDouble(operandValue));
     isLong ||= operandIsLong;
     value = kind === 'and' ? value & operand : kind === 'or' ? value | operand : value ^ operand;
   }
-  return isLong ? Long.fromBigInt(BigInt.asIntN(64, value)) : new Int32(Number(BigInt.asIntN(32, value)));
+  return isLong ? longFromBigInt(BigInt.asIntN(64, value)) : new Int32(Number(BigInt.asIntN(32, value)));
 }
 
 function readLiteralPath(doc: Document, parts: readonly string[]): unknown {

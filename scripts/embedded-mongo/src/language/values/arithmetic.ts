@@ -10,7 +10,7 @@ import {
   negateDecimal,
   type DecimalValue,
 } from './decimal.js';
-import { NumericWidth, fitsInt64, numericWidth, toDouble, type NumericWidthValue } from './numeric.js';
+import { NumericWidth, fitsInt64, numericWidth, toDouble, type NumericWidthValue, longToBigInt, longFromBigInt, longToSafeNumber } from './numeric.js';
 import type { Decimal128 } from 'bson';
 
 /**
@@ -50,7 +50,7 @@ export function modNumbers(a: unknown, b: unknown): unknown {
   }
   if (width === NumericWidth.double) return new Double(toDouble(a) % toDouble(b));
   const result = integerOperand(a) % integerOperand(b);
-  return width === NumericWidth.int ? new Int32(Number(result)) : Long.fromBigInt(result);
+  return width === NumericWidth.int ? new Int32(Number(result)) : longFromBigInt(result);
 }
 
 type Operation = 'add' | 'subtract' | 'multiply';
@@ -64,8 +64,16 @@ function combine(a: unknown, b: unknown, operation: Operation): unknown {
       // int32 * int32 can exceed 2^53: redo exactly.
       return longOrDouble(applyToBigInts(BigInt((a as Int32).value), BigInt((b as Int32).value), operation));
     }
-    case NumericWidth.long:
+    case NumericWidth.long: {
+      // Fast path: both operands and the result exact as doubles (|x| < 2^53), no BigInt.
+      const left = safeIntegerOperand(a);
+      const right = safeIntegerOperand(b);
+      if (left !== undefined && right !== undefined) {
+        const result = applyToNumbers(left, right, operation);
+        if (Number.isSafeInteger(result)) return Long.fromNumber(result);
+      }
       return longOrDouble(applyToBigInts(integerOperand(a), integerOperand(b), operation));
+    }
     case NumericWidth.double:
       return new Double(applyToNumbers(toDouble(a), toDouble(b), operation));
     default: {
@@ -92,11 +100,15 @@ function applyToBigInts(a: bigint, b: bigint, operation: Operation): bigint {
 
 /** A long result that overflows int64 becomes a double, as in MongoDB. */
 function longOrDouble(value: bigint): unknown {
-  return fitsInt64(value) ? Long.fromBigInt(value) : new Double(Number(value));
+  return fitsInt64(value) ? longFromBigInt(value) : new Double(Number(value));
+}
+
+function safeIntegerOperand(value: unknown): number | undefined {
+  return numericWidth(value) === NumericWidth.long ? longToSafeNumber(value as Long) : toDouble(value);
 }
 
 function integerOperand(value: unknown): bigint {
-  return numericWidth(value) === NumericWidth.long ? (value as Long).toBigInt() : BigInt(toDouble(value));
+  return numericWidth(value) === NumericWidth.long ? longToBigInt(value as Long) : BigInt(toDouble(value));
 }
 
 function decimalOperand(value: unknown): DecimalValue {
@@ -104,7 +116,7 @@ function decimalOperand(value: unknown): DecimalValue {
     case NumericWidth.decimal:
       return decimalFromDecimal128(value as Decimal128);
     case NumericWidth.long:
-      return decimalFromBigInt((value as Long).toBigInt());
+      return decimalFromBigInt(longToBigInt(value as Long));
     case NumericWidth.int:
       return decimalFromBigInt(BigInt((value as Int32).value));
     default:

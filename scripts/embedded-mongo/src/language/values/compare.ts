@@ -1,6 +1,6 @@
 import type { Binary, Code, Decimal128, Long, ObjectId, Timestamp } from 'bson';
 import { compareDecimals } from './decimal.js';
-import { NumericWidth, numericWidth, toDouble, toExactDecimal } from './numeric.js';
+import { NumericWidth, numericWidth, toDouble, toExactDecimal, longToBigInt, compareLongs, longToSafeNumber } from './numeric.js';
 import { BsonType, CanonicalRank, bsonTypeCode, canonicalRankOfCode } from './type-order.js';
 
 /**
@@ -8,8 +8,22 @@ import { BsonType, CanonicalRank, bsonTypeCode, canonicalRankOfCode } from './ty
  * mingo orders Long, Decimal128 and Binary by their text form (Long(5) > Long(10)).
  */
 export function compareValues(a: unknown, b: unknown): number {
-  // Fast paths for the common hot-path pairs: same primitive type.
+  // Fast paths for the pairs index and sort comparisons see most: same string, same BSON class.
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
+    const aType = (a as { _bsontype?: string })._bsontype;
+    if (aType !== undefined && aType === (b as { _bsontype?: string })._bsontype) {
+      switch (aType) {
+        case 'ObjectId':
+          return compareBytes((a as ObjectId).id, (b as ObjectId).id);
+        case 'Int32':
+        case 'Double':
+          return compareDoubles((a as { value: number }).value, (b as { value: number }).value);
+        case 'Long':
+          return compareLongs(a as Long, b as Long);
+      }
+    }
+  }
   const aCode = bsonTypeCode(a);
   const bCode = bsonTypeCode(b);
   const aRank = canonicalRankOfCode(aCode);
@@ -76,7 +90,7 @@ export function valuesIdentical(a: unknown, b: unknown): boolean {
     case BsonType.decimal:
       return (a as Decimal128).toString() === (b as Decimal128).toString();
     case BsonType.long:
-      return (a as Long).equals(b as Long);
+      return compareLongs(a as Long, b as Long) === 0;
     case BsonType.array: {
       const left = a as unknown[];
       const right = b as unknown[];
@@ -143,7 +157,7 @@ export function compareNumbers(a: unknown, b: unknown): number {
     return compareDecimals(toExactDecimal(a), toExactDecimal(b));
   }
   if (aWidth === NumericWidth.long || bWidth === NumericWidth.long) {
-    if (aWidth === NumericWidth.long && bWidth === NumericWidth.long) return (a as Long).compare(b as Long);
+    if (aWidth === NumericWidth.long && bWidth === NumericWidth.long) return compareLongs(a as Long, b as Long);
     if (aWidth === NumericWidth.long) return compareLongToDouble(a as Long, toDouble(b));
     return compareLongToDouble(b as Long, toDouble(a)) * -1 || 0;
   }
@@ -165,7 +179,9 @@ function compareLongToDouble(long: Long, double: number): number {
   if (Number.isNaN(double)) return 1;
   if (double === Infinity) return -1;
   if (double === -Infinity) return 1;
-  const longValue = long.toBigInt();
+  const exact = longToSafeNumber(long);
+  if (exact !== undefined) return exact < double ? -1 : exact > double ? 1 : 0;
+  const longValue = longToBigInt(long);
   const floor = Math.floor(double);
   // |double| >= 2^63 lies outside every Long; BigInt(floor) is exact for any integral double.
   const floorBig = BigInt(floor);

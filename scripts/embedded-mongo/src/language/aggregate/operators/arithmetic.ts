@@ -2,7 +2,7 @@ import { Double, Int32, Long } from 'bson';
 import { addNumbers, divideNumbers, modNumbers, multiplyNumbers, subtractNumbers } from '../../values/arithmetic.js';
 import { compareValues } from '../../values/compare.js';
 import { decimalFromDecimal128, decimalToDecimal128, roundDecimal } from '../../values/decimal.js';
-import { NumericWidth, isNumeric, makeDouble, numericWidth, toDouble } from '../../values/numeric.js';
+import { NumericWidth, isNumeric, makeDouble, numericWidth, toDouble, longToBigInt, longFromBigInt } from '../../values/numeric.js';
 import { BsonType, bsonTypeCode } from '../../values/type-order.js';
 import { expressionError, requireArgumentCount, typeNameForError } from '../expression-errors.js';
 import { operandList, type OperatorCompiler, type OperatorTable } from '../expression-types.js';
@@ -148,9 +148,9 @@ const abs = unaryNumeric('$abs', (value) => {
       return number === -2147483648 ? Long.fromNumber(2147483648) : new Int32(Math.abs(number));
     }
     case NumericWidth.long: {
-      const big = (value as Long).toBigInt();
+      const big = longToBigInt(value as Long);
       if (big === -(2n ** 63n)) throw expressionError(28680, "can't take $abs of long long min");
-      return Long.fromBigInt(big < 0n ? -big : big);
+      return longFromBigInt(big < 0n ? -big : big);
     }
     case NumericWidth.decimal: {
       const decimal = decimalFromDecimal128(value as Decimal128);

@@ -8,7 +8,7 @@ import {
   decimalToNumber,
   parseDecimalString,
 } from '../../values/decimal.js';
-import { INT64_MAX, INT64_MIN, NumericWidth, isNumeric, numericWidth, toDouble } from '../../values/numeric.js';
+import { INT64_MAX, INT64_MIN, NumericWidth, isNumeric, numericWidth, toDouble, longToBigInt, longFromBigInt } from '../../values/numeric.js';
 import { BsonType, bsonTypeAlias, bsonTypeCode, isPlainDocument } from '../../values/type-order.js';
 import { expressionError, requireArgumentCount, typeNameForError } from '../expression-errors.js';
 import { operandList, type CompiledExpression, type OperatorTable } from '../expression-types.js';
@@ -90,7 +90,7 @@ export function convertValue(value: unknown, target: Target): unknown {
       if (integer < INT64_MIN || integer > INT64_MAX) {
         throw conversionFailure(`Conversion would overflow target type in $convert with no onError value: ${String(integer)}`);
       }
-      return Long.fromBigInt(integer);
+      return longFromBigInt(integer);
     }
     case 'double':
       switch (code) {
@@ -170,7 +170,7 @@ export function convertValue(value: unknown, target: Target): unknown {
 function toIntegerForConversion(value: unknown, target: Target): bigint {
   const width = numericWidth(value);
   if (width === NumericWidth.int) return BigInt((value as Int32).value);
-  if (width === NumericWidth.long) return (value as Long).toBigInt();
+  if (width === NumericWidth.long) return longToBigInt(value as Long);
   if (width === NumericWidth.double) {
     const number = toDouble(value);
     if (!Number.isFinite(number)) throw conversionFailure(`Attempt to convert ${doubleToString(number)} value to integer type in $convert with no onError value`);
