@@ -137,12 +137,15 @@ export class EventBus {
   #relay: OutboxRelay<IntegrationEvent> | undefined;
   #consumer: StreamConsumer | undefined;
   #webhooks: WebhookEventDispatcher | undefined;
+  #wakeSubscriber: Redis | undefined;
+  readonly #wakeChannel: string;
 
   constructor(options: EventBusOptions) {
     this.#options = options;
     this.serviceName = options.serviceName;
     this.streamKey = options.streamKey ?? DEFAULTS.streamKey;
     this.deadLetterStream = `${this.streamKey}:dead-letter:${options.serviceName}`;
+    this.#wakeChannel = `${this.streamKey}:outbox-wake:${options.serviceName}`;
     this.consumerName = options.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     if (options.mongo) {
       this.#processed = new ProcessedEvents(options.mongo.db, options.processedEventTtlSeconds ?? DEFAULTS.processedEventTtlSeconds);
@@ -267,9 +270,21 @@ export class EventBus {
     return this.#relay;
   }
 
+  /**
+   * Starts this instance's relay. Every instance may run one: the lease lets one publish at a
+   * time, and the others take over when it dies.
+   */
   async startRelay(): Promise<OutboxRelay<IntegrationEvent>> {
     const relay = this.getRelay();
+    if (relay.isRunning) return relay;
     await relay.start();
+    if (!this.#wakeSubscriber) {
+      // Commits in other instances wake the leader through pub/sub, so a non-leader's events
+      // wait neither for the poll nor for a leader change. Losing a wake-up costs only latency.
+      this.#wakeSubscriber = this.#options.redis.duplicate();
+      this.#wakeSubscriber.on('message', () => relay.notify());
+      await this.#wakeSubscriber.subscribe(this.#wakeChannel);
+    }
     return relay;
   }
 
@@ -287,16 +302,25 @@ export class EventBus {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.#consumer?.stop(), this.#relay?.stop()]);
+    const subscriber = this.#wakeSubscriber;
+    this.#wakeSubscriber = undefined;
+    await Promise.allSettled([this.#consumer?.stop(), this.#relay?.stop(), subscriber?.quit()]);
   }
 
   async #emitThroughOutbox(event: IntegrationEvent, session: ClientSession, dispatchWebhooks: boolean): Promise<void> {
     if (!this.#outboxStore) throw new Error('emit with a session needs the bus to be created with `mongo`');
-    await this.#outboxStore.add(event, session, { dispatchWebhooks });
+    // Indexes first, before this transaction has written to the outbox: an index build on a
+    // collection the open transaction holds would wait for that transaction, which waits here.
+    await this.#outboxStore.ensureIndexes();
     const relay = this.getRelay();
-    if (!relay.isRunning && this.#options.outbox?.autoStart !== false) await relay.start();
-    // Wake the relay right after commit (never after an abort); the poll is only a fallback.
-    await runAfterCommit(session, () => relay.notify());
+    if (!relay.isRunning && this.#options.outbox?.autoStart !== false) await this.startRelay();
+    await this.#outboxStore.add(event, session, { dispatchWebhooks });
+    // Wake the relay right after commit (never after an abort): in process when this instance
+    // leads, through Redis when another does. The relay's poll is only a fallback.
+    await runAfterCommit(session, async () => {
+      relay.notify();
+      if (!relay.isLeader) await this.#options.redis.publish(this.#wakeChannel, this.consumerName).catch(() => undefined);
+    });
   }
 
   async #dispatchWebhooksFor(entries: ReadonlyArray<OutboxEntry<IntegrationEvent>>): Promise<void> {

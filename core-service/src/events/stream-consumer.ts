@@ -68,6 +68,7 @@ export class StreamConsumer {
   #readLoop: Promise<void> | undefined;
   #claimLoop: Promise<void> | undefined;
   #wakeClaim: (() => void) | undefined;
+  readonly #inFlight = new Set<string>();
 
   constructor(private readonly options: StreamConsumerOptions) {}
 
@@ -185,22 +186,51 @@ export class StreamConsumer {
     // Entries of one partition (tenant) keep their stream order; partitions run side by side.
     const partitions = new Map<string, StreamMessage[]>();
     for (const message of messages) {
+      // A handler running longer than claimIdleMs gets its own entry re-claimed by our claim
+      // pass; running it twice at once here would only produce a duplicate to dedupe.
+      if (this.#inFlight.has(message.id)) continue;
+      this.#inFlight.add(message.id);
       const key = this.options.partitionOf(message);
       const list = partitions.get(key);
       if (list === undefined) partitions.set(key, [message]);
       else list.push(message);
     }
-    await Promise.all(
-      [...partitions.values()].map(async (list) => {
-        for (const message of list) await this.#processOne(message);
-      }),
-    );
+    const succeeded: string[] = [];
+    try {
+      await Promise.all(
+        [...partitions.values()].map(async (list) => {
+          for (const message of list) {
+            if (await this.#processOne(message)) succeeded.push(message.id);
+          }
+        }),
+      );
+    } finally {
+      await this.#ack(succeeded);
+      for (const message of messages) this.#inFlight.delete(message.id);
+    }
   }
 
-  async #processOne(message: StreamMessage): Promise<void> {
-    const { redis, stream, group, errorsKey, maxAttempts, logger } = this.options;
+  /**
+   * One XACK for the batch (instead of one round trip per entry): the ack still follows every
+   * handler's success; a crash before it only means redeliveries, which the records skip.
+   */
+  async #ack(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const { redis, stream, group, errorsKey, logger } = this.options;
+    try {
+      await redis.multi().xack(stream, group, ...ids).hdel(errorsKey, ...ids).exec();
+    } catch (error) {
+      // Not acked: the entries are redelivered later and the processed-event records skip them.
+      logger.error({ err: error, count: ids.length }, 'ack failed after successful handlers');
+    }
+  }
+
+  /** Runs the handler; true when the entry is to be acked (dead-lettered entries are acked already). */
+  async #processOne(message: StreamMessage): Promise<boolean> {
+    const { redis, errorsKey, maxAttempts, logger } = this.options;
     try {
       await this.options.handle(message);
+      return true;
     } catch (error) {
       const description = describeError(error);
       const isPoison = error instanceof PoisonMessageError;
@@ -208,20 +238,14 @@ export class StreamConsumer {
         await this.#deadLetter(message, description, message.deliveryCount).catch((deadLetterError: unknown) =>
           logger.error({ err: deadLetterError, messageId: message.id }, 'dead-lettering failed; the entry stays pending'),
         );
-        return;
+        return false;
       }
       logger.warn(
         { messageId: message.id, attempt: message.deliveryCount, maxAttempts, error: description },
         'event handler failed; the entry stays pending and is retried after the claim idle time',
       );
       await redis.hset(errorsKey, message.id, description).catch(() => undefined);
-      return;
-    }
-    try {
-      await redis.multi().xack(stream, group, message.id).hdel(errorsKey, message.id).exec();
-    } catch (error) {
-      // Not acked: the entry is redelivered later and the processed-event record skips it.
-      logger.error({ err: error, messageId: message.id }, 'ack failed after a successful handler');
+      return false;
     }
   }
 

@@ -51,6 +51,7 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
   #wake: (() => void) | undefined;
   #wakeRequested = false;
   #passes: Promise<unknown> = Promise.resolve();
+  #isLeader = false;
 
   constructor(private readonly options: OutboxRelayOptions<TEvent>) {
     const leaseMs = options.leaseMs ?? 10_000;
@@ -72,6 +73,11 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
     return this.#running;
   }
 
+  /** Whether this instance held the lease at its last pass (commits elsewhere must wake it remotely). */
+  get isLeader(): boolean {
+    return this.#isLeader;
+  }
+
   async start(): Promise<void> {
     if (this.#running) return;
     await this.options.store.ensureIndexes();
@@ -84,6 +90,7 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
     this.#running = false;
     this.notify();
     await this.#loop;
+    this.#isLeader = false;
     await this.#lease.release().catch(() => undefined);
   }
 
@@ -102,7 +109,8 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
   }
 
   async #publishPendingNow(): Promise<number> {
-    if (!(await this.#lease.acquire())) return 0;
+    this.#isLeader = await this.#lease.acquire();
+    if (!this.#isLeader) return 0;
     let total = 0;
     for (;;) {
       const entries = await this.options.store.nextPending(this.#batchSize);
@@ -114,7 +122,8 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
       total += entries.length;
       if (entries.length < this.#batchSize) return total;
       // A long drain renews the lease between batches so another instance does not take over.
-      if (!(await this.#lease.acquire())) return total;
+      this.#isLeader = await this.#lease.acquire();
+      if (!this.#isLeader) return total;
     }
   }
 
@@ -131,7 +140,8 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
       }
       if (!this.#running) break;
       // Failures back off; otherwise wait for a notify or the poll fallback, whichever first.
-      const waitMs = failures > 0 ? Math.min(10_000, 100 * 2 ** failures) : this.#pollIntervalMs;
+      // The leader also renews its lease well before it runs out, however long the poll is.
+      const waitMs = failures > 0 ? Math.min(10_000, 100 * 2 ** failures) : Math.min(this.#pollIntervalMs, this.#lease.leaseMs / 3);
       if (this.#wakeRequested && failures === 0) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, waitMs);

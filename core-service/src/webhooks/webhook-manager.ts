@@ -4,7 +4,7 @@ import { ObjectId, type Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { matchesEventPattern } from '../events/event-pattern.js';
 import { createIntegrationEvent, type IntegrationEvent } from '../events/integration-event.js';
-import { getLogger } from '../logger/index.js';
+import { getCorrelationId, getLogger, runWithCorrelationId } from '../logger/index.js';
 import { WEBHOOK_SIGNATURE_HEADER, buildWebhookSignatureHeader } from './webhook-signature.js';
 import {
   generateWebhookSecret,
@@ -69,6 +69,7 @@ interface DeliveryJobData {
   tenantId: string;
   eventId: string;
   eventType: string;
+  correlationId?: string;
   /** Serialized once at dispatch, so every retry sends (and signs) the same bytes. */
   body: string;
 }
@@ -110,7 +111,10 @@ export class WebhookManager {
       prefix,
     });
     if (options.startWorker !== false) {
-      this.#worker = new Worker<DeliveryJobData>(queueName, (job) => this.#deliver(job), {
+      // Each attempt logs under the correlation id of the request that produced the event.
+      const processor = (job: Job<DeliveryJobData>): Promise<void> =>
+        runWithCorrelationId(job.data.correlationId, () => this.#deliver(job), { webhookId: job.data.webhookId, eventId: job.data.eventId });
+      this.#worker = new Worker<DeliveryJobData>(queueName, processor, {
         connection: options.redis.duplicate({ maxRetriesPerRequest: null }),
         prefix,
         concurrency: options.concurrency ?? 10,
@@ -197,7 +201,13 @@ export class WebhookManager {
   async dispatch(type: string, payload: unknown, options: DispatchOptions = {}): Promise<number> {
     const tenantId = options.tenantId ?? tenantIdOf(payload);
     if (tenantId === undefined) throw new TypeError('dispatch needs a tenantId (options.tenantId or payload.tenantId)');
-    const event = createIntegrationEvent({ type, tenantId, userId: options.userId ?? userIdOf(payload), data: payload });
+    const event = createIntegrationEvent({
+      type,
+      tenantId,
+      userId: options.userId ?? userIdOf(payload),
+      data: payload,
+      correlationId: getCorrelationId() ?? null,
+    });
     return this.dispatchEvent(event);
   }
 
@@ -212,7 +222,14 @@ export class WebhookManager {
     await this.#queue.addBulk(
       targets.map((endpoint) => ({
         name: JOB_NAME,
-        data: { webhookId: endpoint._id.toHexString(), tenantId: event.tenantId, eventId: event.id, eventType: event.type, body },
+        data: {
+          webhookId: endpoint._id.toHexString(),
+          tenantId: event.tenantId,
+          eventId: event.id,
+          eventType: event.type,
+          ...(event.correlationId ? { correlationId: event.correlationId } : {}),
+          body,
+        },
         opts: {
           // Same event to the same endpoint is queued once, even when the outbox republishes.
           jobId: `${event.id}-${endpoint._id.toHexString()}`,

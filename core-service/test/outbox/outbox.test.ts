@@ -91,7 +91,11 @@ describe('transactional outbox', () => {
     const fixture = createTestFixture({ label: 'wake' });
     const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
     // a poll this slow would blow the test's wait budget: only the commit hook can deliver in time
-    const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment', outbox: { pollIntervalMs: 120_000 } });
+    const producer = await createBusForTest(fixture, {
+      serviceName: 'payment-service',
+      database: 'payment',
+      outbox: { pollIntervalMs: 120_000, leaseMs: 120_000 },
+    });
     const received: string[] = [];
     consumer.bus.on('deposit.completed', (event) => void received.push(event.id));
     await consumer.bus.startListening();
@@ -104,6 +108,26 @@ describe('transactional outbox', () => {
       });
       await waitFor(() => received.includes(event.id), { what: `round ${round}`, timeoutMs: 5_000 });
     }
+  });
+
+  it("a commit in an instance that does not hold the lease wakes the leader through Redis, not the leader's poll", async () => {
+    const fixture = createTestFixture({ label: 'remotewake' });
+    const slow = { pollIntervalMs: 120_000, leaseMs: 120_000 };
+    const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
+    const leader = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment', outbox: slow });
+    const follower = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment', outbox: slow });
+    const received: string[] = [];
+    consumer.bus.on('withdrawal.completed', (event) => void received.push(event.id));
+    await consumer.bus.startListening();
+    await leader.bus.startRelay();
+    await waitFor(() => leader.bus.getRelay().isLeader, { what: 'the first relay to lead' });
+
+    const event = await withTransaction({
+      client: follower.client!,
+      fn: (session) => follower.bus.emit('withdrawal.completed', fixture.tenantId, 'u', { amount: 5 }, { session }),
+    });
+    await waitFor(() => received.includes(event.id), { what: 'the leader to publish', timeoutMs: 5_000 });
+    expect(follower.bus.getRelay().isLeader).toBe(false);
   });
 
   it('with two relay instances only the lease holder publishes, so every entry goes out once', async () => {
