@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { MongoClient, type Collection, type Document } from 'mongodb';
 import { startCli } from '../test/helpers/cli.js';
 
@@ -87,6 +87,8 @@ function randomInt(n: number): number {
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
+  // Other work on the machine skews every figure; record how busy it was.
+  const loadAtStart = loadavg();
   const engine = await startCli(['--port', '0']);
   if (PIN) {
     pin(engine.pid, 1);
@@ -211,6 +213,8 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       concurrency: CONCURRENCY,
       totalSeconds: (Date.now() - startedAt) / 1000,
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: loadavg(),
       commit: gitHead(),
     };
   } finally {
@@ -310,7 +314,9 @@ function printTable(results: Record<string, any>): void {
   console.log(line(['measure', 'result', 'aim']));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
-  console.log(`\nresults written to ${RESULTS_PATH}`);
+  const meta = results.meta as { loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  console.log(`\nmachine load average (1 min) at start ${meta.loadAverageAtStart[0]!.toFixed(2)}, at end ${meta.loadAverageAtEnd[0]!.toFixed(2)} on ${cpus().length} cores`);
+  console.log(`results written to ${RESULTS_PATH}`);
 }
 
 await main();

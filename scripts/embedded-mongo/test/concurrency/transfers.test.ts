@@ -68,6 +68,7 @@ describe('transfers from several processes', () => {
       const attempts = tallies.reduce((s, t) => s + t.attempts, 0);
       const transient = tallies.reduce((s, t) => s + t.transientErrors, 0);
 
+      console.info(`transfers: ${committed} committed, ${insufficient} refused (insufficient), ${attempts} attempts, ${transient} transient errors`);
       expect(committed + insufficient).toBe(PROCESSES * SESSIONS_PER_PROCESS * TRANSFERS_PER_SESSION);
       const balances = await accounts.find().toArray();
       expect(balances).toHaveLength(ACCOUNTS);

@@ -232,8 +232,11 @@ describe('transactions', () => {
 describe('retryable writes', () => {
   it('a write retried with the same lsid and txnNumber is applied once and answers the same', async () => {
     const coll = await accounts('retryable', [{ _id: 'a', balance: 100 }]);
-    const db = engine.client.db(coll.dbName);
-    const session = engine.client.startSession();
+    // A client of its own: its pooled server sessions have run no retryable writes yet, so the
+    // hand-picked txnNumbers below are the newest the server has seen for the session.
+    const client = await engine.newClient();
+    const db = client.db(coll.dbName);
+    const session = client.startSession();
     try {
       const command = {
         update: 'accounts',
