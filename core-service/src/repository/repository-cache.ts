@@ -20,7 +20,8 @@ export function serializeCachedDocument(document: Document): string {
 export function deserializeCachedDocument<T>(value: unknown): T | undefined {
   if (typeof value !== 'string') return undefined;
   try {
-    return BSON.EJSON.parse(value, { relaxed: false }) as T;
+    // Relaxed on the way back: numbers come back as plain numbers, as the driver returns them.
+    return BSON.EJSON.parse(value, { relaxed: true }) as T;
   } catch {
     return undefined;
   }

@@ -1,4 +1,6 @@
-import { startEmbeddedMongo } from 'embedded-mongo';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createServiceDatabaseAccess, type InitializeDatabaseOptions } from '../../src/database/index.js';
 import { createTestFixture, getTestInfrastructure, type TestFixture } from '../../src/testing/index.js';
@@ -7,6 +9,29 @@ function mongoUri(): string {
   const { mongoUri, mongoError } = getTestInfrastructure();
   if (mongoUri === '') throw new Error(mongoError);
   return mongoUri;
+}
+
+/**
+ * A private engine in its own process, through the engine's CLI, so a test can take it away
+ * without hurting the run's shared engine.
+ */
+async function startPrivateEngine(): Promise<{ uri: string; stop: () => Promise<void> }> {
+  const bin = fileURLToPath(new URL('../../../scripts/embedded-mongo/bin/embedded-mongo.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const uri = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`embedded-mongo exited with ${code} before it was ready`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const ready = /embedded-mongo ready (\S+)/.exec(line);
+      if (ready) resolve(ready[1]!);
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  onTestFinished(stop);
+  return { uri, stop };
 }
 
 /** An accessor on the run's MongoDB, isolated by the fixture's suffix, closed after the test. */
@@ -39,7 +64,7 @@ describe('createServiceDatabaseAccess', () => {
     ['per-brand-service', (f: TestFixture) => `brand_${f.brand}_payment${f.dbSuffix}`],
     ['per-tenant', (f: TestFixture) => `tenant_${f.tenantId}${f.dbSuffix}`],
   ] as const)('%s writes land in the database the strategy names', async (strategy, expectedName) => {
-    const fixture = createTestFixture({ label: strategy.replace(/-/g, '') });
+    const fixture = createTestFixture({ label: 's' });
     const accessor = await accessorFor(fixture, 'payment-service', { strategy });
     const db = await accessor.getDb();
     expect(accessor.isInitialized()).toBe(true);
@@ -93,7 +118,7 @@ describe('createServiceDatabaseAccess', () => {
 
   it('checkHealth turns a server that went away into healthy: false with the reason', async () => {
     // A private engine, so stopping it hurts no other test.
-    const engine = await startEmbeddedMongo({ replSetName: 'rs0' });
+    const engine = await startPrivateEngine();
     const accessor = createServiceDatabaseAccess('payment-service');
     onTestFinished(() => accessor.close());
     await accessor.initialize({ uri: engine.uri, config: { minPoolSize: 0 }, clientOptions: { serverSelectionTimeoutMS: 1_000 } });

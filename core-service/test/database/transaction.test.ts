@@ -48,8 +48,8 @@ describe('withTransaction', () => {
     expect(await db.collection('wallets').findOne({ _id: 'w1' as never })).toMatchObject({ balance: 70 });
     expect(await db.collection('ledger').countDocuments({ walletId: 'w1' })).toBe(1);
     // The defaults reached the server: snapshot on the first command, majority on the commit.
-    const inTransaction = commands.filter((event) => event.command['txnNumber'] !== undefined);
-    expect(inTransaction[0]?.command['readConcern']).toMatchObject({ level: 'snapshot' });
+    const start = commands.find((event) => event.command['startTransaction'] === true);
+    expect(start?.command['readConcern']).toMatchObject({ level: 'snapshot' });
     const commit = commands.find((event) => event.commandName === 'commitTransaction');
     expect(commit?.command['writeConcern']).toMatchObject({ w: 'majority' });
   });

@@ -49,7 +49,7 @@ function memoryCache() {
 
 function captureLogs() {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
   return { logger, lines };
 }
 
