@@ -73,26 +73,46 @@ export class Collection implements RecordOwner {
     return doc;
   }
 
-  /** Replaces the document of `rec` with `doc` (the caller computed it from the visible version). */
-  update(txn: Transaction, rec: DocRecord, doc: Document): void {
+  /**
+   * Replaces the document of `rec` with `doc`. `current` is the version the caller read and
+   * computed `doc` from (the committed head, or this transaction's own uncommitted version).
+   */
+  update(txn: Transaction, rec: DocRecord, doc: Document, current: Document): void {
     this.lockFor(txn, rec);
     const bson = encodeDocument(doc);
-    const previous = rec.lock === txn ? rec.pending : null;
+    const firstWrite = rec.lock !== txn;
+    const previous = firstWrite ? null : rec.pending;
+    const previousUnchanged = firstWrite || txn.keysUnchanged.has(rec);
+    const entries: IndexEntry[][] = [];
+    let unchanged = previousUnchanged;
+    for (const index of this.indexes.values()) {
+      const next = index.entriesFor(doc, rec.rid);
+      entries.push(next);
+      if (unchanged && !sameEntries(index, index.entriesFor(current, rec.rid), next)) unchanged = false;
+    }
     rec.lock = txn;
     rec.pending = bson;
     txn.writes.set(rec, this);
+    if (unchanged) {
+      // Every entry of the new version is already in the indexes (the committed version's).
+      txn.keysUnchanged.add(rec);
+      return;
+    }
+    txn.keysUnchanged.delete(rec);
     // Drop the entries of this transaction's previous version first: if a unique check below
     // fails, the abort then only has the new version's entries to remove.
-    if (previous !== null) this.dropStaleEntries(rec, [previous]);
-    for (const index of this.indexes.values()) this.addEntries(txn, index, rec, index.entriesFor(doc, rec.rid));
+    if (previous !== null && !previousUnchanged) this.dropStaleEntries(rec, [previous]);
+    let i = 0;
+    for (const index of this.indexes.values()) this.addEntries(txn, index, rec, entries[i++]!);
   }
 
   remove(txn: Transaction, rec: DocRecord): void {
     this.lockFor(txn, rec);
-    const previous = rec.lock === txn ? rec.pending : null;
+    const previous = rec.lock === txn && !txn.keysUnchanged.has(rec) ? rec.pending : null;
     rec.lock = txn;
     rec.pending = null;
     txn.writes.set(rec, this);
+    txn.keysUnchanged.delete(rec);
     if (previous !== null) this.dropStaleEntries(rec, [previous]);
   }
 
@@ -142,7 +162,7 @@ export class Collection implements RecordOwner {
 
   // ---- commit, abort, garbage (called by the TransactionManager) ------------------------
 
-  commitRecord(rec: DocRecord, ts: number, oldestSnapshot: number): void {
+  commitRecord(rec: DocRecord, ts: number, oldestSnapshot: number, keysUnchanged = false): void {
     if (rec.ts !== UNCOMMITTED) {
       if (rec.bson !== null) {
         this.liveCount--;
@@ -158,14 +178,19 @@ export class Collection implements RecordOwner {
       this.liveCount++;
       this.liveBytes += rec.bson.length;
     }
+    if (keysUnchanged && ts <= oldestSnapshot && rec.older !== null && rec.older.older === null) {
+      // The replaced version shares every index entry with the new one: nothing to unindex.
+      rec.older = null;
+      return;
+    }
     this.collectRecord(rec, oldestSnapshot);
   }
 
-  abortRecord(rec: DocRecord): void {
+  abortRecord(rec: DocRecord, keysUnchanged = false): void {
     const pending = rec.pending;
     rec.lock = null;
     rec.pending = null;
-    if (pending !== null) this.dropStaleEntries(rec, [pending]);
+    if (pending !== null && !keysUnchanged) this.dropStaleEntries(rec, [pending]);
     if (rec.ts === UNCOMMITTED) this.records.delete(rec.rid);
   }
 
@@ -264,4 +289,10 @@ export class Collection implements RecordOwner {
   *latestBson(): Generator<Buffer> {
     for (const rec of this.records.values()) if (rec.ts !== UNCOMMITTED && rec.bson !== null) yield rec.bson;
   }
+}
+
+function sameEntries(index: CollectionIndex, a: IndexEntry[], b: IndexEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!index.sameKey(a[i]!, b[i]!)) return false;
+  return true;
 }

@@ -14,8 +14,9 @@ import type { DocRecord, ReadView } from './record.js';
 /** The side of a record a transaction wrote; the collection applies it at commit or abort. */
 export interface RecordOwner {
   readonly ns: string;
-  commitRecord(rec: DocRecord, ts: number, oldestSnapshot: number): void;
-  abortRecord(rec: DocRecord): void;
+  /** `keysUnchanged`: the new version has exactly the index entries of the version it replaces. */
+  commitRecord(rec: DocRecord, ts: number, oldestSnapshot: number, keysUnchanged: boolean): void;
+  abortRecord(rec: DocRecord, keysUnchanged: boolean): void;
   collectRecord(rec: DocRecord, oldestSnapshot: number): boolean;
 }
 
@@ -24,6 +25,12 @@ export type TransactionState = 'active' | 'committed' | 'aborted';
 export class Transaction implements ReadView {
   state: TransactionState = 'active';
   readonly writes = new Map<DocRecord, RecordOwner>();
+  /**
+   * Records whose uncommitted version has the same index entries as the committed one (e.g. an
+   * $inc of an unindexed field): no index work at write, commit or abort. Kept here rather than on
+   * the record so a record stays small.
+   */
+  readonly keysUnchanged = new Set<DocRecord>();
   readonly startedAt = Date.now();
   /** Set when the transaction was aborted by the engine (conflict, timeout), for the error of its next command. */
   abortReason: string | null = null;
@@ -104,7 +111,7 @@ export class TransactionManager {
     const ts = ++this.clock;
     const oldest = this.oldestSnapshot();
     for (const [rec, owner] of txn.writes) {
-      owner.commitRecord(rec, ts, oldest);
+      owner.commitRecord(rec, ts, oldest, txn.keysUnchanged.has(rec));
       if (rec.older !== null) this.garbage.set(rec, owner);
     }
     txn.markFinished('committed');
@@ -115,7 +122,7 @@ export class TransactionManager {
   abort(txn: Transaction, reason?: string): void {
     if (txn.state !== 'active') return;
     this.active.delete(txn);
-    for (const [rec, owner] of txn.writes) owner.abortRecord(rec);
+    for (const [rec, owner] of txn.writes) owner.abortRecord(rec, txn.keysUnchanged.has(rec));
     txn.abortReason = reason ?? null;
     txn.markFinished('aborted');
     if (txn.explicit) this.collectGarbage();

@@ -146,7 +146,7 @@ export function updateDocuments(coll: Collection, txn: Transaction, spec: Update
     before ??= doc;
     after ??= result.doc;
     if (!result.modified) continue;
-    coll.update(txn, rec, result.doc);
+    coll.update(txn, rec, result.doc, doc);
     modified++;
   }
   return { matched: matches.length, modified, before, after };
