@@ -58,6 +58,8 @@ interface Plan {
   readonly ownerFallback: string | undefined;
   readonly tenantFallback: string | undefined;
   readonly requestId: string | undefined;
+  /** Kept so `check` on a URN `can` has seen skips parsing it again. */
+  readonly request: Urn;
 }
 
 /**
@@ -134,7 +136,7 @@ export class CompiledAccess {
   /** The explaining check for this subject; allocates, so not for hot loops. */
   check(urn: string, resource?: ResourceDescriptor | null): CheckResult {
     this.ensureFresh();
-    const request = parseUrn(urn);
+    const request = this.plans.get(urn)?.request ?? parseUrn(urn);
     const covering = this.rulesCovering(request.resource);
     return explainCheck(covering.denies, covering.allows, this.subject, request, resource);
   }
@@ -252,5 +254,6 @@ function buildPlan(request: Urn, sameResource: readonly EffectiveRule[], anyReso
     ownerFallback: ownerFallbackOf(request, subject.id),
     tenantFallback: tenantFallbackOf(request, subject.tenantId),
     requestId,
+    request,
   };
 }

@@ -7,8 +7,24 @@ import { normalizeSubject, type ResourceDescriptor, type Subject } from './subje
 interface RememberedSubject {
   readonly id: string;
   readonly tenantId: Subject['tenantId'];
-  readonly roles: Subject['roles'];
+  /** A copy: comparing against the caller's array itself would miss edits made in place. */
+  readonly roles: readonly { readonly role: string; readonly scope: string | undefined }[];
   readonly compiled: CompiledAccess;
+}
+
+function sameRoles(remembered: RememberedSubject['roles'], current: Subject['roles']): boolean {
+  const list = current ?? [];
+  if (list.length !== remembered.length) return false;
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i];
+    const r = remembered[i] as RememberedSubject['roles'][number];
+    if (typeof entry === 'string') {
+      if (entry !== r.role || r.scope !== undefined) return false;
+    } else if (entry === undefined || entry.role !== r.role || (entry.scope ?? undefined) !== r.scope) {
+      return false;
+    }
+  }
+  return true;
 }
 
 export type PolicyChangeListener = (version: number) => void;
@@ -152,10 +168,11 @@ export class AccessEngine {
   compile(subject: Subject): CompiledAccess {
     // Resolvers call can/hasRole several times per request with the same subject object;
     // remembering it by identity skips rebuilding the cache key (a sort and a join) each time.
-    // Id, tenant and the roles array are compared too, so a reused object with new values is
-    // not mistaken for the old one (subjects are still snapshots: edit roles by replacing the array).
+    // What was remembered is compared field by field (no allocation), so an object whose id,
+    // tenant or roles were edited in place, e.g. a role spliced out, is never answered for
+    // with the privileges it had before.
     const seen = this.bySubject.get(subject);
-    if (seen !== undefined && seen.id === subject.id && seen.tenantId === subject.tenantId && seen.roles === subject.roles) {
+    if (seen !== undefined && seen.id === subject.id && seen.tenantId === subject.tenantId && sameRoles(seen.roles, subject.roles)) {
       return seen.compiled;
     }
     const normalized = normalizeSubject(subject);
@@ -191,7 +208,10 @@ export class AccessEngine {
   }
 
   private remember(subject: Subject, compiled: CompiledAccess): void {
-    this.bySubject.set(subject, { id: subject.id, tenantId: subject.tenantId, roles: subject.roles, compiled });
+    const roles = (subject.roles ?? []).map((entry) =>
+      typeof entry === 'string' ? { role: entry, scope: undefined } : { role: entry.role, scope: entry.scope ?? undefined },
+    );
+    this.bySubject.set(subject, { id: subject.id, tenantId: subject.tenantId, roles, compiled });
   }
 
   private bump(): void {

@@ -10,7 +10,8 @@ export type CarriedRole = string | { readonly role: string; readonly scope?: str
 /**
  * Who is asking. Roles may be carried here (JWT-driven services need no policy lookup for
  * them) and/or assigned in the engine with `assignRole`; a check sees the union of both.
- * A subject is read once when compiled: treat it as an immutable snapshot.
+ * `compile` re-reads id, tenant and roles on every call, so edits to a subject are seen there;
+ * a `CompiledAccess` already obtained keeps answering for the subject as it was compiled.
  */
 export interface Subject {
   readonly id: string;

@@ -46,6 +46,17 @@ describe('compiled decisions', () => {
     expect(e.can(subject, 'wallet:read:*', { tenantId: 't1' })).toBe(false);
   });
 
+  it('a subject whose roles array is edited in place loses the removed role at once', () => {
+    const e = engine();
+    const roles = ['user', 'support'];
+    const subject = { id: 'ana', tenantId: 't1', roles };
+    expect(e.can(subject, 'wallet:read:*', { tenantId: 't1' })).toBe(true);
+    roles.splice(1, 1);
+    expect(e.can(subject, 'wallet:read:*', { tenantId: 't1' })).toBe(false);
+    roles[0] = 'support';
+    expect(e.can(subject, 'wallet:read:*', { tenantId: 't1' })).toBe(true);
+  });
+
   it('keep no more subjects than the configured bound', () => {
     const e = new AccessEngine({ maxCachedSubjects: 2 });
     e.addRole({ name: 'user', permissions: ['wallet:read:own'] });
