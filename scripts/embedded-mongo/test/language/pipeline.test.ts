@@ -189,9 +189,9 @@ describe('pipeline errors', () => {
   });
 
   it('fails loudly on real stages the engine does not implement', () => {
-    const error = errorOf(() => run(orders, [{ $graphLookup: {} }]));
+    const error = errorOf(() => run(orders, [{ $setWindowFields: {} }]));
     expect(error.code).toBe(238);
-    expect(error.message).toContain('$graphLookup');
+    expect(error.message).toContain('$setWindowFields');
   });
 
   it('rejects a stage object with several fields', () => {
@@ -200,5 +200,39 @@ describe('pipeline errors', () => {
 
   it('$$NOW comes from the context', () => {
     expect(run([{ _id: 1 }], [{ $project: { now: '$$NOW' } }])).toEqual([{ _id: 1, now: new Date('2024-01-01T00:00:00Z') }]);
+  });
+});
+
+describe('$bucket and $graphLookup', () => {
+  it('$bucket groups into [lower, upper) ranges with a default bucket', () => {
+    const result = run(orders, [{ $bucket: { groupBy: '$amount', boundaries: [0, 5, 100], default: 'other', output: { ids: { $push: '$_id' } } } }]);
+    expect(result).toEqual([
+      { _id: 0, ids: [3, 5] },
+      { _id: 5, ids: [1, 2] },
+      { _id: 'other', ids: [4] },
+    ]);
+  });
+
+  it('$bucket without a default rejects values outside the boundaries', () => {
+    expect(() => run(orders, [{ $bucket: { groupBy: '$amount', boundaries: [0, 5] } }])).toThrow(MongoCommandError);
+  });
+
+  it('$graphLookup follows connections breadth-first with depths and maxDepth', () => {
+    const employees = [
+      { _id: 1, name: 'ceo', boss: null },
+      { _id: 2, name: 'cto', boss: 'ceo' },
+      { _id: 3, name: 'dev', boss: 'cto' },
+    ];
+    const [dev] = run([employees[2]!], [
+      { $graphLookup: { from: 'employees', startWith: '$boss', connectFromField: 'boss', connectToField: 'name', as: 'chain', depthField: 'd' } },
+    ], { employees });
+    expect(dev!.chain.map((doc: Document) => [doc.name, String(doc.d)])).toEqual([
+      ['cto', '0'],
+      ['ceo', '1'],
+    ]);
+    const [limited] = run([employees[2]!], [
+      { $graphLookup: { from: 'employees', startWith: '$boss', connectFromField: 'boss', connectToField: 'name', as: 'chain', maxDepth: 0 } },
+    ], { employees });
+    expect(limited!.chain.map((doc: Document) => doc.name)).toEqual(['cto']);
   });
 });

@@ -1,5 +1,7 @@
 import type { StageCompiler } from './stage-types.js';
 import { count, facet, limit, match, sample, skip, sort, unionWith } from './stages/flow.js';
+import { bucket } from './stages/bucket.js';
+import { graphLookup } from './stages/graph-lookup.js';
 import { group, sortByCount } from './stages/group.js';
 import { lookup } from './stages/lookup.js';
 import { addFields, project, replaceRoot, replaceWith, unset } from './stages/shaping.js';
@@ -25,15 +27,15 @@ export const stageCompilers: Record<string, StageCompiler> = {
   $facet: facet,
   $unionWith: unionWith,
   $sample: sample,
+  $bucket: bucket,
+  $graphLookup: graphLookup,
 };
 
 /** Real MongoDB stages this engine does not implement; $out and $merge belong to the server. */
 export const UNSUPPORTED_STAGES = new Set([
   '$out',
   '$merge',
-  '$bucket',
   '$bucketAuto',
-  '$graphLookup',
   '$redact',
   '$geoNear',
   '$setWindowFields',

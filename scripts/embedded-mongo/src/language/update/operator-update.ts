@@ -167,7 +167,7 @@ function validateUpdatePath(path: string): void {
   for (const part of parts) {
     if (part === '$') positionalCount++;
     else if (part.startsWith('$') && !/^\$\[[a-zA-Z0-9]*\]$/.test(part)) {
-      throw new MongoCommandError(ErrorCode.DollarPrefixedFieldName, `The dollar ($) prefixed field '${part}' in '${path}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`);
+      throw new MongoCommandError(ErrorCode.DollarPrefixedFieldName, `The dollar ($) prefixed field '${part}' in '${path}' is not valid for storage.`);
     }
   }
   if (positionalCount > 1) throw badValue(`Too many positional (i.e. '$') elements found in path '${path}'`);
