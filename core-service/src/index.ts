@@ -13,3 +13,4 @@ export * from './webhooks/index.js';
 export * from './graphql/index.js';
 export * from './complexity/index.js';
 export * from './validation/index.js';
+export * from './config/index.js';

@@ -1,0 +1,18 @@
+/** `('auth-service', 'otpLength')` → `AUTH_SERVICE_OTP_LENGTH`. */
+export function toConfigEnvName(service: string, key: string): string {
+  const snake = (text: string): string =>
+    text
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/[^a-zA-Z0-9]+/g, '_')
+      .toUpperCase();
+  return `${snake(service)}_${snake(key)}`;
+}
+
+/** Env values are JSON when they parse as JSON (`6`, `true`, `{"a":1}`), else plain strings. */
+export function parseEnvConfigValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
