@@ -32,7 +32,6 @@ export type {
   ValidationContext,
   ValidationRequest,
   ValidationResult,
-  FieldProblem as ValidationFieldProblem,
   InputSource,
 } from './validation-chain.js';
 export { createResolverBuilder } from './resolver-builder.js';

@@ -1,6 +1,7 @@
 import { type, type Type } from 'arktype';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { createServiceError, type GraphQLError } from '../errors/graphql-error.js';
+import { toInvalidFields, type InvalidField } from '../validation/validation-error.js';
 import type { SubgraphUser } from './subgraph-context.js';
 
 /**
@@ -33,11 +34,6 @@ export interface ValidationRequest<TCtx extends ValidationContext = ValidationCo
   ctx: TCtx;
 }
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
 export type ValidationResult =
   | { valid: true; input: Record<string, unknown>; user: SubgraphUser | null }
   | {
@@ -45,8 +41,8 @@ export type ValidationResult =
       /** Human-readable reason, as in the brief (`throw new Error(result.error)`). */
       error: string;
       code: string;
-      /** Offending fields for BAD_USER_INPUT. */
-      fields?: FieldProblem[];
+      /** Offending fields for BAD_USER_INPUT, in the SDK's shared shape (values never echoed). */
+      fields?: InvalidField[];
       /** The error to throw from a resolver: coded, with the fields in its extensions. */
       graphqlError: GraphQLError;
     };
@@ -63,7 +59,7 @@ interface ChainState {
 interface Failure {
   code: string;
   message: string;
-  fields?: FieldProblem[];
+  fields?: InvalidField[];
 }
 
 export type InputSource = 'input' | 'args';
@@ -158,7 +154,7 @@ export function createValidationChain(options: ValidationChainOptions = {}): Val
         return {
           code: CORE_ERRORS.BadUserInput,
           message: `Missing required field${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
-          fields: missing.map((field) => ({ field, message: 'is required' })),
+          fields: missing.map((path) => ({ path, message: 'must be provided', code: 'required' })),
         };
       });
       return builder;
@@ -169,13 +165,10 @@ export function createValidationChain(options: ValidationChainOptions = {}): Val
         const data = source === 'args' ? state.args : state.input;
         const outcome = checker(data);
         if (!(outcome instanceof type.errors)) return undefined;
-        const fields = outcome.map((problem) => ({
-          field: problem.path.join('.') || '(input)',
-          message: problem.message,
-        }));
+        const fields = toInvalidFields(outcome);
         return {
           code: CORE_ERRORS.BadUserInput,
-          message: `Invalid input: ${fields.map((f) => f.message).join('; ')}`,
+          message: `Invalid input: ${fields.map((f) => f.path || '(input)').join(', ')}`,
           fields,
         };
       });

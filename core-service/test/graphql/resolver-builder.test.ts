@@ -75,7 +75,7 @@ describe('createResolverBuilder', () => {
     expect(anonymous.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
 
     const missing = await call(mutation, ['admin'], { i: { userId: 'u-2' } });
-    expect(missing.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'roles' }] });
+    expect(missing.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'roles', code: 'required' }] });
 
     const done = await call(mutation, ['admin'], { i: { userId: 'u-2', roles: ['support'] } });
     expect(done).toEqual({ data: { assignRole: ['support'] } });

@@ -85,8 +85,8 @@ describe('createValidationChain', () => {
       valid: false,
       code: 'BAD_USER_INPUT',
       fields: [
-        { field: 'userId', message: 'is required' },
-        { field: 'roles', message: 'is required' },
+        { path: 'userId', message: 'must be provided', code: 'required' },
+        { path: 'roles', message: 'must be provided', code: 'required' },
       ],
     });
   });
@@ -99,7 +99,9 @@ describe('createValidationChain', () => {
     const result = await chain.handle({ args: { input: { roles: 'admin', age: 1.5, email: 'not-mail' } }, ctx: {} });
     if (result.valid) throw new Error('expected a failure');
     expect(result.code).toBe('BAD_USER_INPUT');
-    expect(result.fields?.map((f) => f.field).sort()).toEqual(['age', 'email', 'roles']);
+    expect(result.fields?.map((f) => f.path).sort()).toEqual(['age', 'email', 'roles']);
+    // Inputs can hold secrets and error payloads end up in logs: values are never echoed.
+    expect(JSON.stringify(result.fields) + result.error).not.toContain('not-mail');
     expect(result.graphqlError).toBeInstanceOf(GraphQLError);
     expect(result.graphqlError.extensions['fields']).toEqual(result.fields);
   });
@@ -111,7 +113,7 @@ describe('createValidationChain', () => {
       .build();
     expect((await chain.handle({ args: { input: { amount: 100, currency: 'EUR' } }, ctx: {} })).valid).toBe(true);
     const bad = await chain.handle({ args: { input: { amount: 100, currency: 'euro' } }, ctx: {} });
-    expect(bad).toMatchObject({ valid: false, fields: [{ field: 'currency' }] });
+    expect(bad).toMatchObject({ valid: false, fields: [{ path: 'currency' }] });
   });
 
   it('rejects a type definition typo when the chain is built, not per request', () => {
