@@ -12,7 +12,7 @@ export type {
 } from './event-bus.js';
 export { initializeEvents, getEventBus, shutdownEvents, emit, on, onPattern, startListening, stopListening } from './default-event-bus.js';
 export { createUnifiedEmitter } from './unified-emitter.js';
-export type { UnifiedEmitter } from './unified-emitter.js';
+export type { UnifiedEmitter, UnifiedEmitOptions } from './unified-emitter.js';
 export { ProcessedEvents, EventAlreadyProcessedError, PROCESSED_EVENTS_COLLECTION } from './processed-events.js';
 export type { ProcessedEventRecord } from './processed-events.js';
 export { StreamConsumer, PoisonMessageError, readDeadLetters, ensureConsumerGroup } from './stream-consumer.js';

@@ -1,4 +1,5 @@
 export { createWebhookManager, WebhookManager } from './webhook-manager.js';
+export { initializeWebhooks, getWebhookManager, shutdownWebhooks } from './default-webhook-manager.js';
 export type {
   CreateWebhookManagerOptions,
   DispatchOptions,

@@ -54,4 +54,36 @@ describe('a consumer killed mid-handler', () => {
     expect(await debits.countDocuments({ eventId: event.id })).toBe(1);
     expect(applied.filter((entry) => entry.id === event.id)).toHaveLength(1);
   });
+
+  it('an event whose consumer dies on its last allowed attempt is dead-lettered by the instance that re-claims it', async () => {
+    const fixture = createTestFixture({ label: 'killpoison' });
+    const serviceName = 'payment-service';
+    const child = startChildScript(new URL('./support/consumer-child.ts', import.meta.url), {
+      MONGO_URI: fixture.mongoUri,
+      REDIS_URL: fixture.redisUrl,
+      DB_NAME: fixture.dbName('payment'),
+      STREAM_KEY: fixture.key('events'),
+      SERVICE_NAME: serviceName,
+    });
+    await child.waitForMessage<{ ready?: boolean }>((message) => message.ready === true);
+    const { bus } = await createBusForTest(fixture, { serviceName, database: 'payment', maxAttempts: 1 });
+    const applied: string[] = [];
+    bus.on('wallet.debited', (event) => void applied.push(event.id), { name: 'apply-debit' });
+
+    const event = await bus.emit('wallet.debited', fixture.tenantId, 'user-1', { amount: 1 });
+    await child.waitForMessage<{ blockedOn?: string }>((message) => message.blockedOn === event.id);
+    await child.kill();
+    await bus.startListening();
+
+    const [letter] = await waitFor(async () => {
+      const letters = await bus.readDeadLetters();
+      return letters.length === 1 ? letters : undefined;
+    }, { what: 'the dead letter' });
+    expect(letter).toMatchObject({ originalId: expect.any(String), attempts: 1, consumer: bus.consumerName });
+    expect(letter!.error).toMatch(/handler never finished/);
+    expect(JSON.parse(letter!.fields['event']!)).toMatchObject({ id: event.id });
+    // the poison event is not handed to the next consumer
+    expect(applied).toEqual([]);
+    await waitFor(() => isGroupCaughtUp(fixture.redis(), bus.streamKey, serviceName), { what: 'the ack' });
+  });
 });

@@ -168,6 +168,56 @@ describe('integration events over Redis Streams', () => {
     await waitFor(() => isGroupCaughtUp(redis, payments.bus.streamKey, 'bonus-service'), { what: 'bonus acks' });
   });
 
+  it('a handler registered without a transaction still runs once per event: its record is written before the ack', async () => {
+    const fixture = createTestFixture({ label: 'notx' });
+    const { bus, db } = await createBusForTest(fixture);
+    const sent: string[] = [];
+    bus.on('user.registered', (event) => void sent.push(event.id), { name: 'welcome-email', transaction: false });
+    await bus.startListening();
+
+    const event = await bus.emit('user.registered', fixture.tenantId, 'u', { email: 'a@example.com' });
+    await waitFor(() => sent.length === 1, { what: 'the first delivery' });
+    await bus.publish([event]);
+    const sentinel = await bus.emit('user.registered', fixture.tenantId, 'u2', {});
+    await waitFor(() => sent.includes(sentinel.id), { what: 'the sentinel' });
+    expect(sent).toEqual([event.id, sentinel.id]);
+    expect(await db!.collection('processed_events').countDocuments({ eventId: event.id, consumer: 'test-service:welcome-email' })).toBe(1);
+  });
+
+  it('dead-letters an unparseable entry at once instead of retrying it', async () => {
+    const fixture = createTestFixture({ label: 'poison' });
+    const { bus } = await createBusForTest(fixture, { withMongo: false, maxAttempts: 5 });
+    const handled: string[] = [];
+    bus.on('payment.completed', (event) => void handled.push(event.id));
+    await bus.startListening();
+    const redis = fixture.redis();
+    await redis.xadd(bus.streamKey, '*', 'type', 'payment.completed', 'tenantId', fixture.tenantId, 'event', '{not json');
+    const good = await bus.emit('payment.completed', fixture.tenantId, 'u', {});
+
+    await waitFor(() => handled.includes(good.id), { what: 'the good event' });
+    const [letter] = await waitFor(async () => {
+      const letters = await bus.readDeadLetters();
+      return letters.length === 1 ? letters : undefined;
+    }, { what: 'the dead letter' });
+    expect(letter).toMatchObject({ attempts: 1, fields: { event: '{not json' } });
+    expect(letter!.error).toMatch(/^PoisonMessageError: unparseable event/);
+    await waitFor(() => isGroupCaughtUp(redis, bus.streamKey, bus.serviceName), { what: 'acks' });
+  });
+
+  it('trims entries older than maxAgeMs (MINID) on its periodic pass', async () => {
+    const fixture = createTestFixture({ label: 'minid' });
+    const { bus } = await createBusForTest(fixture, { withMongo: false, maxAgeMs: 300 });
+    await bus.startListening();
+    const old = Array.from({ length: 1_000 }, () => ({
+      id: 'x', type: 'noise.made', tenantId: fixture.tenantId, userId: null, occurredAt: '', correlationId: null, data: {},
+    }));
+    await bus.publish(old);
+    const redis = fixture.redis();
+    expect(await redis.xlen(bus.streamKey)).toBe(1_000);
+    // approximate trimming drops whole macro-nodes: most of the 1,000, once they are old enough
+    await waitFor(async () => (await redis.xlen(bus.streamKey)) < 200, { what: 'the age trim', timeoutMs: 5_000 });
+  });
+
   it('caps the stream length with MAXLEN ~ on every publish', async () => {
     const fixture = createTestFixture({ label: 'maxlen' });
     const { bus } = await createBusForTest(fixture, { withMongo: false, maxLength: 100 });

@@ -145,7 +145,9 @@ describe('webhook manager', () => {
       await manager.register({ tenantId: fixture.tenantId, url: receiver.url, events: ['transfer.completed'] });
       const emitter = createUnifiedEmitter(manager, producer.bus);
 
-      const direct = await emitter.emit('transfer.completed', fixture.tenantId, 'u1', { transferId: 'direct' });
+      // the brief's short form: tenant and user come from the data
+      const direct = await emitter.emit('transfer.completed', { tenantId: fixture.tenantId, userId: 'u1', transferId: 'direct' });
+      expect(direct).toMatchObject({ tenantId: fixture.tenantId, userId: 'u1' });
       await expect(
         withTransaction({
           client: producer.client!,
