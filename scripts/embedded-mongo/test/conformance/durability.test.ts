@@ -70,6 +70,38 @@ describe('durability with a dbPath', () => {
     }
   });
 
+  it('data written across several journal compactions survives a restart', async () => {
+    const dbPath = await tempDbPath();
+    // A tiny compaction threshold makes the engine fold its journal into snapshots many times.
+    const first = await startEmbeddedMongo({ port: 0, dbPath, compactJournalBytes: 32 * 1024 });
+    await withClient(first.uri, async (client) => {
+      const coll = client.db('compacted').collection<{ _id: number; n: number; pad: string }>('c');
+      await coll.createIndex({ n: 1 });
+      for (let round = 0; round < 5; round += 1) {
+        await coll.insertMany(Array.from({ length: 200 }, (_, i) => ({ _id: round * 200 + i, n: 0, pad: 'p'.repeat(200) })));
+        await coll.updateMany({}, { $inc: { n: 1 } });
+        await coll.deleteMany({ _id: { $mod: [10, round] } });
+      }
+    });
+    await first.stop();
+    const second = await startEmbeddedMongo({ port: 0, dbPath });
+    try {
+      await withClient(second.uri, async (client) => {
+        const coll = client.db('compacted').collection<{ _id: number; n: number }>('c');
+        // Round r deletes ids ending in digit r from every batch inserted so far.
+        let expected = 0;
+        for (let round = 0; round < 5; round += 1) expected += 200 - 20 * (5 - round);
+        expect(await coll.countDocuments()).toBe(expected);
+        expect(await coll.countDocuments({ _id: { $mod: [10, 7] } } as never)).toBe(100);
+        const first200 = await coll.find({ _id: { $lt: 200 } } as never).sort({ _id: 1 }).limit(1).toArray();
+        expect(first200[0]).toMatchObject({ _id: 5, n: 5 });
+        expect((await coll.listIndexes().toArray()).map((i) => i.name).sort()).toEqual(['_id_', 'n_1']);
+      });
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('every acknowledged write survives SIGKILL of the CLI process', async () => {
     const dbPath = await tempDbPath();
     const first = await startCli(['--port', '0', '--dbpath', dbPath]);
