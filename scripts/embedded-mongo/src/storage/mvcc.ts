@@ -81,6 +81,8 @@ export class TransactionManager {
   private readonly active = new Set<Transaction>();
   /** Records that still carry old versions, to prune when the oldest snapshot moves. */
   private readonly garbage = new Map<DocRecord, RecordOwner>();
+  /** Oldest snapshot at the last garbage walk. */
+  private collectedUpTo = Number.NaN;
 
   begin(explicit: boolean): Transaction {
     const txn = new Transaction(this.nextId++, this.clock, explicit);
@@ -112,6 +114,8 @@ export class TransactionManager {
     const oldest = this.oldestSnapshot();
     for (const [rec, owner] of txn.writes) {
       owner.commitRecord(rec, ts, oldest, txn.keysUnchanged.has(rec));
+      // commitRecord already pruned what the current oldest snapshot allows; the rest waits
+      // for that snapshot to move.
       if (rec.older !== null) this.garbage.set(rec, owner);
     }
     txn.markFinished('committed');
@@ -132,6 +136,10 @@ export class TransactionManager {
   collectGarbage(): void {
     if (this.garbage.size === 0) return;
     const oldest = this.oldestSnapshot();
+    // Nothing new became collectable unless the oldest snapshot moved: skip the walk, which
+    // would otherwise be repeated at every commit while one long transaction stays open.
+    if (oldest === this.collectedUpTo) return;
+    this.collectedUpTo = oldest;
     for (const [rec, owner] of this.garbage) {
       if (!owner.collectRecord(rec, oldest)) this.garbage.delete(rec);
     }

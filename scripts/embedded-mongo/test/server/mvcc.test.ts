@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/storage/engine.js';
+import { LATEST } from '../../src/storage/record.js';
+import { runQuery } from '../../src/storage/query-executor.js';
+import type { Transaction } from '../../src/storage/mvcc.js';
+
+async function setup() {
+  const engine = await Engine.open();
+  const coll = engine.ensureCollection('db', 'c');
+  engine.createIndex(coll, 'ts_1', { ts: 1 }, {});
+  const insert = (doc: Record<string, unknown>) => {
+    const txn = engine.begin(false);
+    coll.insert(txn, doc);
+    void engine.commit(txn);
+  };
+  const find = (view: Transaction | typeof LATEST, filter: Record<string, unknown>, sort?: Record<string, number>) =>
+    [...runQuery(coll, () => view, { filter, sort })].map((m) => m.doc);
+  return { engine, coll, insert, find };
+}
+
+describe('MVCC storage', () => {
+  it('a snapshot keeps reading the old version and its index position until it ends', async () => {
+    const { engine, coll, insert, find } = await setup();
+    for (let i = 1; i <= 5; i++) insert({ _id: i, ts: i * 10 });
+    const reader = engine.begin(true);
+    // Move document 1 from ts 10 to ts 99 outside the reader's snapshot.
+    const writer = engine.begin(false);
+    const [m] = [...runQuery(coll, () => writer, { filter: { _id: 1 } })];
+    coll.update(writer, m!.rec, { _id: 1, ts: 99 }, m!.doc);
+    void engine.commit(writer);
+
+    expect(find(reader, { ts: { $gte: 0 } }, { ts: 1 }).map((d) => Number(d._id))).toEqual([1, 2, 3, 4, 5]);
+    expect(find(LATEST, { ts: { $gte: 0 } }, { ts: 1 }).map((d) => Number(d._id))).toEqual([2, 3, 4, 5, 1]);
+    // Both keys are indexed while the reader may need the old one.
+    expect(coll.indexes.get('ts_1')!.tree.size).toBe(6);
+    engine.commit(reader);
+    expect(coll.indexes.get('ts_1')!.tree.size).toBe(5);
+    expect(coll.records.get(m!.rec.rid)!.older).toBeNull();
+  });
+
+  it('a deleted document stays visible to an older snapshot and disappears afterwards', async () => {
+    const { engine, coll, insert, find } = await setup();
+    insert({ _id: 'gone', ts: 1 });
+    const reader = engine.begin(true);
+    const writer = engine.begin(false);
+    const [m] = [...runQuery(coll, () => writer, { filter: { _id: 'gone' } })];
+    coll.remove(writer, m!.rec);
+    void engine.commit(writer);
+    expect(find(reader, {})).toHaveLength(1);
+    expect(find(LATEST, {})).toHaveLength(0);
+    engine.abort(reader);
+    expect(coll.records.size).toBe(0);
+    expect(coll.idIndex.tree.size).toBe(0);
+  });
+
+  it('an aborted transaction removes its inserts and index entries', async () => {
+    const { engine, coll, find } = await setup();
+    const txn = engine.begin(true);
+    coll.insert(txn, { _id: 'a', ts: 5 });
+    expect(find(txn, {})).toHaveLength(1);
+    expect(find(LATEST, {})).toHaveLength(0);
+    engine.abort(txn);
+    expect(coll.records.size).toBe(0);
+    expect(coll.indexes.get('ts_1')!.tree.size).toBe(0);
+  });
+});
