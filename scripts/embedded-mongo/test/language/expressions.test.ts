@@ -162,6 +162,23 @@ describe('arrays', () => {
   });
 });
 
+describe('more string and math operators', () => {
+  it('replaces and finds with regexes', () => {
+    expect(evaluate({ $replaceAll: { input: 'a-b-c', find: '-', replacement: '+' } })).toBe('a+b+c');
+    expect(evaluate({ $replaceOne: { input: 'a-b-c', find: '-', replacement: '+' } })).toBe('a+b-c');
+    expect(evaluate({ $regexFind: { input: 'xaby', regex: /a(b)/ } })).toEqual({ match: 'ab', idx: new Int32(1), captures: ['b'] });
+    expect(evaluate({ $regexFindAll: { input: 'a1a2', regex: 'a(\\d)' } })).toHaveLength(2);
+    expect(evaluate({ $regexMatch: { input: '$s', regex: '^h', options: 'i' } })).toBe(true);
+  });
+
+  it('computes bitwise operations on ints and longs', () => {
+    expect(evaluate({ $bitAnd: [new Int32(12), new Int32(10)] })).toEqual(new Int32(8));
+    expect(evaluate({ $bitOr: [new Int32(12), Long.fromNumber(3)] })).toEqual(Long.fromNumber(15));
+    expect(evaluate({ $bitXor: [new Int32(12), new Int32(10)] })).toEqual(new Int32(6));
+    expect(evaluate({ $bitNot: new Int32(0) })).toEqual(new Int32(-1));
+  });
+});
+
 describe('conversion', () => {
   it('converts between number types and strings', () => {
     expect(evaluate({ $toString: '$l' })).toBe('10');
@@ -206,6 +223,34 @@ describe('dates', () => {
     expect(evaluate({ $dateToString: { date: '$when' } })).toBe('2024-03-05T06:07:08.009Z');
   });
 
+  it('adds calendar units, clamping to the end of the month', () => {
+    expect(evaluateExpression({ $dateAdd: { startDate: '$d', unit: 'month', amount: 1 } }, { d: new Date('2024-01-31T10:00:00Z') })).toEqual(
+      new Date('2024-02-29T10:00:00Z'),
+    );
+    expect(evaluate({ $dateSubtract: { startDate: '$when', unit: 'hour', amount: 7 } })).toEqual(new Date('2024-03-04T23:07:08.009Z'));
+  });
+
+  it('counts unit boundaries with $dateDiff and truncates with $dateTrunc', () => {
+    const diff = { $dateDiff: { startDate: new Date('2023-12-31T23:59:00Z'), endDate: new Date('2024-01-01T00:01:00Z'), unit: 'year' } };
+    expect(evaluate(diff)).toEqual(Long.fromNumber(1));
+    expect(evaluate({ $dateDiff: { startDate: new Date('2024-01-01T00:00:00Z'), endDate: '$when', unit: 'day' } })).toEqual(Long.fromNumber(64));
+    expect(evaluate({ $dateTrunc: { date: '$when', unit: 'month' } })).toEqual(new Date('2024-03-01T00:00:00Z'));
+    expect(evaluate({ $dateTrunc: { date: '$when', unit: 'hour', binSize: 4 } })).toEqual(new Date('2024-03-05T04:00:00Z'));
+    expect(evaluate({ $dateTrunc: { date: '$when', unit: 'week' } })).toEqual(new Date('2024-03-03T00:00:00Z'));
+  });
+
+  it('builds and splits dates from parts and ISO strings', () => {
+    expect(evaluate({ $dateFromParts: { year: 2024, month: 2, day: 30 } })).toEqual(new Date('2024-03-01T00:00:00Z'));
+    expect(evaluate({ $dateToParts: { date: '$when' } })).toEqual({
+      year: new Int32(2024), month: new Int32(3), day: new Int32(5), hour: new Int32(6), minute: new Int32(7), second: new Int32(8), millisecond: new Int32(9),
+    });
+    expect(evaluate({ $dateFromString: { dateString: '2024-03-05T06:07:08.009+02:00' } })).toEqual(new Date('2024-03-05T04:07:08.009Z'));
+    expect(evaluate({ $dateFromString: { dateString: 'nope', onError: 'bad' } })).toBe('bad');
+    expect(evaluate({ $isoWeek: new Date('2021-01-03T00:00:00Z') })).toEqual(new Int32(53));
+    expect(evaluate({ $isoWeekYear: new Date('2021-01-03T00:00:00Z') })).toEqual(new Int32(2020));
+    expect(evaluate({ $isoDayOfWeek: '$when' })).toEqual(new Int32(2));
+  });
+
   it('refuses named time zones rather than guessing', () => {
     expect(codeOf(() => evaluate({ $hour: { date: '$when', timezone: 'Europe/Paris' } }))).toBe(238);
   });
@@ -223,6 +268,6 @@ describe('errors', () => {
   });
 
   it('fails loudly on real operators the engine does not implement', () => {
-    expect(codeOf(() => evaluate({ $dateAdd: { startDate: '$when', unit: 'day', amount: 1 } }))).toBe(238);
+    expect(codeOf(() => evaluate({ $function: { body: 'return 1', args: [], lang: 'js' } }))).toBe(238);
   });
 });

@@ -1,4 +1,5 @@
 import { Double, Int32, Long } from 'bson';
+import { ErrorCode } from '../../../errors.js';
 import { addNumbers, divideNumbers, modNumbers, multiplyNumbers, subtractNumbers } from '../../values/arithmetic.js';
 import { compareValues } from '../../values/compare.js';
 import { decimalFromDecimal128, decimalToDecimal128, roundDecimal } from '../../values/decimal.js';
@@ -241,7 +242,73 @@ export const arithmeticOperators: OperatorTable = {
   $ln: doubleFunction('$ln', Math.log, (value) => (value <= 0 ? "$ln's argument must be a positive number" : undefined)),
   $log10: doubleFunction('$log10', Math.log10, (value) => (value <= 0 ? "$log10's argument must be a positive number" : undefined)),
   $pow: pow,
+  $sin: doubleFunction('$sin', Math.sin),
+  $cos: doubleFunction('$cos', Math.cos),
+  $tan: doubleFunction('$tan', Math.tan),
+  $asin: doubleFunction('$asin', Math.asin, (value) => (value < -1 || value > 1 ? `cannot apply $asin to ${value}, value must be in [-1,1]` : undefined)),
+  $acos: doubleFunction('$acos', Math.acos, (value) => (value < -1 || value > 1 ? `cannot apply $acos to ${value}, value must be in [-1,1]` : undefined)),
+  $atan: doubleFunction('$atan', Math.atan),
+  $sinh: doubleFunction('$sinh', Math.sinh),
+  $cosh: doubleFunction('$cosh', Math.cosh),
+  $tanh: doubleFunction('$tanh', Math.tanh),
+  $asinh: doubleFunction('$asinh', Math.asinh),
+  $acosh: doubleFunction('$acosh', Math.acosh),
+  $atanh: doubleFunction('$atanh', Math.atanh),
+  $degreesToRadians: doubleFunction('$degreesToRadians', (value) => (value * Math.PI) / 180),
+  $radiansToDegrees: doubleFunction('$radiansToDegrees', (value) => (value * 180) / Math.PI),
+  $atan2: (operand, compile, name) => {
+    const args = operandList(operand);
+    requireArgumentCount(name, args, 2);
+    const [y, x] = args.map(compile) as [ReturnType<typeof compile>, ReturnType<typeof compile>];
+    return (current, variables) => {
+      const a = y(current, variables);
+      const b = x(current, variables);
+      if (isNullish(a) || isNullish(b)) return null;
+      if (!isNumeric(a) || !isNumeric(b)) throw expressionError(51044, '$atan2 only supports numeric types');
+      return makeDouble(Math.atan2(toDouble(a), toDouble(b)));
+    };
+  },
+  $bitAnd: bitwise('$bitAnd', (a, b) => a & b),
+  $bitOr: bitwise('$bitOr', (a, b) => a | b),
+  $bitXor: bitwise('$bitXor', (a, b) => a ^ b),
+  $bitNot: (operand, compile, name) => {
+    const args = operandList(operand);
+    requireArgumentCount(name, args, 1);
+    const arg = compile(args[0]);
+    return (current, variables) => {
+      const value = arg(current, variables);
+      if (isNullish(value)) return null;
+      const width = numericWidth(value);
+      if (width === NumericWidth.int) return new Int32(~(value as Int32).value);
+      if (width === NumericWidth.long) return longFromBigInt(~longToBigInt(value as Long));
+      throw expressionError(ErrorCode.TypeMismatch, `${name} only supports int and long, not: ${typeNameForError(value)}.`);
+    };
+  },
 };
+
+/** Bitwise operators: int and long operands only; the result is long when any operand is long. */
+function bitwise(name: string, apply: (a: bigint, b: bigint) => bigint): OperatorCompiler {
+  return (operand, compile) => {
+    const args = operandList(operand).map(compile);
+    return (current, variables) => {
+      let result = name === '$bitAnd' ? -1n : 0n;
+      let isLong = false;
+      for (const arg of args) {
+        const value = arg(current, variables);
+        if (isNullish(value)) return null;
+        const width = numericWidth(value);
+        if (width !== NumericWidth.int && width !== NumericWidth.long) {
+          throw expressionError(ErrorCode.TypeMismatch, `${name} only supports int and long operands.`);
+        }
+        isLong ||= width === NumericWidth.long;
+        const integer = width === NumericWidth.long ? longToBigInt(value as Long) : BigInt((value as Int32).value);
+        result = apply(result, integer);
+      }
+      if (args.length === 0) return new Int32(name === '$bitAnd' ? -1 : 0);
+      return isLong ? longFromBigInt(BigInt.asIntN(64, result)) : new Int32(Number(BigInt.asIntN(32, result)));
+    };
+  };
+}
 
 export function isDateValue(value: unknown): value is Date {
   return bsonTypeCode(value) === BsonType.date;

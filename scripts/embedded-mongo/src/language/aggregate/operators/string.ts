@@ -148,6 +148,10 @@ export const stringOperators: OperatorTable = {
       return new Int32(order < 0 ? -1 : order > 0 ? 1 : 0);
     };
   },
+  $replaceOne: replaceOperator(false),
+  $replaceAll: replaceOperator(true),
+  $regexFind: regexFindOperator(false),
+  $regexFindAll: regexFindOperator(true),
   $regexMatch: (operand, compile) => {
     if (!isPlainDocument(operand) || !('input' in operand) || !('regex' in operand)) {
       throw expressionError(51105, "$regexMatch requires 'input' and 'regex' parameters");
@@ -168,6 +172,56 @@ export const stringOperators: OperatorTable = {
     };
   },
 };
+
+function replaceOperator(all: boolean) {
+  return (operand: unknown, compile: CompileExpression, name: string): CompiledExpression => {
+    if (!isPlainDocument(operand) || !('input' in operand) || !('find' in operand) || !('replacement' in operand)) {
+      throw expressionError(51750, `${name} requires 'input', 'find' and 'replacement' parameters`);
+    }
+    const input = compile(operand.input);
+    const find = compile(operand.find);
+    const replacement = compile(operand.replacement);
+    return (current, variables) => {
+      const values = [input(current, variables), find(current, variables), replacement(current, variables)];
+      if (values.some(isNullish)) return null;
+      const [text, search, substitute] = values.map((value) => stringArgument(name, value, 51746)) as [string, string, string];
+      return all ? text.split(search).join(substitute) : text.replace(search, () => substitute);
+    };
+  };
+}
+
+/** $regexFind/$regexFindAll results: {match, idx (code points), captures}. */
+function regexFindOperator(all: boolean) {
+  return (operand: unknown, compile: CompileExpression, name: string): CompiledExpression => {
+    if (!isPlainDocument(operand) || !('input' in operand) || !('regex' in operand)) {
+      throw expressionError(51105, `${name} requires 'input' and 'regex' parameters`);
+    }
+    const input = compile(operand.input);
+    const regex = compile(operand.regex);
+    const options = operand.options === undefined ? undefined : compile(operand.options);
+    return (current, variables) => {
+      const text = input(current, variables);
+      const pattern = regex(current, variables);
+      if (isNullish(text) || isNullish(pattern)) return all ? [] : null;
+      const subject = stringArgument(name, text, 51104);
+      const optionText = options?.(current, variables);
+      const extra = typeof optionText === 'string' ? optionText : '';
+      const base = isRegexValue(pattern) ? regexFromValue(pattern, extra) : compileRegex(stringArgument(name, pattern, 51105), extra);
+      const global = new RegExp(base.source, `${base.flags}g`);
+      const results: Record<string, unknown>[] = [];
+      for (const match of subject.matchAll(global)) {
+        results.push({
+          match: match[0],
+          idx: new Int32(Array.from(subject.slice(0, match.index)).length),
+          captures: match.slice(1).map((capture) => (capture === undefined ? null : capture)),
+        });
+        if (!all) break;
+        if (match[0] === '') global.lastIndex++;
+      }
+      return all ? results : (results[0] ?? null);
+    };
+  };
+}
 
 function substrBytesOperator(operand: unknown, compile: CompileExpression, name: string): CompiledExpression {
   const args = operandList(operand);
