@@ -4,7 +4,8 @@
  *   npm run bench -w embedded-mongo            # full run (1,000,000 documents for the page/RSS figures)
  *   BENCH_DOCS=100000 npm run bench -w embedded-mongo   # quick run
  *
- * Environment: BENCH_DOCS (default 1000000), BENCH_TX_SECONDS (default 8), BENCH_ROUNDS (default 3),
+ * Environment: BENCH_DOCS (default 1000000), BENCH_ROUNDS (default 3), BENCH_ROUND_SECONDS (default 3,
+ * the length of each throughput round), BENCH_TX_SECONDS (default 8, split over the rounds),
  * BENCH_PIN=0 to not pin processes to cores.
  *
  * Process layout: the engine runs as its own process (the CLI, exactly as services use it) and this
@@ -25,6 +26,7 @@ import { startCli } from '../test/helpers/cli.js';
 const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
 const TX_SECONDS = Number(process.env.BENCH_TX_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
 const PIN = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && hasTaskset();
 const CONCURRENCY = 16;
 const PAGE_SIZE = 50;
@@ -57,16 +59,24 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Runs `op` `total` times from `concurrency` loops; returns operations per second. */
-async function throughput(total: number, concurrency: number, op: (i: number) => Promise<void>): Promise<number> {
+/**
+ * Runs `op` from `concurrency` loops for `seconds` (time-boxed, so a slow engine still finishes
+ * in minutes); returns completed operations per second.
+ */
+async function throughput(seconds: number, concurrency: number, op: (i: number) => Promise<void>): Promise<number> {
   let next = 0;
+  let done = 0;
   const started = performance.now();
+  const deadline = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < total; i = next++) await op(i);
+      while (performance.now() < deadline) {
+        await op(next++);
+        done += 1;
+      }
     }),
   );
-  return total / ((performance.now() - started) / 1000);
+  return done / ((performance.now() - started) / 1000);
 }
 
 async function medianOfRounds(label: string, round: (r: number) => Promise<number>): Promise<number> {
@@ -169,7 +179,7 @@ async function main(): Promise<void> {
 
     // --- 3. Indexed point reads on the loaded collection. ---
     results.pointReadsPerSecond = await medianOfRounds('point reads/s', () =>
-      throughput(20_000, CONCURRENCY, async () => {
+      throughput(ROUND_SECONDS, CONCURRENCY, async () => {
         const k = randomInt(DOCS);
         const doc = await pages.findOne({ k });
         if (doc?.k !== k) throw new Error(`point read of ${k} missed`);
@@ -179,13 +189,13 @@ async function main(): Promise<void> {
     // --- 4. insertMany (batches of 1,000) and single insertOne. ---
     results.insertManyDocsPerSecond = await medianOfRounds('insertMany docs/s', async (r) => {
       const coll = db.collection(`insertMany${r}`);
-      return throughput(50, 2, async (b) => {
+      return throughput(ROUND_SECONDS, 2, async (b) => {
         await coll.insertMany(Array.from({ length: 1_000 }, (_, i) => ({ b, i, s: 'payload-0123456789' })));
       }).then((batchesPerSecond) => batchesPerSecond * 1_000);
     });
     results.insertOnePerSecond = await medianOfRounds('insertOne/s', async (r) => {
       const coll = db.collection(`insertOne${r}`);
-      return throughput(10_000, CONCURRENCY, async (i) => {
+      return throughput(ROUND_SECONDS, CONCURRENCY, async (i) => {
         await coll.insertOne({ i, s: 'payload-0123456789' });
       });
     });
@@ -194,7 +204,7 @@ async function main(): Promise<void> {
     const counters = db.collection<{ _id: number; n: number }>('counters');
     await counters.insertMany(Array.from({ length: 10_000 }, (_, i) => ({ _id: i, n: 0 })));
     results.incUpdatesPerSecond = await medianOfRounds('$inc updates/s', () =>
-      throughput(20_000, CONCURRENCY, async () => {
+      throughput(ROUND_SECONDS, CONCURRENCY, async () => {
         const result = await counters.updateOne({ _id: randomInt(10_000) }, { $inc: { n: 1 } });
         if (result.modifiedCount !== 1) throw new Error('$inc did not modify');
       }),
