@@ -168,6 +168,41 @@ describe('integration events over Redis Streams', () => {
     await waitFor(() => isGroupCaughtUp(redis, payments.bus.streamKey, 'bonus-service'), { what: 'bonus acks' });
   });
 
+  it('two instances handling copies of the same event at the same moment apply it once (the losing transaction rolls back)', async () => {
+    const fixture = createTestFixture({ label: 'race' });
+    const a = await createBusForTest(fixture, { serviceName: 'bonus-service', database: 'bonus', consumerName: 'instance-a' });
+    const b = await createBusForTest(fixture, { serviceName: 'bonus-service', database: 'bonus', consumerName: 'instance-b' });
+    const awards = a.db!.collection<{ eventId: string; by: string }>('awards');
+    const entered: string[] = [];
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    for (const [name, handle] of [['instance-a', a], ['instance-b', b]] as const) {
+      handle.bus.on(
+        'bonus.granted',
+        async (event, { session }) => {
+          entered.push(name);
+          await awards.insertOne({ eventId: event.id, by: name }, { session });
+          await gate;
+        },
+        { name: 'award' },
+      );
+    }
+    await a.bus.startListening();
+    await b.bus.startListening();
+
+    const event = await a.bus.emit('bonus.granted', fixture.tenantId, 'u', { amount: 10 });
+    await waitFor(() => entered.length === 1, { what: 'the first instance to start the handler' });
+    // the first instance is busy inside its handler, so the second copy goes to the other one
+    await a.bus.publish([event]);
+    await waitFor(() => entered.length === 2, { what: 'both instances inside the handler at once' });
+    expect(new Set(entered)).toEqual(new Set(['instance-a', 'instance-b']));
+    openGate();
+
+    await waitFor(() => isGroupCaughtUp(fixture.redis(), a.bus.streamKey, 'bonus-service'), { what: 'both copies acked' });
+    expect(await awards.countDocuments({ eventId: event.id })).toBe(1);
+    expect(await a.db!.collection('processed_events').countDocuments({ eventId: event.id })).toBe(1);
+  });
+
   it('a handler registered without a transaction still runs once per event: its record is written before the ack', async () => {
     const fixture = createTestFixture({ label: 'notx' });
     const { bus, db } = await createBusForTest(fixture);
