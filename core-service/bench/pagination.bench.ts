@@ -28,7 +28,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const DOCS = Number(process.env['BENCH_DOCS'] ?? 1_000_000);
 const DEPTH = Number(process.env['BENCH_DEPTH'] ?? 1_000);
 const PAGE_SIZE = Number(process.env['BENCH_PAGE_SIZE'] ?? 20);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 30);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 50);
 const BATCH = 10_000;
 const SORT = { createdAt: -1 } as const;
 
@@ -60,15 +60,21 @@ function median(samples: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-async function timeMedian(runs: number, operation: () => Promise<unknown>): Promise<number> {
-  for (let warm = 0; warm < 3; warm += 1) await operation();
-  const samples: number[] = [];
+/**
+ * Medians of several operations measured in alternation (a, b, a, b, ...), so drift in the
+ * server (garbage collection, background work after the load) hits every operation alike.
+ */
+async function timeMedians(runs: number, operations: Array<() => Promise<unknown>>): Promise<number[]> {
+  for (let warm = 0; warm < 5; warm += 1) for (const operation of operations) await operation();
+  const samples: number[][] = operations.map(() => []);
   for (let run = 0; run < runs; run += 1) {
-    const started = performance.now();
-    await operation();
-    samples.push(performance.now() - started);
+    for (const [index, operation] of operations.entries()) {
+      const started = performance.now();
+      await operation();
+      samples[index]!.push(performance.now() - started);
+    }
   }
-  return median(samples);
+  return samples.map(median);
 }
 
 async function load(payments: Collection<Payment>): Promise<number> {
@@ -107,12 +113,14 @@ async function main(): Promise<void> {
     deepCursor = after;
     const walkSeconds = (performance.now() - walkStarted) / 1000;
 
-    const firstPageMs = await timeMedian(RUNS, () => paginateCollection(payments, { first: PAGE_SIZE, sort: SORT }));
-    const deepPageMs = await timeMedian(RUNS, () => paginateCollection(payments, { first: PAGE_SIZE, sort: SORT, after: deepCursor }));
+    const [firstPageMs, deepPageMs] = (await timeMedians(RUNS, [
+      () => paginateCollection(payments, { first: PAGE_SIZE, sort: SORT }),
+      () => paginateCollection(payments, { first: PAGE_SIZE, sort: SORT, after: deepCursor }),
+    ])) as [number, number];
     const skip = (DEPTH - 1) * PAGE_SIZE;
-    const skipPageMs = await timeMedian(Math.min(RUNS, 5), () =>
-      payments.find({}, { sort: { createdAt: -1, _id: -1 }, skip, limit: PAGE_SIZE + 1 }).toArray(),
-    );
+    const [skipPageMs] = (await timeMedians(Math.min(RUNS, 5), [
+      () => payments.find({}, { sort: { createdAt: -1, _id: -1 }, skip, limit: PAGE_SIZE + 1 }).toArray(),
+    ])) as [number];
 
     // Same documents either way: the cursor lands exactly where skip does.
     const viaCursor = await paginateCollection(payments, { first: PAGE_SIZE, sort: SORT, after: deepCursor });

@@ -1,7 +1,7 @@
 import type { ClientSession, Collection, Document, Filter, WithId } from 'mongodb';
 import { badUserInput } from './invalid-input.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { buildKeysetFilter, reverseSortKeys } from './keyset-filter.js';
+import { buildKeysetQueries, reverseSortKeys } from './keyset-filter.js';
 import { sortValueOf, toSortKeys, type PaginationSort, type SortKey } from './sort-keys.js';
 
 export const DEFAULT_MAX_PAGE_SIZE = 100;
@@ -58,7 +58,7 @@ function queryShapeOf(collection: Collection<Document>, keys: readonly SortKey[]
 
 /**
  * Relay-style cursor pagination over one collection: keyset range queries (see
- * `buildKeysetFilter`), no `skip`, one extra row fetched to learn whether another page exists.
+ * `buildKeysetQueries`), no `skip`, one extra row fetched to learn whether another page exists.
  *
  * `hasPreviousPage` walking forward (and `hasNextPage` walking backward) is true exactly when a
  * cursor was given: the cursor names a row that precedes the page. Relay allows this shortcut;
@@ -90,19 +90,31 @@ export async function paginateCollection<TSchema extends Document>(
   const cursor = backward ? before : after;
 
   const filter = (options.filter ?? {}) as Document;
-  const conditions: Document[] = Object.keys(filter).length > 0 ? [filter] : [];
-  if (cursor !== undefined) conditions.push(buildKeysetFilter(walkKeys, decodeCursor(cursor, shape, keys.length)));
-  const query = conditions.length === 0 ? {} : conditions.length === 1 ? conditions[0]! : { $and: conditions };
+  const hasFilter = Object.keys(filter).length > 0;
+  const queries: Document[] =
+    cursor === undefined
+      ? [filter]
+      : buildKeysetQueries(walkKeys, decodeCursor(cursor, shape, keys.length)).map((after) =>
+          hasFilter ? { $and: [filter, after] } : after,
+        );
 
   const session = options.session;
+  const sort = walkKeys.map(([field, direction]) => [field, direction] as [string, 1 | -1]);
+  // One row more than the page, to learn whether another page exists.
+  const fetchRows = async (): Promise<WithId<TSchema>[]> => {
+    const rows: WithId<TSchema>[] = [];
+    for (const query of queries) {
+      const missing = limit + 1 - rows.length;
+      if (missing <= 0) break;
+      const found = await collection
+        .find(query as Filter<TSchema>, { sort, limit: missing, ...(session ? { session } : {}) })
+        .toArray();
+      rows.push(...found);
+    }
+    return rows;
+  };
   const [rows, totalCount] = await Promise.all([
-    collection
-      .find(query as Filter<TSchema>, {
-        sort: walkKeys.map(([field, direction]) => [field, direction] as [string, 1 | -1]),
-        limit: limit + 1,
-        ...(session ? { session } : {}),
-      })
-      .toArray(),
+    fetchRows(),
     options.includeTotalCount ? collection.countDocuments(filter as Filter<TSchema>, session ? { session } : {}) : undefined,
   ]);
 

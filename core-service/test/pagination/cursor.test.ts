@@ -1,7 +1,7 @@
 import { Decimal128, Long, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { getErrorCode } from '../../src/errors/index.js';
-import { buildKeysetFilter, decodeCursor, encodeCursor } from '../../src/pagination/index.js';
+import { buildKeysetFilter, buildKeysetQueries, decodeCursor, encodeCursor } from '../../src/pagination/index.js';
 
 const shape = JSON.stringify(['db.items', [['createdAt', -1], ['_id', -1]]]);
 
@@ -80,5 +80,28 @@ describe('keyset filter', () => {
     });
     // Descending after null: only equal ranks with a smaller _id remain.
     expect(buildKeysetFilter([['rank', -1], ['_id', -1]], [null, id])).toEqual({ rank: null, _id: { $lt: id } });
+  });
+
+  it('starts the first query at the cursor with a top-level range an index can bound', () => {
+    const id = new ObjectId();
+    const at = new Date(0);
+    expect(buildKeysetQueries([['createdAt', 1], ['_id', 1]], [at, id])).toEqual([
+      { $and: [{ createdAt: { $gte: at } }, { $or: [{ createdAt: { $gt: at } }, { $and: [{ createdAt: at }, { _id: { $gt: id } }] }] }] },
+    ]);
+    // Walking down, the null/missing rows come after every value: a second, separate query.
+    expect(buildKeysetQueries([['createdAt', -1], ['_id', -1]], [at, id])).toEqual([
+      { $and: [{ createdAt: { $lte: at } }, { $or: [{ createdAt: { $lt: at } }, { $and: [{ createdAt: at }, { _id: { $lt: id } }] }] }] },
+      { createdAt: null },
+    ]);
+    expect(buildKeysetQueries([['_id', -1]], [id])).toEqual([{ _id: { $lt: id } }]);
+  });
+
+  it('walks out of the null section the way the sort does', () => {
+    const id = new ObjectId();
+    expect(buildKeysetQueries([['rank', 1], ['_id', 1]], [null, id])).toEqual([
+      { $and: [{ rank: null }, { _id: { $gt: id } }] },
+      { rank: { $ne: null } },
+    ]);
+    expect(buildKeysetQueries([['rank', -1], ['_id', -1]], [null, id])).toEqual([{ $and: [{ rank: null }, { _id: { $lt: id } }] }]);
   });
 });
