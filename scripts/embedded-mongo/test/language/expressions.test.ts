@@ -153,6 +153,17 @@ describe('arrays', () => {
     expect(evaluate({ $reduce: { input: '$arr', initialValue: new Int32(0), in: { $add: ['$$value', '$$this'] } } })).toEqual(new Int32(6));
   });
 
+  it('sorts, zips and takes n elements', () => {
+    expect(evaluate({ $sortArray: { input: [3, 1, 2], sortBy: -1 } })).toEqual([3, 2, 1]);
+    expect(evaluate({ $sortArray: { input: '$items', sortBy: { q: -1 } } })).toEqual([doc.items[1], doc.items[0]]);
+    expect(evaluate({ $zip: { inputs: [[1, 2], ['a', 'b', 'c']] } })).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
+    expect(evaluate({ $maxN: { n: 2, input: '$arr' } })).toEqual([new Int32(3), new Int32(2)]);
+    expect(evaluate({ $firstN: { n: 2, input: '$arr' } })).toEqual([new Int32(1), new Int32(2)]);
+  });
+
   it('sums and averages arrays as expressions', () => {
     expect(evaluate({ $sum: '$arr' })).toEqual(new Int32(6));
     expect(evaluate({ $sum: ['$i', '$l'] })).toEqual(Long.fromNumber(17));

@@ -72,6 +72,25 @@ describe('$group', () => {
     expect(String(result!.count)).toBe('5');
   });
 
+  it('supports the ranked accumulators $top $bottom $topN $firstN $lastN $maxN $minN', () => {
+    const [result] = run(orders, [
+      {
+        $group: {
+          _id: null,
+          top: { $top: { sortBy: { amount: -1 }, output: '$_id' } },
+          bottom: { $bottom: { sortBy: { amount: -1 }, output: '$_id' } },
+          top2: { $topN: { n: 2, sortBy: { amount: 1 }, output: '$_id' } },
+          first2: { $firstN: { n: 2, input: '$_id' } },
+          last2: { $lastN: { n: 2, input: '$_id' } },
+          max2: { $maxN: { n: 2, input: '$amount' } },
+          min1: { $minN: { n: 1, input: '$amount' } },
+        },
+      },
+    ]);
+    expect(result).toMatchObject({ top: 4, bottom: 5, top2: [5, 3], first2: [1, 2], last2: [4, 5], min1: [new Int32(1)] });
+    expect(result!.max2).toEqual([new Int32(2147483647), Long.fromNumber(20)]);
+  });
+
   it('rejects unknown accumulators', () => {
     expect(errorOf(() => run(orders, [{ $group: { _id: null, x: { $foo: 1 } } }])).code).toBe(15952);
   });

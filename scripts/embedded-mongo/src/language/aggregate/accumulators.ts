@@ -1,7 +1,9 @@
 import { Double, Int32 } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { addNumbers, divideNumbers } from '../values/arithmetic.js';
-import { NumericWidth, isNumeric, numericWidth, toDouble } from '../values/numeric.js';
+import { NumericWidth, isNumeric, numericWidth, toDouble, toExactInteger } from '../values/numeric.js';
+import { compileSort } from '../sort.js';
+import type { Document } from 'bson';
 import { isPlainDocument } from '../values/type-order.js';
 import { unsupportedExpression } from './expression-errors.js';
 import type { CompiledExpression, CompileExpression } from './expression-types.js';
@@ -23,19 +25,7 @@ export interface CompiledAccumulator {
   create: () => Accumulator;
 }
 
-const UNSUPPORTED_ACCUMULATORS = new Set([
-  '$accumulator',
-  '$top',
-  '$bottom',
-  '$topN',
-  '$bottomN',
-  '$firstN',
-  '$lastN',
-  '$maxN',
-  '$minN',
-  '$median',
-  '$percentile',
-]);
+const UNSUPPORTED_ACCUMULATORS = new Set(['$accumulator', '$median', '$percentile']);
 
 export function compileAccumulator(field: string, spec: unknown, compile: CompileExpression): CompiledAccumulator {
   if (!isPlainDocument(spec) || Object.keys(spec).length !== 1) {
@@ -43,7 +33,9 @@ export function compileAccumulator(field: string, spec: unknown, compile: Compil
   }
   const name = Object.keys(spec)[0]!;
   const operand = spec[name];
-  const factory = ACCUMULATORS[name];
+  const ranked = compileRankedAccumulator(name, operand, compile);
+  if (ranked !== undefined) return ranked;
+  const factory = Object.hasOwn(ACCUMULATORS, name) ? ACCUMULATORS[name] : undefined;
   if (factory === undefined) {
     if (UNSUPPORTED_ACCUMULATORS.has(name)) throw unsupportedExpression(name);
     throw new MongoCommandError(15952, `unknown group operator '${name}'`);
@@ -190,3 +182,67 @@ function standardDeviation(isSample: boolean): Accumulator {
   };
 }
 
+
+/** Accumulators keeping n ranked values: $firstN $lastN $maxN $minN $top $bottom $topN $bottomN. */
+function compileRankedAccumulator(name: string, operand: unknown, compile: CompileExpression): CompiledAccumulator | undefined {
+  if (!['$firstN', '$lastN', '$maxN', '$minN', '$top', '$bottom', '$topN', '$bottomN'].includes(name)) return undefined;
+  if (!isPlainDocument(operand)) throw new MongoCommandError(5787801, `specification for ${name} must be an object`);
+  const hasN = name.endsWith('N');
+  const count = hasN ? constantCount(name, operand.n) : 1;
+  if (name === '$firstN' || name === '$lastN' || name === '$maxN' || name === '$minN') {
+    if (!('input' in operand)) throw new MongoCommandError(5787907, `${name} requires an 'input' field`);
+    const input = compile(operand.input);
+    const create = (): Accumulator => {
+      const values: unknown[] = [];
+      return {
+        add(value) {
+          if (name === '$maxN' || name === '$minN') {
+            if (value === null || value === undefined) return;
+          } else if (value === undefined) {
+            value = null;
+          }
+          values.push(value);
+        },
+        result() {
+          if (name === '$firstN') return values.slice(0, count);
+          if (name === '$lastN') return values.slice(Math.max(0, values.length - count));
+          const direction = name === '$maxN' ? -1 : 1;
+          return [...values].sort((a, b) => direction * compareExpressionValues(a, b)).slice(0, count);
+        },
+      };
+    };
+    return { argument: input, create };
+  }
+  if (!isPlainDocument(operand.sortBy)) throw new MongoCommandError(5788005, `${name} requires a 'sortBy' object`);
+  if (!('output' in operand)) throw new MongoCommandError(5788006, `${name} requires an 'output' field`);
+  const comparator = compileSort(operand.sortBy);
+  const output = compile(operand.output);
+  const fromBottom = name === '$bottom' || name === '$bottomN';
+  const isSingle = !hasN;
+  return {
+    // The accumulator sees the whole document (to sort) with the output value alongside.
+    argument: (current, variables) => ({ doc: current, value: output(current, variables) }),
+    create: () => {
+      const entries: { doc: Document; value: unknown }[] = [];
+      return {
+        add(entry) {
+          entries.push(entry as { doc: Document; value: unknown });
+        },
+        result() {
+          const sorted = [...entries].sort((a, b) => comparator(a.doc, b.doc));
+          const chosen = fromBottom ? sorted.slice(Math.max(0, sorted.length - count)) : sorted.slice(0, count);
+          const values = chosen.map((entry) => (entry.value === undefined ? null : entry.value));
+          return isSingle ? (values[0] ?? null) : values;
+        },
+      };
+    },
+  };
+}
+
+function constantCount(name: string, value: unknown): number {
+  const integer = isNumeric(value) ? toExactInteger(value) : undefined;
+  if (integer === undefined || integer <= 0n) {
+    throw new MongoCommandError(5787902, `Value for 'n' must be a positive integral constant for ${name}`);
+  }
+  return Number(integer);
+}

@@ -6,7 +6,7 @@ import { expressionError, unsupportedExpression } from './expression-errors.js';
 import type { CompiledExpression, OperatorTable, Variables } from './expression-types.js';
 import { resolveFieldPath } from './field-path.js';
 import { arithmeticOperators } from './operators/arithmetic.js';
-import { arrayOperators } from './operators/array.js';
+import { arrayOperators, rankedArrayOperators } from './operators/array.js';
 import { comparisonOperators } from './operators/comparison.js';
 import { conditionalOperators } from './operators/conditional.js';
 import { conversionOperators } from './operators/conversion.js';
@@ -26,6 +26,7 @@ const operators: OperatorTable = {
   ...conditionalOperators,
   ...stringOperators,
   ...arrayOperators,
+  ...rankedArrayOperators,
   ...conversionOperators,
   ...dateOperators,
   ...objectOperators,
@@ -43,14 +44,6 @@ const UNSUPPORTED_OPERATORS = new Set([
   '$toHashedIndexKey',
   '$setField',
   '$unsetField',
-  '$sortArray',
-  '$zip',
-  '$topN',
-  '$bottomN',
-  '$firstN',
-  '$lastN',
-  '$maxN',
-  '$minN',
   '$median',
   '$percentile',
   '$tsSecond',

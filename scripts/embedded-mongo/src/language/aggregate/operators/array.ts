@@ -8,6 +8,7 @@ import { expressionError, requireArgumentCount, typeNameForError } from '../expr
 import { operandList, type CompiledExpression, type CompileExpression, type OperatorTable, type Variables } from '../expression-types.js';
 import { isTruthyValue } from '../truthiness.js';
 import { compareExpressionValues } from './comparison.js';
+import { compileSort } from '../../sort.js';
 
 /**
  * Array expressions, including the accumulator operators usable as expressions ($sum, $avg,
@@ -317,5 +318,70 @@ function extremeOf(operand: unknown, compile: CompileExpression, direction: 1 | 
       if (best === undefined || compareExpressionValues(value, best) * direction > 0) best = value;
     }
     return best === undefined ? null : best;
+  };
+}
+
+/** Array forms of the ranked accumulators and $zip/$sortArray. */
+export const rankedArrayOperators: OperatorTable = {
+  $firstN: nOfArray('$firstN', (values, n) => values.slice(0, n)),
+  $lastN: nOfArray('$lastN', (values, n) => values.slice(Math.max(0, values.length - n))),
+  $maxN: nOfArray('$maxN', (values, n) => values.filter((v) => !isNullish(v)).sort((a, b) => compareExpressionValues(b, a)).slice(0, n)),
+  $minN: nOfArray('$minN', (values, n) => values.filter((v) => !isNullish(v)).sort((a, b) => compareExpressionValues(a, b)).slice(0, n)),
+  $sortArray: (operand, compile) => {
+    if (!isPlainDocument(operand) || !('input' in operand) || !('sortBy' in operand)) {
+      throw expressionError(2942500, "$sortArray requires 'input' and 'sortBy' fields");
+    }
+    const input = compile(operand.input);
+    const sortBy = operand.sortBy;
+    let comparator: (a: unknown, b: unknown) => number;
+    if (isNumeric(sortBy) && Math.abs(toDouble(sortBy)) === 1) {
+      const direction = toDouble(sortBy);
+      comparator = (a, b) => direction * compareExpressionValues(a, b);
+    } else if (isPlainDocument(sortBy)) {
+      const byFields = compileSort(sortBy);
+      comparator = (a, b) => byFields((isPlainDocument(a) ? a : {}) as never, (isPlainDocument(b) ? b : {}) as never);
+    } else {
+      throw expressionError(2942503, '$sortArray sortBy must be 1, -1 or a sort specification object');
+    }
+    return (current, variables) => {
+      const value = input(current, variables);
+      if (isNullish(value)) return null;
+      if (!Array.isArray(value)) throw expressionError(2942504, `The input argument to $sortArray must be an array, but was of type: ${typeNameForError(value)}`);
+      return [...value].sort(comparator);
+    };
+  },
+  $zip: (operand, compile) => {
+    if (!isPlainDocument(operand) || !Array.isArray(operand.inputs)) throw expressionError(34460, "$zip requires an 'inputs' array");
+    const inputs = operand.inputs.map(compile);
+    const useLongest = operand.useLongestLength === true;
+    const defaults = operand.defaults === undefined ? undefined : compile(operand.defaults);
+    return (current, variables) => {
+      const arrays: unknown[][] = [];
+      for (const input of inputs) {
+        const value = input(current, variables);
+        if (isNullish(value)) return null;
+        if (!Array.isArray(value)) throw expressionError(34468, `$zip found a non-array expression in input: ${typeNameForError(value)}`);
+        arrays.push(value);
+      }
+      const fill = defaults ? (defaults(current, variables) as unknown[]) : [];
+      const length = arrays.length === 0 ? 0 : useLongest ? Math.max(...arrays.map((a) => a.length)) : Math.min(...arrays.map((a) => a.length));
+      return Array.from({ length }, (_, i) => arrays.map((array, j) => (i < array.length ? array[i] : (fill[j] ?? null))));
+    };
+  },
+};
+
+function nOfArray(name: string, pick: (values: unknown[], n: number) => unknown[]) {
+  return (operand: unknown, compile: CompileExpression): CompiledExpression => {
+    if (!isPlainDocument(operand) || !('input' in operand) || !('n' in operand)) throw expressionError(5787900, `${name} requires 'n' and 'input' fields`);
+    const input = compile(operand.input);
+    const count = compile(operand.n);
+    return (current, variables) => {
+      const value = input(current, variables);
+      const n = integerValue(name, count(current, variables), 5787902);
+      if (n <= 0) throw expressionError(5787908, `${name} requires 'n' to be positive`);
+      if (isNullish(value)) return null;
+      if (!Array.isArray(value)) throw expressionError(5788200, `${name} requires an array 'input', found ${typeNameForError(value)}`);
+      return pick(value, n);
+    };
   };
 }
