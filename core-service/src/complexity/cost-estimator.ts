@@ -1,14 +1,24 @@
 import {
+  getArgumentValues,
   getNamedType,
   getNullableType,
+  getVariableValues,
   isInterfaceType,
   isListType,
   isObjectType,
+  Kind,
+  TypeInfo,
   valueFromASTUntyped,
+  visit,
+  visitWithTypeInfo,
   type ConstDirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
+  type SelectionSetNode,
 } from 'graphql';
 import type { ComplexityEstimator, ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import type { ComplexityConfig } from './complexity-config.js';
@@ -17,10 +27,16 @@ import type { ComplexityConfig } from './complexity-config.js';
  * A `graphql-query-complexity` estimator that reads the cost of each field from, in order:
  * the config's `fieldComplexities` map, `@cost(weight:)` on the field, `@cost` on the field's
  * return type, then `defaultFieldComplexity`; and the size of list fields from the slicing
- * argument's value (`first`/`last`, variables already resolved by the library),
- * `@listSize(assumedSize:)`, then `listMultiplier`.
+ * argument's value (`first`/`last`, variables resolved), `@listSize(assumedSize:)`, then
+ * `listMultiplier`.
  *
  *     cost(field) = fieldCost + costs of the @cost arguments given + size × cost(children)
+ *
+ * Connections (a field with slicing arguments returning an object with `edges`/`nodes` lists,
+ * or one declaring `@listSize(sizedFields:)`) are sized where the items are: the page size
+ * multiplies `edges`/`nodes`, not `pageInfo` or `totalCount`. The library hands an estimator
+ * only the field's own arguments, so the page size of each connection is found in a pre-pass
+ * over the document and looked up by the child's AST node.
  *
  * Why not the library's own `directiveEstimator`: it knows only its `@complexity(value:,
  * multipliers:)` directive, while our schemas (and the composed supergraph) carry the IBM cost
@@ -29,10 +45,15 @@ import type { ComplexityConfig } from './complexity-config.js';
  * the gateway must therefore score against the supergraph schema built from SDL, not the API
  * schema, which drops them.
  */
-export function createCostEstimator(schema: GraphQLSchema, config: ComplexityConfig): ComplexityEstimator {
+export function createCostEstimator(
+  schema: GraphQLSchema,
+  config: ComplexityConfig,
+  request: CostedRequest,
+): ComplexityEstimator {
   const info = schemaCostInfo(schema, config.slicingArguments);
+  const pageSizes = collectPageSizes(schema, request, info, config);
   return (options: ComplexityEstimatorArgs): number => {
-    const { type, field, args, childComplexity } = options;
+    const { type, field, node, args, childComplexity } = options;
     // Introspection (`__schema`, `__type` and the `__Type`/`__Field` objects beneath) is free:
     // it is off in production, and graphql-js's MaxIntrospectionDepthRule (a specified rule since
     // 16.9) already bounds its nesting. Scoring it would only lock developer tools out.
@@ -47,8 +68,19 @@ export function createCostEstimator(schema: GraphQLSchema, config: ComplexityCon
     for (const arg of field.args) {
       if (args[arg.name] !== undefined) argumentCost += info.argumentWeights.get(`${coordinate}(${arg.name}:)`) ?? 0;
     }
-    return fieldCost + argumentCost + listSize(field, coordinate, args, info, config) * childComplexity;
+    let size: number;
+    if (info.sizedFieldsOf.has(coordinate)) size = 1; // a connection: its page size applies to its items
+    else if (info.sizedByParent.has(coordinate)) size = pageSizes.get(node) ?? config.listMultiplier;
+    else size = listSize(field, coordinate, args, info, config);
+    return fieldCost + argumentCost + size * childComplexity;
   };
+}
+
+/** The operation being scored, for the connection pre-pass. */
+export interface CostedRequest {
+  document: DocumentNode;
+  variables?: Readonly<Record<string, unknown>>;
+  operationName?: string;
 }
 
 function listSize(
@@ -58,8 +90,6 @@ function listSize(
   info: SchemaCostInfo,
   config: ComplexityConfig,
 ): number {
-  // `edges`/`nodes` of a connection: the connection field already multiplied by the page size.
-  if (info.sizedByParent.has(coordinate)) return 1;
   const declared = info.listSizes.get(coordinate);
   const slicingArguments = declared?.slicingArguments ?? slicingArgumentsOf(field, config.slicingArguments);
   const sizes = slicingArguments
@@ -71,6 +101,87 @@ function listSize(
   // not visible from here, so assume the configured one.
   if (isListType(getNullableType(field.type)) || slicingArguments.length > 0) return config.listMultiplier;
   return 1;
+}
+
+/**
+ * Page size per sized child field node (`edges`/`nodes` under a connection). A node reached
+ * from several connections (a shared fragment) keeps the largest size. Each definition is
+ * visited once and spreads are expanded one level with a guard, so fragment bombs stay linear.
+ */
+function collectPageSizes(
+  schema: GraphQLSchema,
+  request: CostedRequest,
+  info: SchemaCostInfo,
+  config: ComplexityConfig,
+): Map<FieldNode, number> {
+  const pageSizes = new Map<FieldNode, number>();
+  if (info.sizedFieldsOf.size === 0) return pageSizes;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  let variableValues: Record<string, unknown> = {};
+  for (const definition of request.document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    if (
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      (request.operationName === undefined || definition.name?.value === request.operationName)
+    ) {
+      // Invalid variables are reported by the complexity run itself; here they just count as absent.
+      const coerced = getVariableValues(schema, definition.variableDefinitions ?? [], { ...request.variables });
+      if (coerced.coerced) variableValues = { ...variableValues, ...coerced.coerced };
+    }
+  }
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    request.document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        const field = typeInfo.getFieldDef();
+        if (!parent || !field || !node.selectionSet) return;
+        const coordinate = `${parent.name}.${field.name}`;
+        const paths = info.sizedFieldsOf.get(coordinate);
+        if (!paths) return;
+        let args: Record<string, unknown>;
+        try {
+          args = getArgumentValues(field, node, variableValues);
+        } catch {
+          args = {};
+        }
+        const size = listSize(field, coordinate, args, info, config);
+        for (const path of paths) {
+          for (const child of fieldNodesAtPath(node.selectionSet, path, fragments)) {
+            pageSizes.set(child, Math.max(pageSizes.get(child) ?? 0, size));
+          }
+        }
+      },
+    }),
+  );
+  return pageSizes;
+}
+
+function fieldNodesAtPath(
+  selectionSet: SelectionSetNode,
+  path: readonly string[],
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): FieldNode[] {
+  const [name, ...rest] = path;
+  const found: FieldNode[] = [];
+  const seenFragments = new Set<string>();
+  const collect = (set: SelectionSetNode): void => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === name) found.push(selection);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        collect(selection.selectionSet);
+      } else if (!seenFragments.has(selection.name.value)) {
+        seenFragments.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) collect(fragment.selectionSet);
+      }
+    }
+  };
+  collect(selectionSet);
+  if (rest.length === 0) return found;
+  return found.flatMap((field) => (field.selectionSet ? fieldNodesAtPath(field.selectionSet, rest, fragments) : []));
 }
 
 function slicingArgumentsOf(field: GraphQLField<unknown, unknown>, names: readonly string[]): string[] {
@@ -88,7 +199,9 @@ interface SchemaCostInfo {
   typeWeights: Map<string, number>;
   argumentWeights: Map<string, number>;
   listSizes: Map<string, ListSizeDeclaration>;
-  /** Coordinates of list fields whose size is the slicing argument of the field above them. */
+  /** Connection fields → paths of their sized children (`[['edges'], ['nodes']]`). */
+  sizedFieldsOf: Map<string, string[][]>;
+  /** Coordinates of list fields whose size is the page size of the connection above them. */
   sizedByParent: Set<string>;
 }
 
@@ -121,6 +234,7 @@ function collectSchemaCostInfo(schema: GraphQLSchema, slicingArguments: readonly
     typeWeights: new Map(),
     argumentWeights: new Map(),
     listSizes: new Map(),
+    sizedFieldsOf: new Map(),
     sizedByParent: new Set(),
   };
   for (const type of Object.values(schema.getTypeMap())) {
@@ -142,12 +256,17 @@ function collectSchemaCostInfo(schema: GraphQLSchema, slicingArguments: readonly
       const sizedFields =
         declared?.sizedFields ??
         (slicingArgumentsOf(field, slicingArguments).length > 0 ? RELAY_SIZED_FIELDS : []);
+      const paths: string[][] = [];
       for (const path of sizedFields) {
-        const sized = resolveFieldPath(getNamedType(field.type), path.split('.'));
+        const segments = path.split('.');
+        const sized = resolveFieldPath(getNamedType(field.type), segments);
+        // The Relay convention applies only where `edges`/`nodes` really are lists.
         if (sized && (declared?.sizedFields || isListType(getNullableType(sized.field.type)))) {
           info.sizedByParent.add(`${sized.ownerName}.${sized.field.name}`);
+          paths.push(segments);
         }
       }
+      if (paths.length > 0) info.sizedFieldsOf.set(coordinate, paths);
     }
   }
   return info;

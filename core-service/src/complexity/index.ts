@@ -19,5 +19,6 @@ export type {
   ComplexityViolation,
 } from './query-complexity.js';
 export { createCostEstimator } from './cost-estimator.js';
+export type { CostedRequest } from './cost-estimator.js';
 export { countTokens, measureDocumentShape } from './document-measures.js';
 export type { ShapeMeasures } from './document-measures.js';

@@ -121,7 +121,13 @@ export function analyzeQueryComplexity(
       query: document,
       variables: { ...variables },
       ...(options.operationName !== undefined ? { operationName: options.operationName } : {}),
-      estimators: [createCostEstimator(schema, config)],
+      estimators: [
+        createCostEstimator(schema, config, {
+          document,
+          variables,
+          ...(options.operationName !== undefined ? { operationName: options.operationName } : {}),
+        }),
+      ],
       maxQueryNodes: MAX_QUERY_NODES,
     });
   } catch (error) {

@@ -27,6 +27,18 @@ export interface ReadinessReport {
   checks?: Record<string, unknown>;
 }
 
+/**
+ * The parts of core-service's `ServiceLifecycle` the server uses, stated structurally so any
+ * lifecycle with these methods fits: health comes from it, and every GraphQL request is
+ * counted as in flight, so its shutdown drains them before closing connections.
+ */
+export interface SubgraphLifecycleHooks {
+  /** Throws (SERVICE_UNAVAILABLE) once shutdown began; call the returned function when done. */
+  beginRequest(): () => void;
+  getReadiness(): Promise<ReadinessReport> | ReadinessReport;
+  getLiveness?(): { status: 'ok' | 'fail' };
+}
+
 export interface SubgraphServerOptions<TExtra extends object = object> {
   /** Service name: logs, health output. */
   name: string;
@@ -46,8 +58,10 @@ export interface SubgraphServerOptions<TExtra extends object = object> {
   contextSecret?: string | readonly string[];
   /** Replay window for signed contexts. Default 60 s. */
   contextMaxAgeSeconds?: number;
-  /** Backs /health/ready. Default: ready once started. */
+  /** Backs /health/ready. Default: ready once started (or the lifecycle's readiness). */
   readiness?: () => boolean | ReadinessReport | Promise<boolean | ReadinessReport>;
+  /** The service's lifecycle: health endpoints and in-flight request tracking come from it. */
+  lifecycle?: SubgraphLifecycleHooks;
   /** Default: on outside production (subgraphs are reachable only with a signed context anyway). */
   introspection?: boolean;
   plugins?: ApolloServerPlugin<SubgraphContext & TExtra>[];
@@ -125,7 +139,8 @@ export function createSubgraphServer<TExtra extends object = object>(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://subgraph.internal');
     if (url.pathname === '/health/live') {
-      sendJson(res, 200, { status: 'ok', service: options.name });
+      const liveness = options.lifecycle?.getLiveness?.() ?? { status: 'ok' as const, service: options.name };
+      sendJson(res, liveness.status === 'ok' ? 200 : 503, liveness);
       return;
     }
     if (url.pathname === '/health/ready') {
@@ -156,8 +171,23 @@ export function createSubgraphServer<TExtra extends object = object>(
     }
 
     const claims = verification.claims;
+    let endRequest: () => void = () => undefined;
+    if (options.lifecycle) {
+      try {
+        endRequest = options.lifecycle.beginRequest();
+      } catch {
+        // Shutting down: 503 so the gateway's retry goes to another instance.
+        res.setHeader('connection', 'close');
+        sendJson(res, 503, graphqlErrorBody(`${options.name} is shutting down`, CORE_ERRORS.ServiceUnavailable, claims.correlationId));
+        return;
+      }
+    }
     const fields = { tenantId: claims.tid, userId: claims.sub };
-    await runWithCorrelationId(claims.correlationId, () => executeGraphQL(req, res, url, claims), fields);
+    try {
+      await runWithCorrelationId(claims.correlationId, () => executeGraphQL(req, res, url, claims), fields);
+    } finally {
+      endRequest();
+    }
   }
 
   async function executeGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, claims: UserContextClaims): Promise<void> {
@@ -209,7 +239,9 @@ export function createSubgraphServer<TExtra extends object = object>(
     }
     let report: ReadinessReport;
     try {
-      const result = options.readiness ? await options.readiness() : true;
+      const lifecycle = options.lifecycle;
+      const check = options.readiness ?? (lifecycle ? () => lifecycle.getReadiness() : undefined);
+      const result = check ? await check() : true;
       report = typeof result === 'boolean' ? { ready: result } : result;
     } catch (error) {
       log.warn({ err: error }, 'readiness check failed');

@@ -27,7 +27,7 @@ const schema = buildSchema(/* GraphQL */ `
   type User { id: ID! name: String wallets: [Wallet!]! friends(first: Int): [User!]! }
   type Wallet { id: ID! balance: Int! }
   type AuditEntry @cost(weight: 7) { id: ID! }
-  type TransactionConnection { edges: [TransactionEdge!]! pageInfo: PageInfo! }
+  type TransactionConnection { edges: [TransactionEdge!]! pageInfo: PageInfo! totalCount: Int! }
   type TransactionEdge { cursor: String! node: Transaction! }
   type Transaction { id: ID! amount: Int! }
   type PageInfo { hasNextPage: Boolean! }
@@ -59,10 +59,23 @@ describe('query cost', () => {
     expect(analyzeQueryComplexity(schema, query, {}, generous).cost).toBe(1 + 10 * (1 + 10));
   });
 
-  it('sizes a Relay connection once, at the connection, not again at its edges', () => {
-    const query = '{ transactions(first: 20) { edges { node { id amount } } pageInfo { hasNextPage } } }';
-    // transactions 1 + 20 × (edges 1 + 1 × (node 1 + 2) + pageInfo 1 + 1)
-    expect(analyzeQueryComplexity(schema, query, {}, generous).cost).toBe(1 + 20 * (1 + 3 + 2));
+  it('multiplies a Relay connection at its edges, not its pageInfo or totalCount', () => {
+    const query = '{ transactions(first: 20) { totalCount edges { node { id amount } } pageInfo { hasNextPage } } }';
+    // transactions 1 + totalCount 1 + (edges 1 + 20 × (node 1 + 2)) + (pageInfo 1 + 1)
+    expect(analyzeQueryComplexity(schema, query, {}, generous).cost).toBe(1 + 1 + (1 + 20 * 3) + 2);
+  });
+
+  it('finds the page size of a connection through fragments and variables', () => {
+    const query = `
+      query($n: Int) { transactions(first: $n) { ...Page } }
+      fragment Page on TransactionConnection { ... on TransactionConnection { edges { node { id } } } }
+    `;
+    expect(analyzeQueryComplexity(schema, query, { n: 5 }, generous).cost).toBe(1 + (1 + 5 * (1 + 1)));
+  });
+
+  it('assumes listMultiplier items for a connection asked without a page size', () => {
+    const query = '{ transactions { edges { node { id } } } }';
+    expect(analyzeQueryComplexity(schema, query, {}, generous).cost).toBe(1 + (1 + 10 * (1 + 1)));
   });
 
   it('reads per-field and per-argument costs from @cost', () => {
