@@ -14,3 +14,4 @@ export * from './graphql/index.js';
 export * from './complexity/index.js';
 export * from './validation/index.js';
 export * from './config/index.js';
+export * from './lifecycle/index.js';

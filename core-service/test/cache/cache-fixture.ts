@@ -4,6 +4,8 @@ import { MultiLevelCache, type MultiLevelCacheOptions } from '../../src/cache/in
 import { createRedisClient, quitRedisClient, waitForRedisReady } from '../../src/redis/index.js';
 import type { TestFixture } from '../../src/testing/index.js';
 
+export { deferred, nextEvent } from '../../src/testing/index.js';
+
 /** A Redis client with the SDK's outage policy (fail fast, reconnect with backoff), closed after the test. */
 export async function connectTestRedis(url: string, options: { commandTimeout?: number } = {}): Promise<Redis> {
   const client = createRedisClient({ url, reconnectDelay: 20, maxReconnectDelay: 200, ...options });
@@ -22,14 +24,4 @@ export async function createTestCache(
   onTestFinished(() => cache.close());
   if (redis !== undefined) await cache.start();
   return cache;
-}
-
-export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { createTestFixture } from '../../src/testing/index.js';
-import { connectTestRedis, createTestCache, deferred } from './cache-fixture.js';
+import { connectTestRedis, createTestCache, deferred, nextEvent } from './cache-fixture.js';
 
 describe('MultiLevelCache', () => {
   it('answers a repeated read from memory without touching Redis', async () => {
@@ -52,7 +51,7 @@ describe('MultiLevelCache', () => {
     await a.set('user:1', 'old', 60);
     expect(await b.get('user:1')).toBe('old');
 
-    const invalidated = once(b, 'invalidated');
+    const invalidated = nextEvent(b, 'invalidated');
     await a.set('user:1', 'new', 60);
     const [message] = (await invalidated) as [{ k?: string[] }];
     // Keys only: the value never travels on the bus.
@@ -134,7 +133,7 @@ describe('MultiLevelCache', () => {
       new Map<string, number>([['user:1', 1], ['user:2', 2], ['product:1', 3]]),
     );
 
-    const invalidated = once(b, 'invalidated');
+    const invalidated = nextEvent(b, 'invalidated');
     expect(await a.deletePattern('user:*')).toBeGreaterThanOrEqual(2);
     await invalidated;
 

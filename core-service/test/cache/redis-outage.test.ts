@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createTestFixture, startRedisServer } from '../../src/testing/index.js';
-import { connectTestRedis, createTestCache } from './cache-fixture.js';
+import { connectTestRedis, createTestCache, nextEvent } from './cache-fixture.js';
 
 /** Each test here owns a redis-server it can kill, pause and restart without disturbing others. */
 async function startDedicatedRedis() {
@@ -19,7 +18,7 @@ describe('MultiLevelCache when Redis fails', () => {
     const loader = vi.fn((key: string) => Promise.resolve(`loaded:${key}`));
 
     await cache.set('user:1', 'Ada', 60);
-    const closed = once(redis, 'close');
+    const closed = nextEvent(redis, 'close');
     await server.kill();
     await closed;
 
@@ -38,8 +37,8 @@ describe('MultiLevelCache when Redis fails', () => {
 
     // Same port, empty server (persistence off). The bus resubscribes and L1 is flushed,
     // because invalidations sent while we were away are lost.
-    const flushed = once(cache, 'flushed-after-reconnect');
-    const ready = once(redis, 'ready');
+    const flushed = nextEvent(cache, 'flushed-after-reconnect');
+    const ready = nextEvent(redis, 'ready');
     await server.restart();
     await Promise.all([ready, flushed]);
 
@@ -58,7 +57,7 @@ describe('MultiLevelCache when Redis fails', () => {
     const cache = await createTestCache(fixture, redis, {
       redisCircuitBreaker: { failureThreshold: 3, resetTimeout: 200, monitoringWindow: 10_000 },
     });
-    const opened = once(cache.redisCircuit, 'open');
+    const opened = nextEvent(cache.redisCircuit, 'open');
 
     // A frozen server keeps its connections open but answers nothing: every command times out.
     server.pause();
@@ -75,7 +74,7 @@ describe('MultiLevelCache when Redis fails', () => {
     // 1,000 calls against a hung Redis would take 50 s with timeouts; skipped, they take ms.
     expect(elapsed).toBeLessThan(500);
 
-    const closed = once(cache.redisCircuit, 'close');
+    const closed = nextEvent(cache.redisCircuit, 'close');
     server.resume();
     // After resetTimeout the next call is the half-open trial; it succeeds and closes the circuit.
     await vi.waitUntil(async () => {

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { type } from 'arktype';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
@@ -12,7 +11,7 @@ import {
 } from '../../src/config/index.js';
 import { getErrorCode } from '../../src/errors/index.js';
 import { createTestFixture, type TestFixture } from '../../src/testing/index.js';
-import { connectTestRedis } from '../cache/cache-fixture.js';
+import { connectTestRedis, nextEvent } from '../cache/cache-fixture.js';
 
 const JwtConfig = type({ expiresIn: 'string', secret: 'string', 'issuer?': 'string' });
 
@@ -115,7 +114,7 @@ describe('config store', () => {
     const worker = await createTestStore(fixture);
     expect(await worker.get(service, 'otpLength')).toBe(6);
 
-    const changed = once(worker, 'changed');
+    const changed = nextEvent(worker, 'changed');
     await admin.set(service, 'otpLength', 7);
     expect((await changed)[0]).toEqual({ service, key: 'otpLength' });
     expect(await worker.get(service, 'otpLength')).toBe(7);

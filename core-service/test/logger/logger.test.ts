@@ -1,4 +1,4 @@
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MultiLevelCache } from '../../src/cache/index.js';
@@ -13,7 +13,7 @@ import {
   runWithCorrelationId,
 } from '../../src/logger/index.js';
 import { createTestFixture } from '../../src/testing/index.js';
-import { connectTestRedis } from '../cache/cache-fixture.js';
+import { connectTestRedis, nextEvent } from '../cache/cache-fixture.js';
 import { createLogCapture } from './log-capture.js';
 
 afterEach(() => {
@@ -49,7 +49,7 @@ describe('logger', () => {
       await cache.cached('k', 0.001, () => Promise.resolve(1), { grace: 60 });
       const expired = Date.now() + 2;
       await vi.waitUntil(() => Date.now() > expired);
-      const refreshFailed = once(cache, 'refresh-failed');
+      const refreshFailed = nextEvent(cache, 'refresh-failed');
       await cache.cached('k', 60, () => Promise.reject(new Error('source down')), { grace: 60 });
       await refreshFailed;
       logger.info('response sent');

@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createServiceRedisAccess, toServiceKeySegment, type ServiceRedisAccessor } from '../../src/redis/index.js';
 import { createTestFixture, startRedisServer } from '../../src/testing/index.js';
-import { connectTestRedis } from '../cache/cache-fixture.js';
+import { connectTestRedis, nextEvent } from '../cache/cache-fixture.js';
 
 async function createAccessor(serviceName: string, brand: string, url: string): Promise<ServiceRedisAccessor> {
   const accessor = createServiceRedisAccess(serviceName);
@@ -100,7 +99,7 @@ describe('createServiceRedisAccess', () => {
     await redis.initialize({ brand: fixture.brand, client });
 
     expect((await redis.checkHealth()).healthy).toBe(true);
-    const closed = once(client, 'close');
+    const closed = nextEvent(client, 'close');
     await server.kill();
     await closed;
 
@@ -111,7 +110,7 @@ describe('createServiceRedisAccess', () => {
     await expect(redis.get('k')).rejects.toThrow();
     expect(performance.now() - started).toBeLessThan(100);
 
-    const ready = once(client, 'ready');
+    const ready = nextEvent(client, 'ready');
     await server.restart();
     await ready;
     expect((await redis.checkHealth()).healthy).toBe(true);
