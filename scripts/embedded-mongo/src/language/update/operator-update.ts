@@ -380,6 +380,9 @@ function fieldTypeError(operator: string, context: ApplyContext, path: readonly 
 
 function requireArray(operator: string, context: ApplyContext, parts: readonly string[], value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
+  if (operator === '$addToSet') {
+    throw badValue(`Cannot apply $addToSet to non-array field. Field named '${parts[parts.length - 1]}' has non-array type ${bsonTypeAlias(value)}`);
+  }
   throw new MongoCommandError(
     ErrorCode.BadValue,
     `The field '${parts.join('.')}' must be an array but is of type ${bsonTypeAlias(value)} in document ${describeDocumentId(context.original)}`,

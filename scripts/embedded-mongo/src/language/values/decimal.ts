@@ -213,11 +213,6 @@ export function decimalToBigInt(value: DecimalValue): bigint | undefined {
   return signed / 10n ** BigInt(-value.exponent);
 }
 
-export function isDecimalInteger(value: DecimalValue): boolean {
-  if (value.kind !== 'finite') return false;
-  if (value.exponent >= 0) return true;
-  return value.coefficient % 10n ** BigInt(-value.exponent) === 0n;
-}
 
 export type DecimalRounding = 'floor' | 'ceil' | 'trunc' | 'halfEven';
 

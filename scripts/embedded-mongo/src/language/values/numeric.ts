@@ -8,8 +8,6 @@ import { decimalFromBigInt, decimalFromDecimal128, decimalFromDoubleExact, type 
 export const NumericWidth = { none: 0, int: 1, long: 2, double: 3, decimal: 4 } as const;
 export type NumericWidthValue = (typeof NumericWidth)[keyof typeof NumericWidth];
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 
@@ -62,21 +60,12 @@ export function toExactDecimal(value: unknown): DecimalValue {
   }
 }
 
-export function fitsInt32(value: number): boolean {
-  return Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX;
-}
 
 export function fitsInt64(value: bigint): boolean {
   return value >= INT64_MIN && value <= INT64_MAX;
 }
 
-export function makeInt32(value: number): Int32 {
-  return new Int32(value);
-}
 
-export function makeLong(value: bigint): Long {
-  return longFromBigInt(value);
-}
 
 export function makeDouble(value: number): Double {
   return new Double(value);

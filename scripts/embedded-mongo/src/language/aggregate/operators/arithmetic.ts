@@ -4,7 +4,6 @@ import { addNumbers, divideNumbers, modNumbers, multiplyNumbers, subtractNumbers
 import { compareValues } from '../../values/compare.js';
 import { decimalFromDecimal128, decimalToDecimal128, roundDecimal } from '../../values/decimal.js';
 import { NumericWidth, isNumeric, makeDouble, numericWidth, toDouble, longToBigInt, longFromBigInt } from '../../values/numeric.js';
-import { BsonType, bsonTypeCode } from '../../values/type-order.js';
 import { expressionError, requireArgumentCount, typeNameForError } from '../expression-errors.js';
 import { operandList, type OperatorCompiler, type OperatorTable } from '../expression-types.js';
 import type { Decimal128 } from 'bson';
@@ -308,8 +307,4 @@ function bitwise(name: string, apply: (a: bigint, b: bigint) => bigint): Operato
       return isLong ? longFromBigInt(BigInt.asIntN(64, result)) : new Int32(Number(BigInt.asIntN(32, result)));
     };
   };
-}
-
-export function isDateValue(value: unknown): value is Date {
-  return bsonTypeCode(value) === BsonType.date;
 }

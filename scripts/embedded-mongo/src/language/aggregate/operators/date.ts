@@ -30,9 +30,8 @@ function dateOf(name: string, value: unknown): Date | null {
     case BsonType.timestamp:
       return new Date((value as Timestamp).high * 1000);
     default:
-      throw expressionError(16006, `can't convert from BSON type ${typeNameForError(value)} to Date`);
+      throw expressionError(16006, `${name}: can't convert from BSON type ${typeNameForError(value)} to Date`);
   }
-  void name;
 }
 
 /** The operand is either a date expression or `{date, timezone}`. */
