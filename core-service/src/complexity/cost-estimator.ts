@@ -253,9 +253,10 @@ function collectSchemaCostInfo(schema: GraphQLSchema, slicingArguments: readonly
       }
       const declared = listSizeDeclaration(directives);
       if (declared) info.listSizes.set(coordinate, declared);
+      // Relay convention: a non-list field with slicing arguments is a connection.
+      const isSliced = (declared?.slicingArguments ?? slicingArgumentsOf(field, slicingArguments)).length > 0;
       const sizedFields =
-        declared?.sizedFields ??
-        (slicingArgumentsOf(field, slicingArguments).length > 0 ? RELAY_SIZED_FIELDS : []);
+        declared?.sizedFields ?? (isSliced && !isListType(getNullableType(field.type)) ? RELAY_SIZED_FIELDS : []);
       const paths: string[][] = [];
       for (const path of sizedFields) {
         const segments = path.split('.');

@@ -23,7 +23,9 @@ const schema = buildSchema(/* GraphQL */ `
     topWallets(limit: Int): [Wallet!]! @listSize(slicingArguments: ["limit"])
     recent: [Wallet!]! @listSize(assumedSize: 3)
     audit: AuditEntry
+    walletPage(limit: Int): WalletPage! @listSize(slicingArguments: ["limit"], sizedFields: ["items"])
   }
+  type WalletPage { items: [Wallet!]! total: Int! }
   type User { id: ID! name: String wallets: [Wallet!]! friends(first: Int): [User!]! }
   type Wallet { id: ID! balance: Int! }
   type AuditEntry @cost(weight: 7) { id: ID! }
@@ -71,6 +73,12 @@ describe('query cost', () => {
       fragment Page on TransactionConnection { ... on TransactionConnection { edges { node { id } } } }
     `;
     expect(analyzeQueryComplexity(schema, query, { n: 5 }, generous).cost).toBe(1 + (1 + 5 * (1 + 1)));
+  });
+
+  it('sizes the fields @listSize(sizedFields:) names, by the declared slicing argument', () => {
+    const query = '{ walletPage(limit: 4) { total items { id balance } } }';
+    // walletPage 1 + total 1 + (items 1 + 4 × 2)
+    expect(analyzeQueryComplexity(schema, query, {}, generous).cost).toBe(1 + 1 + (1 + 4 * 2));
   });
 
   it('assumes listMultiplier items for a connection asked without a page size', () => {
