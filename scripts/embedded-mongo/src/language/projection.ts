@@ -71,6 +71,11 @@ export function compileProjectionOf(
     }
     if (flavor === 'find' && isPlainDocument(spec) && Object.keys(spec).length === 1 && (Object.hasOwn(spec, '$slice') || Object.hasOwn(spec, '$elemMatch'))) {
       operators.push(parseFieldOperator(rawPath, spec));
+      // $elemMatch is an inclusion (only _id and the matched element come back); $slice alone keeps every field.
+      if (Object.hasOwn(spec, '$elemMatch') && mode !== 'exclusion') {
+        mode = 'inclusion';
+        insertNode(root, splitPath(rawPath), { kind: 'include' }, rawPath);
+      }
       continue;
     }
     if (isPlainDocument(spec) && Object.hasOwn(spec, '$meta')) {

@@ -42,6 +42,8 @@ describe('compileProjection', () => {
   it('applies $elemMatch, keeping the first matching element', () => {
     expect(compileProjection({ e: { $elemMatch: { f: { $gt: 1 } } } })(doc).e).toEqual([{ f: 3, g: 4 }]);
     expect(compileProjection({ e: { $elemMatch: { f: 99 } } })(doc)).not.toHaveProperty('e');
+    // Like an inclusion: other fields are dropped.
+    expect(compileProjection({ e: { $elemMatch: { f: 1 } } })(doc)).toEqual({ _id: 1, e: [{ f: 1, g: 2 }] });
   });
 
   it('applies the positional projection from the query', () => {
