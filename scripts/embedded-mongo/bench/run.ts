@@ -20,7 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
-import { MongoClient, type Collection, type Document } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { startCli } from '../test/helpers/cli.js';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
@@ -59,32 +59,86 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/**
- * Runs `op` from `concurrency` loops for `seconds` (time-boxed, so a slow engine still finishes
- * in minutes); returns completed operations per second.
- */
-async function throughput(seconds: number, concurrency: number, op: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  let done = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        await op(next++);
-        done += 1;
-      }
-    }),
-  );
-  return done / ((performance.now() - started) / 1000);
+let enginePid = 0;
+
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+const CLOCK_TICKS_PER_SECOND = 100;
+
+interface Round {
+  perSecond: number;
+  units: number;
+  seconds: number;
+  /** Engine CPU time per unit: what one operation costs the engine, independent of client speed. */
+  engineCpuMicrosPerUnit: number;
+  /** Share of one core the engine used during the round (1 = saturated). */
+  engineBusy: number;
 }
 
-async function medianOfRounds(label: string, round: (r: number) => Promise<number>): Promise<number> {
-  const rates: number[] = [];
-  for (let r = 0; r < ROUNDS; r += 1) rates.push(await round(r));
-  const result = median(rates);
-  log(`${label}: ${rates.map((x) => Math.round(x)).join(', ')} -> median ${Math.round(result)}`);
-  return result;
+/** Measures `body` (which performs `units()` units of work) for engine CPU and wall time. */
+async function measured(body: () => Promise<void>, units: () => number): Promise<Round> {
+  const cpuBefore = cpuSeconds(enginePid);
+  const started = performance.now();
+  await body();
+  const seconds = (performance.now() - started) / 1000;
+  const engineCpu = cpuSeconds(enginePid) - cpuBefore;
+  const done = units();
+  return { perSecond: done / seconds, units: done, seconds, engineCpuMicrosPerUnit: (engineCpu / done) * 1e6, engineBusy: engineCpu / seconds };
+}
+
+/**
+ * Runs `op` from `concurrency` loops for `seconds` (time-boxed, so a slow engine still finishes
+ * in minutes); each op counts as `unitsPerOp` units (documents for insertMany).
+ */
+function throughput(seconds: number, concurrency: number, op: (i: number) => Promise<void>, unitsPerOp = 1): Promise<Round> {
+  let next = 0;
+  let done = 0;
+  return measured(
+    async () => {
+      const deadline = performance.now() + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (performance.now() < deadline) {
+            await op(next++);
+            done += 1;
+          }
+        }),
+      );
+    },
+    () => done * unitsPerOp,
+  );
+}
+
+interface Summary {
+  perSecond: number;
+  rounds: number[];
+  engineCpuMicrosPerUnit: number;
+  /** What the engine could sustain if it had one core to itself: 1e6 / engineCpuMicrosPerUnit. */
+  engineBoundPerSecond: number;
+  engineBusy: number;
+}
+
+async function medianOfRounds(label: string, round: (r: number) => Promise<Round>): Promise<Summary> {
+  const rounds: Round[] = [];
+  for (let r = 0; r < ROUNDS; r += 1) rounds.push(await round(r));
+  const cpu = median(rounds.map((x) => x.engineCpuMicrosPerUnit));
+  const summary: Summary = {
+    perSecond: median(rounds.map((x) => x.perSecond)),
+    rounds: rounds.map((x) => Math.round(x.perSecond)),
+    engineCpuMicrosPerUnit: cpu,
+    engineBoundPerSecond: 1e6 / cpu,
+    engineBusy: median(rounds.map((x) => x.engineBusy)),
+  };
+  log(
+    `${label}: ${summary.rounds.join(', ')} -> median ${Math.round(summary.perSecond)}; engine ${cpu.toFixed(0)} µs CPU each, ` +
+      `busy ${(summary.engineBusy * 100).toFixed(0)}% of a core`,
+  );
+  return summary;
 }
 
 function log(message: string): void {
@@ -104,6 +158,7 @@ async function main(): Promise<void> {
     pin(engine.pid, 1);
     pin(process.pid, 0);
   }
+  enginePid = engine.pid;
   log(`engine pid ${engine.pid} at ${engine.uri}; pinned: ${PIN}; documents: ${DOCS}`);
   const client = await new MongoClient(engine.uri, { maxPoolSize: CONCURRENCY * 2 }).connect();
   const db = client.db('bench');
@@ -178,7 +233,7 @@ async function main(): Promise<void> {
     log(`first page ${firstMs.toFixed(3)} ms, deep page ${deepMs.toFixed(3)} ms`);
 
     // --- 3. Indexed point reads on the loaded collection. ---
-    results.pointReadsPerSecond = await medianOfRounds('point reads/s', () =>
+    results.pointReads = await medianOfRounds('point reads/s', () =>
       throughput(ROUND_SECONDS, CONCURRENCY, async () => {
         const k = randomInt(DOCS);
         const doc = await pages.findOne({ k });
@@ -187,13 +242,18 @@ async function main(): Promise<void> {
     );
 
     // --- 4. insertMany (batches of 1,000) and single insertOne. ---
-    results.insertManyDocsPerSecond = await medianOfRounds('insertMany docs/s', async (r) => {
+    results.insertMany = await medianOfRounds('insertMany docs/s', async (r) => {
       const coll = db.collection(`insertMany${r}`);
-      return throughput(ROUND_SECONDS, 2, async (b) => {
-        await coll.insertMany(Array.from({ length: 1_000 }, (_, i) => ({ b, i, s: 'payload-0123456789' })));
-      }).then((batchesPerSecond) => batchesPerSecond * 1_000);
+      return throughput(
+        ROUND_SECONDS,
+        2,
+        async (b) => {
+          await coll.insertMany(Array.from({ length: 1_000 }, (_, i) => ({ b, i, s: 'payload-0123456789' })));
+        },
+        1_000,
+      );
     });
-    results.insertOnePerSecond = await medianOfRounds('insertOne/s', async (r) => {
+    results.insertOne = await medianOfRounds('insertOne/s', async (r) => {
       const coll = db.collection(`insertOne${r}`);
       return throughput(ROUND_SECONDS, CONCURRENCY, async (i) => {
         await coll.insertOne({ i, s: 'payload-0123456789' });
@@ -203,7 +263,7 @@ async function main(): Promise<void> {
     // --- 5. $inc updates by _id. ---
     const counters = db.collection<{ _id: number; n: number }>('counters');
     await counters.insertMany(Array.from({ length: 10_000 }, (_, i) => ({ _id: i, n: 0 })));
-    results.incUpdatesPerSecond = await medianOfRounds('$inc updates/s', () =>
+    results.incUpdates = await medianOfRounds('$inc updates/s', () =>
       throughput(ROUND_SECONDS, CONCURRENCY, async () => {
         const result = await counters.updateOne({ _id: randomInt(10_000) }, { $inc: { n: 1 } });
         if (result.modifiedCount !== 1) throw new Error('$inc did not modify');
@@ -237,7 +297,7 @@ async function main(): Promise<void> {
   printTable(results);
 }
 
-async function transferBenchmark(client: MongoClient): Promise<Document> {
+async function transferBenchmark(client: MongoClient): Promise<Summary & { committed: number; attempts: number; sessions: number }> {
   const db = client.db('benchTransfers');
   const accounts = db.collection<{ _id: number; balance: number }>('accounts');
   const ledger = db.collection('ledger');
@@ -247,48 +307,51 @@ async function transferBenchmark(client: MongoClient): Promise<Document> {
   await ledger.createIndex({ account: 1, at: -1 });
   await db.createCollection('transfers');
 
-  const rates: number[] = [];
   let attempts = 0;
   let committed = 0;
-  for (let r = 0; r < ROUNDS; r += 1) {
-    const roundSeconds = Math.max(1, TX_SECONDS / ROUNDS);
-    const deadline = performance.now() + roundSeconds * 1000;
-    const started = performance.now();
+  const roundSeconds = Math.max(1, TX_SECONDS / ROUNDS);
+  const summary = await medianOfRounds('transfer tx/s', () => {
     let roundCommitted = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        const session = client.startSession();
-        try {
-          while (performance.now() < deadline) {
-            const from = randomInt(ACCOUNTS);
-            let to = randomInt(ACCOUNTS);
-            while (to === from) to = randomInt(ACCOUNTS);
-            const amount = 1 + randomInt(100);
-            await session.withTransaction(async (s) => {
-              attempts += 1;
-              const debit = await accounts.updateOne({ _id: from, balance: { $gte: amount } }, { $inc: { balance: -amount } }, { session: s });
-              if (debit.matchedCount !== 1) throw new Error('benchmark accounts ran dry');
-              await accounts.updateOne({ _id: to }, { $inc: { balance: amount } }, { session: s });
-              const at = new Date();
-              await ledger.insertOne({ account: from, amount: -amount, at }, { session: s });
-              await ledger.insertOne({ account: to, amount, at }, { session: s });
-              await transfers.insertOne({ from, to, amount, at }, { session: s });
-            });
-            roundCommitted += 1;
-          }
-        } finally {
-          await session.endSession();
-        }
-      }),
+    return measured(
+      async () => {
+        const deadline = performance.now() + roundSeconds * 1000;
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            const session = client.startSession();
+            try {
+              while (performance.now() < deadline) {
+                const from = randomInt(ACCOUNTS);
+                let to = randomInt(ACCOUNTS);
+                while (to === from) to = randomInt(ACCOUNTS);
+                const amount = 1 + randomInt(100);
+                await session.withTransaction(async (s) => {
+                  attempts += 1;
+                  // Conditional debit: the balance check and the decrement are one atomic update.
+                  const debit = await accounts.updateOne({ _id: from, balance: { $gte: amount } }, { $inc: { balance: -amount } }, { session: s });
+                  if (debit.matchedCount !== 1) throw new Error('benchmark accounts ran dry');
+                  await accounts.updateOne({ _id: to }, { $inc: { balance: amount } }, { session: s });
+                  const at = new Date();
+                  await ledger.insertOne({ account: from, amount: -amount, at }, { session: s });
+                  await ledger.insertOne({ account: to, amount, at }, { session: s });
+                  await transfers.insertOne({ from, to, amount, at }, { session: s });
+                });
+                roundCommitted += 1;
+              }
+            } finally {
+              await session.endSession();
+            }
+          }),
+        );
+        committed += roundCommitted;
+      },
+      () => roundCommitted,
     );
-    committed += roundCommitted;
-    rates.push(roundCommitted / ((performance.now() - started) / 1000));
-  }
+  });
   const [total] = await accounts.aggregate<{ total: number }>([{ $group: { _id: null, total: { $sum: '$balance' } } }]).toArray();
   if (total?.total !== ACCOUNTS * 1_000_000) throw new Error(`transfer benchmark broke conservation: ${total?.total}`);
   if ((await transfers.countDocuments()) !== committed) throw new Error('transfer count does not match commits');
-  log(`transfer tx/s: ${rates.map((x) => Math.round(x)).join(', ')}; attempts ${attempts} for ${committed} commits`);
-  return { transactionsPerSecond: median(rates), rounds: rates, committed, attempts, sessions: CONCURRENCY };
+  log(`transfers: ${attempts} attempts for ${committed} commits`);
+  return { ...summary, committed, attempts, sessions: CONCURRENCY };
 }
 
 function gitHead(): string | undefined {
@@ -301,31 +364,50 @@ function gitHead(): string | undefined {
 
 function printTable(results: Record<string, any>): void {
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const rows: Array<[string, string, string]> = [
-    ['insertMany (batches of 1,000), docs/s', fmt(results.insertManyDocsPerSecond), ''],
-    [`insertMany while loading ${fmt(DOCS)} docs, docs/s`, fmt(results.load.insertManyDocsPerSecond), ''],
-    [`insertOne (${CONCURRENCY} concurrent), ops/s`, fmt(results.insertOnePerSecond), ''],
-    [`indexed point reads (${CONCURRENCY} concurrent), ops/s`, fmt(results.pointReadsPerSecond), ''],
-    [`$inc updates by _id (${CONCURRENCY} concurrent), ops/s`, fmt(results.incUpdatesPerSecond), ''],
-    [`transfer transactions (${CONCURRENCY} sessions), tx/s`, fmt(results.transfers.transactionsPerSecond), '>= 1,500'],
+  const throughputRow = (label: string, summary: Summary, aim = ''): string[] => [
+    label,
+    fmt(summary.perSecond),
+    `${fmt(summary.engineCpuMicrosPerUnit)} µs`,
+    fmt(summary.engineBoundPerSecond),
+    `${Math.round(summary.engineBusy * 100)}%`,
+    aim,
+  ];
+  const rows: string[][] = [
+    ['measure', 'measured', 'engine CPU/unit', 'engine-bound /s', 'engine busy', 'aim'],
+    throughputRow('insertMany (batches of 1,000), docs/s', results.insertMany),
+    [`insertMany while loading ${fmt(DOCS)} docs, docs/s`, fmt(results.load.insertManyDocsPerSecond), '', '', '', ''],
+    throughputRow(`insertOne (${CONCURRENCY} concurrent), ops/s`, results.insertOne),
+    throughputRow(`indexed point reads (${CONCURRENCY} concurrent), ops/s`, results.pointReads),
+    throughputRow(`$inc updates by _id (${CONCURRENCY} concurrent), ops/s`, results.incUpdates),
+    throughputRow(`transfer transactions (${CONCURRENCY} sessions), tx/s`, results.transfers, '>= 1,500'),
     [
       `deep/first page ratio (offset ${fmt(results.pagination.deepOffset)})`,
       `${results.pagination.ratio.toFixed(2)} (${results.pagination.deepPageMedianMs.toFixed(2)} / ${results.pagination.firstPageMedianMs.toFixed(2)} ms)`,
+      '',
+      '',
+      '',
       '<= 1.5',
     ],
     [
       'engine RSS per small document',
       `${fmt(results.load.rssBytesPerDocument)} B (${fmt(results.load.rssMiBPerMillionDocuments)} MiB per 1M)`,
+      '',
+      '',
+      '',
       '< 1,024 B',
     ],
   ];
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), ['measure', 'result', 'aim'][c]!.length));
-  const line = (r: [string, string, string]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
-  console.log(line(['measure', 'result', 'aim']));
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  console.log(line(rows[0]!));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) console.log(line(row));
+  for (const row of rows.slice(1)) console.log(line(row));
   const meta = results.meta as { loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
-  console.log(`\nmachine load average (1 min) at start ${meta.loadAverageAtStart[0]!.toFixed(2)}, at end ${meta.loadAverageAtEnd[0]!.toFixed(2)} on ${cpus().length} cores`);
+  console.log(
+    `\n"measured" is what one client process got; "engine-bound" is 1 s divided by the engine's own CPU time per unit,` +
+      `\nthe rate the engine would sustain on a core of its own if clients kept up. Machine load average (1 min):` +
+      ` ${meta.loadAverageAtStart[0]!.toFixed(2)} at start, ${meta.loadAverageAtEnd[0]!.toFixed(2)} at end, on ${cpus().length} cores.`,
+  );
   console.log(`results written to ${RESULTS_PATH}`);
 }
 
