@@ -2,6 +2,7 @@ import { type Document, Long } from 'bson';
 import { ErrorCode, MongoCommandError } from '../errors.js';
 import { LATEST } from '../storage/record.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
+import { rejectCollation } from './command-arguments.js';
 import { commandTable } from './command-table.js';
 import type { ServerState } from './server-state.js';
 import type { Session } from './sessions.js';
@@ -62,6 +63,10 @@ async function run(
   const lsid = body.lsid as Document | undefined;
   const session = lsid !== undefined && lsid !== null ? state.sessions.acquire(lsid) : null;
   const ctx: CommandContext = { state, db, body, sequences, connectionId, session, txn: null, view: LATEST };
+  rejectCollation(body.collation);
+  if (body.tailable === true || body.awaitData === true) {
+    throw new MongoCommandError(ErrorCode.BadValue, 'embedded-mongo does not support tailable cursors');
+  }
   const txnNumber = body.txnNumber !== undefined ? toBigInt(body.txnNumber) : null;
 
   if (session !== null && txnNumber !== null && body.autocommit === false) {

@@ -57,4 +57,5 @@ export const commandTable: Record<string, CommandHandler> = {
   killSessions: sessions.killSessions,
   killAllSessions: sessions.killAllSessions,
   refreshSessions: sessions.refreshSessions,
+  startSession: sessions.startSession,
 };

@@ -45,6 +45,16 @@ export interface OpQueryRequest {
 
 export type Request = OpMsgRequest | OpQueryRequest;
 
+/**
+ * The received bytes of each document of a kind-1 sequence (e.g. insert `documents`): storing
+ * them as they came saves re-encoding every inserted document.
+ */
+const rawBytes = new WeakMap<Document, Uint8Array>();
+
+export function receivedBytesOf(doc: Document): Uint8Array | undefined {
+  return rawBytes.get(doc);
+}
+
 /** Thrown for a frame that has a sound length but cannot be understood; the connection replies with an error and goes on. */
 export class ProtocolError extends Error {}
 
@@ -100,7 +110,9 @@ function parseOpMsg(frame: Buffer, header: MessageHeader): OpMsgRequest {
       let p = nameEnd + 1;
       while (p < sectionEnd) {
         const docSize = documentSize(frame, p, sectionEnd);
-        docs.push(decode(frame, p, docSize));
+        const doc = decode(frame, p, docSize);
+        rawBytes.set(doc, frame.subarray(p, p + docSize));
+        docs.push(doc);
         p += docSize;
       }
       sequences.set(identifier, docs);

@@ -1,6 +1,6 @@
 import { type Document, ObjectId, UUID } from 'bson';
 import { CollectionIndex, type IndexEntry, type IndexOptions } from './collection-index.js';
-import { decodeDocument, encodeDocument } from './document-codec.js';
+import { decodeDocument, encodeDocument, MAX_BSON_OBJECT_SIZE, retainBytes } from './document-codec.js';
 import { duplicateKeyError } from './duplicate-key.js';
 import { type RecordOwner, type Transaction, TransactionWait, writeConflict } from './mvcc.js';
 import { DocRecord, type ReadView, UNCOMMITTED, type Version, visibleBson } from './record.js';
@@ -59,10 +59,20 @@ export class Collection implements RecordOwner {
 
   // ---- writes -------------------------------------------------------------------------
 
-  /** Inserts a document (adds an ObjectId `_id` first when missing). Returns the stored document. */
-  insert(txn: Transaction, input: Document): Document {
-    const doc = input._id === undefined ? { _id: new ObjectId(), ...input } : input;
-    const bson = encodeDocument(doc);
+  /**
+   * Inserts a document. As MongoDB stores it: `_id` first (an ObjectId when missing). `received`
+   * are the document's bytes as they arrived, reused when `_id` already leads.
+   */
+  insert(txn: Transaction, input: Document, received?: Uint8Array): Document {
+    let doc = input;
+    let bson: Buffer;
+    if (received !== undefined && startsWithId(received)) {
+      bson = retainBytes(received);
+    } else {
+      if (input._id === undefined) doc = { _id: new ObjectId(), ...input };
+      else if (Object.keys(input)[0] !== '_id') doc = { _id: input._id, ...input };
+      bson = encodeDocument(doc);
+    }
     const rec = new DocRecord(nextRid++);
     rec.lock = txn;
     rec.pending = bson;
@@ -295,4 +305,16 @@ function sameEntries(index: CollectionIndex, a: IndexEntry[], b: IndexEntry[]): 
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!index.sameKey(a[i]!, b[i]!)) return false;
   return true;
+}
+
+/** True when the first element of a BSON document is named `_id` (and it fits the size limit). */
+function startsWithId(bytes: Uint8Array): boolean {
+  return (
+    bytes.length <= MAX_BSON_OBJECT_SIZE &&
+    bytes.length > 9 &&
+    bytes[5] === 0x5f /* _ */ &&
+    bytes[6] === 0x69 /* i */ &&
+    bytes[7] === 0x64 /* d */ &&
+    bytes[8] === 0
+  );
 }

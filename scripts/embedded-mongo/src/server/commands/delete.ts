@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { runQuery } from '../../storage/query-executor.js';
-import { collectionArgument } from '../command-arguments.js';
+import { collectionArgument, rejectCollation } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
 import { durable, isCommandLevelError, runWriteStatement, writeErrorOf } from '../write-statement.js';
 import { numberOf } from '../../storage/numeric-value.js';
@@ -12,6 +12,7 @@ export async function deleteCommand(ctx: CommandContext): Promise<Document> {
   const statements = documentsArgument(ctx, 'deletes');
   const ordered = ctx.body.ordered !== false;
   for (const stmt of statements) {
+    rejectCollation(stmt.collation);
     const q = stmt.q;
     if (typeof q !== 'object' || q === null || Array.isArray(q) || (q as { _bsontype?: string })._bsontype !== undefined) {
       throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field 'delete.deletes.q' is the wrong type '${typeof q}', expected type 'object'`);

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { collectionArgument } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
+import { receivedBytesOf } from '../wire-protocol.js';
 import { durable, isCommandLevelError, runWriteStatement, writeErrorOf } from '../write-statement.js';
 
 /** insert: each document is one statement; `ordered` (default true) stops at the first error. */
@@ -16,7 +17,8 @@ export async function insert(ctx: CommandContext): Promise<Document> {
     const doc = docs[i]!;
     try {
       validateId(doc);
-      await runWriteStatement(ctx, (txn) => coll.insert(txn, doc));
+      const received = receivedBytesOf(doc);
+      await runWriteStatement(ctx, (txn) => coll.insert(txn, doc, received));
       n++;
     } catch (error) {
       if (isCommandLevelError(error)) throw error;
@@ -34,8 +36,11 @@ export async function insert(ctx: CommandContext): Promise<Document> {
   return reply;
 }
 
-/** `_id` cannot be an array, a regex or undefined (MongoDB's InvalidIdField rules). */
+/** `_id` cannot be an array, a regex or undefined (MongoDB's InvalidIdField rules); top-level names cannot start with `$`. */
 export function validateId(doc: Document): void {
+  for (const key of Object.keys(doc)) {
+    if (key.startsWith('$')) throw new MongoCommandError(ErrorCode.BadValue, `Document can't have $ prefixed field names: ${key}`);
+  }
   const id = doc._id;
   if (id === undefined) return;
   if (Array.isArray(id)) throw new MongoCommandError(ErrorCode.InvalidIdField, `The '_id' value cannot be of type array`);

@@ -1,8 +1,8 @@
-import type { Document } from 'bson';
+import { type Document, UUID } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import type { CommandContext } from '../command-context.js';
 import type { ServerState } from '../server-state.js';
-import type { Session } from '../sessions.js';
+import { type Session, SESSION_TIMEOUT_MINUTES } from '../sessions.js';
 
 /** Transaction and session commands. The transaction itself was resolved by the dispatcher. */
 
@@ -18,6 +18,13 @@ export function abortTransaction(ctx: CommandContext): Document {
   if (txn === null) throw new MongoCommandError(ErrorCode.NoSuchTransaction, 'no transaction to abort', { errorLabels: ['TransientTransactionError'] });
   ctx.state.engine.abort(txn, 'aborted by the client');
   return { ok: 1 };
+}
+
+/** startSession: a server-generated lsid (drivers make their own; shells and tools may ask). */
+export function startSession(ctx: CommandContext): Document {
+  const lsid = { id: new UUID() };
+  ctx.state.sessions.acquire(lsid);
+  return { id: lsid, timeoutMinutes: SESSION_TIMEOUT_MINUTES, ok: 1 };
 }
 
 export function endSessions(ctx: CommandContext): Document {

@@ -5,7 +5,7 @@ import type { Collection } from '../../storage/collection.js';
 import type { Transaction } from '../../storage/mvcc.js';
 import { runQuery } from '../../storage/query-executor.js';
 import { ObjectId } from 'bson';
-import { booleanArgument, collectionArgument } from '../command-arguments.js';
+import { booleanArgument, collectionArgument, rejectCollation } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
 import { durable, isCommandLevelError, runWriteStatement, writeErrorOf } from '../write-statement.js';
 import { validateId } from './insert.js';
@@ -75,6 +75,7 @@ export interface UpdateSpec {
 }
 
 function checkStatementShape(stmt: Document): void {
+  rejectCollation(stmt.collation);
   const q = stmt.q;
   if (q === undefined) throw new MongoCommandError(ErrorCode.NoSuchKey, "BSON field 'update.updates.q' is missing but a required field");
   if (typeof q !== 'object' || q === null || Array.isArray(q) || (q as { _bsontype?: string })._bsontype !== undefined) {
