@@ -13,6 +13,12 @@ export interface MongoConfig {
   maxIdleTimeMS: number;
   /** Fail fast when the pool is exhausted instead of queueing requests for ever. */
   waitQueueTimeoutMS: number;
+  /**
+   * `nearest` (the brief's default) may answer from a secondary that lags the primary: a read
+   * right after a write can miss it. Money paths read inside transactions, which always use
+   * the primary (DEFAULT_TRANSACTION_OPTIONS); a service that needs read-your-writes elsewhere
+   * sets `primary` or reads through a causally consistent session.
+   */
   readPreference: ReadPreferenceMode;
   writeConcern: W;
   retryWrites: boolean;
