@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createServiceLifecycle } from '../../src/lifecycle/index.js';
 import { createSubgraphServer, signUserContext } from '../../src/graphql/index.js';
+import { deferred } from '../../src/testing/async.js';
 
 const SECRET = 'lifecycle-test-secret-0123456789abcdef';
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
 
 async function post(url: string, query: string): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
@@ -23,8 +16,8 @@ async function post(url: string, query: string): Promise<{ status: number; body:
 
 describe('subgraph server under the service lifecycle', () => {
   it('reports lifecycle health, refuses new work once shutdown begins and drains what is running', async () => {
-    const entered = deferred();
-    const release = deferred();
+    const entered = deferred<void>();
+    const release = deferred<void>();
     let mongoHealthy = true;
     const lifecycle = createServiceLifecycle({ serviceName: 'ledger', shutdownTimeoutMs: 10_000 });
     const server = createSubgraphServer({

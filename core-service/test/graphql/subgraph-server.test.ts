@@ -4,6 +4,7 @@ import { GraphQLError } from '../../src/errors/graphql-error.js';
 import { registerServiceErrorCodes } from '../../src/errors/registry.js';
 import { getCorrelationId } from '../../src/logger/correlation.js';
 import { configureLogger } from '../../src/logger/logger.js';
+import { deferred } from '../../src/testing/async.js';
 import {
   createSubgraphServer,
   FEDERATION_SPEC_URL,
@@ -41,17 +42,8 @@ interface Extra {
   region: string;
 }
 
-/** A promise whose resolve is handed out, so a test can hold a resolver open without sleeping. */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-let slowEntered = deferred();
-let releaseSlow = deferred();
+let slowEntered = deferred<void>();
+let releaseSlow = deferred<void>();
 let ready = true;
 
 function createServer(): SubgraphServer {
@@ -323,8 +315,8 @@ describe('graceful shutdown', () => {
   it('finishes an in-flight request, then stops accepting', async () => {
     const own = createServer();
     const { url: ownUrl } = await own.start();
-    slowEntered = deferred();
-    releaseSlow = deferred();
+    slowEntered = deferred<void>();
+    releaseSlow = deferred<void>();
     const inFlight = fetch(ownUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...signedHeaders() },
