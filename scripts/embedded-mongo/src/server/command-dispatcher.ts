@@ -86,7 +86,7 @@ async function run(
     }
   }
 
-  if (session !== null && txnNumber !== null && RETRYABLE_WRITES.has(name)) return runRetryable(session, txnNumber, () => handler(ctx));
+  if (session !== null && txnNumber !== null && RETRYABLE_WRITES.has(name)) return runRetryable(state, session, txnNumber, () => handler(ctx));
   if (name === 'commitTransaction' || name === 'abortTransaction') {
     throw noSuchTransaction(session, txnNumber ?? -1n);
   }
@@ -94,7 +94,7 @@ async function run(
 }
 
 /** A retryable write is applied at most once per (lsid, txnNumber); a repeat gets the recorded reply. */
-async function runRetryable(session: Session, txnNumber: bigint, execute: () => Document | Promise<Document>): Promise<Document> {
+async function runRetryable(state: ServerState, session: Session, txnNumber: bigint, execute: () => Document | Promise<Document>): Promise<Document> {
   if (txnNumber < session.txnNumber) {
     throw new MongoCommandError(
       ErrorCode.TransactionTooOld,
@@ -106,6 +106,8 @@ async function runRetryable(session: Session, txnNumber: bigint, execute: () => 
     return { ...recorded };
   }
   session.txnNumber = txnNumber;
+  // A newer txnNumber ends whatever transaction the session still had open, as in MongoDB.
+  if (session.txn !== null && session.txn.state === 'active') state.engine.abort(session.txn, 'a newer txnNumber was used on the session');
   const reply = Promise.resolve().then(execute);
   session.retryable = { txnNumber, reply };
   try {

@@ -13,6 +13,8 @@ export class Session {
   lastUse = Date.now();
   txnNumber = -1n;
   txn: Transaction | null = null;
+  /** The txnNumber `txn` was started with (retryable writes may have moved `txnNumber` on since). */
+  txnNumberOfTxn = -1n;
   retryable: { txnNumber: bigint; reply: Promise<Document> } | null = null;
   /** Cursors opened in this session, killed with it. */
   readonly cursorIds = new Set<bigint>();

@@ -38,17 +38,18 @@ export function resolveTransaction(
     );
   }
   if (start) {
-    if (txnNumber === session.txnNumber && session.txn !== null) {
+    if (txnNumber === session.txnNumberOfTxn && session.txn !== null) {
       throw new MongoCommandError(ErrorCode.ConflictingOperationInProgress, `Transaction ${txnNumber} has already been started on this session.`);
     }
     if (session.txn !== null && session.txn.state === 'active') state.engine.abort(session.txn, 'a newer transaction started');
     session.txnNumber = txnNumber;
+    session.txnNumberOfTxn = txnNumber;
     session.retryable = null;
     session.txn = state.engine.begin(true);
     return session.txn;
   }
   const txn = session.txn;
-  if (txnNumber !== session.txnNumber || txn === null) {
+  if (txnNumber !== session.txnNumberOfTxn || txnNumber !== session.txnNumber || txn === null) {
     throw new MongoCommandError(
       ErrorCode.NoSuchTransaction,
       `Given transaction number ${txnNumber} does not match any in-progress transactions. The active transaction number is ${session.txnNumber}`,
