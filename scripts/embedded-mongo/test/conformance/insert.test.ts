@@ -57,4 +57,15 @@ describe('insert', () => {
     expect(result.insertedCount).toBe(5000);
     expect(await coll.countDocuments()).toBe(5000);
   });
+
+  it('dollar-prefixed field names are permitted at the top level and nested on insert (MongoDB 5.0+)', async () => {
+    const coll = engine.db('dollarfields').collection('c');
+    const result = await coll.insertOne({ $price: 50, quantity: 30, location: { $db: 'novels', $inc: true } } as never);
+    expect(await coll.findOne({ _id: result.insertedId })).toEqual({
+      _id: result.insertedId,
+      $price: 50,
+      quantity: 30,
+      location: { $db: 'novels', $inc: true },
+    });
+  });
 });
