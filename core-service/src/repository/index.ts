@@ -10,4 +10,4 @@ export type {
 } from './repository.js';
 export type { RepositoryCache } from './repository-cache.js';
 export { validateDocument } from './validate-document.js';
-export type { DocumentSchema, FieldProblem, ValidationMode } from './validate-document.js';
+export type { DocumentSchema, ValidationMode } from './validate-document.js';

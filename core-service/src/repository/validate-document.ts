@@ -1,6 +1,6 @@
-import { type } from 'arktype';
-import { CORE_ERRORS, createServiceError } from '../errors/index.js';
+import { ArkErrors } from 'arktype';
 import type { Logger } from '../logger/index.js';
+import { createValidationError, toInvalidFields } from '../validation/index.js';
 
 /** Any arktype type: called with data, returns the data or `ArkErrors`. */
 export interface DocumentSchema {
@@ -16,15 +16,11 @@ export interface DocumentSchema {
  */
 export type ValidationMode = 'off' | 'log' | 'throw';
 
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
-
 /**
  * Checks `data` against `schema` without using arktype's output: validation here only ever
  * judges a document, it never rewrites one (a morph in a schema would otherwise change what is
- * stored depending on the mode).
+ * stored depending on the mode). Field lists come from the SDK's validation module, so clients
+ * and logs see the same shape as for resolver input (offending values left out).
  */
 export function validateDocument(
   schema: DocumentSchema,
@@ -34,16 +30,11 @@ export function validateDocument(
 ): void {
   if (mode === 'off') return;
   const outcome = schema(data);
-  if (!(outcome instanceof type.errors)) return;
-  const fields: FieldProblem[] = outcome.map((problem) => ({
-    path: problem.path.join('.') || '(document)',
-    message: problem.message,
-  }));
-  if (mode === 'throw') {
-    throw createServiceError(CORE_ERRORS.BadUserInput, `invalid ${where.collection} document: ${outcome.summary}`, {
-      collection: where.collection,
-      fields,
-    });
-  }
-  where.logger.warn({ collection: where.collection, operation: where.operation, fields }, 'document failed schema validation; written anyway');
+  if (!(outcome instanceof ArkErrors)) return;
+  const fields = toInvalidFields(outcome);
+  if (mode === 'throw') throw createValidationError(fields, `invalid ${where.collection} document`);
+  where.logger.warn(
+    { collection: where.collection, operation: where.operation, fields },
+    'document failed schema validation; written anyway',
+  );
 }

@@ -3,6 +3,7 @@ import { ObjectId } from 'mongodb';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createServiceDatabaseAccess, withTransaction, type InitializeDatabaseOptions } from '../../src/database/index.js';
 import { getErrorCode } from '../../src/errors/index.js';
+import { MultiLevelCache } from '../../src/cache/index.js';
 import { createLogger } from '../../src/logger/index.js';
 import { createRepository, type RepositoryCache, type RepositoryDocument } from '../../src/repository/index.js';
 import { createTestFixture, getTestInfrastructure, type TestFixture } from '../../src/testing/index.js';
@@ -225,5 +226,32 @@ describe('createRepository', () => {
     expect(await wallets.findById('same-id', { tenantId: 'b' })).toMatchObject({ userId: 'bob' });
     expect(await wallets.count({}, { tenantId: 'a' })).toBe(1);
     expect(await wallets.findById('same-id')).toBeNull();
+  });
+
+  it("plugs into the SDK's multi-level cache: an update clears L2 too, so another instance reads fresh", async () => {
+    const fixture = createTestFixture({ label: 'mlcache' });
+    const accessor = await accessorFor(fixture);
+    const instance = async () => {
+      const cache = new MultiLevelCache({ redis: fixture.redis(), keyPrefix: `${fixture.keyPrefix}cache:` });
+      onTestFinished(() => cache.close());
+      await cache.start();
+      return { cache, wallets: createRepository<Wallet>({ database: accessor, collection: 'wallets', cache }) };
+    };
+    const first = await instance();
+    const second = await instance();
+    const wallet = await first.wallets.create({ userId: 'u', currency: 'EUR', balance: 10 });
+
+    await first.wallets.findById(wallet.id);
+    // The second instance's memory is empty: its hit comes from Redis, with the BSON types intact.
+    const fromRedis = await second.wallets.findById(wallet.id);
+    expect(second.cache.getStats().hits.redis).toBe(1);
+    expect(fromRedis).toMatchObject({ balance: 10 });
+    expect(fromRedis!._id).toBeInstanceOf(ObjectId);
+    expect(fromRedis!.createdAt).toBeInstanceOf(Date);
+
+    await first.wallets.update(wallet.id, { balance: 11 });
+    const third = await instance();
+    expect(await third.wallets.findById(wallet.id)).toMatchObject({ balance: 11 });
+    expect(third.cache.getStats().hits.redis).toBe(0);
   });
 });
