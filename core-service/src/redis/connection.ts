@@ -29,8 +29,6 @@ export interface RedisConfig {
   reconnectDelay?: number;
   maxReconnectDelay?: number;
   clientName?: string;
-  /** Keep-alive PING interval, ms (for proxies that drop idle connections). */
-  pingInterval?: number;
   /**
    * Queue commands while disconnected (default false: commands fail at once). A queue turns an
    * outage into piling latency and memory; failing fast lets callers degrade (the cache serves

@@ -45,7 +45,9 @@ describe('service lifecycle', () => {
       .onStart('db', () => undefined, () => void order.push('close db'))
       .onStopAccepting(() => void order.push('stop accepting'));
     await lifecycle.start();
+    const listenersBefore = process.listenerCount('SIGTERM');
     lifecycle.installSignalHandlers({ exit: false });
+    expect(process.listenerCount('SIGTERM')).toBe(listenersBefore + 1);
 
     const slow = deferred<string>();
     const request = lifecycle.trackRequest(() => slow.promise);
@@ -69,7 +71,7 @@ describe('service lifecycle', () => {
     const [report] = (await stopped) as [ShutdownReport];
     expect(order).toEqual(['stop accepting', 'close db']);
     expect(report).toMatchObject({ reason: 'SIGTERM', drained: true, abandonedRequests: 0 });
-    expect(process.listenerCount('SIGTERM')).toBe(process.listenerCount('SIGTERM')); // handlers removed below
+    expect(process.listenerCount('SIGTERM')).toBe(listenersBefore);
   });
 
   it('abandons a hung drain and a hung close at the deadline, and still closes the rest', async () => {
