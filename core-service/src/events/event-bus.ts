@@ -11,7 +11,14 @@ import { OutboxStore, type OutboxEntry } from '../outbox/outbox-store.js';
 import { isEventPattern, matchesEventPattern } from './event-pattern.js';
 import { createIntegrationEvent, parseIntegrationEvent, type IntegrationEvent } from './integration-event.js';
 import { EventAlreadyProcessedError, ProcessedEvents } from './processed-events.js';
-import { PoisonMessageError, StreamConsumer, readDeadLetters, type DeadLetter, type StreamMessage } from './stream-consumer.js';
+import {
+  PoisonMessageError,
+  StreamConsumer,
+  readDeadLetters,
+  type DeadLetter,
+  type HandleOutcome,
+  type StreamMessage,
+} from './stream-consumer.js';
 
 export interface EventHandlerContext {
   /**
@@ -236,6 +243,7 @@ export class EventBus {
       deadLetterMaxLen: o.maxLength ?? DEFAULTS.maxLength,
       partitionOf: (message) => message.fields['tenantId'] ?? '',
       handle: (message) => this.#handleMessage(message),
+      handleBatch: (messages) => this.#handleBatch(messages),
       logger: this.#logger,
     });
     await this.#consumer.start();
@@ -347,6 +355,76 @@ export class EventBus {
       const at = this.#subscriptions.indexOf(subscription);
       if (at >= 0) this.#subscriptions.splice(at, 1);
     };
+  }
+
+  /**
+   * A partition's entries in one transaction: one commit (and one record insert) for the lot
+   * instead of one per event, which is what lets exactly-once handling keep up with the stream.
+   * Any failure rolls the whole batch back and the entries are handled one by one, so a bad
+   * event costs its neighbours a second run, never a lost or doubled effect.
+   */
+  async #handleBatch(messages: readonly StreamMessage[]): Promise<HandleOutcome[]> {
+    const mongo = this.#options.mongo;
+    const processed = this.#processed;
+    const work: Array<{ index: number; event: IntegrationEvent; subscriptions: Subscription[]; attempt: number }> = [];
+    const outcomes: Array<HandleOutcome | undefined> = messages.map(() => undefined);
+    for (const [index, message] of messages.entries()) {
+      const subscriptions = this.#subscriptions.filter((s) => s.matches(message.fields['type'] ?? ''));
+      if (subscriptions.length === 0) {
+        outcomes[index] = { ok: true };
+        continue;
+      }
+      try {
+        const event = parseIntegrationEvent(message.fields['event'] ?? '');
+        work.push({ index, event, subscriptions, attempt: message.deliveryCount });
+      } catch (error) {
+        outcomes[index] = { ok: false, error: new PoisonMessageError(`unparseable event: ${error instanceof Error ? error.message : String(error)}`) };
+      }
+    }
+    const batchable = mongo !== undefined && processed !== undefined && work.length > 1 && work.every((item) => item.subscriptions.every((s) => s.transactional));
+    if (batchable) {
+      try {
+        await withTransaction({
+          client: mongo.client,
+          fn: async (session) => {
+            const ids = [...new Set(work.map((item) => item.event.id))];
+            const existing = await processed.collection
+              .find({ eventId: { $in: ids } }, { session, projection: { eventId: 1, consumer: 1 } })
+              .toArray();
+            // also dedupes two copies of one event inside this batch
+            const done = new Set(existing.map((record) => `${record.eventId}\u0000${record.consumer}`));
+            const records: Array<{ eventId: string; consumer: string; processedAt: Date }> = [];
+            for (const { event, subscriptions, attempt } of work) {
+              for (const subscription of subscriptions) {
+                const key = `${event.id}\u0000${subscription.consumer}`;
+                if (done.has(key)) continue;
+                done.add(key);
+                await runWithCorrelationId(
+                  event.correlationId ?? undefined,
+                  async () => subscription.handler(event, { session, attempt, logger: this.#logger }),
+                  { eventId: event.id, eventType: event.type, tenantId: event.tenantId },
+                );
+                records.push({ eventId: event.id, consumer: subscription.consumer, processedAt: new Date() });
+              }
+            }
+            if (records.length > 0) await processed.collection.insertMany(records, { session });
+          },
+        });
+        for (const item of work) outcomes[item.index] = { ok: true };
+        return outcomes.map((outcome) => outcome ?? { ok: true });
+      } catch (error) {
+        this.#logger.debug({ err: error, events: work.length }, 'batch transaction failed; handling its events one by one');
+      }
+    }
+    for (const item of work) {
+      try {
+        await this.#handleMessage(messages[item.index]!);
+        outcomes[item.index] = { ok: true };
+      } catch (error) {
+        outcomes[item.index] = { ok: false, error };
+      }
+    }
+    return outcomes.map((outcome) => outcome ?? { ok: true });
   }
 
   async #handleMessage(message: StreamMessage): Promise<void> {

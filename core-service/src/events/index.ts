@@ -16,4 +16,4 @@ export type { UnifiedEmitter, UnifiedEmitOptions } from './unified-emitter.js';
 export { ProcessedEvents, EventAlreadyProcessedError, PROCESSED_EVENTS_COLLECTION } from './processed-events.js';
 export type { ProcessedEventRecord } from './processed-events.js';
 export { StreamConsumer, PoisonMessageError, readDeadLetters, ensureConsumerGroup } from './stream-consumer.js';
-export type { DeadLetter, StreamMessage, StreamConsumerOptions } from './stream-consumer.js';
+export type { DeadLetter, HandleOutcome, StreamMessage, StreamConsumerOptions } from './stream-consumer.js';

@@ -9,6 +9,9 @@ export interface StreamMessage {
   deliveryCount: number;
 }
 
+/** Result of handling one entry: acked when ok, retried or dead-lettered otherwise. */
+export type HandleOutcome = { ok: true } | { ok: false; error: unknown };
+
 /** Thrown by a handler for a message that can never succeed (unparseable): dead-lettered at once. */
 export class PoisonMessageError extends Error {
   override readonly name = 'PoisonMessageError';
@@ -37,6 +40,11 @@ export interface StreamConsumerOptions {
   /** Partition key: entries with the same key are handled one after another, in stream order. */
   partitionOf(message: StreamMessage): string;
   handle(message: StreamMessage): Promise<void>;
+  /**
+   * Optional: handles one partition's entries together (one transaction for many events).
+   * Returns one outcome per entry, in order; entries it cannot take are left to `handle`.
+   */
+  handleBatch?(messages: readonly StreamMessage[]): Promise<HandleOutcome[]>;
   logger: Logger;
 }
 
@@ -199,8 +207,9 @@ export class StreamConsumer {
     try {
       await Promise.all(
         [...partitions.values()].map(async (list) => {
-          for (const message of list) {
-            if (await this.#processOne(message)) succeeded.push(message.id);
+          const outcomes = await this.#handlePartition(list);
+          for (const [index, message] of list.entries()) {
+            if (await this.#settle(message, outcomes[index] ?? { ok: false, error: new Error('no outcome') })) succeeded.push(message.id);
           }
         }),
       );
@@ -225,28 +234,46 @@ export class StreamConsumer {
     }
   }
 
-  /** Runs the handler; true when the entry is to be acked (dead-lettered entries are acked already). */
-  async #processOne(message: StreamMessage): Promise<boolean> {
-    const { redis, errorsKey, maxAttempts, logger } = this.options;
-    try {
-      await this.options.handle(message);
-      return true;
-    } catch (error) {
-      const description = describeError(error);
-      const isPoison = error instanceof PoisonMessageError;
-      if (isPoison || message.deliveryCount >= maxAttempts) {
-        await this.#deadLetter(message, description, message.deliveryCount).catch((deadLetterError: unknown) =>
-          logger.error({ err: deadLetterError, messageId: message.id }, 'dead-lettering failed; the entry stays pending'),
-        );
-        return false;
+  async #handlePartition(list: StreamMessage[]): Promise<HandleOutcome[]> {
+    if (this.options.handleBatch && list.length > 1) {
+      try {
+        return await this.options.handleBatch(list);
+      } catch (error) {
+        return list.map(() => ({ ok: false, error }));
       }
-      logger.warn(
-        { messageId: message.id, attempt: message.deliveryCount, maxAttempts, error: description },
-        'event handler failed; the entry stays pending and is retried after the claim idle time',
+    }
+    const outcomes: HandleOutcome[] = [];
+    for (const message of list) {
+      try {
+        await this.options.handle(message);
+        outcomes.push({ ok: true });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * Failure bookkeeping for one entry; true when it is to be acked. A failed entry does not
+   * hold up the rest of its partition: it is retried after the claim idle time, out of order.
+   */
+  async #settle(message: StreamMessage, outcome: HandleOutcome): Promise<boolean> {
+    if (outcome.ok) return true;
+    const { redis, errorsKey, maxAttempts, logger } = this.options;
+    const description = describeError(outcome.error);
+    if (outcome.error instanceof PoisonMessageError || message.deliveryCount >= maxAttempts) {
+      await this.#deadLetter(message, description, message.deliveryCount).catch((deadLetterError: unknown) =>
+        logger.error({ err: deadLetterError, messageId: message.id }, 'dead-lettering failed; the entry stays pending'),
       );
-      await redis.hset(errorsKey, message.id, description).catch(() => undefined);
       return false;
     }
+    logger.warn(
+      { messageId: message.id, attempt: message.deliveryCount, maxAttempts, error: description },
+      'event handler failed; the entry stays pending and is retried after the claim idle time',
+    );
+    await redis.hset(errorsKey, message.id, description).catch(() => undefined);
+    return false;
   }
 
   async #deadLetter(message: StreamMessage, error: string, attempts: number): Promise<void> {

@@ -203,6 +203,30 @@ describe('integration events over Redis Streams', () => {
     expect(await a.db!.collection('processed_events').countDocuments({ eventId: event.id })).toBe(1);
   });
 
+  it('events read together share one transaction; one failing event rolls the batch back and only it is retried', async () => {
+    const fixture = createTestFixture({ label: 'batch' });
+    const { bus, db } = await createBusForTest(fixture, { maxAttempts: 3 });
+    const credits = db!.collection<{ eventId: string; n: number }>('credits');
+    const runs: number[] = [];
+    bus.on<{ n: number }>('wallet.credited', async (event, { session, attempt }) => {
+      runs.push(event.data.n);
+      await credits.insertOne({ eventId: event.id, n: event.data.n }, { session });
+      if (event.data.n === 3 && attempt === 1) throw new Error('event 3 fails on its first delivery');
+    });
+    // join the group, then leave so the five events queue up and are read in one batch
+    await bus.startListening();
+    await bus.stopListening();
+    const events = [];
+    for (let n = 1; n <= 5; n++) events.push(await bus.emit('wallet.credited', fixture.tenantId, 'u', { n }));
+    await bus.startListening();
+
+    await waitFor(() => isGroupCaughtUp(fixture.redis(), bus.streamKey, bus.serviceName), { what: 'all five acked', timeoutMs: 15_000 });
+    // batch attempt (1..3, rolled back), then one by one (1..5), then event 3's retry
+    expect(runs).toEqual([1, 2, 3, 1, 2, 3, 4, 5, 3]);
+    expect((await credits.find({}).sort({ n: 1 }).toArray()).map((credit) => credit.n)).toEqual([1, 2, 3, 4, 5]);
+    expect(await db!.collection('processed_events').countDocuments({ eventId: { $in: events.map((e) => e.id) } })).toBe(5);
+  });
+
   it('a handler registered without a transaction still runs once per event: its record is written before the ack', async () => {
     const fixture = createTestFixture({ label: 'notx' });
     const { bus, db } = await createBusForTest(fixture);
