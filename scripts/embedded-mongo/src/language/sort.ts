@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError, badValue } from '../errors.js';
-import { EMPTY_ARRAY, collectValuesAlongPath, isArrayIndex, splitPath } from './path.js';
+import { EMPTY_ARRAY, collectValuesAlongPath, isArrayIndex, ownField, splitPath } from './path.js';
 import { compareValues } from './values/compare.js';
 import { isNumeric, toDouble } from './values/numeric.js';
 import { isPlainDocument } from './values/type-order.js';
@@ -52,6 +52,8 @@ export function sortKeyOf(doc: Document, key: SortKey): unknown {
     const value = doc[key.field];
     if (!Array.isArray(value)) return value === undefined ? null : value;
   }
+  const direct = scalarAlongPath(doc, key.parts);
+  if (direct !== THROUGH_ARRAY) return direct;
   const { values } = collectValuesAlongPath(doc, key.parts);
   if (values.length === 0) return null;
   let best = values[0];
@@ -60,6 +62,20 @@ export function sortKeyOf(doc: Document, key: SortKey): unknown {
     if (key.direction === 1 ? order < 0 : order > 0) best = values[i];
   }
   return best;
+}
+
+const THROUGH_ARRAY: unique symbol = Symbol('through array');
+
+/** Dotted paths that meet no array (the usual case) need no value collection: read them directly. */
+function scalarAlongPath(doc: Document, parts: readonly string[]): unknown {
+  let current: unknown = doc;
+  for (const part of parts) {
+    if (!isPlainDocument(current)) return null;
+    current = ownField(current, part);
+    if (current === undefined) return null;
+    if (Array.isArray(current)) return THROUGH_ARRAY;
+  }
+  return current;
 }
 
 function compareSortKeys(a: unknown, b: unknown): number {

@@ -268,6 +268,10 @@ describe('buildUpsertDocument', () => {
     expect(buildUpsertDocument({ _id: 5, a: 1 }, { b: 2 })).toEqual({ _id: 5, b: 2 });
   });
 
+  it('treats a one-element $in as an equality and ignores regexes', () => {
+    expect(buildUpsertDocument({ a: { $in: [5] }, b: { $in: [1, 2] }, c: /x/ }, { $set: { d: 1 } })).toEqual({ a: 5, d: 1 });
+  });
+
   it('keeps equality fields from $and', () => {
     expect(buildUpsertDocument({ $and: [{ a: 1 }, { b: 2 }] }, { $set: { c: 3 } })).toEqual({ a: 1, b: 2, c: 3 });
   });

@@ -27,11 +27,17 @@ function addEqualities(seed: Document, query: Document): void {
     if (key.startsWith('$')) continue;
     if (isOperatorObject(condition)) {
       if (Object.hasOwn(condition, '$eq')) setSeedPath(seed, key, condition.$eq);
+      // A one-element $in pins the value just like $eq does.
+      else if (Array.isArray(condition.$in) && condition.$in.length === 1 && !isRegex(condition.$in[0])) setSeedPath(seed, key, condition.$in[0]);
       continue;
     }
-    if (condition instanceof RegExp || (typeof condition === 'object' && condition !== null && (condition as { _bsontype?: string })._bsontype === 'BSONRegExp')) continue;
+    if (isRegex(condition)) continue;
     setSeedPath(seed, key, condition);
   }
+}
+
+function isRegex(value: unknown): boolean {
+  return value instanceof RegExp || (typeof value === 'object' && value !== null && (value as { _bsontype?: string })._bsontype === 'BSONRegExp');
 }
 
 function isOperatorObject(value: unknown): value is Record<string, unknown> {
