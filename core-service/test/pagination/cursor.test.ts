@@ -1,7 +1,7 @@
 import { Decimal128, Long, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { getErrorCode } from '../../src/errors/index.js';
-import { buildKeysetFilter, buildKeysetQueries, decodeCursor, encodeCursor } from '../../src/pagination/index.js';
+import { buildKeysetFilter, buildKeysetQueries, configureCursorSecret, decodeCursor, encodeCursor } from '../../src/pagination/index.js';
 
 const shape = JSON.stringify(['db.items', [['createdAt', -1], ['_id', -1]]]);
 
@@ -51,6 +51,20 @@ describe('pagination cursors', () => {
     const cursor = encodeCursor([new Date(0), new ObjectId()], shape);
     expectBadUserInput(() => decodeCursor(cursor, JSON.stringify(['db.other', [['createdAt', -1], ['_id', -1]]]), 2));
     expectBadUserInput(() => decodeCursor(cursor, JSON.stringify(['db.items', [['createdAt', 1], ['_id', 1]]]), 2));
+  });
+});
+
+describe('cursor secret', () => {
+  it('a cursor signed under another secret (another deployment, a rotated key) is rejected', () => {
+    const ours = Buffer.alloc(32, 1);
+    const theirs = Buffer.alloc(32, 2);
+    const cursor = encodeCursor([1, new ObjectId()], shape, theirs);
+    expectBadUserInput(() => decodeCursor(cursor, shape, 2, ours));
+    expect(decodeCursor(cursor, shape, 2, theirs)).toHaveLength(2);
+  });
+
+  it('refuses a configured secret too short to resist guessing', () => {
+    expect(() => configureCursorSecret('short')).toThrow(/at least 16 bytes/);
   });
 });
 

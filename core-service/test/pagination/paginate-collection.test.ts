@@ -48,6 +48,8 @@ async function seededItems(label: string, collectionName = 'items'): Promise<{ i
   // Inserted in a shuffled order so natural order never happens to match the sort.
   await items.insertMany([...all].sort((a, b) => ((a.n * 37) % ITEM_COUNT) - ((b.n * 37) % ITEM_COUNT)));
   await items.createIndex({ score: 1, _id: 1 });
+  // An index holding null and missing keys, so the null handling is exercised through index scans too.
+  await items.createIndex({ rank: -1, _id: -1 });
   return { items, all, commands, client };
 }
 
@@ -200,6 +202,23 @@ describe('paginateCollection', () => {
       ['_id', 1],
     ]);
     expect(JSON.stringify(find.command['filter'])).toContain('$or');
+  });
+
+  it('a deep page is read through the { sort, _id } index, without an in-memory sort', async () => {
+    const { items, commands } = await seededItems('explain');
+    await items.createIndex({ createdAt: -1, _id: -1 });
+    let after: string | undefined;
+    for (let page = 0; page < 5; page += 1) {
+      after = (await paginateCollection(items, { first: 5, sort: { createdAt: -1 }, ...(after ? { after } : {}) })).pageInfo.endCursor!;
+    }
+    commands.length = 0;
+    await paginateCollection(items, { first: 5, sort: { createdAt: -1 }, after });
+    const find = commands.find((event) => event.commandName === 'find')!.command;
+    const explained = await items.db.command({ explain: { find: items.collectionName, filter: find['filter'], sort: find['sort'], limit: find['limit'] } });
+    const plan = JSON.stringify(explained['queryPlanner']['winningPlan']);
+    expect(plan).toContain('"IXSCAN"');
+    expect(plan).toContain('createdAt_-1__id_-1');
+    expect(plan).not.toContain('"SORT"');
   });
 
   it('rejects a tampered cursor, and a cursor from another collection or another sort', async () => {
