@@ -91,6 +91,24 @@ describe('createRepository', () => {
     expect(await wallets.findById(created.id)).toBeNull();
   });
 
+  it("pages through the tenant's collection with signed cursors", async () => {
+    const fixture = createTestFixture({ label: 'repopage' });
+    const accessor = await accessorFor(fixture, { strategy: 'per-tenant' });
+    const wallets = createRepository<Wallet>({ database: accessor, collection: 'wallets' });
+    await wallets.createMany([3, 1, 2, 5, 4].map((balance) => ({ userId: `u${balance}`, currency: 'EUR', balance })));
+    await wallets.create({ userId: 'elsewhere', currency: 'EUR', balance: 0 }, { tenantId: 'other' });
+
+    const first = await wallets.paginate({ first: 2, sort: { balance: 1 }, includeTotalCount: true });
+    expect(first.nodes.map((wallet) => wallet.balance)).toEqual([1, 2]);
+    expect(first.totalCount).toBe(5);
+    const rest = await wallets.paginate({ first: 10, sort: { balance: 1 }, after: first.pageInfo.endCursor! });
+    expect(rest.nodes.map((wallet) => wallet.balance)).toEqual([3, 4, 5]);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+    // The cursor names this tenant's collection: it does not open a page of another tenant.
+    const foreign = await wallets.paginate({ first: 2, sort: { balance: 1 }, after: first.pageInfo.endCursor!, tenantId: 'other' }).catch((e: unknown) => e);
+    expect(getErrorCode(foreign)).toBe('BAD_USER_INPUT');
+  });
+
   it('registers a unique id index plus its own indexes with the accessor', async () => {
     const fixture = createTestFixture({ label: 'repoidx' });
     const accessor = await accessorFor(fixture);
