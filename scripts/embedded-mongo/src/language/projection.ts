@@ -143,6 +143,10 @@ export function compileProjectionOf(
       const index = resolvePositionalIndexForProjection(doc, positionalMatcher.arrayParts, query!);
       setComputed(result, positionalMatcher.arrayParts, index === undefined ? undefined : [index.value]);
     }
+    // A computed _id still comes first, as MongoDB outputs it.
+    if (computedPaths.has('_id') && Object.hasOwn(result, '_id') && Object.keys(result)[0] !== '_id') {
+      result = { _id: result._id, ...withoutId(result) };
+    }
     for (const operator of operators) {
       const current = doc[operator.field];
       const outcome = operator.apply(current, doc);

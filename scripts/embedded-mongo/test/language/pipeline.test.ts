@@ -106,6 +106,12 @@ describe('shaping stages', () => {
     expect(merged).toEqual({ _id: 1, a: { b: 1, c: 2 } });
   });
 
+  it('$project puts a computed _id first and supports nested specs', () => {
+    const [result] = run([orders[0]!], [{ $project: { who: '$customer', _id: '$amount', nested: { a: '$customer', b: { $literal: 1 } } } }]);
+    expect(Object.keys(result!)).toEqual(['_id', 'who', 'nested']);
+    expect(result).toEqual({ _id: new Int32(10), who: 'ann', nested: { a: 'ann', b: 1 } });
+  });
+
   it('$replaceRoot and $replaceWith', () => {
     expect(run([{ _id: 1, inner: { x: 1 } }], [{ $replaceRoot: { newRoot: '$inner' } }])).toEqual([{ x: 1 }]);
     expect(run([{ _id: 1, inner: { x: 1 } }], [{ $replaceWith: { $mergeObjects: ['$inner', { y: 2 }] } }])).toEqual([{ x: 1, y: 2 }]);
