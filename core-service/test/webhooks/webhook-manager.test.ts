@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withTransaction } from '../../src/database/transaction.js';
 import { createUnifiedEmitter, type IntegrationEvent } from '../../src/events/index.js';
+import { createLogger } from '../../src/logger/index.js';
 import { createTestFixture, type TestFixture } from '../../src/testing/index.js';
 import { createWebhookManager, verifyWebhookSignature, type CreateWebhookManagerOptions } from '../../src/webhooks/index.js';
 import { createBusForTest } from '../events/support/bus-fixture.js';
@@ -89,10 +90,12 @@ describe('webhook manager', () => {
     const disabledEvents: IntegrationEvent[] = [];
     watcher.bus.on('webhook.disabled', (event) => void disabledEvents.push(event));
     await watcher.bus.startListening();
+    const logLines: string[] = [];
     const { manager } = await createManagerForTest(fixture, {
       retryConfig: { maxAttempts: 5, backoffMs: 100 },
       disableAfterConsecutiveFailures: 4,
       events: events.bus,
+      logger: createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } }),
     });
     try {
       const hook = await manager.register({ tenantId: fixture.tenantId, url: receiver.url, events: ['payout.*'] });
@@ -124,6 +127,12 @@ describe('webhook manager', () => {
       ]);
       expect(deliveries[0]!.error).toBe('receiver answered HTTP 500');
       expect(deliveries[0]!.responseSnippet!.length).toBeLessThanOrEqual(513);
+
+      // every attempt and the disabling were logged, the endpoint's secret never
+      const logs = logLines.join('');
+      expect(logs).toContain('webhook disabled');
+      expect(logs.match(/webhook delivery failed/g)).toHaveLength(4);
+      expect(logs).not.toContain(hook.secret);
 
       // a disabled endpoint gets nothing more
       expect(await manager.dispatch('payout.failed', { tenantId: fixture.tenantId, payoutId: 'po-2' })).toBe(0);
