@@ -36,11 +36,8 @@ export async function insert(ctx: CommandContext): Promise<Document> {
   return reply;
 }
 
-/** `_id` cannot be an array, a regex or undefined (MongoDB's InvalidIdField rules); top-level names cannot start with `$`. */
+/** `_id` cannot be an array, a regex or undefined (MongoDB's InvalidIdField rules). $-prefixed field names are allowed (5.0+). */
 export function validateId(doc: Document): void {
-  for (const key of Object.keys(doc)) {
-    if (key.startsWith('$')) throw new MongoCommandError(ErrorCode.BadValue, `Document can't have $ prefixed field names: ${key}`);
-  }
   const id = doc._id;
   if (id === undefined) return;
   if (Array.isArray(id)) throw new MongoCommandError(ErrorCode.InvalidIdField, `The '_id' value cannot be of type array`);
