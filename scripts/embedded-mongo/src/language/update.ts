@@ -33,6 +33,8 @@ export function applyUpdate(doc: Document, update: Document | Document[], option
       throw failedToParse('arrayFilters may not be specified for pipeline-style updates');
     }
     result = runUpdatePipeline(doc, update);
+    // A pipeline that drops _id ($replaceWith, $project) keeps the original one, placed first.
+    if (Object.hasOwn(doc, '_id') && !Object.hasOwn(result, '_id')) result = { _id: doc._id, ...result };
   } else if (!isPlainDocument(update)) {
     throw failedToParse('Update argument must be either an object or an array');
   } else if (isOperatorUpdate(update)) {

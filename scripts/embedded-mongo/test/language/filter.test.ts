@@ -269,3 +269,39 @@ describe('errors', () => {
     }
   });
 });
+
+describe('array edge cases', () => {
+  it('matches whole-array operands of $all and $in', () => {
+    expect(matches({ a: { $all: [[1, 2]] } }, { a: [[1, 2], 3] })).toBe(true);
+    expect(matches({ a: { $in: [[1, 2]] } }, { a: [1, 2] })).toBe(true);
+  });
+
+  it('negates across every element reached through an array of subdocuments', () => {
+    expect(matches({ 'a.b': { $ne: 1 } }, { a: [{ b: 1 }, { b: 2 }] })).toBe(false);
+    expect(matches({ 'a.b': { $nin: [3] } }, { a: [{ b: 1 }, { b: 2 }] })).toBe(true);
+  });
+
+  it('reads a numeric component as a field of subdocument elements too', () => {
+    expect(matches({ 'a.1': 5 }, { a: [{ 1: 5 }] })).toBe(true);
+  });
+
+  it('does not expand nested arrays implicitly', () => {
+    expect(matches({ a: 1 }, { a: [[1]] })).toBe(false);
+    expect(matches({ a: [1] }, { a: [[1]] })).toBe(true);
+  });
+
+  it('keeps booleans apart from numbers', () => {
+    expect(matches({ a: true }, { a: 1 })).toBe(false);
+    expect(matches({ a: 1 }, { a: true })).toBe(false);
+  });
+
+  it('combines $exists with $ne null', () => {
+    expect(matches({ a: { $exists: true, $ne: null } }, { a: null })).toBe(false);
+    expect(matches({ a: { $exists: true, $ne: null } }, { a: 0 })).toBe(true);
+  });
+
+  it('applies $not to $in and $size 0 to empty arrays', () => {
+    expect(matches({ a: { $not: { $in: [1, 2] } } }, { a: 3 })).toBe(true);
+    expect(matches({ a: { $size: 0 } }, { a: [] })).toBe(true);
+  });
+});

@@ -248,6 +248,11 @@ describe('replacement and pipeline updates', () => {
     expect(result).toEqual({ _id: 1, a: new Int32(2), sum: new Int32(5) });
   });
 
+  it('pipeline updates that drop _id keep the original _id', () => {
+    expect(update({ _id: 1, a: { b: 2 } }, [{ $replaceWith: '$a' }])).toEqual({ _id: 1, b: 2 });
+    expect(() => update({ _id: 1 }, [{ $set: { _id: 2 } }])).toThrow(MongoCommandError);
+  });
+
   it('pipeline updates accept only the update stages', () => {
     expect(() => update({ _id: 1 }, [{ $group: { _id: null } }])).toThrow(MongoCommandError);
   });
@@ -274,5 +279,32 @@ describe('buildUpsertDocument', () => {
 
   it('keeps equality fields from $and', () => {
     expect(buildUpsertDocument({ $and: [{ a: 1 }, { b: 2 }] }, { $set: { c: 3 } })).toEqual({ a: 1, b: 2, c: 3 });
+  });
+});
+
+describe('update path edge cases', () => {
+  it('pads arrays for $inc past the end and unsets inside array elements', () => {
+    expect(update({ a: [1] }, { $inc: { 'a.3': new Int32(1) } })).toEqual({ a: [1, null, null, new Int32(1)] });
+    expect(update({ a: [{ b: 1, c: 2 }] }, { $unset: { 'a.0.b': 1 } })).toEqual({ a: [{ c: 2 }] });
+  });
+
+  it('cannot create a named field inside an array', () => {
+    expect(errorOf(() => update({ a: [1] }, { $set: { 'a.b': 1 } })).code).toBe(28);
+  });
+
+  it('$push through $[] reaches every element', () => {
+    expect(update({ a: [{ b: [] }, { b: [0] }] }, { $push: { 'a.$[].b': 1 } })).toEqual({ a: [{ b: [1] }, { b: [0, 1] }] });
+  });
+
+  it('orders new fields by path, as MongoDB 5.0+ does', () => {
+    expect(Object.keys(update({ _id: 1 }, { $set: { b: 1, a: 1 }, $inc: { c: new Int32(1) } }))).toEqual(['_id', 'a', 'b', 'c']);
+  });
+
+  it('treats an empty operator document as a no-op (MongoDB 5.0+)', () => {
+    expect(applyUpdate({ _id: 1, a: 1 }, { $set: {} })).toEqual({ doc: { _id: 1, a: 1 }, modified: false });
+  });
+
+  it('treats an empty update document as a replacement keeping only _id', () => {
+    expect(update({ _id: 1, a: 1 }, {})).toEqual({ _id: 1 });
   });
 });
