@@ -24,6 +24,15 @@ describe('bad requests through the driver', () => {
     await expectServing('oversized');
   });
 
+  it('a document just under 16 MB is stored and read back intact', async () => {
+    const coll = engine.db('nearlimit').collection('c');
+    const big = 'z'.repeat(16 * 1024 * 1024 - 1024);
+    await coll.insertOne({ _id: 'big', big } as never);
+    const doc = await coll.findOne({ _id: 'big' } as never);
+    expect(doc!.big.length).toBe(big.length);
+    expect(doc!.big === big).toBe(true);
+  });
+
   it('an update making a document larger than 16 MB is rejected and leaves it unchanged', async () => {
     const coll = engine.db('growth').collection('c');
     await coll.insertOne({ _id: 1, a: 'x'.repeat(9 * 1024 * 1024) } as never);

@@ -179,4 +179,23 @@ describe('find', () => {
     expect(await ids({ qty: { $ne: 5 } })).toEqual([2, 3]);
     expect(await ids({ qty: { $nin: [5, 1] } })).toEqual([3]);
   });
+
+  it('sorting on an array field uses the smallest element ascending and the largest descending', async () => {
+    const coll = engine.db('arraysort').collection('c');
+    await coll.insertMany([
+      { _id: 'arr31', a: [3, 1] },
+      { _id: 'arr2', a: [2] },
+      { _id: 'zero', a: 0 },
+      { _id: 'arr5', a: [5, 4] },
+    ] as never[]);
+    expect((await coll.find().sort({ a: 1 }).toArray()).map((d) => d._id)).toEqual(['zero', 'arr31', 'arr2', 'arr5']);
+    expect((await coll.find().sort({ a: -1 }).toArray()).map((d) => d._id)).toEqual(['arr5', 'arr31', 'arr2', 'zero']);
+  });
+
+  it('missing fields sort like null, before numbers', async () => {
+    const coll = engine.db('missingsort').collection('c');
+    await coll.insertMany([{ _id: 1, v: 2 }, { _id: 2 }, { _id: 3, v: null }, { _id: 4, v: 1 }] as never[]);
+    const ids = (await coll.find().sort({ v: 1, _id: 1 }).toArray()).map((d) => d._id);
+    expect(ids).toEqual([2, 3, 4, 1]);
+  });
 });

@@ -68,4 +68,27 @@ describe('insert', () => {
       location: { $db: 'novels', $inc: true },
     });
   });
+
+  it('bulkWrite applies mixed operations in order and reports each count', async () => {
+    const coll = engine.db('bulk').collection<{ _id: number; v?: number; w?: number }>('c');
+    const result = await coll.bulkWrite([
+      { insertOne: { document: { _id: 1, v: 1 } } },
+      { insertOne: { document: { _id: 2, v: 2 } } },
+      { updateOne: { filter: { _id: 1 }, update: { $inc: { v: 10 } } } },
+      { updateMany: { filter: {}, update: { $set: { w: 0 } } } },
+      { replaceOne: { filter: { _id: 2 }, replacement: { v: 20 } } },
+      { updateOne: { filter: { _id: 3 }, update: { $set: { v: 3 } }, upsert: true } },
+      { deleteOne: { filter: { _id: 2 } } },
+    ]);
+    expect(result.insertedCount).toBe(2);
+    expect(result.matchedCount).toBe(4);
+    expect(result.modifiedCount).toBe(4);
+    expect(result.upsertedCount).toBe(1);
+    expect(result.deletedCount).toBe(1);
+    expect(result.upsertedIds).toEqual({ 5: 3 });
+    expect(await coll.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, v: 11, w: 0 },
+      { _id: 3, v: 3 },
+    ]);
+  });
 });

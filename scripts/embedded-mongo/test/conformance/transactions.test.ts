@@ -118,6 +118,61 @@ describe('transactions', () => {
     expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 90 });
   });
 
+  it('writing a document changed by another commit after the snapshot fails with WriteConflict (no lost update)', async () => {
+    const coll = await accounts('stalewrite', [
+      { _id: 'a', balance: 100 },
+      { _id: 'b', balance: 0 },
+    ]);
+    await withSession(async (session) => {
+      session.startTransaction();
+      expect(await coll.findOne({ _id: 'a' }, { session })).toEqual({ _id: 'a', balance: 100 });
+      await coll.updateOne({ _id: 'a' }, { $inc: { balance: -40 } }); // committed outside, after the snapshot
+      const error = await rejectionOf(coll.updateOne({ _id: 'a' }, { $inc: { balance: -90 } }, { session }));
+      expect(error.code).toBe(112);
+      expect((error as MongoServerError).hasErrorLabel('TransientTransactionError')).toBe(true);
+      await session.abortTransaction().catch(() => undefined);
+    });
+    expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 60 });
+  });
+
+  it('a transaction spans collections and databases: abort discards all, commit shows all', async () => {
+    const first = engine.db('multiA').collection('x');
+    const second = engine.db('multiB').collection('y');
+    await first.insertOne({ _id: 'seed' } as never);
+    await second.insertOne({ _id: 'seed' } as never);
+    await withSession(async (session) => {
+      session.startTransaction();
+      await first.insertOne({ _id: 'aborted' } as never, { session });
+      await second.deleteOne({ _id: 'seed' } as never, { session });
+      await session.abortTransaction();
+    });
+    expect(await first.countDocuments()).toBe(1);
+    expect(await second.countDocuments()).toBe(1);
+    await withSession(async (session) => {
+      await session.withTransaction(async (s) => {
+        await first.insertOne({ _id: 'committed' } as never, { session: s });
+        await second.deleteOne({ _id: 'seed' } as never, { session: s });
+      });
+    });
+    expect((await first.find().sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual(['committed', 'seed']);
+    expect(await second.countDocuments()).toBe(0);
+  });
+
+  it('a cursor opened in a transaction is read through getMore inside it, seeing its own writes', async () => {
+    const coll = await accounts('txncursor', Array.from({ length: 20 }, (_, i) => ({ _id: `a${String(i).padStart(2, '0')}`, balance: i })));
+    await withSession(async (session) => {
+      session.startTransaction();
+      await coll.insertOne({ _id: 'zz', balance: 99 }, { session });
+      await coll.deleteOne({ _id: 'a00' }, { session });
+      const docs = await coll.find({}, { session, batchSize: 3 }).sort({ _id: 1 }).toArray();
+      expect(docs).toHaveLength(20);
+      expect(docs[0]!._id).toBe('a01');
+      expect(docs[19]).toEqual({ _id: 'zz', balance: 99 });
+      await session.commitTransaction();
+    });
+    expect(await coll.countDocuments()).toBe(20);
+  });
+
   it('withTransaction retries a transaction that hit a write conflict and then succeeds', async () => {
     const coll = await accounts('retry', [{ _id: 'a', balance: 100 }]);
     let releaseFirst!: () => void;
