@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { BSONRegExp } from 'bson';
+import * as language from '../language/index.js';
 import { badValue } from '../errors.js';
 import type { Collection } from './collection.js';
 import type { CollectionIndex, IndexEntry } from './collection-index.js';
@@ -246,27 +247,111 @@ function sortOrderFrom(index: CollectionIndex, eqCount: number, sortFields: { pa
 /** Per top-level field: what bounds its index keys (fields with anything else are left unbounded). */
 function analyzeFilter(filter: Document): Map<string, FieldPredicate> {
   const out = new Map<string, FieldPredicate>();
+  const add = (key: string, p: FieldPredicate): void => {
+    const existing = out.get(key);
+    out.set(key, existing === undefined ? p : mergePredicates(existing, p));
+  };
   const visit = (f: Document): void => {
     for (const [key, value] of Object.entries(f)) {
       if (key === '$and' && Array.isArray(value)) {
         for (const sub of value) if (isPlainObject(sub)) visit(sub);
         continue;
       }
+      if (key === '$or' && Array.isArray(value)) {
+        for (const [field, hull] of orHull(value)) add(field, hull);
+        continue;
+      }
       if (key.startsWith('$')) continue;
       const p = predicateOf(value);
-      if (p === null) continue;
-      const existing = out.get(key);
-      out.set(key, existing === undefined ? p : mergePredicates(existing, p));
+      if (p !== null) add(key, p);
     }
   };
   visit(filter);
   return out;
 }
 
+/**
+ * A field every branch of an `$or` bounds is bounded by the union of those bounds (taken as
+ * one interval, looser but safe). This is what keeps keyset pagination filters such as
+ * `{$or: [{t: {$lt: X}}, {t: X, id: {$lt: Y}}]}` on an index range instead of a full scan.
+ */
+function orHull(branches: unknown[]): Map<string, FieldPredicate> {
+  const result = new Map<string, FieldPredicate>();
+  if (branches.length === 0 || !branches.every(isPlainObject)) return result;
+  const analyzed = (branches as Document[]).map(analyzeFilter);
+  for (const [field, first] of analyzed[0]!) {
+    let lo = lowOf(first);
+    let hi = highOf(first);
+    for (const other of analyzed.slice(1)) {
+      const p = other.get(field);
+      if (p === undefined) {
+        lo = hi = undefined;
+        break;
+      }
+      lo = looser(lo, lowOf(p), -1);
+      hi = looser(hi, highOf(p), 1);
+    }
+    if (lo !== undefined || hi !== undefined) {
+      const hull: FieldPredicate = {};
+      if (lo !== undefined) hull.lo = lo;
+      if (hi !== undefined) hull.hi = hi;
+      result.set(field, hull);
+    }
+  }
+  return result;
+}
+
+type Bound = { value: unknown; inclusive: boolean } | undefined;
+
+function lowOf(p: FieldPredicate): Bound {
+  if ('eq' in p) return { value: p.eq, inclusive: true };
+  if (p.in !== undefined) return extremeOf(p.in, -1);
+  return p.lo;
+}
+
+function highOf(p: FieldPredicate): Bound {
+  if ('eq' in p) return { value: p.eq, inclusive: true };
+  if (p.in !== undefined) return extremeOf(p.in, 1);
+  return p.hi;
+}
+
+function extremeOf(values: unknown[], sign: 1 | -1): Bound {
+  if (values.length === 0) return undefined;
+  let best = values[0];
+  for (const v of values) if (language.compareValues(v, best) * sign > 0) best = v;
+  return { value: best, inclusive: true };
+}
+
+/** The looser of two bounds on one side (sign -1: lower side, 1: upper side); unbounded wins. */
+function looser(a: Bound, b: Bound, sign: 1 | -1): Bound {
+  if (a === undefined || b === undefined) return undefined;
+  const c = language.compareValues(a.value, b.value) * sign;
+  if (c > 0) return a;
+  if (c < 0) return b;
+  return { value: a.value, inclusive: a.inclusive || b.inclusive };
+}
+
+/** The tighter of two bounds on one side; a missing bound gives way. */
+function tighter(a: Bound, b: Bound, sign: 1 | -1): Bound {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  const c = language.compareValues(a.value, b.value) * sign;
+  if (c < 0) return a;
+  if (c > 0) return b;
+  return { value: a.value, inclusive: a.inclusive && b.inclusive };
+}
+
 function mergePredicates(a: FieldPredicate, b: FieldPredicate): FieldPredicate {
   if ('eq' in a) return a;
   if ('eq' in b) return b;
-  return { ...a, ...b };
+  if (a.in !== undefined) return a;
+  if (b.in !== undefined) return b;
+  const merged: FieldPredicate = {};
+  const lo = tighter(a.lo, b.lo, -1);
+  const hi = tighter(a.hi, b.hi, 1);
+  if (lo !== undefined) merged.lo = lo;
+  if (hi !== undefined) merged.hi = hi;
+  return merged;
 }
 
 function predicateOf(value: unknown): FieldPredicate | null {

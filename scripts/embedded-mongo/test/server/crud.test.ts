@@ -94,6 +94,23 @@ describe('CRUD through the official driver', () => {
     expect(reversed.map((d) => d.ts)).toEqual([1000, 999, 998]);
   });
 
+  it('a keyset page filter with $or is answered from an index range in sort order', async () => {
+    const coll = client.db('crud_keyset').collection('c');
+    await coll.createIndex({ at: -1, seq: -1 });
+    await coll.insertMany(Array.from({ length: 300 }, (_, i) => ({ at: Math.floor(i / 3), seq: i })));
+    const filter = { $or: [{ at: { $lt: 50 } }, { at: 50, seq: { $lt: 151 } }] };
+    const page = await coll.find(filter).sort({ at: -1, seq: -1 }).limit(4).toArray();
+    expect(page.map((d) => [d.at, d.seq])).toEqual([
+      [50, 150],
+      [49, 149],
+      [49, 148],
+      [49, 147],
+    ]);
+    const winningPlan = (await coll.find(filter).sort({ at: -1, seq: -1 }).limit(4).explain()).queryPlanner.winningPlan;
+    expect(winningPlan.stage).toBe('FETCH');
+    expect(winningPlan.inputStage).toMatchObject({ stage: 'IXSCAN', indexName: 'at_-1_seq_-1', scanBounds: [{ start: [50], end: [] }] });
+  });
+
   it('listCollections, listIndexes, dropIndexes and drop manage the catalog', async () => {
     const db = client.db('crud_catalog');
     await db.createCollection('a');

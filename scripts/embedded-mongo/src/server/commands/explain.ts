@@ -22,7 +22,15 @@ export function explain(ctx: CommandContext): Document {
     const scan: Document =
       plan.index === null
         ? { stage: 'COLLSCAN', filter, direction: 'forward' }
-        : { stage: 'IXSCAN', keyPattern: plan.index.key, indexName: plan.index.name, isMultiKey: plan.index.multikey, direction: plan.direction === 1 ? 'forward' : 'backward' };
+        : {
+            stage: 'IXSCAN',
+            keyPattern: plan.index.key,
+            indexName: plan.index.name,
+            isMultiKey: plan.index.multikey,
+            direction: plan.direction === 1 ? 'forward' : 'backward',
+            // Not MongoDB's indexBounds format: the key prefixes where each range scan starts and ends, in index order.
+            scanBounds: plan.scans.map((scan) => ({ start: scan.start.prefix, end: scan.end.prefix })),
+          };
     winningPlan = plan.index === null ? scan : { stage: 'FETCH', filter, inputStage: scan };
     if (inner.sort !== undefined && !plan.providesSort) winningPlan = { stage: 'SORT', sortPattern: inner.sort, inputStage: winningPlan };
   }
