@@ -7,3 +7,5 @@ export type { RedisServerHandle, StartRedisServerOptions } from './redis-server.
 export { getFreePort } from './free-port.js';
 export { deferred, nextEvent } from './async.js';
 export type { Deferred } from './async.js';
+export { startRedisSentinel } from './redis-sentinel.js';
+export type { RedisSentinelHandle, StartRedisSentinelOptions } from './redis-sentinel.js';

@@ -24,6 +24,8 @@ export interface StartRedisServerOptions {
   port?: number;
   /** Binary to run; defaults to `redis-server` on PATH. */
   binary?: string;
+  /** Extra command-line options, e.g. `['--replicaof', '127.0.0.1', '6379']`. */
+  args?: readonly string[];
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -59,7 +61,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   // A picked port can be taken between the probe and the bind; try a few fresh ones.
   for (let attempt = 0; ; attempt += 1) {
     try {
-      child = await spawnReady(binary, port);
+      child = await spawnReady(binary, port, options.args);
       break;
     } catch (error) {
       if (options.port !== undefined || attempt >= 4) throw error;
@@ -89,14 +91,14 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
     resume: () => void child?.kill('SIGCONT'),
     async restart() {
       await stopChild('SIGTERM');
-      child = await spawnReady(binary, port);
+      child = await spawnReady(binary, port, options.args);
     },
     isRunning: () => child !== undefined && child.exitCode === null && child.signalCode === null,
   };
 }
 
-function spawnReady(binary: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
+function spawnReady(binary: string, port: number, extraArgs: readonly string[] = []): Promise<ChildProcess> {
+  return spawnUntilReady(
     binary,
     [
       '--port', String(port),
@@ -106,14 +108,21 @@ function spawnReady(binary: string, port: number): Promise<ChildProcess> {
       '--daemonize', 'no',
       '--protected-mode', 'no',
       '--loglevel', 'notice',
+      ...extraArgs,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    'Ready to accept connections',
+    `redis-server on port ${port}`,
   );
+}
+
+/** Spawns a Redis-family process and resolves once its output contains `readyText`. */
+export function spawnUntilReady(binary: string, args: readonly string[], readyText: string, label: string): Promise<ChildProcess> {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`redis-server on port ${port} was not ready within ${READY_TIMEOUT_MS} ms:\n${output}`));
+      fail(new Error(`${label} was not ready within ${READY_TIMEOUT_MS} ms:\n${output}`));
     }, READY_TIMEOUT_MS);
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -127,7 +136,7 @@ function spawnReady(binary: string, port: number): Promise<ChildProcess> {
     }
     function onData(chunk: Buffer): void {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+      if (output.includes(readyText)) {
         cleanup();
         // Keep draining the pipes so a chatty server never blocks on a full pipe.
         child.stdout?.resume();
@@ -136,7 +145,7 @@ function spawnReady(binary: string, port: number): Promise<ChildProcess> {
       }
     }
     function onExit(code: number | null): void {
-      fail(new Error(`redis-server on port ${port} exited with code ${code} before it was ready:\n${output}`));
+      fail(new Error(`${label} exited with code ${code} before it was ready:\n${output}`));
     }
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
