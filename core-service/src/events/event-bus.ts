@@ -102,6 +102,19 @@ export interface EventBusOptions {
   logger?: Logger;
 }
 
+export interface EventBusStats {
+  listening: boolean;
+  subscriptions: number;
+  /** Entries not yet delivered to this service's group (Redis 7 `lag`; null when unknown). */
+  lag: number | null;
+  /** Delivered, not yet acknowledged. */
+  pending: number;
+  deadLetters: number;
+  relay: { running: boolean; leader: boolean };
+  outboxPending: number;
+  oldestOutboxPendingMs: number;
+}
+
 interface Subscription {
   key: string;
   matches(type: string): boolean;
@@ -303,6 +316,38 @@ export class EventBus {
   /** Used by `createUnifiedEmitter`: webhooks of outbox events are dispatched by the relay. */
   attachWebhooks(dispatcher: WebhookEventDispatcher): void {
     this.#webhooks = dispatcher;
+  }
+
+  /** What operations watch: consumer lag and pending entries, dead letters, the outbox backlog. */
+  async getStats(): Promise<EventBusStats> {
+    const redis = this.#options.redis;
+    let lag: number | null = null;
+    let pending = 0;
+    try {
+      const groups = (await redis.xinfo('GROUPS', this.streamKey)) as unknown[][];
+      for (const raw of groups) {
+        const info: Record<string, unknown> = {};
+        for (let i = 0; i + 1 < raw.length; i += 2) info[String(raw[i])] = raw[i + 1];
+        if (info['name'] !== this.serviceName) continue;
+        pending = Number(info['pending'] ?? 0);
+        lag = typeof info['lag'] === 'number' ? info['lag'] : null;
+      }
+    } catch {
+      // no stream yet: nothing was ever emitted
+    }
+    const deadLetters = await redis.xlen(this.deadLetterStream);
+    const outboxPending = this.#outboxStore ? await this.#outboxStore.countPending() : 0;
+    const oldest = outboxPending > 0 ? (await this.#outboxStore!.nextPending(1))[0] : undefined;
+    return {
+      listening: this.#consumer?.isRunning ?? false,
+      subscriptions: this.#subscriptions.length,
+      lag,
+      pending,
+      deadLetters,
+      relay: { running: this.#relay?.isRunning ?? false, leader: this.#relay?.isLeader ?? false },
+      outboxPending,
+      oldestOutboxPendingMs: oldest ? Date.now() - oldest.createdAt.getTime() : 0,
+    };
   }
 
   readDeadLetters(count?: number): Promise<DeadLetter[]> {
