@@ -10,7 +10,7 @@ import { isPlainDocument } from './values/type-order.js';
  * largest descending; a missing field sorts as null; an empty array sorts before null. Paths
  * are split once here, and a top-level field holding a scalar skips the array machinery.
  */
-interface SortKey {
+export interface SortKey {
   path: string;
   parts: string[];
   field: string | undefined;

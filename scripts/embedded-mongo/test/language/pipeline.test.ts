@@ -214,9 +214,9 @@ describe('pipeline errors', () => {
   });
 
   it('fails loudly on real stages the engine does not implement', () => {
-    const error = errorOf(() => run(orders, [{ $setWindowFields: {} }]));
+    const error = errorOf(() => run(orders, [{ $densify: {} }]));
     expect(error.code).toBe(238);
-    expect(error.message).toContain('$setWindowFields');
+    expect(error.message).toContain('$densify');
   });
 
   it('rejects a stage object with several fields', () => {
@@ -259,5 +259,53 @@ describe('$bucket and $graphLookup', () => {
       { $graphLookup: { from: 'employees', startWith: '$boss', connectFromField: 'boss', connectToField: 'name', as: 'chain', maxDepth: 0 } },
     ], { employees });
     expect(limited!.chain.map((doc: Document) => doc.name)).toEqual(['cto']);
+  });
+});
+
+describe('$setWindowFields', () => {
+  const sales = [
+    { _id: 1, shop: 'a', day: new Int32(1), amount: new Int32(10) },
+    { _id: 2, shop: 'a', day: new Int32(2), amount: new Int32(20) },
+    { _id: 3, shop: 'b', day: new Int32(1), amount: new Int32(5) },
+    { _id: 4, shop: 'a', day: new Int32(3), amount: new Int32(20) },
+  ];
+
+  it('computes running totals per partition with a documents window', () => {
+    const result = run(sales, [
+      { $setWindowFields: { partitionBy: '$shop', sortBy: { day: 1 }, output: { running: { $sum: '$amount', window: { documents: ['unbounded', 'current'] } } } } },
+    ]);
+    expect(result.map((doc) => [doc._id, doc.running])).toEqual([
+      [1, new Int32(10)],
+      [2, new Int32(30)],
+      [4, new Int32(50)],
+      [3, new Int32(5)],
+    ]);
+  });
+
+  it('ranks, numbers and shifts documents, and totals the whole partition by default', () => {
+    const result = run(sales, [
+      {
+        $setWindowFields: {
+          partitionBy: '$shop',
+          sortBy: { amount: -1 },
+          output: {
+            rank: { $rank: {} },
+            dense: { $denseRank: {} },
+            number: { $documentNumber: {} },
+            previous: { $shift: { output: '$_id', by: -1, default: 'none' } },
+            total: { $sum: '$amount' },
+          },
+        },
+      },
+    ]);
+    const byId = Object.fromEntries(result.map((doc) => [doc._id, [doc.rank.value, doc.dense.value, doc.number.value, doc.previous, doc.total.value]]));
+    expect(byId).toEqual({ 2: [1, 1, 1, 'none', 50], 4: [1, 1, 2, 2, 50], 1: [3, 2, 3, 4, 50], 3: [1, 1, 1, 'none', 5] });
+  });
+
+  it('averages over a range window of sort-key values', () => {
+    const result = run(sales.filter((doc) => doc.shop === 'a'), [
+      { $setWindowFields: { sortBy: { day: 1 }, output: { avg: { $avg: '$amount', window: { range: [-1, 0] } } } } },
+    ]);
+    expect(result.map((doc) => doc.avg)).toEqual([new Double(10), new Double(15), new Double(20)]);
   });
 });

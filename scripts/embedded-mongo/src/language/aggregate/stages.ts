@@ -5,6 +5,7 @@ import { graphLookup } from './stages/graph-lookup.js';
 import { group, sortByCount } from './stages/group.js';
 import { lookup } from './stages/lookup.js';
 import { addFields, project, replaceRoot, replaceWith, unset } from './stages/shaping.js';
+import { setWindowFields } from './stages/set-window-fields.js';
 import { unwind } from './stages/unwind.js';
 
 /** Every pipeline stage the engine implements, by name. */
@@ -29,6 +30,7 @@ export const stageCompilers: Record<string, StageCompiler> = {
   $sample: sample,
   $bucket: bucket,
   $graphLookup: graphLookup,
+  $setWindowFields: setWindowFields,
 };
 
 /** Real MongoDB stages this engine does not implement; $out and $merge belong to the server. */
@@ -38,7 +40,6 @@ export const UNSUPPORTED_STAGES = new Set([
   '$bucketAuto',
   '$redact',
   '$geoNear',
-  '$setWindowFields',
   '$densify',
   '$fill',
   '$documents',

@@ -1,0 +1,184 @@
+import type { Document } from 'bson';
+import { Int32 } from 'bson';
+import { ErrorCode, MongoCommandError } from '../../../errors.js';
+import { compileSort, sortKeyOf } from '../../sort.js';
+import { splitPath } from '../../path.js';
+import { compareValues } from '../../values/compare.js';
+import { isNumeric, toDouble, toExactInteger } from '../../values/numeric.js';
+import { isPlainDocument } from '../../values/type-order.js';
+import { compileAccumulator, type CompiledAccumulator } from '../accumulators.js';
+import { unsupportedExpression } from '../expression-errors.js';
+import type { Variables } from '../expression-types.js';
+import { compileExpression } from '../expressions.js';
+import { groupKeyOf } from '../group-key.js';
+import type { StageCompiler } from '../stage-types.js';
+import { setFieldPath } from './set-field-path.js';
+
+/**
+ * $setWindowFields: documents are partitioned, sorted within each partition, and each output
+ * field is computed over a window of neighbouring documents (by position with `documents`, by
+ * sort-key value with `range`; the whole partition by default). Output comes sorted by
+ * partition then by sortBy, as MongoDB's implicit sort produces it.
+ */
+type Bound = number | 'unbounded' | 'current';
+
+interface WindowOutput {
+  field: string;
+  compute: (partition: Document[], keys: unknown[], variables: Variables) => unknown[];
+}
+
+const UNSUPPORTED_WINDOW_OPERATORS = new Set(['$derivative', '$integral', '$expMovingAvg', '$covariancePop', '$covarianceSamp', '$locf', '$linearFill']);
+
+export const setWindowFields: StageCompiler = (spec) => {
+  if (!isPlainDocument(spec)) throw new MongoCommandError(ErrorCode.FailedToParse, 'the $setWindowFields stage specification must be an object');
+  const partitionBy = spec.partitionBy === undefined ? undefined : compileExpression(spec.partitionBy);
+  if (spec.sortBy !== undefined && !isPlainDocument(spec.sortBy)) throw new MongoCommandError(ErrorCode.FailedToParse, "'sortBy' must be an object");
+  const sortBy = spec.sortBy as Document | undefined;
+  const comparator = sortBy === undefined ? undefined : compileSort(sortBy);
+  const firstSortField = sortBy === undefined ? undefined : Object.keys(sortBy)[0];
+  const sortKey = firstSortField === undefined ? undefined : { path: firstSortField, parts: splitPath(firstSortField), field: undefined, direction: (toDouble(sortBy![firstSortField]) === -1 ? -1 : 1) as 1 | -1 };
+  if (!isPlainDocument(spec.output)) throw new MongoCommandError(ErrorCode.FailedToParse, "$setWindowFields requires an 'output' object");
+  const outputs = Object.entries(spec.output).map(([field, outputSpec]) => compileWindowOutput(field, outputSpec, comparator !== undefined));
+
+  return (input, _ctx, variables) => {
+    const partitions = new Map<string, { key: unknown; docs: Document[] }>();
+    for (const doc of input) {
+      const key = partitionBy === undefined ? null : (partitionBy(doc, variables) ?? null);
+      const hash = groupKeyOf(key);
+      let partition = partitions.get(hash);
+      if (partition === undefined) partitions.set(hash, (partition = { key, docs: [] }));
+      partition.docs.push(doc);
+    }
+    const ordered = [...partitions.values()].sort((a, b) => compareValues(a.key, b.key));
+    const result: Document[] = [];
+    for (const partition of ordered) {
+      const docs = comparator === undefined ? partition.docs : [...partition.docs].sort(comparator);
+      const keys = sortKey === undefined ? docs.map(() => null) : docs.map((doc) => sortKeyOf(doc, sortKey));
+      const columns = outputs.map((output) => output.compute(docs, keys, variables));
+      docs.forEach((doc, index) => {
+        let output = doc;
+        outputs.forEach((windowOutput, column) => {
+          output = setFieldPath(output, windowOutput.field, columns[column]![index]);
+        });
+        result.push(output);
+      });
+    }
+    return result;
+  };
+};
+
+function compileWindowOutput(field: string, spec: unknown, isSorted: boolean): WindowOutput {
+  if (!isPlainDocument(spec)) throw new MongoCommandError(ErrorCode.FailedToParse, `The field '${field}' must be an object`);
+  const { window, ...operatorSpec } = spec;
+  const names = Object.keys(operatorSpec);
+  if (names.length !== 1) throw new MongoCommandError(ErrorCode.FailedToParse, `Expected exactly one window function for field '${field}'`);
+  const name = names[0]!;
+  const operand = operatorSpec[name];
+  if (UNSUPPORTED_WINDOW_OPERATORS.has(name)) throw unsupportedExpression(name);
+  switch (name) {
+    case '$documentNumber':
+    case '$rank':
+    case '$denseRank':
+      if (!isSorted) throw new MongoCommandError(5371602, `${name} must be specified with a top level sortBy expression with exactly one element`);
+      return { field, compute: (docs, keys) => ranks(name, docs, keys) };
+    case '$shift':
+      return { field, compute: compileShift(operand) };
+  }
+  const accumulator = compileAccumulator(field, { [name]: operand }, compileExpression);
+  const bounds = parseWindow(window, isSorted);
+  return { field, compute: (docs, keys, variables) => accumulateWindows(accumulator, bounds, docs, keys, variables) };
+}
+
+function ranks(name: string, docs: Document[], keys: unknown[]): Int32[] {
+  const result: Int32[] = [];
+  let rank = 0;
+  let dense = 0;
+  for (let i = 0; i < docs.length; i++) {
+    const isTie = i > 0 && compareValues(keys[i], keys[i - 1]) === 0;
+    if (!isTie) {
+      rank = i + 1;
+      dense++;
+    }
+    result.push(new Int32(name === '$documentNumber' ? i + 1 : name === '$rank' ? rank : dense));
+  }
+  return result;
+}
+
+function compileShift(operand: unknown): WindowOutput['compute'] {
+  if (!isPlainDocument(operand) || !('output' in operand) || !('by' in operand)) {
+    throw new MongoCommandError(ErrorCode.FailedToParse, "$shift requires 'output' and 'by' fields");
+  }
+  const by = isNumeric(operand.by) ? toExactInteger(operand.by) : undefined;
+  if (by === undefined) throw new MongoCommandError(ErrorCode.FailedToParse, "'by' field of $shift must be an integer");
+  const output = compileExpression(operand.output);
+  const fallback = operand.default === undefined ? undefined : compileExpression(operand.default);
+  const offset = Number(by);
+  return (docs, _keys, variables) =>
+    docs.map((doc, index) => {
+      const target = docs[index + offset];
+      if (target === undefined) return fallback === undefined ? null : fallback(doc, variables);
+      const value = output(target, variables);
+      return value === undefined ? null : value;
+    });
+}
+
+interface WindowBounds {
+  kind: 'documents' | 'range';
+  lower: Bound;
+  upper: Bound;
+}
+
+function parseWindow(window: unknown, isSorted: boolean): WindowBounds {
+  if (window === undefined) return { kind: 'documents', lower: 'unbounded', upper: 'unbounded' };
+  if (!isPlainDocument(window)) throw new MongoCommandError(ErrorCode.FailedToParse, "'window' field must be an object");
+  if (window.unit !== undefined) throw new MongoCommandError(ErrorCode.NotImplemented, "$setWindowFields range windows with 'unit' are not supported by embedded-mongo");
+  const kind = window.documents !== undefined ? 'documents' : window.range !== undefined ? 'range' : undefined;
+  if (kind === undefined) throw new MongoCommandError(ErrorCode.FailedToParse, "'window' field must specify 'documents' or 'range'");
+  const bounds = window[kind];
+  if (!Array.isArray(bounds) || bounds.length !== 2) throw new MongoCommandError(ErrorCode.FailedToParse, `Window bounds must be a 2-element array`);
+  if (!isSorted && !(bounds[0] === 'unbounded' && bounds[1] === 'unbounded')) {
+    throw new MongoCommandError(5339901, 'Document-based bounds require a sortBy');
+  }
+  return { kind, lower: parseBound(bounds[0]), upper: parseBound(bounds[1]) };
+}
+
+function parseBound(value: unknown): Bound {
+  if (value === 'unbounded' || value === 'current') return value;
+  if (isNumeric(value)) return toDouble(value);
+  throw new MongoCommandError(ErrorCode.FailedToParse, `Window bounds must be 'unbounded', 'current' or a number, found ${String(value)}`);
+}
+
+function accumulateWindows(accumulator: CompiledAccumulator, bounds: WindowBounds, docs: Document[], keys: unknown[], variables: Variables): unknown[] {
+  const values = docs.map((doc) => accumulator.argument(doc, variables));
+  return docs.map((_doc, index) => {
+    const state = accumulator.create();
+    const [from, to] = bounds.kind === 'documents' ? documentRange(bounds, index, docs.length) : valueRange(bounds, index, keys);
+    for (let i = from; i <= to; i++) state.add(values[i]);
+    return state.result();
+  });
+}
+
+function documentRange(bounds: WindowBounds, index: number, length: number): [number, number] {
+  const resolve = (bound: Bound, unbounded: number): number => (bound === 'unbounded' ? unbounded : bound === 'current' ? index : index + bound);
+  return [Math.max(0, resolve(bounds.lower, 0)), Math.min(length - 1, resolve(bounds.upper, length - 1))];
+}
+
+/** Range windows compare numeric sort keys: every document whose key lies in [key + lower, key + upper]. */
+function valueRange(bounds: WindowBounds, index: number, keys: unknown[]): [number, number] {
+  const key = keys[index];
+  if (!isNumeric(key)) throw new MongoCommandError(5429414, 'Invalid range: Expected the sortBy field to be a number');
+  const center = toDouble(key);
+  const low = bounds.lower === 'unbounded' ? -Infinity : bounds.lower === 'current' ? center : center + bounds.lower;
+  const high = bounds.upper === 'unbounded' ? Infinity : bounds.upper === 'current' ? center : center + bounds.upper;
+  let from = keys.length;
+  let to = -1;
+  keys.forEach((candidate, position) => {
+    const value = isNumeric(candidate) ? toDouble(candidate) : NaN;
+    if (value >= low && value <= high) {
+      from = Math.min(from, position);
+      to = Math.max(to, position);
+    }
+  });
+  return [from, to];
+}
+
