@@ -350,6 +350,29 @@ export class EventBus {
     };
   }
 
+  /**
+   * Runs this service's handlers again on its dead letters (after the cause was fixed) and
+   * removes those that succeed. Handled here rather than re-published to the shared stream,
+   * which would hand the event to every other service again. Processed-event records still
+   * apply, so a letter whose handler did commit is not applied twice.
+   */
+  async retryDeadLetters(count = 100): Promise<{ retried: number; failed: number }> {
+    const letters = await this.readDeadLetters(count);
+    let retried = 0;
+    let failed = 0;
+    for (const letter of letters) {
+      try {
+        await this.#handleMessage({ id: letter.originalId, fields: letter.fields, deliveryCount: letter.attempts + 1 });
+        await this.#options.redis.xdel(this.deadLetterStream, letter.id);
+        retried += 1;
+      } catch (error) {
+        failed += 1;
+        this.#logger.warn({ deadLetterId: letter.id, error: error instanceof Error ? error.message : String(error) }, 'dead letter retry failed');
+      }
+    }
+    return { retried, failed };
+  }
+
   readDeadLetters(count?: number): Promise<DeadLetter[]> {
     return readDeadLetters(this.#options.redis, this.deadLetterStream, count);
   }

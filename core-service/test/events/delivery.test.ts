@@ -85,6 +85,27 @@ describe('integration events over Redis Streams', () => {
     expect(await pendingCount(fixture.redis(), bus.streamKey, bus.serviceName)).toBe(0);
   });
 
+  it('retries dead letters on demand once the cause is fixed, and removes those that succeed', async () => {
+    const fixture = createTestFixture({ label: 'redrive' });
+    const { bus, db } = await createBusForTest(fixture, { maxAttempts: 1 });
+    let templateExists = false;
+    const awarded: string[] = [];
+    bus.on('bonus.awarded', (event) => {
+      if (!templateExists) throw new Error('bonus template missing');
+      awarded.push(event.id);
+    }, { name: 'award' });
+    await bus.startListening();
+    const event = await bus.emit('bonus.awarded', fixture.tenantId, 'u', {});
+    await waitFor(async () => (await bus.readDeadLetters()).length === 1, { what: 'the dead letter' });
+
+    expect(await bus.retryDeadLetters()).toEqual({ retried: 0, failed: 1 });
+    templateExists = true;
+    expect(await bus.retryDeadLetters()).toEqual({ retried: 1, failed: 0 });
+    expect(awarded).toEqual([event.id]);
+    expect(await bus.readDeadLetters()).toEqual([]);
+    expect(await db!.collection('processed_events').countDocuments({ eventId: event.id, consumer: 'test-service:award' })).toBe(1);
+  });
+
   it('onPattern("payment.*") receives every payment event and nothing else', async () => {
     const fixture = createTestFixture({ label: 'pattern' });
     const { bus } = await createBusForTest(fixture, { withMongo: false });
