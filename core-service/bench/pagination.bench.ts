@@ -28,7 +28,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const DOCS = Number(process.env['BENCH_DOCS'] ?? 1_000_000);
 const DEPTH = Number(process.env['BENCH_DEPTH'] ?? 1_000);
 const PAGE_SIZE = Number(process.env['BENCH_PAGE_SIZE'] ?? 20);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 50);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 100);
 const BATCH = 10_000;
 const SORT = { createdAt: -1 } as const;
 
