@@ -76,6 +76,27 @@ describe('malformed frames', () => {
     await expectServing('truncated');
   });
 
+  it('a client stalled in the middle of a frame does not hold up other clients', async () => {
+    const conn = await raw();
+    const full = opMsg({ ping: 1, $db: 'admin' });
+    conn.write(full.subarray(0, 10));
+    await expectServing('stalled');
+    conn.write(full.subarray(10));
+    expect(await conn.next()).toMatchObject({ kind: 'reply', doc: { ok: 1 } });
+    conn.destroy();
+  });
+
+  it('two frames in one packet and one frame split byte by byte are both answered in order', async () => {
+    const conn = await raw();
+    conn.write(Buffer.concat([opMsg({ ping: 1, $db: 'admin' }), opMsg({ noSuchCommandHere: 1, $db: 'admin' })]));
+    expect(await conn.next()).toMatchObject({ kind: 'reply', doc: { ok: 1 } });
+    expect(await conn.next()).toMatchObject({ kind: 'reply', doc: { ok: 0, code: 59 } });
+    const split = opMsg({ ping: 1, $db: 'admin' });
+    for (const byte of split) conn.write(Buffer.from([byte]));
+    expect(await conn.next()).toMatchObject({ kind: 'reply', doc: { ok: 1 } });
+    conn.destroy();
+  });
+
   it('an unknown opcode gets an error or closes the connection', async () => {
     const conn = await raw();
     conn.write(frame(4242, Buffer.from('garbage garbage garbage')));

@@ -113,3 +113,25 @@ describe('non-transactional increments from several processes', () => {
     120_000,
   );
 });
+
+describe('unique index under concurrent inserts from several processes', () => {
+  it(
+    'each key is claimed exactly once; every other attempt fails with 11000',
+    async () => {
+      const db = engine.db('unique');
+      await db.collection('claims').createIndex({ key: 1 }, { unique: true });
+      const KEYS = 300;
+      const outputs = await Promise.all(
+        Array.from({ length: PROCESSES }, (_, p) =>
+          runWorker('./unique-worker.ts', [engine.uri, db.databaseName, String(KEYS), '6', `w${p}`]),
+        ),
+      );
+      const tallies = outputs.map((o) => JSON.parse(o.trim()) as { inserted: number; duplicates: number });
+      expect(tallies.reduce((s, t) => s + t.inserted, 0)).toBe(KEYS);
+      expect(tallies.reduce((s, t) => s + t.duplicates, 0)).toBe(KEYS * (PROCESSES - 1));
+      expect(await db.collection('claims').countDocuments()).toBe(KEYS);
+      expect((await db.collection('claims').distinct('key')).length).toBe(KEYS);
+    },
+    120_000,
+  );
+});
