@@ -309,3 +309,13 @@ describe('$setWindowFields', () => {
     expect(result.map((doc) => doc.avg)).toEqual([new Double(10), new Double(15), new Double(20)]);
   });
 });
+
+describe('$redact', () => {
+  it('prunes embedded documents level by level', () => {
+    const doc = { _id: 1, level: 1, public: { level: 1, x: 1 }, secret: { level: 5, y: 2 }, list: [{ level: 5 }, { level: 0, z: 3 }] };
+    const result = run([doc], [{ $redact: { $cond: [{ $lte: ['$level', 3] }, '$$DESCEND', '$$PRUNE'] } }]);
+    expect(result).toEqual([{ _id: 1, level: 1, public: { level: 1, x: 1 }, list: [{ level: 0, z: 3 }] }]);
+    expect(run([doc], [{ $redact: '$$KEEP' }])).toEqual([doc]);
+    expect(run([doc], [{ $redact: '$$PRUNE' }])).toEqual([]);
+  });
+});

@@ -5,6 +5,7 @@ import { isPlainDocument } from '../values/type-order.js';
 import { expressionError, unsupportedExpression } from './expression-errors.js';
 import type { CompiledExpression, OperatorTable, Variables } from './expression-types.js';
 import { resolveFieldPath } from './field-path.js';
+import { REDACTION_VARIABLES } from './redaction.js';
 import { arithmeticOperators } from './operators/arithmetic.js';
 import { arrayOperators, rankedArrayOperators } from './operators/array.js';
 import { comparisonOperators } from './operators/comparison.js';
@@ -50,7 +51,6 @@ const UNSUPPORTED_OPERATORS = new Set([
   '$tsIncrement',
 ]);
 
-const SYSTEM_VARIABLES = new Set(['ROOT', 'CURRENT', 'NOW', 'CLUSTER_TIME', 'REMOVE']);
 
 export function compileExpression(expression: unknown): CompiledExpression {
   if (typeof expression === 'string') {
@@ -102,11 +102,15 @@ function variableReader(name: string): CompiledExpression {
     case 'CLUSTER_TIME':
       return (_current, variables) => variables?.[name] ?? new Date();
     default:
-      if (!SYSTEM_VARIABLES.has(name) && /^[A-Z]/.test(name) && !['DESCEND', 'PRUNE', 'KEEP', 'SEARCH_META', 'USER_ROLES'].includes(name)) {
+      if (Object.hasOwn(REDACTION_VARIABLES, name)) {
+        const decision = REDACTION_VARIABLES[name];
+        return () => decision;
+      }
+      if (name === 'SEARCH_META' || name === 'USER_ROLES') throw unsupportedExpression(`$$${name}`);
+      if (/^[A-Z]/.test(name)) {
         // User variables must start with a lowercase letter; uppercase ones are reserved system names.
         throw expressionError(ErrorCode.FailedToParse, `'${name}' starts with an invalid character for a user variable name`);
       }
-      if (['DESCEND', 'PRUNE', 'KEEP', 'SEARCH_META', 'USER_ROLES'].includes(name)) throw unsupportedExpression(`$$${name}`);
       return (_current, variables) => {
         if (!variables || !(name in variables)) throw expressionError(17276, `Use of undefined variable: ${name}`);
         return variables[name];

@@ -5,6 +5,7 @@ import { graphLookup } from './stages/graph-lookup.js';
 import { group, sortByCount } from './stages/group.js';
 import { lookup } from './stages/lookup.js';
 import { addFields, project, replaceRoot, replaceWith, unset } from './stages/shaping.js';
+import { redact } from './stages/redact.js';
 import { setWindowFields } from './stages/set-window-fields.js';
 import { unwind } from './stages/unwind.js';
 
@@ -31,6 +32,7 @@ export const stageCompilers: Record<string, StageCompiler> = {
   $bucket: bucket,
   $graphLookup: graphLookup,
   $setWindowFields: setWindowFields,
+  $redact: redact,
 };
 
 /** Real MongoDB stages this engine does not implement; $out and $merge belong to the server. */
@@ -38,7 +40,6 @@ export const UNSUPPORTED_STAGES = new Set([
   '$out',
   '$merge',
   '$bucketAuto',
-  '$redact',
   '$geoNear',
   '$densify',
   '$fill',
