@@ -267,10 +267,13 @@ describe('transactions', () => {
 
   it('commitTransaction for an unknown transaction fails with NoSuchTransaction (251)', async () => {
     const coll = await accounts('nosuch', [{ _id: 'a', balance: 1 }]);
-    const session = engine.client.startSession();
+    // A fresh client, so the pooled server session has never run a transaction: a commit for a
+    // txnNumber that did commit before would be a legitimate (idempotent) retry.
+    const client = await engine.newClient();
+    const session = client.startSession();
     try {
       const error = await rejectionOf(
-        engine.client.db('admin').command(
+        client.db('admin').command(
           { commitTransaction: 1, txnNumber: Long.fromNumber(42), autocommit: false },
           { session },
         ),
