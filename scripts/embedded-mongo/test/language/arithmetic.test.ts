@@ -43,6 +43,10 @@ describe('typed arithmetic', () => {
     expect(described(addNumbers(Long.fromBigInt(2n ** 62n), Decimal128.fromString('0.5')))).toBe('decimal:4611686018427387904.5');
   });
 
+  it('overflows Decimal128 to Infinity instead of failing', () => {
+    expect(described(multiplyNumbers(Decimal128.fromString('1E+6144'), Decimal128.fromString('1E+10')))).toBe('decimal:Infinity');
+  });
+
   it('converts a double to decimal with 15 significant digits in decimal arithmetic, as MongoDB does', () => {
     expect(described(addNumbers(Decimal128.fromString('1'), new Double(0.1)))).toBe('decimal:1.100000000000000');
   });

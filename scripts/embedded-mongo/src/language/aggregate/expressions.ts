@@ -132,6 +132,7 @@ function compileObjectExpression(expression: Record<string, unknown>): CompiledE
   }
   const fields = keys.map((key) => {
     if (key.startsWith('$')) throw expressionError(16410, `FieldPath field names may not start with '$'. Consider using $getField or $setField.`);
+    if (key.includes('.')) throw expressionError(16412, `FieldPath field names may not contain '.'. Consider using $getField or $setField.`);
     return [key, compileExpression(expression[key])] as const;
   });
   return (current, variables) => {

@@ -195,7 +195,12 @@ export function decimalToDecimal128(value: DecimalValue): Decimal128 {
   if (value.kind === 'infinity') return Decimal128.fromString(value.negative ? '-Infinity' : 'Infinity');
   const rounded = roundToDecimal128Precision(value);
   const text = `${rounded.negative ? '-' : ''}${rounded.coefficient.toString()}E${rounded.exponent}`;
-  return Decimal128.fromStringWithRounding(text);
+  try {
+    return Decimal128.fromStringWithRounding(text);
+  } catch {
+    // Beyond decimal128's largest exponent: IEEE 754 overflows to infinity, as MongoDB does.
+    return Decimal128.fromString(rounded.negative ? '-Infinity' : 'Infinity');
+  }
 }
 
 export function decimalToNumber(value: DecimalValue): number {
