@@ -113,10 +113,15 @@ export async function paginateCollection<TSchema extends Document>(
     }
     return rows;
   };
-  const [rows, totalCount] = await Promise.all([
-    fetchRows(),
-    options.includeTotalCount ? collection.countDocuments(filter as Filter<TSchema>, session ? { session } : {}) : undefined,
-  ]);
+  const countTotal = () => collection.countDocuments(filter as Filter<TSchema>, session ? { session } : {});
+  let rows: WithId<TSchema>[];
+  let totalCount: number | undefined;
+  if (!options.includeTotalCount) rows = await fetchRows();
+  else if (session !== undefined) {
+    // Operations on one session must not overlap (the driver forbids it inside a transaction).
+    rows = await fetchRows();
+    totalCount = await countTotal();
+  } else [rows, totalCount] = await Promise.all([fetchRows(), countTotal()]);
 
   const hasMore = rows.length > limit;
   const nodes = rows.slice(0, limit);

@@ -1,6 +1,6 @@
 import { Long, ObjectId, type Collection, type CommandStartedEvent, type Document, type MongoClient } from 'mongodb';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { connectMongo } from '../../src/database/index.js';
+import { connectMongo, withTransaction } from '../../src/database/index.js';
 import { getErrorCode } from '../../src/errors/index.js';
 import { paginateCollection, type PaginateOptions, type PaginationSort } from '../../src/pagination/index.js';
 import { createTestFixture, getTestInfrastructure } from '../../src/testing/index.js';
@@ -186,6 +186,20 @@ describe('paginateCollection', () => {
     expect(commands.some((event) => event.commandName === 'aggregate' || event.commandName === 'count')).toBe(false);
     expect((await paginateCollection(items, { first: 5, includeTotalCount: true })).totalCount).toBe(ITEM_COUNT);
     expect((await paginateCollection(items, { first: 5, includeTotalCount: true, filter: { group: 'a' } })).totalCount).toBe(19);
+  });
+
+  it('pages inside a transaction, counting on the same session', async () => {
+    const { items, client } = await seededItems('insession');
+    const page = await withTransaction({
+      client,
+      fn: async (session) => {
+        await items.insertOne({ _id: new ObjectId(), n: 999, score: -1, group: 'a', createdAt: new Date(0), seq: Long.fromNumber(0) }, { session });
+        return paginateCollection(items, { first: 3, sort: { score: 1 }, includeTotalCount: true, session });
+      },
+    });
+    // The transaction sees its own uncommitted insert, in the page and in the count.
+    expect(page.nodes[0]!.n).toBe(999);
+    expect(page.totalCount).toBe(ITEM_COUNT + 1);
   });
 
   it('queries with a keyset range and limit first+1, never skip', async () => {
