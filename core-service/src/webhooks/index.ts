@@ -19,3 +19,4 @@ export { maskWebhookSecret, generateWebhookSecret, WEBHOOKS_COLLECTION } from '.
 export type { WebhookEndpoint, WebhookEndpointDocument } from './webhook-store.js';
 export { WEBHOOK_DELIVERIES_COLLECTION } from './webhook-deliveries.js';
 export type { WebhookDeliveryRecord } from './webhook-deliveries.js';
+export { WebhookDestinationError, isPrivateAddress } from './webhook-destination.js';

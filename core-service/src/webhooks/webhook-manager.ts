@@ -6,6 +6,7 @@ import { matchesEventPattern } from '../events/event-pattern.js';
 import { createIntegrationEvent, type IntegrationEvent } from '../events/integration-event.js';
 import { getCorrelationId, getLogger, runWithCorrelationId } from '../logger/index.js';
 import { WEBHOOK_SIGNATURE_HEADER, buildWebhookSignatureHeader } from './webhook-signature.js';
+import { assertPublicDestination, assertWebhookUrl } from './webhook-destination.js';
 import {
   generateWebhookSecret,
   toWebhookEndpoint,
@@ -43,6 +44,11 @@ export interface CreateWebhookManagerOptions {
   events?: WebhookEventEmitter;
   /** Default true; false for instances that only enqueue. */
   startWorker?: boolean;
+  /**
+   * Allow URLs on loopback/private/link-local addresses. Default false: tenant-chosen URLs
+   * must not reach internal services. Local development and tests turn it on.
+   */
+  allowPrivateNetworks?: boolean;
   logger?: Logger;
 }
 
@@ -95,6 +101,7 @@ export class WebhookManager {
   readonly #maxAttempts: number;
   readonly #backoffMs: number;
   readonly #disableAfter: number;
+  readonly #allowPrivateNetworks: boolean;
   #indexesReady: Promise<void> | undefined;
 
   constructor(options: CreateWebhookManagerOptions) {
@@ -104,6 +111,7 @@ export class WebhookManager {
     this.#maxAttempts = options.retryConfig?.maxAttempts ?? 5;
     this.#backoffMs = options.retryConfig?.backoffMs ?? 1_000;
     this.#disableAfter = options.disableAfterConsecutiveFailures ?? 10;
+    this.#allowPrivateNetworks = options.allowPrivateNetworks ?? false;
     const queueName = `webhooks-${options.serviceName}`;
     const prefix = options.queuePrefix ?? 'bull';
     this.#queue = new Queue<DeliveryJobData>(queueName, {
@@ -138,7 +146,7 @@ export class WebhookManager {
 
   /** Registers an endpoint; the only answer that carries the secret in clear. */
   async register(input: RegisterWebhookInput): Promise<WebhookEndpoint> {
-    assertWebhookUrl(input.url);
+    assertWebhookUrl(input.url, this.#allowPrivateNetworks);
     if (input.events.length === 0) throw new TypeError('a webhook needs at least one event type or pattern');
     await this.ensureIndexes();
     const now = new Date();
@@ -171,7 +179,7 @@ export class WebhookManager {
   }
 
   async update(tenantId: string, id: string, changes: UpdateWebhookInput): Promise<WebhookEndpoint | null> {
-    if (changes.url !== undefined) assertWebhookUrl(changes.url);
+    if (changes.url !== undefined) assertWebhookUrl(changes.url, this.#allowPrivateNetworks);
     const set: Partial<WebhookEndpointDocument> = { updatedAt: new Date() };
     if (changes.url !== undefined) set.url = changes.url;
     if (changes.events !== undefined) set.events = [...changes.events];
@@ -268,6 +276,7 @@ export class WebhookManager {
     let responseSnippet: string | undefined;
     let error: string | undefined;
     try {
+      if (!this.#allowPrivateNetworks) await assertPublicDestination(endpoint.url);
       const response = await fetch(endpoint.url, {
         method: 'POST',
         headers: {
@@ -344,16 +353,6 @@ export class WebhookManager {
 
 export function createWebhookManager(options: CreateWebhookManagerOptions): WebhookManager {
   return new WebhookManager(options);
-}
-
-function assertWebhookUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(`webhook url "${url}" is not a URL`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new TypeError('webhook url must be http(s)');
 }
 
 function toObjectId(id: string): ObjectId {

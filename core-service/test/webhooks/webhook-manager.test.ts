@@ -3,7 +3,13 @@ import { withTransaction } from '../../src/database/transaction.js';
 import { createUnifiedEmitter, type IntegrationEvent } from '../../src/events/index.js';
 import { createLogger } from '../../src/logger/index.js';
 import { createTestFixture, type TestFixture } from '../../src/testing/index.js';
-import { createWebhookManager, verifyWebhookSignature, type CreateWebhookManagerOptions } from '../../src/webhooks/index.js';
+import {
+  createWebhookManager,
+  isPrivateAddress,
+  verifyWebhookSignature,
+  WebhookDestinationError,
+  type CreateWebhookManagerOptions,
+} from '../../src/webhooks/index.js';
 import { createBusForTest } from '../events/support/bus-fixture.js';
 import { waitFor } from '../events/support/conditions.js';
 import { startRecordingReceiver } from './support/recording-receiver.js';
@@ -16,6 +22,8 @@ async function createManagerForTest(fixture: TestFixture, options: Partial<Creat
     redis: fixture.redis(),
     queuePrefix: fixture.key('bull'),
     retryConfig: { maxAttempts: 3, backoffMs: 100 },
+    // the receivers of these tests listen on 127.0.0.1
+    allowPrivateNetworks: true,
     ...options,
   });
   return { manager, db };
@@ -181,6 +189,45 @@ describe('webhook manager', () => {
       ]);
     } finally {
       await manager.close();
+    }
+  });
+
+  it('refuses destinations on private networks by default, at registration and before every attempt', async () => {
+    const fixture = createTestFixture({ label: 'ssrf' });
+    const receiver = await startRecordingReceiver(200);
+    const { manager, db } = await createManagerForTest(fixture, { allowPrivateNetworks: false, retryConfig: { maxAttempts: 1 } });
+    try {
+      for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/x', 'http://10.1.2.3/x']) {
+        await expect(manager.register({ tenantId: fixture.tenantId, url, events: ['*'] })).rejects.toBeInstanceOf(WebhookDestinationError);
+      }
+      await expect(manager.register({ tenantId: fixture.tenantId, url: 'https://user:pw@example.com/x', events: ['*'] })).rejects.toThrow(/credentials/);
+      expect(await manager.register({ tenantId: fixture.tenantId, url: 'https://example.com/hook', events: ['none.such'] })).toMatchObject({ enabled: true });
+
+      // a stored endpoint whose host now points inside (as a re-pointed DNS name would) gets no request
+      const now = new Date();
+      const inserted = await db.collection('webhooks').insertOne({
+        tenantId: fixture.tenantId, serviceName: 'payment-service', url: receiver.url, events: ['refund.*'], secret: 'whsec_x',
+        enabled: true, consecutiveFailures: 0, createdAt: now, updatedAt: now,
+      });
+      expect(await manager.dispatch('refund.issued', { tenantId: fixture.tenantId })).toBe(1);
+      const [attempt] = await waitFor(async () => {
+        const found = await manager.listDeliveries(fixture.tenantId, inserted.insertedId.toHexString());
+        return found.length === 1 ? found : undefined;
+      }, { what: 'the refused attempt' });
+      expect(attempt).toMatchObject({ status: 'failed' });
+      expect(attempt!.error).toMatch(/WebhookDestinationError: .*private address/);
+      expect(receiver.requests).toHaveLength(0);
+    } finally {
+      await manager.close();
+    }
+  });
+
+  it('classifies private, loopback and link-local addresses', () => {
+    for (const address of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1']) {
+      expect(isPrivateAddress(address), address).toBe(true);
+    }
+    for (const address of ['8.8.8.8', '172.32.0.1', '93.184.216.34', '2606:4700::1111', '::ffff:8.8.8.8']) {
+      expect(isPrivateAddress(address), address).toBe(false);
     }
   });
 });
