@@ -15,3 +15,4 @@ export * from './complexity/index.js';
 export * from './validation/index.js';
 export * from './config/index.js';
 export * from './lifecycle/index.js';
+export * from './recovery/index.js';
