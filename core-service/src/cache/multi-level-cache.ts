@@ -79,7 +79,7 @@ function decodeL2(raw: string): { value: unknown; expiresAt: number } | undefine
  * (`cached(key, ttl, fn)`, stats per layer, pattern deletes) would sit on top of it anyway.
  *
  * Events: 'invalidated' (message), 'flushed-after-reconnect', 'redis-error' (error),
- * 'refresh-failed' (key, error).
+ * 'refresh-failed' (key, error), 'l2-repaired' ({ keys, patterns }).
  */
 export class MultiLevelCache extends EventEmitter {
   readonly instanceId = randomUUID();
@@ -93,6 +93,24 @@ export class MultiLevelCache extends EventEmitter {
   private readonly channel: string;
   private bus: InvalidationBus | undefined;
   private isClosed = false;
+  /**
+   * Change tracking against read/write races: every change to a key (local write or delete,
+   * remote invalidation) takes a new epoch. A Redis read or a loader that started before the
+   * key's last change must not put its (older) result into the cache.
+   */
+  private epoch = 0;
+  private readonly changedAt: LRUCache<string, number>;
+  /** Reads started before this epoch cannot be trusted (pattern deletes, flushes, forgotten records). */
+  private uncertainBefore = 0;
+  /**
+   * Keys and patterns changed while Redis could not be reached: L2 may still hold their old
+   * values for other instances, so they are deleted from L2 (and announced) once it is back.
+   */
+  private readonly unreachedKeys = new Set<string>();
+  private readonly unreachedPatterns = new Set<string>();
+  private isRepairing = false;
+  private watchedClient: Redis | undefined;
+  private readonly onClientReady = (): void => void this.repairL2();
 
   constructor(options: MultiLevelCacheOptions = {}) {
     super();
@@ -110,6 +128,13 @@ export class MultiLevelCache extends EventEmitter {
         if (reason === 'evict') this.counters.evictions += 1;
       },
     });
+    this.changedAt = new LRUCache<string, number>({
+      max: Math.max(1_000, this.settings.maxMemorySize),
+      // Forgetting a record must not make an old read look safe: raise the floor instead.
+      dispose: (changed, _key, reason) => {
+        if (reason === 'evict' && changed > this.uncertainBefore) this.uncertainBefore = changed;
+      },
+    });
   }
 
   // ---------------------------------------------------------------- reads
@@ -121,10 +146,11 @@ export class MultiLevelCache extends EventEmitter {
       return entry.value as T;
     }
     this.counters.memoryMisses += 1;
+    const started = this.epoch;
     const remote = await this.readRedis(key);
     if (remote !== undefined && remote.expiresAt > Date.now()) {
       this.counters.redisHits += 1;
-      this.promote(key, remote.value, remote.expiresAt, 0);
+      this.promote(key, remote.value, remote.expiresAt, 0, started);
       return remote.value as T;
     }
     if (this.isRedisUsable()) this.counters.redisMisses += 1;
@@ -179,6 +205,7 @@ export class MultiLevelCache extends EventEmitter {
     if (missing.length === 0) return result;
     const client = this.acquireRedis();
     if (client === undefined) return result;
+    const started = this.epoch;
     try {
       const raws = await client.mget(...missing.map((key) => this.redisKey(key)));
       this.breaker.recordSuccess();
@@ -187,7 +214,7 @@ export class MultiLevelCache extends EventEmitter {
         const decoded = raw == null ? undefined : decodeL2(raw);
         if (decoded !== undefined && decoded.expiresAt > Date.now()) {
           this.counters.redisHits += 1;
-          this.promote(key, decoded.value, decoded.expiresAt, 0);
+          this.promote(key, decoded.value, decoded.expiresAt, 0, started);
           result.set(key, decoded.value as T);
         } else this.counters.redisMisses += 1;
       });
@@ -213,17 +240,23 @@ export class MultiLevelCache extends EventEmitter {
       const ttlMs = (entry.ttl ?? this.settings.defaultTtl) * 1000;
       const expiresAt = now + ttlMs;
       this.counters.writes += 1;
+      this.markChanged(entry.key);
       const payload = isRedisOn || this.settings.maxMemoryBytes !== undefined ? encodeL2(entry.value, expiresAt) : '';
       this.writeMemory(entry.key, entry.value, expiresAt, grace, payload.length);
       if (isRedisOn) payloads.push({ key: entry.key, payload, ttlMs: ttlMs + grace * 1000 });
     }
+    if (!isRedisOn) return;
+    const keys = payloads.map((item) => item.key);
     const client = this.acquireRedis();
-    if (client === undefined) return;
+    if (client === undefined) {
+      this.recordUnreached(keys);
+      return;
+    }
     // One round trip: the writes and the invalidation notice share a pipeline.
     const pipeline = client.pipeline();
     for (const item of payloads) pipeline.set(this.redisKey(item.key), item.payload, 'PX', Math.max(1, item.ttlMs));
-    pipeline.publish(this.channel, this.encodeInvalidation({ k: payloads.map((item) => item.key) }));
-    await this.runPipeline(pipeline);
+    pipeline.publish(this.channel, this.encodeInvalidation({ k: keys }));
+    if (!(await this.runPipeline(pipeline))) this.recordUnreached(keys);
   }
 
   async delete(key: string): Promise<void> {
@@ -233,15 +266,20 @@ export class MultiLevelCache extends EventEmitter {
   async deleteMany(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     for (const key of keys) {
+      this.markChanged(key);
       this.memory.delete(key);
       this.counters.deletes += 1;
     }
+    if (!this.settings.redisEnabled) return;
     const client = this.acquireRedis();
-    if (client === undefined) return;
+    if (client === undefined) {
+      this.recordUnreached(keys);
+      return;
+    }
     const pipeline = client.pipeline();
     pipeline.unlink(...keys.map((key) => this.redisKey(key)));
     pipeline.publish(this.channel, this.encodeInvalidation({ k: [...keys] }));
-    await this.runPipeline(pipeline);
+    if (!(await this.runPipeline(pipeline))) this.recordUnreached(keys);
   }
 
   /**
@@ -249,9 +287,14 @@ export class MultiLevelCache extends EventEmitter {
    * instances' L1. Resolves to the number of distinct keys removed.
    */
   async deletePattern(pattern: string): Promise<number> {
+    this.markAllChanged();
     const deleted = new Set(this.deleteMemoryPattern(pattern));
+    if (!this.settings.redisEnabled) return deleted.size;
     const client = this.acquireRedis();
-    if (client === undefined) return deleted.size;
+    if (client === undefined) {
+      this.unreachedPatterns.add(pattern);
+      return deleted.size;
+    }
     try {
       const prefixLength = this.settings.keyPrefix.length;
       const match = `${escapeRedisPattern(this.settings.keyPrefix)}${pattern}`;
@@ -267,6 +310,7 @@ export class MultiLevelCache extends EventEmitter {
       await client.publish(this.channel, this.encodeInvalidation({ p: pattern }));
       this.breaker.recordSuccess();
     } catch (error) {
+      this.unreachedPatterns.add(pattern);
       this.onRedisError(error);
     }
     return deleted.size;
@@ -300,6 +344,8 @@ export class MultiLevelCache extends EventEmitter {
 
   async close(): Promise<void> {
     this.isClosed = true;
+    this.watchedClient?.off('ready', this.onClientReady);
+    this.watchedClient = undefined;
     const bus = this.bus;
     this.bus = undefined;
     await bus?.close();
@@ -354,24 +400,27 @@ export class MultiLevelCache extends EventEmitter {
     this.memory.set(key, { value, expiresAt, staleUntil, size: Math.max(1, size) }, { ttl: lruTtl });
   }
 
-  private promote(key: string, value: unknown, expiresAt: number, grace: number): void {
+  /** Puts a value read from L2 into L1, unless the key changed since the read started. */
+  private promote(key: string, value: unknown, expiresAt: number, grace: number, startedAt: number): void {
+    if (this.isChangedSince(key, startedAt)) return;
     this.writeMemory(key, value, expiresAt, grace, this.settings.maxMemoryBytes !== undefined ? JSON.stringify(value).length : 1);
   }
 
   private async loadThrough<T>(key: string, ttl: number | undefined, loader: () => Promise<T>, options: CachedOptions): Promise<T> {
     const grace = options.grace ?? this.settings.gracePeriod;
+    const started = this.epoch;
     const remote = await this.readRedis(key);
     if (remote !== undefined) {
       const now = Date.now();
       if (remote.expiresAt > now) {
         this.counters.redisHits += 1;
-        this.promote(key, remote.value, remote.expiresAt, grace);
+        this.promote(key, remote.value, remote.expiresAt, grace, started);
         return remote.value as T;
       }
       if (grace > 0 && remote.expiresAt + grace * 1000 > now) {
         this.counters.redisHits += 1;
         this.counters.staleServed += 1;
-        this.promote(key, remote.value, remote.expiresAt, grace);
+        this.promote(key, remote.value, remote.expiresAt, grace, started);
         this.refreshInBackground(key, ttl, loader, options);
         return remote.value as T;
       }
@@ -379,7 +428,9 @@ export class MultiLevelCache extends EventEmitter {
     if (this.isRedisUsable()) this.counters.redisMisses += 1;
     this.counters.loads += 1;
     const value = await loader();
-    await this.set(key, value, ttl, options);
+    // Changed while loading (another instance wrote it, or this one did): the loaded value may
+    // predate that change, so it is returned to this caller but not cached over the newer one.
+    if (!this.isChangedSince(key, started)) await this.set(key, value, ttl, options);
     return value;
   }
 
@@ -387,8 +438,9 @@ export class MultiLevelCache extends EventEmitter {
     if (this.refreshing.has(key) || this.inflight.has(key)) return;
     this.refreshing.add(key);
     this.counters.loads += 1;
+    const started = this.epoch;
     loader()
-      .then((value) => this.set(key, value, ttl, options))
+      .then((value) => (this.isChangedSince(key, started) ? undefined : this.set(key, value, ttl, options)))
       // The stale value stays until its grace ends: a failing source does not empty the cache.
       .catch((error: unknown) => {
         getLogger().warn({ key, err: error }, 'cache refresh failed; serving stale value');
@@ -429,6 +481,7 @@ export class MultiLevelCache extends EventEmitter {
     if (client === undefined || client.status !== 'ready') return undefined;
     if (!this.breaker.isCallPermitted()) return undefined;
     if (this.bus === undefined) this.ensureBus(client);
+    if (this.unreachedKeys.size > 0 || this.unreachedPatterns.size > 0) void this.repairL2();
     return client;
   }
 
@@ -445,15 +498,80 @@ export class MultiLevelCache extends EventEmitter {
     }
   }
 
-  private async runPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
+  private async runPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<boolean> {
     try {
       const results = await pipeline.exec();
       const failed = results?.find(([error]) => error !== null);
       if (failed?.[0]) throw failed[0];
       this.breaker.recordSuccess();
       this.counters.published += 1;
+      return true;
     } catch (error) {
       this.onRedisError(error);
+      return false;
+    }
+  }
+
+  private markChanged(key: string): void {
+    this.epoch += 1;
+    this.changedAt.set(key, this.epoch);
+  }
+
+  private markAllChanged(): void {
+    this.epoch += 1;
+    this.uncertainBefore = this.epoch;
+  }
+
+  private isChangedSince(key: string, startedAt: number): boolean {
+    return startedAt < this.uncertainBefore || (this.changedAt.peek(key) ?? 0) > startedAt;
+  }
+
+  private recordUnreached(keys: readonly string[]): void {
+    for (const key of keys) this.unreachedKeys.add(key);
+    // Past this many keys, remembering them costs more than clearing the prefix once.
+    if (this.unreachedKeys.size > this.settings.maxMemorySize) {
+      this.unreachedKeys.clear();
+      this.unreachedPatterns.add('*');
+    }
+  }
+
+  /**
+   * Once Redis is reachable again, deletes from L2 what this instance changed while it was not
+   * (other instances would otherwise keep reading the old values from L2) and announces it.
+   */
+  private async repairL2(): Promise<void> {
+    if (this.isRepairing || this.isClosed) return;
+    if (this.unreachedKeys.size === 0 && this.unreachedPatterns.size === 0) return;
+    const client = this.resolveRedis();
+    if (client === undefined || client.status !== 'ready') return;
+    this.isRepairing = true;
+    const keys = [...this.unreachedKeys];
+    const patterns = [...this.unreachedPatterns];
+    this.unreachedKeys.clear();
+    this.unreachedPatterns.clear();
+    try {
+      for (let index = 0; index < keys.length; index += 500) {
+        const batch = keys.slice(index, index + 500);
+        await client.unlink(...batch.map((key) => this.redisKey(key)));
+        await client.publish(this.channel, this.encodeInvalidation({ k: batch }));
+      }
+      for (const pattern of patterns) {
+        const match = `${escapeRedisPattern(this.settings.keyPrefix)}${pattern}`;
+        let cursor = '0';
+        do {
+          const [next, found] = await client.scan(cursor, 'MATCH', match, 'COUNT', 500);
+          cursor = next;
+          if (found.length > 0) await client.unlink(...found);
+        } while (cursor !== '0');
+        await client.publish(this.channel, this.encodeInvalidation({ p: pattern }));
+      }
+      this.emit('l2-repaired', { keys, patterns });
+    } catch (error) {
+      this.recordUnreached(keys);
+      for (const pattern of patterns) this.unreachedPatterns.add(pattern);
+      this.onRedisError(error);
+    } finally {
+      this.isRepairing = false;
     }
   }
 
@@ -471,12 +589,18 @@ export class MultiLevelCache extends EventEmitter {
 
   private ensureBus(client: Redis): void {
     if (this.bus !== undefined || this.isClosed) return;
+    if (this.watchedClient !== client) {
+      this.watchedClient?.off('ready', this.onClientReady);
+      this.watchedClient = client;
+      client.on('ready', this.onClientReady);
+    }
     this.bus = new InvalidationBus({
       channel: this.channel,
       instanceId: this.instanceId,
       source: client,
       onMessage: (message) => this.applyInvalidation(message),
       onReconnect: () => {
+        this.markAllChanged();
         this.memory.clear();
         this.counters.flushesAfterReconnect += 1;
         this.emit('flushed-after-reconnect');
@@ -487,9 +611,20 @@ export class MultiLevelCache extends EventEmitter {
 
   private applyInvalidation(message: InvalidationMessage): void {
     this.counters.received += 1;
-    if (message.c === 1) this.memory.clear();
-    if (message.k !== undefined) for (const key of message.k) this.memory.delete(key);
-    if (message.p !== undefined) this.deleteMemoryPattern(message.p);
+    if (message.c === 1) {
+      this.markAllChanged();
+      this.memory.clear();
+    }
+    if (message.k !== undefined) {
+      for (const key of message.k) {
+        this.markChanged(key);
+        this.memory.delete(key);
+      }
+    }
+    if (message.p !== undefined) {
+      this.markAllChanged();
+      this.deleteMemoryPattern(message.p);
+    }
     this.emit('invalidated', message);
   }
 }
