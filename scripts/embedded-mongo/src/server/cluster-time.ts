@@ -5,6 +5,9 @@ import { Binary, Long, Timestamp } from 'bson';
  * gossips it back and uses `operationTime` for causally consistent sessions; a monotonic
  * (seconds, counter) pair is all it needs. The signature is unsigned: there is no auth.
  */
+/** There is no auth, so one unsigned signature serves every reply (not rebuilt per reply). */
+const UNSIGNED = Object.freeze({ hash: new Binary(Buffer.alloc(20)), keyId: Long.fromInt(0) });
+
 export class ClusterClock {
   private seconds = 0;
   private increment = 0;
@@ -25,6 +28,6 @@ export class ClusterClock {
   }
 
   gossip(): { clusterTime: Timestamp; signature: { hash: Binary; keyId: Long } } {
-    return { clusterTime: this.current(), signature: { hash: new Binary(Buffer.alloc(20)), keyId: Long.fromInt(0) } };
+    return { clusterTime: this.current(), signature: UNSIGNED };
   }
 }

@@ -46,6 +46,16 @@ interface FieldPredicate {
 const MAX_IN_POINTS = 1000;
 
 export function planQuery(coll: Collection, filter: Document, sort: Document | undefined, hint: unknown): QueryPlan {
+  // An _id equality is a unique point lookup: nothing beats it, so skip weighing the others.
+  if ((hint === undefined || hint === null) && (sort === undefined || Object.keys(sort).length === 0) && isPointId(filter._id)) {
+    return {
+      index: coll.idIndex,
+      scans: [{ start: { prefix: [filter._id], inclusive: true }, end: { prefix: [filter._id], inclusive: true } }],
+      direction: 1,
+      providesSort: true,
+      summary: 'IXSCAN _id_',
+    };
+  }
   const predicates = analyzeFilter(filter);
   const sortFields = Object.entries(sort ?? {}).map(([path, dir]) => ({ path, direction: Number(dir) < 0 ? -1 : 1 }));
 
@@ -388,6 +398,10 @@ function predicateOf(value: unknown): FieldPredicate | null {
     return p.lo !== undefined || p.hi !== undefined ? p : null;
   }
   return { eq: value };
+}
+
+function isPointId(v: unknown): boolean {
+  return v !== undefined && isIndexableValue(v) && !isOperatorObject(v);
 }
 
 function isNumeric(v: unknown): boolean {
