@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { MongoClient } from 'mongodb';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createServiceDatabaseAccess, type InitializeDatabaseOptions } from '../../src/database/index.js';
 import { createTestFixture, getTestInfrastructure, type TestFixture } from '../../src/testing/index.js';
@@ -86,6 +87,28 @@ describe('createServiceDatabaseAccess', () => {
     const shards = await accessorFor(fixture, 'payment-service', { strategy: 'per-shard', shardCount: 2, resolveShard: (t) => (t === 'vip' ? 1 : 0) });
     expect((await shards.getDb('vip')).databaseName).toBe(`shard_1${fixture.dbSuffix}`);
     expect((await shards.getDb('anyone')).databaseName).toBe(`shard_0${fixture.dbSuffix}`);
+  });
+
+  it('per-shard with a cluster per shard: each tenant is written to its shard\'s cluster', async () => {
+    const fixture = createTestFixture({ label: 'clusters' });
+    const secondCluster = await startPrivateEngine();
+    const accessor = await accessorFor(fixture, 'payment-service', {
+      strategy: 'per-shard',
+      shardCount: 2,
+      resolveShard: (tenant) => (tenant === 'vip' ? 1 : 0),
+      shardUris: [mongoUri(), secondCluster.uri],
+    });
+    await (await accessor.getDb('vip')).collection('probe').insertOne({ tenant: 'vip' });
+    await (await accessor.getDb('regular')).collection('probe').insertOne({ tenant: 'regular' });
+
+    const shared = await fixture.mongoClient();
+    const private_ = new MongoClient(secondCluster.uri);
+    onTestFinished(() => private_.close());
+    const tenantsIn = async (client: MongoClient, shard: number) =>
+      (await client.db(`shard_${shard}${fixture.dbSuffix}`).collection('probe').find().toArray()).map((doc) => doc['tenant']);
+    expect(await tenantsIn(private_, 1)).toEqual(['vip']);
+    expect(await tenantsIn(shared, 0)).toEqual(['regular']);
+    expect(await tenantsIn(shared, 1)).toEqual([]);
   });
 
   it('a second initialize with the same options shares the connection; different options are refused', async () => {
