@@ -102,6 +102,7 @@ export class WebhookManager {
   readonly #backoffMs: number;
   readonly #disableAfter: number;
   readonly #allowPrivateNetworks: boolean;
+  readonly #connections: Redis[] = [];
   #indexesReady: Promise<void> | undefined;
 
   constructor(options: CreateWebhookManagerOptions) {
@@ -114,16 +115,19 @@ export class WebhookManager {
     this.#allowPrivateNetworks = options.allowPrivateNetworks ?? false;
     const queueName = `webhooks-${options.serviceName}`;
     const prefix = options.queuePrefix ?? 'bull';
-    this.#queue = new Queue<DeliveryJobData>(queueName, {
-      connection: options.redis.duplicate({ maxRetriesPerRequest: null }),
-      prefix,
-    });
+    // Own connections (BullMQ's workers block on theirs); BullMQ leaves connections it was
+    // handed open, so `close` quits them.
+    const queueConnection = options.redis.duplicate({ maxRetriesPerRequest: null });
+    this.#connections.push(queueConnection);
+    this.#queue = new Queue<DeliveryJobData>(queueName, { connection: queueConnection, prefix });
     if (options.startWorker !== false) {
       // Each attempt logs under the correlation id of the request that produced the event.
       const processor = (job: Job<DeliveryJobData>): Promise<void> =>
         runWithCorrelationId(job.data.correlationId, () => this.#deliver(job), { webhookId: job.data.webhookId, eventId: job.data.eventId });
+      const workerConnection = options.redis.duplicate({ maxRetriesPerRequest: null });
+      this.#connections.push(workerConnection);
       this.#worker = new Worker<DeliveryJobData>(queueName, processor, {
-        connection: options.redis.duplicate({ maxRetriesPerRequest: null }),
+        connection: workerConnection,
         prefix,
         concurrency: options.concurrency ?? 10,
       });
@@ -261,6 +265,7 @@ export class WebhookManager {
 
   async close(): Promise<void> {
     await Promise.allSettled([this.#worker?.close(), this.#queue.close()]);
+    await Promise.allSettled(this.#connections.splice(0).map((connection) => connection.quit()));
   }
 
   async #deliver(job: Job<DeliveryJobData>): Promise<void> {
