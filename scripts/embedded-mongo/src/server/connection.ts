@@ -62,7 +62,8 @@ export class Connection {
       const rest = all.subarray(length);
       this.pending = rest.length > 0 ? [rest] : [];
       this.pendingBytes = rest.length;
-      this.queue = this.queue.then(() => this.handle(frame));
+      // handle() answers every failure itself; the catch only guards the chain against a bug.
+      this.queue = this.queue.then(() => this.handle(frame)).catch(() => this.close());
     }
   }
 

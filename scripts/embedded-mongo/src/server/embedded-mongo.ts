@@ -66,6 +66,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
       resolve();
     });
   });
+  // After listening, a server error (e.g. EMFILE on accept) must not crash the process.
+  server.on('error', (error) => process.emitWarning(`embedded-mongo server error: ${error.message}`));
   const address = server.address();
   state.port = typeof address === 'object' && address !== null ? address.port : 0;
 

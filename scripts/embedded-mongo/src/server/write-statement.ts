@@ -16,7 +16,8 @@ export async function runWriteStatement<T>(ctx: CommandContext, statement: (txn:
     const txn = engine.begin(false);
     try {
       const result = statement(txn);
-      void engine.commit(txn);
+      // A journal failure surfaces through whenDurable() in the reply; never as an unhandled rejection.
+      engine.commit(txn).catch(() => undefined);
       return result;
     } catch (error) {
       engine.abort(txn);

@@ -184,9 +184,14 @@ export class Engine {
     this.lastWrite = written;
     const limit = this.options.compactJournalBytes ?? DEFAULT_COMPACT_BYTES;
     if (journal.size > limit && this.compacting === null) {
-      this.compacting = this.compact().finally(() => {
-        this.compacting = null;
-      });
+      this.compacting = this.compact()
+        .catch((error: unknown) => {
+          // The journal still holds everything; compaction is retried at the next threshold.
+          process.emitWarning(`embedded-mongo journal compaction failed: ${(error as Error).message}`);
+        })
+        .finally(() => {
+          this.compacting = null;
+        });
     }
     return written;
   }

@@ -38,7 +38,7 @@ export function removeExpiredDocuments(engine: Engine, now: number): number {
           const txn = engine.begin(false);
           try {
             coll.remove(txn, rec);
-            void engine.commit(txn);
+            engine.commit(txn).catch(() => undefined);
             removed++;
           } catch (error) {
             engine.abort(txn);
