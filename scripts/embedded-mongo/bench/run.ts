@@ -349,7 +349,9 @@ async function transferBenchmark(client: MongoClient): Promise<Summary & { commi
                   // Conditional debit: the balance check and the decrement are one atomic update.
                   const debit = await accounts.updateOne({ _id: from, balance: { $gte: amount } }, { $inc: { balance: -amount } }, { session: s });
                   if (debit.matchedCount !== 1) throw new Error('benchmark accounts ran dry');
-                  await accounts.updateOne({ _id: to }, { $inc: { balance: amount } }, { session: s });
+                  // Conditional credit: a frozen account takes no money.
+                  const credit = await accounts.updateOne({ _id: to, frozen: { $ne: true } }, { $inc: { balance: amount } }, { session: s });
+                  if (credit.matchedCount !== 1) throw new Error('benchmark account frozen');
                   const at = new Date();
                   await ledger.insertOne({ account: from, amount: -amount, at }, { session: s });
                   await ledger.insertOne({ account: to, amount, at }, { session: s });
