@@ -173,6 +173,61 @@ describe('transactions', () => {
     expect(await coll.countDocuments()).toBe(20);
   });
 
+  it('$lookup inside a transaction sees the transaction’s own writes to the joined collection', async () => {
+    const db = engine.db('txnlookup');
+    await db.collection('orders').insertOne({ _id: 1, customer: 'new' } as never);
+    await db.collection('customers').insertOne({ _id: 'old' } as never);
+    await withSession(async (session) => {
+      session.startTransaction();
+      await db.collection('customers').insertOne({ _id: 'new', city: 'Lima' } as never, { session });
+      const [joined] = await db
+        .collection('orders')
+        .aggregate([{ $lookup: { from: 'customers', localField: 'customer', foreignField: '_id', as: 'c' } }], { session })
+        .toArray();
+      expect(joined!.c).toEqual([{ _id: 'new', city: 'Lima' }]);
+      const [outside] = await db
+        .collection('orders')
+        .aggregate([{ $lookup: { from: 'customers', localField: 'customer', foreignField: '_id', as: 'c' } }])
+        .toArray();
+      expect(outside!.c).toEqual([]);
+      await session.abortTransaction();
+    });
+  });
+
+  it('upserts and findOneAndUpdate inside a transaction commit together', async () => {
+    const coll = await accounts('txnupsert', [{ _id: 'a', balance: 10 }]);
+    await withSession((session) =>
+      session.withTransaction(async (s) => {
+        const before = await coll.findOneAndUpdate({ _id: 'a' }, { $inc: { balance: -5 } }, { session: s });
+        expect(before).toEqual({ _id: 'a', balance: 10 });
+        const upsert = await coll.updateOne({ _id: 'b' }, { $inc: { balance: 5 } }, { session: s, upsert: true });
+        expect(upsert.upsertedId).toBe('b');
+        expect(await coll.findOne({ _id: 'b' })).toBeNull();
+      }),
+    );
+    expect(await coll.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'a', balance: 5 },
+      { _id: 'b', balance: 5 },
+    ]);
+  });
+
+  it('a collection first written inside a transaction: abort leaves no documents, commit keeps them', async () => {
+    const db = engine.db('txncreate');
+    await db.collection('existing').insertOne({ x: 1 });
+    await withSession(async (session) => {
+      session.startTransaction();
+      await db.collection('fresh').insertOne({ _id: 1 } as never, { session });
+      await session.abortTransaction();
+    });
+    expect(await db.collection('fresh').countDocuments()).toBe(0);
+    await withSession((session) =>
+      session.withTransaction(async (s) => {
+        await db.collection('fresh2').insertOne({ _id: 2 } as never, { session: s });
+      }),
+    );
+    expect(await db.collection('fresh2').find().toArray()).toEqual([{ _id: 2 }]);
+  });
+
   it('withTransaction retries a transaction that hit a write conflict and then succeeds', async () => {
     const coll = await accounts('retry', [{ _id: 'a', balance: 100 }]);
     let releaseFirst!: () => void;
