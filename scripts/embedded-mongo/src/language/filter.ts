@@ -1,6 +1,7 @@
 import type { Document, ObjectId } from 'bson';
 import { ErrorCode, MongoCommandError, badValue } from '../errors.js';
 import { compileExpression, isTruthy, type Variables } from './aggregate/expressions.js';
+import { compileBitTest } from './bit-test.js';
 import { anyValueAlongPath, isArrayIndex, ownField, splitPath } from './path.js';
 import { compileRegex, isRegexValue, regexFromValue } from './regex.js';
 import { compareValues, valuesEqual } from './values/compare.js';
@@ -48,10 +49,6 @@ const UNSUPPORTED_FIELD_OPERATORS = new Set([
   '$geoWithin',
   '$geoIntersects',
   '$within',
-  '$bitsAllSet',
-  '$bitsAnySet',
-  '$bitsAllClear',
-  '$bitsAnyClear',
 ]);
 
 function notImplemented(name: string): MongoCommandError {
@@ -166,6 +163,12 @@ function compileOperatorObject(parts: readonly string[], spec: Record<string, un
         break;
       case '$elemMatch':
         clauses.push(overPath(parts, false, elemMatchPredicate(operand)));
+        break;
+      case '$bitsAllSet':
+      case '$bitsAnySet':
+      case '$bitsAllClear':
+      case '$bitsAnyClear':
+        clauses.push(overPath(parts, true, compileBitTest(operator, operand)));
         break;
       case '$mod':
         clauses.push(overPath(parts, true, modPredicate(operand)));

@@ -190,6 +190,20 @@ describe('more string and math operators', () => {
   });
 });
 
+describe('object, size and timestamp operators', () => {
+  it('sets and unsets fields, measures sizes and splits timestamps', async () => {
+    const { Binary, Timestamp } = await import('bson');
+    expect(evaluate({ $setField: { field: 'a.b', input: { x: 1 }, value: 2 } })).toEqual({ x: 1, 'a.b': 2 });
+    expect(evaluate({ $unsetField: { field: 'x', input: { x: 1, y: 2 } } })).toEqual({ y: 2 });
+    expect(evaluate({ $bsonSize: { $literal: { a: new Int32(1), b: new Double(1) } } })).toEqual(new Int32(23));
+    expect(evaluate({ $binarySize: 'é' })).toEqual(new Int32(2));
+    expect(evaluate({ $binarySize: new Binary(Buffer.from([1, 2, 3])) })).toEqual(new Int32(3));
+    expect(evaluate({ $tsSecond: new Timestamp({ t: 7, i: 3 }) })).toEqual(Long.fromNumber(7));
+    expect(evaluate({ $tsIncrement: new Timestamp({ t: 7, i: 3 }) })).toEqual(Long.fromNumber(3));
+    expect(evaluate({ $getField: { field: 'a.b', input: { 'a.b': 5 } } })).toBe(5);
+  });
+});
+
 describe('conversion', () => {
   it('converts between number types and strings', () => {
     expect(evaluate({ $toString: '$l' })).toBe('10');

@@ -262,7 +262,7 @@ describe('errors', () => {
   });
 
   it('fails loudly on real operators the engine does not implement', () => {
-    for (const filter of [{ $where: 'true' }, { $text: { $search: 'x' } }, { a: { $near: [0, 0] } }, { a: { $bitsAllSet: 1 } }]) {
+    for (const filter of [{ $where: 'true' }, { $text: { $search: 'x' } }, { a: { $near: [0, 0] } }, { a: { $geoWithin: {} } }]) {
       const error = errorOf(() => compileFilter(filter));
       expect(error.code).toBe(238);
       expect(error.message).toContain(Object.keys(filter)[0] === 'a' ? Object.keys((filter as { a: object }).a)[0] : Object.keys(filter)[0]);
@@ -303,5 +303,22 @@ describe('array edge cases', () => {
   it('applies $not to $in and $size 0 to empty arrays', () => {
     expect(matches({ a: { $not: { $in: [1, 2] } } }, { a: 3 })).toBe(true);
     expect(matches({ a: { $size: 0 } }, { a: [] })).toBe(true);
+  });
+});
+
+describe('bitwise operators', () => {
+  it('test bit masks given as numbers, positions or binData against integers and binData', () => {
+    const doc = { a: new Int32(54), b: new Binary(Buffer.from([0x36])), n: new Int32(-1) }; // 54 = 0b110110
+    expect(matches({ a: { $bitsAllSet: 50 } }, doc)).toBe(true); // 0b110010
+    expect(matches({ a: { $bitsAllSet: [1, 5] } }, doc)).toBe(true);
+    expect(matches({ a: { $bitsAllSet: [0] } }, doc)).toBe(false);
+    expect(matches({ a: { $bitsAnySet: [0, 1] } }, doc)).toBe(true);
+    expect(matches({ a: { $bitsAllClear: [0, 3] } }, doc)).toBe(true);
+    expect(matches({ a: { $bitsAnyClear: [1, 2] } }, doc)).toBe(false);
+    expect(matches({ b: { $bitsAllSet: [1, 2, 4, 5] } }, doc)).toBe(true);
+    expect(matches({ a: { $bitsAllSet: new Binary(Buffer.from([0x32])) } }, doc)).toBe(true);
+    expect(matches({ n: { $bitsAllSet: [0, 63, 200] } }, doc)).toBe(true);
+    expect(matches({ a: { $bitsAllSet: 1 } }, { a: new Double(1.5) })).toBe(false);
+    expect(matches({ a: { $bitsAllSet: 1 } }, { a: 'x' })).toBe(false);
   });
 });

@@ -40,15 +40,9 @@ const UNSUPPORTED_OPERATORS = new Set([
   '$function',
   '$accumulator',
   '$meta',
-  '$binarySize',
-  '$bsonSize',
   '$toHashedIndexKey',
-  '$setField',
-  '$unsetField',
   '$median',
   '$percentile',
-  '$tsSecond',
-  '$tsIncrement',
 ]);
 
 

@@ -1,10 +1,11 @@
+import { Int32, Long, calculateObjectSize, type Binary, type Timestamp } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../../errors.js';
 import { ownField } from '../../path.js';
-import { isPlainDocument } from '../../values/type-order.js';
+import { BsonType, bsonTypeCode, isPlainDocument } from '../../values/type-order.js';
 import { expressionError, requireArgumentCount, typeNameForError } from '../expression-errors.js';
-import { operandList, type OperatorTable } from '../expression-types.js';
+import { operandList, type CompiledExpression, type CompileExpression, type OperatorTable } from '../expression-types.js';
 
-/** Object expressions: $mergeObjects, $objectToArray, $arrayToObject, $getField. */
+/** Object expressions: $mergeObjects, $objectToArray, $arrayToObject, $getField/$setField/$unsetField, sizes and timestamp parts. */
 export const objectOperators: OperatorTable = {
   $mergeObjects: (operand, compile) => {
     const args = operandList(operand).map(compile);
@@ -47,6 +48,33 @@ export const objectOperators: OperatorTable = {
       return result;
     };
   },
+  $setField: (operand, compile) => fieldWriter('$setField', operand, compile, true),
+  $unsetField: (operand, compile) => fieldWriter('$unsetField', operand, compile, false),
+  $bsonSize: (operand, compile, name) => {
+    const args = operandList(operand);
+    requireArgumentCount(name, args, 1);
+    const arg = compile(args[0]);
+    return (current, variables) => {
+      const value = arg(current, variables);
+      if (value === null || value === undefined) return null;
+      if (!isPlainDocument(value)) throw expressionError(31393, `$bsonSize requires a document input, found: ${typeNameForError(value)}`);
+      return new Int32(calculateObjectSize(value));
+    };
+  },
+  $binarySize: (operand, compile, name) => {
+    const args = operandList(operand);
+    requireArgumentCount(name, args, 1);
+    const arg = compile(args[0]);
+    return (current, variables) => {
+      const value = arg(current, variables);
+      if (value === null || value === undefined) return null;
+      if (typeof value === 'string') return new Int32(Buffer.byteLength(value, 'utf8'));
+      if (bsonTypeCode(value) === BsonType.binData) return new Int32((value as Binary).position);
+      throw expressionError(51276, `$binarySize requires a string or BinData argument, found: ${typeNameForError(value)}`);
+    };
+  },
+  $tsSecond: (operand, compile, name) => timestampPart(name, operand, compile, (timestamp) => timestamp.high >>> 0),
+  $tsIncrement: (operand, compile, name) => timestampPart(name, operand, compile, (timestamp) => timestamp.low >>> 0),
   $getField: (operand, compile) => {
     const spec = isPlainDocument(operand) && 'field' in operand ? operand : { field: operand };
     if (typeof spec.field !== 'string') {
@@ -62,3 +90,36 @@ export const objectOperators: OperatorTable = {
     };
   },
 };
+
+/** $setField/$unsetField with a constant field name (which may contain '.' or start with '$'). */
+function fieldWriter(name: string, operand: unknown, compile: CompileExpression, isSet: boolean): CompiledExpression {
+  if (!isPlainDocument(operand) || typeof operand.field !== 'string' || !('input' in operand) || (isSet && !('value' in operand))) {
+    throw expressionError(4161102, `${name} requires 'field' (a constant string) and 'input'${isSet ? " and 'value'" : ''}`);
+  }
+  const field = operand.field;
+  const input = compile(operand.input);
+  const value = isSet ? compile(operand.value) : undefined;
+  return (current, variables) => {
+    const target = input(current, variables);
+    if (target === null || target === undefined) return null;
+    if (!isPlainDocument(target)) throw expressionError(4161105, `${name} requires 'input' to evaluate to type Object`);
+    const result: Record<string, unknown> = { ...target };
+    const newValue = value?.(current, variables);
+    // Setting $$REMOVE removes the field, like $unsetField.
+    if (newValue === undefined) delete result[field];
+    else result[field] = newValue;
+    return result;
+  };
+}
+
+function timestampPart(name: string, operand: unknown, compile: CompileExpression, part: (timestamp: Timestamp) => number): CompiledExpression {
+  const args = operandList(operand);
+  requireArgumentCount(name, args, 1);
+  const arg = compile(args[0]);
+  return (current, variables) => {
+    const value = arg(current, variables);
+    if (value === null || value === undefined) return null;
+    if (bsonTypeCode(value) !== BsonType.timestamp) throw expressionError(5687301, `${name} expects argument of type timestamp but received ${typeNameForError(value)}`);
+    return Long.fromNumber(part(value as Timestamp));
+  };
+}
