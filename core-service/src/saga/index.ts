@@ -1,0 +1,10 @@
+export { step, defineSaga } from './define.js';
+export type { Saga, SagaOptions, SagaStep, StepContext, StepDefinition } from './define.js';
+export { SagaEngine, createSagaEngine } from './engine.js';
+export type { RunSagaOptions, SagaEngineOptions, SagaEventEmitter, SagaOutcome } from './engine.js';
+export { SagaRunStore, SAGA_RUNS_COLLECTION, TERMINAL_SAGA_STATUSES } from './store.js';
+export type { SagaRunDocument, SagaRunStatus, SagaStepRecord, SagaStepStatus } from './store.js';
+export { TerminalError, nonRetryable, isTerminalError, StepTimeoutError, SagaLeaseLostError } from './errors.js';
+export { registerSagaRecovery } from './recovery.js';
+export type { RegisterSagaRecoveryOptions } from './recovery.js';
+export { initializeSagas, getSagaEngine, shutdownSagas, runSaga, getSagaRun, resumeStaleRuns } from './default-engine.js';

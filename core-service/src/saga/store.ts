@@ -1,0 +1,129 @@
+import type { ClientSession, Collection, Db } from 'mongodb';
+import { SagaLeaseLostError } from './errors.js';
+
+export const SAGA_RUNS_COLLECTION = 'saga_runs';
+
+export type SagaRunStatus = 'running' | 'completed' | 'compensating' | 'compensated' | 'needs_attention' | 'failed';
+
+export const TERMINAL_SAGA_STATUSES: ReadonlySet<SagaRunStatus> = new Set(['completed', 'compensated', 'needs_attention', 'failed']);
+
+export type SagaStepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'compensating' | 'compensated' | 'compensation_failed';
+
+export interface SagaStepRecord {
+  name: string;
+  status: SagaStepStatus;
+  result?: unknown;
+  /** Executions started, across retries and resumes. */
+  attempts: number;
+  compensationAttempts: number;
+  error?: string;
+  /** The step may have applied without its result being recorded (timeout, crash mid-step). */
+  inDoubt?: boolean;
+  startedAt?: Date;
+  finishedAt?: Date;
+}
+
+export interface SagaRunDocument {
+  /** The run id: `${saga}:${idempotencyKey}` when a key was given, so the key is unique by construction. */
+  _id: string;
+  saga: string;
+  mode: 'transaction' | 'compensation';
+  input: unknown;
+  status: SagaRunStatus;
+  steps: SagaStepRecord[];
+  idempotencyKey: string | null;
+  tenantId: string | null;
+  correlationId: string | null;
+  /** Engine instance driving the run; null once it is finished. */
+  owner: string | null;
+  /** The owner's claim ends here unless renewed; after it, recovery may take the run over. */
+  leaseUntil: Date | null;
+  error?: string;
+  failedStep?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt?: Date;
+}
+
+/**
+ * `saga_runs`: the persisted state that lets a restarted process resume or compensate a run.
+ * Every write made while driving a run is conditional on still owning it, so an instance that
+ * lost its lease (paused, partitioned) cannot overwrite the progress of the one that took over.
+ */
+export class SagaRunStore {
+  readonly collection: Collection<SagaRunDocument>;
+  #indexes: Promise<void> | undefined;
+
+  constructor(db: Db, collectionName = SAGA_RUNS_COLLECTION) {
+    this.collection = db.collection<SagaRunDocument>(collectionName);
+  }
+
+  ensureIndexes(): Promise<void> {
+    this.#indexes ??= this.collection
+      .createIndex({ status: 1, leaseUntil: 1 }, { name: 'status_lease' })
+      .then(() => undefined, (error: unknown) => {
+        this.#indexes = undefined;
+        throw error;
+      });
+    return this.#indexes;
+  }
+
+  get(runId: string, session?: ClientSession): Promise<SagaRunDocument | null> {
+    return this.collection.findOne({ _id: runId }, session !== undefined ? { session } : {});
+  }
+
+  /** Inserts a new run; false when a run with that id (same saga and idempotency key) exists. */
+  async insert(doc: SagaRunDocument, session?: ClientSession): Promise<boolean> {
+    try {
+      await this.collection.insertOne(doc, session !== undefined ? { session } : {});
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Applies `set` to a run this owner holds; throws `SagaLeaseLostError` when it no longer does. */
+  async update(runId: string, owner: string, set: Record<string, unknown>, inc?: Record<string, number>): Promise<void> {
+    const result = await this.collection.updateOne(
+      { _id: runId, owner },
+      { $set: { ...set, updatedAt: new Date() }, ...(inc !== undefined ? { $inc: inc } : {}) },
+    );
+    if (result.matchedCount === 0) throw new SagaLeaseLostError(runId);
+  }
+
+  /** Extends the lease; false when another owner has it or the run is finished. */
+  async renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const result = await this.collection.updateOne(
+      { _id: runId, owner, status: { $in: ['running', 'compensating'] } },
+      { $set: { leaseUntil: new Date(Date.now() + leaseMs) } },
+    );
+    return result.matchedCount === 1;
+  }
+
+  /** Takes over an unfinished run whose lease expired; null when it is finished or still held. */
+  claimStale(runId: string, owner: string, leaseMs: number): Promise<SagaRunDocument | null> {
+    const now = new Date();
+    return this.collection.findOneAndUpdate(
+      { _id: runId, status: { $in: ['running', 'compensating'] }, leaseUntil: { $lt: now } },
+      { $set: { owner, leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** Unfinished compensation-mode runs whose lease expired at least `graceMs` ago. */
+  async findStale(graceMs = 0, limit = 100): Promise<string[]> {
+    const docs = await this.collection
+      .find(
+        { status: { $in: ['running', 'compensating'] }, mode: 'compensation', leaseUntil: { $lt: new Date(Date.now() - graceMs) } },
+        { projection: { _id: 1 } },
+      )
+      .limit(limit)
+      .toArray();
+    return docs.map((doc) => doc._id);
+  }
+}
+
+function isDuplicateKeyError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}
