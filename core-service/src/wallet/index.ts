@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './idempotency.js';
 export * from './ledger.js';
 export * from './wallet.js';
+export * from './transfer.js';

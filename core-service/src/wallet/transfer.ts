@@ -1,0 +1,377 @@
+import { randomUUID } from 'node:crypto';
+import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
+import { MongoServerError } from 'mongodb';
+import { withTransaction } from '../database/transaction.js';
+import type { OperationStateTracker } from '../recovery/operation-state-tracker.js';
+import { checkAmount, checkCurrency } from './amount.js';
+import { COLLECTION_NAMES } from './collections.js';
+import { WALLET_ERRORS, WalletError } from './errors.js';
+import { assertSameRequest, hashRequest, isValidIdempotencyKey } from './idempotency.js';
+import { planLedgerEntries, type LedgerEntry, type TransactionType } from './ledger.js';
+import {
+  buildDebitFilter,
+  buildWalletUpdate,
+  getBalanceFieldName,
+  getWalletId,
+  newWalletFields,
+  type BalanceType,
+  type WalletDocument,
+} from './wallet.js';
+
+export type TransferStatus = 'completed' | 'failed' | 'reversed';
+
+/** A transfer as stored in payment `transfers`: the operation that wrote two ledger entries. */
+export interface TransferDocument {
+  _id: string;
+  id: string;
+  tenantId: string;
+  fromUserId: string;
+  toUserId: string;
+  fromWalletId: string;
+  toWalletId: string;
+  amount: number;
+  currency: string;
+  type: TransactionType;
+  fromBalanceType: BalanceType;
+  toBalanceType: BalanceType;
+  status: TransferStatus;
+  idempotencyKey: string;
+  /** Hash of the request's meaningful input: a replay with other input is refused. */
+  requestHash: string;
+  description?: string;
+  meta?: Record<string, unknown>;
+  createdAt: Date;
+  completedAt: Date;
+}
+
+/** Publishes what a committed transfer means to the rest of the platform (the outbox, in practice). */
+export type TransferEventEmitter = (
+  type: string,
+  tenantId: string,
+  userId: string | null,
+  data: Record<string, unknown>,
+  options: { session: ClientSession },
+) => Promise<unknown>;
+
+export interface TransferParams {
+  /** The payment database (wallets, transfers, transactions). */
+  db: Db;
+  /** Needed when no session is given: the helper then runs its own transaction. */
+  client?: MongoClient;
+  tenantId: string;
+  fromUserId: string;
+  toUserId: string;
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+  type?: TransactionType;
+  fromBalanceType?: BalanceType;
+  toBalanceType?: BalanceType;
+  /**
+   * The paying wallet is a system account (external funding source) that may go negative and is
+   * created on first use. Only trusted callers (deposits, settlements) set it.
+   */
+  fromSystemAccount?: boolean;
+  description?: string;
+  meta?: Record<string, unknown>;
+  /** Fee taken by the platform, recorded on the ledger entries (minor units). */
+  charge?: number;
+  /** Events written in the same transaction (outbox); none when absent. */
+  emit?: TransferEventEmitter;
+  /** Fixed transfer id; generated when absent. */
+  transferId?: string;
+}
+
+export interface TransferOptions {
+  /** A caller's transaction (saga mode): the helper writes through it and tracks nothing. */
+  session?: ClientSession;
+  /** Crash bookkeeping for a self-managed transfer (ignored with a session). */
+  tracker?: OperationStateTracker;
+}
+
+export interface TransferResult {
+  transfer: TransferDocument;
+  debit: LedgerEntry;
+  credit: LedgerEntry;
+  /** Balances after the transfer; on a replay, the wallets as they are now. */
+  fromWallet: WalletDocument | null;
+  toWallet: WalletDocument | null;
+  /** True when the idempotency key had already produced this transfer. */
+  replayed: boolean;
+}
+
+/** Event type published for each kind of movement when it completes. */
+const COMPLETION_EVENTS: Partial<Record<TransactionType, string>> = {
+  transfer: 'transfer.completed',
+  deposit: 'deposit.completed',
+  withdrawal: 'withdrawal.completed',
+};
+
+/**
+ * Moves `amount` from one wallet to another as one double-entry transfer: a conditional debit,
+ * a credit (creating the receiving wallet on first use), two ledger entries, the transfer
+ * record carrying the idempotency key, and the events, all in one MongoDB transaction.
+ *
+ * Without `options.session` the helper runs its own transaction (retried on transient errors)
+ * and, given a tracker, records the operation for crash recovery. With a session it is one step
+ * of the caller's transaction (saga mode) and tracks nothing: the caller's commit or abort
+ * decides for everything.
+ */
+export async function createTransferWithTransactions(params: TransferParams, options: TransferOptions = {}): Promise<TransferResult> {
+  const request = validateTransfer(params);
+  const transferId = params.transferId ?? randomUUID();
+  if (options.session !== undefined) return writeTransfer(params, request, transferId, options.session);
+
+  const client = params.client;
+  if (client === undefined) throw new TypeError('createTransferWithTransactions needs params.client when no session is given');
+  const run = (): Promise<TransferResult> =>
+    withTransaction({ client, fn: (session) => writeTransfer(params, request, transferId, session) });
+  const runOnce = options.tracker === undefined
+    ? run
+    : () => options.tracker!.track(transferId, { tenantId: params.tenantId, idempotencyKey: params.idempotencyKey }, run);
+  try {
+    return await runOnce();
+  } catch (error) {
+    // Two requests with one key raced and the other committed first: the unique index said no.
+    // Running again finds the committed transfer and answers as a replay (or key reuse).
+    if (isIdempotencyKeyCollision(error)) return run();
+    throw error;
+  }
+}
+
+interface ValidatedRequest {
+  type: TransactionType;
+  fromBalanceType: BalanceType;
+  toBalanceType: BalanceType;
+  requestHash: string;
+}
+
+/** Every input rule, before anything is read or written. */
+function validateTransfer(params: TransferParams): ValidatedRequest {
+  const amountError = checkAmount(params.amount);
+  if (amountError !== null) throw new WalletError(amountError, 'Amount must be a positive whole number of minor units', { amount: params.amount });
+  const currencyError = checkCurrency(params.currency);
+  if (currencyError !== null) throw new WalletError(currencyError, `Unsupported currency ${String(params.currency)}`);
+  if (!isValidIdempotencyKey(params.idempotencyKey)) {
+    throw new WalletError(WALLET_ERRORS.InvalidIdempotencyKey, 'idempotencyKey must be 8 to 128 characters of letters, digits, . _ : -');
+  }
+  const charge = params.charge ?? 0;
+  if (!Number.isSafeInteger(charge) || charge < 0 || charge > params.amount) {
+    throw new WalletError(WALLET_ERRORS.InvalidAmount, 'charge must be a whole number of minor units between 0 and the amount');
+  }
+  const fromBalanceType = getBalanceFieldName(params.fromBalanceType);
+  const toBalanceType = getBalanceFieldName(params.toBalanceType);
+  if (params.fromUserId === params.toUserId && fromBalanceType === toBalanceType) {
+    throw new WalletError(WALLET_ERRORS.SelfTransfer, 'A wallet cannot transfer to itself');
+  }
+  const type = params.type ?? 'transfer';
+  const requestHash = hashRequest({
+    type,
+    fromUserId: params.fromUserId,
+    toUserId: params.toUserId,
+    amount: params.amount,
+    currency: params.currency,
+    fromBalanceType,
+    toBalanceType,
+    charge,
+    description: params.description,
+    meta: params.meta,
+  });
+  return { type, fromBalanceType, toBalanceType, requestHash };
+}
+
+function collections(db: Db): {
+  wallets: Collection<WalletDocument>;
+  transfers: Collection<TransferDocument>;
+  transactions: Collection<LedgerEntry>;
+} {
+  return {
+    wallets: db.collection<WalletDocument>(COLLECTION_NAMES.wallets),
+    transfers: db.collection<TransferDocument>(COLLECTION_NAMES.transfers),
+    transactions: db.collection<LedgerEntry>(COLLECTION_NAMES.transactions),
+  };
+}
+
+/**
+ * The transaction body. The driver may run it more than once (transient errors), so it only
+ * touches the database through `session`.
+ */
+async function writeTransfer(params: TransferParams, request: ValidatedRequest, transferId: string, session: ClientSession): Promise<TransferResult> {
+  const { wallets, transfers, transactions } = collections(params.db);
+  const { tenantId, amount, currency } = params;
+
+  const existing = await transfers.findOne({ tenantId, idempotencyKey: params.idempotencyKey }, { session });
+  if (existing !== null) return replay(params, existing, request.requestHash, session);
+
+  const now = new Date();
+  const fromWalletId = getWalletId(tenantId, params.fromUserId, currency);
+  const toWalletId = getWalletId(tenantId, params.toUserId, currency);
+  const fromSystem = params.fromSystemAccount === true;
+
+  // Conditional update, not read-then-write: two concurrent debits must not both pass a balance
+  // check made on the same snapshot. A system account has no floor and is created on first use.
+  const debitUpdate = fromSystem
+    ? { ...buildWalletUpdate(request.fromBalanceType, -amount, now), $setOnInsert: creationFields(tenantId, params.fromUserId, currency, now, request.fromBalanceType, true) }
+    : buildWalletUpdate(request.fromBalanceType, -amount, now);
+  const debited = await wallets.findOneAndUpdate(
+    buildDebitFilter(fromWalletId, amount, request.fromBalanceType, fromSystem) as never,
+    debitUpdate as never,
+    { session, returnDocument: 'after', upsert: fromSystem },
+  );
+  if (debited === null) {
+    const wallet = await wallets.findOne({ _id: fromWalletId }, { session });
+    if (wallet === null) throw new WalletError(WALLET_ERRORS.WalletNotFound, 'The paying wallet does not exist', { userId: params.fromUserId, currency });
+    throw new WalletError(WALLET_ERRORS.InsufficientBalance, 'Insufficient balance', { requested: amount, balanceType: request.fromBalanceType });
+  }
+
+  const credited = await wallets.findOneAndUpdate(
+    { _id: toWalletId },
+    {
+      ...buildWalletUpdate(request.toBalanceType, amount, now),
+      $setOnInsert: creationFields(tenantId, params.toUserId, currency, now, request.toBalanceType),
+    } as never,
+    { session, upsert: true, returnDocument: 'after' },
+  );
+  if (credited === null) throw new Error('credit upsert returned no document');
+
+  const [debit, credit] = planLedgerEntries({
+    transferId,
+    tenantId,
+    type: request.type,
+    amount,
+    currency,
+    debited,
+    credited,
+    fromBalanceType: request.fromBalanceType,
+    toBalanceType: request.toBalanceType,
+    ...(params.charge !== undefined ? { charge: params.charge } : {}),
+    now,
+  });
+  const transfer: TransferDocument = {
+    _id: transferId,
+    id: transferId,
+    tenantId,
+    fromUserId: params.fromUserId,
+    toUserId: params.toUserId,
+    fromWalletId,
+    toWalletId,
+    amount,
+    currency,
+    type: request.type,
+    fromBalanceType: request.fromBalanceType,
+    toBalanceType: request.toBalanceType,
+    status: 'completed',
+    idempotencyKey: params.idempotencyKey,
+    requestHash: request.requestHash,
+    ...(params.description !== undefined ? { description: params.description } : {}),
+    ...(params.meta !== undefined ? { meta: params.meta } : {}),
+    createdAt: now,
+    completedAt: now,
+  };
+  await transactions.insertMany([debit, credit], { session });
+  await transfers.insertOne(transfer, { session });
+
+  if (params.emit !== undefined) await emitTransferEvents(params.emit, transfer, debited, credited, session);
+  return { transfer, debit, credit, fromWallet: debited, toWallet: credited, replayed: false };
+}
+
+/** The first result of an idempotency key, or an error when the key came with other input. */
+async function replay(params: TransferParams, existing: TransferDocument, requestHash: string, session: ClientSession): Promise<TransferResult> {
+  assertSameRequest(existing.requestHash, requestHash, params.idempotencyKey);
+  const { wallets, transactions } = collections(params.db);
+  const entries = await transactions.find({ objectId: existing.id }, { session }).toArray();
+  const debit = entries.find((entry) => entry.amount < 0);
+  const credit = entries.find((entry) => entry.amount > 0);
+  if (debit === undefined || credit === undefined) throw new Error(`transfer ${existing.id} does not have its two ledger entries`);
+  const [fromWallet, toWallet] = await Promise.all([
+    wallets.findOne({ _id: existing.fromWalletId }, { session }),
+    wallets.findOne({ _id: existing.toWalletId }, { session }),
+  ]);
+  return { transfer: existing, debit, credit, fromWallet, toWallet, replayed: true };
+}
+
+/**
+ * The fields an upsert sets only when it creates the wallet: everything but those the
+ * same update increments or sets (MongoDB refuses one path in two operators).
+ */
+function creationFields(
+  tenantId: string,
+  userId: string,
+  currency: string,
+  now: Date,
+  changedField: BalanceType,
+  allowNegative = false,
+): Partial<WalletDocument> {
+  // Concurrent first uses collide on the derived `_id`, so one wallet exists whoever wins.
+  const { [changedField]: _changed, version: _version, updatedAt: _updatedAt, ...rest } = newWalletFields(tenantId, userId, currency, now, allowNegative);
+  return rest;
+}
+
+async function emitTransferEvents(
+  emit: TransferEventEmitter,
+  transfer: TransferDocument,
+  fromWallet: WalletDocument,
+  toWallet: WalletDocument,
+  session: ClientSession,
+): Promise<void> {
+  const eventType = COMPLETION_EVENTS[transfer.type] ?? `${transfer.type}.completed`;
+  const data = {
+    transferId: transfer.id,
+    type: transfer.type,
+    fromUserId: transfer.fromUserId,
+    toUserId: transfer.toUserId,
+    amount: transfer.amount,
+    currency: transfer.currency,
+    status: transfer.status,
+  };
+  await emit(eventType, transfer.tenantId, transfer.fromUserId, data, { session });
+  for (const wallet of [fromWallet, toWallet]) {
+    await emit('wallet.updated', wallet.tenantId, wallet.userId, walletSnapshot(wallet), { session });
+  }
+}
+
+/** What a `wallet.updated` event carries: enough for a live push without another read. */
+export function walletSnapshot(wallet: WalletDocument): Record<string, unknown> {
+  return {
+    walletId: wallet.id,
+    userId: wallet.userId,
+    currency: wallet.currency,
+    balance: wallet.balance,
+    bonusBalance: wallet.bonusBalance,
+    lockedBalance: wallet.lockedBalance,
+    version: wallet.version,
+    updatedAt: wallet.updatedAt,
+  };
+}
+
+function isIdempotencyKeyCollision(error: unknown): boolean {
+  return (
+    error instanceof MongoServerError &&
+    error.code === 11000 &&
+    typeof error['keyPattern'] === 'object' &&
+    error['keyPattern'] !== null &&
+    'idempotencyKey' in (error['keyPattern'] as Record<string, unknown>)
+  );
+}
+
+/** Indexes the transfer helper relies on: the idempotency key and the ledger's reading paths. */
+export const WALLET_INDEXES = {
+  wallets: [{ key: { tenantId: 1, userId: 1, currency: 1 }, name: 'tenant_user_currency', unique: true }],
+  transfers: [
+    { key: { tenantId: 1, idempotencyKey: 1 }, name: 'tenant_idempotency_key', unique: true },
+    { key: { tenantId: 1, fromUserId: 1, createdAt: -1, _id: -1 }, name: 'tenant_from_created' },
+    { key: { tenantId: 1, toUserId: 1, createdAt: -1, _id: -1 }, name: 'tenant_to_created' },
+  ],
+  transactions: [
+    { key: { tenantId: 1, userId: 1, createdAt: -1, _id: -1 }, name: 'tenant_user_created' },
+    { key: { objectId: 1 }, name: 'object' },
+    { key: { walletId: 1, createdAt: 1 }, name: 'wallet_created' },
+  ],
+} as const;
+
+/** Creates the indexes of `WALLET_INDEXES` (idempotent). */
+export async function ensureWalletIndexes(db: Db): Promise<void> {
+  for (const [collection, specs] of Object.entries(WALLET_INDEXES)) {
+    await db.collection(collection).createIndexes(specs.map((spec) => ({ ...spec, key: { ...spec.key } })));
+  }
+}

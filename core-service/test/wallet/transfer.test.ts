@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import type { ClientSession, Db, MongoClient } from 'mongodb';
+import { createTestFixture } from '../../src/testing/index.js';
+import {
+  COLLECTION_NAMES,
+  WALLET_ERRORS,
+  createTransferWithTransactions,
+  ensureWalletIndexes,
+  getWalletId,
+  withTransaction,
+  type TransferParams,
+} from '../../src/index.js';
+
+const FUNDING = 'system:funding';
+
+async function setup(): Promise<{ db: Db; client: MongoClient; tenantId: string; base: Omit<TransferParams, 'fromUserId' | 'toUserId' | 'amount' | 'idempotencyKey'> }> {
+  const fixture = createTestFixture({ label: 'transfer' });
+  const client = await fixture.mongoClient();
+  const db = await fixture.db('payment');
+  await ensureWalletIndexes(db);
+  return { db, client, tenantId: fixture.tenantId, base: { db, client, tenantId: fixture.tenantId, currency: 'EUR' } };
+}
+
+let keySeq = 0;
+const key = (label = 'k'): string => `${label}-${process.pid}-${Date.now()}-${keySeq++}`;
+
+async function deposit(ctx: Awaited<ReturnType<typeof setup>>, userId: string, amount: number): Promise<void> {
+  await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: userId, amount, type: 'deposit', fromSystemAccount: true, idempotencyKey: key('dep') });
+}
+
+async function balanceOf(db: Db, tenantId: string, userId: string): Promise<number | undefined> {
+  const wallet = await db.collection(COLLECTION_NAMES.wallets).findOne({ _id: getWalletId(tenantId, userId, 'EUR') as never });
+  return wallet?.['balance'] as number | undefined;
+}
+
+/** Per currency the balances sum to zero, every wallet equals its ledger, every transfer has two entries. */
+async function expectLedgerInvariants(db: Db, tenantId: string): Promise<void> {
+  const wallets = await db.collection(COLLECTION_NAMES.wallets).find({ tenantId }).toArray();
+  const entries = await db.collection(COLLECTION_NAMES.transactions).find({ tenantId }).toArray();
+  const transfers = await db.collection(COLLECTION_NAMES.transfers).find({ tenantId }).toArray();
+  expect(wallets.reduce((sum, w) => sum + (w['balance'] as number), 0)).toBe(0);
+  for (const wallet of wallets) {
+    const ledger = entries.filter((e) => e['walletId'] === wallet['id'] && e['balanceType'] === 'balance').reduce((sum, e) => sum + (e['amount'] as number), 0);
+    expect(ledger).toBe(wallet['balance']);
+    if (!wallet['allowNegative']) expect(wallet['balance'] as number).toBeGreaterThanOrEqual(0);
+  }
+  expect(entries).toHaveLength(transfers.length * 2);
+  for (const transfer of transfers) {
+    const own = entries.filter((e) => e['objectId'] === transfer['id']);
+    expect(own.map((e) => e['amount'] as number).sort((a, b) => a - b)).toEqual([-(transfer['amount'] as number), transfer['amount'] as number]);
+  }
+}
+
+describe('createTransferWithTransactions', () => {
+  it('a deposit funds a new wallet from the system account and writes two ledger entries', async () => {
+    const ctx = await setup();
+    const result = await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: 'alice', amount: 5_000, type: 'deposit', fromSystemAccount: true, idempotencyKey: key() });
+    expect(result.replayed).toBe(false);
+    expect(result.toWallet?.balance).toBe(5_000);
+    expect(result.fromWallet?.balance).toBe(-5_000);
+    expect(result.credit).toMatchObject({ amount: 5_000, balance: 5_000, userId: 'alice', type: 'deposit' });
+    expect(result.debit).toMatchObject({ amount: -5_000, balance: -5_000, userId: FUNDING });
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('a transfer moves money between users and records the balance after each entry', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 1_000);
+    const result = await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 300, idempotencyKey: key(), description: 'lunch' });
+    expect(result.transfer).toMatchObject({ status: 'completed', amount: 300, fromUserId: 'alice', toUserId: 'bob', description: 'lunch' });
+    expect(result.debit.balance).toBe(700);
+    expect(result.credit.balance).toBe(300);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(700);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'bob')).toBe(300);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('an overdraft is refused with MSPaymentInsufficientBalance and changes nothing', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 100);
+    await expect(createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 101, idempotencyKey: key() })).rejects.toMatchObject({
+      code: WALLET_ERRORS.InsufficientBalance,
+    });
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(100);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'bob')).toBeUndefined();
+    expect(await ctx.db.collection(COLLECTION_NAMES.transfers).countDocuments({ tenantId: ctx.tenantId })).toBe(1);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('a wallet that never existed cannot pay', async () => {
+    const ctx = await setup();
+    await expect(createTransferWithTransactions({ ...ctx.base, fromUserId: 'ghost', toUserId: 'bob', amount: 1, idempotencyKey: key() })).rejects.toMatchObject({
+      code: WALLET_ERRORS.WalletNotFound,
+    });
+  });
+
+  it('bad input gets a typed error before anything is written', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 100);
+    const cases: [Partial<TransferParams>, string][] = [
+      [{ amount: 1.5 }, WALLET_ERRORS.InvalidAmount],
+      [{ amount: 0 }, WALLET_ERRORS.InvalidAmount],
+      [{ amount: -5 }, WALLET_ERRORS.InvalidAmount],
+      [{ amount: 2 ** 53 }, WALLET_ERRORS.InvalidAmount],
+      [{ currency: 'XYZ' }, WALLET_ERRORS.UnsupportedCurrency],
+      [{ toUserId: 'alice' }, WALLET_ERRORS.SelfTransfer],
+      [{ idempotencyKey: 'x' }, WALLET_ERRORS.InvalidIdempotencyKey],
+      [{ charge: 500 }, WALLET_ERRORS.InvalidAmount],
+    ];
+    for (const [override, code] of cases) {
+      await expect(createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 10, idempotencyKey: key(), ...override })).rejects.toMatchObject({ code });
+    }
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(100);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('replaying an idempotency key returns the first transfer and writes nothing more', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 1_000);
+    const params = { ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 250, idempotencyKey: key() };
+    const first = await createTransferWithTransactions(params);
+    const second = await createTransferWithTransactions(params);
+    expect(second.replayed).toBe(true);
+    expect(second.transfer.id).toBe(first.transfer.id);
+    expect(second.debit.id).toBe(first.debit.id);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(750);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('the same key with different input fails with MSPaymentIdempotencyKeyReused', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 1_000);
+    const idempotencyKey = key();
+    await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 250, idempotencyKey });
+    await expect(createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 251, idempotencyKey })).rejects.toMatchObject({
+      code: WALLET_ERRORS.IdempotencyKeyReused,
+    });
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(750);
+  });
+
+  it('concurrent duplicates of one key produce one transfer', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 1_000);
+    const params = { ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 100, idempotencyKey: key() };
+    const results = await Promise.all(Array.from({ length: 8 }, () => createTransferWithTransactions(params)));
+    expect(new Set(results.map((r) => r.transfer.id)).size).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(900);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('concurrent debits never overdraw: exactly the affordable ones succeed', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 1_000);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 16 }, (_, i) => createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: `u${i % 4}`, amount: 100, idempotencyKey: key() })),
+    );
+    const failed = outcomes.filter((o) => o.status === 'rejected');
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(10);
+    for (const failure of failed) expect((failure as PromiseRejectedResult).reason).toMatchObject({ code: WALLET_ERRORS.InsufficientBalance });
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(0);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('concurrent first uses of a wallet create exactly one', async () => {
+    const ctx = await setup();
+    await Promise.all(Array.from({ length: 6 }, () => deposit(ctx, 'newcomer', 10)));
+    const wallets = await ctx.db.collection(COLLECTION_NAMES.wallets).find({ tenantId: ctx.tenantId, userId: 'newcomer' }).toArray();
+    expect(wallets).toHaveLength(1);
+    expect(wallets[0]?.['balance']).toBe(60);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it("inside a caller's transaction (saga mode) an abort leaves no trace", async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 500);
+    await expect(
+      withTransaction({
+        client: ctx.client,
+        fn: async (session: ClientSession) => {
+          await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 200, idempotencyKey: key() }, { session });
+          throw new Error('a later step failed');
+        },
+      }),
+    ).rejects.toThrow('a later step failed');
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(500);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'bob')).toBeUndefined();
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('events are written in the same transaction as the movement', async () => {
+    const ctx = await setup();
+    const outbox = ctx.db.collection('outbox_test');
+    const emit: TransferParams['emit'] = async (type, tenantId, userId, data, { session }) => {
+      await outbox.insertOne({ type, tenantId, userId, data }, { session });
+    };
+    await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: 'alice', amount: 100, type: 'deposit', fromSystemAccount: true, idempotencyKey: key(), emit });
+    await expect(createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 1_000, idempotencyKey: key(), emit })).rejects.toMatchObject({
+      code: WALLET_ERRORS.InsufficientBalance,
+    });
+    const events = await outbox.find({}).toArray();
+    expect(events.map((e) => e['type']).sort()).toEqual(['deposit.completed', 'wallet.updated', 'wallet.updated']);
+    expect(events.find((e) => e['type'] === 'wallet.updated' && e['userId'] === 'alice')?.['data']).toMatchObject({ balance: 100 });
+  });
+});
