@@ -1,4 +1,4 @@
-import { Int32, Long, calculateObjectSize, type Binary, type Timestamp } from 'bson';
+import { Int32, Long, serialize, type Binary, type Timestamp } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../../errors.js';
 import { ownField } from '../../path.js';
 import { BsonType, bsonTypeCode, isPlainDocument } from '../../values/type-order.js';
@@ -58,7 +58,8 @@ export const objectOperators: OperatorTable = {
       const value = arg(current, variables);
       if (value === null || value === undefined) return null;
       if (!isPlainDocument(value)) throw expressionError(31393, `$bsonSize requires a document input, found: ${typeNameForError(value)}`);
-      return new Int32(calculateObjectSize(value));
+      // serialize, not calculateObjectSize: bson 6's calculateObjectSize miscounts Int32/Double wrappers.
+      return new Int32(serialize(value).length);
     };
   },
   $binarySize: (operand, compile, name) => {
