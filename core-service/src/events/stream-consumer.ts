@@ -174,10 +174,16 @@ export class StreamConsumer {
       const pipeline = redis.pipeline();
       for (const [id] of entries) pipeline.xpending(stream, group, id, id, 1, consumer);
       const pending = (await pipeline.exec()) ?? [];
-      const messages: StreamMessage[] = entries.map(([id, fields], index) => {
+      // Filtered right when the XPENDING reply arrives: our own ack of an entry goes over the
+      // same connection, so an entry is either still in flight here or already gone from the
+      // pending list, never neither. Entries of a slow handler of ours are not rerun or
+      // dead-lettered; entries acked (or taken by another instance) since the claim are dropped.
+      const messages: StreamMessage[] = [];
+      for (const [index, [id, fields]] of entries.entries()) {
         const row = (pending[index]?.[1] as Array<[string, string, number, number]> | undefined)?.[0];
-        return { id, fields: toFieldMap(fields), deliveryCount: row?.[3] ?? 1 };
-      });
+        if (row === undefined || row[1] !== consumer || this.#inFlight.has(id)) continue;
+        messages.push({ id, fields: toFieldMap(fields), deliveryCount: row[3] });
+      }
       const exhausted = messages.filter((message) => message.deliveryCount > maxAttempts);
       for (const message of exhausted) {
         // Only a consumer that died mid-handler leaves the counter above the limit without a
@@ -193,11 +199,13 @@ export class StreamConsumer {
   async #processBatch(messages: StreamMessage[]): Promise<void> {
     // Entries of one partition (tenant) keep their stream order; partitions run side by side.
     const partitions = new Map<string, StreamMessage[]>();
+    const taken: string[] = [];
     for (const message of messages) {
       // A handler running longer than claimIdleMs gets its own entry re-claimed by our claim
       // pass; running it twice at once here would only produce a duplicate to dedupe.
       if (this.#inFlight.has(message.id)) continue;
       this.#inFlight.add(message.id);
+      taken.push(message.id);
       const key = this.options.partitionOf(message);
       const list = partitions.get(key);
       if (list === undefined) partitions.set(key, [message]);
@@ -215,7 +223,7 @@ export class StreamConsumer {
       );
     } finally {
       await this.#ack(succeeded);
-      for (const message of messages) this.#inFlight.delete(message.id);
+      for (const id of taken) this.#inFlight.delete(id);
     }
   }
 

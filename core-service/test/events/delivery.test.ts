@@ -106,6 +106,31 @@ describe('integration events over Redis Streams', () => {
     expect(await db!.collection('processed_events').countDocuments({ eventId: event.id, consumer: 'test-service:award' })).toBe(1);
   });
 
+  it('a handler slower than the claim idle time is neither run twice nor dead-lettered by its own instance', async () => {
+    const fixture = createTestFixture({ label: 'slow' });
+    const { bus } = await createBusForTest(fixture, { withMongo: false, maxAttempts: 1 });
+    const redis = fixture.redis();
+    let runs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    bus.on('report.generated', async () => {
+      runs += 1;
+      await gate;
+    });
+    await bus.startListening();
+    await bus.emit('report.generated', fixture.tenantId, null, {});
+
+    // our own claim pass takes the idle entry back (its delivery counter rises past maxAttempts)
+    await waitFor(async () => {
+      const [row] = (await redis.xpending(bus.streamKey, bus.serviceName, '-', '+', 1)) as Array<[string, string, number, number]>;
+      return (row?.[3] ?? 0) >= 3;
+    }, { what: 'the entry to be re-claimed twice while its handler runs' });
+    release();
+    await waitFor(() => isGroupCaughtUp(redis, bus.streamKey, bus.serviceName), { what: 'the ack' });
+    expect(runs).toBe(1);
+    expect(await bus.readDeadLetters()).toEqual([]);
+  });
+
   it('onPattern("payment.*") receives every payment event and nothing else', async () => {
     const fixture = createTestFixture({ label: 'pattern' });
     const { bus } = await createBusForTest(fixture, { withMongo: false });
