@@ -276,8 +276,13 @@ describe('dates', () => {
     expect(evaluate({ $isoDayOfWeek: '$when' })).toEqual(new Int32(2));
   });
 
-  it('refuses named time zones rather than guessing', () => {
-    expect(codeOf(() => evaluate({ $hour: { date: '$when', timezone: 'Europe/Paris' } }))).toBe(238);
+  it('understands Olson time zones with daylight saving time, and rejects unknown ones', () => {
+    expect(evaluate({ $hour: { date: '$when', timezone: 'Europe/Paris' } })).toEqual(new Int32(7));
+    expect(evaluate({ $hour: { date: new Date('2024-07-01T12:00:00Z'), timezone: 'Europe/Paris' } })).toEqual(new Int32(14));
+    expect(evaluate({ $dateToString: { date: new Date('2024-07-01T12:00:00Z'), format: '%H:%M %z', timezone: 'America/New_York' } })).toBe('08:00 -0400');
+    expect(evaluate({ $dateTrunc: { date: new Date('2024-07-01T01:30:00Z'), unit: 'day', timezone: 'Europe/Paris' } })).toEqual(new Date('2024-06-30T22:00:00Z'));
+    expect(evaluate({ $dateFromParts: { year: 2024, month: 1, day: 1, timezone: 'Asia/Tokyo' } })).toEqual(new Date('2023-12-31T15:00:00Z'));
+    expect(codeOf(() => evaluate({ $hour: { date: '$when', timezone: 'Mars/Olympus' } }))).toBe(40485);
   });
 });
 

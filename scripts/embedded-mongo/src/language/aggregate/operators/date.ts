@@ -5,20 +5,13 @@ import { isNumeric, toDouble } from '../../values/numeric.js';
 import { BsonType, bsonTypeCode, isPlainDocument } from '../../values/type-order.js';
 import { expressionError, typeNameForError } from '../expression-errors.js';
 import type { CompiledExpression, CompileExpression, OperatorTable, Variables } from '../expression-types.js';
+import { fromWallClock, resolveTimeZone, toWallClock, type TimeZone } from '../time-zone.js';
 import type { Document } from 'bson';
 
 /**
- * Date part extraction and $dateToString, in UTC or a fixed "+hh:mm" offset. Olson time zone
- * names would need a tz database; they fail loudly instead of being read as UTC.
+ * Date expressions: parts, formatting, parsing, calendar arithmetic and truncation, in UTC, a
+ * fixed offset or an Olson time zone (see time-zone.ts).
  */
-function offsetMinutes(timezone: unknown): number {
-  if (timezone === undefined || timezone === null) return 0;
-  if (typeof timezone !== 'string') throw expressionError(40517, `timezone must evaluate to a string, found ${typeNameForError(timezone)}`);
-  if (timezone === 'UTC' || timezone === 'GMT' || timezone === 'Z' || timezone === 'Etc/UTC') return 0;
-  const match = /^([+-])(\d{2}):?(\d{2})?$/.exec(timezone);
-  if (match) return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3] ?? '0'));
-  throw new MongoCommandError(ErrorCode.NotImplemented, `time zone '${timezone}' is not supported by embedded-mongo (use UTC or a +hh:mm offset)`);
-}
 
 function dateOf(name: string, value: unknown): Date | null {
   if (value === null || value === undefined) return null;
@@ -44,10 +37,6 @@ function compileDateOperand(operand: unknown, compile: CompileExpression): { dat
   return { date: compile(single), timezone: undefined };
 }
 
-/** A Date shifted so that its UTC getters read wall-clock time in the requested offset. */
-function shifted(date: Date, minutes: number): Date {
-  return minutes === 0 ? date : new Date(date.getTime() + minutes * 60_000);
-}
 
 function datePart(extract: (date: Date) => number) {
   return (operand: unknown, compile: CompileExpression, name: string): CompiledExpression => {
@@ -55,8 +44,7 @@ function datePart(extract: (date: Date) => number) {
     return (current: Document, variables: Variables | undefined) => {
       const value = dateOf(name, date(current, variables));
       if (value === null) return null;
-      const minutes = offsetMinutes(timezone?.(current, variables));
-      return new Int32(extract(shifted(value, minutes)));
+      return new Int32(extract(toWallClock(value, resolveTimeZone(timezone?.(current, variables)))));
     };
   };
 }
@@ -223,9 +211,9 @@ function dateArithmetic(sign: 1 | -1) {
       const resolvedUnit = unitOf(unitValue);
       const count = integerPart(name, amountValue) * sign;
       if (resolvedUnit in MONTHS_PER_UNIT) {
-        const minutes = offsetMinutes(timezone?.(current, variables));
-        const moved = addMonths(shifted(date, minutes), count * MONTHS_PER_UNIT[resolvedUnit]!);
-        return shifted(moved, -minutes);
+        const zone = resolveTimeZone(timezone?.(current, variables));
+        const moved = addMonths(toWallClock(date, zone), count * MONTHS_PER_UNIT[resolvedUnit]!);
+        return fromWallClock(moved, zone);
       }
       return new Date(date.getTime() + count * MILLIS_PER_UNIT[resolvedUnit]!);
     };
@@ -234,14 +222,14 @@ function dateArithmetic(sign: 1 | -1) {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
-function parseDateString(text: string, timezoneMinutes: number): Date | undefined {
+function parseDateString(text: string, timezone: TimeZone): Date | undefined {
   const match = ISO_DATE.exec(text.trim());
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second, millis, zone] = match;
-  let offset = timezoneMinutes;
-  if (zone !== undefined) offset = zone === 'Z' ? 0 : offsetMinutes(zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone);
+  let offset = timezone;
+  if (zone !== undefined) offset = resolveTimeZone(zone === 'Z' ? 'UTC' : zone);
   const utc = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0), Number((millis ?? '0').padEnd(3, '0')));
-  return new Date(utc - offset * 60_000);
+  return fromWallClock(new Date(utc), offset);
 }
 
 export const dateOperators: OperatorTable = {
@@ -264,11 +252,11 @@ export const dateOperators: OperatorTable = {
       const unitValue = unit(current, variables);
       if (from === null || to === null || unitValue === null || unitValue === undefined) return null;
       const resolvedUnit = unitOf(unitValue);
-      const minutes = offsetMinutes(timezone?.(current, variables));
+      const zone = resolveTimeZone(timezone?.(current, variables));
       const weekStart = startOfWeekOf(startOfWeek?.(current, variables));
       // The number of unit boundaries crossed, as MongoDB counts them.
-      const a = truncateDate(shifted(from, minutes), resolvedUnit, 1, weekStart);
-      const b = truncateDate(shifted(to, minutes), resolvedUnit, 1, weekStart);
+      const a = truncateDate(toWallClock(from, zone), resolvedUnit, 1, weekStart);
+      const b = truncateDate(toWallClock(to, zone), resolvedUnit, 1, weekStart);
       const difference =
         resolvedUnit in MONTHS_PER_UNIT
           ? (monthIndex(b) - monthIndex(a)) / MONTHS_PER_UNIT[resolvedUnit]!
@@ -289,9 +277,9 @@ export const dateOperators: OperatorTable = {
       if (value === null || unitValue === null || unitValue === undefined) return null;
       const size = binSize === undefined ? 1 : integerPart(name, binSize(current, variables));
       if (size <= 0) throw expressionError(5439017, `${name} requires 'binSize' to be greater than 0`);
-      const minutes = offsetMinutes(timezone?.(current, variables));
-      const truncated = truncateDate(shifted(value, minutes), unitOf(unitValue), size, startOfWeekOf(startOfWeek?.(current, variables)));
-      return shifted(truncated, -minutes);
+      const zone = resolveTimeZone(timezone?.(current, variables));
+      const truncated = truncateDate(toWallClock(value, zone), unitOf(unitValue), size, startOfWeekOf(startOfWeek?.(current, variables)));
+      return fromWallClock(truncated, zone);
     };
   },
   $dateFromParts: (operand, compile, name) => {
@@ -327,7 +315,7 @@ export const dateOperators: OperatorTable = {
         result.setUTCFullYear(year! + result.getUTCFullYear() - 2000);
         utc = result.getTime();
       }
-      return new Date(utc - offsetMinutes(timezone?.(current, variables)) * 60_000);
+      return fromWallClock(new Date(utc), resolveTimeZone(timezone?.(current, variables)));
     };
   },
   $dateToParts: (operand, compile, name) => {
@@ -338,7 +326,7 @@ export const dateOperators: OperatorTable = {
     return (current, variables) => {
       const value = dateOf(name, date(current, variables));
       if (value === null) return null;
-      const local = shifted(value, offsetMinutes(timezone?.(current, variables)));
+      const local = toWallClock(value, resolveTimeZone(timezone?.(current, variables)));
       const time = {
         hour: new Int32(local.getUTCHours()),
         minute: new Int32(local.getUTCMinutes()),
@@ -364,7 +352,7 @@ export const dateOperators: OperatorTable = {
     return (current, variables) => {
       const value = input(current, variables);
       if (value === null || value === undefined) return onNull ? onNull(current, variables) : null;
-      const parsed = typeof value === 'string' ? parseDateString(value, offsetMinutes(timezone?.(current, variables))) : undefined;
+      const parsed = typeof value === 'string' ? parseDateString(value, resolveTimeZone(timezone?.(current, variables))) : undefined;
       if (parsed === undefined || Number.isNaN(parsed.getTime())) {
         if (onError) return onError(current, variables);
         throw new MongoCommandError(ErrorCode.ConversionFailure, `Error parsing date string '${String(value)}'`);
@@ -390,10 +378,11 @@ export const dateOperators: OperatorTable = {
     return (current, variables) => {
       const value = dateOf('$dateToString', date(current, variables));
       if (value === null) return onNull ? onNull(current, variables) : null;
-      const minutes = offsetMinutes(timezone?.(current, variables));
-      const formatValue = format?.(current, variables) ?? (minutes === 0 ? '%Y-%m-%dT%H:%M:%S.%LZ' : '%Y-%m-%dT%H:%M:%S.%L');
+      const zone = resolveTimeZone(timezone?.(current, variables));
+      const minutes = zone.offsetMinutesAt(value);
+      const formatValue = format?.(current, variables) ?? (zone.isUtc ? '%Y-%m-%dT%H:%M:%S.%LZ' : '%Y-%m-%dT%H:%M:%S.%L');
       if (typeof formatValue !== 'string') throw expressionError(18533, "$dateToString requires that 'format' be a string");
-      return formatDate(shifted(value, minutes), formatValue, minutes);
+      return formatDate(toWallClock(value, zone), formatValue, minutes);
     };
   },
 };
