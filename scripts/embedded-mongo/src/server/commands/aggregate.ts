@@ -37,6 +37,23 @@ export function aggregate(ctx: CommandContext): Document {
     const coll = engine.collection(ctx.db, target);
     const { spec, remaining } = pushDown(rest);
     rest = remaining;
+    const countAs = countingGroup(rest);
+    if (countAs !== null && coll !== undefined) {
+      // countDocuments() sends [$match, ($skip, $limit,) $group {_id: 1, n: {$sum: 1}}]: count
+      // the matches instead of handing every document to the pipeline, and with no filter outside
+      // a transaction read the maintained count.
+      let n: number;
+      const unfiltered = spec.filter === undefined || Object.keys(spec.filter).length === 0;
+      if (unfiltered && ctx.txn === null && spec.sort === undefined) {
+        n = Math.max(0, coll.liveCount - (spec.skip ?? 0));
+        if (spec.limit !== undefined && spec.limit > 0) n = Math.min(n, spec.limit);
+      } else {
+        n = 0;
+        for (const _ of runQuery(coll, () => view, { ...spec, hint: ctx.body.hint })) n++;
+      }
+      const docs = n === 0 ? [] : [{ _id: countAs.id, [countAs.field]: n }];
+      return firstBatchReply(ctx.state.cursors, `${ctx.db}.${target}`, docs[Symbol.iterator](), { session: ctx.session, txn: ctx.txn });
+    }
     input = coll === undefined ? [] : mapDocs(runQuery(coll, () => view, { ...spec, hint: ctx.body.hint }));
   } else if (numberOf(target) === 1) {
     nsName = '$cmd.aggregate';
@@ -93,6 +110,22 @@ function pushDown(pipeline: Document[]): { spec: QuerySpec; remaining: Document[
     i++;
   }
   return { spec, remaining: pipeline.slice(i) };
+}
+
+/** `[{$group: {_id: <constant>, <field>: {$sum: 1}}}]` (what countDocuments sends after its $match/$skip/$limit). */
+function countingGroup(rest: Document[]): { id: unknown; field: string } | null {
+  if (rest.length !== 1) return null;
+  const group = rest[0]!.$group as Document | undefined;
+  if (group === undefined || Object.keys(rest[0]!).length !== 1) return null;
+  const keys = Object.keys(group);
+  if (keys.length !== 2 || keys[0] !== '_id') return null;
+  const id = group._id;
+  const constantId = id === null || typeof id === 'number' || typeof id === 'boolean' || !Number.isNaN(numberOf(id));
+  if (!constantId || typeof id === 'string') return null;
+  const acc = group[keys[1]!] as Document;
+  if (acc === null || typeof acc !== 'object' || Object.keys(acc).length !== 1 || acc.$sum === undefined) return null;
+  if (numberOf(acc.$sum) !== 1) return null;
+  return { id, field: keys[1]! };
 }
 
 function hasTextOrGeo(match: Document): boolean {

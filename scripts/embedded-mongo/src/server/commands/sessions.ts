@@ -32,8 +32,11 @@ export function endSessions(ctx: CommandContext): Document {
   return { ok: 1 };
 }
 
+/** killSessions: the listed sessions; an empty list means every session (there are no users to scope it to). */
 export function killSessions(ctx: CommandContext): Document {
-  endListedSessions(ctx.state, ctx.body.killSessions);
+  const list = ctx.body.killSessions;
+  if (Array.isArray(list) && list.length === 0) return killAllSessions(ctx);
+  endListedSessions(ctx.state, list);
   return { ok: 1 };
 }
 
