@@ -14,6 +14,12 @@ export interface QuerySpec {
   hint?: unknown;
 }
 
+/** Work counters, for explain's executionStats. */
+export interface ScanStats {
+  keysExamined: number;
+  docsExamined: number;
+}
+
 export interface Match {
   rec: DocRecord;
   doc: Document;
@@ -29,12 +35,12 @@ export interface Match {
  * `view` is read at each step, so a non-transactional cursor sees the latest committed state in
  * every getMore batch while a transaction's cursor keeps reading its snapshot.
  */
-export function* runQuery(coll: Collection, view: () => ReadView, spec: QuerySpec, plan?: QueryPlan): Generator<Match> {
+export function* runQuery(coll: Collection, view: () => ReadView, spec: QuerySpec, plan?: QueryPlan, stats?: ScanStats): Generator<Match> {
   const filter = spec.filter ?? {};
   const matcher = language.compileFilter(filter);
   const sortSpec = spec.sort !== undefined && Object.keys(spec.sort).length > 0 ? spec.sort : undefined;
   const chosen = plan ?? planQuery(coll, filter, sortSpec, spec.hint);
-  let source = scanPlan(coll, view, chosen, matcher);
+  let source = scanPlan(coll, view, chosen, matcher, stats ?? { keysExamined: 0, docsExamined: 0 });
   if (sortSpec !== undefined && !chosen.providesSort) {
     const compare = language.compileSort(sortSpec);
     const all = [...source];
@@ -54,13 +60,14 @@ export function* runQuery(coll: Collection, view: () => ReadView, spec: QuerySpe
   }
 }
 
-function* scanPlan(coll: Collection, view: () => ReadView, plan: QueryPlan, matcher: language.Matcher): Generator<Match> {
+function* scanPlan(coll: Collection, view: () => ReadView, plan: QueryPlan, matcher: language.Matcher, stats: ScanStats): Generator<Match> {
   const index = plan.index;
   if (index === null) {
     // Map iteration is insertion order and tolerates inserts/deletes between steps.
     for (const rec of coll.records.values()) {
       const bson = visibleBson(rec, view());
       if (bson === null) continue;
+      stats.docsExamined++;
       const doc = decodeDocument(bson);
       if (matcher(doc)) yield { rec, doc };
     }
@@ -76,12 +83,14 @@ function* scanPlan(coll: Collection, view: () => ReadView, plan: QueryPlan, matc
       (k) => isAfter(index, k, scan.end),
     );
     for (const entry of entries) {
+      stats.keysExamined++;
       const rid = index.ridOf(entry);
       if (seen !== null && seen.has(rid)) continue;
       const rec = coll.records.get(rid);
       if (rec === undefined) continue;
       const bson = visibleBson(rec, view());
       if (bson === null) continue;
+      stats.docsExamined++;
       const doc = decodeDocument(bson);
       if (!hasSingleVersion(rec) && !index.entriesFor(doc, rid).some((e) => index.sameKey(e, entry))) continue;
       if (!matcher(doc)) continue;

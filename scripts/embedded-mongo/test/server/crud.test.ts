@@ -90,6 +90,11 @@ describe('CRUD through the official driver', () => {
     const plan = await coll.find({ ts: { $gt: 100 } }).sort({ ts: 1 }).explain();
     expect(JSON.stringify(plan.queryPlanner.winningPlan)).toContain('IXSCAN');
     expect(JSON.stringify(plan.queryPlanner.winningPlan)).not.toContain('SORT');
+    // A page deep in the index examines what the first page examines.
+    const first = (await coll.find({ ts: { $gt: 0 } }).sort({ ts: 1 }).limit(20).explain('executionStats')).executionStats;
+    const deep = (await coll.find({ ts: { $gt: 950 } }).sort({ ts: 1 }).limit(20).explain('executionStats')).executionStats;
+    expect([first.nReturned, first.totalKeysExamined, first.totalDocsExamined]).toEqual([20, 20, 20]);
+    expect([deep.nReturned, deep.totalKeysExamined, deep.totalDocsExamined]).toEqual([20, 20, 20]);
     const reversed = await coll.find({}).sort({ ts: -1 }).limit(3).toArray();
     expect(reversed.map((d) => d.ts)).toEqual([1000, 999, 998]);
   });

@@ -1,6 +1,9 @@
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
-import { planQuery } from '../../storage/query-planner.js';
+import type { Collection } from '../../storage/collection.js';
+import { numberOf } from '../../storage/numeric-value.js';
+import { runQuery, type ScanStats } from '../../storage/query-executor.js';
+import { planQuery, type QueryPlan } from '../../storage/query-planner.js';
 import type { CommandContext } from '../command-context.js';
 import { SERVER_VERSION } from './diagnostics.js';
 
@@ -17,6 +20,7 @@ export function explain(ctx: CommandContext): Document {
   const filter = (inner.filter ?? inner.query ?? (Array.isArray(inner.updates) ? inner.updates[0]?.q : undefined) ?? (Array.isArray(inner.deletes) ? inner.deletes[0]?.q : undefined) ?? {}) as Document;
   const coll = ctx.state.engine.collection(ctx.db, collName);
   let winningPlan: Document = { stage: 'EOF' };
+  let executionStats: Document | undefined;
   if (coll !== undefined) {
     const plan = planQuery(coll, filter, inner.sort as Document | undefined, inner.hint);
     const scan: Document =
@@ -33,11 +37,33 @@ export function explain(ctx: CommandContext): Document {
           };
     winningPlan = plan.index === null ? scan : { stage: 'FETCH', filter, inputStage: scan };
     if (inner.sort !== undefined && !plan.providesSort) winningPlan = { stage: 'SORT', sortPattern: inner.sort, inputStage: winningPlan };
+    if (ctx.body.verbosity !== 'queryPlanner' && ctx.body.verbosity !== undefined) {
+      executionStats = runForStats(coll, ctx, inner, filter, plan);
+    }
   }
   return {
     queryPlanner: { namespace: `${ctx.db}.${collName}`, parsedQuery: filter, winningPlan, rejectedPlans: [] },
+    ...(executionStats !== undefined ? { executionStats } : {}),
     command: inner,
     serverInfo: { host: ctx.state.hostAndPort, version: SERVER_VERSION },
     ok: 1,
+  };
+}
+
+/** executionStats: runs a find-shaped query (read-only, nothing returned) and reports the work it did. */
+function runForStats(coll: Collection, ctx: CommandContext, inner: Document, filter: Document, plan: QueryPlan): Document {
+  const stats: ScanStats = { keysExamined: 0, docsExamined: 0 };
+  const started = performance.now();
+  const limit = inner.limit === undefined ? undefined : Math.abs(numberOf(inner.limit));
+  const skip = inner.skip === undefined ? undefined : numberOf(inner.skip);
+  const view = ctx.view;
+  let nReturned = 0;
+  for (const _ of runQuery(coll, () => view, { filter, sort: inner.sort as Document | undefined, skip, limit }, plan, stats)) nReturned++;
+  return {
+    executionSuccess: true,
+    nReturned,
+    executionTimeMillis: Math.round(performance.now() - started),
+    totalKeysExamined: stats.keysExamined,
+    totalDocsExamined: stats.docsExamined,
   };
 }
