@@ -206,6 +206,9 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
       if (trigger === 'check' || found === undefined) return this.#skip('no tracked state (finished and expired, or never tracked)');
       return this.#recoverUntracked(handler, type, id, trigger, found);
     }
+    // Recovered once already, yet the handler's own source of truth says stuck again (the
+    // resumed work crashed too): act again under the lock. Completed and failed stay untouchable.
+    if (verdict === 'recovered' && trigger === 'sweep' && found !== undefined) return this.#recoverUntracked(handler, type, id, trigger, found);
     if (verdict !== 'claimed') return this.#skip(`operation is ${verdict}`);
 
     const fields: Record<string, string> = {};

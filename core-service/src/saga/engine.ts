@@ -523,8 +523,9 @@ async function withTimeout<T>(
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new StepTimeoutError(sagaStep.name, timeoutMs);
-      controller.abort(error);
+      // Settle first, abort second: a step that rejects on abort must not win the race with its own error.
       reject(error);
+      controller.abort(error);
     }, timeoutMs);
   });
   try {
