@@ -19,6 +19,11 @@ export function getEventBus(): EventBus {
   return defaultBus;
 }
 
+/** The process bus when one was initialised, else undefined (for optional integrations). */
+export function findEventBus(): EventBus | undefined {
+  return defaultBus;
+}
+
 /** Stops and forgets the process bus (shutdown, tests). */
 export async function shutdownEvents(): Promise<void> {
   const bus = defaultBus;

@@ -11,7 +11,7 @@ export type {
   SubscribeOptions,
   WebhookEventDispatcher,
 } from './event-bus.js';
-export { initializeEvents, getEventBus, shutdownEvents, emit, on, onPattern, startListening, stopListening } from './default-event-bus.js';
+export { initializeEvents, getEventBus, findEventBus, shutdownEvents, emit, on, onPattern, startListening, stopListening } from './default-event-bus.js';
 export { createUnifiedEmitter } from './unified-emitter.js';
 export type { UnifiedEmitter, UnifiedEmitOptions } from './unified-emitter.js';
 export { ProcessedEvents, EventAlreadyProcessedError, PROCESSED_EVENTS_COLLECTION } from './processed-events.js';

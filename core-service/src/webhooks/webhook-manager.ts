@@ -2,6 +2,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ObjectId, type Db } from 'mongodb';
 import type { Logger } from 'pino';
+import { findEventBus } from '../events/default-event-bus.js';
 import { matchesEventPattern } from '../events/event-pattern.js';
 import { createIntegrationEvent, type IntegrationEvent } from '../events/integration-event.js';
 import { getCorrelationId, getLogger, runWithCorrelationId } from '../logger/index.js';
@@ -41,6 +42,7 @@ export interface CreateWebhookManagerOptions {
   requestTimeoutMs?: number;
   /** Parallel HTTP deliveries of this instance; default 10. */
   concurrency?: number;
+  /** Where `webhook.disabled` goes; defaults to the process bus set up by `initializeEvents`. */
   events?: WebhookEventEmitter;
   /** Default true; false for instances that only enqueue. */
   startWorker?: boolean;
@@ -347,7 +349,10 @@ export class WebhookManager {
     );
     if (result.modifiedCount !== 1) return;
     this.#logger.error({ webhookId: endpoint._id.toHexString(), tenantId: endpoint.tenantId, url: endpoint.url, streak }, 'webhook disabled');
-    await this.#options.events?.emit('webhook.disabled', endpoint.tenantId, null, {
+    // The process bus (initializeEvents) unless the manager was given its own emitter.
+    const events = this.#options.events ?? findEventBus();
+    if (!events) this.#logger.warn({ webhookId: endpoint._id.toHexString() }, 'no event bus: webhook.disabled not emitted');
+    await events?.emit('webhook.disabled', endpoint.tenantId, null, {
       webhookId: endpoint._id.toHexString(),
       url: endpoint.url,
       consecutiveFailures: streak,
