@@ -319,3 +319,15 @@ describe('$redact', () => {
     expect(run([doc], [{ $redact: '$$PRUNE' }])).toEqual([]);
   });
 });
+
+describe('$bucketAuto', () => {
+  it('cuts sorted values into about equal buckets without splitting equal values', () => {
+    const docs = [1, 2, 2, 2, 3, 4, 5, 6].map((n, i) => ({ _id: i, n: new Int32(n) }));
+    const result = run(docs, [{ $bucketAuto: { groupBy: '$n', buckets: 3 } }]);
+    expect(result.map((doc) => [doc._id.min.value, doc._id.max.value, doc.count.value])).toEqual([
+      [1, 3, 4],
+      [3, 6, 3],
+      [6, 6, 1],
+    ]);
+  });
+});

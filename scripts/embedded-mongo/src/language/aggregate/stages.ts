@@ -1,6 +1,7 @@
 import type { StageCompiler } from './stage-types.js';
 import { count, facet, limit, match, sample, skip, sort, unionWith } from './stages/flow.js';
 import { bucket } from './stages/bucket.js';
+import { bucketAuto } from './stages/bucket-auto.js';
 import { graphLookup } from './stages/graph-lookup.js';
 import { group, sortByCount } from './stages/group.js';
 import { lookup } from './stages/lookup.js';
@@ -30,6 +31,7 @@ export const stageCompilers: Record<string, StageCompiler> = {
   $unionWith: unionWith,
   $sample: sample,
   $bucket: bucket,
+  $bucketAuto: bucketAuto,
   $graphLookup: graphLookup,
   $setWindowFields: setWindowFields,
   $redact: redact,
@@ -39,7 +41,6 @@ export const stageCompilers: Record<string, StageCompiler> = {
 export const UNSUPPORTED_STAGES = new Set([
   '$out',
   '$merge',
-  '$bucketAuto',
   '$geoNear',
   '$densify',
   '$fill',
