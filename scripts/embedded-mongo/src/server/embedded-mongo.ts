@@ -17,6 +17,8 @@ export interface EmbeddedMongoOptions {
   fsync?: boolean;
   /** Journal size that triggers compaction into a snapshot (default 64 MB). */
   compactJournalBytes?: number;
+  /** Transactions older than this are aborted (default 60, as MongoDB's transactionLifetimeLimitSeconds). */
+  transactionLifetimeSeconds?: number;
 }
 
 export interface EmbeddedMongo {
@@ -27,6 +29,7 @@ export interface EmbeddedMongo {
   stop(): Promise<void>;
 }
 
+/** TTL sweep, transaction lifetime, idle cursors and sessions are checked this often. */
 const MAINTENANCE_INTERVAL_MS = 1000;
 
 /** The connection string naming the replica set (`?replicaSet=`) instead of a direct connection. */
@@ -46,6 +49,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   const engine = await Engine.open(engineOptions);
   const replSetName = options.replSetName ?? 'rs0';
   const state = new ServerState(engine, replSetName);
+  if (options.transactionLifetimeSeconds !== undefined) state.transactionLifetimeSeconds = options.transactionLifetimeSeconds;
   const sockets = new Set<Socket>();
   let nextConnectionId = 1;
 

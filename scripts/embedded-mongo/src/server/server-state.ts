@@ -14,6 +14,7 @@ export class ServerState {
   connectionsTotal = 0;
   /** Non-transactional writes currently queued behind an open transaction (reported in serverStatus). */
   waitingWrites = 0;
+  transactionLifetimeSeconds = 60;
 
   constructor(
     readonly engine: Engine,

@@ -3,8 +3,8 @@ import type { Transaction } from '../storage/mvcc.js';
 import type { ServerState } from './server-state.js';
 import type { Session } from './sessions.js';
 
-/** Transactions older than this are aborted (MongoDB's transactionLifetimeLimitSeconds). */
-export const TRANSACTION_LIFETIME_MS = 60_000;
+/** Transactions older than this are aborted (MongoDB's transactionLifetimeLimitSeconds default). */
+export const DEFAULT_TRANSACTION_LIFETIME_SECONDS = 60;
 
 const TRANSIENT = ['TransientTransactionError'];
 
@@ -66,9 +66,10 @@ export function resolveTransaction(
 
 /** Aborts transactions past their lifetime (their next command gets NoSuchTransaction). */
 export function abortExpiredTransactions(state: ServerState, now: number): void {
+  const limitMs = state.transactionLifetimeSeconds * 1000;
   for (const txn of [...state.engine.txns.openTransactions]) {
-    if (now - txn.startedAt > TRANSACTION_LIFETIME_MS) {
-      state.engine.abort(txn, 'transaction exceeded the 60 s lifetime limit (transactionLifetimeLimitSeconds)');
+    if (now - txn.startedAt > limitMs) {
+      state.engine.abort(txn, `transaction exceeded the ${state.transactionLifetimeSeconds} s lifetime limit (transactionLifetimeLimitSeconds)`);
     }
   }
 }

@@ -199,3 +199,27 @@ describe('retryable writes', () => {
     expect(await client.db('retry_once').collection('c').findOne({ _id: 1 } as never)).toEqual({ _id: 1, n: 2 });
   });
 });
+
+describe('transaction lifetime', () => {
+  it('a transaction past its lifetime is aborted, releasing the documents it held', async () => {
+    const short = await startEmbeddedMongo({ transactionLifetimeSeconds: 1 });
+    const shortClient = await new MongoClient(short.uri).connect();
+    try {
+      const coll = shortClient.db('txn_lifetime').collection('c');
+      await coll.insertOne({ _id: 'held', n: 0 } as never);
+      const session = shortClient.startSession();
+      session.startTransaction();
+      await coll.updateOne({ _id: 'held' } as never, { $inc: { n: 100 } }, { session });
+      // A non-transactional write queues behind the transaction until the server aborts it.
+      const waiting = coll.updateOne({ _id: 'held' } as never, { $inc: { n: 1 } });
+      expect((await waiting).modifiedCount).toBe(1);
+      const commit = await session.commitTransaction().catch((e: unknown) => e);
+      expect((commit as MongoServerError).code).toBe(251);
+      await session.endSession();
+      expect((await coll.findOne({ _id: 'held' } as never))!.n).toBe(1);
+    } finally {
+      await shortClient.close();
+      await short.stop();
+    }
+  });
+});

@@ -28,7 +28,7 @@ export function getParameter(ctx: CommandContext): Document {
   const reply: Document = {};
   const all = ctx.body.getParameter === '*';
   if (all || ctx.body.featureCompatibilityVersion !== undefined) reply.featureCompatibilityVersion = { version: '7.0' };
-  if (all || ctx.body.transactionLifetimeLimitSeconds !== undefined) reply.transactionLifetimeLimitSeconds = 60;
+  if (all || ctx.body.transactionLifetimeLimitSeconds !== undefined) reply.transactionLifetimeLimitSeconds = ctx.state.transactionLifetimeSeconds;
   reply.ok = 1;
   return reply;
 }
