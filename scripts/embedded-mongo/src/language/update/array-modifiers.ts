@@ -1,3 +1,4 @@
+import type { Document } from 'bson';
 import { badValue, failedToParse } from '../../errors.js';
 import { compileElementCondition, equalityPredicate } from '../filter.js';
 import { compileSort } from '../sort.js';
@@ -53,7 +54,7 @@ function parsePushSort(spec: unknown): (a: unknown, b: unknown) => number {
   if (!isPlainDocument(spec) || Object.keys(spec).length === 0) throw badValue('The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
   const byFields = compileSort(spec);
   // Non-document elements sort as if every sort field were missing.
-  return (a, b) => byFields((isPlainDocument(a) ? a : {}) as never, (isPlainDocument(b) ? b : {}) as never);
+  return (a, b) => byFields((isPlainDocument(a) ? a : {}) as Document, (isPlainDocument(b) ? b : {}) as Document);
 }
 
 export function applyPush(existing: unknown[], plan: PushPlan): unknown[] {

@@ -167,7 +167,7 @@ function parseEntry(operator: OperatorName, path: string, operand: unknown): Upd
       entry.pop = parsePop(operand);
       break;
     case '$bit':
-      parseBit(path, operand);
+      parseBit(operand);
       break;
     case '$rename': {
       if (typeof operand !== 'string') throw badValue(`The 'to' field for $rename must be a string: ${path}: ${describeValue(operand)}`);
@@ -190,7 +190,7 @@ function parseEntry(operator: OperatorName, path: string, operand: unknown): Upd
   return [entry];
 }
 
-function parseBit(path: string, operand: unknown): void {
+function parseBit(operand: unknown): void {
   if (!isPlainDocument(operand)) throw badValue(`The $bit modifier is not compatible with a ${bsonTypeAlias(operand)}. You must pass in an embedded document: {$bit: {field: {and/or/xor: #}}`);
   for (const [kind, value] of Object.entries(operand)) {
     if (!['and', 'or', 'xor'].includes(kind)) throw badValue(`The $bit modifier only supports 'and', 'or', and 'xor', not '${kind}' which is an unknown operator: {${kind}: ${describeValue(value)}}`);
@@ -199,7 +199,6 @@ function parseBit(path: string, operand: unknown): void {
       throw badValue(`The $bit modifier field must be an Integer(32/64 bit); a '${bsonTypeAlias(value)}' is not supported here: {${kind}: ${describeValue(value)}}`);
     }
   }
-  void path;
 }
 
 /** Two modifications conflict when one path equals or is a prefix of the other. */

@@ -1,4 +1,4 @@
-import { Double, Int32 } from 'bson';
+import { Double, Int32, type Document } from 'bson';
 import { addNumbers, divideNumbers } from '../../values/arithmetic.js';
 import { valuesEqual } from '../../values/compare.js';
 import { NumericWidth, isNumeric, numericWidth, toDouble, toExactInteger } from '../../values/numeric.js';
@@ -42,7 +42,7 @@ function withVariable(variables: Variables | undefined, name: string, value: unk
 }
 
 /** The values an expression-form accumulator folds: one array argument's elements, or all the arguments. */
-function accumulatorInputs(operand: unknown, compile: CompileExpression): (current: never, variables: Variables | undefined) => unknown[] {
+function accumulatorInputs(operand: unknown, compile: CompileExpression): (current: Document, variables: Variables | undefined) => unknown[] {
   const args = operandList(operand).map(compile);
   if (args.length === 1) {
     const single = args[0]!;
@@ -233,7 +233,7 @@ export const arrayOperators: OperatorTable = {
     const inputs = accumulatorInputs(operand, compile);
     return (current, variables) => {
       let total: unknown = new Int32(0);
-      for (const value of inputs(current as never, variables)) if (isNumeric(value)) total = addNumbers(total, value);
+      for (const value of inputs(current, variables)) if (isNumeric(value)) total = addNumbers(total, value);
       return total;
     };
   },
@@ -242,7 +242,7 @@ export const arrayOperators: OperatorTable = {
     return (current, variables) => {
       let total: unknown = new Int32(0);
       let count = 0;
-      for (const value of inputs(current as never, variables)) {
+      for (const value of inputs(current, variables)) {
         if (!isNumeric(value)) continue;
         total = addNumbers(total, value);
         count++;
@@ -313,7 +313,7 @@ function extremeOf(operand: unknown, compile: CompileExpression, direction: 1 | 
   const inputs = accumulatorInputs(operand, compile);
   return (current, variables) => {
     let best: unknown;
-    for (const value of inputs(current as never, variables)) {
+    for (const value of inputs(current, variables)) {
       if (isNullish(value)) continue;
       if (best === undefined || compareExpressionValues(value, best) * direction > 0) best = value;
     }
@@ -339,7 +339,7 @@ export const rankedArrayOperators: OperatorTable = {
       comparator = (a, b) => direction * compareExpressionValues(a, b);
     } else if (isPlainDocument(sortBy)) {
       const byFields = compileSort(sortBy);
-      comparator = (a, b) => byFields((isPlainDocument(a) ? a : {}) as never, (isPlainDocument(b) ? b : {}) as never);
+      comparator = (a, b) => byFields((isPlainDocument(a) ? a : {}) as Document, (isPlainDocument(b) ? b : {}) as Document);
     } else {
       throw expressionError(2942503, '$sortArray sortBy must be 1, -1 or a sort specification object');
     }
