@@ -10,7 +10,7 @@ import { find } from './commands/find.js';
 import { findAndModify } from './commands/find-and-modify.js';
 import { getMore, killCursors } from './commands/get-more.js';
 import { hello } from './commands/hello.js';
-import { createIndexes, dropIndexes, listIndexes } from './commands/indexes.js';
+import { collMod, createIndexes, dropIndexes, listIndexes } from './commands/indexes.js';
 import { insert } from './commands/insert.js';
 import * as sessions from './commands/sessions.js';
 import { collStats, dbStats } from './commands/stats.js';
@@ -49,6 +49,7 @@ export const commandTable: Record<string, CommandHandler> = {
   createIndexes,
   listIndexes,
   dropIndexes,
+  collMod,
   dbStats,
   collStats,
   commitTransaction: sessions.commitTransaction,

@@ -126,6 +126,14 @@ export class Engine {
     this.journalCatalog({ op: 'dropIndex', ns: coll.ns, name });
   }
 
+  /** collMod of a TTL index: only expireAfterSeconds changes, the entries stay. */
+  setExpireAfterSeconds(coll: Collection, name: string, seconds: number): void {
+    const index = coll.indexes.get(name);
+    if (index === undefined) return;
+    index.options.expireAfterSeconds = seconds;
+    this.journalCatalog({ op: 'setExpireAfterSeconds', ns: coll.ns, name, seconds });
+  }
+
   /** A dropped collection must not leave transactions holding its records. */
   private abortHolders(coll: Collection): void {
     for (const txn of [...this.txns.openTransactions]) {
@@ -272,6 +280,11 @@ export class Engine {
       case 'dropIndex':
         this.collection(db, name)?.indexes.delete(String(frame.name));
         break;
+      case 'setExpireAfterSeconds': {
+        const index = this.collection(db, name)?.indexes.get(String(frame.name));
+        if (index !== undefined) index.options.expireAfterSeconds = numberOf(frame.seconds);
+        break;
+      }
       default:
         break;
     }

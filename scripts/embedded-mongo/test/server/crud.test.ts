@@ -149,6 +149,16 @@ describe('CRUD through the official driver', () => {
     ]);
   });
 
+  it('collMod changes a TTL index expireAfterSeconds and the new limit applies', async () => {
+    const coll = client.db('crud_collmod').collection('c');
+    await coll.createIndex({ at: 1 }, { expireAfterSeconds: 3600 });
+    await coll.insertOne({ at: new Date(Date.now() - 10_000) });
+    const reply = await client.db('crud_collmod').command({ collMod: 'c', index: { keyPattern: { at: 1 }, expireAfterSeconds: 1 } });
+    expect(reply).toMatchObject({ ok: 1, expireAfterSeconds_old: 3600, expireAfterSeconds_new: 1 });
+    expect((await coll.listIndexes().toArray())[1]).toMatchObject({ name: 'at_1', expireAfterSeconds: 1 });
+    await expect.poll(() => coll.countDocuments(), { timeout: 5000, interval: 100 }).toBe(0);
+  });
+
   it('a TTL index removes expired documents', async () => {
     const coll = client.db('crud_ttl').collection('c');
     await coll.createIndex({ at: 1 }, { expireAfterSeconds: 0 });

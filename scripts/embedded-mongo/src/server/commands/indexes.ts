@@ -129,3 +129,37 @@ function indexNamesToDrop(coll: Collection, target: unknown): string[] {
   }
   throw new MongoCommandError(ErrorCode.BadValue, 'dropIndexes: index must be a name, a key pattern, an array of names or "*"');
 }
+
+/**
+ * collMod, for what applications use it for: changing a TTL index's expireAfterSeconds
+ * (`index: {name | keyPattern, expireAfterSeconds}`). Other modifications are refused by name.
+ */
+export async function collMod(ctx: CommandContext): Promise<Document> {
+  const name = collectionArgument(ctx, 'collMod');
+  const coll = ctx.state.engine.collection(ctx.db, name);
+  if (coll === undefined) throw new MongoCommandError(ErrorCode.NamespaceNotFound, `ns does not exist: ${ctx.db}.${name}`);
+  const ignored = new Set(['collMod', 'writeConcern', 'lsid', '$db', '$clusterTime', 'txnNumber', '$readPreference', 'comment', 'index']);
+  for (const key of Object.keys(ctx.body)) {
+    if (!ignored.has(key)) throw new MongoCommandError(ErrorCode.InvalidOptions, `embedded-mongo's collMod does not support '${key}'`);
+  }
+  const spec = ctx.body.index as Document | undefined;
+  if (spec === undefined) return { ok: 1 };
+  const index =
+    typeof spec.name === 'string'
+      ? coll.indexes.get(spec.name)
+      : spec.keyPattern !== undefined
+        ? [...coll.indexes.values()].find((ix) => sameKeyPattern(ix.key, spec.keyPattern as Document))
+        : undefined;
+  if (index === undefined) throw new MongoCommandError(ErrorCode.IndexNotFound, `cannot find index ${JSON.stringify(spec.name ?? spec.keyPattern)} for ns ${coll.ns}`);
+  const reply: Document = { ok: 1 };
+  if (spec.expireAfterSeconds !== undefined) {
+    if (index.options.expireAfterSeconds === undefined) throw new MongoCommandError(ErrorCode.InvalidOptions, 'no expireAfterSeconds field to update');
+    const seconds = numberOf(spec.expireAfterSeconds);
+    if (Number.isNaN(seconds) || seconds < 0) throw new MongoCommandError(ErrorCode.BadValue, 'expireAfterSeconds must be a non-negative number');
+    reply.expireAfterSeconds_old = index.options.expireAfterSeconds;
+    reply.expireAfterSeconds_new = seconds;
+    ctx.state.engine.setExpireAfterSeconds(coll, index.name, seconds);
+  }
+  await durable(ctx);
+  return reply;
+}
