@@ -31,8 +31,7 @@ type ValuePredicate = (value: unknown) => boolean;
 
 export function compileFilter(filter: Document): Matcher {
   if (!isPlainDocument(filter)) throw badValue('filter must be an object');
-  const query = compileQuery(filter);
-  return (doc) => query(doc);
+  return compileQuery(filter);
 }
 
 /** A filter whose `$expr` clauses can read `$$variables` (the `$match` of a `$lookup` sub-pipeline). */
@@ -42,7 +41,7 @@ export function compileFilterWithVariables(filter: Document): (doc: Document, va
 }
 
 /** Operators MongoDB has and this engine does not implement: they fail loudly, never match silently. */
-const UNSUPPORTED_TOP_LEVEL = new Set(['$where', '$text', '$jsonSchema', '$sampleRate']);
+const UNSUPPORTED_TOP_LEVEL = new Set(['$where', '$text', '$jsonSchema']);
 const UNSUPPORTED_FIELD_OPERATORS = new Set([
   '$near',
   '$nearSphere',
@@ -102,6 +101,13 @@ function compileTopLevelOperator(operator: string, value: unknown): PathMatcher 
     }
     case '$comment':
       return undefined;
+    case '$sampleRate': {
+      if (!isNumeric(value) || toDouble(value) < 0 || toDouble(value) > 1) {
+        throw badValue('$sampleRate expects a numeric value between 0 and 1 inclusive');
+      }
+      const rate = toDouble(value);
+      return () => Math.random() < rate;
+    }
     default:
       if (UNSUPPORTED_TOP_LEVEL.has(operator)) throw notImplemented(operator);
       throw badValue(

@@ -249,6 +249,11 @@ describe('logical operators', () => {
     expect(matches({ $expr: { $eq: [{ $add: ['$a', 1] }, 3] } }, { a: new Int32(2) })).toBe(true);
   });
 
+  it('$sampleRate 0 matches nothing and 1 everything', () => {
+    expect(matches({ $sampleRate: 0 }, { a: 1 })).toBe(false);
+    expect(matches({ $sampleRate: 1 }, { a: 1 })).toBe(true);
+  });
+
   it('ignores $comment', () => {
     expect(matches({ a: 1, $comment: 'why' }, { a: 1 })).toBe(true);
   });
