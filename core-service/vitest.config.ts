@@ -11,7 +11,9 @@ export default defineConfig({
   },
   // The global setup runs in Vitest's own `__vitest__` environment, which does not inherit the
   // top-level conditions; without this it cannot load workspace packages from source.
-  environments: { __vitest__: { resolve: { conditions: ['source'] } } },
+  // The test files run in the `ssr` environment, which does not inherit them either: without
+  // it `access-engine` (a source-only workspace package) cannot be imported by core-service/access.
+  environments: { __vitest__: { resolve: { conditions: ['source'] } }, ssr: { resolve: { conditions: ['source'] } } },
   test: {
     include: ['test/**/*.test.ts'],
     // One MongoDB engine and one private redis-server for the whole run (core-service/testing).
