@@ -5,6 +5,10 @@ export interface CacheStats {
     size: number;
     maxSize: number;
     utilizationPercent: number;
+    /** Entries still fresh. */
+    validEntries: number;
+    /** Entries past their TTL still held (serving grace, or not yet purged by the LRU). */
+    expiredEntries: number;
     /** Approximate bytes held, when `maxMemoryBytes` is set. */
     calculatedSize: number | undefined;
     evictions: number;

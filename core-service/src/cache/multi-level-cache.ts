@@ -363,6 +363,7 @@ export class MultiLevelCache extends EventEmitter {
         size,
         maxSize: this.settings.maxMemorySize,
         utilizationPercent: Math.round((size / this.settings.maxMemorySize) * 10_000) / 100,
+        ...this.countMemoryEntries(),
         calculatedSize: this.settings.maxMemoryBytes !== undefined ? this.memory.calculatedSize : undefined,
         evictions: c.evictions,
       },
@@ -377,6 +378,21 @@ export class MultiLevelCache extends EventEmitter {
       redis: { enabled: this.settings.redisEnabled, available: this.isRedisUsable(), circuit: this.breaker.state },
       invalidation: { published: c.published, received: c.received, flushesAfterReconnect: c.flushesAfterReconnect },
     };
+  }
+
+  /** O(entries): for stats calls, never on a request path. */
+  private countMemoryEntries(): { validEntries: number; expiredEntries: number } {
+    const now = Date.now();
+    let validEntries = 0;
+    let expiredEntries = 0;
+    for (const key of this.memory.keys()) {
+      const entry = this.memory.peek(key, { allowStale: true });
+      const isExpired =
+        entry === undefined || this.memory.getRemainingTTL(key) <= 0 || (entry.staleUntil !== 0 && now >= entry.expiresAt);
+      if (isExpired) expiredEntries += 1;
+      else validEntries += 1;
+    }
+    return { validEntries, expiredEntries };
   }
 
   /** The L2 circuit breaker (exposed for health reporting and tests). */

@@ -12,6 +12,7 @@ describe('MultiLevelCache', () => {
     expect(await cache.get('user:1')).toEqual({ name: 'Ada' });
 
     const stats = cache.getStats();
+    expect(stats.memory).toMatchObject({ size: 1, validEntries: 1, expiredEntries: 0 });
     expect(stats.hits.memory).toBe(1);
     expect(stats.hits.redis).toBe(0);
     expect(stats.operations.writes).toBe(1);
@@ -91,6 +92,7 @@ describe('MultiLevelCache', () => {
     await cache.cached('rates', 0.01, () => Promise.resolve('v1'), { grace: 60 });
     const expiresAt = Date.now() + 10;
     await vi.waitUntil(() => Date.now() > expiresAt + 1);
+    expect(cache.getStats().memory).toMatchObject({ size: 1, validEntries: 0, expiredEntries: 1 });
 
     const refresh = deferred<string>();
     const loader = vi.fn(() => refresh.promise);
