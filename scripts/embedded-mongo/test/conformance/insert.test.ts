@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MongoBulkWriteError, ObjectId } from 'mongodb';
-import { rejectionOf, useTestEngine } from '../helpers/engine.js';
+import { rejectionOf, useTestEngine, waitFor } from '../helpers/engine.js';
 
 const engine = useTestEngine('insert');
 
@@ -90,5 +90,17 @@ describe('insert', () => {
       { _id: 1, v: 11, w: 0 },
       { _id: 3, v: 3 },
     ]);
+  });
+
+  it('an unacknowledged (w:0) insert gets no reply, lands, and the connection keeps working', async () => {
+    const coll = engine.db('wzero').collection('c');
+    const result = await coll.insertOne({ _id: 'fire-and-forget' } as never, { writeConcern: { w: 0 } });
+    expect(result.acknowledged).toBe(false);
+    await waitFor(async () => (await coll.countDocuments({ _id: 'fire-and-forget' } as never)) === 1, {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+      what: 'the unacknowledged insert to land',
+    });
+    expect(await engine.client.db('admin').command({ ping: 1 })).toMatchObject({ ok: 1 });
   });
 });

@@ -16,6 +16,7 @@ async function correctOrNamedError<T>(operation: Promise<T>, operator: string, c
     const e = error as { code?: unknown; message?: string };
     expect(typeof e.code, `error for ${operator} carries a code`).toBe('number');
     expect(e.message, `error for ${operator} names it`).toContain(operator);
+    console.info(`refused ${operator}: ${e.code} ${e.message}`);
     return;
   }
   await check(value);
@@ -186,5 +187,68 @@ describe('update operators beyond the common set', () => {
     await correctOrNamedError(coll.updateOne({ _id: 3 } as never, { $bit: { qty: { and: 10 } } }), '$bit', async () => {
       expect((await coll.findOne({ _id: 3 } as never))!.qty).toBe(8);
     });
+  });
+});
+
+describe('features outside the required set', () => {
+  it('$out and $merge write their target collection', async () => {
+    const db = engine.db('outmerge');
+    await db.collection('src').insertMany([{ _id: 1, v: 1 }, { _id: 2, v: 2 }] as never[]);
+    await correctOrNamedError(db.collection('src').aggregate([{ $match: { v: { $gte: 2 } } }, { $out: 'dst' }]).toArray(), '$out', async () => {
+      expect(await db.collection('dst').find().toArray()).toEqual([{ _id: 2, v: 2 }]);
+    });
+    await correctOrNamedError(
+      db.collection('src').aggregate([{ $set: { w: true } }, { $merge: { into: 'merged', whenMatched: 'replace', whenNotMatched: 'insert' } }]).toArray(),
+      '$merge',
+      async () => {
+        expect(await db.collection('merged').find().sort({ _id: 1 }).toArray()).toEqual([
+          { _id: 1, v: 1, w: true },
+          { _id: 2, v: 2, w: true },
+        ]);
+      },
+    );
+  });
+
+  it('a case-insensitive collation matches case-insensitively or is refused', async () => {
+    const coll = engine.db('collation').collection('c');
+    await coll.insertMany([{ _id: 1, name: 'Ann' }, { _id: 2, name: 'bob' }] as never[]);
+    await correctOrNamedError(coll.find({ name: 'ann' }, { collation: { locale: 'en', strength: 2 } }).toArray(), 'collation', (out) =>
+      expect(out.map((d) => d._id)).toEqual([1]),
+    );
+  });
+
+  it('a capped collection keeps only its newest documents, in insertion order, or is refused', async () => {
+    const db = engine.db('capped');
+    await correctOrNamedError(db.createCollection('log', { capped: true, size: 4096, max: 3 }), 'capped', async () => {
+      for (let i = 1; i <= 5; i += 1) await db.collection('log').insertOne({ i });
+      expect((await db.collection('log').find().toArray()).map((d) => d.i)).toEqual([3, 4, 5]);
+    });
+  });
+
+  it('a view shows its pipeline over the source or is refused', async () => {
+    const db = engine.db('view');
+    await db.collection('src').insertMany([{ _id: 1, v: 1 }, { _id: 2, v: 2 }] as never[]);
+    await correctOrNamedError(db.createCollection('bigOnes', { viewOn: 'src', pipeline: [{ $match: { v: { $gt: 1 } } }] }), 'view', async () => {
+      expect(await db.collection('bigOnes').find().toArray()).toEqual([{ _id: 2, v: 2 }]);
+    });
+  });
+
+  it('renameCollection moves the documents or is refused', async () => {
+    const db = engine.db('rename');
+    await db.collection('before').insertOne({ _id: 1 } as never);
+    await correctOrNamedError(db.renameCollection('before', 'after'), 'renameCollection', async () => {
+      expect(await db.collection('after').find().toArray()).toEqual([{ _id: 1 }]);
+      expect(await db.collection('before').countDocuments()).toBe(0);
+    });
+  });
+
+  it('$text search finds documents by word or is refused', async () => {
+    const coll = engine.db('text').collection('c');
+    await coll.insertMany([{ _id: 1, body: 'red apples' }, { _id: 2, body: 'green pears' }] as never[]);
+    await correctOrNamedError(
+      coll.createIndex({ body: 'text' }).then(() => coll.find({ $text: { $search: 'apples' } }).toArray()),
+      'text',
+      (out) => expect(out.map((d) => d._id)).toEqual([1]),
+    );
   });
 });

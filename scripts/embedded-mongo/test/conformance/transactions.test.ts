@@ -308,6 +308,22 @@ describe('transactions', () => {
     expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 110 });
   });
 
+  it('a write blocked by an open transaction gives up with MaxTimeMSExpired (50) when maxTimeMS runs out', async () => {
+    const coll = await accounts('blockedtimeout', [{ _id: 'a', balance: 100 }]);
+    const session = engine.client.startSession();
+    try {
+      session.startTransaction();
+      await coll.updateOne({ _id: 'a' }, { $set: { balance: 50 } }, { session });
+      const error = await rejectionOf(coll.updateOne({ _id: 'a' }, { $inc: { balance: 1 } }, { maxTimeMS: 300 }));
+      expect(error.code).toBe(50);
+      expect(error.codeName).toBe('MaxTimeMSExpired');
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 50 });
+  }, 15_000);
+
   it('a duplicate key error inside a transaction leaves the committed data as it was', async () => {
     const coll = await accounts('txndup', [{ _id: 'a', balance: 1 }]);
     await withSession(async (session) => {
