@@ -67,4 +67,8 @@ export const logger: Logger = new Proxy({} as Logger, {
     const value = Reflect.get(rootLogger, property, rootLogger) as unknown;
     return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(rootLogger) : value;
   },
+  // `logger.level = 'debug'` must reach the real logger, not the proxy's empty target.
+  set(_target, property, value) {
+    return Reflect.set(rootLogger, property, value, rootLogger);
+  },
 });

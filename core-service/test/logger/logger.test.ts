@@ -68,6 +68,15 @@ describe('logger', () => {
     expect(requestLines.find((line) => line['msg'] === 'after a timer, from a service child logger')).toMatchObject({ service: 'wallet' });
   });
 
+  it('follows the root logger when it is reconfigured, level changes included', () => {
+    const capture = createLogCapture();
+    configureLogger({ level: 'warn', destination: capture.stream });
+    logger.info('dropped at warn level');
+    logger.level = 'info';
+    logger.info('kept');
+    expect(capture.lines.map((line) => line['msg'])).toEqual(['kept']);
+  });
+
   it('generates a correlation id when none is given, and has none outside a request', () => {
     expect(getCorrelationId()).toBeUndefined();
     const id = runWithCorrelationId(undefined, () => getCorrelationId());
