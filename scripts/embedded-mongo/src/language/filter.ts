@@ -5,6 +5,7 @@ import { compileBitTest } from './bit-test.js';
 import { anyValueAlongPath, isArrayIndex, ownField, splitPath } from './path.js';
 import { compileRegex, isRegexValue, regexFromValue } from './regex.js';
 import { compareValues, valuesEqual } from './values/compare.js';
+import { groupKeyOf } from './values/group-key.js';
 import { NumericWidth, isNumeric, numericWidth, toDouble, toExactInteger } from './values/numeric.js';
 import {
   BsonType,
@@ -321,11 +322,29 @@ function inPredicate(operand: unknown, operator: string): ValuePredicate {
   const strings = new Set<string>();
   const regexes: RegExp[] = [];
   const others: ValuePredicate[] = [];
+  const otherKeys = new Set<string>();
   for (const member of operand) {
     if (typeof member === 'string') strings.add(member);
     else if (isRegexValue(member)) regexes.push(regexFromValue(member));
     else if (isOperatorObject(member)) throw badValue(`cannot nest $ under ${operator}`);
-    else others.push(equalityPredicate(member));
+    else {
+      others.push(equalityPredicate(member));
+      otherKeys.add(groupKeyOf(member));
+    }
+  }
+  // A long list ($in of thousands of ids) is a hash lookup by value key, not a scan per document.
+  if (others.length > 8) {
+    return (value) => {
+      if (typeof value === 'string') {
+        if (strings.has(value)) return true;
+      } else if (otherKeys.has(groupKeyOf(value))) {
+        return true;
+      } else if (strings.size > 0 && bsonTypeCode(value) === BsonType.symbol && strings.has((value as { value: string }).value)) {
+        return true;
+      }
+      for (const regex of regexes) if (testRegex(regex, value)) return true;
+      return false;
+    };
   }
   return (value) => {
     if (typeof value === 'string') {

@@ -21,4 +21,4 @@ export { compileProjection } from './projection.js';
 export { compileSort } from './sort.js';
 export { runPipeline, type PipelineContext } from './aggregate/pipeline.js';
 export { evaluateExpression } from './aggregate/expressions.js';
-export { groupKeyOf } from './aggregate/group-key.js';
+export { groupKeyOf } from './values/group-key.js';

@@ -115,3 +115,16 @@ describe('applyUpdate never mutates its input (property)', () => {
     );
   });
 });
+
+describe('$in with many members (property)', () => {
+  it('agrees with the member-by-member equality of a short list', () => {
+    fc.assert(
+      fc.property(fc.array(anyNumber, { minLength: 9, maxLength: 30 }), anyNumber, (members, value) => {
+        const expected = members.some((member) => valuesEqual(member, value));
+        expect(compileFilter({ a: { $in: members } })({ a: value })).toBe(expected);
+        expect(compileFilter({ a: { $in: [...members, 'x', null] } })({})).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

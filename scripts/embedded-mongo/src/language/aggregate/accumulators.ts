@@ -8,7 +8,7 @@ import { isPlainDocument } from '../values/type-order.js';
 import { unsupportedExpression } from './expression-errors.js';
 import type { CompiledExpression, CompileExpression } from './expression-types.js';
 import { compareExpressionValues } from './operators/comparison.js';
-import { groupKeyOf } from './group-key.js';
+import { groupKeyOf } from '../values/group-key.js';
 
 /**
  * `$group` accumulators. Each is a factory for per-group state so that a group's documents are

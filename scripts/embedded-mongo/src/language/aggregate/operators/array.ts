@@ -3,7 +3,7 @@ import { addNumbers, divideNumbers } from '../../values/arithmetic.js';
 import { valuesEqual } from '../../values/compare.js';
 import { NumericWidth, isNumeric, numericWidth, toDouble, toExactInteger } from '../../values/numeric.js';
 import { isPlainDocument } from '../../values/type-order.js';
-import { groupKeyOf } from '../group-key.js';
+import { groupKeyOf } from '../../values/group-key.js';
 import { expressionError, requireArgumentCount, typeNameForError } from '../expression-errors.js';
 import { operandList, type CompiledExpression, type CompileExpression, type OperatorTable, type Variables } from '../expression-types.js';
 import { isTruthyValue } from '../truthiness.js';

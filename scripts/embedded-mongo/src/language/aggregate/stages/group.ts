@@ -5,7 +5,7 @@ import { compileSort } from '../../sort.js';
 import { isPlainDocument } from '../../values/type-order.js';
 import { compileAccumulator, type Accumulator } from '../accumulators.js';
 import { compileExpression } from '../expressions.js';
-import { groupKeyOf } from '../group-key.js';
+import { groupKeyOf } from '../../values/group-key.js';
 import type { StageCompiler } from '../stage-types.js';
 
 /** $group and $sortByCount: hash grouping by MongoDB value equality, groups in first-seen order. */

@@ -3,7 +3,7 @@ import { MongoCommandError } from '../../../errors.js';
 import { collectValuesAlongPath, splitPath, EMPTY_ARRAY } from '../../path.js';
 import { isPlainDocument } from '../../values/type-order.js';
 import { compileExpression } from '../expressions.js';
-import { groupKeyOf } from '../group-key.js';
+import { groupKeyOf } from '../../values/group-key.js';
 import type { StageCompiler } from '../stage-types.js';
 import { setFieldPath } from './set-field-path.js';
 

@@ -10,7 +10,7 @@ import { compileAccumulator, type CompiledAccumulator } from '../accumulators.js
 import { unsupportedExpression } from '../expression-errors.js';
 import type { Variables } from '../expression-types.js';
 import { compileExpression } from '../expressions.js';
-import { groupKeyOf } from '../group-key.js';
+import { groupKeyOf } from '../../values/group-key.js';
 import type { StageCompiler } from '../stage-types.js';
 import { setFieldPath } from './set-field-path.js';
 

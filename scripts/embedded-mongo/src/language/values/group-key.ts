@@ -1,6 +1,6 @@
 import type { Binary, Code, Decimal128, ObjectId, Timestamp } from 'bson';
-import { NumericWidth, numericWidth, toDouble, toExactDecimal } from '../values/numeric.js';
-import { BsonType, bsonTypeCode } from '../values/type-order.js';
+import { NumericWidth, numericWidth, toDouble, toExactDecimal } from './numeric.js';
+import { BsonType, bsonTypeCode } from './type-order.js';
 
 /**
  * A string that is equal for two values exactly when MongoDB's `$group` puts them in the same
