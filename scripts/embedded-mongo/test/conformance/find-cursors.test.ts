@@ -143,7 +143,8 @@ describe('find', () => {
     const coll = engine.db('killcmd').collection<Item>('c');
     await coll.insertMany(items(10));
     const db = engine.client.db(coll.dbName);
-    const first = await db.command({ find: 'c', filter: {}, batchSize: 2 });
+    // promoteLongs:false keeps the cursor id an int64, as killCursors requires.
+    const first = await db.command({ find: 'c', filter: {}, batchSize: 2 }, { promoteLongs: false });
     const id = first.cursor.id;
     const reply = await db.command({ killCursors: 'c', cursors: [id] });
     expect(reply.ok).toBe(1);
@@ -197,5 +198,36 @@ describe('find', () => {
     await coll.insertMany([{ _id: 1, v: 2 }, { _id: 2 }, { _id: 3, v: null }, { _id: 4, v: 1 }] as never[]);
     const ids = (await coll.find().sort({ v: 1, _id: 1 }).toArray()).map((d) => d._id);
     expect(ids).toEqual([2, 3, 4, 1]);
+  });
+
+  it('batches are capped near 16 MB: 40 documents of 1 MB come back over several replies', async () => {
+    const coll = engine.db('bigbatches').collection('c');
+    const payload = 'p'.repeat(1024 * 1024);
+    for (let i = 0; i < 40; i += 8) {
+      await coll.insertMany(Array.from({ length: 8 }, (_, j) => ({ _id: i + j, payload })) as never[]);
+    }
+    const { client, started } = await monitoredClient();
+    const replies: number[] = [];
+    client.on('commandSucceeded', (event) => {
+      const reply = event.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } } | undefined;
+      const batch = reply?.cursor?.firstBatch ?? reply?.cursor?.nextBatch;
+      if (Array.isArray(batch)) replies.push(batch.length);
+    });
+    const docs = await client.db(coll.dbName).collection('c').find().sort({ _id: 1 }).toArray();
+    expect(docs).toHaveLength(40);
+    expect(docs.map((d) => d._id)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(docs.every((d) => d.payload.length === payload.length)).toBe(true);
+    expect(started.filter((e) => e.commandName === 'getMore').length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...replies)).toBeLessThanOrEqual(16);
+  }, 60_000);
+
+  it('getMore honours its own batchSize', async () => {
+    const coll = engine.db('getmorebatch').collection<Item>('c');
+    await coll.insertMany(items(20));
+    const db = engine.client.db(coll.dbName);
+    const first = await db.command({ find: 'c', filter: {}, sort: { _id: 1 }, batchSize: 2 }, { promoteLongs: false });
+    const next = await db.command({ getMore: first.cursor.id, collection: 'c', batchSize: 5 });
+    expect(next.cursor.nextBatch.map((d: Item) => d._id)).toEqual([2, 3, 4, 5, 6]);
+    await db.command({ killCursors: 'c', cursors: [first.cursor.id] });
   });
 });

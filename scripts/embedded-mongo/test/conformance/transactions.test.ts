@@ -387,6 +387,12 @@ describe('retryable writes', () => {
       const next = { ...command, txnNumber: Long.fromNumber(9) };
       await db.command(next, { session });
       expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 110 });
+
+      // An older txnNumber than the newest seen on the session is refused, not re-applied.
+      const stale = await rejectionOf(db.command(command, { session }));
+      expect(stale.code).toBe(225);
+      expect(stale.codeName).toBe('TransactionTooOld');
+      expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 110 });
     } finally {
       await session.endSession();
     }
