@@ -74,14 +74,19 @@ export interface UpdatePlan {
   hasPositional: boolean;
 }
 
-const planCache = new WeakMap<Document, UpdatePlan>();
+/*
+ * One-entry cache: a multi-update applies the same update object to every matched document,
+ * so remembering the last one saves the re-parse. A WeakMap keyed by every update object was
+ * tried first and cost more in garbage collection (ephemeron tables) than the parsing it saved.
+ */
+let lastUpdate: Document | undefined;
+let lastPlan: UpdatePlan | undefined;
 
 export function updatePlanFor(update: Document): UpdatePlan {
-  let plan = planCache.get(update);
-  if (plan === undefined) {
-    plan = parseUpdate(update);
-    planCache.set(update, plan);
-  }
+  if (update === lastUpdate && lastPlan !== undefined) return lastPlan;
+  const plan = parseUpdate(update);
+  lastUpdate = update;
+  lastPlan = plan;
   return plan;
 }
 
@@ -108,6 +113,7 @@ function parseUpdate(update: Document): UpdatePlan {
   let hasPositional = false;
   for (const entry of entries) {
     for (const part of entry.parts) {
+      if (part.charCodeAt(0) !== 36) continue;
       if (part === '$') hasPositional = true;
       const identifier = /^\$\[([^\]]+)\]$/.exec(part)?.[1];
       if (identifier !== undefined) arrayFilterIdentifiers.add(identifier);
@@ -118,6 +124,8 @@ function parseUpdate(update: Document): UpdatePlan {
 
 function validateUpdatePath(path: string): void {
   if (path === '') throw new MongoCommandError(56, "An empty update path is not valid.");
+  // The common path ('balance', 'a.b') has no '$' and no empty component: nothing to check.
+  if (!path.includes('$') && !path.includes('..') && path[0] !== '.' && path[path.length - 1] !== '.') return;
   const parts = path.split('.');
   if (parts.some((part) => part === '')) {
     throw new MongoCommandError(56, `The update path '${path}' contains an empty field name, which is not allowed.`);
