@@ -203,9 +203,8 @@ describe('find', () => {
   it('batches are capped near 16 MB: 40 documents of 1 MB come back over several replies', async () => {
     const coll = engine.db('bigbatches').collection('c');
     const payload = 'p'.repeat(1024 * 1024);
-    for (let i = 0; i < 40; i += 8) {
-      await coll.insertMany(Array.from({ length: 8 }, (_, j) => ({ _id: i + j, payload })) as never[]);
-    }
+    // One insertMany of ~40 MB: the driver sends it as one message (under maxMessageSizeBytes, 48 MB).
+    await coll.insertMany(Array.from({ length: 40 }, (_, i) => ({ _id: i, payload })) as never[]);
     const { client, started } = await monitoredClient();
     const replies: number[] = [];
     client.on('commandSucceeded', (event) => {
@@ -219,6 +218,8 @@ describe('find', () => {
     expect(docs.every((d) => d.payload.length === payload.length)).toBe(true);
     expect(started.filter((e) => e.commandName === 'getMore').length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...replies)).toBeLessThanOrEqual(16);
+    const aggregated = await client.db(coll.dbName).collection('c').aggregate([{ $sort: { _id: -1 } }]).toArray();
+    expect(aggregated.map((d) => d._id)).toEqual(Array.from({ length: 40 }, (_, i) => 39 - i));
   }, 60_000);
 
   it('getMore honours its own batchSize', async () => {

@@ -172,6 +172,10 @@ describe('TTL indexes', () => {
         { _id: 'notADate', expiresAt: 'yesterday' },
         { _id: 'missing' },
       ] as never[]);
+      // A second collection whose documents are 10 s old but live for an hour: the same TTL pass must keep them.
+      const longLived = engine.db('ttl').collection('longLived');
+      await longLived.createIndex({ at: 1 }, { expireAfterSeconds: 3600 });
+      await longLived.insertOne({ _id: 'recent', at: new Date(Date.now() - 10_000) } as never);
       await waitFor(async () => (await coll.countDocuments({ _id: { $in: ['expired', 'expiredInArray'] } } as never)) === 0, {
         timeoutMs: TTL_WAIT_MS,
         intervalMs: 250,
@@ -179,6 +183,7 @@ describe('TTL indexes', () => {
       });
       const left = (await coll.find().toArray()).map((d) => d._id).sort();
       expect(left).toEqual(['future', 'missing', 'notADate']);
+      expect(await longLived.countDocuments()).toBe(1);
     },
     TTL_WAIT_MS + 10_000,
   );
