@@ -58,3 +58,11 @@ export function writeErrorOf(index: number, error: unknown): Document {
 export function durable(ctx: CommandContext): Promise<void> {
   return ctx.state.engine.whenDurable();
 }
+
+/** Statements run between two turns of the event loop in a large batch, so other clients are served meanwhile. */
+const STATEMENTS_PER_TURN = 1000;
+
+/** Lets other connections run every STATEMENTS_PER_TURN statements of a big write batch. */
+export async function yieldEvery(statementIndex: number): Promise<void> {
+  if (statementIndex > 0 && statementIndex % STATEMENTS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+}

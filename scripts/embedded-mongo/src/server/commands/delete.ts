@@ -3,7 +3,7 @@ import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { runQuery } from '../../storage/query-executor.js';
 import { collectionArgument, rejectCollation } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
-import { durable, isCommandLevelError, runWriteStatement, writeErrorOf } from '../write-statement.js';
+import { durable, isCommandLevelError, runWriteStatement, writeErrorOf, yieldEvery } from '../write-statement.js';
 import { numberOf } from '../../storage/numeric-value.js';
 
 /** delete: statements `{q, limit: 0 | 1}`. */
@@ -23,6 +23,7 @@ export async function deleteCommand(ctx: CommandContext): Promise<Document> {
   const writeErrors: Document[] = [];
   for (let i = 0; i < statements.length; i++) {
     const stmt = statements[i]!;
+    await yieldEvery(i);
     try {
       const limit = numberOf(stmt.limit ?? 0);
       if (limit !== 0 && limit !== 1) throw new MongoCommandError(ErrorCode.FailedToParse, `The limit field in delete objects must be 0 or 1. Got ${limit}`);

@@ -3,6 +3,8 @@ import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { nonNegativeInteger } from '../command-arguments.js';
 import type { CommandContext } from '../command-context.js';
 
+const DEFAULT_GET_MORE_BATCH = 5_000;
+
 export function getMore(ctx: CommandContext): Document {
   const rawId = ctx.body.getMore;
   if (!(rawId instanceof Long)) {
@@ -20,7 +22,9 @@ export function getMore(ctx: CommandContext): Document {
       errorLabels: ['TransientTransactionError'],
     });
   }
-  const batchSize = nonNegativeInteger(ctx.body, 'batchSize') ?? 0;
+  // Without a batchSize MongoDB fills 16 MB; a cap in documents keeps one getMore from holding
+  // the event loop (and every other client) for long. Drivers just ask for the next batch.
+  const batchSize = nonNegativeInteger(ctx.body, 'batchSize') || DEFAULT_GET_MORE_BATCH;
   const { docs, exhausted } = cursor.nextBatch(batchSize);
   if (exhausted) ctx.state.cursors.kill(id);
   return { cursor: { nextBatch: docs, id: exhausted ? Long.ZERO : Long.fromBigInt(id), ns: cursor.ns }, ok: 1 };

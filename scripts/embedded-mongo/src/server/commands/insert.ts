@@ -3,7 +3,7 @@ import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { collectionArgument } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
 import { receivedBytesOf } from '../wire-protocol.js';
-import { durable, isCommandLevelError, runWriteStatement, writeErrorOf } from '../write-statement.js';
+import { durable, isCommandLevelError, runWriteStatement, writeErrorOf, yieldEvery } from '../write-statement.js';
 
 /** insert: each document is one statement; `ordered` (default true) stops at the first error. */
 export async function insert(ctx: CommandContext): Promise<Document> {
@@ -15,6 +15,7 @@ export async function insert(ctx: CommandContext): Promise<Document> {
   const writeErrors: Document[] = [];
   for (let i = 0; i < docs.length; i++) {
     const doc = docs[i]!;
+    await yieldEvery(i);
     try {
       validateId(doc);
       const received = receivedBytesOf(doc);

@@ -7,7 +7,7 @@ import { runQuery } from '../../storage/query-executor.js';
 import { ObjectId } from 'bson';
 import { booleanArgument, collectionArgument, rejectCollation } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
-import { durable, isCommandLevelError, runWriteStatement, writeErrorOf } from '../write-statement.js';
+import { durable, isCommandLevelError, runWriteStatement, writeErrorOf, yieldEvery } from '../write-statement.js';
 import { validateId } from './insert.js';
 
 export interface UpdateStatementResult {
@@ -38,6 +38,7 @@ export async function update(ctx: CommandContext): Promise<Document> {
   const writeErrors: Document[] = [];
   for (let i = 0; i < statements.length; i++) {
     const stmt = statements[i]!;
+    await yieldEvery(i);
     try {
       const spec = parseStatement(stmt);
       const result = await runWriteStatement(ctx, (txn) => updateDocuments(coll, txn, spec));
