@@ -1,3 +1,5 @@
+import { ErrorCode, MongoCommandError } from '../../errors.js';
+
 /**
  * BSON type identification: the numeric type codes `$type` uses, their aliases, and the
  * canonical rank MongoDB orders values of different types by.
@@ -42,7 +44,8 @@ export function bsonTypeCode(value: unknown): number {
     case 'undefined':
       return BsonType.undefined;
     case 'bigint':
-      return BsonType.long;
+      // Only bson's Long is supported (decode with useBigInt64: false); a bigint would otherwise be compared as NaN.
+      throw new MongoCommandError(ErrorCode.InternalError, 'bigint values are not supported by the document language; decode with useBigInt64: false');
     case 'object':
       break;
     default:
