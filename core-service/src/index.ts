@@ -16,3 +16,4 @@ export * from './validation/index.js';
 export * from './config/index.js';
 export * from './lifecycle/index.js';
 export * from './recovery/index.js';
+export * from './auth/index.js';
