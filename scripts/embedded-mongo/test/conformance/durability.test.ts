@@ -47,6 +47,13 @@ describe('durability with a dbPath', () => {
       await coll.updateOne({ _id: 5 } as never, { $set: { updated: true } });
       await coll.deleteOne({ _id: 6 } as never);
       await client.db('durable').collection('other').insertOne({ x: 1 });
+      // Drops must be durable too: nothing dropped may come back after the restart.
+      await client.db('durable').collection('dropped').insertOne({ gone: true });
+      await client.db('durable').collection('dropped').drop();
+      await coll.createIndex({ n: 1 });
+      await coll.dropIndex('n_1');
+      await client.db('durableGone').collection('c').insertOne({ gone: true });
+      await client.db('durableGone').dropDatabase();
     });
     await first.stop();
 
@@ -64,6 +71,10 @@ describe('durability with a dbPath', () => {
           'other',
           'users',
         ]);
+        expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'email_1']);
+        const databases = (await client.db('admin').admin().listDatabases()).databases.map((d) => d.name);
+        expect(databases).not.toContain('durableGone');
+        expect(await client.db('durableGone').collection('c').countDocuments()).toBe(0);
       });
     } finally {
       await second.stop();
