@@ -15,6 +15,29 @@ async function raw(): Promise<RawConnection> {
   return RawConnection.open(hostname!, engine.port);
 }
 
+/** `{ find: 'c', filter: { a: { a: ... } }, $db: 'deep' }` built byte by byte (a recursive serializer would overflow). */
+function deeplyNestedFindCommand(depth: number): Buffer {
+  let inner = Buffer.from([5, 0, 0, 0, 0]);
+  for (let i = 0; i < depth; i += 1) {
+    const doc = Buffer.alloc(4 + 3 + inner.length + 1);
+    doc.writeInt32LE(doc.length, 0);
+    doc.write('\x03a\x00', 4, 'latin1');
+    inner.copy(doc, 7);
+    doc[doc.length - 1] = 0;
+    inner = doc;
+  }
+  const cString = (text: string) => Buffer.from(`${text}\x00`, 'latin1');
+  const stringElement = (name: string, value: string) => {
+    const length = Buffer.alloc(4);
+    length.writeInt32LE(value.length + 1, 0);
+    return Buffer.concat([Buffer.from([2]), cString(name), length, cString(value)]);
+  };
+  const body = Buffer.concat([stringElement('find', 'c'), Buffer.from([3]), cString('filter'), inner, stringElement('$db', 'deep'), Buffer.from([0])]);
+  const length = Buffer.alloc(4);
+  length.writeInt32LE(body.length + 4, 0);
+  return Buffer.concat([length, body]);
+}
+
 function expectErrorOrClose(outcome: Outcome): void {
   if (outcome.kind === 'reply') {
     expect(outcome.doc.ok).toBe(0);
@@ -156,6 +179,14 @@ describe('malformed frames', () => {
     expectErrorOrClose(await conn.next());
     conn.destroy();
     await expectServing('emptycmd');
+  });
+
+  it('a filter nested 20,000 levels deep gets an error or a close, not a crashed server', async () => {
+    const conn = await raw();
+    conn.write(opMsg(undefined, deeplyNestedFindCommand(20_000)));
+    expectErrorOrClose(await conn.next(10_000));
+    conn.destroy();
+    await expectServing('deep');
   });
 
   it('many bad connections at once leave the server serving', async () => {

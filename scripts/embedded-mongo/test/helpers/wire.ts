@@ -22,9 +22,10 @@ export function frame(opCode: number, body: Buffer, declaredLength?: number): Bu
   return Buffer.concat([header, body]);
 }
 
-/** An OP_MSG with flags 0 and one kind-0 section holding `command`. */
-export function opMsg(command: Document): Buffer {
-  return frame(OP_MSG, Buffer.concat([Buffer.alloc(4), Buffer.from([0]), serialize(command)]));
+/** An OP_MSG with flags 0 and one kind-0 section holding `command` (or its ready-made BSON bytes). */
+export function opMsg(command: Document | undefined, commandBytes?: Buffer): Buffer {
+  const body = commandBytes ?? Buffer.from(serialize(command ?? {}));
+  return frame(OP_MSG, Buffer.concat([Buffer.alloc(4), Buffer.from([0]), body]));
 }
 
 export type Outcome = { kind: 'reply'; opCode: number; doc: Document } | { kind: 'closed' };
