@@ -18,6 +18,7 @@ export const ErrorCode = {
   DollarPrefixedFieldName: 52,
   InvalidIdField: 53,
   NotSingleValueField: 54,
+  MaxTimeMSExpired: 50,
   CommandNotFound: 59,
   ImmutableField: 66,
   InvalidOptions: 72,

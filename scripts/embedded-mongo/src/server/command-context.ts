@@ -19,6 +19,8 @@ export interface CommandContext {
   txn: Transaction | null;
   /** What reads see: the transaction's snapshot and writes, or the latest committed state. */
   view: ReadView;
+  /** Date.now() when the command arrived (for maxTimeMS). */
+  startedAt: number;
 }
 
 export type CommandHandler = (ctx: CommandContext) => Document | Promise<Document>;

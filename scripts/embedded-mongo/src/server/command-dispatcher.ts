@@ -62,7 +62,7 @@ async function run(
 ): Promise<Document> {
   const lsid = body.lsid as Document | undefined;
   const session = lsid !== undefined && lsid !== null ? state.sessions.acquire(lsid) : null;
-  const ctx: CommandContext = { state, db, body, sequences, connectionId, session, txn: null, view: LATEST };
+  const ctx: CommandContext = { state, db, body, sequences, connectionId, session, txn: null, view: LATEST, startedAt: Date.now() };
   rejectCollation(body.collation);
   if (body.tailable === true || body.awaitData === true) {
     throw new MongoCommandError(ErrorCode.BadValue, 'embedded-mongo does not support tailable cursors');

@@ -39,8 +39,9 @@ export class ServerCursor {
       docs.push(next.value);
       bytes += size;
     }
-    // Peek so the last batch closes the cursor (id 0) instead of leaving an empty getMore.
-    this.lookahead = this.source.next();
+    // Peek so the last batch closes the cursor (id 0) instead of leaving an empty getMore; a
+    // document held back by the size cap is already the lookahead.
+    this.lookahead ??= this.source.next();
     return { docs, exhausted: this.lookahead.done === true };
   }
 

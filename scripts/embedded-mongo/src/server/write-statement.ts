@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../errors.js';
 import { type Transaction, TransactionWait } from '../storage/mvcc.js';
+import { numberOf } from '../storage/numeric-value.js';
 import type { CommandContext } from './command-context.js';
 
 /**
@@ -24,7 +25,7 @@ export async function runWriteStatement<T>(ctx: CommandContext, statement: (txn:
       if (error instanceof TransactionWait) {
         ctx.state.waitingWrites++;
         try {
-          await error.holder.finished();
+          await waitWithinTimeLimit(ctx, error.holder.finished());
         } finally {
           ctx.state.waitingWrites--;
         }
@@ -32,6 +33,22 @@ export async function runWriteStatement<T>(ctx: CommandContext, statement: (txn:
       }
       throw error;
     }
+  }
+}
+
+/** Waits for `finished`, failing with MaxTimeMSExpired (50) when the command's maxTimeMS runs out first. */
+async function waitWithinTimeLimit(ctx: CommandContext, finished: Promise<void>): Promise<void> {
+  const maxTimeMS = numberOf(ctx.body.maxTimeMS);
+  if (!(maxTimeMS > 0)) return finished;
+  const left = ctx.startedAt + maxTimeMS - Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MongoCommandError(ErrorCode.MaxTimeMSExpired, 'operation exceeded time limit')), Math.max(0, left));
+  });
+  try {
+    await Promise.race([finished, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -44,6 +61,7 @@ export function isCommandLevelError(error: unknown): boolean {
   return (
     error.errorLabels.includes('TransientTransactionError') ||
     error.code === ErrorCode.NoSuchTransaction ||
+    error.code === ErrorCode.MaxTimeMSExpired ||
     error.code === ErrorCode.TransactionTooOld
   );
 }
