@@ -308,7 +308,8 @@ export class SagaEngine extends EventEmitter {
         await this.#failStep(run, index, record.error ?? `no attempts left after ${record.attempts}`, record.status === 'running' || record.inDoubt === true);
         return;
       }
-      let inDoubt = record.inDoubt === true;
+      // A step found 'running' was interrupted by a crash: that attempt may have applied.
+      let inDoubt = record.inDoubt === true || record.status === 'running';
       try {
         const result = await retry(
           async () => {
@@ -407,7 +408,11 @@ export class SagaEngine extends EventEmitter {
     Object.assign(run, { status, owner: null, leaseUntil: null, finishedAt });
   }
 
-  /** A compensation that cannot succeed within policy: stop, keep the state, and ask a human. */
+  /**
+   * A compensation that cannot succeed within policy: stop, keep the state, and ask a human.
+   * The steps before it are left as they are: undoing them while a later step's effect stands
+   * (releasing a hold under a payout that could not be reversed) would make things worse.
+   */
   async #park<TInput>(saga: Saga<TInput>, run: SagaRunDocument, index: number, message: string): Promise<void> {
     const finishedAt = new Date();
     await this.store.update(run._id, this.owner, {
@@ -470,11 +475,19 @@ export class SagaEngine extends EventEmitter {
     };
   }
 
-  /** The outcome of a run someone else is driving: polled until final, bounded by `outcomeTimeoutMs`. */
+  /**
+   * The outcome of a run someone else is driving: polled until final, bounded by
+   * `outcomeTimeoutMs`. If that owner dies meanwhile (its lease expires), this caller takes
+   * the run over rather than wait for recovery.
+   */
   async #awaitOutcome(doc: SagaRunDocument): Promise<SagaOutcome> {
     const deadline = Date.now() + (this.#options.outcomeTimeoutMs ?? 60_000);
     let current = doc;
     while (!TERMINAL_SAGA_STATUSES.has(current.status) && Date.now() < deadline) {
+      if (current.mode === 'compensation' && current.leaseUntil !== null && current.leaseUntil.getTime() < Date.now() && this.#sagas.has(current.saga)) {
+        const taken = await this.resumeRun(current._id);
+        if (taken?.resumed) return toOutcome((await this.store.get(current._id)) ?? current);
+      }
       await delay(50);
       current = (await this.store.get(doc._id)) ?? current;
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkJobId, findRecoveryAudit, type RecoverableOperation } from '../../src/recovery/index.js';
 import { runWithCorrelationId } from '../../src/logger/index.js';
-import { createRecoveryHarness } from './support/recovery-fixture.js';
+import { createRecoveryHarness, type RecoveryHarness } from './support/recovery-fixture.js';
 import { waitFor } from './support/wait-for.js';
 
 describe('event-driven recovery', () => {
@@ -32,8 +32,10 @@ describe('event-driven recovery', () => {
     harness.registry.register('transfer', { recover: async ({ id }) => void recovered.push(id) });
     const tracker = harness.tracker('transfer');
 
-    await tracker.setInProgress('alive');
-    const stopHeartbeat = tracker.startHeartbeat('alive');
+    // more slack between heartbeats and staleness, so a loaded machine cannot make it look stuck
+    const liveTracker = harness.tracker('transfer', { staleAfter: 600, heartbeatInterval: 50 });
+    await liveTracker.setInProgress('alive');
+    const stopHeartbeat = liveTracker.startHeartbeat('alive');
     await tracker.setInProgress('done');
     await tracker.setCompleted('done');
     await tracker.setInProgress('stuck');
@@ -47,8 +49,9 @@ describe('event-driven recovery', () => {
     expect(recovered).toEqual(['stuck']);
     expect((await tracker.get('alive'))!.status).toBe('completed');
     expect((await tracker.get('done'))!.status).toBe('completed');
-    // nothing is left scheduled once every operation has finished
-    expect(await harness.job.queue.getJobCounts('delayed', 'wait', 'active')).toEqual({ delayed: 0, wait: 0, active: 0 });
+    // nothing is left scheduled once every operation has finished (a check firing right now completes as a no-op)
+    await waitFor(async () => isDrained(await harness.job.queue.getJobCounts('delayed', 'wait', 'active')), { what: 'the queue to drain' });
+    expect(recovered).toEqual(['stuck']);
   });
 
   it('never recovers a completed operation, even when asked to directly', async () => {
@@ -124,11 +127,13 @@ describe('recovery cost', () => {
     const harness = await createRecoveryHarness('reccost', { concurrency: 50 });
     const recovered: string[] = [];
     harness.registry.register('transfer', { recover: async ({ id }) => void recovered.push(id) });
-    // a longer staleness so 10,000 starts and completions fit well inside it
-    const tracker = harness.tracker('transfer', { staleAfter: 5_000, heartbeatInterval: 1_000 });
+    // Staleness is recorded per operation: the completed ones get a generous 30 s so that no
+    // start-to-completion gap under load could ever look stuck; the stuck ones go stale in 1 s.
+    const tracker = harness.tracker('transfer', { staleAfter: 30_000, heartbeatInterval: 1_000 });
+    const stuckTracker = harness.tracker('transfer', { staleAfter: 1_000, heartbeatInterval: 100 });
 
     const stuck = ['stuck-a', 'stuck-b', 'stuck-c'];
-    await Promise.all(stuck.map((id) => tracker.setInProgress(id)));
+    await Promise.all(stuck.map((id) => stuckTracker.setInProgress(id)));
     for (let batch = 0; batch < 20; batch += 1) {
       await Promise.all(
         Array.from({ length: 500 }, async (_, index) => {
@@ -140,11 +145,12 @@ describe('recovery cost', () => {
     }
 
     await waitFor(() => recovered.length === 3, { what: 'the 3 stuck operations', timeoutMs: 25_000 });
+    await waitFor(async () => isDrained(await harness.job.queue.getJobCounts('delayed', 'wait', 'active')), { what: 'the queue to drain' });
     expect(recovered.sort()).toEqual(stuck);
     expect(harness.job.stats.handlerInvocations).toBe(3);
     expect(harness.job.stats.checksProcessed).toBe(3);
     expect(harness.job.stats.skipped).toBe(0);
-    expect(await harness.job.queue.getJobCounts('delayed', 'wait', 'active')).toEqual({ delayed: 0, wait: 0, active: 0 });
+    expect(await findRecoveryAuditCount(harness)).toBe(3);
   }, 60_000);
 });
 
@@ -162,7 +168,7 @@ describe('backstop sweep', () => {
 
     await waitFor(() => recovered.length > 0, { what: 'the sweep to recover the orphan' });
     expect(recovered.map(({ id, trigger }) => ({ id, trigger }))).toEqual([{ id: 'orphan', trigger: 'sweep' }]);
-    expect((await tracker.get('orphan'))!.status).toBe('recovered');
+    await waitFor(async () => (await tracker.get('orphan'))!.status === 'recovered', { what: 'the claim to be released as recovered' });
     await waitFor(() => harness.job.stats.sweeps >= 2, { what: 'another sweep' });
     expect(recovered).toHaveLength(1);
   });
@@ -185,3 +191,11 @@ describe('backstop sweep', () => {
     expect(await findRecoveryAudit(harness.db, 'transfer', 'tr-9')).toMatchObject([{ action: 'reversed', result: 'recovered', trigger: 'sweep' }]);
   });
 });
+
+function isDrained(counts: Record<string, number>): boolean {
+  return (counts['delayed'] ?? 0) + (counts['wait'] ?? 0) + (counts['active'] ?? 0) === 0;
+}
+
+function findRecoveryAuditCount(harness: RecoveryHarness): Promise<number> {
+  return harness.db.collection('recovery_audit').countDocuments();
+}

@@ -161,6 +161,40 @@ describe('saga compensation mode', () => {
     expect(await engine.store.collection.countDocuments()).toBe(1);
   });
 
+  it('a repeat with the key of a run whose owner died takes the run over and finishes it', async () => {
+    const { db, engine } = await createSagaHarness('sagactake');
+    const saga = createWithdrawSaga(db);
+    const input = { userId: 'u-3', amount: 700 };
+    // what a dead process leaves behind: hold done, payout interrupted, lease expired
+    const now = new Date();
+    await db.collection('holds').insertOne({ _id: 'withdraw:wd-ghost:hold' as never, userId: 'u-3', amount: 700, status: 'held' });
+    await engine.store.collection.insertOne({
+      _id: 'withdraw:wd-ghost',
+      saga: 'withdraw',
+      mode: 'compensation',
+      input,
+      status: 'running',
+      steps: [
+        { name: 'hold', status: 'completed', result: { holdId: 'withdraw:wd-ghost:hold' }, attempts: 1, compensationAttempts: 0 },
+        { name: 'payout', status: 'running', attempts: 1, compensationAttempts: 0 },
+        { name: 'capture', status: 'pending', attempts: 0, compensationAttempts: 0 },
+      ],
+      idempotencyKey: 'wd-ghost',
+      tenantId: null,
+      correlationId: null,
+      owner: 'ghost',
+      leaseUntil: new Date(now.getTime() - 1_000),
+      createdAt: now,
+      updatedAt: now,
+    });
+
+    const outcome = await engine.run(saga, input, { idempotencyKey: 'wd-ghost' });
+
+    expect(outcome).toMatchObject({ runId: 'withdraw:wd-ghost', status: 'completed' });
+    expect(await countEffects(db)).toEqual({ holds: 1, payouts: 1, hold_releases: 0, payout_reversals: 0, captures: 1 });
+    expect((await engine.getRun(outcome.runId))!.steps.map(({ attempts }) => attempts)).toEqual([1, 2, 1]);
+  });
+
   it('the process-wide engine serves runSaga and getSagaRun', async () => {
     const { db, client } = await createSagaHarness('sagacdefault');
     initializeSagas({ db, client, leaseMs: 600, heartbeatMs: 150 });
