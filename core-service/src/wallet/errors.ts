@@ -15,6 +15,7 @@ export const WALLET_ERRORS = {
   IdempotencyKeyReused: 'MSPaymentIdempotencyKeyReused',
   InvalidIdempotencyKey: 'MSPaymentInvalidIdempotencyKey',
   HoldAlreadyResolved: 'MSPaymentHoldAlreadyResolved',
+  HoldNotFound: 'MSPaymentHoldNotFound',
 } as const;
 
 // Registered where they are defined: any service that moves money through these helpers can

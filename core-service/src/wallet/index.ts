@@ -6,3 +6,4 @@ export * from './idempotency.js';
 export * from './ledger.js';
 export * from './wallet.js';
 export * from './transfer.js';
+export * from './hold.js';

@@ -18,7 +18,10 @@ import {
   type WalletDocument,
 } from './wallet.js';
 
-export type TransferStatus = 'completed' | 'failed' | 'reversed';
+export type TransferStatus = 'pending' | 'completed' | 'failed' | 'reversed';
+
+/** Where a two-phase movement (withdrawal) stands: funds locked, then taken or given back, once. */
+export type HoldState = 'held' | 'captured' | 'released';
 
 /** A transfer as stored in payment `transfers`: the operation that wrote two ledger entries. */
 export interface TransferDocument {
@@ -29,6 +32,8 @@ export interface TransferDocument {
   toUserId: string;
   fromWalletId: string;
   toWalletId: string;
+  /** Both users, so "transfers I am party to" is one indexed equality instead of an $or. */
+  parties: [string, string];
   amount: number;
   currency: string;
   type: TransactionType;
@@ -40,8 +45,11 @@ export interface TransferDocument {
   requestHash: string;
   description?: string;
   meta?: Record<string, unknown>;
+  /** Two-phase movements only. */
+  hold?: HoldState;
+  failureReason?: string;
   createdAt: Date;
-  completedAt: Date;
+  completedAt?: Date;
 }
 
 /** Publishes what a committed transfer means to the rest of the platform (the outbox, in practice). */
@@ -139,7 +147,7 @@ export async function createTransferWithTransactions(params: TransferParams, opt
   }
 }
 
-interface ValidatedRequest {
+export interface ValidatedRequest {
   type: TransactionType;
   fromBalanceType: BalanceType;
   toBalanceType: BalanceType;
@@ -147,7 +155,7 @@ interface ValidatedRequest {
 }
 
 /** Every input rule, before anything is read or written. */
-function validateTransfer(params: TransferParams): ValidatedRequest {
+export function validateTransfer(params: TransferParams): ValidatedRequest {
   const amountError = checkAmount(params.amount);
   if (amountError !== null) throw new WalletError(amountError, 'Amount must be a positive whole number of minor units', { amount: params.amount });
   const currencyError = checkCurrency(params.currency);
@@ -180,7 +188,7 @@ function validateTransfer(params: TransferParams): ValidatedRequest {
   return { type, fromBalanceType, toBalanceType, requestHash };
 }
 
-function collections(db: Db): {
+export function walletCollections(db: Db): {
   wallets: Collection<WalletDocument>;
   transfers: Collection<TransferDocument>;
   transactions: Collection<LedgerEntry>;
@@ -197,7 +205,7 @@ function collections(db: Db): {
  * touches the database through `session`.
  */
 async function writeTransfer(params: TransferParams, request: ValidatedRequest, transferId: string, session: ClientSession): Promise<TransferResult> {
-  const { wallets, transfers, transactions } = collections(params.db);
+  const { wallets, transfers, transactions } = walletCollections(params.db);
   const { tenantId, amount, currency } = params;
 
   const existing = await transfers.findOne({ tenantId, idempotencyKey: params.idempotencyKey }, { session });
@@ -255,6 +263,7 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
     toUserId: params.toUserId,
     fromWalletId,
     toWalletId,
+    parties: [params.fromUserId, params.toUserId],
     amount,
     currency,
     type: request.type,
@@ -278,7 +287,7 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
 /** The first result of an idempotency key, or an error when the key came with other input. */
 async function replay(params: TransferParams, existing: TransferDocument, requestHash: string, session: ClientSession): Promise<TransferResult> {
   assertSameRequest(existing.requestHash, requestHash, params.idempotencyKey);
-  const { wallets, transactions } = collections(params.db);
+  const { wallets, transactions } = walletCollections(params.db);
   const entries = await transactions.find({ objectId: existing.id }, { session }).toArray();
   const debit = entries.find((entry) => entry.amount < 0);
   const credit = entries.find((entry) => entry.amount > 0);
@@ -294,7 +303,7 @@ async function replay(params: TransferParams, existing: TransferDocument, reques
  * The fields an upsert sets only when it creates the wallet: everything but those the
  * same update increments or sets (MongoDB refuses one path in two operators).
  */
-function creationFields(
+export function creationFields(
   tenantId: string,
   userId: string,
   currency: string,
@@ -307,7 +316,7 @@ function creationFields(
   return rest;
 }
 
-async function emitTransferEvents(
+export async function emitTransferEvents(
   emit: TransferEventEmitter,
   transfer: TransferDocument,
   fromWallet: WalletDocument,
@@ -344,7 +353,7 @@ export function walletSnapshot(wallet: WalletDocument): Record<string, unknown> 
   };
 }
 
-function isIdempotencyKeyCollision(error: unknown): boolean {
+export function isIdempotencyKeyCollision(error: unknown): boolean {
   return (
     error instanceof MongoServerError &&
     error.code === 11000 &&
@@ -359,8 +368,7 @@ export const WALLET_INDEXES = {
   wallets: [{ key: { tenantId: 1, userId: 1, currency: 1 }, name: 'tenant_user_currency', unique: true }],
   transfers: [
     { key: { tenantId: 1, idempotencyKey: 1 }, name: 'tenant_idempotency_key', unique: true },
-    { key: { tenantId: 1, fromUserId: 1, createdAt: -1, _id: -1 }, name: 'tenant_from_created' },
-    { key: { tenantId: 1, toUserId: 1, createdAt: -1, _id: -1 }, name: 'tenant_to_created' },
+    { key: { tenantId: 1, parties: 1, createdAt: -1, _id: -1 }, name: 'tenant_parties_created' },
   ],
   transactions: [
     { key: { tenantId: 1, userId: 1, createdAt: -1, _id: -1 }, name: 'tenant_user_created' },

@@ -1,0 +1,34 @@
+import type { Db, MongoClient } from 'mongodb';
+import DataLoader from 'dataloader';
+import type { SubgraphContext, TransferEventEmitter, WalletDocument } from 'core-service';
+import type { SagaEngine } from 'core-service/saga';
+import type { PayoutProvider } from '../payout/payout-provider.js';
+import type { PaymentStore } from '../store/payment-store.js';
+
+/** Everything a payment resolver can reach besides the gateway's vouched-for caller. */
+export interface PaymentDeps {
+  db: Db;
+  client: MongoClient;
+  store: PaymentStore;
+  sagas: SagaEngine;
+  provider: PayoutProvider;
+  /** Writes integration events into the outbox of the caller's transaction. */
+  emit: TransferEventEmitter;
+  fundingShards: number;
+}
+
+/** Per request: the services's dependencies and the loaders that batch entity fetches. */
+export type PaymentContext = SubgraphContext & {
+  payment: PaymentDeps;
+  walletsByUser: DataLoader<string, WalletDocument[]>;
+};
+
+export function createPaymentContext(base: SubgraphContext, payment: PaymentDeps): { payment: PaymentDeps; walletsByUser: DataLoader<string, WalletDocument[]> } {
+  return {
+    payment,
+    walletsByUser: new DataLoader(async (userIds: readonly string[]) => {
+      const byUser = await payment.store.walletsOfUsers(base.user?.tenantId ?? null, userIds);
+      return userIds.map((id) => byUser.get(id) ?? []);
+    }),
+  };
+}

@@ -1,0 +1,9 @@
+import { mutationResolvers } from './mutations.js';
+import { queryResolvers } from './queries.js';
+import { typeResolvers } from './types.js';
+
+export const resolvers = {
+  Query: queryResolvers,
+  Mutation: mutationResolvers,
+  ...typeResolvers,
+};

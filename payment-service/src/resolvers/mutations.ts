@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CORE_ERRORS,
+  WALLET_ERRORS,
+  WalletError,
+  assertSameRequest,
+  createServiceError,
+  createTransferWithTransactions,
+  getWalletBalance,
+  validateTransfer,
+  type LedgerEntry,
+  type TransferDocument,
+} from 'core-service';
+import { requireAuthenticated, requirePermission } from 'core-service/access';
+import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
+import { pickFundingAccount } from '../domain/system-accounts.js';
+import type { PaymentContext } from './context.js';
+import { withdrawSagaOf } from './withdraw-saga-registry.js';
+
+export interface CreateTransferInput {
+  toUserId: string;
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+  description?: string | null;
+}
+
+export interface DepositInput {
+  userId: string;
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+}
+
+export interface WithdrawInput {
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+}
+
+function callerIn(ctx: PaymentContext): { userId: string; tenantId: string } {
+  const user = requireAuthenticated(ctx);
+  if (user.tenantId === null) throw createServiceError(CORE_ERRORS.Forbidden, 'The caller belongs to no tenant');
+  return { userId: user.id, tenantId: user.tenantId };
+}
+
+export const mutationResolvers = {
+  createTransfer: async (_: unknown, { input }: { input: CreateTransferInput }, ctx: PaymentContext): Promise<TransferDocument> => {
+    const { userId, tenantId } = callerIn(ctx);
+    requirePermission(ctx, PAYMENT_PERMISSIONS.createTransfer, { ownerId: userId, tenantId });
+    const { payment } = ctx;
+    const result = await createTransferWithTransactions({
+      db: payment.db,
+      client: payment.client,
+      tenantId,
+      fromUserId: userId,
+      toUserId: input.toUserId,
+      amount: input.amount,
+      currency: input.currency,
+      idempotencyKey: input.idempotencyKey,
+      ...(input.description != null ? { description: input.description } : {}),
+      emit: payment.emit,
+    });
+    return result.transfer;
+  },
+
+  deposit: async (_: unknown, { input }: { input: DepositInput }, ctx: PaymentContext): Promise<LedgerEntry> => {
+    const { tenantId } = callerIn(ctx);
+    requirePermission(ctx, PAYMENT_PERMISSIONS.createDeposit, { ownerId: input.userId, tenantId });
+    const { payment } = ctx;
+    const result = await createTransferWithTransactions({
+      db: payment.db,
+      client: payment.client,
+      tenantId,
+      fromUserId: pickFundingAccount(payment.fundingShards),
+      fromSystemAccount: true,
+      toUserId: input.userId,
+      amount: input.amount,
+      currency: input.currency,
+      idempotencyKey: input.idempotencyKey,
+      type: 'deposit',
+      emit: payment.emit,
+    });
+    return result.credit;
+  },
+
+  /**
+   * Holds the funds, pays out through the provider, then captures (or releases on a decline) as
+   * a compensation-mode saga. The answer is the withdrawal's transfer: completed, failed, or
+   * still pending when the saga was parked for attention.
+   */
+  withdraw: async (_: unknown, { input }: { input: WithdrawInput }, ctx: PaymentContext): Promise<TransferDocument> => {
+    const { userId, tenantId } = callerIn(ctx);
+    requirePermission(ctx, PAYMENT_PERMISSIONS.createWithdrawal, { ownerId: userId, tenantId });
+    const { payment } = ctx;
+    const externalUserId = pickFundingAccount(payment.fundingShards);
+    const request = validateTransfer({ db: payment.db, tenantId, fromUserId: userId, toUserId: externalUserId, amount: input.amount, currency: input.currency, idempotencyKey: input.idempotencyKey, type: 'withdrawal' });
+
+    const byKey = { tenantId, idempotencyKey: input.idempotencyKey };
+    const existing = await payment.store.transfers.findOne(byKey);
+    if (existing !== null) {
+      assertSameRequest(existing.requestHash, request.requestHash, input.idempotencyKey);
+      if (existing.status !== 'pending') return existing;
+    } else {
+      // A typed answer for the common refusals; the hold's conditional update still decides races.
+      const wallet = await payment.store.wallet(tenantId, userId, input.currency);
+      if (wallet === null) throw new WalletError(WALLET_ERRORS.WalletNotFound, 'No wallet in this currency', { currency: input.currency });
+      if (getWalletBalance(wallet) < input.amount) throw new WalletError(WALLET_ERRORS.InsufficientBalance, 'Insufficient balance', { requested: input.amount });
+    }
+
+    const transferId = existing?.id ?? randomUUID();
+    await payment.sagas.run(
+      withdrawSagaOf(payment),
+      { tenantId, userId, amount: input.amount, currency: input.currency, idempotencyKey: input.idempotencyKey, transferId, externalUserId: existing?.toUserId ?? externalUserId },
+      // The request hash is part of the run's key: a key whose first use left nothing behind
+      // (refused hold) may be used again, while a key that did hold is checked above.
+      { idempotencyKey: `${tenantId}:${input.idempotencyKey}:${request.requestHash}`, tenantId },
+    );
+    const transfer = await payment.store.transfers.findOne(byKey);
+    // No transfer means the hold itself was refused: the balance went away between check and lock.
+    if (transfer === null) throw new WalletError(WALLET_ERRORS.InsufficientBalance, 'Insufficient balance', { requested: input.amount });
+    return transfer;
+  },
+};

@@ -1,0 +1,63 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { CORE_ERRORS, createServiceError, type WalletDocument } from 'core-service';
+import { can, requireAuthenticated, requirePermission } from 'core-service/access';
+import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
+import { buildLedgerFilter, type LedgerFilterInput } from '../domain/filters.js';
+import type { PaymentContext } from './context.js';
+import { selectsField } from './selection.js';
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+function tenantOf(ctx: PaymentContext): string {
+  const user = requireAuthenticated(ctx);
+  if (user.tenantId === null) throw createServiceError(CORE_ERRORS.Forbidden, 'The caller belongs to no tenant');
+  return user.tenantId;
+}
+
+/**
+ * Whose ledger a page shows: the caller's own, or (support/admin, same tenant) the user named in
+ * the filter. Checked before any read.
+ */
+function ledgerOwner(ctx: PaymentContext, permission: string, requested: string | null | undefined): { tenantId: string; userId: string } {
+  const tenantId = tenantOf(ctx);
+  const userId = requested ?? ctx.user!.id;
+  requirePermission(ctx, permission, { ownerId: userId, tenantId });
+  return { tenantId, userId };
+}
+
+export const queryResolvers = {
+  myWallets: async (_: unknown, __: unknown, ctx: PaymentContext): Promise<WalletDocument[]> => {
+    const { tenantId, userId } = ledgerOwner(ctx, PAYMENT_PERMISSIONS.readWallet, null);
+    return ctx.payment.store.walletsOf(tenantId, userId);
+  },
+
+  wallet: async (_: unknown, args: { currency: string }, ctx: PaymentContext): Promise<WalletDocument | null> => {
+    const { tenantId, userId } = ledgerOwner(ctx, PAYMENT_PERMISSIONS.readWallet, null);
+    return ctx.payment.store.wallet(tenantId, userId, args.currency);
+  },
+
+  transactions: async (_: unknown, args: PageArgs & { filter?: (LedgerFilterInput & { userId?: string | null }) | null }, ctx: PaymentContext, info: GraphQLResolveInfo) => {
+    const { tenantId, userId } = ledgerOwner(ctx, PAYMENT_PERMISSIONS.readTransaction, args.filter?.userId);
+    const filter = buildLedgerFilter({ tenantId, userId }, args.filter);
+    const page = await ctx.payment.store.pageTransactions(filter, args.first ?? undefined, args.after ?? undefined, selectsField(info, 'totalCount'));
+    return page;
+  },
+
+  transfers: async (_: unknown, args: PageArgs & { filter?: (LedgerFilterInput & { userId?: string | null }) | null }, ctx: PaymentContext, info: GraphQLResolveInfo) => {
+    const { tenantId, userId } = ledgerOwner(ctx, PAYMENT_PERMISSIONS.readTransfer, args.filter?.userId);
+    const filter = buildLedgerFilter({ tenantId, parties: userId }, args.filter);
+    return ctx.payment.store.pageTransfers(filter, args.first ?? undefined, args.after ?? undefined, selectsField(info, 'totalCount'));
+  },
+
+  transfer: async (_: unknown, args: { id: string }, ctx: PaymentContext) => {
+    const tenantId = tenantOf(ctx);
+    const transfer = await ctx.payment.store.transfer(tenantId, args.id);
+    if (transfer === null) return null;
+    // Another user's transfer reads as absent, not as forbidden: its existence is not the caller's business.
+    const visible = transfer.parties.some((party) => can(ctx, PAYMENT_PERMISSIONS.readTransfer, { ownerId: party, tenantId }));
+    return visible ? transfer : null;
+  },
+};

@@ -1,0 +1,25 @@
+import type { WalletDocument } from 'core-service';
+import { requirePermission } from 'core-service/access';
+import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
+import type { PaymentContext } from './context.js';
+
+export const typeResolvers = {
+  Wallet: {
+    availableBalance: (wallet: WalletDocument): number => wallet.balance - wallet.lockedBalance,
+    // Entity fetches by id from other subgraphs land here.
+    __resolveReference: async (reference: { id: string }, ctx: PaymentContext): Promise<WalletDocument | null> => {
+      const wallet = await ctx.payment.store.wallets.findOne({ _id: reference.id });
+      if (wallet === null || ctx.user === null) return null;
+      return ctx.user.tenantId === wallet.tenantId ? wallet : null;
+    },
+  },
+  User: {
+    // The gateway asks for many users in one `_entities` call; the loader turns them into one query.
+    __resolveReference: (reference: { id: string }): { id: string } => ({ id: reference.id }),
+    wallets: async (user: { id: string }, _: unknown, ctx: PaymentContext): Promise<WalletDocument[]> => {
+      const tenantId = ctx.user?.tenantId ?? null;
+      requirePermission(ctx, PAYMENT_PERMISSIONS.readWallet, { ownerId: user.id, tenantId });
+      return ctx.walletsByUser.load(user.id);
+    },
+  },
+};

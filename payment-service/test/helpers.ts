@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { onTestFinished } from 'vitest';
+import { signUserContext } from 'core-service';
+import { createTestFixture, type TestFixture } from 'core-service/testing';
+import { createPaymentService, type PaymentService, type PaymentServiceOptions } from '../src/service.js';
+
+export const CONTEXT_SECRET = randomBytes(32).toString('hex');
+
+/** Permissions as the auth-service's default roles put them in tokens. */
+export const ROLE_PERMISSIONS = {
+  user: ['wallet:read:own', 'transfer:create:own', 'transfer:read:own', 'transaction:read:own', 'withdrawal:create:own'],
+  support: ['wallet:read:tenant', 'transfer:read:tenant', 'transaction:read:tenant'],
+  admin: ['wallet:read:tenant', 'transfer:read:tenant', 'transaction:read:tenant', 'deposit:create:tenant', 'reconciliation:read:tenant'],
+} as const;
+
+export interface Caller {
+  id: string;
+  tenantId: string;
+  roles: (keyof typeof ROLE_PERMISSIONS)[];
+}
+
+export interface RunningPayment {
+  fixture: TestFixture;
+  service: PaymentService;
+  url: string;
+  graphql<T = Record<string, unknown>>(caller: Caller | null, query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  user(id?: string): Caller;
+  admin(id?: string): Caller;
+}
+
+/** A payment-service on its own fixture (database, Redis prefix, tenant), stopped after the test. */
+export async function startPayment(overrides: Partial<PaymentServiceOptions> = {}): Promise<RunningPayment> {
+  const fixture = createTestFixture({ label: 'pay' });
+  const client = await fixture.mongoClient();
+  const service = createPaymentService({
+    client,
+    db: await fixture.db('payment'),
+    redis: fixture.redis(),
+    streamKey: fixture.key('events'),
+    keyPrefix: fixture.brand,
+    port: 0,
+    contextSecret: CONTEXT_SECRET,
+    fundingShards: 4,
+    ...overrides,
+  });
+  const { url } = await service.start();
+  onTestFinished(() => service.stop());
+  const caller = (roles: Caller['roles']) => (id = `u-${randomUUID().slice(0, 8)}`): Caller => ({ id, tenantId: fixture.tenantId, roles });
+  return {
+    fixture,
+    service,
+    url,
+    user: caller(['user']),
+    admin: caller(['admin', 'user']),
+    async graphql(caller, query, variables) {
+      const headers = signUserContext(
+        caller === null
+          ? { correlationId: randomUUID() }
+          : { sub: caller.id, tid: caller.tenantId, roles: caller.roles, permissions: caller.roles.flatMap((role) => [...ROLE_PERMISSIONS[role]]), correlationId: randomUUID() },
+        CONTEXT_SECRET,
+      );
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers }, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as never;
+    },
+  };
+}
+
+/** A payout API that records what it receives and answers as told. */
+export async function startPayoutApi(answer: (body: Record<string, unknown>, idempotencyKey: string) => { status: number; body: unknown }): Promise<{ url: string; requests: { body: Record<string, unknown>; idempotencyKey: string }[] }> {
+  const requests: { body: Record<string, unknown>; idempotencyKey: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(raw) as Record<string, unknown>;
+      const idempotencyKey = String(req.headers['idempotency-key'] ?? '');
+      requests.push({ body, idempotencyKey });
+      const reply = answer(body, idempotencyKey);
+      res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, requests };
+}
