@@ -214,9 +214,9 @@ describe('pipeline errors', () => {
   });
 
   it('fails loudly on real stages the engine does not implement', () => {
-    const error = errorOf(() => run(orders, [{ $densify: {} }]));
+    const error = errorOf(() => run(orders, [{ $geoNear: {} }]));
     expect(error.code).toBe(238);
-    expect(error.message).toContain('$densify');
+    expect(error.message).toContain('$geoNear');
   });
 
   it('rejects a stage object with several fields', () => {
@@ -329,5 +329,44 @@ describe('$bucketAuto', () => {
       [3, 6, 3],
       [6, 6, 1],
     ]);
+  });
+});
+
+describe('$fill and $densify', () => {
+  const readings = [
+    { _id: 1, s: 'a', t: new Int32(1), v: new Int32(10) },
+    { _id: 2, s: 'a', t: new Int32(2), v: null },
+    { _id: 3, s: 'a', t: new Int32(4), v: new Int32(40) },
+    { _id: 4, s: 'b', t: new Int32(1) },
+  ];
+
+  it('fills with a value, the last observation, or a linear interpolation', () => {
+    expect(run(readings, [{ $fill: { output: { v: { value: 0 } } } }]).map((doc) => doc.v)).toEqual([new Int32(10), 0, new Int32(40), 0]);
+    expect(run(readings, [{ $fill: { partitionByFields: ['s'], sortBy: { t: 1 }, output: { v: { method: 'locf' } } } }]).map((doc) => doc.v)).toEqual([
+      new Int32(10),
+      new Int32(10),
+      new Int32(40),
+      undefined,
+    ]);
+    const linear = run(readings.slice(0, 3), [{ $fill: { sortBy: { t: 1 }, output: { v: { method: 'linear' } } } }]);
+    expect(linear[1]!.v).toEqual(new Double(20));
+  });
+
+  it('densifies a numeric sequence per partition', () => {
+    const result = run(readings, [{ $densify: { field: 't', partitionByFields: ['s'], range: { step: new Int32(1), bounds: 'partition' } } }]);
+    expect(result.map((doc) => [doc.s, String(doc.t), doc._id ?? '-'])).toEqual([
+      ['a', '1', 1],
+      ['a', '2', 2],
+      ['a', '3', '-'],
+      ['a', '4', 3],
+      ['b', '1', 4],
+    ]);
+  });
+
+  it('densifies dates by calendar unit within explicit bounds', () => {
+    const result = run([{ d: new Date('2024-01-15T00:00:00Z') }], [
+      { $densify: { field: 'd', range: { step: 1, unit: 'month', bounds: [new Date('2024-01-15T00:00:00Z'), new Date('2024-04-15T00:00:00Z')] } } },
+    ]);
+    expect(result.map((doc) => (doc.d as Date).toISOString().slice(0, 10))).toEqual(['2024-01-15', '2024-02-15', '2024-03-15']);
   });
 });

@@ -2,6 +2,8 @@ import type { StageCompiler } from './stage-types.js';
 import { count, facet, limit, match, sample, skip, sort, unionWith } from './stages/flow.js';
 import { bucket } from './stages/bucket.js';
 import { bucketAuto } from './stages/bucket-auto.js';
+import { densify } from './stages/densify.js';
+import { fill } from './stages/fill.js';
 import { graphLookup } from './stages/graph-lookup.js';
 import { group, sortByCount } from './stages/group.js';
 import { lookup } from './stages/lookup.js';
@@ -35,6 +37,8 @@ export const stageCompilers: Record<string, StageCompiler> = {
   $graphLookup: graphLookup,
   $setWindowFields: setWindowFields,
   $redact: redact,
+  $fill: fill,
+  $densify: densify,
 };
 
 /** Real MongoDB stages this engine does not implement; $out and $merge belong to the server. */
@@ -42,8 +46,6 @@ export const UNSUPPORTED_STAGES = new Set([
   '$out',
   '$merge',
   '$geoNear',
-  '$densify',
-  '$fill',
   '$documents',
   '$collStats',
   '$indexStats',
