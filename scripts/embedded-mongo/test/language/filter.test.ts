@@ -254,6 +254,17 @@ describe('logical operators', () => {
     expect(matches({ $sampleRate: 1 }, { a: 1 })).toBe(true);
   });
 
+  it('evaluates the wallet hold condition exactly on Long and Decimal128 balances', () => {
+    const canHold = compileFilter({ _id: 'w1', $expr: { $gte: [{ $subtract: ['$balance', '$lockedBalance'] }, Long.fromBigInt(2n ** 53n)] } });
+    expect(canHold({ _id: 'w1', balance: Long.fromBigInt(2n ** 53n + 1n), lockedBalance: Long.fromNumber(1) })).toBe(true);
+    expect(canHold({ _id: 'w1', balance: Long.fromBigInt(2n ** 53n + 1n), lockedBalance: Long.fromNumber(2) })).toBe(false);
+    const decimal = compileFilter({ $expr: { $gte: [{ $subtract: ['$balance', '$lockedBalance'] }, Decimal128.fromString('0.3')] } });
+    expect(decimal({ balance: Decimal128.fromString('0.5'), lockedBalance: Decimal128.fromString('0.2') })).toBe(true);
+    expect(decimal({ balance: Decimal128.fromString('0.5'), lockedBalance: Decimal128.fromString('0.21') })).toBe(false);
+    // A missing locked balance makes $subtract null, which is below every number.
+    expect(decimal({ balance: Decimal128.fromString('0.5') })).toBe(false);
+  });
+
   it('ignores $comment', () => {
     expect(matches({ a: 1, $comment: 'why' }, { a: 1 })).toBe(true);
   });
