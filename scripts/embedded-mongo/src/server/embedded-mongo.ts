@@ -24,6 +24,8 @@ export interface EmbeddedMongoOptions {
 export interface EmbeddedMongo {
   /** `mongodb://127.0.0.1:PORT/?directConnection=true` */
   uri: string;
+  /** `mongodb://127.0.0.1:PORT/?replicaSet=NAME` (the driver then discovers the one-member set). */
+  replicaSetUri: string;
   port: number;
   replSetName: string;
   stop(): Promise<void>;
@@ -101,5 +103,6 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     return stopping;
   };
 
-  return { uri: `mongodb://127.0.0.1:${state.port}/?directConnection=true`, port: state.port, replSetName, stop };
+  const handle = { port: state.port, replSetName };
+  return { uri: `mongodb://127.0.0.1:${state.port}/?directConnection=true`, replicaSetUri: replicaSetUri(handle), ...handle, stop };
 }

@@ -23,6 +23,8 @@ describe('handshake', () => {
   });
 
   it('the driver connects with replicaSet=<name> and sees one writable primary', async () => {
+    expect(server.replicaSetUri).toBe(replicaSetUri(server));
+    expect(server.replicaSetUri).toBe(`mongodb://127.0.0.1:${server.port}/?replicaSet=rs0`);
     const client = await new MongoClient(replicaSetUri(server), { serverSelectionTimeoutMS: 5000 }).connect();
     try {
       const hello = await client.db('admin').command({ hello: 1 });
