@@ -307,7 +307,7 @@ function graphqlErrorBody(message: string, code: string, correlationId?: string)
   return { errors: [{ message, extensions: { code, ...(correlationId !== undefined ? { correlationId } : {}) } }] };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -323,7 +323,7 @@ type BodyResult = { ok: true; value: unknown } | { ok: false; status: number; me
  * `JSON.parse` here. Non-JSON bodies are passed through as text for Apollo to reject (its CSRF
  * and content-type rules give the right status).
  */
-function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const tooLarge: BodyResult = { ok: false, status: 413, message: `Request body larger than ${limit} bytes` };
   if (Number(req.headers['content-length'] ?? 0) > limit) {
     req.resume();

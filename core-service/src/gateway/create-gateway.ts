@@ -1,0 +1,380 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSchema, GraphQLError as BaseGraphQLError, type GraphQLSchema } from 'graphql';
+import type { Redis } from 'ioredis';
+import type { AccessTokenKeys } from '../auth/access-token-keys.js';
+import type { ComplexityConfig } from '../complexity/complexity-config.js';
+import { CORE_ERRORS } from '../errors/core-errors.js';
+import { formatError } from '../errors/format-error.js';
+import { readBody, sendJson } from '../graphql/subgraph-server.js';
+import { generateCorrelationId, runWithCorrelationId } from '../logger/correlation.js';
+import { getLogger, type Logger } from '../logger/logger.js';
+import { ANONYMOUS_CALLER, type GatewayContext, type GatewayPlugin } from './gateway-plugin.js';
+import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js';
+import { buildLiveSchema } from './live/live-schema.js';
+import { LiveHub } from './live/live-hub.js';
+import { prepareSubscription } from './live/live-subscription.js';
+import { createSocketTransport } from './live/socket-transport.js';
+import { handleSseRequest } from './live/sse-transport.js';
+import { RedisKeyValueCache } from './redis-key-value-cache.js';
+import { applyCors, setSecurityHeaders } from './security-headers.js';
+import { SubgraphDataSource, type SubgraphResilienceConfig } from './subgraph-data-source.js';
+import { introspectWithRetries, type SubgraphDefinition } from './supergraph-source.js';
+import { bearerToken, useAuth } from './use-auth.js';
+import { useContextSigning } from './use-context-signing.js';
+import { useCostLimit } from './use-cost-limit.js';
+import { usePersistedOperations, sha256Hex } from './use-persisted-operations.js';
+import { useRateLimit, type UseRateLimitConfig } from './use-rate-limit.js';
+
+export interface GatewaySubgraph extends SubgraphDefinition {
+  /** A critical subgraph being down makes the gateway not ready; others only degrade answers. */
+  critical?: boolean;
+}
+
+export interface GatewayConfig {
+  port?: number;
+  host?: string;
+  subgraphs: readonly GatewaySubgraph[];
+  /** Production: the supergraph composed at build time. Without it, composed from the running subgraphs. */
+  supergraphSdl?: string;
+  /** Default: NODE_ENV === 'production'. Turns introspection and suggestions off. */
+  production?: boolean;
+  redis: Redis;
+  /** Key prefix of the gateway's Redis keys (the brand). */
+  brand?: string | null;
+  /** INTERNAL_CONTEXT_SECRET. */
+  contextSecret: string;
+  tokenKeys: AccessTokenKeys;
+  cost?: { measureOnly?: boolean; presets?: Partial<Record<'anonymous' | 'user' | 'admin', ComplexityConfig>> };
+  rateLimit?: Omit<UseRateLimitConfig, 'redis' | 'keyPrefix' | 'onLimited'> | false;
+  /** Persisted operations (sha256 → document); `only` rejects anything else. */
+  persistedOperations?: { operations: ReadonlyMap<string, string>; only?: boolean };
+  resilience?: SubgraphResilienceConfig;
+  allowedOrigins?: readonly string[];
+  maxBodyBytes?: number;
+  /** Trust the first X-Forwarded-For hop as the client address (behind a load balancer). */
+  trustProxy?: boolean;
+  /** Live updates: the integration events stream. Default `{brand}:events`. */
+  eventsStreamKey?: string;
+  sseHeartbeatMs?: number;
+  /** Extra plugins, appended after the built-in list. */
+  plugins?: readonly GatewayPlugin[];
+  logger?: Logger;
+}
+
+export interface Gateway {
+  readonly plugins: readonly GatewayPlugin[];
+  readonly metrics: GatewayMetrics;
+  readonly hub: LiveHub;
+  readonly dataSources: ReadonlyMap<string, SubgraphDataSource>;
+  /** Listens, composes the supergraph (retrying in development), starts live updates. */
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+  /** The full supergraph schema the cost limit scores against (undefined before composition). */
+  supergraphSchema(): GraphQLSchema | undefined;
+  readiness(): Promise<{ ready: boolean; checks: Record<string, unknown> }>;
+}
+
+/**
+ * The federated gateway: Apollo Gateway + Apollo Server 5 on node http, protected by a list of
+ * small plugins, with live updates over Socket.IO and SSE. Only public entry point of the
+ * platform; subgraphs accept only requests it signed.
+ */
+export function createGateway(config: GatewayConfig): Gateway {
+  const log = config.logger ?? getLogger('gateway');
+  const production = config.production ?? process.env['NODE_ENV'] === 'production';
+  const prefix = config.brand ? `${config.brand}:` : '';
+  const metrics = createGatewayMetrics();
+  let supergraphSchema: GraphQLSchema | undefined;
+  let liveSchema: GraphQLSchema | undefined;
+
+  // The pipeline, in the order it runs. Each entry is one file, one concern.
+  const plugins: GatewayPlugin[] = [
+    useAuth({ keys: config.tokenKeys, redis: config.redis, brand: config.brand ?? null }),
+    ...(config.persistedOperations ? [usePersistedOperations({ operations: config.persistedOperations.operations, only: config.persistedOperations.only ?? false })] : []),
+    useCostLimit({
+      schema: () => supergraphSchema,
+      ...(config.cost?.presets ? { presets: config.cost.presets } : {}),
+      measureOnly: config.cost?.measureOnly ?? false,
+      onAnalysis: (analysis, rejected, caller) => {
+        metrics.cost.observe({ caller: caller.kind }, analysis.cost);
+        if (rejected) metrics.rejected.inc({ reason: analysis.violations[0]?.measure ?? 'cost' });
+      },
+    }),
+    ...(config.rateLimit === false
+      ? []
+      : [useRateLimit({ redis: config.redis, keyPrefix: `${prefix}gateway`, ...config.rateLimit, onLimited: () => metrics.rejected.inc({ reason: 'rate-limit' }) })]),
+    useContextSigning({ secret: config.contextSecret }),
+    ...(config.plugins ?? []),
+  ];
+
+  const dataSources = new Map<string, SubgraphDataSource>();
+  const apolloGateway = new ApolloGateway({
+    ...(config.supergraphSdl !== undefined
+      ? { supergraphSdl: config.supergraphSdl }
+      : { supergraphSdl: introspectWithRetries({ subgraphs: config.subgraphs, logger: log, pollIntervalMs: 10_000 }) }),
+    buildService: ({ name, url }) => {
+      const source = new SubgraphDataSource(name, url ?? '', plugins, config.resilience);
+      dataSources.set(name, source);
+      return source;
+    },
+    logger: apolloLogger(log),
+  });
+  apolloGateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    supergraphSchema = buildSchema(coreSupergraphSdl, { assumeValidSDL: true });
+    liveSchema = buildLiveSchema(apiSchema);
+  });
+
+  const httpServer = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log.error({ err: error }, 'gateway request handler failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: CORE_ERRORS.InternalServerError } }] });
+      else res.destroy();
+    });
+  });
+
+  const pipelinePlugin: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async didResolveOperation({ contextValue, document, operation, operationName, request, source }) {
+          if (!operation) return;
+          for (const plugin of plugins) {
+            await plugin.onOperation?.({
+              context: contextValue,
+              document,
+              operation,
+              operationName: operationName ?? undefined,
+              variables: request.variables ?? {},
+              source,
+            });
+          }
+        },
+        async willSendResponse({ contextValue, response, operation, errors }) {
+          for (const [name, value] of contextValue.responseHeaders) response.http.headers.set(name, value);
+          response.http.headers.set('x-correlation-id', contextValue.correlationId);
+          metrics.requests.inc({ operation: operation?.operation ?? 'unknown', outcome: errors && errors.length > 0 ? 'error' : 'ok' });
+          metrics.latency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway: apolloGateway,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: true,
+    persistedQueries: { cache: new RedisKeyValueCache(config.redis, `${prefix}gateway:`), ttl: 7 * 24 * 3600 },
+    logger: apolloLogger(log),
+    plugins: [pipelinePlugin, ApolloServerPluginLandingPageDisabled()],
+  });
+
+  const hub = new LiveHub({
+    redis: config.redis,
+    logger: log,
+    streamKey: config.eventsStreamKey ?? `${prefix}events`,
+    keyPrefix: `${prefix}gateway:`,
+  });
+  const prepare = (schema: GraphQLSchema, context: GatewayContext, query: unknown, variables: unknown, operationName: unknown) =>
+    prepareSubscription(schema, plugins, context, query, variables, operationName);
+  let sockets: ReturnType<typeof createSocketTransport> | undefined;
+
+  async function buildContext(req: IncomingMessage | undefined, token: string | undefined, ip: string): Promise<GatewayContext> {
+    const context: GatewayContext = {
+      caller: ANONYMOUS_CALLER,
+      correlationId: generateCorrelationId(),
+      ip,
+      ...(req ? { req } : {}),
+      logger: log,
+      cost: 0,
+      responseHeaders: new Map(),
+    };
+    for (const plugin of plugins) await plugin.onRequest?.(context, req, token);
+    return context;
+  }
+
+  function clientIp(req: IncomingMessage): string {
+    const forwarded = req.headers['x-forwarded-for'];
+    if (config.trustProxy && typeof forwarded === 'string') return forwarded.split(',')[0]!.trim();
+    return req.socket.remoteAddress ?? 'unknown';
+  }
+
+  let apolloStarted = false;
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway.internal');
+    setSecurityHeaders(res, production);
+    if (applyCors(req, res, { allowedOrigins: config.allowedOrigins ?? [] })) return;
+    if (url.pathname === '/health/live') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
+    if (url.pathname === '/health/ready') {
+      const report = await readiness();
+      return sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not-ready', service: 'gateway', checks: report.checks });
+    }
+    if (url.pathname === '/metrics') {
+      res.setHeader('content-type', metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+      return;
+    }
+    if (url.pathname !== '/graphql' && url.pathname !== '/graphql/stream') return sendJson(res, 404, { error: 'not found' });
+    if (!apolloStarted) {
+      res.setHeader('retry-after', '1');
+      return sendJson(res, 503, { errors: [{ message: 'The gateway is starting', extensions: { code: CORE_ERRORS.ServiceUnavailable } }] });
+    }
+    const body = req.method === 'GET' || req.method === 'HEAD' ? ({ ok: true, value: undefined } as const) : await readBody(req, config.maxBodyBytes ?? 100 * 1024);
+    if (!body.ok) return sendJson(res, body.status, { errors: [{ message: body.message, extensions: { code: 'BAD_REQUEST' } }] });
+    const token = bearerToken(req.headers.authorization);
+    const ip = clientIp(req);
+
+    if (url.pathname === '/graphql/stream') {
+      let context: GatewayContext;
+      try {
+        context = await buildContext(req, token, ip);
+      } catch (error) {
+        return sendJson(res, 401, { errors: [formatError(error instanceof BaseGraphQLError ? error.toJSON() : { message: 'Unauthenticated' }, error)] });
+      }
+      if (!liveSchema) return sendJson(res, 503, { errors: [{ message: 'The gateway is starting', extensions: { code: CORE_ERRORS.ServiceUnavailable } }] });
+      const params = req.method === 'GET'
+        ? { query: url.searchParams.get('query') ?? undefined, variables: parseJsonParam(url.searchParams.get('variables')), operationName: url.searchParams.get('operationName') ?? undefined }
+        : ((body.value ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown });
+      await runWithCorrelationId(context.correlationId, () =>
+        handleSseRequest(req, res, {
+          hub,
+          schema: liveSchema as GraphQLSchema,
+          context,
+          prepare,
+          params,
+          heartbeatMs: config.sseHeartbeatMs ?? 15_000,
+          onConnectionCountChange: (delta) => metrics.sockets.inc({ transport: 'sse' }, delta),
+        }),
+      );
+      return;
+    }
+
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: body.value };
+    const correlationId = generateCorrelationId();
+    const response = await runWithCorrelationId(correlationId, () =>
+      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => buildContext(req, token, ip) }),
+    );
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function readiness(): Promise<{ ready: boolean; checks: Record<string, unknown> }> {
+    const checks: Record<string, unknown> = {};
+    let ready = apolloStarted && supergraphSchema !== undefined;
+    checks['supergraph'] = supergraphSchema ? 'ok' : 'not-composed';
+    try {
+      await config.redis.ping();
+      checks['redis'] = 'ok';
+    } catch {
+      checks['redis'] = 'down';
+      ready = false;
+    }
+    for (const subgraph of config.subgraphs) {
+      const source = dataSources.get(subgraph.name);
+      const breaker = source?.breaker.state ?? 'unknown';
+      let reachable = 'unknown';
+      try {
+        const healthUrl = new URL('/health/ready', subgraph.url);
+        const response = await fetch(healthUrl, { signal: AbortSignal.timeout(2_000) });
+        reachable = response.ok ? 'ok' : `status ${response.status}`;
+      } catch {
+        reachable = 'down';
+      }
+      checks[subgraph.name] = { reachable, breaker };
+      if ((subgraph.critical ?? true) && (reachable !== 'ok' || breaker === 'open')) ready = false;
+    }
+    return { ready, checks };
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    plugins,
+    metrics,
+    hub,
+    dataSources,
+    supergraphSchema: () => supergraphSchema,
+    readiness,
+    async start() {
+      // Listen first: health endpoints answer (not ready) while the supergraph is composed.
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port ?? 0, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const address = httpServer.address() as AddressInfo;
+      const url = `http://127.0.0.1:${address.port}/graphql`;
+      await apollo.start();
+      apolloStarted = true;
+      if (config.persistedOperations) await warmPersistedOperations(config.persistedOperations.operations);
+      await hub.start();
+      sockets = createSocketTransport({
+        httpServer,
+        redis: config.redis,
+        hub,
+        liveSchema: () => liveSchema,
+        connectionContext: (token, ip) => buildContext(undefined, token, ip),
+        prepare,
+        allowedOrigins: config.allowedOrigins ?? [],
+        onConnectionCountChange: (delta) => metrics.sockets.inc({ transport: 'socket.io' }, delta),
+      });
+      log.info({ url, production }, 'gateway listening');
+      return { url, port: address.port };
+    },
+    stop() {
+      stopping ??= (async () => {
+        await sockets?.close();
+        await hub.stop();
+        if (apolloStarted) await apollo.stop();
+        httpServer.closeAllConnections();
+        if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      })();
+      return stopping;
+    },
+  };
+
+  /** APQ: known hashes resolve at once on every instance. Query plans: planned once before traffic. */
+  async function warmPersistedOperations(operations: ReadonlyMap<string, string>): Promise<void> {
+    const cache = new RedisKeyValueCache(config.redis, `${prefix}gateway:`);
+    for (const [hash, document] of operations) {
+      if (sha256Hex(document) !== hash) throw new Error(`persisted operation ${hash} does not match its document`);
+      await cache.set(`apq:${hash}`, document, { ttl: null });
+    }
+  }
+}
+
+function parseJsonParam(value: string | null): unknown {
+  if (value === null || value.length === 0) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function apolloLogger(log: Logger) {
+  return {
+    debug: (message: string) => log.debug(message),
+    info: (message: string) => log.info(message),
+    warn: (message: string) => log.warn(message),
+    error: (message: string) => log.error(message),
+  };
+}

@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
+import { GraphQLError as BaseGraphQLError } from 'graphql';
+import { formatError } from '../../errors/format-error.js';
+import type { GatewayContext } from '../gateway-plugin.js';
+import type { LiveHub, LiveDelivery } from './live-hub.js';
+import { shapePayload, type LiveSubscription } from './live-subscription.js';
+
+export interface SseRequestOptions {
+  hub: LiveHub;
+  schema: GraphQLSchema;
+  context: GatewayContext;
+  prepare: (schema: GraphQLSchema, context: GatewayContext, query: unknown, variables: unknown, operationName: unknown) => Promise<LiveSubscription>;
+  params: { query?: unknown; variables?: unknown; operationName?: unknown };
+  heartbeatMs: number;
+  onConnectionCountChange?: (delta: number) => void;
+}
+
+/**
+ * `GET|POST /graphql/stream`: one subscription per connection, `event: next` frames whose `id:`
+ * is the backlog entry id, so a client reconnecting with `Last-Event-ID` first gets what it
+ * missed from the Redis backlog, then live messages. Comment-line heartbeats keep proxies from
+ * closing an idle stream; the stream ends (`event: complete`) when the access token expires.
+ */
+export async function handleSseRequest(req: IncomingMessage, res: ServerResponse, options: SseRequestOptions): Promise<void> {
+  const { context, schema, hub } = options;
+  let subscription: LiveSubscription;
+  try {
+    subscription = await options.prepare(schema, context, options.params.query, options.params.variables, options.params.operationName);
+  } catch (error) {
+    const formatted = formatError(error instanceof BaseGraphQLError ? error.toJSON() : { message: String(error) }, error);
+    const code = formatted.extensions?.['code'];
+    const status = code === 'UNAUTHENTICATED' ? 401 : code === 'RATE_LIMITED' ? 429 : 400;
+    const text = JSON.stringify({ errors: [formatted] });
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    return;
+  }
+  const caller = context.caller;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.write(': connected\n\n');
+  options.onConnectionCountChange?.(1);
+
+  const send = (delivery: LiveDelivery): void => {
+    const payload = shapePayload(schema, subscription, delivery.message, caller);
+    if (payload === undefined) return;
+    res.write(`id: ${delivery.entryId}\nevent: next\ndata: ${JSON.stringify(payload)}\n\n`);
+  };
+  // Live messages that arrive while the backlog is being read are held and sent after it, in order.
+  let replaying = true;
+  const held: LiveDelivery[] = [];
+  const stop = hub.listen(caller.tenantId ?? '', caller.userId ?? '', (delivery) => (replaying ? held.push(delivery) : send(delivery)));
+  const lastEventId = singleHeader(req, 'last-event-id');
+  let lastSent = '';
+  if (lastEventId) {
+    for (const delivery of await hub.backlogSince(caller.tenantId ?? '', caller.userId ?? '', lastEventId)) {
+      send(delivery);
+      lastSent = delivery.entryId;
+    }
+  }
+  replaying = false;
+  for (const delivery of held) if (compareIds(delivery.entryId, lastSent) > 0) send(delivery);
+
+  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs);
+  const expiry = caller.expiresAt !== undefined
+    ? setTimeout(() => {
+        res.write(`event: complete\ndata: ${JSON.stringify({ reason: 'TOKEN_EXPIRED' })}\n\n`);
+        res.end();
+      }, Math.max(0, caller.expiresAt * 1000 - Date.now()))
+    : undefined;
+  let closed = false;
+  const teardown = (): void => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    if (expiry) clearTimeout(expiry);
+    stop();
+    options.onConnectionCountChange?.(-1);
+  };
+  res.on('close', teardown);
+  req.on('close', teardown);
+}
+
+function compareIds(a: string, b: string): number {
+  if (b === '') return 1;
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
+}
+
+function singleHeader(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}

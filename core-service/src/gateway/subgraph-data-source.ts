@@ -1,0 +1,63 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { CORE_ERRORS } from '../errors/core-errors.js';
+import { createServiceError } from '../errors/graphql-error.js';
+import { Bulkhead, BulkheadQueueTimeoutError, BulkheadRejectedError } from '../resilience/bulkhead.js';
+import { CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js';
+import type { GatewayContext, GatewayPlugin } from './gateway-plugin.js';
+
+export interface SubgraphResilienceConfig {
+  breaker?: CircuitBreakerOptions;
+  /** Concurrent requests to one subgraph; more wait in the queue, beyond it fail fast. Default 100 / 200. */
+  maxConcurrent?: number;
+  maxQueue?: number;
+  queueTimeoutMs?: number;
+}
+
+/**
+ * One subgraph as the query planner sees it: every fetch goes through the plugins'
+ * `onSubgraphRequest` (context signing), then the subgraph's bulkhead and circuit breaker. A
+ * fetch refused by either fails only the fields that subgraph serves: the query plan goes on
+ * with the others and the response carries partial data and an MSCoreServiceUnavailable error.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  readonly breaker: CircuitBreaker;
+  readonly bulkhead: Bulkhead;
+
+  constructor(
+    readonly subgraphName: string,
+    url: string,
+    private readonly plugins: readonly GatewayPlugin[],
+    resilience: SubgraphResilienceConfig = {},
+  ) {
+    super({ url });
+    this.breaker = new CircuitBreaker({ name: subgraphName, failureThreshold: 5, resetTimeout: 10_000, ...resilience.breaker });
+    this.bulkhead = new Bulkhead({
+      name: subgraphName,
+      maxConcurrent: resilience.maxConcurrent ?? 100,
+      maxQueue: resilience.maxQueue ?? 200,
+      ...(resilience.queueTimeoutMs !== undefined ? { queueTimeout: resilience.queueTimeoutMs } : { queueTimeout: 5_000 }),
+    });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = request.http?.headers;
+    if (!headers) return;
+    const gatewayContext = context && 'caller' in context ? (context as GatewayContext) : undefined;
+    for (const plugin of this.plugins) {
+      plugin.onSubgraphRequest?.({ subgraph: this.subgraphName, context: gatewayContext, setHeader: (name, value) => headers.set(name, value) });
+    }
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+    try {
+      return await this.bulkhead.execute(() => this.breaker.execute(() => super.process(options)));
+    } catch (error) {
+      if (error instanceof CircuitOpenError || error instanceof BulkheadRejectedError || error instanceof BulkheadQueueTimeoutError) {
+        throw createServiceError(CORE_ERRORS.ServiceUnavailable, `${this.subgraphName} is temporarily unavailable`, {
+          subgraph: this.subgraphName,
+        });
+      }
+      throw error;
+    }
+  }
+}

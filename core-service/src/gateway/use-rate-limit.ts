@@ -1,0 +1,94 @@
+import type { Redis } from 'ioredis';
+import { CORE_ERRORS } from '../errors/core-errors.js';
+import { createServiceError } from '../errors/graphql-error.js';
+import type { GatewayPlugin } from './gateway-plugin.js';
+
+export interface UseRateLimitConfig {
+  redis: Redis;
+  /** Key prefix (brand). */
+  keyPrefix?: string;
+  /** Window length. Default 60 s. */
+  windowMs?: number;
+  /** Cost units per window for an identified user. Default 20 000. */
+  userLimit?: number;
+  /** Cost units per window per client address. Default 10 000. */
+  ipLimit?: number;
+  /** Cost charged at least per operation, so free operations still count. Default 1. */
+  minimumCost?: number;
+  /** Called when an operation is refused (metrics). */
+  onLimited?: (scope: 'user' | 'ip') => void;
+}
+
+/**
+ * Sliding-window limiter, cost-weighted: each operation spends its computed cost (at least
+ * `minimumCost`), so one expensive query counts like many cheap ones. Runs after the cost limit
+ * in the plugin list and reads the cost it left on the context.
+ *
+ * The "sliding window counter" (current fixed window plus the previous one weighted by how much
+ * of it still overlaps) rather than a sorted set of every request: two integers per caller and
+ * one round trip, which is what a check on every request can afford; the approximation errs
+ * by at most the previous window's share. One Lua script makes check-and-spend atomic across
+ * gateway instances.
+ */
+export function useRateLimit(config: UseRateLimitConfig): GatewayPlugin {
+  const windowMs = config.windowMs ?? 60_000;
+  const prefix = config.keyPrefix ? `${config.keyPrefix}:` : '';
+  const limits = { user: config.userLimit ?? 20_000, ip: config.ipLimit ?? 10_000 };
+  return {
+    name: 'rate-limit',
+    async onOperation({ context }) {
+      const spend = Math.max(config.minimumCost ?? 1, Math.ceil(context.costOfLastOperation ?? 0));
+      const checks: Array<{ scope: 'user' | 'ip'; id: string }> = [{ scope: 'ip', id: context.ip }];
+      if (context.caller.userId !== undefined) checks.unshift({ scope: 'user', id: `${context.caller.tenantId ?? ''}:${context.caller.userId}` });
+      let tightest: { scope: 'user' | 'ip'; remaining: number; limit: number; resetMs: number; allowed: boolean } | undefined;
+      for (const check of checks) {
+        const limit = limits[check.scope];
+        const now = Date.now();
+        const window = Math.floor(now / windowMs);
+        const key = `${prefix}ratelimit:${check.scope}:${check.id}`;
+        const elapsed = (now % windowMs) / windowMs;
+        const reply = (await config.redis.eval(
+          SLIDING_WINDOW_SCRIPT,
+          2,
+          `${key}:${window}`,
+          `${key}:${window - 1}`,
+          String(spend),
+          String(limit),
+          String(1 - elapsed),
+          String(Math.ceil((windowMs * 2) / 1000)),
+        )) as [number, number];
+        const [allowed, used] = reply;
+        const result = { scope: check.scope, limit, remaining: Math.max(0, limit - used), resetMs: windowMs - (now % windowMs), allowed: allowed === 1 };
+        if (tightest === undefined || !result.allowed || result.remaining < tightest.remaining) tightest = result;
+        if (!result.allowed) break;
+      }
+      if (tightest === undefined) return;
+      context.responseHeaders.set('x-ratelimit-limit', String(tightest.limit));
+      context.responseHeaders.set('x-ratelimit-remaining', String(tightest.remaining));
+      context.responseHeaders.set('x-ratelimit-reset', String(Math.ceil(tightest.resetMs / 1000)));
+      if (!tightest.allowed) {
+        config.onLimited?.(tightest.scope);
+        context.responseHeaders.set('retry-after', String(Math.ceil(tightest.resetMs / 1000)));
+        throw createServiceError(CORE_ERRORS.RateLimited, 'Too many requests; retry later', {
+          scope: tightest.scope,
+          limit: tightest.limit,
+          retryAfterSeconds: Math.ceil(tightest.resetMs / 1000),
+          http: { status: 429 },
+        });
+      }
+    },
+  };
+}
+
+// KEYS[1] current window, KEYS[2] previous; ARGV spend, limit, previous weight, ttl seconds.
+// Returns {allowed, used}; a refused request spends nothing.
+const SLIDING_WINDOW_SCRIPT = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+local spend = tonumber(ARGV[1])
+local used = math.floor(previous * tonumber(ARGV[3]) + current)
+if used + spend > tonumber(ARGV[2]) then return {0, used} end
+redis.call('INCRBY', KEYS[1], spend)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return {1, used + spend}
+`;
