@@ -2,6 +2,7 @@ import type { Document, ObjectId } from 'bson';
 import { ErrorCode, MongoCommandError, badValue } from '../errors.js';
 import { compileExpression, isTruthy, type Variables } from './aggregate/expressions.js';
 import { compileBitTest } from './bit-test.js';
+import { compileJsonSchema } from './json-schema.js';
 import { anyValueAlongPath, isArrayIndex, ownField, splitPath } from './path.js';
 import { compileRegex, isRegexValue, regexFromValue } from './regex.js';
 import { compareValues, valuesEqual } from './values/compare.js';
@@ -42,7 +43,7 @@ export function compileFilterWithVariables(filter: Document): (doc: Document, va
 }
 
 /** Operators MongoDB has and this engine does not implement: they fail loudly, never match silently. */
-const UNSUPPORTED_TOP_LEVEL = new Set(['$where', '$text', '$jsonSchema']);
+const UNSUPPORTED_TOP_LEVEL = new Set(['$where', '$text']);
 const UNSUPPORTED_FIELD_OPERATORS = new Set([
   '$near',
   '$nearSphere',
@@ -102,6 +103,10 @@ function compileTopLevelOperator(operator: string, value: unknown): PathMatcher 
     }
     case '$comment':
       return undefined;
+    case '$jsonSchema': {
+      const schema = compileJsonSchema(value);
+      return (root) => schema(root);
+    }
     case '$sampleRate': {
       if (!isNumeric(value) || toDouble(value) < 0 || toDouble(value) > 1) {
         throw badValue('$sampleRate expects a numeric value between 0 and 1 inclusive');

@@ -338,3 +338,43 @@ describe('bitwise operators', () => {
     expect(matches({ a: { $bitsAllSet: 1 } }, { a: 'x' })).toBe(false);
   });
 });
+
+describe('$jsonSchema', () => {
+  const schema = {
+    bsonType: 'object',
+    required: ['name', 'balance'],
+    properties: {
+      name: { bsonType: 'string', minLength: 2, pattern: '^[a-z]+$' },
+      balance: { bsonType: ['long', 'decimal'], minimum: 0 },
+      tags: { bsonType: 'array', items: { type: 'string' }, uniqueItems: true, maxItems: 2 },
+      kind: { enum: ['a', 'b'] },
+    },
+    additionalProperties: false,
+    patternProperties: { '^_': {} },
+  };
+
+  it('accepts documents that satisfy the schema', () => {
+    expect(matches({ $jsonSchema: schema }, { _id: 1, name: 'ann', balance: Long.fromNumber(5), tags: ['x'], kind: 'a' })).toBe(true);
+  });
+
+  it('rejects each kind of violation', () => {
+    const valid = { _id: 1, name: 'ann', balance: Long.fromNumber(5) };
+    for (const doc of [
+      { _id: 1, name: 'ann' },
+      { ...valid, name: 'A' },
+      { ...valid, balance: Long.fromNumber(-1) },
+      { ...valid, balance: new Int32(5) },
+      { ...valid, tags: ['x', 'x'] },
+      { ...valid, tags: ['x', 'y', 'z'] },
+      { ...valid, tags: [1] },
+      { ...valid, kind: 'c' },
+      { ...valid, extra: true },
+    ]) {
+      expect(matches({ $jsonSchema: schema }, doc), JSON.stringify(Object.keys(doc))).toBe(false);
+    }
+  });
+
+  it('rejects unknown keywords', () => {
+    expect(errorOf(() => compileFilter({ $jsonSchema: { bogus: 1 } })).code).toBe(2);
+  });
+});
