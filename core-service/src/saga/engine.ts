@@ -169,6 +169,7 @@ export class SagaEngine extends EventEmitter {
     const now = new Date();
     const base: SagaRunDocument = {
       _id: runId,
+      runId,
       saga: saga.name,
       mode: 'transaction',
       input,
@@ -248,6 +249,7 @@ export class SagaEngine extends EventEmitter {
     const now = new Date();
     const doc: SagaRunDocument = {
       _id: runId,
+      runId,
       saga: saga.name,
       mode: 'compensation',
       input,

@@ -26,6 +26,8 @@ export interface SagaStepRecord {
 export interface SagaRunDocument {
   /** The run id: `${saga}:${idempotencyKey}` when a key was given, so the key is unique by construction. */
   _id: string;
+  /** Same as `_id`, under the name callers use. */
+  runId: string;
   saga: string;
   mode: 'transaction' | 'compensation';
   input: unknown;

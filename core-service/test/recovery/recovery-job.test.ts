@@ -6,7 +6,8 @@ import { waitFor } from './support/wait-for.js';
 
 describe('event-driven recovery', () => {
   it('recovers an operation whose heartbeat went stale, and audits it under its correlation id', async () => {
-    const harness = await createRecoveryHarness('recstale');
+    const events: Array<{ type: string; tenantId: string; data: unknown }> = [];
+    const harness = await createRecoveryHarness('recstale', { events: { emit: async (type, tenantId, _userId, data) => void events.push({ type, tenantId, data }) } });
     const recovered: RecoverableOperation[] = [];
     harness.registry.register('transfer', {
       recover: async (operation) => {
@@ -24,6 +25,13 @@ describe('event-driven recovery', () => {
     const audit = await waitFor(async () => (await findRecoveryAudit(harness.db, 'transfer', 'stuck-1'))[0], { what: 'the audit record' });
     expect(audit).toMatchObject({ action: 'reversed', result: 'recovered', trigger: 'check', correlationId: 'corr-stuck-1', tenantId: harness.fixture.tenantId });
     expect(audit.timestamp).toBeInstanceOf(Date);
+    expect(events).toEqual([
+      {
+        type: 'recovery.operation_recovered',
+        tenantId: harness.fixture.tenantId,
+        data: { operationType: 'transfer', operationId: 'stuck-1', action: 'reversed', trigger: 'check', attempt: 1, error: undefined },
+      },
+    ]);
   });
 
   it('leaves alone an operation that keeps its heartbeat, and one that completed', async () => {

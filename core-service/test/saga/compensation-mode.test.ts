@@ -170,6 +170,7 @@ describe('saga compensation mode', () => {
     await db.collection('holds').insertOne({ _id: 'withdraw:wd-ghost:hold' as never, userId: 'u-3', amount: 700, status: 'held' });
     await engine.store.collection.insertOne({
       _id: 'withdraw:wd-ghost',
+      runId: 'withdraw:wd-ghost',
       saga: 'withdraw',
       mode: 'compensation',
       input,
