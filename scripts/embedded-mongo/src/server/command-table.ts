@@ -12,7 +12,7 @@ import { getMore, killCursors } from './commands/get-more.js';
 import { hello } from './commands/hello.js';
 import { collMod, createIndexes, dropIndexes, listIndexes } from './commands/indexes.js';
 import { insert } from './commands/insert.js';
-import * as sessions from './commands/sessions.js';
+import * as sessions from './commands/session-commands.js';
 import { collStats, dbStats } from './commands/stats.js';
 import { update } from './commands/update.js';
 

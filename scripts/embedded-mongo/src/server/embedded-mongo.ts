@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Engine } from '../storage/engine.js';
 import { removeExpiredDocuments } from '../storage/ttl-monitor.js';
-import { endSession } from './commands/sessions.js';
+import { endSession } from './commands/session-commands.js';
 import { Connection } from './connection.js';
 import { ServerState } from './server-state.js';
 import { abortExpiredTransactions } from './transaction-state.js';

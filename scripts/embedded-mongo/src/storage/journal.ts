@@ -3,6 +3,8 @@ import { BSON, type Document } from 'bson';
 
 /**
  * An append-only file of committed changes, one frame per commit: `[u32 length][BSON payload]`.
+ * Hand-written: embedded stores on npm (LevelDB/LMDB bindings, SQLite) would bring native builds
+ * and their own transaction model for what is here a plain append of already-ordered commits.
  *
  * Group commit: appends made while a write is in flight are joined into the next single write,
  * so 16 sessions committing at once cost one write (and one fsync, when enabled), not sixteen.

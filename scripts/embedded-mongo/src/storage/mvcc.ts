@@ -4,6 +4,9 @@ import type { DocRecord, ReadView } from './record.js';
 /**
  * Multi-version concurrency control: a global commit clock, transactions with a snapshot
  * timestamp and a write set, and the bookkeeping that tells when old versions can go.
+ * Hand-written: MongoDB's rules (first writer wins with WriteConflict, non-transactional writes
+ * queueing behind a transaction, unique keys checked against uncommitted inserts, index entries
+ * kept per version) are the point of this engine; no JS library models them.
  *
  * The engine runs every statement synchronously on one thread, so a statement is atomic by
  * construction; only explicit transactions stay open across commands, and they are what MVCC is
