@@ -160,3 +160,12 @@ function collect(current: unknown, parts: readonly string[], index: number, valu
 
 /** Marks an empty array at the end of a path: it sorts below null and is indexed as `undefined`. */
 export const EMPTY_ARRAY: unique symbol = Symbol('empty array');
+
+/**
+ * Writes an own field. Field names come from stored documents, and assigning `__proto__` with
+ * `=` would replace the object's prototype instead of creating the field.
+ */
+export function setOwnField(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}

@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError, badValue } from '../errors.js';
 import { compileExpression, type CompiledExpression } from './aggregate/expressions.js';
 import { compileElementCondition } from './filter.js';
-import { splitPath } from './path.js';
+import { setOwnField, splitPath } from './path.js';
 import { resolvePositionalIndex } from './update/positional.js';
 import { isNumeric, toDouble, toExactInteger } from './values/numeric.js';
 import { isPlainDocument } from './values/type-order.js';
@@ -233,10 +233,10 @@ function includeFields(value: unknown, children: Map<string, ProjectionNode>, co
     const node = children.get(key);
     if (node === undefined) continue;
     if (node.kind === 'include') {
-      result[key] = doc[key];
+      setOwnField(result, key, doc[key]);
     } else if (node.kind === 'tree') {
       const child = doc[key];
-      if (Array.isArray(child) || isPlainDocument(child)) result[key] = includeFields(child, node.children, computedPaths, `${prefix}${key}.`);
+      if (Array.isArray(child) || isPlainDocument(child)) setOwnField(result, key, includeFields(child, node.children, computedPaths, `${prefix}${key}.`));
     }
   }
   return result;
@@ -250,10 +250,10 @@ function excludeFields(value: unknown, children: Map<string, ProjectionNode>): u
   const result: Record<string, unknown> = {};
   for (const key of Object.keys(doc)) {
     const node = children.get(key);
-    if (node === undefined) result[key] = doc[key];
+    if (node === undefined) setOwnField(result, key, doc[key]);
     else if (node.kind === 'tree') {
       const child = doc[key];
-      result[key] = Array.isArray(child) || isPlainDocument(child) ? excludeFields(child, node.children) : child;
+      setOwnField(result, key, Array.isArray(child) || isPlainDocument(child) ? excludeFields(child, node.children) : child);
     }
   }
   return result;

@@ -59,3 +59,14 @@ describe('compileProjection', () => {
     expect(compileProjection({})(doc)).toEqual(doc);
   });
 });
+
+describe('field names that are Object.prototype members', () => {
+  it('keeps a stored __proto__ field as data, never as a prototype', async () => {
+    const { deserialize, serialize } = await import('bson');
+    const stored = deserialize(serialize({ _id: 1, ['__proto__']: { polluted: true }, a: 1 } as never), { promoteValues: false });
+    const projected = compileProjection({ a: 0 })(stored);
+    expect(Object.getPrototypeOf(projected)).toBe(Object.prototype);
+    expect(Object.hasOwn(projected, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -9,6 +9,7 @@ import { unsupportedExpression } from './expression-errors.js';
 import type { CompiledExpression, CompileExpression } from './expression-types.js';
 import { compareExpressionValues } from './operators/comparison.js';
 import { groupKeyOf } from '../values/group-key.js';
+import { setOwnField } from '../path.js';
 
 /**
  * `$group` accumulators. Each is a factory for per-group state so that a group's documents are
@@ -112,7 +113,7 @@ const ACCUMULATORS: Record<string, () => Accumulator> = {
         if (!isPlainDocument(value)) {
           throw new MongoCommandError(40400, `$mergeObjects requires object inputs, but input is of type ${typeof value}`);
         }
-        Object.assign(merged, value);
+        for (const [key, field] of Object.entries(value)) setOwnField(merged, key, field);
       },
       result: () => merged,
     };

@@ -1,6 +1,6 @@
 import { Int32, Long, serialize, type Binary, type Timestamp } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../../errors.js';
-import { ownField } from '../../path.js';
+import { ownField, setOwnField } from '../../path.js';
 import { BsonType, bsonTypeCode, isPlainDocument } from '../../values/type-order.js';
 import { expressionError, requireArgumentCount, typeNameForError } from '../expression-errors.js';
 import { operandList, type CompiledExpression, type CompileExpression, type OperatorTable } from '../expression-types.js';
@@ -15,7 +15,7 @@ export const objectOperators: OperatorTable = {
         const value = arg(current, variables);
         if (value === null || value === undefined) continue;
         if (!isPlainDocument(value)) throw expressionError(40400, `$mergeObjects requires object inputs, but input is of type ${typeNameForError(value)}`);
-        Object.assign(merged, value);
+        for (const [key, field] of Object.entries(value)) setOwnField(merged, key, field);
       }
       return merged;
     };
@@ -41,8 +41,8 @@ export const objectOperators: OperatorTable = {
       if (!Array.isArray(value)) throw expressionError(40386, `$arrayToObject requires an array input, found: ${typeNameForError(value)}`);
       const result: Record<string, unknown> = {};
       for (const entry of value) {
-        if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string') result[entry[0]] = entry[1];
-        else if (isPlainDocument(entry) && typeof entry.k === 'string' && 'v' in entry) result[entry.k] = entry.v;
+        if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string') setOwnField(result, entry[0], entry[1]);
+        else if (isPlainDocument(entry) && typeof entry.k === 'string' && 'v' in entry) setOwnField(result, entry.k, entry.v);
         else throw expressionError(40398, '$arrayToObject requires an array of key-value pairs ({k, v} documents or [key, value] arrays)');
       }
       return result;

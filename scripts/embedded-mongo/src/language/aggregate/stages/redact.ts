@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { MongoCommandError } from '../../../errors.js';
+import { setOwnField } from '../../path.js';
 import { isPlainDocument } from '../../values/type-order.js';
 import { compileExpression } from '../expressions.js';
 import type { CompiledExpression, Variables } from '../expression-types.js';
@@ -34,11 +35,11 @@ function redactLevel(doc: Document, decide: CompiledExpression, variables: Varia
   for (const [key, value] of Object.entries(doc)) {
     if (isPlainDocument(value)) {
       const child = redactLevel(value, decide, variables);
-      if (child !== undefined) result[key] = child;
+      if (child !== undefined) setOwnField(result, key, child);
     } else if (Array.isArray(value)) {
-      result[key] = redactArray(value, decide, variables);
+      setOwnField(result, key, redactArray(value, decide, variables));
     } else {
-      result[key] = value;
+      setOwnField(result, key, value);
     }
   }
   return result;

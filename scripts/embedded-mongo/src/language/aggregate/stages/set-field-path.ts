@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { splitPath } from '../../path.js';
+import { setOwnField, splitPath } from '../../path.js';
 import { isPlainDocument } from '../../values/type-order.js';
 
 /**
@@ -17,11 +17,11 @@ function setIn(container: unknown, parts: string[], index: number, value: unknow
   const key = parts[index]!;
   if (index === parts.length - 1) {
     if (value === undefined) delete base[key];
-    else base[key] = value;
+    else setOwnField(base, key, value);
     return base;
   }
   const child = base[key];
   if (value === undefined && child === undefined) return base;
-  base[key] = setIn(Array.isArray(child) || isPlainDocument(child) ? child : {}, parts, index + 1, value);
+  setOwnField(base, key, setIn(Array.isArray(child) || isPlainDocument(child) ? child : {}, parts, index + 1, value));
   return base;
 }
