@@ -1,0 +1,27 @@
+/**
+ * What the auth-service publishes (integration events on the brand's stream). Consumers:
+ * notification-service (`auth.otp.requested`, welcome mails), audit, the gateway's push layer.
+ */
+export const AUTH_EVENTS = {
+  UserRegistered: 'user.registered',
+  UserLoggedIn: 'user.logged_in',
+  /** Audit of failed attempts; carries the reason class and the client address, never the password. */
+  UserLoginFailed: 'user.login_failed',
+  UserRoleChanged: 'user.role_changed',
+  UserSuspended: 'user.suspended',
+  UserStatusChanged: 'user.status_changed',
+  SessionRevoked: 'auth.session_revoked',
+  /** Delivery request for a one-time code. Carries the code: the stream is internal, the stored copy is hashed. */
+  OtpRequested: 'auth.otp.requested',
+  RoleUpdated: 'auth.role_updated',
+  TenantCreated: 'auth.tenant_created',
+} as const;
+
+export interface OtpRequestedData {
+  otpId: string;
+  channel: 'EMAIL' | 'SMS';
+  purpose: string;
+  destination: string | null;
+  code: string;
+  expiresAt: string;
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { type } from 'arktype';
+import { CORE_ERRORS, GraphQLError, validateInput, withTransaction } from 'core-service';
+import type { AuthContext } from '../deps.js';
+import { REGISTRATION_ROLE } from '../domain/default-roles.js';
+import { isPlausibleEmail, normalizeEmail } from '../domain/email.js';
+import { retryAfterSeconds } from '../domain/login-throttle-rules.js';
+import { checkPasswordPolicy } from '../domain/password-policy.js';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../domain/password-hash.js';
+import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from '../domain/refresh-token.js';
+import { canAuthenticate, type UserRecord } from '../domain/user.js';
+import { AUTH_ERRORS } from '../error-codes.js';
+import { AUTH_EVENTS } from '../events/auth-events.js';
+import { authError, isDuplicateKeyError } from './errors.js';
+import { finishIssue, markSessionsRevoked, openSession, type AuthPayload } from './issue-session.js';
+
+const registerInput = type({
+  email: 'string > 0',
+  password: 'string > 0',
+  'displayName?': 'string | null',
+  tenantId: 'string > 0',
+  'phone?': 'string | null',
+});
+
+const loginInput = type({ email: 'string > 0', password: 'string > 0', tenantId: 'string > 0' });
+
+export async function register(_: unknown, args: { input: unknown }, ctx: AuthContext): Promise<AuthPayload> {
+  const input = validateInput(registerInput, args.input);
+  const { deps } = ctx;
+  if (!isPlausibleEmail(input.email)) throw new GraphQLError(CORE_ERRORS.BadUserInput, { fields: [{ path: 'email', message: 'not an email address' }] }, { message: 'Invalid email address' });
+  const problems = checkPasswordPolicy(input.password, { email: input.email });
+  if (problems.length > 0) throw authError(AUTH_ERRORS.WeakPassword, 'Password does not meet the policy', { problems });
+  if ((await deps.tenants.findById(input.tenantId)) === null) throw authError(AUTH_ERRORS.TenantNotFound, 'Unknown tenant');
+
+  const now = new Date(deps.clock.now());
+  const user: UserRecord = {
+    id: randomUUID(),
+    tenantId: input.tenantId,
+    email: input.email.trim(),
+    emailNormalized: normalizeEmail(input.email),
+    phone: input.phone ?? null,
+    displayName: input.displayName ?? null,
+    passwordHash: await hashPassword(input.password, deps.settings.scrypt),
+    roles: [REGISTRATION_ROLE],
+    grants: [],
+    denies: [],
+    status: 'active',
+    emailVerifiedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    // The account and its announcement commit together (outbox): no user without the event.
+    await withTransaction({
+      client: deps.client,
+      fn: async (session) => {
+        await deps.users.insert(user, session);
+        await deps.events.emit(AUTH_EVENTS.UserRegistered, user.tenantId, user.id, { email: user.email, displayName: user.displayName }, { session });
+      },
+    });
+  } catch (error) {
+    if (isDuplicateKeyError(error)) throw authError(AUTH_ERRORS.EmailTaken, 'This email is already registered');
+    throw error;
+  }
+  const { payload } = await openSession(deps, user, ctx.clientAddress);
+  return payload;
+}
+
+export async function login(_: unknown, args: { input: unknown }, ctx: AuthContext): Promise<AuthPayload> {
+  const input = validateInput(loginInput, args.input);
+  const { deps, clientAddress } = ctx;
+  const email = normalizeEmail(input.email);
+  const now = deps.clock.now();
+  const audit = (reason: string, userId: string | null) =>
+    deps.events.emit(AUTH_EVENTS.UserLoginFailed, input.tenantId, userId, { reason, email, clientAddress });
+
+  const locks = await deps.throttle.locks(input.tenantId, email, clientAddress, now);
+  const lockedUntil = locks.accountLockedUntil ?? locks.addressLockedUntil;
+  if (lockedUntil !== null) {
+    await audit('locked', null);
+    throw authError(AUTH_ERRORS.AccountLocked, 'Too many failed attempts; try again later', { retryAfterSeconds: retryAfterSeconds(lockedUntil, now) });
+  }
+
+  const user = await deps.users.findByEmail(input.tenantId, email);
+  // Unknown email costs one hash too, so response time does not reveal which emails exist.
+  const verification = await verifyPassword(input.password, user?.passwordHash ?? (await dummyPasswordHash(deps.settings.scrypt)), deps.settings.scrypt);
+  if (user === null || !verification.valid) {
+    await deps.throttle.recordFailure(input.tenantId, email, clientAddress, now);
+    await audit('bad_credentials', user?.id ?? null);
+    throw authError(AUTH_ERRORS.InvalidCredentials, 'Invalid email or password');
+  }
+  if (!canAuthenticate(user.status)) {
+    await audit(user.status, user.id);
+    if (user.status === 'suspended') throw authError(AUTH_ERRORS.AccountSuspended, 'This account is suspended');
+    throw authError(AUTH_ERRORS.AccountLocked, 'This account is locked');
+  }
+
+  await deps.throttle.clearAccount(input.tenantId, email);
+  if (verification.needsRehash) {
+    // Cost raised since this hash was made: upgrade it now that the password is in hand.
+    await deps.users.setPasswordHash(user.id, await hashPassword(input.password, deps.settings.scrypt), new Date(now));
+  }
+  const { payload, session } = await openSession(deps, user, clientAddress);
+  await deps.events.emit(AUTH_EVENTS.UserLoggedIn, user.tenantId, user.id, { sessionId: session.id, clientAddress });
+  return payload;
+}
+
+export async function refreshToken(_: unknown, args: { refreshToken: string }, ctx: AuthContext): Promise<AuthPayload> {
+  const { deps } = ctx;
+  const presented = args.refreshToken;
+  if (!isWellFormedRefreshToken(presented)) throw authError(AUTH_ERRORS.InvalidRefreshToken, 'Invalid refresh token');
+  const hash = hashRefreshToken(presented);
+  const now = new Date(deps.clock.now());
+
+  const session = await deps.sessions.findByTokenHash(hash);
+  if (session === null) {
+    const replayed = await deps.sessions.findByRotatedHash(hash);
+    if (replayed !== null) {
+      await revokeFamily(ctx, replayed.id, replayed.tenantId, replayed.userId, now);
+      throw authError(AUTH_ERRORS.RefreshTokenReused, 'Refresh token was already used; the session has been revoked');
+    }
+    throw authError(AUTH_ERRORS.InvalidRefreshToken, 'Invalid refresh token');
+  }
+  if (session.status !== 'active') throw authError(AUTH_ERRORS.SessionRevoked, 'Session has been revoked');
+  if (session.expiresAt.getTime() <= now.getTime()) {
+    await deps.sessions.revoke(session.id, 'expired', now);
+    throw authError(AUTH_ERRORS.InvalidRefreshToken, 'Session expired; log in again');
+  }
+
+  const user = await deps.users.findById(session.userId);
+  if (user === null || !canAuthenticate(user.status)) {
+    await deps.sessions.revoke(session.id, 'suspended', now);
+    await markSessionsRevoked(deps, [session.id]);
+    throw authError(AUTH_ERRORS.AccountSuspended, 'This account cannot be used');
+  }
+
+  const next = generateRefreshToken();
+  const rotated = await deps.sessions.rotate(session.id, hash, hashRefreshToken(next), now);
+  if (rotated === null) {
+    // Another request exchanged this token between our read and our write: one token, two
+    // uses. Same treatment as any replay.
+    await revokeFamily(ctx, session.id, session.tenantId, session.userId, now);
+    throw authError(AUTH_ERRORS.RefreshTokenReused, 'Refresh token was already used; the session has been revoked');
+  }
+  return finishIssue(deps, user, session.id, next);
+}
+
+export async function logout(_: unknown, args: { refreshToken: string }, ctx: AuthContext): Promise<boolean> {
+  const { deps } = ctx;
+  if (!isWellFormedRefreshToken(args.refreshToken)) return false;
+  const session = await deps.sessions.findByTokenHash(hashRefreshToken(args.refreshToken));
+  if (session === null) return false;
+  const revoked = await deps.sessions.revoke(session.id, 'logout', new Date(deps.clock.now()));
+  await markSessionsRevoked(deps, [session.id]);
+  if (revoked) await deps.events.emit(AUTH_EVENTS.SessionRevoked, session.tenantId, session.userId, { sessionId: session.id, reason: 'logout' });
+  return revoked;
+}
+
+async function revokeFamily(ctx: AuthContext, sessionId: string, tenantId: string, userId: string, now: Date): Promise<void> {
+  await ctx.deps.sessions.revoke(sessionId, 'reuse_detected', now);
+  await markSessionsRevoked(ctx.deps, [sessionId]);
+  ctx.logger.warn({ sessionId, userId }, 'refresh token reuse detected; session family revoked');
+  await ctx.deps.events.emit(AUTH_EVENTS.SessionRevoked, tenantId, userId, { sessionId, reason: 'reuse_detected' });
+}

@@ -1,0 +1,159 @@
+import type { IncomingMessage } from 'node:http';
+import { readFileSync } from 'node:fs';
+import DataLoader from 'dataloader';
+import type { Db, MongoClient } from 'mongodb';
+import type { Redis } from 'ioredis';
+import {
+  createServiceLifecycle,
+  createSessionCache,
+  createSubgraphServer,
+  EventBus,
+  eventBusHealthCheck,
+  mongoHealthCheck,
+  redisHealthCheck,
+  registerServiceErrorCodes,
+  type AccessTokenKeys,
+  type ServiceLifecycle,
+  type SubgraphServer,
+} from 'core-service';
+import type { AuthContext, AuthDeps } from './deps.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import type { UserRecord } from './domain/user.js';
+import { AUTH_ERROR_CODES } from './error-codes.js';
+import { startRoleInvalidation } from './events/role-invalidation.js';
+import { resolvers } from './resolvers/index.js';
+import { DEFAULT_AUTH_SETTINGS, mergeSettings, SERVICE_NAME, type AuthSettings } from './settings.js';
+import { LoginThrottle } from './store/login-throttle.js';
+import { OtpStore } from './store/otp-store.js';
+import { createAuthRedisKeys } from './store/redis-keys.js';
+import { RolePolicies } from './store/role-policies.js';
+import { RolesStore } from './store/roles-store.js';
+import { SessionsStore } from './store/sessions-store.js';
+import { TenantsStore } from './store/tenants-store.js';
+import { UsersStore } from './store/users-store.js';
+
+export const AUTH_SCHEMA = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+export interface AuthServiceOptions {
+  client: MongoClient;
+  /** The auth database (`users`, `sessions`, `roles`, `tenants`, `otp_codes`, `outbox`). */
+  db: Db;
+  redis: Redis;
+  /** Key prefix of every Redis key and of the event stream (`{brand}:events`). */
+  brand: string;
+  keys: AccessTokenKeys;
+  /** HMAC key for stored OTP codes (at least 32 characters). */
+  otpSecret: string;
+  /** The gateway's context-signing secret (INTERNAL_CONTEXT_SECRET). */
+  contextSecret: string | readonly string[];
+  settings?: Partial<AuthSettings>;
+  clock?: Clock;
+  port?: number;
+  host?: string;
+}
+
+export interface AuthService {
+  readonly deps: AuthDeps;
+  readonly server: SubgraphServer;
+  readonly lifecycle: ServiceLifecycle;
+  /** Creates indexes and default roles, starts listening; resolves with the GraphQL URL. */
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+/** Builds the whole service around given connections (start-up and tests share this). */
+export function createAuthService(options: AuthServiceOptions): AuthService {
+  if (options.otpSecret.length < 32) throw new Error('auth-service: OTP_SECRET must be at least 32 characters');
+  registerServiceErrorCodes(AUTH_ERROR_CODES);
+  const { client, db, redis, brand } = options;
+  const settings = mergeSettings(DEFAULT_AUTH_SETTINGS, options.settings);
+  const redisKeys = createAuthRedisKeys(brand);
+  const roles = new RolesStore(db);
+  const policies = new RolePolicies(roles);
+  const users = new UsersStore(db);
+  const events = new EventBus({ serviceName: SERVICE_NAME, redis, mongo: { client, db }, streamKey: `${brand}:events` });
+  const lifecycle = createServiceLifecycle({ serviceName: SERVICE_NAME });
+
+  // Filled in by the start step; resolvers run only after start, so they always see it set.
+  const deps = {
+    brand,
+    client,
+    db,
+    redis,
+    redisKeys,
+    users,
+    sessions: new SessionsStore(db),
+    roles,
+    tenants: new TenantsStore(db),
+    otps: new OtpStore(db),
+    policies,
+    throttle: new LoginThrottle(redis, redisKeys, () => settings.loginThrottle),
+    sessionCache: createSessionCache({ redis, brand }),
+    events,
+    keys: options.keys,
+    settings,
+    otpSecret: options.otpSecret,
+    clock: options.clock ?? systemClock,
+  } as AuthDeps;
+
+  const server = createSubgraphServer<Omit<AuthContext, keyof import('core-service').SubgraphContext>>({
+    name: SERVICE_NAME,
+    typeDefs: AUTH_SCHEMA,
+    resolvers: resolvers as never,
+    contextSecret: options.contextSecret,
+    lifecycle,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    context: ({ req }) => ({
+      deps,
+      userLoader: new DataLoader<string, UserRecord | null>(async (ids) => {
+        const found = await users.findByIds(ids);
+        const byId = new Map(found.map((u) => [u.id, u]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
+      clientAddress: clientAddressOf(req),
+    }),
+  });
+
+  lifecycle.onStart('indexes', async () => {
+    await Promise.all([deps.users.ensureIndexes(), deps.sessions.ensureIndexes(), roles.ensureIndexes(), deps.tenants.ensureIndexes(), deps.otps.ensureIndexes()]);
+    await roles.ensureDefaults(new Date(deps.clock.now()));
+  });
+  lifecycle.onStart(
+    'role-invalidation',
+    async () => {
+      deps.roleInvalidation = await startRoleInvalidation(redis, redisKeys.rolesChanged, (tenantId) => policies.invalidate(tenantId));
+    },
+    () => deps.roleInvalidation.close(),
+  );
+  lifecycle.onStart('events', () => undefined, () => events.close());
+  lifecycle.addHealthCheck('mongo', mongoHealthCheck(client));
+  lifecycle.addHealthCheck('redis', redisHealthCheck(redis));
+  lifecycle.addHealthCheck('events', eventBusHealthCheck(events), { critical: false });
+
+  let started: { url: string; port: number } | undefined;
+  return {
+    deps,
+    server,
+    lifecycle,
+    async start() {
+      await lifecycle.start();
+      started = await server.start();
+      return started;
+    },
+    async stop() {
+      await server.stop();
+      await lifecycle.shutdown('stop');
+    },
+  };
+}
+
+/**
+ * The gateway forwards the client's address in `x-forwarded-for`; only gateway-signed requests
+ * reach resolvers, so the header is trusted here. Its first entry is the original client.
+ */
+function clientAddressOf(req: IncomingMessage): string | null {
+  const forwarded = req.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || req.socket.remoteAddress || null;
+}
