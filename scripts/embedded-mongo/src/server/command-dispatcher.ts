@@ -74,7 +74,11 @@ async function run(
       throw new MongoCommandError(ErrorCode.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
     }
     const txn = resolveTransaction(state, session, txnNumber, name, body.startTransaction === true);
-    if (txn === 'already-committed') return { ok: 1 };
+    if (txn === 'already-committed') {
+      // A retried commit: answer once the first commit's journal write is done too.
+      await state.engine.whenDurable();
+      return { ok: 1 };
+    }
     ctx.txn = txn;
     ctx.view = txn;
     try {

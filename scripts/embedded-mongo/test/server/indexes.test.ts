@@ -14,7 +14,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-const codeOf = (e: unknown): number | undefined => (e as MongoServerError).code;
+const codeOf = (e: unknown): unknown => (e as MongoServerError).code;
 
 describe('indexes', () => {
   it('a compound unique index rejects only the full repeated key', async () => {
