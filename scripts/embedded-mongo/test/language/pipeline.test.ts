@@ -302,6 +302,36 @@ describe('$setWindowFields', () => {
     expect(byId).toEqual({ 2: [1, 1, 1, 'none', 50], 4: [1, 1, 2, 2, 50], 1: [3, 2, 3, 4, 50], 3: [1, 1, 1, 'none', 5] });
   });
 
+  it('carries values forward, interpolates, smooths, differentiates and integrates', () => {
+    const points = [
+      { _id: 1, t: new Int32(0), v: new Int32(0) },
+      { _id: 2, t: new Int32(1), v: null },
+      { _id: 3, t: new Int32(2), v: new Int32(4) },
+      { _id: 4, t: new Int32(4), v: new Int32(8) },
+    ];
+    const [result] = [
+      run(points, [
+        {
+          $setWindowFields: {
+            sortBy: { t: 1 },
+            output: {
+              locf: { $locf: '$v' },
+              linear: { $linearFill: '$v' },
+              ema: { $expMovingAvg: { input: '$v', alpha: 0.5 } },
+              slope: { $derivative: { input: '$v' }, window: { documents: [-1, 0] } },
+              area: { $integral: { input: '$v' }, window: { documents: ['unbounded', 'current'] } },
+            },
+          },
+        },
+      ]),
+    ];
+    expect(result!.map((doc) => doc.locf)).toEqual([new Int32(0), new Int32(0), new Int32(4), new Int32(8)]);
+    expect(result![1]!.linear).toEqual(new Double(2));
+    expect(result!.map((doc) => (doc.ema === null ? null : doc.ema.value))).toEqual([0, null, 2, 5]);
+    expect(result![3]!.slope).toEqual(new Double(2));
+    expect(result![3]!.area).toEqual(new Double(12));
+  });
+
   it('averages over a range window of sort-key values', () => {
     const result = run(sales.filter((doc) => doc.shop === 'a'), [
       { $setWindowFields: { sortBy: { day: 1 }, output: { avg: { $avg: '$amount', window: { range: [-1, 0] } } } } },

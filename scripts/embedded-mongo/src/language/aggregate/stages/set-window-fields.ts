@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { Int32 } from 'bson';
+import { Double, Int32 } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../../errors.js';
 import { compileSort, sortKeyOf } from '../../sort.js';
 import { splitPath } from '../../path.js';
@@ -7,8 +7,7 @@ import { compareValues } from '../../values/compare.js';
 import { isNumeric, toDouble, toExactInteger } from '../../values/numeric.js';
 import { isPlainDocument } from '../../values/type-order.js';
 import { compileAccumulator, type CompiledAccumulator } from '../accumulators.js';
-import { unsupportedExpression } from '../expression-errors.js';
-import type { Variables } from '../expression-types.js';
+import type { CompiledExpression, Variables } from '../expression-types.js';
 import { compileExpression } from '../expressions.js';
 import { groupKeyOf } from '../../values/group-key.js';
 import type { StageCompiler } from '../stage-types.js';
@@ -27,7 +26,6 @@ interface WindowOutput {
   compute: (partition: Document[], keys: unknown[], variables: Variables) => unknown[];
 }
 
-const UNSUPPORTED_WINDOW_OPERATORS = new Set(['$derivative', '$integral', '$expMovingAvg', '$covariancePop', '$covarianceSamp', '$locf', '$linearFill']);
 
 export const setWindowFields: StageCompiler = (spec) => {
   if (!isPlainDocument(spec)) throw new MongoCommandError(ErrorCode.FailedToParse, 'the $setWindowFields stage specification must be an object');
@@ -74,7 +72,6 @@ function compileWindowOutput(field: string, spec: unknown, isSorted: boolean): W
   if (names.length !== 1) throw new MongoCommandError(ErrorCode.FailedToParse, `Expected exactly one window function for field '${field}'`);
   const name = names[0]!;
   const operand = operatorSpec[name];
-  if (UNSUPPORTED_WINDOW_OPERATORS.has(name)) throw unsupportedExpression(name);
   switch (name) {
     case '$documentNumber':
     case '$rank':
@@ -83,6 +80,18 @@ function compileWindowOutput(field: string, spec: unknown, isSorted: boolean): W
       return { field, compute: (docs, keys) => ranks(name, docs, keys) };
     case '$shift':
       return { field, compute: compileShift(operand) };
+    case '$locf':
+    case '$linearFill':
+    case '$expMovingAvg':
+      if (!isSorted) throw new MongoCommandError(ErrorCode.FailedToParse, `${name} requires a sortBy`);
+      return { field, compute: compileSequenceFunction(name, operand) };
+    case '$derivative':
+    case '$integral':
+    case '$covariancePop':
+    case '$covarianceSamp': {
+      const bounds = parseWindow(window, isSorted);
+      return { field, compute: compileWindowMath(name, operand, bounds) };
+    }
   }
   const accumulator = compileAccumulator(field, { [name]: operand }, compileExpression);
   const bounds = parseWindow(window, isSorted);
@@ -182,3 +191,103 @@ function valueRange(bounds: WindowBounds, index: number, keys: unknown[]): [numb
   return [from, to];
 }
 
+
+/** Position of a document along the sortBy field, in the unit requested (dates as milliseconds / unit). */
+function positionOf(key: unknown, unitMillis: number): number {
+  if (key instanceof Date) return key.getTime() / unitMillis;
+  return isNumeric(key) ? toDouble(key) : NaN;
+}
+
+const UNIT_MILLIS: Record<string, number> = { millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
+
+/** $locf, $linearFill and $expMovingAvg: functions of the whole ordered partition. */
+function compileSequenceFunction(name: string, operand: unknown): WindowOutput['compute'] {
+  if (name === '$expMovingAvg') {
+    if (!isPlainDocument(operand) || !('input' in operand) || ('N' in operand) === ('alpha' in operand)) {
+      throw new MongoCommandError(ErrorCode.FailedToParse, "$expMovingAvg requires 'input' and exactly one of 'N' or 'alpha'");
+    }
+    const input = compileExpression(operand.input);
+    const alpha = 'N' in operand ? 2 / (toDouble(operand.N) + 1) : toDouble(operand.alpha);
+    if (!(alpha > 0 && alpha < 1)) throw new MongoCommandError(ErrorCode.FailedToParse, "$expMovingAvg 'alpha' must be between 0 and 1 (exclusive)");
+    return (docs, _keys, variables) => {
+      let average: number | undefined;
+      return docs.map((doc) => {
+        const value = input(doc, variables);
+        if (!isNumeric(value)) return null;
+        average = average === undefined ? toDouble(value) : alpha * toDouble(value) + (1 - alpha) * average;
+        return new Double(average);
+      });
+    };
+  }
+  const input = compileExpression(operand);
+  if (name === '$locf') {
+    return (docs, _keys, variables) => {
+      let last: unknown = null;
+      return docs.map((doc) => {
+        const value = input(doc, variables);
+        if (value !== null && value !== undefined) last = value;
+        return last;
+      });
+    };
+  }
+  return (docs, keys, variables) => {
+    const values = docs.map((doc) => input(doc, variables));
+    const positions = keys.map((key) => positionOf(key, 1));
+    return values.map((value, index) => {
+      if (value !== null && value !== undefined) return value;
+      let before = index - 1;
+      while (before >= 0 && !isNumeric(values[before])) before--;
+      let after = index + 1;
+      while (after < values.length && !isNumeric(values[after])) after++;
+      if (before < 0 || after >= values.length) return null;
+      const ratio = (positions[index]! - positions[before]!) / (positions[after]! - positions[before]!);
+      return new Double(toDouble(values[before]) + (toDouble(values[after]) - toDouble(values[before])) * ratio);
+    });
+  };
+}
+
+/** $derivative and $integral along the sortBy field, and the covariances, over each document's window. */
+function compileWindowMath(name: string, operand: unknown, bounds: WindowBounds): WindowOutput['compute'] {
+  let first: CompiledExpression;
+  let second: CompiledExpression | undefined;
+  let unitMillis = 1;
+  if (name === '$derivative' || name === '$integral') {
+    if (!isPlainDocument(operand) || !('input' in operand)) throw new MongoCommandError(ErrorCode.FailedToParse, `${name} requires an 'input'`);
+    first = compileExpression(operand.input);
+    if (operand.unit !== undefined) {
+      const millis = typeof operand.unit === 'string' ? UNIT_MILLIS[operand.unit] : undefined;
+      if (millis === undefined) throw new MongoCommandError(ErrorCode.FailedToParse, `${name} 'unit' must be one of week, day, hour, minute, second, millisecond`);
+      unitMillis = millis;
+    }
+  } else {
+    if (!Array.isArray(operand) || operand.length !== 2) throw new MongoCommandError(ErrorCode.FailedToParse, `${name} requires an array of two expressions`);
+    first = compileExpression(operand[0]);
+    second = compileExpression(operand[1]);
+  }
+  return (docs, keys, variables) => {
+    const xs = keys.map((key) => positionOf(key, unitMillis));
+    const ys = docs.map((doc) => first(doc, variables));
+    const zs = second === undefined ? [] : docs.map((doc) => second!(doc, variables));
+    return docs.map((_doc, index) => {
+      const [from, to] = bounds.kind === 'documents' ? documentRange(bounds, index, docs.length) : valueRange(bounds, index, keys);
+      if (name === '$derivative') {
+        if (to <= from || !isNumeric(ys[from]) || !isNumeric(ys[to])) return null;
+        return new Double((toDouble(ys[to]) - toDouble(ys[from])) / (xs[to]! - xs[from]!));
+      }
+      if (name === '$integral') {
+        let area = 0;
+        for (let i = from; i < to; i++) {
+          if (isNumeric(ys[i]) && isNumeric(ys[i + 1])) area += ((toDouble(ys[i]) + toDouble(ys[i + 1])) / 2) * (xs[i + 1]! - xs[i]!);
+        }
+        return new Double(area);
+      }
+      const pairs: [number, number][] = [];
+      for (let i = from; i <= to; i++) if (isNumeric(ys[i]) && isNumeric(zs[i])) pairs.push([toDouble(ys[i]), toDouble(zs[i])]);
+      const divisor = name === '$covarianceSamp' ? pairs.length - 1 : pairs.length;
+      if (divisor <= 0) return null;
+      const meanY = pairs.reduce((sum, [y]) => sum + y, 0) / pairs.length;
+      const meanZ = pairs.reduce((sum, [, z]) => sum + z, 0) / pairs.length;
+      return new Double(pairs.reduce((sum, [y, z]) => sum + (y - meanY) * (z - meanZ), 0) / divisor);
+    });
+  };
+}
