@@ -118,6 +118,32 @@ describe('transactions', () => {
     expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 90 });
   });
 
+  it('after a write conflict the loser’s transaction is gone: its next operation fails with NoSuchTransaction (251), labelled transient', async () => {
+    const coll = await accounts('afterconflict', [{ _id: 'a', balance: 100 }, { _id: 'b', balance: 0 }]);
+    const winner = engine.client.startSession();
+    const loser = engine.client.startSession();
+    try {
+      winner.startTransaction();
+      loser.startTransaction();
+      await coll.updateOne({ _id: 'b' }, { $inc: { balance: 1 } }, { session: loser });
+      await coll.updateOne({ _id: 'a' }, { $inc: { balance: -10 } }, { session: winner });
+      expect((await rejectionOf(coll.updateOne({ _id: 'a' }, { $inc: { balance: -20 } }, { session: loser }))).code).toBe(112);
+      const next = await rejectionOf(coll.findOne({ _id: 'b' }, { session: loser }));
+      expect(next.code).toBe(251);
+      expect((next as MongoServerError).hasErrorLabel('TransientTransactionError')).toBe(true);
+      await loser.abortTransaction().catch(() => undefined);
+      await winner.commitTransaction();
+    } finally {
+      await winner.endSession();
+      await loser.endSession();
+    }
+    // The loser's earlier write to b was discarded with its transaction.
+    expect(await coll.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'a', balance: 90 },
+      { _id: 'b', balance: 0 },
+    ]);
+  });
+
   it('writing a document changed by another commit after the snapshot fails with WriteConflict (no lost update)', async () => {
     const coll = await accounts('stalewrite', [
       { _id: 'a', balance: 100 },
