@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,6 +75,29 @@ describe('durability with dbPath', () => {
       const coll = client.db('durable_compact').collection('c');
       expect(await coll.countDocuments()).toBe(2000);
       expect(await coll.countDocuments({ early: true })).toBe(1000);
+    });
+  });
+
+  it('a torn frame at the end of the journal (a crash mid-write) is cut off and the rest replays', async () => {
+    const dbPath = await tempDir();
+    const server = await startEmbeddedMongo({ dbPath });
+    const client = await new MongoClient(server.uri).connect();
+    await client.db('durable_torn').collection('c').insertMany([{ _id: 1 }, { _id: 2 }] as never[]);
+    await client.close();
+    // Copy the journal as it is while running (as a crash would leave it), then add half a frame.
+    const journal = (await readdir(dbPath)).find((f) => f.startsWith('journal-'))!;
+    const bytes = await readFile(join(dbPath, journal));
+    await server.stop();
+    for (const f of await readdir(dbPath)) await rm(join(dbPath, f), { force: true });
+    const torn = Buffer.alloc(12);
+    torn.writeUInt32LE(1000, 0);
+    await writeFile(join(dbPath, journal), Buffer.concat([bytes, torn]));
+    await withServer(dbPath, async (c) => {
+      expect(await c.db('durable_torn').collection('c').find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 1 }, { _id: 2 }]);
+      await c.db('durable_torn').collection('c').insertOne({ _id: 3 } as never);
+    });
+    await withServer(dbPath, async (c) => {
+      expect(await c.db('durable_torn').collection('c').countDocuments()).toBe(3);
     });
   });
 
