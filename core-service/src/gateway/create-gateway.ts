@@ -9,6 +9,7 @@ import type { AccessTokenKeys } from '../auth/access-token-keys.js';
 import type { ComplexityConfig } from '../complexity/complexity-config.js';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { formatError } from '../errors/format-error.js';
+import { formatGatewayError } from './format-gateway-error.js';
 import { readBody, sendJson } from '../graphql/subgraph-server.js';
 import { generateCorrelationId, runWithCorrelationId } from '../logger/correlation.js';
 import { getLogger, type Logger } from '../logger/logger.js';
@@ -118,6 +119,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       : { supergraphSdl: introspectWithRetries({ subgraphs: config.subgraphs, logger: log, pollIntervalMs: 10_000 }) }),
     buildService: ({ name, url }) => {
       const source = new SubgraphDataSource(name, url ?? '', plugins, config.resilience);
+      source.onUnavailable = (subgraph) => metrics.subgraphErrors.inc({ subgraph });
       dataSources.set(name, source);
       return source;
     },
@@ -165,7 +167,7 @@ export function createGateway(config: GatewayConfig): Gateway {
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway: apolloGateway,
-    formatError,
+    formatError: formatGatewayError,
     includeStacktraceInErrorResponses: false,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
@@ -193,7 +195,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       ip,
       ...(req ? { req } : {}),
       logger: log,
-      cost: 0,
+      batch: { cost: 0 },
       responseHeaders: new Map(),
     };
     for (const plugin of plugins) await plugin.onRequest?.(context, req, token);

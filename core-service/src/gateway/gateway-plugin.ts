@@ -28,8 +28,11 @@ export interface GatewayContext {
   ip: string;
   req?: IncomingMessage;
   logger: Logger;
-  /** Cost of the operations of this HTTP request resolved so far (batches add up). */
-  cost: number;
+  /**
+   * Cost of the operations of this HTTP request resolved so far. An object, not a number: Apollo
+   * gives each operation of a batch a shallow copy of the context, and the batch must add up.
+   */
+  batch: { cost: number };
   /** Cost of the operation being resolved (the rate limit spends it). */
   costOfLastOperation?: number;
   /** Headers plugins want on the HTTP response (X-RateLimit-*). */

@@ -1,3 +1,4 @@
+import { GraphQLError as BaseGraphQLError } from 'graphql';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { createServiceError } from '../errors/graphql-error.js';
@@ -22,6 +23,8 @@ export interface SubgraphResilienceConfig {
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly breaker: CircuitBreaker;
   readonly bulkhead: Bulkhead;
+  /** Metrics hook: a fetch this subgraph could not serve. */
+  onUnavailable?: (subgraph: string, reason: string) => void;
 
   constructor(
     readonly subgraphName: string,
@@ -52,12 +55,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     try {
       return await this.bulkhead.execute(() => this.breaker.execute(() => super.process(options)));
     } catch (error) {
-      if (error instanceof CircuitOpenError || error instanceof BulkheadRejectedError || error instanceof BulkheadQueueTimeoutError) {
-        throw createServiceError(CORE_ERRORS.ServiceUnavailable, `${this.subgraphName} is temporarily unavailable`, {
-          subgraph: this.subgraphName,
-        });
-      }
-      throw error;
+      // Refused by the breaker or bulkhead, or the subgraph could not be reached: a stable code
+      // the client can act on instead of a masked internal error. Only the fields this subgraph
+      // serves are lost; the rest of the plan still answers.
+      if (error instanceof BaseGraphQLError) throw error;
+      const reason = error instanceof CircuitOpenError ? 'circuit-open' : error instanceof BulkheadRejectedError || error instanceof BulkheadQueueTimeoutError ? 'overloaded' : 'unreachable';
+      this.onUnavailable?.(this.subgraphName, reason);
+      throw createServiceError(CORE_ERRORS.ServiceUnavailable, `${this.subgraphName} is temporarily unavailable`, {
+        subgraph: this.subgraphName,
+        reason,
+      });
     }
   }
 }

@@ -46,18 +46,18 @@ export function useCostLimit(config: UseCostLimitConfig): GatewayPlugin {
       const analysis = analyzeQueryComplexity(schema, source.length > 0 ? source : document, variables, preset, {
         ...(operationName !== undefined ? { operationName } : {}),
       });
-      context.cost += analysis.cost;
+      context.batch.cost += analysis.cost;
       context.costOfLastOperation = analysis.cost;
       // The batch total is a cost violation of its own even when each operation fits.
-      if (analysis.violations.length === 0 && context.cost > preset.maxComplexity) {
-        analysis.violations.push({ measure: 'cost', value: context.cost, limit: preset.maxComplexity });
+      if (analysis.violations.length === 0 && context.batch.cost > preset.maxComplexity) {
+        analysis.violations.push({ measure: 'cost', value: context.batch.cost, limit: preset.maxComplexity });
         analysis.allowed = false;
       }
       const rejected = !analysis.allowed && config.measureOnly !== true;
       config.onAnalysis?.(analysis, rejected, context.caller);
       if (!analysis.allowed) {
         context.logger.info(
-          { cost: analysis.cost, batchCost: context.cost, violations: analysis.violations, operationName, measureOnly: config.measureOnly === true },
+          { cost: analysis.cost, batchCost: context.batch.cost, violations: analysis.violations, operationName, measureOnly: config.measureOnly === true },
           'operation over its complexity limits',
         );
       }

@@ -71,7 +71,7 @@ export function createSocketTransport(options: SocketTransportOptions): { io: So
       const schema = options.liveSchema();
       if (!schema) return socket.emit('error', { id, errors: [{ message: 'The gateway is not ready', extensions: { code: 'MSCoreServiceUnavailable' } }] });
       try {
-        const subscription = await options.prepare(schema, { ...context, cost: 0, responseHeaders: new Map() }, frame.query, frame.variables, frame.operationName);
+        const subscription = await options.prepare(schema, { ...context, batch: { cost: 0 }, responseHeaders: new Map() }, frame.query, frame.variables, frame.operationName);
         const stop = options.hub.listen(caller.tenantId ?? '', caller.userId ?? '', (delivery) => {
           const payload = shapePayload(schema, subscription, delivery.message, caller);
           if (payload !== undefined) socket.emit('next', { id, payload });
