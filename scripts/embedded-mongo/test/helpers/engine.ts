@@ -15,7 +15,7 @@ export const EMBEDDED_REPL_SET_NAME = 'rs0';
 export interface TestEngine {
   /** Connection string of the server under test (as given by MONGO_URI or by the engine). */
   readonly uri: string;
-  /** `host:port` of the server, for raw sockets and hand-built connection strings. */
+  /** `host:port` of the primary, for raw sockets and hand-built connection strings. */
   readonly host: string;
   readonly port: number;
   /** True when the server is the embedded engine started by this helper. */
@@ -52,6 +52,7 @@ function hostOf(uri: string): { host: string; port: number } {
 export function useTestEngine(fileLabel: string): TestEngine {
   let running: RunningEngine | undefined;
   let uri = '';
+  let primary = '';
   let client: MongoClient | undefined;
   const extraClients: MongoClient[] = [];
   const usedDbNames = new Set<string>();
@@ -66,6 +67,10 @@ export function useTestEngine(fileLabel: string): TestEngine {
       uri = started.uri;
     }
     client = await new MongoClient(uri).connect();
+    // Raw sockets and directConnection URIs must reach the primary; on a real replica set the
+    // first host of MONGO_URI may be a secondary.
+    const hello = await client.db('admin').command({ hello: 1 });
+    primary = typeof hello.primary === 'string' ? hello.primary : hostOf(uri).host;
   });
 
   afterAll(async () => {
@@ -83,10 +88,10 @@ export function useTestEngine(fileLabel: string): TestEngine {
       return uri;
     },
     get host() {
-      return hostOf(uri).host;
+      return primary;
     },
     get port() {
-      return hostOf(uri).port;
+      return Number(primary.split(':')[1] ?? 27017);
     },
     get isEmbedded() {
       return running !== undefined;
