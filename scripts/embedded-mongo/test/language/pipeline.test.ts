@@ -91,6 +91,25 @@ describe('$group', () => {
     expect(result!.max2).toEqual([new Int32(2147483647), Long.fromNumber(20)]);
   });
 
+  it('computes $median and $percentile by nearest rank, or interpolated with the continuous method', () => {
+    const docs = [1, 2, 3, 4, 10].map((n) => ({ n: new Int32(n) }));
+    const [result] = run(docs, [
+      {
+        $group: {
+          _id: null,
+          median: { $median: { input: '$n', method: 'approximate' } },
+          p: { $percentile: { input: '$n', p: [0.2, 0.9], method: 'approximate' } },
+          continuous: { $percentile: { input: '$n', p: [0.9], method: 'continuous' } },
+        },
+      },
+    ]);
+    expect(result!.median).toEqual(new Double(3));
+    expect(result!.p).toEqual([new Double(1), new Double(10)]);
+    expect((result!.continuous as Double[])[0]!.value).toBeCloseTo(7.6);
+    const [expression] = run([{ xs: [new Int32(5), new Int32(1), new Int32(3)] }], [{ $project: { m: { $median: { input: '$xs', method: 'approximate' } } } }]);
+    expect(expression!.m).toEqual(new Double(3));
+  });
+
   it('rejects unknown accumulators', () => {
     expect(errorOf(() => run(orders, [{ $group: { _id: null, x: { $foo: 1 } } }])).code).toBe(15952);
   });

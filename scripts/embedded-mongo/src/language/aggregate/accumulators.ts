@@ -9,6 +9,7 @@ import { unsupportedExpression } from './expression-errors.js';
 import type { CompiledExpression, CompileExpression } from './expression-types.js';
 import { compareExpressionValues } from './operators/comparison.js';
 import { groupKeyOf } from '../values/group-key.js';
+import { computePercentiles, parsePercentileSpec } from './percentile.js';
 import { setOwnField } from '../path.js';
 
 /**
@@ -26,7 +27,7 @@ export interface CompiledAccumulator {
   create: () => Accumulator;
 }
 
-const UNSUPPORTED_ACCUMULATORS = new Set(['$accumulator', '$median', '$percentile']);
+const UNSUPPORTED_ACCUMULATORS = new Set(['$accumulator']);
 
 export function compileAccumulator(field: string, spec: unknown, compile: CompileExpression): CompiledAccumulator {
   if (!isPlainDocument(spec) || Object.keys(spec).length !== 1) {
@@ -36,6 +37,16 @@ export function compileAccumulator(field: string, spec: unknown, compile: Compil
   const operand = spec[name];
   const ranked = compileRankedAccumulator(name, operand, compile);
   if (ranked !== undefined) return ranked;
+  if (name === '$percentile' || name === '$median') {
+    const percentile = parsePercentileSpec(name, operand);
+    return {
+      argument: compile(percentile.input),
+      create: () => {
+        const values: unknown[] = [];
+        return { add: (value) => void values.push(value), result: () => computePercentiles(values, percentile) };
+      },
+    };
+  }
   const factory = Object.hasOwn(ACCUMULATORS, name) ? ACCUMULATORS[name] : undefined;
   if (factory === undefined) {
     if (UNSUPPORTED_ACCUMULATORS.has(name)) throw unsupportedExpression(name);

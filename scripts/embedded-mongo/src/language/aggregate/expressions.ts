@@ -6,6 +6,7 @@ import { expressionError, unsupportedExpression } from './expression-errors.js';
 import type { CompiledExpression, OperatorTable, Variables } from './expression-types.js';
 import { resolveFieldPath } from './field-path.js';
 import { REDACTION_VARIABLES } from './redaction.js';
+import { computePercentiles, parsePercentileSpec } from './percentile.js';
 import { arithmeticOperators } from './operators/arithmetic.js';
 import { arrayOperators, rankedArrayOperators } from './operators/array.js';
 import { comparisonOperators } from './operators/comparison.js';
@@ -33,6 +34,8 @@ const operators: OperatorTable = {
   ...objectOperators,
   $literal: (operand) => () => operand,
   $rand: () => () => new Double(Math.random()),
+  $percentile: (operand, compile, name) => compilePercentileExpression(name, operand, compile),
+  $median: (operand, compile, name) => compilePercentileExpression(name, operand, compile),
 };
 
 /** Real MongoDB expression operators this engine does not implement: named in the error, never ignored. */
@@ -41,8 +44,6 @@ const UNSUPPORTED_OPERATORS = new Set([
   '$accumulator',
   '$meta',
   '$toHashedIndexKey',
-  '$median',
-  '$percentile',
 ]);
 
 
@@ -160,5 +161,15 @@ function compileLet(operand: unknown): CompiledExpression {
     const scope: Variables = { ...variables };
     for (const [name, value] of bindings) scope[name] = value(current, variables);
     return body(current, scope);
+  };
+}
+
+/** Expression form: over an array input's elements, or over the single value. */
+function compilePercentileExpression(name: string, operand: unknown, compile: (expression: unknown) => CompiledExpression): CompiledExpression {
+  const spec = parsePercentileSpec(name, operand);
+  const input = compile(spec.input);
+  return (current, variables) => {
+    const value = input(current, variables);
+    return computePercentiles(Array.isArray(value) ? value : [value], spec);
   };
 }
