@@ -48,6 +48,12 @@ describe('index management', () => {
     expect(typeof error.code).toBe('number');
   });
 
+  it('listIndexes and dropIndex on a collection that does not exist fail with NamespaceNotFound (26)', async () => {
+    const coll = engine.db('nons').collection('missing');
+    expect((await rejectionOf(coll.listIndexes().toArray())).code).toBe(26);
+    expect((await rejectionOf(coll.dropIndex('a_1'))).code).toBe(26);
+  });
+
   it('dropIndexes "*" drops all but _id', async () => {
     const coll = engine.db('dropall').collection('c');
     await coll.createIndexes([{ key: { a: 1 } }, { key: { b: 1 } }]);

@@ -251,4 +251,15 @@ describe('features outside the required set', () => {
       (out) => expect(out.map((d) => d._id)).toEqual([1]),
     );
   });
+
+  it('hashed and 2dsphere indexes work or are refused by name', async () => {
+    const coll = engine.db('specialidx').collection('c');
+    await coll.insertMany([{ _id: 1, k: 'a', loc: { type: 'Point', coordinates: [0, 0] } }] as never[]);
+    await correctOrNamedError(coll.createIndex({ k: 'hashed' }), 'hashed', async () => {
+      expect(await coll.find({ k: 'a' }).toArray()).toHaveLength(1);
+    });
+    await correctOrNamedError(coll.createIndex({ loc: '2dsphere' }), '2dsphere', async () => {
+      expect(await coll.countDocuments()).toBe(1);
+    });
+  });
 });
