@@ -351,6 +351,12 @@ describe('$setWindowFields', () => {
     expect(result![3]!.area).toEqual(new Double(12));
   });
 
+  it('sums over a calendar range window of dates', () => {
+    const days = ['2024-01-10', '2024-01-31', '2024-02-15', '2024-03-20'].map((day, i) => ({ _id: i, d: new Date(`${day}T00:00:00Z`), n: new Int32(1) }));
+    const result = run(days, [{ $setWindowFields: { sortBy: { d: 1 }, output: { lastMonth: { $sum: '$n', window: { range: [-1, 'current'], unit: 'month' } } } } }]);
+    expect(result.map((doc) => doc.lastMonth.value)).toEqual([1, 2, 2, 1]);
+  });
+
   it('averages over a range window of sort-key values', () => {
     const result = run(sales.filter((doc) => doc.shop === 'a'), [
       { $setWindowFields: { sortBy: { day: 1 }, output: { avg: { $avg: '$amount', window: { range: [-1, 0] } } } } },

@@ -135,12 +135,16 @@ interface WindowBounds {
   kind: 'documents' | 'range';
   lower: Bound;
   upper: Bound;
+  /** Time unit of a range window over dates. */
+  unit?: string;
 }
 
 function parseWindow(window: unknown, isSorted: boolean): WindowBounds {
   if (window === undefined) return { kind: 'documents', lower: 'unbounded', upper: 'unbounded' };
   if (!isPlainDocument(window)) throw new MongoCommandError(ErrorCode.FailedToParse, "'window' field must be an object");
-  if (window.unit !== undefined) throw new MongoCommandError(ErrorCode.NotImplemented, "$setWindowFields range windows with 'unit' are not supported by embedded-mongo");
+  if (window.unit !== undefined && (typeof window.unit !== 'string' || !(window.unit in UNIT_MILLIS || window.unit in MONTHS_PER_UNIT))) {
+    throw new MongoCommandError(ErrorCode.FailedToParse, `unknown time unit value: ${String(window.unit)}`);
+  }
   const kind = window.documents !== undefined ? 'documents' : window.range !== undefined ? 'range' : undefined;
   if (kind === undefined) throw new MongoCommandError(ErrorCode.FailedToParse, "'window' field must specify 'documents' or 'range'");
   const bounds = window[kind];
@@ -148,7 +152,9 @@ function parseWindow(window: unknown, isSorted: boolean): WindowBounds {
   if (!isSorted && !(bounds[0] === 'unbounded' && bounds[1] === 'unbounded')) {
     throw new MongoCommandError(5339901, 'Document-based bounds require a sortBy');
   }
-  return { kind, lower: parseBound(bounds[0]), upper: parseBound(bounds[1]) };
+  const parsed: WindowBounds = { kind, lower: parseBound(bounds[0]), upper: parseBound(bounds[1]) };
+  if (typeof window.unit === 'string') parsed.unit = window.unit;
+  return parsed;
 }
 
 function parseBound(value: unknown): Bound {
@@ -175,14 +181,35 @@ function documentRange(bounds: WindowBounds, index: number, length: number): [nu
 /** Range windows compare numeric sort keys: every document whose key lies in [key + lower, key + upper]. */
 function valueRange(bounds: WindowBounds, index: number, keys: unknown[]): [number, number] {
   const key = keys[index];
-  if (!isNumeric(key)) throw new MongoCommandError(5429414, 'Invalid range: Expected the sortBy field to be a number');
-  const center = toDouble(key);
-  const low = bounds.lower === 'unbounded' ? -Infinity : bounds.lower === 'current' ? center : center + bounds.lower;
-  const high = bounds.upper === 'unbounded' ? Infinity : bounds.upper === 'current' ? center : center + bounds.upper;
+  const unit = bounds.unit;
+  let low: number;
+  let high: number;
+  let positionOfKey: (candidate: unknown) => number;
+  if (unit !== undefined) {
+    // Date ranges move by calendar units: months and years are not a fixed number of milliseconds.
+    if (!(key instanceof Date)) throw new MongoCommandError(5429513, 'Invalid range: Expected the sortBy field to be a date, because the window has a unit');
+    const shift = (amount: number): number => {
+      if (unit in MONTHS_PER_UNIT) {
+        const moved = new Date(key.getTime());
+        moved.setUTCMonth(moved.getUTCMonth() + amount * MONTHS_PER_UNIT[unit]!);
+        return moved.getTime();
+      }
+      return key.getTime() + amount * UNIT_MILLIS[unit]!;
+    };
+    low = bounds.lower === 'unbounded' ? -Infinity : bounds.lower === 'current' ? key.getTime() : shift(bounds.lower);
+    high = bounds.upper === 'unbounded' ? Infinity : bounds.upper === 'current' ? key.getTime() : shift(bounds.upper);
+    positionOfKey = (candidate) => (candidate instanceof Date ? candidate.getTime() : NaN);
+  } else {
+    if (!isNumeric(key)) throw new MongoCommandError(5429414, 'Invalid range: Expected the sortBy field to be a number');
+    const center = toDouble(key);
+    low = bounds.lower === 'unbounded' ? -Infinity : bounds.lower === 'current' ? center : center + bounds.lower;
+    high = bounds.upper === 'unbounded' ? Infinity : bounds.upper === 'current' ? center : center + bounds.upper;
+    positionOfKey = (candidate) => (isNumeric(candidate) ? toDouble(candidate) : NaN);
+  }
   let from = keys.length;
   let to = -1;
   keys.forEach((candidate, position) => {
-    const value = isNumeric(candidate) ? toDouble(candidate) : NaN;
+    const value = positionOfKey(candidate);
     if (value >= low && value <= high) {
       from = Math.min(from, position);
       to = Math.max(to, position);
@@ -191,7 +218,6 @@ function valueRange(bounds: WindowBounds, index: number, keys: unknown[]): [numb
   return [from, to];
 }
 
-
 /** Position of a document along the sortBy field, in the unit requested (dates as milliseconds / unit). */
 function positionOf(key: unknown, unitMillis: number): number {
   if (key instanceof Date) return key.getTime() / unitMillis;
@@ -199,6 +225,7 @@ function positionOf(key: unknown, unitMillis: number): number {
 }
 
 const UNIT_MILLIS: Record<string, number> = { millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
+const MONTHS_PER_UNIT: Record<string, number> = { month: 1, quarter: 3, year: 12 };
 
 /** $locf, $linearFill and $expMovingAvg: functions of the whole ordered partition. */
 function compileSequenceFunction(name: string, operand: unknown): WindowOutput['compute'] {
