@@ -7,6 +7,8 @@ import {
   RecoveryJob,
   RecoveryRegistry,
   createSubgraphServer,
+  createWebhookManager,
+  runAfterCommit,
   type SubgraphServer,
   type TransferEventEmitter,
 } from 'core-service';
@@ -17,6 +19,12 @@ import { SimulatedPayoutProvider } from './payout/simulated-payout-provider.js';
 import { createPaymentContext, type PaymentDeps } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { PaymentStore } from './store/payment-store.js';
+import { BalanceCache } from './store/balance-cache.js';
+import { registerTransferRecovery, TRANSFER_OPERATION } from './recovery/transfer-recovery.js';
+import { registerHoldRecovery } from './recovery/hold-recovery.js';
+import { ReconciliationJob } from './reconciliation/reconciliation-job.js';
+import { withdrawSagaOf } from './resolvers/withdraw-saga-registry.js';
+import { isWebhookEvent } from './events/webhook-events.js';
 
 export const SERVICE_NAME = 'payment-service';
 
@@ -38,12 +46,23 @@ export interface PaymentServiceOptions {
   fundingShards?: number;
   /** How long a withdrawal saga stays owned without a heartbeat; default 30 s. */
   sagaLeaseMs?: number;
+  /** Ms without a heartbeat after which a self-managed transfer counts as stuck; default 60 s. */
+  transferStaleAfterMs?: number;
+  /** Ms between backstop recovery sweeps (saga runs, stuck holds, transfers); default 5 min. */
+  recoverySweepMs?: number;
+  /** Ms between scheduled reconciliation runs; default one hour, 0 for none. */
+  reconciliationEveryMs?: number;
+  /** Allow webhook URLs on private networks (development and tests). */
+  allowPrivateWebhooks?: boolean;
+  /** Webhook delivery attempts and back-off. */
+  webhookRetry?: { maxAttempts?: number; backoffMs?: number };
 }
 
 export interface PaymentService {
   readonly server: SubgraphServer;
   readonly deps: PaymentDeps;
   readonly events: EventBus;
+  readonly recovery: RecoveryJob;
   start(): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
 }
@@ -63,10 +82,35 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     mongo: { client: options.client, db: options.db },
     ...(options.streamKey !== undefined ? { streamKey: options.streamKey } : {}),
   });
-  const emit: TransferEventEmitter = (type, tenantId, userId, data, { session }) => events.emit(type, tenantId, userId, data, { session });
+  const webhooks = createWebhookManager({
+    db: options.db,
+    serviceName: SERVICE_NAME,
+    redis: options.redis,
+    queuePrefix: `${keyPrefix}:bull`,
+    events,
+    ...(options.webhookRetry !== undefined ? { retryConfig: options.webhookRetry } : {}),
+    ...(options.allowPrivateWebhooks !== undefined ? { allowPrivateNetworks: options.allowPrivateWebhooks } : {}),
+  });
+  // The relay hands committed outbox entries flagged for webhooks to the manager.
+  events.attachWebhooks(webhooks);
+  const balances = new BalanceCache({ redis: options.redis, keyPrefix });
+  const emit: TransferEventEmitter = async (type, tenantId, userId, data, { session }) => {
+    // Every movement announces each wallet it changed: the one place to drop the cached
+    // balances, after the commit and never after an abort.
+    if (type === 'wallet.updated' && userId !== null) await runAfterCommit(session, () => balances.invalidate(tenantId, userId));
+    return events.emit(type, tenantId, userId, data, { session, dispatchWebhooks: isWebhookEvent(type) });
+  };
 
   const registry = new RecoveryRegistry();
-  const recovery = new RecoveryJob({ redis: options.redis, db: options.db, registry, keyPrefix: `${keyPrefix}:`, queuePrefix: `${keyPrefix}:bull` });
+  const recovery = new RecoveryJob({
+    redis: options.redis,
+    db: options.db,
+    registry,
+    keyPrefix: `${keyPrefix}:`,
+    queuePrefix: `${keyPrefix}:bull`,
+    events,
+    ...(options.recoverySweepMs !== undefined ? { interval: options.recoverySweepMs } : {}),
+  });
   const leaseMs = options.sagaLeaseMs ?? 30_000;
   const sagas = new SagaEngine({
     db: options.db,
@@ -84,7 +128,23 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     provider: options.provider ?? new SimulatedPayoutProvider(),
     emit,
     fundingShards: options.fundingShards ?? 8,
+    transferTracker: new OperationStateTracker(TRANSFER_OPERATION, { redis: options.redis, recovery, staleAfter: options.transferStaleAfterMs ?? 60_000 }),
+    balances,
+    webhooks,
+    reconciliation: new ReconciliationJob({
+      db: options.db,
+      client: options.client,
+      store,
+      redis: options.redis,
+      events,
+      queuePrefix: `${keyPrefix}:bull`,
+      ...(options.reconciliationEveryMs !== undefined ? { everyMs: options.reconciliationEveryMs } : {}),
+    }),
   };
+  // Registered up front: after a restart, recovery must be able to resume runs this process never started.
+  sagas.register(withdrawSagaOf(deps));
+  registerTransferRecovery(registry, store);
+  registerHoldRecovery(registry, deps, sagas, { minAgeMs: leaseMs * 2 });
 
   const server = createSubgraphServer({
     name: SERVICE_NAME,
@@ -99,15 +159,22 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     server,
     deps,
     events,
+    recovery,
     async start() {
       await store.ensureIndexes();
+      await webhooks.ensureIndexes();
+      await balances.start();
       await recovery.start();
+      await deps.reconciliation.start();
       return server.start();
     },
     async stop() {
       await server.stop();
+      await deps.reconciliation.stop();
       await recovery.stop();
+      await webhooks.close();
       await events.close();
+      await balances.close();
     },
   };
 }

@@ -12,7 +12,7 @@ export const CONTEXT_SECRET = randomBytes(32).toString('hex');
 export const ROLE_PERMISSIONS = {
   user: ['wallet:read:own', 'transfer:create:own', 'transfer:read:own', 'transaction:read:own', 'withdrawal:create:own'],
   support: ['wallet:read:tenant', 'transfer:read:tenant', 'transaction:read:tenant'],
-  admin: ['wallet:read:tenant', 'transfer:read:tenant', 'transaction:read:tenant', 'deposit:create:tenant', 'reconciliation:read:tenant'],
+  admin: ['wallet:read:tenant', 'transfer:read:tenant', 'transaction:read:tenant', 'deposit:create:tenant', 'reconciliation:read:tenant', 'webhook:manage:tenant'],
 } as const;
 
 export interface Caller {
@@ -43,6 +43,9 @@ export async function startPayment(overrides: Partial<PaymentServiceOptions> = {
     port: 0,
     contextSecret: CONTEXT_SECRET,
     fundingShards: 4,
+    allowPrivateWebhooks: true,
+    // Scheduled runs are off unless a test asks for them; tests call reconcile directly.
+    reconciliationEveryMs: 0,
     ...overrides,
   });
   const { url } = await service.start();

@@ -12,4 +12,5 @@ export const PAYMENT_PERMISSIONS = {
   createDeposit: 'deposit:create:*',
   createWithdrawal: 'withdrawal:create:*',
   readReconciliation: 'reconciliation:read:*',
+  manageWebhooks: 'webhook:manage:*',
 } as const;

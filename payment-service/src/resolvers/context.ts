@@ -1,9 +1,11 @@
 import type { Db, MongoClient } from 'mongodb';
 import DataLoader from 'dataloader';
-import type { SubgraphContext, TransferEventEmitter, WalletDocument } from 'core-service';
+import type { OperationStateTracker, SubgraphContext, TransferEventEmitter, WalletDocument, WebhookManager } from 'core-service';
 import type { SagaEngine } from 'core-service/saga';
 import type { PayoutProvider } from '../payout/payout-provider.js';
 import type { PaymentStore } from '../store/payment-store.js';
+import type { BalanceCache } from '../store/balance-cache.js';
+import type { ReconciliationJob } from '../reconciliation/reconciliation-job.js';
 
 /** Everything a payment resolver can reach besides the gateway's vouched-for caller. */
 export interface PaymentDeps {
@@ -15,6 +17,12 @@ export interface PaymentDeps {
   /** Writes integration events into the outbox of the caller's transaction. */
   emit: TransferEventEmitter;
   fundingShards: number;
+  /** Crash bookkeeping of self-managed transfers (recovery confirms commit or rollback). */
+  transferTracker: OperationStateTracker;
+  /** Users' wallets, cached; dropped after each commit that changes them. */
+  balances: BalanceCache;
+  webhooks: WebhookManager;
+  reconciliation: ReconciliationJob;
 }
 
 /** Per request: the services's dependencies and the loaders that batch entity fetches. */

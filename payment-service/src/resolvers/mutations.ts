@@ -60,7 +60,7 @@ export const mutationResolvers = {
       idempotencyKey: input.idempotencyKey,
       ...(input.description != null ? { description: input.description } : {}),
       emit: payment.emit,
-    });
+    }, { tracker: payment.transferTracker });
     return result.transfer;
   },
 
@@ -80,7 +80,7 @@ export const mutationResolvers = {
       idempotencyKey: input.idempotencyKey,
       type: 'deposit',
       emit: payment.emit,
-    });
+    }, { tracker: payment.transferTracker });
     return result.credit;
   },
 

@@ -28,15 +28,21 @@ function ledgerOwner(ctx: PaymentContext, permission: string, requested: string 
   return { tenantId, userId };
 }
 
+function cachedWallets(ctx: PaymentContext, tenantId: string, userId: string): Promise<WalletDocument[]> {
+  const { store, balances } = ctx.payment;
+  return balances.walletsOf(tenantId, userId, () => store.walletsOf(tenantId, userId));
+}
+
 export const queryResolvers = {
   myWallets: async (_: unknown, __: unknown, ctx: PaymentContext): Promise<WalletDocument[]> => {
     const { tenantId, userId } = ledgerOwner(ctx, PAYMENT_PERMISSIONS.readWallet, null);
-    return ctx.payment.store.walletsOf(tenantId, userId);
+    return cachedWallets(ctx, tenantId, userId);
   },
 
   wallet: async (_: unknown, args: { currency: string }, ctx: PaymentContext): Promise<WalletDocument | null> => {
     const { tenantId, userId } = ledgerOwner(ctx, PAYMENT_PERMISSIONS.readWallet, null);
-    return ctx.payment.store.wallet(tenantId, userId, args.currency);
+    const wallets = await cachedWallets(ctx, tenantId, userId);
+    return wallets.find((wallet) => wallet.currency === args.currency) ?? null;
   },
 
   transactions: async (_: unknown, args: PageArgs & { filter?: (LedgerFilterInput & { userId?: string | null }) | null }, ctx: PaymentContext, info: GraphQLResolveInfo) => {

@@ -25,6 +25,8 @@ export class PaymentStore {
     await ensureWalletIndexes(this.db);
     await this.transfers.createIndexes([
       { key: { tenantId: 1, hold: 1, createdAt: 1 }, name: 'tenant_hold_created', partialFilterExpression: { hold: 'held' } },
+      // Stuck-hold recovery looks across tenants for old held withdrawals.
+      { key: { hold: 1, createdAt: 1 }, name: 'hold_created', partialFilterExpression: { hold: 'held' } },
       { key: { tenantId: 1, createdAt: -1, _id: -1 }, name: 'tenant_created' },
     ]);
     await this.transactions.createIndexes([{ key: { tenantId: 1, createdAt: -1, _id: -1 }, name: 'tenant_created' }]);
