@@ -26,7 +26,7 @@ describe('issued access tokens', () => {
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     expect(reason(`${none}.${payload}.`, now)).toBe('TOKEN_INVALID');
 
-    const foreign = signAccessToken(claims, { ...KEYS, secret: 'somebody-elses-secret-0123456789abcdef' }, { now });
+    const foreign = signAccessToken(claims, { algorithm: 'HS256', secret: 'somebody-elses-secret-0123456789abcdef', issuer: 'auth-service', audience: 'payment-platform' }, { now });
     expect(reason(foreign, now)).toBe('TOKEN_INVALID');
 
     expect(reason(accessToken, now + 15 * 60_000 + 10_000)).toBe('TOKEN_EXPIRED');
