@@ -271,6 +271,11 @@ describe('dates', () => {
     });
     expect(evaluate({ $dateFromString: { dateString: '2024-03-05T06:07:08.009+02:00' } })).toEqual(new Date('2024-03-05T04:07:08.009Z'));
     expect(evaluate({ $dateFromString: { dateString: 'nope', onError: 'bad' } })).toBe('bad');
+    expect(evaluate({ $dateFromString: { dateString: '05/03/2024 06:07', format: '%d/%m/%Y %H:%M', timezone: 'Europe/Paris' } })).toEqual(
+      new Date('2024-03-05T05:07:00Z'),
+    );
+    expect(evaluate({ $dateFromString: { dateString: '2024-03-05 +0200', format: '%Y-%m-%d %z' } })).toEqual(new Date('2024-03-04T22:00:00Z'));
+    expect(evaluate({ $dateFromString: { dateString: '2024/03/05', format: '%Y-%m-%d', onError: null } })).toBeNull();
     expect(evaluate({ $isoWeek: new Date('2021-01-03T00:00:00Z') })).toEqual(new Int32(53));
     expect(evaluate({ $isoWeekYear: new Date('2021-01-03T00:00:00Z') })).toEqual(new Int32(2020));
     expect(evaluate({ $isoDayOfWeek: '$when' })).toEqual(new Int32(2));

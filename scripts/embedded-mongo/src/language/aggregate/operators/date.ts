@@ -232,6 +232,65 @@ function parseDateString(text: string, timezone: TimeZone): Date | undefined {
   return fromWallClock(new Date(utc), offset);
 }
 
+/** Parses `text` against a $dateFromString format (%Y %m %d %H %M %S %L %j %z %Z %%); undefined when it does not fit. */
+function parseFormattedDate(text: string, format: string, zone: TimeZone): Date | undefined {
+  const fields = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0, dayOfYear: 0 };
+  let offset: TimeZone = zone;
+  let position = 0;
+  const readNumber = (maxDigits: number): number | undefined => {
+    const match = new RegExp(`^\\d{1,${maxDigits}}`).exec(text.slice(position));
+    if (!match) return undefined;
+    position += match[0].length;
+    return Number(match[0]);
+  };
+  for (let i = 0; i < format.length; i++) {
+    const char = format[i]!;
+    if (char !== '%') {
+      if (text[position] !== char) return undefined;
+      position++;
+      continue;
+    }
+    const specifier = format[++i];
+    const targets: Record<string, [keyof typeof fields, number]> = {
+      Y: ['year', 4],
+      m: ['month', 2],
+      d: ['day', 2],
+      H: ['hour', 2],
+      M: ['minute', 2],
+      S: ['second', 2],
+      L: ['millisecond', 3],
+      j: ['dayOfYear', 3],
+    };
+    const target = specifier === undefined ? undefined : targets[specifier];
+    if (target !== undefined) {
+      const value = readNumber(target[1]);
+      if (value === undefined) return undefined;
+      fields[target[0]] = value;
+    } else if (specifier === 'z' || specifier === 'Z') {
+      const match = specifier === 'z' ? /^(Z|[+-]\d{2}:?\d{2})/.exec(text.slice(position)) : /^[+-]?\d+/.exec(text.slice(position));
+      if (!match) return undefined;
+      position += match[0].length;
+      if (specifier === 'Z') {
+        const minutes = Number(match[0]);
+        offset = { isUtc: minutes === 0, offsetMinutesAt: () => minutes };
+      } else {
+        offset = resolveTimeZone(match[0] === 'Z' ? 'UTC' : match[0].length === 5 ? `${match[0].slice(0, 3)}:${match[0].slice(3)}` : match[0]);
+      }
+    } else if (specifier === '%') {
+      if (text[position] !== '%') return undefined;
+      position++;
+    } else {
+      throw expressionError(18536, `Invalid format character '%${specifier ?? ''}' in format string`);
+    }
+  }
+  if (position !== text.length) return undefined;
+  const wall =
+    fields.dayOfYear > 0
+      ? Date.UTC(fields.year, 0, fields.dayOfYear, fields.hour, fields.minute, fields.second, fields.millisecond)
+      : Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second, fields.millisecond);
+  return fromWallClock(new Date(wall), offset);
+}
+
 export const dateOperators: OperatorTable = {
   $isoDayOfWeek: datePart((date) => isoWeekParts(date).isoDay),
   $isoWeek: datePart((date) => isoWeekParts(date).isoWeek),
@@ -342,9 +401,7 @@ export const dateOperators: OperatorTable = {
   },
   $dateFromString: (operand, compile, name) => {
     const spec = namedArguments(name, operand, ['dateString']);
-    if (spec.format !== undefined) {
-      throw new MongoCommandError(ErrorCode.NotImplemented, `${name} with 'format' is not supported by embedded-mongo (ISO 8601 strings are)`);
-    }
+    const format = compileOptional(compile, spec.format);
     const input = compile(spec.dateString);
     const timezone = compileOptional(compile, spec.timezone);
     const onError = compileOptional(compile, spec.onError);
@@ -352,7 +409,11 @@ export const dateOperators: OperatorTable = {
     return (current, variables) => {
       const value = input(current, variables);
       if (value === null || value === undefined) return onNull ? onNull(current, variables) : null;
-      const parsed = typeof value === 'string' ? parseDateString(value, resolveTimeZone(timezone?.(current, variables))) : undefined;
+      const zone = resolveTimeZone(timezone?.(current, variables));
+      const formatValue = format?.(current, variables);
+      if (formatValue !== undefined && typeof formatValue !== 'string') throw expressionError(40684, `$dateFromString requires that 'format' be a string`);
+      const parsed =
+        typeof value !== 'string' ? undefined : formatValue === undefined ? parseDateString(value, zone) : parseFormattedDate(value, formatValue, zone);
       if (parsed === undefined || Number.isNaN(parsed.getTime())) {
         if (onError) return onError(current, variables);
         throw new MongoCommandError(ErrorCode.ConversionFailure, `Error parsing date string '${String(value)}'`);
