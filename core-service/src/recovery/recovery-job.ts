@@ -42,6 +42,8 @@ export interface RecoveryJobOptions {
   maxAge?: number;
   /** Operations the sweep hands to recovery per handler and run; default 1,000 (the brief's maxKeys). */
   sweepLimit?: number;
+  /** Seconds a recovered operation's state is kept; default 300. */
+  recoveredTtl?: number;
   /** Checks of a failed recovery before the job gives up (the sweep tries again later); default 5. */
   checkAttempts?: number;
   /** Base of the exponential back-off between failed recovery attempts; default 1,000 ms. */
@@ -226,7 +228,7 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
     };
     const outcome = await this.#invoke(handler, operation);
     const released = await this.#redis.operationStateRelease(
-      stateKey, operationIndexKey(this.keyPrefix, type), id, token, outcome.status === 'recovered' ? 'recovered' : 'in_progress', 300,
+      stateKey, operationIndexKey(this.keyPrefix, type), id, token, outcome.status === 'recovered' ? 'recovered' : 'in_progress', this.#options.recoveredTtl ?? 300,
     );
     if (released === 0) this.#logger.warn({ type, id }, 'recovery claim expired before the handler returned');
     return outcome;

@@ -117,7 +117,8 @@ export class SagaEngine extends EventEmitter {
 
   /**
    * Runs `saga` to a final status and returns the outcome; step failures are outcomes, not
-   * exceptions. With an `idempotencyKey` already used for this saga, returns that run's outcome
+   * exceptions. It rejects only when progress cannot be persisted (database down): the run is
+   * then left to its lease and resumed or compensated by recovery. With an `idempotencyKey` already used for this saga, returns that run's outcome
    * (waiting for it when another instance is still driving it) instead of starting another.
    */
   async run<TInput>(saga: Saga<TInput>, input: TInput, options: RunSagaOptions = {}): Promise<SagaOutcome> {
@@ -264,7 +265,10 @@ export class SagaEngine extends EventEmitter {
       updatedAt: now,
     };
     if (!(await this.store.insert(doc))) return this.#awaitOutcome((await this.store.get(runId))!);
-    await this.#options.tracker?.setInProgress(runId, { saga: saga.name, ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}) });
+    // Tracking is best effort: without it the run is still found by the sweep (expired lease in saga_runs).
+    await this.#options.tracker
+      ?.setInProgress(runId, { saga: saga.name, ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}) })
+      .catch((error: unknown) => this.#logger.warn({ err: error, runId }, 'saga run not tracked for recovery'));
     return this.#drive(saga, doc);
   }
 
@@ -285,9 +289,12 @@ export class SagaEngine extends EventEmitter {
     const outcome = toOutcome(run);
     if (this.#options.tracker !== undefined) {
       // A parked run is "failed" for the tracker: recovery must never pick it up again. (A run
-      // resumed by recovery is held by recovery's claim: these calls are then no-ops.)
-      if (run.status === 'needs_attention') await this.#options.tracker.setFailed(run._id, 'needs_attention');
-      else await this.#options.tracker.setCompleted(run._id);
+      // resumed by recovery is held by recovery's claim: these calls are then no-ops.) The
+      // outcome is already persisted; a Redis failure here only leaves a check that finds it final.
+      const tracker = this.#options.tracker;
+      await (run.status === 'needs_attention' ? tracker.setFailed(run._id, 'needs_attention') : tracker.setCompleted(run._id)).catch((error: unknown) =>
+        this.#logger.warn({ err: error, runId: run._id }, 'saga run outcome not recorded in the tracker'),
+      );
     }
     this.emit('run:finished', outcome);
     return outcome;
