@@ -50,6 +50,25 @@ describe('transfers from several processes', () => {
       await accounts.insertMany(Array.from({ length: ACCOUNTS }, (_, i) => ({ _id: `acc${i}`, balance: INITIAL_BALANCE })));
       await db.createCollection('ledger');
 
+      // While the workers run, snapshot transactions here must always see the whole total:
+      // a commit becomes visible all at once or not at all.
+      let workersDone = false;
+      const observedTotals: number[] = [];
+      const observer = (async () => {
+        const session = engine.client.startSession();
+        try {
+          while (!workersDone) {
+            session.startTransaction({ readConcern: { level: 'snapshot' } });
+            const [sum] = await accounts
+              .aggregate<{ total: number }>([{ $group: { _id: null, total: { $sum: '$balance' } } }], { session })
+              .toArray();
+            await session.commitTransaction();
+            observedTotals.push(sum!.total);
+          }
+        } finally {
+          await session.endSession();
+        }
+      })();
       const outputs = await Promise.all(
         Array.from({ length: PROCESSES }, (_, p) =>
           runWorker('./transfer-worker.ts', [
@@ -61,14 +80,22 @@ describe('transfers from several processes', () => {
             String(ACCOUNTS),
           ]),
         ),
-      );
+      ).finally(() => {
+        workersDone = true;
+      });
+      await observer;
+      expect(observedTotals.length).toBeGreaterThan(0);
+      expect(observedTotals.filter((t) => t !== ACCOUNTS * INITIAL_BALANCE)).toEqual([]);
       const tallies = outputs.map((o) => JSON.parse(o.trim()) as Tally);
       const committed = tallies.reduce((s, t) => s + t.committed, 0);
       const insufficient = tallies.reduce((s, t) => s + t.insufficient, 0);
       const attempts = tallies.reduce((s, t) => s + t.attempts, 0);
       const transient = tallies.reduce((s, t) => s + t.transientErrors, 0);
 
-      console.info(`transfers: ${committed} committed, ${insufficient} refused (insufficient), ${attempts} attempts, ${transient} transient errors`);
+      console.info(
+        `transfers: ${committed} committed, ${insufficient} refused (insufficient), ${attempts} attempts, ` +
+          `${transient} transient errors; ${observedTotals.length} snapshot totals observed`,
+      );
       expect(committed + insufficient).toBe(PROCESSES * SESSIONS_PER_PROCESS * TRANSFERS_PER_SESSION);
       const balances = await accounts.find().toArray();
       expect(balances).toHaveLength(ACCOUNTS);
