@@ -334,6 +334,51 @@ describe('transactions', () => {
     expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 110 });
   });
 
+  it('a non-transactional insert of an _id a transaction has inserted waits, then fails with 11000 after the commit', async () => {
+    const coll = await accounts('blockedinsert', [{ _id: 'a', balance: 1 }]);
+    const session = engine.client.startSession();
+    const other = await engine.newClient();
+    try {
+      session.startTransaction();
+      await coll.insertOne({ _id: 'new', balance: 5 }, { session });
+      const insert = tracked(
+        other
+          .db(coll.dbName)
+          .collection<Account>('accounts')
+          .insertOne({ _id: 'new', balance: 9 })
+          .then(
+            () => ({ code: 0 }),
+            (error: { code?: number }) => ({ code: error.code }),
+          ),
+      );
+      for (let i = 0; i < 5; i += 1) await other.db('admin').command({ ping: 1 });
+      expect(insert.state.settled).toBe(false);
+      await session.commitTransaction();
+      expect((await insert.promise).code).toBe(11000);
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.findOne({ _id: 'new' })).toEqual({ _id: 'new', balance: 5 });
+  });
+
+  it('a non-transactional delete of a document a transaction updated waits, then deletes it', async () => {
+    const coll = await accounts('blockeddelete', [{ _id: 'a', balance: 1 }]);
+    const session = engine.client.startSession();
+    const other = await engine.newClient();
+    try {
+      session.startTransaction();
+      await coll.updateOne({ _id: 'a' }, { $set: { balance: 2 } }, { session });
+      const removal = tracked(other.db(coll.dbName).collection<Account>('accounts').deleteOne({ _id: 'a' }));
+      for (let i = 0; i < 5; i += 1) await other.db('admin').command({ ping: 1 });
+      expect(removal.state.settled).toBe(false);
+      await session.commitTransaction();
+      expect((await removal.promise).deletedCount).toBe(1);
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.countDocuments()).toBe(0);
+  });
+
   it('a write blocked by an open transaction gives up with MaxTimeMSExpired (50) when maxTimeMS runs out', async () => {
     const coll = await accounts('blockedtimeout', [{ _id: 'a', balance: 100 }]);
     const session = engine.client.startSession();
