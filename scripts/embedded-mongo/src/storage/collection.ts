@@ -178,7 +178,7 @@ export class Collection implements RecordOwner {
         this.liveCount--;
         this.liveBytes -= rec.bson.length;
       }
-      rec.older = { ts: rec.ts, bson: rec.bson, older: rec.older };
+      rec.older = { ts: rec.ts, bson: rec.bson, older: rec.older, sameKeysAsNewer: keysUnchanged };
     }
     rec.ts = ts;
     rec.bson = rec.pending;
@@ -210,18 +210,27 @@ export class Collection implements RecordOwner {
    */
   collectRecord(rec: DocRecord, oldestSnapshot: number): boolean {
     const removed: Buffer[] = [];
+    // Pruning always cuts a suffix of the chain; when every cut version shares its newer
+    // neighbour's entries, the kept version still owns them all and nothing is unindexed.
+    let allSameKeys = true;
+    const cut = (from: Version | null): void => {
+      for (let v = from; v !== null; v = v.older) {
+        if (v.bson !== null) removed.push(v.bson);
+        if (!v.sameKeysAsNewer) allSameKeys = false;
+      }
+    };
     if (rec.ts <= oldestSnapshot) {
-      for (let v = rec.older; v !== null; v = v.older) if (v.bson !== null) removed.push(v.bson);
+      cut(rec.older);
       rec.older = null;
     } else {
       let keep: Version | null = rec.older;
       while (keep !== null && keep.ts > oldestSnapshot) keep = keep.older;
       if (keep !== null) {
-        for (let v = keep.older; v !== null; v = v.older) if (v.bson !== null) removed.push(v.bson);
+        cut(keep.older);
         keep.older = null;
       }
     }
-    if (removed.length > 0) this.dropStaleEntries(rec, removed);
+    if (removed.length > 0 && !allSameKeys) this.dropStaleEntries(rec, removed);
     if (rec.bson === null && rec.older === null && rec.lock === null && rec.ts !== UNCOMMITTED) this.records.delete(rec.rid);
     return rec.older !== null;
   }

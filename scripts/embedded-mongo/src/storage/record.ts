@@ -9,6 +9,8 @@ export interface Version {
   /** BSON bytes; null when this version is a deletion. */
   bson: Buffer | null;
   older: Version | null;
+  /** True when this version has exactly the index entries of the next newer one (pruning it unindexes nothing). */
+  sameKeysAsNewer: boolean;
 }
 
 /**
