@@ -201,6 +201,7 @@ describe('object, size and timestamp operators', () => {
     expect(evaluate({ $tsSecond: new Timestamp({ t: 7, i: 3 }) })).toEqual(Long.fromNumber(7));
     expect(evaluate({ $tsIncrement: new Timestamp({ t: 7, i: 3 }) })).toEqual(Long.fromNumber(3));
     expect(evaluate({ $getField: { field: 'a.b', input: { $literal: { 'a.b': 5 } } } })).toBe(5);
+    expect(evaluate({ $getField: { field: { $concat: ['s'] }, input: '$$ROOT' } })).toBe('Hello');
   });
 });
 

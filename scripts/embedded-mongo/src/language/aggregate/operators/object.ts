@@ -1,5 +1,4 @@
 import { Int32, Long, serialize, type Binary, type Timestamp } from 'bson';
-import { ErrorCode, MongoCommandError } from '../../../errors.js';
 import { ownField, setOwnField } from '../../path.js';
 import { BsonType, bsonTypeCode, isPlainDocument } from '../../values/type-order.js';
 import { expressionError, requireArgumentCount, typeNameForError } from '../expression-errors.js';
@@ -78,16 +77,17 @@ export const objectOperators: OperatorTable = {
   $tsIncrement: (operand, compile, name) => timestampPart(name, operand, compile, (timestamp) => timestamp.low >>> 0),
   $getField: (operand, compile) => {
     const spec = isPlainDocument(operand) && 'field' in operand ? operand : { field: operand };
-    if (typeof spec.field !== 'string') {
-      throw new MongoCommandError(ErrorCode.NotImplemented, '$getField with a computed field name is not supported by embedded-mongo');
-    }
-    const field = spec.field;
+    // A constant name may contain '.' or start with '$' (that is the point of $getField); an
+    // expression must evaluate to a string.
+    const field: CompiledExpression = typeof spec.field === 'string' ? () => spec.field : compile(spec.field);
     const input = compile('input' in spec ? spec.input : '$$CURRENT');
     return (current, variables) => {
+      const name = field(current, variables);
+      if (typeof name !== 'string') throw expressionError(3041704, `$getField requires 'field' to evaluate to type String, but got ${typeNameForError(name)}`);
       const value = input(current, variables);
       if (value === null || value === undefined) return null;
       if (!isPlainDocument(value)) return undefined;
-      return ownField(value, field);
+      return ownField(value, name);
     };
   },
 };
