@@ -2,6 +2,7 @@ import { extendSchema, parse, type GraphQLSchema } from 'graphql';
 
 /** The live-update operations of the public API (shared/API.md, Live updates). */
 export const SUBSCRIPTION_SDL = `
+extend schema { subscription: Subscription }
 type Subscription {
   "The caller's wallets, after every balance change."
   walletUpdated: Wallet!

@@ -64,7 +64,13 @@ export function createSocketTransport(options: SocketTransportOptions): { io: So
     }, Math.max(0, caller.expiresAt * 1000 - Date.now())) : undefined;
     expiry?.unref();
 
-    socket.on('subscribe', async (frame: { id?: unknown; query?: unknown; variables?: unknown; operationName?: unknown }) => {
+    // Frames of one socket are handled one after another, in arrival order: an `unsubscribe`
+    // sent right after its `subscribe` must find the subscription registered.
+    let queue: Promise<unknown> = Promise.resolve();
+    const inOrder = <T>(handler: (frame: T) => unknown) => (frame: T) => {
+      queue = queue.then(() => handler(frame)).catch((error: unknown) => context.logger.warn({ err: error }, 'socket frame failed'));
+    };
+    socket.on('subscribe', inOrder(async (frame: { id?: unknown; query?: unknown; variables?: unknown; operationName?: unknown }) => {
       const id = typeof frame?.id === 'string' || typeof frame?.id === 'number' ? String(frame.id) : undefined;
       if (id === undefined) return socket.emit('error', { errors: [{ message: 'subscribe needs an id', extensions: { code: 'BAD_USER_INPUT' } }] });
       if (stops.has(id)) return socket.emit('error', { id, errors: [{ message: `subscription ${id} already exists`, extensions: { code: 'BAD_USER_INPUT' } }] });
@@ -80,15 +86,16 @@ export function createSocketTransport(options: SocketTransportOptions): { io: So
       } catch (error) {
         socket.emit('error', { id, errors: [formatError(toFormatted(error), error)] });
       }
-    });
-    socket.on('unsubscribe', (frame: { id?: unknown }) => {
+      return undefined;
+    }));
+    socket.on('unsubscribe', inOrder((frame: { id?: unknown }) => {
       const id = String(frame?.id);
       const stop = stops.get(id);
       if (!stop) return;
       stop();
       stops.delete(id);
       socket.emit('complete', { id });
-    });
+    }));
     socket.on('disconnect', () => {
       if (expiry) clearTimeout(expiry);
       for (const stop of stops.values()) stop();
