@@ -189,6 +189,28 @@ describe('malformed frames', () => {
     await expectServing('deep');
   });
 
+  it('removed legacy opcodes (OP_INSERT, OP_UPDATE, OP_DELETE) are refused and change nothing', async () => {
+    const dbName = engine.dbName('legacy');
+    const namespace = Buffer.from(`${dbName}.c\x00`, 'latin1');
+    const doc = Buffer.from(serialize({ _id: 'legacy', x: 1 }));
+    const legacyFrames = [
+      frame(2002, Buffer.concat([Buffer.alloc(4), namespace, doc])), // OP_INSERT: flags, ns, documents
+      frame(2001, Buffer.concat([Buffer.alloc(4), namespace, Buffer.alloc(4), Buffer.from(serialize({})), Buffer.from(serialize({ $set: { y: 1 } }))])), // OP_UPDATE
+      frame(2006, Buffer.concat([Buffer.alloc(4), namespace, Buffer.alloc(4), Buffer.from(serialize({}))])), // OP_DELETE
+    ];
+    for (const legacy of legacyFrames) {
+      const conn = await raw();
+      conn.write(legacy);
+      // These opcodes never had replies: the server either closes the connection or stays silent.
+      conn.write(opMsg({ ping: 1, $db: 'admin' }));
+      const outcome = await conn.next();
+      if (outcome.kind === 'reply') expect(outcome.doc).toMatchObject({ ok: expect.any(Number) });
+      conn.destroy();
+    }
+    expect(await engine.client.db(dbName).collection('c').countDocuments()).toBe(0);
+    await expectServing('legacy');
+  });
+
   it('many bad connections at once leave the server serving', async () => {
     const conns = await Promise.all(Array.from({ length: 20 }, () => raw()));
     conns.forEach((conn, i) => conn.write(i % 2 === 0 ? frame(999, Buffer.alloc(40)) : frame(OP_MSG, Buffer.alloc(4), 3)));
