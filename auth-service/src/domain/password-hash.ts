@@ -5,10 +5,13 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * the gain over tuned scrypt is small), per-user 16-byte salt, parameters stored in the hash so
  * the cost can be raised later and old hashes still verify (and are upgraded on next login).
  *
- * Cost: N = 2^15, r = 8, p = 1 (32 MiB per hash). On the 2-vCPU dev machine one hash takes
- * ~60–120 ms (see `npm run bench -w auth-service`), OWASP's recommended minimum for scrypt is
- * N = 2^17 with r = 8 for ~1 core; 2^15 keeps login storms from exhausting memory on small
- * instances. Raise `logN` in config for production hardware.
+ * Cost: N = 2^15, r = 8, p = 1 (32 MiB per hash). Measured by `npm run bench -w auth-service`
+ * on the shared 2-vCPU dev machine under load average ~14: 2^14 → 121 ms, 2^15 → 373 ms,
+ * 2^16 → 730 ms, 2^17 → 1163 ms per hash (an idle core is roughly 3–4× faster). OWASP's
+ * scrypt minimum is N = 2^17 with r = 8 for one core; 2^15 keeps a login storm from exhausting
+ * memory (libuv's 4 threads × 32 MiB) and latency on small instances, and is the cost the
+ * login figures are measured with. Raise `logN` in the `security` config on production
+ * hardware; stored hashes carry their parameters and are upgraded at the next login.
  *
  * Format: `scrypt$<logN>$<r>$<p>$<salt base64url>$<hash base64url>`.
  */

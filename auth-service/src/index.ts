@@ -1,0 +1,79 @@
+/**
+ * Start-up: `npm start -w auth-service` (tsx, sources through the `source` condition).
+ *
+ * Environment:
+ *   PORT                     listening port (default 4001)
+ *   HOST                     listening address (default 0.0.0.0)
+ *   MONGO_URI                MongoDB (default mongodb://localhost:27017)
+ *   AUTH_DB_NAME             the service's database (default `auth`)
+ *   REDIS_URL                Redis (default redis://localhost:6379)
+ *   BRAND                    key prefix of Redis keys and the event stream (default `default`)
+ *   INTERNAL_CONTEXT_SECRET  the gateway's context-signing secret (required, ≥ 32 chars)
+ *   JWT_SECRET               HS256 access-token secret (≥ 32 chars); or store RS256 keys in the
+ *                            config store (`auth-service`/`jwt`, env AUTH_SERVICE_JWT as JSON)
+ *   JWT_PREVIOUS_SECRETS     comma-separated secrets still accepted during a rotation
+ *   OTP_SECRET               HMAC key for stored OTP codes (≥ 32 chars)
+ *   AUTH_SERVICE_SECURITY    JSON override of the security settings (see settings.ts)
+ *   PAGINATION_CURSOR_SECRET shared by every instance, so cursors survive load balancing
+ *   SEED_DEMO=1              create the demo tenant, admin and two users (idempotent)
+ */
+import {
+  connectMongo,
+  connectRedis,
+  createConfigStore,
+  getConfigWithDefault,
+  getLogger,
+  loadAccessTokenKeys,
+  setDefaultConfigStore,
+} from 'core-service';
+import { seedDemoTenant } from './seed.js';
+import { createAuthService } from './service.js';
+import { registerAuthConfigDefaults, SERVICE_NAME, type AuthSettings } from './settings.js';
+
+const env = process.env;
+const log = getLogger(SERVICE_NAME);
+
+function required(name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`${SERVICE_NAME}: ${name} is not set`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const client = await connectMongo(env['MONGO_URI'] ?? 'mongodb://localhost:27017');
+  const redis = await connectRedis(env['REDIS_URL'] ?? 'redis://localhost:6379');
+  const configStore = createConfigStore({ db: client.db('core_service'), redis });
+  await configStore.ensureIndexes();
+  await configStore.start();
+  setDefaultConfigStore(configStore);
+  registerAuthConfigDefaults();
+
+  const service = createAuthService({
+    client,
+    db: client.db(env['AUTH_DB_NAME'] ?? 'auth'),
+    redis,
+    brand: env['BRAND'] ?? 'default',
+    keys: await loadAccessTokenKeys(),
+    otpSecret: required('OTP_SECRET'),
+    contextSecret: required('INTERNAL_CONTEXT_SECRET'),
+    settings: await getConfigWithDefault<Partial<AuthSettings>>(SERVICE_NAME, 'security'),
+    port: Number(env['PORT'] ?? 4001),
+    host: env['HOST'] ?? '0.0.0.0',
+  });
+  service.lifecycle.onStop('connections', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+    await client.close();
+  });
+  const { url } = await service.start();
+  service.lifecycle.installSignalHandlers();
+  if (env['SEED_DEMO'] === '1' || env['SEED_DEMO'] === 'true') {
+    const seed = await seedDemoTenant(service.deps);
+    log.info({ tenantId: seed.tenantId, accounts: seed.accounts.map((a) => ({ email: a.email, roles: a.roles, created: a.created })) }, 'demo tenant seeded');
+  }
+  log.info({ url }, 'auth-service ready');
+}
+
+main().catch((error: unknown) => {
+  log.fatal({ err: error }, 'auth-service failed to start');
+  process.exit(1);
+});
