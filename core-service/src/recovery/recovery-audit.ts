@@ -10,7 +10,8 @@ export interface RecoveryAuditRecord {
   operationId: string;
   /** What the handler did (`reversed`, `resumed`, ...), `recover` when it did not say. */
   action: string;
-  result: 'recovered' | 'failed';
+  /** `nothing_to_do`: the handler found the operation already finished in its own data. */
+  result: 'recovered' | 'failed' | 'nothing_to_do';
   trigger: RecoveryTrigger;
   attempt: number;
   correlationId: string;

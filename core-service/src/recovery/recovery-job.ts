@@ -264,12 +264,14 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
       } catch (error) {
         result = { success: false, error: error instanceof Error ? error.message : String(error) };
       }
+      // `action: 'none'`: the handler found nothing to repair (its own data says finished). Audited as such, no event.
+      const isNoop = result.success && result.action === 'none';
       const tenantId = typeof operation.meta['tenantId'] === 'string' ? operation.meta['tenantId'] : null;
       const record: RecoveryAuditRecord = {
         operationType: operation.type,
         operationId: operation.id,
         action: result.action ?? 'recover',
-        result: result.success ? 'recovered' : 'failed',
+        result: isNoop ? 'nothing_to_do' : result.success ? 'recovered' : 'failed',
         trigger: operation.trigger,
         attempt: operation.attempt,
         correlationId: operation.correlationId,
@@ -281,9 +283,11 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
       await recoveryAuditCollection(this.#options.db).insertOne(record);
       const eventType = result.success ? 'recovery.operation_recovered' : 'recovery.operation_failed';
       const data = { operationType: operation.type, operationId: operation.id, action: record.action, trigger: operation.trigger, attempt: operation.attempt, error: result.error };
-      await this.#options.events?.emit(eventType, tenantId ?? 'system', null, data).catch((error: unknown) =>
-        this.#logger.error({ err: error, eventType }, 'recovery event not emitted'),
-      );
+      if (!isNoop) {
+        await this.#options.events?.emit(eventType, tenantId ?? 'system', null, data).catch((error: unknown) =>
+          this.#logger.error({ err: error, eventType }, 'recovery event not emitted'),
+        );
+      }
       if (result.success) {
         this.stats.recovered += 1;
         this.#logger.info({ type: operation.type, id: operation.id, action: record.action }, 'operation recovered');
@@ -317,7 +321,7 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
       for (const entry of found.slice(0, this.#options.sweepLimit ?? 1_000)) {
         const stuck = typeof entry === 'string' ? { id: entry } : entry;
         const outcome = await this.recoverOperation(type, stuck.id, 'sweep', isTracked ? undefined : stuck);
-        if (outcome.status === 'recovered') recovered += 1;
+        if (outcome.status === 'recovered' && outcome.result.action !== 'none') recovered += 1;
         if (isTracked && outcome.status === 'skipped') {
           // The state expired without finishing: nothing left to claim, drop it from the index.
           await this.#options.redis.zrem(operationIndexKey(this.keyPrefix, type), stuck.id);

@@ -16,7 +16,7 @@ export interface RecoverableOperation {
 
 export interface RecoveryResult {
   success: boolean;
-  /** What was done (`reversed`, `resumed`, `compensated`, `none`), for the audit trail. */
+  /** What was done (`reversed`, `resumed`, `compensated`), for the audit trail; `none` when there was nothing to repair. */
   action?: string;
   details?: Record<string, unknown>;
   error?: string;
