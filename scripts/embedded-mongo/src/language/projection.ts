@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError, badValue } from '../errors.js';
 import { compileExpression, type CompiledExpression } from './aggregate/expressions.js';
 import { compileElementCondition } from './filter.js';
-import { setOwnField, splitPath } from './path.js';
+import { getPathParts, setOwnField, splitPath } from './path.js';
 import { resolvePositionalIndex } from './update/positional.js';
 import { isNumeric, toDouble, toExactInteger } from './values/numeric.js';
 import { isPlainDocument } from './values/type-order.js';
@@ -17,6 +17,7 @@ type ProjectionNode = { kind: 'include' } | { kind: 'exclude' } | { kind: 'tree'
 
 interface FieldOperator {
   field: string;
+  parts: string[];
   apply: (value: unknown, doc: Document) => { keep: boolean; value?: unknown };
 }
 
@@ -148,16 +149,9 @@ export function compileProjectionOf(
       result = { _id: result._id, ...withoutId(result) };
     }
     for (const operator of operators) {
-      const current = doc[operator.field];
-      const outcome = operator.apply(current, doc);
-      if (outcome.keep) {
-        if (mode === 'inclusion' || Object.hasOwn(result, operator.field) || outcome.value !== undefined) {
-          if (outcome.value === undefined) delete result[operator.field];
-          else result[operator.field] = outcome.value;
-        }
-      } else {
-        delete result[operator.field];
-      }
+      const outcome = operator.apply(getPathParts(doc, operator.parts), doc);
+      if (!outcome.keep) setComputed(result, operator.parts, undefined);
+      else if (outcome.value !== undefined || mode === 'inclusion') setComputed(result, operator.parts, outcome.value);
     }
     return result;
   };
@@ -282,16 +276,15 @@ function setComputed(target: Record<string, unknown>, parts: string[], value: un
 }
 
 function parseFieldOperator(path: string, spec: Record<string, unknown>): FieldOperator {
-  if (path.includes('.')) {
-    if (Object.hasOwn(spec, '$elemMatch')) throw badValue('Cannot use $elemMatch projection on a nested field.');
-    throw new MongoCommandError(ErrorCode.NotImplemented, `$slice projection on a nested field ('${path}') is not supported by embedded-mongo`);
-  }
+  const parts = splitPath(path);
+  if (parts.length > 1 && Object.hasOwn(spec, '$elemMatch')) throw badValue('Cannot use $elemMatch projection on a nested field.');
   if (Object.hasOwn(spec, '$elemMatch')) {
     const condition = spec.$elemMatch;
     if (!isPlainDocument(condition)) throw badValue('elemMatch: Invalid argument, object required.');
     const matches = compileElementCondition(condition);
     return {
       field: path,
+      parts,
       apply: (value) => {
         if (!Array.isArray(value)) return { keep: false };
         const found = value.find((element) => matches(element));
@@ -316,6 +309,7 @@ function parseFieldOperator(path: string, spec: Record<string, unknown>): FieldO
   }
   return {
     field: path,
+    parts,
     apply: (value) => {
       if (!Array.isArray(value)) return { keep: true, value };
       if (skip === undefined) return { keep: true, value: limit >= 0 ? value.slice(0, limit) : value.slice(Math.max(0, value.length + limit)) };

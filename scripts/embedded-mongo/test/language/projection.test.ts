@@ -39,6 +39,12 @@ describe('compileProjection', () => {
     expect(compileProjection({ a: 1, list: { $slice: 1 } })(doc)).toEqual({ _id: 1, a: 1, list: [1] });
   });
 
+  it('applies $slice to a nested array', () => {
+    const nested = { _id: 1, a: { list: [1, 2, 3], x: 1 } };
+    expect(compileProjection({ 'a.list': { $slice: -1 } })(nested)).toEqual({ _id: 1, a: { list: [3], x: 1 } });
+    expect(nested.a.list).toEqual([1, 2, 3]);
+  });
+
   it('applies $elemMatch, keeping the first matching element', () => {
     expect(compileProjection({ e: { $elemMatch: { f: { $gt: 1 } } } })(doc).e).toEqual([{ f: 3, g: 4 }]);
     expect(compileProjection({ e: { $elemMatch: { f: 99 } } })(doc)).not.toHaveProperty('e');
