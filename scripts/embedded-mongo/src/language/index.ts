@@ -7,7 +7,12 @@
  * Long and Decimal128 (never plain JS numbers from the wire) and keep their BSON type through
  * every operation. Functions also accept plain JS numbers, which are treated as doubles.
  *
- * Contract (signatures are fixed; the server builds against them).
+ * Contract (signatures are fixed; the server builds against them). Beyond it:
+ * - valuesIdentical: byte identity (same BSON types all the way down), what `modified` uses;
+ * - groupKeyOf: a string equal for two values exactly when valuesEqual says so (hash keys for
+ *   distinct, $group, hashed lookups);
+ * - addNumbers/subtractNumbers/multiplyNumbers/divideNumbers and isNumeric: typed arithmetic.
+ * Unsupported MongoDB operators and stages throw MongoCommandError NotImplemented (238) naming them.
  */
 export { compareValues, valuesEqual, valuesIdentical } from './values/compare.js';
 export { bsonTypeAlias } from './values/type-order.js';
