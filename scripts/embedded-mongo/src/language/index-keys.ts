@@ -11,6 +11,8 @@ import { valuesEqual } from './values/compare.js';
  */
 export function indexKeysFor(doc: Document, keyPattern: Document): unknown[][] {
   const fields = Object.keys(keyPattern);
+  const direct = scalarKey(doc, fields);
+  if (direct !== undefined) return [direct];
   const perField: unknown[][] = [];
   let arrayField: string | undefined;
   for (const field of fields) {
@@ -43,4 +45,16 @@ function distinctKeyValues(values: unknown[]): unknown[] {
     }
   }
   return distinct;
+}
+
+/** The common case without allocation-heavy path collection: top-level fields holding no arrays. */
+function scalarKey(doc: Document, fields: string[]): unknown[] | undefined {
+  const key: unknown[] = [];
+  for (const field of fields) {
+    if (field.includes('.')) return undefined;
+    const value = Object.prototype.hasOwnProperty.call(doc, field) ? doc[field] : undefined;
+    if (Array.isArray(value)) return undefined;
+    key.push(value === undefined ? null : value);
+  }
+  return key;
 }
