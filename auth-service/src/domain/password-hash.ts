@@ -7,7 +7,7 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  *
  * Cost: N = 2^15, r = 8, p = 1 (32 MiB per hash). Measured by `npm run bench -w auth-service`
  * on the shared 2-vCPU dev machine under load average ~14: 2^14 → 121 ms, 2^15 → 373 ms,
- * 2^16 → 730 ms, 2^17 → 1163 ms per hash (an idle core is roughly 3–4× faster). OWASP's
+ * 2^16 → 730 ms, 2^17 → 1163 ms per hash. OWASP's
  * scrypt minimum is N = 2^17 with r = 8 for one core; 2^15 keeps a login storm from exhausting
  * memory (libuv's 4 threads × 32 MiB) and latency on small instances, and is the cost the
  * login figures are measured with. Raise `logN` in the `security` config on production
