@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandStartedEvent } from 'mongodb';
+import { Long, type CommandStartedEvent } from 'mongodb';
 import { rejectionOf, useTestEngine } from '../helpers/engine.js';
 
 const engine = useTestEngine('find');
@@ -227,6 +227,7 @@ describe('find', () => {
     await coll.insertMany(items(20));
     const db = engine.client.db(coll.dbName);
     const first = await db.command({ find: 'c', filter: {}, sort: { _id: 1 }, batchSize: 2 }, { promoteLongs: false });
+    expect(first.cursor.id).toBeInstanceOf(Long); // cursor ids are int64 on the wire
     const next = await db.command({ getMore: first.cursor.id, collection: 'c', batchSize: 5 });
     expect(next.cursor.nextBatch.map((d: Item) => d._id)).toEqual([2, 3, 4, 5, 6]);
     await db.command({ killCursors: 'c', cursors: [first.cursor.id] });

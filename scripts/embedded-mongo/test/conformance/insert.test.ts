@@ -103,4 +103,16 @@ describe('insert', () => {
     });
     expect(await engine.client.db('admin').command({ ping: 1 })).toMatchObject({ ok: 1 });
   });
+
+  it('raw write replies carry n and writeErrors (index, code, errmsg); delete replies carry n', async () => {
+    const db = engine.db('rawwrites');
+    const insert = await db.command({ insert: 'c', documents: [{ _id: 1 }, { _id: 1 }, { _id: 2 }], ordered: false });
+    expect(insert.ok).toBe(1);
+    expect(insert.n).toBe(2);
+    expect(insert.writeErrors).toHaveLength(1);
+    expect(insert.writeErrors[0]).toMatchObject({ index: 1, code: 11000 });
+    expect(typeof insert.writeErrors[0].errmsg).toBe('string');
+    const removal = await db.command({ delete: 'c', deletes: [{ q: { _id: { $in: [1, 2, 3] } }, limit: 0 }] });
+    expect(removal).toMatchObject({ ok: 1, n: 2 });
+  });
 });
