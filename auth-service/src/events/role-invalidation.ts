@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { getLogger } from 'core-service';
+import { getLogger, waitForRedisReady, watchRedisClient } from 'core-service';
 
 /**
  * Cross-instance notice that a tenant's roles changed (`tenantId: null`: a platform default). Every
@@ -17,7 +17,9 @@ export async function startRoleInvalidation(
   channel: string,
   onInvalidate: (tenantId: string | null) => void,
 ): Promise<RoleInvalidation> {
-  const subscriber = redis.duplicate();
+  // Lazy + wait: the shared connection may disable the offline queue, and its duplicate would
+  // refuse SUBSCRIBE until connected.
+  const subscriber = watchRedisClient(redis.duplicate({ lazyConnect: true }), 'roles-subscriber');
   subscriber.on('message', (received: string, raw: string) => {
     if (received !== channel) return;
     try {
@@ -27,6 +29,13 @@ export async function startRoleInvalidation(
       getLogger('auth-service').warn({ channel }, 'ignoring malformed role invalidation');
     }
   });
+  // After a reconnect, notices published meanwhile were missed: forget every tenant's engine.
+  let hasBeenReady = false;
+  subscriber.on('ready', () => {
+    if (hasBeenReady) onInvalidate(null);
+    hasBeenReady = true;
+  });
+  await waitForRedisReady(subscriber, 5_000);
   await subscriber.subscribe(channel);
   return {
     async publish(tenantId) {
