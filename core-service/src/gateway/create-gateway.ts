@@ -171,7 +171,9 @@ export function createGateway(config: GatewayConfig): Gateway {
     includeStacktraceInErrorResponses: false,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
-    csrfPrevention: true,
+    // CSRF prevention is done in `handle` (see isCsrfSuspect): Apollo's version refuses every
+    // simple request, cookie or not, which also refuses the plain GETs GraphQL over HTTP allows.
+    csrfPrevention: false,
     allowBatchedHttpRequests: true,
     persistedQueries: { cache: new RedisKeyValueCache(config.redis, `${prefix}gateway:`), ttl: 7 * 24 * 3600 },
     logger: apolloLogger(log),
@@ -258,6 +260,11 @@ export function createGateway(config: GatewayConfig): Gateway {
       return;
     }
 
+    if (isCsrfSuspect(req)) {
+      return sendJson(res, 400, {
+        errors: [{ message: 'This request has cookies but no preflight header (apollo-require-preflight or a JSON content-type)', extensions: { code: 'BAD_REQUEST' } }],
+      });
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -269,6 +276,13 @@ export function createGateway(config: GatewayConfig): Gateway {
     );
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
+    // GraphQL over HTTP: with `application/json` responses, request errors (parse, validation,
+    // variable coercion) SHOULD come with 200 (clients of the legacy type cannot tell a 400 from
+    // a proxy's). Apollo answers 400; statuses plugins chose (401, 429, 413) are left alone.
+    // Malformed HTTP requests (no body, wrong parameter types) stay 400.
+    if (res.statusCode === 400 && response.body.kind === 'complete' && /^application\/json/.test(String(response.headers.get('content-type') ?? '')) && isRequestErrorBody(response.body.string)) {
+      res.statusCode = 200;
+    }
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
       return;
@@ -360,6 +374,31 @@ export function createGateway(config: GatewayConfig): Gateway {
       if (sha256Hex(document) !== hash) throw new Error(`persisted operation ${hash} does not match its document`);
       await cache.set(`apq:${hash}`, document, { ttl: null });
     }
+  }
+}
+
+/**
+ * A request a browser could send cross-site without a CORS preflight (simple method, simple
+ * content type, no custom header) is only dangerous when it carries ambient credentials. The
+ * gateway authenticates by bearer token, which a cross-site page cannot attach; cookies are
+ * the ambient authority to guard against, so a cookie-carrying simple request is refused.
+ */
+function isCsrfSuspect(req: IncomingMessage): boolean {
+  if (req.headers.cookie === undefined) return false;
+  if (req.headers['apollo-require-preflight'] !== undefined || req.headers['x-apollo-operation-name'] !== undefined) return false;
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const simple = contentType === '' || contentType === 'text/plain' || contentType === 'application/x-www-form-urlencoded' || contentType === 'multipart/form-data';
+  return (req.method === 'GET' || req.method === 'POST' || req.method === 'HEAD') && simple;
+}
+
+const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+
+function isRequestErrorBody(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as { errors?: Array<{ extensions?: { code?: unknown } }> };
+    return Array.isArray(body.errors) && body.errors.length > 0 && body.errors.every((e) => REQUEST_ERROR_CODES.has(String(e.extensions?.code)));
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
 import { GraphQLError as BaseGraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { formatError } from '../errors/format-error.js';
 
 /**
@@ -13,8 +14,19 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
+  // Apollo Server's own request errors (parse, validation, introspection off, persisted query
+  // misses) describe only the request; core formatError does not know their codes.
+  const code = formatted.extensions?.['code'];
+  if (typeof code === 'string' && APOLLO_REQUEST_ERROR_CODES.has(code)) {
+    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
   return formatError(formatted, error);
 }
+
+const APOLLO_REQUEST_ERROR_CODES = new Set<string>(
+  Object.values(ApolloServerErrorCode).filter((code) => code !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR),
+);
 
 function isSubgraphError(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || value instanceof Error) return false;

@@ -26,7 +26,7 @@ export function usePersistedOperations(config: UsePersistedOperationsConfig): Ga
     onOperation({ source }) {
       if (!config.only) return;
       if (!config.operations.has(sha256Hex(source))) {
-        throw createServiceError(PERSISTED_QUERY_NOT_ALLOWED, 'Only persisted operations are accepted', { http: { status: 400 } });
+        throw createServiceError(PERSISTED_QUERY_NOT_ALLOWED, 'Only persisted operations are accepted');
       }
     },
   };

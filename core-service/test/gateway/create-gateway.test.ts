@@ -113,9 +113,14 @@ describe('security defaults', () => {
     expect(status).toBe(413);
   });
 
-  it('refuses a GET mutation-less simple request without a preflight header (CSRF prevention)', async () => {
-    const response = await fetch(`${h.url}?query=${encodeURIComponent('{ me { id } }')}`, { headers: { 'content-type': 'text/plain' } });
-    expect(response.status).toBe(400);
+  it('refuses a simple (non-preflighted) request that carries cookies (CSRF prevention)', async () => {
+    const url = `${h.url}?query=${encodeURIComponent('{ me { id } }')}`;
+    const withCookie = await fetch(url, { headers: { cookie: 'session=abc' } });
+    expect(withCookie.status).toBe(400);
+    // Without cookies a simple request carries no ambient authority (tokens travel in a header
+    // a cross-site page cannot set), so plain GETs work, as GraphQL over HTTP expects.
+    expect((await fetch(url)).status).toBe(200);
+    expect((await fetch(url, { headers: { cookie: 'session=abc', 'apollo-require-preflight': 'true' } })).status).toBe(200);
   });
 
   it('answers CORS preflights only for allowed origins', async () => {

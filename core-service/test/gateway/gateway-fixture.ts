@@ -28,6 +28,7 @@ type TransactionConnection { nodes: [Transaction!]! edges: [TransactionEdge!]! p
 type User @key(fields: "id") { id: ID! wallets: [Wallet!]! @listSize(assumedSize: 5) }
 type Query {
   myWallets: [Wallet!]! @listSize(assumedSize: 5)
+  wallet(currency: String!): Wallet
   transactions(first: Int, after: String): TransactionConnection! @cost(weight: 5)
 }
 `;
@@ -98,6 +99,10 @@ export async function startSubgraphs(secret: string, calls: SubgraphCall[]) {
           record('wallets', ctx);
           if (!ctx.user) throw createServiceError('UNAUTHENTICATED', 'Sign in first');
           return [{ id: `w-${ctx.user.id}`, userId: ctx.user.id, currency: 'EUR', balance: 100 }];
+        },
+        wallet: (_: unknown, args: { currency: string }, ctx: SubgraphContext) => {
+          record('wallets', ctx);
+          return ctx.user ? { id: `w-${ctx.user.id}`, userId: ctx.user.id, currency: args.currency, balance: 100 } : null;
         },
         transactions: (_: unknown, args: { first?: number }, ctx: SubgraphContext) => {
           record('wallets', ctx);

@@ -1,0 +1,138 @@
+import { auditServer } from 'graphql-http';
+import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/gateway/index.js';
+import { createTestFixture } from '../../src/testing/index.js';
+import { startGatewayHarness } from './gateway-fixture.js';
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('rate limit', () => {
+  it('spends each operation its cost and answers RATE_LIMITED with X-RateLimit-* headers', async () => {
+    const fixture = createTestFixture();
+    const h = await startGatewayHarness(fixture.redis(), fixture.brand, { rateLimit: { userLimit: 250, ipLimit: 100_000 } });
+    try {
+      const token = bearer(h.token('u1', fixture.tenantId));
+      const query = '{ transactions(first: 100) { nodes { id } } }';
+      const first = await h.post({ query }, token);
+      expect(first.body.data).toBeDefined();
+      expect(first.headers.get('x-ratelimit-limit')).toBe('250');
+      const remaining = Number(first.headers.get('x-ratelimit-remaining'));
+      expect(remaining).toBeLessThan(250 - 100);
+      await h.post({ query }, token);
+      const third = await h.post({ query }, token);
+      expect(third.status).toBe(429);
+      expect(third.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', scope: 'user', limit: 250 });
+      expect(third.headers.get('x-ratelimit-remaining')).not.toBeNull();
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+      // A cheap operation still fits what is left; another user has a budget of their own.
+      expect((await h.post({ query: '{ me { id } }' }, token)).body.data).toEqual({ me: { id: 'u1' } });
+      expect((await h.post({ query }, bearer(h.token('u2', fixture.tenantId)))).body.data).toBeDefined();
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('resilience', () => {
+  it('answers with partial data and MSCoreServiceUnavailable when a non-critical subgraph is down, then opens its breaker', async () => {
+    const fixture = createTestFixture();
+    const h = await startGatewayHarness(fixture.redis(), fixture.brand, { resilience: { breaker: { failureThreshold: 2, resetTimeout: 60_000 } } });
+    try {
+      await h.wallets.stop();
+      const token = bearer(h.token('u1', fixture.tenantId));
+      const query = '{ me { id displayName } wallet(currency: "EUR") { id } }';
+      const first = await h.post({ query }, token);
+      expect(first.body.data.me).toEqual({ id: 'u1', displayName: 'user u1' });
+      expect(first.body.errors[0].extensions).toMatchObject({ code: 'MSCoreServiceUnavailable', subgraph: 'wallets', reason: 'unreachable' });
+      await h.post({ query }, token);
+      const third = await h.post({ query }, token);
+      expect(third.body.data.me.id).toBe('u1');
+      expect(third.body.errors[0].extensions).toMatchObject({ code: 'MSCoreServiceUnavailable', reason: 'circuit-open' });
+      expect(h.gateway.dataSources.get('wallets')?.breaker.state).toBe('open');
+      const ready = (await (await fetch(`${h.base}/health/ready`)).json()) as { checks: Record<string, unknown> };
+      expect(ready.checks['wallets']).toEqual({ reachable: 'down', breaker: 'open' });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('persisted operations', () => {
+  it('serves automatic persisted queries from Redis and, in persisted-only mode, refuses unknown documents', async () => {
+    const fixture = createTestFixture();
+    const known = '{ me { id } }';
+    const h = await startGatewayHarness(fixture.redis(), fixture.brand, {
+      persistedOperations: { operations: new Map([[sha256Hex(known), known]]), only: true },
+    });
+    try {
+      const token = bearer(h.token('u1', fixture.tenantId));
+      const byHash = await h.post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(known) } } }, token);
+      expect(byHash.body).toEqual({ data: { me: { id: 'u1' } } });
+      const unknown = await h.post({ query: '{ myWallets { id } }' }, token);
+      expect(unknown.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_ALLOWED');
+      const unknownHash = await h.post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex('{ nope }') } } }, token);
+      expect(unknownHash.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('production defaults', () => {
+  it('turns introspection and field suggestions off', async () => {
+    const fixture = createTestFixture();
+    const h = await startGatewayHarness(fixture.redis(), fixture.brand, { production: true });
+    try {
+      const introspection = await h.post({ query: '{ __schema { types { name } } }' });
+      expect(introspection.body.errors[0].message).toMatch(/introspection is not allowed/i);
+      const typo = await h.post({ query: '{ mee { id } }' });
+      expect(typo.body.errors[0].message).not.toMatch(/Did you mean/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('cost measure-only mode', () => {
+  it('lets an over-limit operation through and still exports its cost', async () => {
+    const fixture = createTestFixture();
+    const h = await startGatewayHarness(fixture.redis(), fixture.brand, { cost: { measureOnly: true } });
+    try {
+      const { body } = await h.post({ query: '{ transactions(first: 5000) { nodes { id } } }' }, bearer(h.token('u1', fixture.tenantId)));
+      expect(body.data.transactions.nodes).toHaveLength(3);
+      const metrics = await h.gateway.metrics.registry.getSingleMetricAsString('gateway_operation_cost');
+      expect(metrics).toMatch(/gateway_operation_cost_bucket\{le="\+Inf",caller="user"\} 1/);
+      expect(await h.gateway.metrics.registry.getSingleMetricAsString('gateway_rejected_operations_total')).not.toMatch(/reason="cost"/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('development composition', () => {
+  it('composes from the running subgraphs by introspection', async () => {
+    const fixture = createTestFixture();
+    const h = await startGatewayHarness(fixture.redis(), fixture.brand, { introspect: true });
+    try {
+      const { body } = await h.post({ query: '{ me { id wallets { balance } } }' }, bearer(h.token('u1', fixture.tenantId)));
+      expect(body).toEqual({ data: { me: { id: 'u1', wallets: [{ balance: 100 }] } } });
+      expect(h.gateway.supergraphSchema()?.getType('Wallet')).toBeDefined();
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('GraphQL over HTTP', () => {
+  it("passes every graphql-http server audit, warnings included", async () => {
+    const fixture = createTestFixture();
+    const h = await startGatewayHarness(fixture.redis(), fixture.brand);
+    try {
+      const results = await auditServer({ url: h.url });
+      const failures = results.filter((r) => r.status !== 'ok').map((r) => `${r.status} ${r.id}: ${r.name} — ${'reason' in r ? r.reason : ''}`);
+      expect(failures).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
