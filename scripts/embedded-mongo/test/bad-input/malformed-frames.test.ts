@@ -163,6 +163,17 @@ describe('malformed frames', () => {
     await expectServing('nodb');
   });
 
+  it('a moreToCome message (endSessions as driver 7 sends it) gets no reply; the next request does', async () => {
+    const conn = await raw();
+    const body = Buffer.concat([Buffer.from([2, 0, 0, 0]), Buffer.from([0]), Buffer.from(serialize({ endSessions: [], $db: 'admin' }))]);
+    conn.write(frame(OP_MSG, body)); // flagBits 2 = moreToCome
+    conn.write(opMsg({ buildInfo: 1, $db: 'admin' }));
+    // The first reply on the connection must be buildInfo's (it has `version`), not one for endSessions.
+    const outcome = await conn.next();
+    expect(outcome).toMatchObject({ kind: 'reply', doc: { ok: 1, version: expect.any(String) } });
+    conn.destroy();
+  });
+
   it('an unknown command on a raw connection gets CommandNotFound and the connection stays usable', async () => {
     const conn = await raw();
     conn.write(opMsg({ noSuchCommandHere: 1, $db: 'admin' }));
