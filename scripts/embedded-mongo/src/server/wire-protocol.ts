@@ -1,4 +1,5 @@
 import { BSON, type Document } from 'bson';
+import { bsonValueSize } from '../storage/bson-layout.js';
 
 /**
  * The MongoDB wire protocol, as far as the official driver speaks it: the legacy OP_QUERY /
@@ -55,6 +56,48 @@ export function receivedBytesOf(doc: Document): Uint8Array | undefined {
   return rawBytes.get(doc);
 }
 
+/**
+ * The driver sends insert `documents` inside the body (only client.bulkWrite uses kind-1
+ * sequences), so the body's `documents` array is located in the raw bytes too: a walk over the
+ * top-level elements (sizes by BSON type), then over the array's embedded documents.
+ */
+function rememberBodyDocuments(body: Document, bytes: Buffer): void {
+  const docs = body.documents;
+  if (!Array.isArray(docs) || docs.length === 0) return;
+  try {
+    let p = 4;
+    while (p < bytes.length - 1) {
+      const type = bytes[p]!;
+      const nameEnd = bytes.indexOf(0, p + 1);
+      if (nameEnd < 0) return;
+      const name = bytes.toString('utf8', p + 1, nameEnd);
+      const valueAt = nameEnd + 1;
+      if (name === 'documents' && type === 0x04) {
+        const arrayEnd = valueAt + bytes.readInt32LE(valueAt);
+        let q = valueAt + 4;
+        let i = 0;
+        while (q < arrayEnd - 1 && i < docs.length) {
+          if (bytes[q] !== 0x03) return;
+          const keyEnd = bytes.indexOf(0, q + 1);
+          const docSize = bytes.readInt32LE(keyEnd + 1);
+          const doc = docs[i];
+          if (doc !== null && typeof doc === 'object') rawBytes.set(doc as Document, bytes.subarray(keyEnd + 1, keyEnd + 1 + docSize));
+          q = keyEnd + 1 + docSize;
+          i++;
+        }
+        return;
+      }
+      const size = bsonValueSize(bytes, type, valueAt);
+      if (size < 0) return;
+      p = valueAt + size;
+    }
+  } catch {
+    // Unusual layout: the documents are simply re-encoded.
+  }
+}
+
+
+
 /** Thrown for a frame that has a sound length but cannot be understood; the connection replies with an error and goes on. */
 export class ProtocolError extends Error {}
 
@@ -97,6 +140,7 @@ function parseOpMsg(frame: Buffer, header: MessageHeader): OpMsgRequest {
       const size = documentSize(frame, offset, end);
       if (body !== null) throw new ProtocolError('OP_MSG has more than one body section');
       body = decode(frame, offset, size);
+      rememberBodyDocuments(body, frame.subarray(offset, offset + size));
       offset += size;
     } else if (sectionKind === 1) {
       if (offset + 4 > end) throw new ProtocolError('truncated document sequence');

@@ -1,4 +1,5 @@
 import { type Document, ObjectId, UUID } from 'bson';
+import { withIdFirst } from './bson-layout.js';
 import { CollectionIndex, type IndexEntry, type IndexOptions } from './collection-index.js';
 import { decodeDocument, encodeDocument, MAX_BSON_OBJECT_SIZE, retainBytes } from './document-codec.js';
 import { duplicateKeyError } from './duplicate-key.js';
@@ -66,8 +67,9 @@ export class Collection implements RecordOwner {
   insert(txn: Transaction, input: Document, received?: Uint8Array): Document {
     let doc = input;
     let bson: Buffer;
-    if (received !== undefined && startsWithId(received)) {
-      bson = retainBytes(received);
+    const reordered = received !== undefined && received.length <= MAX_BSON_OBJECT_SIZE ? (startsWithId(received) ? retainBytes(received) : withIdFirst(received)) : null;
+    if (reordered !== null) {
+      bson = reordered;
     } else {
       if (input._id === undefined) doc = { _id: new ObjectId(), ...input };
       else if (Object.keys(input)[0] !== '_id') doc = { _id: input._id, ...input };

@@ -28,6 +28,16 @@ describe('CRUD through the official driver', () => {
     expect(after!.i).toEqual(new Int32(6));
   });
 
+  it('stored documents have _id first, as MongoDB stores them, whatever order they were sent in', async () => {
+    const coll = client.db('crud_order').collection('c');
+    await coll.insertOne({ a: 1, b: { c: [1, 2] } });
+    await coll.insertMany([{ x: 'y', _id: 'given-last', z: null }, { _id: 'given-first', x: 1 }] as never[]);
+    const docs = await coll.find().toArray();
+    expect(docs.map((d) => Object.keys(d))).toEqual([['_id', 'a', 'b'], ['_id', 'x', 'z'], ['_id', 'x']]);
+    expect(docs[1]).toEqual({ _id: 'given-last', x: 'y', z: null });
+    expect(docs[0]!.b).toEqual({ c: [1, 2] });
+  });
+
   it('a duplicate key fails with code 11000, keyPattern, keyValue and the E11000 message', async () => {
     const coll = client.db('crud_dup').collection('users');
     await coll.createIndex({ email: 1 }, { unique: true });
