@@ -162,6 +162,30 @@ export class SagaEngine extends EventEmitter {
     return { ...outcome, resumed: true };
   }
 
+  /**
+   * The operator's way out of `needs_attention`, once the cause is fixed (provider back, data
+   * corrected): compensation resumes from the step that could not be undone, then the earlier ones.
+   */
+  async retryCompensation(runId: string): Promise<SagaOutcome> {
+    const now = new Date();
+    const claimed = await this.store.collection.findOneAndUpdate(
+      { _id: runId, status: 'needs_attention' },
+      { $set: { status: 'compensating', owner: this.owner, leaseUntil: new Date(now.getTime() + this.#leaseMs), updatedAt: now }, $unset: { finishedAt: '' } },
+      { returnDocument: 'after' },
+    );
+    if (claimed === null) {
+      const current = await this.store.get(runId);
+      if (current === null) throw new Error(`no saga run ${runId}`);
+      return toOutcome(current);
+    }
+    const saga = this.#sagas.get(claimed.saga);
+    if (saga === undefined) {
+      await this.store.collection.updateOne({ _id: runId, owner: this.owner }, { $set: { status: 'needs_attention', owner: null, leaseUntil: null } });
+      throw new Error(`saga '${claimed.saga}' of run ${runId} is not registered with this engine`);
+    }
+    return runWithCorrelationId(claimed.correlationId ?? undefined, () => this.#drive(saga, claimed));
+  }
+
   // ── transaction mode ──────────────────────────────────────────────────────────────────
 
   async #runInTransaction<TInput>(saga: Saga<TInput>, input: TInput, runId: string, options: RunSagaOptions): Promise<SagaOutcome> {
@@ -334,7 +358,16 @@ export class SagaEngine extends EventEmitter {
               throw error;
             }
           },
-          { ...policy, maxAttempts: remaining, shouldRetry: (error, attempt) => !isTerminalError(error) && !(error instanceof SagaLeaseLostError) && (policy.shouldRetry?.(error, attempt) ?? true) },
+          {
+            ...policy,
+            maxAttempts: remaining,
+            // A timed-out attempt may have applied: repeating it is only allowed for retry-safe steps.
+            shouldRetry: (error, attempt) =>
+              !isTerminalError(error) &&
+              !(error instanceof SagaLeaseLostError) &&
+              !(error instanceof StepTimeoutError && sagaStep.retrySafe === false) &&
+              (policy.shouldRetry?.(error, attempt) ?? true),
+          },
         );
         await this.store.update(run._id, this.owner, {
           [`steps.${index}.status`]: 'completed',

@@ -113,6 +113,22 @@ describe('saga compensation mode', () => {
     expect(await engine.resumeRun(outcome.runId)).toMatchObject({ status: 'needs_attention', resumed: false });
   });
 
+  it('an operator retries the compensation of a parked run once the cause is fixed', async () => {
+    const { engine } = await createSagaHarness('sagacunpark');
+    // charge's undo fails through the whole first policy (4 attempts), then works
+    const { saga, log } = createRecordingSaga({ failAt: 'ship', failWith: () => new TerminalError('no stock'), compensationFailures: { charge: 4 } });
+    const parked = await engine.run(saga, { order: 'o-7' });
+    expect(parked.status).toBe('needs_attention');
+
+    const outcome = await engine.retryCompensation(parked.runId);
+
+    expect(outcome).toMatchObject({ status: 'compensated', failedStep: 'ship' });
+    expect(log).toEqual(['reserve', 'charge', 'ship', 'undo:charge:charge', 'undo:reserve:reserve']);
+    expect((await engine.getRun(parked.runId))!.steps.map(({ status }) => status)).toEqual(['compensated', 'compensated', 'failed']);
+    // only parked runs can be retried this way
+    expect(await engine.retryCompensation(parked.runId)).toMatchObject({ status: 'compensated' });
+  });
+
   it('a step that times out is in doubt: its compensation runs too, without a result', async () => {
     const { engine } = await createSagaHarness('sagactime');
     const seen: Array<{ step: string; result: unknown; aborted?: boolean }> = [];
@@ -142,6 +158,33 @@ describe('saga compensation mode', () => {
       { step: 'hold', result: { holdId: 'h-1' } },
     ]);
     expect((await engine.getRun(outcome.runId))!.steps[1]).toMatchObject({ status: 'compensated', attempts: 2, inDoubt: true });
+  });
+
+  it('a timed-out step that is not retry-safe is not tried again', async () => {
+    const { engine } = await createSagaHarness('sagactimens');
+    let calls = 0;
+    const saga = defineSaga(
+      'one-shot',
+      [
+        step('transfer-out', {
+          timeoutMs: 50,
+          retrySafe: false,
+          retry: { maxAttempts: 3 },
+          execute: (_input: object, { signal }) => {
+            calls += 1;
+            return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+          },
+          compensate: async () => undefined,
+        }),
+      ],
+      { useTransaction: false },
+    );
+
+    const outcome = await engine.run(saga, {});
+
+    expect(calls).toBe(1);
+    expect(outcome.status).toBe('compensated');
+    expect((await engine.getRun(outcome.runId))!.steps[0]).toMatchObject({ attempts: 1, inDoubt: true, status: 'compensated' });
   });
 
   it('a run started again with the same idempotency key returns the first run’s outcome instead of starting another', async () => {
