@@ -32,7 +32,12 @@ export interface RecoveryJobOptions {
   registry?: RecoveryRegistry;
   /** Prefix of the operation state keys, shared with the trackers that schedule here; default none. */
   keyPrefix?: string;
-  /** Default `recovery`. */
+  /**
+   * Services sharing one Redis need one queue each, or one service's worker would take checks
+   * of operation types only another service has handlers for. Default `recovery-{serviceName}`.
+   */
+  serviceName?: string;
+  /** Overrides the queue name derived from `serviceName` (default `recovery`). */
   queueName?: string;
   /** BullMQ key prefix; default `bull`. */
   queuePrefix?: string;
@@ -125,7 +130,8 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
     this.#redis = operationStateCommands(options.redis);
     this.#registry = options.registry ?? defaultRecoveryRegistry;
     this.#maxAge = options.maxAge ?? 60_000;
-    this.#queue = new Queue<CheckJobData>(options.queueName ?? 'recovery', {
+    const queueName = options.queueName ?? (options.serviceName !== undefined ? `recovery-${options.serviceName}` : 'recovery');
+    this.#queue = new Queue<CheckJobData>(queueName, {
       connection: options.redis.duplicate({ maxRetriesPerRequest: null }),
       prefix: options.queuePrefix ?? 'bull',
     });
@@ -133,7 +139,7 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
   }
 
   get #logger(): Logger {
-    return this.#options.logger ?? getLogger('recovery');
+    return this.#options.logger ?? getLogger(this.#options.serviceName ?? 'recovery');
   }
 
   get queue(): Queue<CheckJobData> {
