@@ -3,6 +3,10 @@
  * transactions work); otherwise one embedded engine per test file on a free port, stopped after
  * the file. Every test names its own database through `engine.dbName(...)`, so files and tests
  * can run in parallel against one real server without seeing each other's data.
+ *
+ * Against a real MongoDB 7 replica set (the suite asserts MongoDB's documented behaviour, so it
+ * must pass there too; durability tests always start their own engine):
+ *   MONGO_URI='mongodb://127.0.0.1:27017/?replicaSet=rs0' npx vitest run test/conformance test/bad-input test/concurrency
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
