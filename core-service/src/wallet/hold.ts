@@ -126,23 +126,39 @@ export async function captureHold(params: ResolveHoldParams, session: ClientSess
   );
   if (transfer === null) return alreadyResolved(params, 'captured', session);
 
-  const debited = await wallets.findOneAndUpdate(
-    { _id: transfer.fromWalletId, lockedBalance: { $gte: transfer.amount }, balance: { $gte: transfer.amount } },
-    { $inc: { balance: -transfer.amount, lockedBalance: -transfer.amount, version: 1 }, ...buildWalletActivityUpdate(now) },
-    { session, returnDocument: 'after' },
-  );
-  // The lock guaranteed these funds; their absence means the books are already wrong.
-  if (debited === null) throw new Error(`hold ${transfer.id}: wallet ${transfer.fromWalletId} no longer holds the locked funds`);
-  const credited = await wallets.findOneAndUpdate(
-    { _id: transfer.toWalletId },
-    {
-      $inc: { balance: transfer.amount, version: 1 },
-      ...buildWalletActivityUpdate(now),
-      $setOnInsert: creationFields(transfer.tenantId, transfer.toUserId, transfer.currency, now, 'balance', true),
-    } as never,
-    { session, upsert: true, returnDocument: 'after' },
-  );
-  if (credited === null) throw new Error('credit upsert returned no document');
+  const debit = async (): Promise<WalletDocument> => {
+    const debited = await wallets.findOneAndUpdate(
+      { _id: transfer.fromWalletId, lockedBalance: { $gte: transfer.amount }, balance: { $gte: transfer.amount } },
+      { $inc: { balance: -transfer.amount, lockedBalance: -transfer.amount, version: 1 }, ...buildWalletActivityUpdate(now) },
+      { session, returnDocument: 'after' },
+    );
+    // The lock guaranteed these funds; their absence means the books are already wrong.
+    if (debited === null) throw new Error(`hold ${transfer.id}: wallet ${transfer.fromWalletId} no longer holds the locked funds`);
+    return debited;
+  };
+  const credit = async (): Promise<WalletDocument> => {
+    const credited = await wallets.findOneAndUpdate(
+      { _id: transfer.toWalletId },
+      {
+        $inc: { balance: transfer.amount, version: 1 },
+        ...buildWalletActivityUpdate(now),
+        $setOnInsert: creationFields(transfer.tenantId, transfer.toUserId, transfer.currency, now, 'balance', true),
+      } as never,
+      { session, upsert: true, returnDocument: 'after' },
+    );
+    if (credited === null) throw new Error('credit upsert returned no document');
+    return credited;
+  };
+  // Wallet-id order, as in the transfer helper: no lock-order deadlock with deposits and transfers.
+  let debited: WalletDocument;
+  let credited: WalletDocument;
+  if (transfer.fromWalletId <= transfer.toWalletId) {
+    debited = await debit();
+    credited = await credit();
+  } else {
+    credited = await credit();
+    debited = await debit();
+  }
   const entries = planLedgerEntries({
     transferId: transfer.id,
     tenantId: transfer.tenantId,

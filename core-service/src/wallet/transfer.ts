@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
 import { MongoServerError } from 'mongodb';
 import { withTransaction } from '../database/transaction.js';
@@ -132,8 +133,20 @@ export async function createTransferWithTransactions(params: TransferParams, opt
 
   const client = params.client;
   if (client === undefined) throw new TypeError('createTransferWithTransactions needs params.client when no session is given');
-  const run = (): Promise<TransferResult> =>
-    withTransaction({ client, fn: (session) => writeTransfer(params, request, transferId, session) });
+  const run = (): Promise<TransferResult> => {
+    let attempt = 0;
+    return withTransaction({
+      client,
+      fn: async (session) => {
+        // The driver re-runs the body at once after a write conflict; on a busy wallet every
+        // loser then collides again with the next winner and throughput collapses into retries.
+        // Waiting a jittered, growing moment before a retry spreads them out.
+        attempt += 1;
+        if (attempt > 1) await delay(conflictBackoffMs(attempt));
+        return writeTransfer(params, request, transferId, session);
+      },
+    });
+  };
   const runOnce = options.tracker === undefined
     ? run
     : () => options.tracker!.track(transferId, { tenantId: params.tenantId, idempotencyKey: params.idempotencyKey }, run);
@@ -145,6 +158,12 @@ export async function createTransferWithTransactions(params: TransferParams, opt
     if (isIdempotencyKeyCollision(error)) return run();
     throw error;
   }
+}
+
+/** Full-jitter exponential back-off before retry `attempt` (2, 3, ...): up to 4, 8, 16 ... 250 ms. */
+export function conflictBackoffMs(attempt: number): number {
+  const ceiling = Math.min(250, 2 ** Math.min(attempt, 8));
+  return randomInt(ceiling + 1);
 }
 
 export interface ValidatedRequest {
@@ -221,28 +240,46 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
   const debitUpdate = fromSystem
     ? { ...buildWalletUpdate(request.fromBalanceType, -amount, now), $setOnInsert: creationFields(tenantId, params.fromUserId, currency, now, request.fromBalanceType, true) }
     : buildWalletUpdate(request.fromBalanceType, -amount, now);
-  const debited = await wallets.findOneAndUpdate(
-    buildDebitFilter(fromWalletId, amount, request.fromBalanceType, fromSystem) as never,
-    debitUpdate as never,
-    { session, returnDocument: 'after', upsert: fromSystem },
-  );
-  if (debited === null) {
+  const debit = async (): Promise<WalletDocument> => {
+    const debited = await wallets.findOneAndUpdate(
+      buildDebitFilter(fromWalletId, amount, request.fromBalanceType, fromSystem) as never,
+      debitUpdate as never,
+      { session, returnDocument: 'after', upsert: fromSystem },
+    );
+    if (debited !== null) return debited;
     const wallet = await wallets.findOne({ _id: fromWalletId }, { session });
     if (wallet === null) throw new WalletError(WALLET_ERRORS.WalletNotFound, 'The paying wallet does not exist', { userId: params.fromUserId, currency });
     throw new WalletError(WALLET_ERRORS.InsufficientBalance, 'Insufficient balance', { requested: amount, balanceType: request.fromBalanceType });
+  };
+  const credit = async (): Promise<WalletDocument> => {
+    const credited = await wallets.findOneAndUpdate(
+      { _id: toWalletId },
+      {
+        ...buildWalletUpdate(request.toBalanceType, amount, now),
+        $setOnInsert: creationFields(tenantId, params.toUserId, currency, now, request.toBalanceType),
+      } as never,
+      { session, upsert: true, returnDocument: 'after' },
+    );
+    if (credited === null) throw new Error('credit upsert returned no document');
+    return credited;
+  };
+  // Both wallets are written in wallet-id order, whichever pays: A→B and B→A running together
+  // then lock in the same order, so an engine that queues writes behind open transactions
+  // cannot deadlock them (and MongoDB sees fewer mutual write conflicts). A refused debit
+  // after the credit throws, and the abort takes the credit back.
+  let debited: WalletDocument;
+  let credited: WalletDocument;
+  if (fromWalletId <= toWalletId) {
+    debited = await debit();
+    credited = await credit();
+  } else {
+    credited = await credit();
+    debited = await debit();
   }
+  // Same wallet, two balance types (bonus → cash): the second write's document has both changes.
+  if (fromWalletId === toWalletId) debited = credited;
 
-  const credited = await wallets.findOneAndUpdate(
-    { _id: toWalletId },
-    {
-      ...buildWalletUpdate(request.toBalanceType, amount, now),
-      $setOnInsert: creationFields(tenantId, params.toUserId, currency, now, request.toBalanceType),
-    } as never,
-    { session, upsert: true, returnDocument: 'after' },
-  );
-  if (credited === null) throw new Error('credit upsert returned no document');
-
-  const [debit, credit] = planLedgerEntries({
+  const [debitEntry, creditEntry] = planLedgerEntries({
     transferId,
     tenantId,
     type: request.type,
@@ -277,11 +314,11 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
     createdAt: now,
     completedAt: now,
   };
-  await transactions.insertMany([debit, credit], { session });
+  await transactions.insertMany([debitEntry, creditEntry], { session });
   await transfers.insertOne(transfer, { session });
 
   if (params.emit !== undefined) await emitTransferEvents(params.emit, transfer, debited, credited, session);
-  return { transfer, debit, credit, fromWallet: debited, toWallet: credited, replayed: false };
+  return { transfer, debit: debitEntry, credit: creditEntry, fromWallet: debited, toWallet: credited, replayed: false };
 }
 
 /** The first result of an idempotency key, or an error when the key came with other input. */
