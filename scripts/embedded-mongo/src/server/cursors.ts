@@ -99,7 +99,9 @@ export function firstBatchReply(
   options: { batchSize?: number; singleBatch?: boolean; session: Session | null; txn: Transaction | null },
 ): Document {
   const cursor = registry.open(ns, source, options.session, options.txn);
-  const { docs, exhausted } = cursor.nextBatch(options.batchSize ?? DEFAULT_FIRST_BATCH);
+  // batchSize 0 asks for the cursor only: no documents, no work yet.
+  const { docs, exhausted } =
+    options.batchSize === 0 ? { docs: [] as Document[], exhausted: false } : cursor.nextBatch(options.batchSize ?? DEFAULT_FIRST_BATCH);
   let id = cursor.id;
   if (exhausted || options.singleBatch === true) {
     registry.kill(cursor.id);

@@ -67,6 +67,11 @@ describe('handshake', () => {
       const reply = await client.db('handshake_cursor').command({ find: 'c', batchSize: 2 }, { promoteLongs: false });
       expect(reply.cursor.id).toBeInstanceOf(Long);
       expect((reply.cursor.id as Long).isZero()).toBe(false);
+      // batchSize 0: a cursor and no documents yet; getMore then returns them.
+      const empty = await client.db('handshake_cursor').command({ find: 'c', batchSize: 0 }, { promoteLongs: false });
+      expect(empty.cursor.firstBatch).toEqual([]);
+      const rest = await client.db('handshake_cursor').command({ getMore: empty.cursor.id, collection: 'c' });
+      expect(rest.cursor.nextBatch).toHaveLength(5);
     } finally {
       await client.close();
     }

@@ -77,7 +77,7 @@ export function aggregate(ctx: CommandContext): Document {
   const output = rest.length === 0 ? input : language.runPipeline(input, rest, context);
   const batchSize = cursorOptions?.batchSize === undefined ? undefined : numberOf(cursorOptions.batchSize);
   return firstBatchReply(ctx.state.cursors, `${ctx.db}.${nsName}`, output[Symbol.iterator](), {
-    batchSize: batchSize === 0 ? undefined : batchSize,
+    batchSize,
     session: ctx.session,
     txn: ctx.txn,
   });

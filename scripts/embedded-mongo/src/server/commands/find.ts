@@ -35,7 +35,7 @@ export function find(ctx: CommandContext): Document {
   const docs = mapIterator(matches, (m) => (project === null ? m.doc : project(m.doc)));
   const firstBatchSize = batchSize === undefined ? undefined : limit !== undefined && limit > 0 ? Math.min(batchSize, limit) : batchSize;
   return firstBatchReply(ctx.state.cursors, ns, docs, {
-    batchSize: firstBatchSize === 0 ? undefined : firstBatchSize,
+    batchSize: firstBatchSize,
     singleBatch,
     session: ctx.session,
     txn: ctx.txn,
