@@ -170,4 +170,28 @@ describe('queries through indexes', () => {
     expect(await coll.distinct('a')).toEqual([]);
     expect(await coll.aggregate([{ $match: {} }]).toArray()).toEqual([]);
   });
+
+  it('keyset pagination over a compound index with ties visits every document exactly once', async () => {
+    const coll = engine.db('keyset').collection<{ _id: number; createdAt: Date; tenant: string }>('c');
+    await coll.createIndex({ tenant: 1, createdAt: -1, _id: -1 });
+    // Many equal timestamps, so the _id tie-breaker carries the order.
+    const docs = Array.from({ length: 237 }, (_, i) => ({ _id: i, createdAt: new Date(1_700_000_000_000 + Math.floor(i / 10) * 1000), tenant: i % 4 === 0 ? 'other' : 't' }));
+    await coll.insertMany([...docs].sort(() => Math.random() - 0.5));
+    const expected = docs
+      .filter((d) => d.tenant === 't')
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id - a._id)
+      .map((d) => d._id);
+    const seen: number[] = [];
+    let last: { createdAt: Date; _id: number } | undefined;
+    for (;;) {
+      const filter = last
+        ? { tenant: 't', $or: [{ createdAt: { $lt: last.createdAt } }, { createdAt: last.createdAt, _id: { $lt: last._id } }] }
+        : { tenant: 't' };
+      const page = await coll.find(filter).sort({ createdAt: -1, _id: -1 }).limit(25).toArray();
+      if (page.length === 0) break;
+      seen.push(...page.map((d) => d._id));
+      last = page[page.length - 1]!;
+    }
+    expect(seen).toEqual(expected);
+  });
 });
