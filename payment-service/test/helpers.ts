@@ -31,8 +31,7 @@ export interface RunningPayment {
 }
 
 /** A payment-service on its own fixture (database, Redis prefix, tenant), stopped after the test. */
-export async function startPayment(overrides: Partial<PaymentServiceOptions> = {}): Promise<RunningPayment> {
-  const fixture = createTestFixture({ label: 'pay' });
+export async function startPayment(overrides: Partial<PaymentServiceOptions> = {}, fixture: TestFixture = createTestFixture({ label: 'pay' })): Promise<RunningPayment> {
   const client = await fixture.mongoClient();
   const service = createPaymentService({
     client,
