@@ -112,19 +112,23 @@ export async function refreshToken(_: unknown, args: { refreshToken: string }, c
   const hash = hashRefreshToken(presented);
   const now = new Date(deps.clock.now());
 
-  const session = await deps.sessions.findByTokenHash(hash);
+  const next = generateRefreshToken();
+  const session = await deps.sessions.rotate(hash, hashRefreshToken(next), now);
   if (session === null) {
+    // Not rotated: find out why, off the hot path.
+    const current = await deps.sessions.findByTokenHash(hash);
+    if (current !== null) {
+      if (current.status !== 'active') throw authError(AUTH_ERRORS.SessionRevoked, 'Session has been revoked');
+      await deps.sessions.revoke(current.id, 'expired', now);
+      throw authError(AUTH_ERRORS.InvalidRefreshToken, 'Session expired; log in again');
+    }
+    // A token that was already exchanged: a replay (or the loser of two concurrent refreshes).
     const replayed = await deps.sessions.findByRotatedHash(hash);
     if (replayed !== null) {
-      await revokeFamily(ctx, replayed.id, replayed.tenantId, replayed.userId, now);
+      if (replayed.status === 'active') await revokeFamily(ctx, replayed.id, replayed.tenantId, replayed.userId, now);
       throw authError(AUTH_ERRORS.RefreshTokenReused, 'Refresh token was already used; the session has been revoked');
     }
     throw authError(AUTH_ERRORS.InvalidRefreshToken, 'Invalid refresh token');
-  }
-  if (session.status !== 'active') throw authError(AUTH_ERRORS.SessionRevoked, 'Session has been revoked');
-  if (session.expiresAt.getTime() <= now.getTime()) {
-    await deps.sessions.revoke(session.id, 'expired', now);
-    throw authError(AUTH_ERRORS.InvalidRefreshToken, 'Session expired; log in again');
   }
 
   const user = await deps.users.findById(session.userId);
@@ -132,15 +136,6 @@ export async function refreshToken(_: unknown, args: { refreshToken: string }, c
     await deps.sessions.revoke(session.id, 'suspended', now);
     await markSessionsRevoked(deps, [session.id]);
     throw authError(AUTH_ERRORS.AccountSuspended, 'This account cannot be used');
-  }
-
-  const next = generateRefreshToken();
-  const rotated = await deps.sessions.rotate(session.id, hash, hashRefreshToken(next), now);
-  if (rotated === null) {
-    // Another request exchanged this token between our read and our write: one token, two
-    // uses. Same treatment as any replay.
-    await revokeFamily(ctx, session.id, session.tenantId, session.userId, now);
-    throw authError(AUTH_ERRORS.RefreshTokenReused, 'Refresh token was already used; the session has been revoked');
   }
   return finishIssue(deps, user, session.id, next);
 }

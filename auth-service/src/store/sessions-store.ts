@@ -56,13 +56,14 @@ export class SessionsStore {
   }
 
   /**
-   * Swaps the current hash for a new one, only if the presented hash is still current and the
-   * session active: of two concurrent refreshes with one token, exactly one wins; the loser then
-   * finds the hash among the rotated ones and revokes the family, as a replay should.
+   * Swaps the presented hash for a new one, only while it is current and the session active and
+   * unexpired: of two concurrent refreshes with one token exactly one wins; the loser then finds
+   * the hash among the rotated ones and revokes the family, as a replay should. Matching on the
+   * hash itself (not on a session read first) keeps the hot path to one round trip.
    */
-  async rotate(id: string, presentedHash: string, nextHash: string, now: Date): Promise<SessionRecord | null> {
+  async rotate(presentedHash: string, nextHash: string, now: Date): Promise<SessionRecord | null> {
     return this.collection.findOneAndUpdate(
-      { id, tokenHash: presentedHash, status: 'active', expiresAt: { $gt: now } },
+      { tokenHash: presentedHash, status: 'active', expiresAt: { $gt: now } },
       {
         $set: { tokenHash: nextHash, lastUsedAt: now },
         $push: { rotatedHashes: { $each: [presentedHash], $slice: -MAX_ROTATED_HASHES } },
