@@ -118,7 +118,9 @@ export function createGateway(config: GatewayConfig): Gateway {
       ? { supergraphSdl: config.supergraphSdl }
       : { supergraphSdl: introspectWithRetries({ subgraphs: config.subgraphs, logger: log, pollIntervalMs: 10_000 }) }),
     buildService: ({ name, url }) => {
-      const source = new SubgraphDataSource(name, url ?? '', plugins, config.resilience);
+      // A build-time supergraph carries default URLs; where the subgraph runs is configuration.
+      const configured = config.subgraphs.find((s) => s.name === name)?.url;
+      const source = new SubgraphDataSource(name, configured ?? url ?? '', plugins, config.resilience);
       source.onUnavailable = (subgraph) => metrics.subgraphErrors.inc({ subgraph });
       dataSources.set(name, source);
       return source;

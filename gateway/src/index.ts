@@ -1,0 +1,80 @@
+/**
+ * The deployable gateway: `npm start -w gateway`.
+ *
+ * Environment:
+ *   PORT                      listening port (default 4000)
+ *   HOST                      listening address (default 0.0.0.0)
+ *   REDIS_URL                 Redis (default redis://localhost:6379)
+ *   BRAND                     key prefix of Redis keys and the event stream (default `demo`)
+ *   INTERNAL_CONTEXT_SECRET   signs the user context for subgraphs (required, ≥ 32 chars)
+ *   JWT_SECRET                HS256 access-token secret shared with auth-service (≥ 32 chars), or
+ *   JWT_PUBLIC_KEYS           RS256: JSON object kid → PEM public key
+ *   JWT_ISSUER / JWT_AUDIENCE defaults auth-service / payment-platform
+ *   AUTH_SERVICE_URL, PAYMENT_SERVICE_URL, BONUS_SERVICE_URL, NOTIFICATION_SERVICE_URL
+ *   SUPERGRAPH                `file` (gateway/supergraph.graphql, default in production) or
+ *                             `introspect` (compose from the running subgraphs, default otherwise)
+ *   NODE_ENV=production       introspection and suggestions off, HSTS
+ *   CORS_ORIGINS              comma-separated allowed browser origins
+ *   COST_MEASURE_ONLY=1       log and export operation costs without rejecting
+ *   PERSISTED_OPERATIONS      path to a JSON manifest { "<sha256>": "<document>" }
+ *   PERSISTED_ONLY=1          reject documents not in the manifest
+ *   TRUST_PROXY=1             client address from the first X-Forwarded-For hop
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { accessTokenKeysFromConfig, connectRedis, createServiceLifecycle, DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, getLogger } from 'core-service';
+import { createGateway } from 'core-service/gateway';
+import { SUPERGRAPH_PATH } from './compose.js';
+import { SUBGRAPHS } from './subgraphs.js';
+
+const env = process.env;
+const log = getLogger('gateway');
+const production = env['NODE_ENV'] === 'production';
+
+function required(name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`gateway: ${name} is not set`);
+  return value;
+}
+
+function tokenKeys() {
+  const common = { issuer: env['JWT_ISSUER'] ?? DEFAULT_TOKEN_ISSUER, audience: env['JWT_AUDIENCE'] ?? DEFAULT_TOKEN_AUDIENCE, accessTokenTtlSeconds: 900 };
+  if (env['JWT_PUBLIC_KEYS']) return accessTokenKeysFromConfig({ algorithm: 'RS256', publicKeys: JSON.parse(env['JWT_PUBLIC_KEYS']) as Record<string, string>, ...common });
+  return accessTokenKeysFromConfig({ algorithm: 'HS256', secret: required('JWT_SECRET'), ...common });
+}
+
+const lifecycle = createServiceLifecycle({ serviceName: 'gateway' });
+const redis = await connectRedis(env['REDIS_URL'] ?? 'redis://localhost:6379');
+const mode = env['SUPERGRAPH'] ?? (production ? 'file' : 'introspect');
+// Only the subgraphs that exist in this deployment: a URL set, or (in development) a service folder.
+const subgraphs = SUBGRAPHS.filter((s) => env[s.urlEnv] !== undefined || existsSync(new URL(`../../${s.schemaPath}`, import.meta.url))).map((s) => ({
+  name: s.name,
+  url: env[s.urlEnv] ?? s.defaultUrl,
+  critical: s.critical,
+}));
+const persisted = env['PERSISTED_OPERATIONS']
+  ? new Map(Object.entries(JSON.parse(readFileSync(env['PERSISTED_OPERATIONS'], 'utf8')) as Record<string, string>))
+  : undefined;
+
+const gateway = createGateway({
+  port: Number(env['PORT'] ?? 4000),
+  host: env['HOST'] ?? '0.0.0.0',
+  subgraphs,
+  ...(mode === 'file' ? { supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8') } : {}),
+  production,
+  redis,
+  brand: env['BRAND'] ?? 'demo',
+  contextSecret: required('INTERNAL_CONTEXT_SECRET'),
+  tokenKeys: tokenKeys(),
+  cost: { measureOnly: env['COST_MEASURE_ONLY'] === '1' },
+  ...(persisted ? { persistedOperations: { operations: persisted, only: env['PERSISTED_ONLY'] === '1' } } : {}),
+  allowedOrigins: (env['CORS_ORIGINS'] ?? 'http://localhost:5173').split(',').filter((o) => o.length > 0),
+  trustProxy: env['TRUST_PROXY'] === '1',
+});
+
+lifecycle.onStart('gateway', async () => {
+  const { url } = await gateway.start();
+  log.info({ url, supergraph: mode, subgraphs: subgraphs.map((s) => `${s.name}=${s.url}`) }, 'gateway ready');
+}, () => gateway.stop());
+lifecycle.onStop('redis', () => redis.quit().then(() => undefined));
+lifecycle.installSignalHandlers();
+await lifecycle.start();
