@@ -6,8 +6,8 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * the cost can be raised later and old hashes still verify (and are upgraded on next login).
  *
  * Cost: N = 2^15, r = 8, p = 1 (32 MiB per hash). Measured by `npm run bench -w auth-service`
- * on the shared 2-vCPU dev machine under load average ~14: 2^14 → 121 ms, 2^15 → 373 ms,
- * 2^16 → 730 ms, 2^17 → 1163 ms per hash. OWASP's
+ * on the shared 2-vCPU dev machine under load average 11–15 (three runs): 2^14 → 121–260 ms,
+ * 2^15 → 373–896 ms, 2^16 → 730–1506 ms, 2^17 → 1163–2677 ms per hash. OWASP's
  * scrypt minimum is N = 2^17 with r = 8 for one core; 2^15 keeps a login storm from exhausting
  * memory (libuv's 4 threads × 32 MiB) and latency on small instances, and is the cost the
  * login figures are measured with. Raise `logN` in the `security` config on production

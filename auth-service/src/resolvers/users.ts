@@ -1,7 +1,6 @@
 import { requireAuthenticated, requirePermission } from 'core-service/access';
 import { withTransaction } from 'core-service';
 import type { AuthContext } from '../deps.js';
-import { USER_STATUSES } from '../domain/user.js';
 import { AUTH_ERRORS } from '../error-codes.js';
 import { AUTH_EVENTS } from '../events/auth-events.js';
 import { authError } from './errors.js';
@@ -55,13 +54,13 @@ export async function users(_: unknown, args: UsersArgs, ctx: AuthContext) {
 
 export async function setUserStatus(_: unknown, args: { userId: string; status: string }, ctx: AuthContext): Promise<UserView> {
   requireAuthenticated(ctx);
+  // The schema's enum already limits the value to ACTIVE / SUSPENDED / LOCKED.
   const status = statusFromGraph(args.status);
-  if (!USER_STATUSES.includes(status)) throw authError(AUTH_ERRORS.UserNotFound, 'Unknown status');
   const { deps } = ctx;
   const target = await deps.users.findById(args.userId);
   if (target === null) throw authError(AUTH_ERRORS.UserNotFound, 'User not found');
   requirePermission(ctx, 'user:update:tenant', { tenantId: target.tenantId, ownerId: target.id });
-  // A tenant admin cannot lock out a platform operator of its own tenant's users' platform.
+  // A tenant admin cannot suspend or lock a platform operator who happens to live in its tenant.
   if (target.roles.includes('system') && !isPlatformOperator(ctx)) throw authError(AUTH_ERRORS.RoleNotAllowed, 'Needs a platform operator');
 
   const now = new Date(deps.clock.now());
