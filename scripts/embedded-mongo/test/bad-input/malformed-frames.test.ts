@@ -38,6 +38,15 @@ function deeplyNestedFindCommand(depth: number): Buffer {
   return Buffer.concat([length, body]);
 }
 
+/**
+ * For a frame whose length is sound but whose content is not, the engine answers with an error
+ * reply (it only closes when the framing itself is lost); a real server may close instead.
+ */
+function expectErrorReplyWhenFramed(outcome: Outcome): void {
+  if (engine.isEmbedded) expect(outcome.kind).toBe('reply');
+  expectErrorOrClose(outcome);
+}
+
 function expectErrorOrClose(outcome: Outcome): void {
   if (outcome.kind === 'reply') {
     expect(outcome.doc.ok).toBe(0);
@@ -120,37 +129,37 @@ describe('malformed frames', () => {
     conn.destroy();
   });
 
-  it('an unknown opcode gets an error or closes the connection', async () => {
+  it('an unknown opcode gets an error reply (a real server may close instead)', async () => {
     const conn = await raw();
     conn.write(frame(4242, Buffer.from('garbage garbage garbage')));
-    expectErrorOrClose(await conn.next());
+    expectErrorReplyWhenFramed(await conn.next());
     conn.destroy();
     await expectServing('opcode');
   });
 
-  it('an OP_MSG whose BSON length exceeds the frame gets an error or closes the connection', async () => {
+  it('an OP_MSG whose BSON length exceeds the frame gets an error reply (a real server may close instead)', async () => {
     const conn = await raw();
     const doc = Buffer.from(serialize({ ping: 1, $db: 'admin' }));
     doc.writeInt32LE(doc.length + 1000, 0);
     conn.write(frame(OP_MSG, Buffer.concat([Buffer.alloc(4), Buffer.from([0]), doc])));
-    expectErrorOrClose(await conn.next());
+    expectErrorReplyWhenFramed(await conn.next());
     conn.destroy();
     await expectServing('bsonlen');
   });
 
-  it('an OP_MSG with garbage instead of BSON gets an error or closes the connection', async () => {
+  it('an OP_MSG with garbage instead of BSON gets an error reply (a real server may close instead)', async () => {
     const conn = await raw();
     const garbage = Buffer.from([0x20, 0, 0, 0, 0xff, 0xfe, 0xfd, 0x01, 0x02, 0x03, 0x04, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     conn.write(frame(OP_MSG, Buffer.concat([Buffer.alloc(4), Buffer.from([0]), garbage])));
-    expectErrorOrClose(await conn.next());
+    expectErrorReplyWhenFramed(await conn.next());
     conn.destroy();
     await expectServing('garbagebson');
   });
 
-  it('an OP_MSG with an unknown section kind gets an error or closes the connection', async () => {
+  it('an OP_MSG with an unknown section kind gets an error reply (a real server may close instead)', async () => {
     const conn = await raw();
     conn.write(frame(OP_MSG, Buffer.concat([Buffer.alloc(4), Buffer.from([7]), serialize({ ping: 1, $db: 'admin' })])));
-    expectErrorOrClose(await conn.next());
+    expectErrorReplyWhenFramed(await conn.next());
     conn.destroy();
     await expectServing('sectionkind');
   });
@@ -158,7 +167,7 @@ describe('malformed frames', () => {
   it('an OP_MSG without $db gets an error reply', async () => {
     const conn = await raw();
     conn.write(opMsg({ ping: 1 }));
-    expectErrorOrClose(await conn.next());
+    expectErrorReplyWhenFramed(await conn.next());
     conn.destroy();
     await expectServing('nodb');
   });
@@ -187,15 +196,15 @@ describe('malformed frames', () => {
   it('an empty command document gets an error reply', async () => {
     const conn = await raw();
     conn.write(opMsg({ $db: 'admin' }));
-    expectErrorOrClose(await conn.next());
+    expectErrorReplyWhenFramed(await conn.next());
     conn.destroy();
     await expectServing('emptycmd');
   });
 
-  it('a filter nested 20,000 levels deep gets an error or a close, not a crashed server', async () => {
+  it('a filter nested 20,000 levels deep gets an error reply, not a crashed server', async () => {
     const conn = await raw();
     conn.write(opMsg(undefined, deeplyNestedFindCommand(20_000)));
-    expectErrorOrClose(await conn.next(10_000));
+    expectErrorReplyWhenFramed(await conn.next(10_000));
     conn.destroy();
     await expectServing('deep');
   });
