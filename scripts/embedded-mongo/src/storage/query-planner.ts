@@ -65,7 +65,7 @@ export function planQuery(coll: Collection, filter: Document, sort: Document | u
     return planForIndex(hinted, predicates, sortFields) ?? unboundedPlan(hinted, sortFields);
   }
 
-  let best: { plan: QueryPlan; score: number; estimate: number } | null = null;
+  const candidates: { plan: QueryPlan; score: number }[] = [];
   for (const index of coll.indexes.values()) {
     if (index.partialFilter !== null) continue;
     const plan = planForIndex(index, predicates, sortFields);
@@ -73,9 +73,21 @@ export function planQuery(coll: Collection, filter: Document, sort: Document | u
     const first = predicates.get(index.fields[0]!.path);
     if (index.options.sparse && !excludesMissing(first)) continue;
     const score = scorePlan(plan, index, predicates, sortFields.length > 0);
-    if (score === 0) continue;
-    const estimate = estimateEntries(plan);
-    if (best === null || score > best.score || (score === best.score && estimate < best.estimate)) best = { plan, score, estimate };
+    if (score > 0) candidates.push({ plan, score });
+  }
+  const top = Math.max(0, ...candidates.map((c) => c.score));
+  const tied = candidates.filter((c) => c.score === top);
+  // Counting entries in range costs a walk over the page list: only done to break a tie.
+  let best: { plan: QueryPlan; score: number } | null = tied[0] ?? null;
+  if (tied.length > 1) {
+    let fewest = Number.POSITIVE_INFINITY;
+    for (const c of tied) {
+      const estimate = estimateEntries(c.plan);
+      if (estimate < fewest) {
+        fewest = estimate;
+        best = c;
+      }
+    }
   }
   return best?.plan ?? collectionScan(sortFields.length === 0);
 }
