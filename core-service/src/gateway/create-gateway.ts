@@ -190,7 +190,7 @@ export function createGateway(config: GatewayConfig): Gateway {
   });
   const prepare = (schema: GraphQLSchema, context: GatewayContext, query: unknown, variables: unknown, operationName: unknown) =>
     prepareSubscription(schema, plugins, context, query, variables, operationName);
-  let sockets: ReturnType<typeof createSocketTransport> | undefined;
+  let sockets: Awaited<ReturnType<typeof createSocketTransport>> | undefined;
 
   async function buildContext(req: IncomingMessage | undefined, token: string | undefined, ip: string): Promise<GatewayContext> {
     const context: GatewayContext = {
@@ -344,7 +344,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       apolloStarted = true;
       if (config.persistedOperations) await warmPersistedOperations(config.persistedOperations.operations);
       await hub.start();
-      sockets = createSocketTransport({
+      sockets = await createSocketTransport({
         httpServer,
         redis: config.redis,
         hub,

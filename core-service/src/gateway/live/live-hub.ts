@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { parseIntegrationEvent } from '../../events/integration-event.js';
 import { StreamConsumer, ensureConsumerGroup, type StreamMessage } from '../../events/stream-consumer.js';
 import type { Logger } from '../../logger/logger.js';
+import { duplicateConnection } from './duplicate-connection.js';
 import { routeIntegrationEvent, type LiveMessage } from './live-event-routing.js';
 
 export interface LiveHubOptions {
@@ -55,7 +56,7 @@ export class LiveHub {
 
   async start(): Promise<void> {
     const { redis, logger, streamKey, group } = this.#options;
-    this.#subscriber = redis.duplicate();
+    this.#subscriber = await duplicateConnection(redis);
     await this.#subscriber.subscribe(this.#channel);
     this.#subscriber.on('message', (_channel: string, text: string) => this.#deliverLocally(text));
     await ensureConsumerGroup(redis, streamKey, group, '$');

@@ -5,6 +5,7 @@ import { Server as SocketServer, type Socket } from 'socket.io';
 import { GraphQLError as BaseGraphQLError, type GraphQLSchema } from 'graphql';
 import { formatError } from '../../errors/format-error.js';
 import type { Caller, GatewayContext } from '../gateway-plugin.js';
+import { duplicateConnection } from './duplicate-connection.js';
 import type { LiveHub } from './live-hub.js';
 import { shapePayload, type LiveSubscription } from './live-subscription.js';
 
@@ -28,9 +29,9 @@ export interface SocketTransportOptions {
  * Protocol (shared/API.md): `subscribe {id, query, variables}` → `next {id, payload}` /
  * `error {id, errors}` / `complete {id}`; `unsubscribe {id}`.
  */
-export function createSocketTransport(options: SocketTransportOptions): { io: SocketServer; close(): Promise<void> } {
-  const pub = options.redis.duplicate();
-  const sub = options.redis.duplicate();
+export async function createSocketTransport(options: SocketTransportOptions): Promise<{ io: SocketServer; close(): Promise<void> }> {
+  const pub = await duplicateConnection(options.redis);
+  const sub = await duplicateConnection(options.redis);
   const io = new SocketServer(options.httpServer, {
     path: '/socket.io',
     cors: { origin: [...options.allowedOrigins], credentials: true },
