@@ -1,0 +1,207 @@
+/**
+ * `npm run bench -w payment-service`: transfers per second and p50/p99 latency of one transfer,
+ * at 16 and 64 concurrent clients, through
+ *   (a) `createTransferWithTransactions` called directly (tracked, with outbox events, as the
+ *       resolvers call it),
+ *   (b) the subgraph over HTTP (`createTransfer` with a signed context, as the gateway sends it),
+ *   (c) the same transfer as raw driver calls in one transaction (conditional debit, upserted
+ *       credit, two ledger entries, the transfer with its idempotency key): the baseline;
+ * each on spread traffic (random pairs among 200 wallets) and on contention (every transfer out
+ * of one wallet). The engine runs in its own process (scripts/embedded-mongo), Redis is a private
+ * redis-server. Writes bench/results.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomInt, randomUUID, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { MongoClient, type Db } from 'mongodb';
+import { Redis } from 'ioredis';
+import {
+  OperationStateTracker,
+  createTransferWithTransactions,
+  getWalletId,
+  newWalletFields,
+  signUserContext,
+  withTransaction,
+} from 'core-service';
+import { createPaymentService, type PaymentService } from '../src/service.js';
+
+const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5_000);
+const WALLETS = 200;
+const CONCURRENCY = [16, 64];
+const SECRET = randomBytes(32).toString('hex');
+const USER_PERMISSIONS = ['wallet:read:own', 'transfer:create:own'];
+
+type Mode = 'helper' | 'subgraph' | 'raw-driver';
+type Traffic = 'spread' | 'one-wallet';
+interface Figure { mode: Mode; traffic: Traffic; clients: number; transfers: number; refused: number; errors: number; transfersPerSecond: number; p50Ms: number; p99Ms: number }
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = out.match(pattern);
+      if (match) resolve(match);
+    });
+    child.once('exit', (code) => reject(new Error(`process exited (${code}) before printing ${pattern}`)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 100) / 100;
+}
+
+/** Runs `clients` loops for DURATION_MS, each doing one transfer at a time. */
+async function measure(clients: number, once: (client: number) => Promise<'ok' | 'refused'>): Promise<Omit<Figure, 'mode' | 'traffic' | 'clients'>> {
+  const latencies: number[] = [];
+  let refused = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + DURATION_MS;
+  await Promise.all(Array.from({ length: clients }, async (_, client) => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      try {
+        if ((await once(client)) === 'ok') latencies.push(performance.now() - t0);
+        else refused += 1;
+      } catch (error) {
+        errors += 1;
+        if (errors <= 3) process.stderr.write(`bench error: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1_000;
+  latencies.sort((a, b) => a - b);
+  return { transfers: latencies.length, refused, errors, transfersPerSecond: Math.round(latencies.length / elapsed), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+/** A fresh tenant whose 200 user wallets hold plenty (bench data, not a balanced book). */
+async function seedTenant(db: Db): Promise<{ tenantId: string; users: string[] }> {
+  const tenantId = `bench_${randomUUID().slice(0, 8)}`;
+  const users = Array.from({ length: WALLETS }, (_, i) => `user-${i}`);
+  const now = new Date();
+  await db.collection('wallets').insertMany(users.map((userId) => ({ ...newWalletFields(tenantId, userId, 'EUR', now), balance: 1_000_000_000 })) as never[]);
+  return { tenantId, users };
+}
+
+function pickPair(users: string[], traffic: Traffic): [string, string] {
+  const from = traffic === 'one-wallet' ? 0 : randomInt(users.length);
+  const to = (from + 1 + randomInt(users.length - 1)) % users.length;
+  return [users[from]!, users[to]!];
+}
+
+/** The baseline: what a transfer costs as bare driver calls, nothing else. */
+async function rawTransfer(client: MongoClient, db: Db, tenantId: string, from: string, to: string, amount: number): Promise<'ok' | 'refused'> {
+  return withTransaction({
+    client,
+    fn: async (session) => {
+      const wallets = db.collection<{ _id: string }>('wallets');
+      const now = new Date();
+      const fromId = getWalletId(tenantId, from, 'EUR');
+      const toId = getWalletId(tenantId, to, 'EUR');
+      const debited = await wallets.findOneAndUpdate(
+        { _id: fromId, $expr: { $gte: [{ $subtract: ['$balance', '$lockedBalance'] }, amount] } } as never,
+        { $inc: { balance: -amount, version: 1 }, $set: { updatedAt: now } } as never,
+        { session, returnDocument: 'after' },
+      );
+      if (debited === null) return 'refused';
+      const credited = await wallets.findOneAndUpdate({ _id: toId }, { $inc: { balance: amount, version: 1 }, $set: { updatedAt: now } } as never, { session, upsert: true, returnDocument: 'after' });
+      const id = randomUUID();
+      await db.collection('transactions').insertMany([
+        { _id: randomUUID(), tenantId, walletId: fromId, amount: -amount, balance: (debited as never as { balance: number }).balance, objectId: id, createdAt: now },
+        { _id: randomUUID(), tenantId, walletId: toId, amount, balance: (credited as never as { balance: number }).balance, objectId: id, createdAt: now },
+      ] as never[], { session });
+      await db.collection('transfers').insertOne({ _id: id, tenantId, fromUserId: from, toUserId: to, amount, currency: 'EUR', status: 'completed', idempotencyKey: randomUUID(), createdAt: now } as never, { session });
+      return 'ok';
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const children: ChildProcess[] = [];
+  const stopAll = (): void => { for (const child of children) child.kill('SIGTERM'); };
+  process.on('exit', stopAll);
+  try {
+    const engine = spawn(process.execPath, [`${root}scripts/embedded-mongo/bin/embedded-mongo.js`, '--port', '0', '--replSet', 'rs0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(engine);
+    const [, mongoUri] = await waitForLine(engine, /embedded-mongo ready (\S+)/);
+    const redisPort = await freePort();
+    const redisServer = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(redisServer);
+    await waitForLine(redisServer, /Ready to accept connections/);
+
+    const client = await new MongoClient(mongoUri!, { maxPoolSize: 200 }).connect();
+    const redis = new Redis(`redis://127.0.0.1:${redisPort}`, { maxRetriesPerRequest: 1 });
+    const db = client.db('bench_payment');
+    const service: PaymentService = createPaymentService({ client, db, redis, keyPrefix: 'bench', streamKey: 'bench:events', port: 0, contextSecret: SECRET, reconciliationEveryMs: 0 });
+    const { url } = await service.start();
+    const tracker = service.deps.transferTracker;
+
+    const figures: Figure[] = [];
+    for (const traffic of ['spread', 'one-wallet'] as Traffic[]) {
+      for (const clients of CONCURRENCY) {
+        for (const mode of ['raw-driver', 'helper', 'subgraph'] as Mode[]) {
+          const { tenantId, users } = await seedTenant(db);
+          const once = async (): Promise<'ok' | 'refused'> => {
+            const [from, to] = pickPair(users, traffic);
+            const amount = 1 + randomInt(100);
+            if (mode === 'raw-driver') return rawTransfer(client, db, tenantId, from, to, amount);
+            if (mode === 'helper') {
+              await createTransferWithTransactions({ db, client, tenantId, fromUserId: from, toUserId: to, amount, currency: 'EUR', idempotencyKey: `bench-${randomUUID()}`, emit: service.deps.emit }, { tracker: tracker as OperationStateTracker });
+              return 'ok';
+            }
+            const headers = signUserContext({ sub: from, tid: tenantId, roles: ['user'], permissions: USER_PERMISSIONS, correlationId: randomUUID() }, SECRET);
+            const response = await fetch(url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
+              body: JSON.stringify({ query: 'mutation($i: CreateTransferInput!) { createTransfer(input: $i) { id status } }', variables: { i: { toUserId: to, amount, currency: 'EUR', idempotencyKey: `bench-${randomUUID()}` } } }),
+            });
+            const body = (await response.json()) as { errors?: { message: string }[] };
+            if (body.errors !== undefined) throw new Error(body.errors[0]!.message);
+            return 'ok';
+          };
+          const figure: Figure = { mode, traffic, clients, ...(await measure(clients, once)) };
+          figures.push(figure);
+          process.stdout.write(`${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(10)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)\n`);
+        }
+      }
+    }
+    const ratios = figures.filter((f) => f.mode === 'subgraph').map((f) => {
+      const raw = figures.find((r) => r.mode === 'raw-driver' && r.traffic === f.traffic && r.clients === f.clients)!;
+      const helper = figures.find((r) => r.mode === 'helper' && r.traffic === f.traffic && r.clients === f.clients)!;
+      return { traffic: f.traffic, clients: f.clients, subgraphVsRaw: Math.round((f.transfersPerSecond / Math.max(1, raw.transfersPerSecond)) * 100) / 100, helperVsRaw: Math.round((helper.transfersPerSecond / Math.max(1, raw.transfersPerSecond)) * 100) / 100 };
+    });
+    for (const ratio of ratios) process.stdout.write(`${ratio.traffic} ${ratio.clients}: subgraph/raw ${ratio.subgraphVsRaw}, helper/raw ${ratio.helperVsRaw}\n`);
+    const results = {
+      ranAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100), node: process.version },
+      durationMsPerCase: DURATION_MS,
+      engine: 'scripts/embedded-mongo (child process, replica set rs0)',
+      figures,
+      ratios,
+    };
+    writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
+    await service.stop();
+    await client.close();
+    redis.disconnect();
+  } finally {
+    stopAll();
+  }
+}
+
+await main();
+process.exit(0);
