@@ -1,0 +1,261 @@
+/**
+ * Boots the platform as separate processes: redis-server and the embedded MongoDB-compatible
+ * engine (unless given URLs), every service that exists in the repository, and the gateway.
+ * Used by `npm start` (scripts/dev/start.mjs) and by the gateway's end-to-end tests, so both
+ * run the platform the same way.
+ *
+ * Plain JavaScript (no tsx) because `npm start` must run before `npm install` has installed tsx.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const SERVICES = [
+  { name: 'auth-service', port: 4001, urlEnv: 'AUTH_SERVICE_URL' },
+  { name: 'payment-service', port: 4002, urlEnv: 'PAYMENT_SERVICE_URL' },
+  { name: 'bonus-service', port: 4003, urlEnv: 'BONUS_SERVICE_URL' },
+  { name: 'notification-service', port: 4004, urlEnv: 'NOTIFICATION_SERVICE_URL' },
+];
+
+export const DEMO = { tenantId: 'demo', password: 'demo-password-2026', admin: 'admin@demo.local', users: ['alice@demo.local', 'bob@demo.local'], deposit: 100_000, currency: 'EUR' };
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function secret() {
+  return randomBytes(32).toString('hex');
+}
+
+/**
+ * @param {object} options
+ * @param {string} options.dataDir            where the engine keeps its data
+ * @param {string} [options.redisUrl]         use this Redis instead of starting one
+ * @param {string} [options.mongoUri]         use this MongoDB instead of the embedded engine
+ * @param {boolean} [options.freePorts]       pick free ports (tests) instead of 4000-4004
+ * @param {string} [options.brand]
+ * @param {Record<string,string>} [options.env]  extra environment for every service and the gateway
+ * @param {(line: string) => void} [options.output]  where child output goes (default: dropped)
+ * @param {(message: string) => void} [options.say]
+ * @param {(name: string, code: unknown) => void} [options.onUnexpectedExit]
+ */
+export async function startPlatform(options) {
+  const children = [];
+  let stopping = false;
+  const say = options.say ?? (() => undefined);
+  const output = options.output ?? (() => undefined);
+  const brand = options.brand ?? 'demo';
+
+  function start(name, command, args, startOptions = {}) {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...startOptions.env },
+      // Its own process group: stopping it stops everything it started (npm → sh → tsx → node).
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lineStream = (stream) => {
+      let buffered = '';
+      stream.on('data', (chunk) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) if (startOptions.quiet !== true || /error|fatal|fail/i.test(line)) output(`[${name}] ${line}`);
+      });
+    };
+    lineStream(child.stdout);
+    lineStream(child.stderr);
+    const entry = { name, child, exited: false, exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code))) };
+    child.once('exit', (code, signal) => {
+      entry.exited = true;
+      if (!stopping) options.onUnexpectedExit?.(name, signal ?? code);
+    });
+    children.push(entry);
+    return entry;
+  }
+
+  async function stop() {
+    if (stopping) return;
+    stopping = true;
+    for (const entry of [...children].reverse()) {
+      if (entry.exited) continue;
+      try {
+        process.kill(-entry.child.pid, 'SIGTERM');
+      } catch {
+        continue;
+      }
+      const result = await Promise.race([entry.exit, new Promise((resolve) => setTimeout(() => resolve('timeout'), 15_000).unref())]);
+      if (result === 'timeout') {
+        say(`${entry.name} did not stop in 15 s; killing it`);
+        try {
+          process.kill(-entry.child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  }
+
+  try {
+    mkdirSync(join(options.dataDir, 'mongo'), { recursive: true });
+    let redisUrl = options.redisUrl;
+    if (!redisUrl) {
+      const port = await freePort();
+      const redis = start('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { quiet: true });
+      await firstLine(redis, /Ready to accept connections/, 20_000);
+      redisUrl = `redis://127.0.0.1:${port}`;
+    }
+    say(`redis ${redisUrl}`);
+
+    let mongoUri = options.mongoUri;
+    if (!mongoUri) {
+      const port = await freePort();
+      const mongo = start('embedded-mongo', process.execPath, [join(ROOT, 'scripts/embedded-mongo/bin/embedded-mongo.js'), '--port', String(port), '--dbpath', join(options.dataDir, 'mongo')], { quiet: true });
+      const [, uri] = await firstLine(mongo, /embedded-mongo ready (\S+)/, 60_000);
+      mongoUri = uri;
+    }
+    say(`mongo ${mongoUri}`);
+
+    const common = {
+      INTERNAL_CONTEXT_SECRET: secret(),
+      JWT_SECRET: secret(),
+      OTP_SECRET: secret(),
+      PAGINATION_CURSOR_SECRET: secret(),
+      MONGO_URI: mongoUri,
+      REDIS_URL: redisUrl,
+      BRAND: brand,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
+      ...options.env,
+    };
+
+    const present = SERVICES.filter((s) => {
+      const pkg = join(ROOT, s.name, 'package.json');
+      return existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).scripts?.start !== undefined;
+    });
+    const services = [];
+    const urls = {};
+    for (const service of present) {
+      const port = options.freePorts ? await freePort() : service.port;
+      const entry = start(service.name, 'npm', ['run', 'start', '-w', service.name, '--silent'], {
+        env: { ...common, PORT: String(port), HOST: '127.0.0.1', ...(service.name === 'auth-service' ? { SEED_DEMO: '1' } : {}) },
+      });
+      urls[service.urlEnv] = `http://127.0.0.1:${port}/graphql`;
+      services.push({ name: service.name, port, url: urls[service.urlEnv], entry });
+    }
+    for (const service of services) {
+      await waitHealthy(service.entry, `http://127.0.0.1:${service.port}/health/ready`);
+      say(`${service.name} healthy on :${service.port}`);
+    }
+
+    const gatewayPort = options.freePorts ? await freePort() : Number(process.env.GATEWAY_PORT ?? 4000);
+    const gateway = start('gateway', 'npm', ['run', 'start', '-w', 'gateway', '--silent'], {
+      env: { ...common, ...urls, PORT: String(gatewayPort), HOST: '127.0.0.1', SUPERGRAPH: process.env.SUPERGRAPH ?? 'introspect' },
+    });
+    await waitHealthy(gateway, `http://127.0.0.1:${gatewayPort}/health/ready`);
+    say('gateway healthy');
+    return {
+      gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
+      gatewayBase: `http://127.0.0.1:${gatewayPort}`,
+      redisUrl,
+      mongoUri,
+      brand,
+      services: services.map(({ name, port, url }) => ({ name, port, url })),
+      processes: children,
+      env: common,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function firstLine(entry, pattern, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`${entry.name} did not start within ${timeoutMs} ms`)), timeoutMs);
+    entry.child.stdout.on('data', (chunk) => {
+      text += chunk.toString();
+      const match = pattern.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    });
+    entry.child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`${entry.name} exited before it was ready`));
+    });
+  });
+}
+
+/** Polls a health endpoint until it answers 200; fails when the process exits or time is up. */
+async function waitHealthy(entry, url, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (entry.exited) throw new Error(`${entry.name} exited before it was healthy`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = error.message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`${entry.name} not healthy at ${url} after ${timeoutMs} ms (last answer: ${last})`);
+}
+
+export async function graphql(url, query, variables, token) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (body.errors?.length) throw new Error(`${query.trim().split('\n')[0]}: ${body.errors.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ')}`);
+  return body.data;
+}
+
+/**
+ * Funds the demo users through the gateway, as the admin. A fixed idempotency key per user: a
+ * second run replays the first deposit instead of adding one.
+ */
+export async function fundDemoUsers(gatewayUrl) {
+  const LOGIN = 'mutation Login($input: LoginInput!) { login(input: $input) { accessToken user { id email } } }';
+  const login = (email) => graphql(gatewayUrl, LOGIN, { input: { email, password: DEMO.password, tenantId: DEMO.tenantId } }).then((d) => d.login);
+  const admin = await login(DEMO.admin);
+  const funded = [];
+  for (const email of DEMO.users) {
+    const user = await login(email);
+    try {
+      await graphql(
+        gatewayUrl,
+        'mutation Fund($input: DepositInput!) { deposit(input: $input) { id amount } }',
+        { input: { userId: user.user.id, amount: DEMO.deposit, currency: DEMO.currency, idempotencyKey: `demo-seed-${user.user.id}-${DEMO.currency}` } },
+        admin.accessToken,
+      );
+    } catch (error) {
+      // The key is this user's seed deposit and nothing else: "reused" means it was funded by an
+      // earlier run (payment-service compares more than the input, e.g. the admin's session).
+      if (!String(error.message).includes('MSPaymentIdempotencyKeyReused')) throw error;
+    }
+    const wallets = await graphql(gatewayUrl, '{ myWallets { currency balance } }', {}, user.accessToken);
+    funded.push({ email, wallets: wallets.myWallets });
+  }
+  return funded;
+}
