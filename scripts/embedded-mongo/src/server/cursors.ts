@@ -79,8 +79,11 @@ export class CursorRegistry {
     for (const id of [...session.cursorIds]) this.kill(id);
   }
 
+  /** Closes idle cursors, and cursors of transactions that ended (they can never be continued). */
   sweep(now: number): void {
-    for (const [id, cursor] of this.cursors) if (now - cursor.lastUse > CURSOR_TIMEOUT_MS) this.kill(id);
+    for (const [id, cursor] of this.cursors) {
+      if (now - cursor.lastUse > CURSOR_TIMEOUT_MS || (cursor.txn !== null && cursor.txn.state !== 'active')) this.kill(id);
+    }
   }
 
   get size(): number {
