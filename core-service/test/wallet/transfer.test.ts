@@ -162,6 +162,19 @@ describe('createTransferWithTransactions', () => {
     await expectLedgerInvariants(ctx.db, ctx.tenantId);
   });
 
+  it('opposite transfers between two wallets running together all complete and keep the books', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'a', 1_000);
+    await deposit(ctx, 'b', 1_000);
+    await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      createTransferWithTransactions({ ...ctx.base, fromUserId: i % 2 === 0 ? 'a' : 'b', toUserId: i % 2 === 0 ? 'b' : 'a', amount: 10 + i, idempotencyKey: key('x') }),
+    ));
+    // a paid 10+12+...+28 = 190 and received 11+13+...+29 = 200.
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'a')).toBe(1_010);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'b')).toBe(990);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
   it('concurrent first uses of a wallet create exactly one', async () => {
     const ctx = await setup();
     await Promise.all(Array.from({ length: 6 }, () => deposit(ctx, 'newcomer', 10)));
