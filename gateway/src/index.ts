@@ -19,6 +19,7 @@
  *   PERSISTED_OPERATIONS      path to a JSON manifest { "<sha256>": "<document>" }
  *   PERSISTED_ONLY=1          reject documents not in the manifest
  *   TRUST_PROXY=1             client address from the first X-Forwarded-For hop
+ *   RATE_LIMIT_USER / RATE_LIMIT_IP   cost units per minute (defaults 20000 / 10000)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { accessTokenKeysFromConfig, connectRedis, createServiceLifecycle, DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, getLogger } from 'core-service';
@@ -69,6 +70,10 @@ const gateway = createGateway({
   ...(persisted ? { persistedOperations: { operations: persisted, only: env['PERSISTED_ONLY'] === '1' } } : {}),
   allowedOrigins: (env['CORS_ORIGINS'] ?? 'http://localhost:5173').split(',').filter((o) => o.length > 0),
   trustProxy: env['TRUST_PROXY'] === '1',
+  rateLimit: {
+    ...(env['RATE_LIMIT_USER'] ? { userLimit: Number(env['RATE_LIMIT_USER']) } : {}),
+    ...(env['RATE_LIMIT_IP'] ? { ipLimit: Number(env['RATE_LIMIT_IP']) } : {}),
+  },
 });
 
 lifecycle.onStart('gateway', async () => {

@@ -297,6 +297,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     const checks: Record<string, unknown> = {};
     let ready = apolloStarted && supergraphSchema !== undefined;
     checks['supergraph'] = supergraphSchema ? 'ok' : 'not-composed';
+    checks['live'] = sockets ? 'ok' : 'starting';
+    if (!sockets) ready = false;
     try {
       await config.redis.ping();
       checks['redis'] = 'ok';

@@ -24,13 +24,13 @@ export function routeIntegrationEvent(event: IntegrationEvent): LiveMessage | un
     return typeof nested === 'object' && nested !== null ? (nested as Record<string, unknown>) : data;
   };
   if (event.type === 'wallet.updated') {
-    const wallet = pick('wallet');
+    const wallet = normalizeWallet(pick('wallet'), event.occurredAt);
     const userId = (wallet['userId'] as string | undefined) ?? event.userId;
     if (!userId) return undefined;
     return { field: 'walletUpdated', tenantId: event.tenantId, userIds: [userId], payload: wallet, eventId: event.id };
   }
-  if (event.type.startsWith('transfer.')) {
-    const transfer = pick('transfer');
+  if (event.type.startsWith('transfer.') || event.type.startsWith('withdrawal.')) {
+    const transfer = normalizeTransfer(pick('transfer'), event.occurredAt);
     const userIds = [transfer['fromUserId'], transfer['toUserId'], event.userId].filter(
       (id, index, all): id is string => typeof id === 'string' && all.indexOf(id) === index,
     );
@@ -44,4 +44,26 @@ export function routeIntegrationEvent(event: IntegrationEvent): LiveMessage | un
     return { field: 'notificationReceived', tenantId: event.tenantId, userIds: [userId], payload: notification, eventId: event.id };
   }
   return undefined;
+}
+
+/**
+ * core-service's wallet and transfer events (walletSnapshot, emitTransferEvents) name the id
+ * `walletId`/`transferId` and leave out what the API type derives; the payload is shaped to the
+ * API's `Wallet`/`Transfer` so subscription documents select the same fields as queries.
+ */
+function normalizeWallet(data: Record<string, unknown>, occurredAt: string): Record<string, unknown> {
+  const balance = typeof data['balance'] === 'number' ? data['balance'] : 0;
+  const locked = typeof data['lockedBalance'] === 'number' ? data['lockedBalance'] : 0;
+  return {
+    ...data,
+    id: data['id'] ?? data['walletId'],
+    bonusBalance: data['bonusBalance'] ?? 0,
+    lockedBalance: locked,
+    availableBalance: data['availableBalance'] ?? balance - locked,
+    updatedAt: data['updatedAt'] ?? occurredAt,
+  };
+}
+
+function normalizeTransfer(data: Record<string, unknown>, occurredAt: string): Record<string, unknown> {
+  return { ...data, id: data['id'] ?? data['transferId'], createdAt: data['createdAt'] ?? occurredAt };
 }
