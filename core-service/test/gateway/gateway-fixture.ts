@@ -63,13 +63,14 @@ export function composeTestSupergraph(urls: { users: string; wallets: string }):
   return result.supergraphSdl;
 }
 
-export async function startSubgraphs(secret: string, calls: SubgraphCall[]) {
+export async function startSubgraphs(secret: string, calls: SubgraphCall[], ports: { users?: number; wallets?: number } = {}) {
   const record = (subgraph: string, ctx: SubgraphContext): void => {
     calls.push({ subgraph, userId: ctx.user?.id ?? null, tenantId: ctx.tenantId });
   };
   const users = createSubgraphServer({
     name: 'users',
     host: '127.0.0.1',
+    ...(ports.users !== undefined ? { port: ports.users } : {}),
     typeDefs: USERS_SDL,
     contextSecret: secret,
     resolvers: {
@@ -91,6 +92,7 @@ export async function startSubgraphs(secret: string, calls: SubgraphCall[]) {
   const wallets = createSubgraphServer({
     name: 'wallets',
     host: '127.0.0.1',
+    ...(ports.wallets !== undefined ? { port: ports.wallets } : {}),
     typeDefs: WALLETS_SDL,
     contextSecret: secret,
     resolvers: {

@@ -1,8 +1,10 @@
 import { auditServer } from 'graphql-http';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/gateway/index.js';
-import { createTestFixture } from '../../src/testing/index.js';
-import { startGatewayHarness } from './gateway-fixture.js';
+import { STANDARD_COMPLEXITY_CONFIG } from '../../src/complexity/index.js';
+import { randomBytes } from 'node:crypto';
+import { createGateway, sha256Hex } from '../../src/gateway/index.js';
+import { createTestFixture, getFreePort } from '../../src/testing/index.js';
+import { startGatewayHarness, startSubgraphs, type SubgraphCall } from './gateway-fixture.js';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -109,6 +111,25 @@ describe('cost measure-only mode', () => {
   });
 });
 
+describe('cost presets', () => {
+  it('rejects an operation nested deeper than the caller preset allows', async () => {
+    const fixture = createTestFixture();
+    const h = await startGatewayHarness(fixture.redis(), fixture.brand, {
+      cost: { presets: { user: { ...STANDARD_COMPLEXITY_CONFIG, maxDepth: 2 } } },
+    });
+    try {
+      const token = bearer(h.token('u1', fixture.tenantId));
+      h.calls.length = 0;
+      const deep = await h.post({ query: '{ me { wallets { id } } }' }, token);
+      expect(deep.body.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'depth', value: 3, limit: 2 });
+      expect(h.calls).toEqual([]);
+      expect((await h.post({ query: '{ me { id } }' }, token)).body.data).toEqual({ me: { id: 'u1' } });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('development composition', () => {
   it('composes from the running subgraphs by introspection', async () => {
     const fixture = createTestFixture();
@@ -119,6 +140,41 @@ describe('development composition', () => {
       expect(h.gateway.supergraphSchema()?.getType('Wallet')).toBeDefined();
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('start-up order', () => {
+  it('starts before the subgraphs, is not ready meanwhile, and composes once they answer', async () => {
+    const fixture = createTestFixture();
+    const secret = randomBytes(32).toString('hex');
+    const keys = { algorithm: 'HS256' as const, secret: randomBytes(32).toString('hex'), issuer: 'auth-service', audience: 'payment-platform' };
+    const ports = { users: await getFreePort(), wallets: await getFreePort() };
+    const gateway = createGateway({
+      subgraphs: [
+        { name: 'users', url: `http://127.0.0.1:${ports.users}/graphql` },
+        { name: 'wallets', url: `http://127.0.0.1:${ports.wallets}/graphql` },
+      ],
+      redis: fixture.redis(),
+      brand: fixture.brand,
+      contextSecret: secret,
+      tokenKeys: keys,
+    });
+    const starting = gateway.start();
+    const calls: SubgraphCall[] = [];
+    let subgraphs: Awaited<ReturnType<typeof startSubgraphs>> | undefined;
+    try {
+      expect((await gateway.readiness()).ready).toBe(false);
+      subgraphs = await startSubgraphs(secret, calls, ports);
+      const { url } = await starting;
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me { id } }' }) });
+      expect(await response.json()).toEqual({ data: { me: null } });
+      expect((await gateway.readiness()).ready).toBe(true);
+    } finally {
+      await starting.catch(() => undefined);
+      await gateway.stop();
+      await subgraphs?.users.stop();
+      await subgraphs?.wallets.stop();
     }
   });
 });
