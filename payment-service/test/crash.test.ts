@@ -8,7 +8,7 @@ import { spawnChild, waitForLine } from './children/spawn.js';
 const LEASE_MS = 1_000;
 
 describe('a payment process killed mid-way', () => {
-  it('after SIGKILL during transfers and withdrawals, restart and recovery resolve every hold and every invariant holds', { timeout: 120_000 }, async () => {
+  it('after SIGKILL during transfers and withdrawals, restart and recovery resolve every hold and every invariant holds', { timeout: 180_000 }, async () => {
     // The first instance only seeds the books; the child is the one that dies.
     const seed = await startPayment({ sagaLeaseMs: LEASE_MS });
     const { fixture } = seed;
@@ -42,11 +42,14 @@ describe('a payment process killed mid-way', () => {
     const restarted = await startPayment({ sagaLeaseMs: LEASE_MS }, fixture);
     const { store } = restarted.service.deps;
     const sagaRuns = db.collection(SAGA_RUNS_COLLECTION);
+    // A transaction the dead process left open keeps its documents until the server's
+    // transaction lifetime limit (60 s, as MongoDB's transactionLifetimeLimitSeconds) aborts it;
+    // resumed captures hit write conflicts and retry until then. Hence the long wait.
     await vi.waitFor(async () => {
       await restarted.service.recovery.sweep(0);
       expect(await store.transfers.countDocuments({ tenantId, hold: 'held' })).toBe(0);
       expect(await sagaRuns.countDocuments({ tenantId, status: { $in: ['running', 'compensating'] } })).toBe(0);
-    }, { timeout: 60_000, interval: 250 });
+    }, { timeout: 110_000, interval: 250 });
 
     const report = await restarted.service.deps.reconciliation.reconcile(tenantId, 'EUR');
     expect(report.findings).toEqual([]);
