@@ -1,4 +1,5 @@
 import { GraphQLError as BaseGraphQLError } from 'graphql';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { createServiceError } from '../errors/graphql-error.js';
@@ -32,7 +33,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly plugins: readonly GatewayPlugin[],
     resilience: SubgraphResilienceConfig = {},
   ) {
-    super({ url });
+    // Node's own fetch (undici) keeps connections to the subgraph alive and pooled; the default
+    // fetcher (node-fetch without an agent) opens a TCP connection per subgraph request.
+    super({ url, fetcher: globalThis.fetch as unknown as Fetcher });
     this.breaker = new CircuitBreaker({ name: subgraphName, failureThreshold: 5, resetTimeout: 10_000, ...resilience.breaker });
     this.bulkhead = new Bulkhead({
       name: subgraphName,

@@ -39,11 +39,13 @@ export function useCostLimit(config: UseCostLimitConfig): GatewayPlugin {
   const presets = { ...DEFAULT_COST_PRESETS, ...config.presets };
   return {
     name: 'cost-limit',
-    onOperation({ context, document, operationName, variables, source }) {
+    onOperation({ context, document, operationName, variables }) {
       const schema = config.schema();
       if (schema === undefined) return; // no supergraph yet: Apollo answers "not ready" itself
       const preset = presets[context.caller.kind];
-      const analysis = analyzeQueryComplexity(schema, source.length > 0 ? source : document, variables, preset, {
+      // The parsed document, not the source: Apollo parsed it already (and cached it), and its
+      // `loc` still gives the token count the source text.
+      const analysis = analyzeQueryComplexity(schema, document, variables, preset, {
         ...(operationName !== undefined ? { operationName } : {}),
       });
       context.batch.cost += analysis.cost;
