@@ -344,7 +344,10 @@ export function createGateway(config: GatewayConfig): Gateway {
       const url = `http://127.0.0.1:${address.port}/graphql`;
       await apollo.start();
       apolloStarted = true;
-      if (config.persistedOperations) await warmPersistedOperations(config.persistedOperations.operations);
+      if (config.persistedOperations) {
+        const planned = await warmPersistedOperations(config.persistedOperations.operations);
+        log.info({ planned, persisted: config.persistedOperations.operations.size }, 'query plans warmed from persisted operations');
+      }
       await hub.start();
       sockets = await createSocketTransport({
         httpServer,
@@ -371,13 +374,28 @@ export function createGateway(config: GatewayConfig): Gateway {
     },
   };
 
-  /** APQ: known hashes resolve at once on every instance. Query plans: planned once before traffic. */
-  async function warmPersistedOperations(operations: ReadonlyMap<string, string>): Promise<void> {
+  /**
+   * APQ: known hashes resolve at once on every instance. Query plans: each persisted query is
+   * run once before traffic, so the first client does not pay for planning. Apollo Gateway
+   * exposes no plan-only entry point, so this executes the queries (never mutations or
+   * subscriptions) as an anonymous caller: side-effect free, and whatever the subgraphs answer
+   * (UNAUTHENTICATED, most likely) the plan is cached, keyed by the operation, not the caller.
+   */
+  async function warmPersistedOperations(operations: ReadonlyMap<string, string>): Promise<number> {
     const cache = new RedisKeyValueCache(config.redis, `${prefix}gateway:`);
+    let planned = 0;
     for (const [hash, document] of operations) {
       if (sha256Hex(document) !== hash) throw new Error(`persisted operation ${hash} does not match its document`);
       await cache.set(`apq:${hash}`, document, { ttl: null });
+      if (!/^\s*(query\b|\{)/.test(document)) continue;
+      try {
+        await apollo.executeOperation({ query: document }, { contextValue: await buildContext(undefined, undefined, 'gateway-warm-up') });
+        planned++;
+      } catch (error) {
+        log.warn({ err: error, hash }, 'could not warm the query plan of a persisted operation');
+      }
     }
+    return planned;
   }
 }
 

@@ -60,13 +60,15 @@ describe('resilience', () => {
 });
 
 describe('persisted operations', () => {
-  it('serves automatic persisted queries from Redis and, in persisted-only mode, refuses unknown documents', async () => {
+  it('warms query plans from the persisted operations, serves automatic persisted queries from Redis and, in persisted-only mode, refuses unknown documents', async () => {
     const fixture = createTestFixture();
     const known = '{ me { id } }';
     const h = await startGatewayHarness(fixture.redis(), fixture.brand, {
       persistedOperations: { operations: new Map([[sha256Hex(known), known]]), only: true },
     });
     try {
+      // Warmed at start-up: the persisted query ran once (anonymously) before any client came.
+      expect(h.calls).toEqual([{ subgraph: 'users', userId: null, tenantId: null }]);
       const token = bearer(h.token('u1', fixture.tenantId));
       const byHash = await h.post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(known) } } }, token);
       expect(byHash.body).toEqual({ data: { me: { id: 'u1' } } });
