@@ -11,6 +11,7 @@ import { OutboxStore, type OutboxEntry } from '../outbox/outbox-store.js';
 import { isEventPattern, matchesEventPattern } from './event-pattern.js';
 import { createIntegrationEvent, parseIntegrationEvent, type IntegrationEvent } from './integration-event.js';
 import { EventAlreadyProcessedError, ProcessedEvents } from './processed-events.js';
+import { duplicateConnection } from '../redis/duplicate-connection.js';
 import {
   PoisonMessageError,
   StreamConsumer,
@@ -302,7 +303,8 @@ export class EventBus {
     if (!this.#wakeSubscriber) {
       // Commits in other instances wake the leader through pub/sub, so a non-leader's events
       // wait neither for the poll nor for a leader change. Losing a wake-up costs only latency.
-      this.#wakeSubscriber = this.#options.redis.duplicate();
+      // Ready before the first command: a connection without an offline queue refuses it until then.
+      this.#wakeSubscriber = await duplicateConnection(this.#options.redis);
       this.#wakeSubscriber.on('message', () => relay.notify());
       await this.#wakeSubscriber.subscribe(this.#wakeChannel);
     }

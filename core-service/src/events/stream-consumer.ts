@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { duplicateConnection } from '../redis/duplicate-connection.js';
 
 /** One stream entry as handed to the consumer's handler. */
 export interface StreamMessage {
@@ -88,7 +89,8 @@ export class StreamConsumer {
     if (this.#running) return;
     await ensureConsumerGroup(this.options.redis, this.options.stream, this.options.group, this.options.startId);
     // XREADGROUP ... BLOCK holds its connection for the whole wait, so it gets its own.
-    this.#blocking = this.options.redis.duplicate();
+    // Ready before the first command: a connection without an offline queue refuses it until then.
+    this.#blocking = await duplicateConnection(this.options.redis);
     this.#running = true;
     this.#readLoop = this.#runReadLoop();
     this.#claimLoop = this.#runClaimLoop();

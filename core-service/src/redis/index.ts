@@ -27,3 +27,4 @@ export type {
   RedisHealth,
   MessageHandler,
 } from './service-accessor.js';
+export { duplicateConnection } from './duplicate-connection.js';

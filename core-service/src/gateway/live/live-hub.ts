@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { parseIntegrationEvent } from '../../events/integration-event.js';
 import { StreamConsumer, ensureConsumerGroup, type StreamMessage } from '../../events/stream-consumer.js';
 import type { Logger } from '../../logger/logger.js';
-import { duplicateConnection } from './duplicate-connection.js';
+import { duplicateConnection } from '../../redis/duplicate-connection.js';
 import { routeIntegrationEvent, type LiveMessage } from './live-event-routing.js';
 
 export interface LiveHubOptions {

@@ -5,7 +5,7 @@ import { Server as SocketServer, type Socket } from 'socket.io';
 import { GraphQLError as BaseGraphQLError, type GraphQLSchema } from 'graphql';
 import { formatError } from '../../errors/format-error.js';
 import type { Caller, GatewayContext } from '../gateway-plugin.js';
-import { duplicateConnection } from './duplicate-connection.js';
+import { duplicateConnection } from '../../redis/duplicate-connection.js';
 import type { LiveHub } from './live-hub.js';
 import { shapePayload, type LiveSubscription } from './live-subscription.js';
 
