@@ -1,3 +1,4 @@
+import { valuesEqual } from '../../language/index.js';
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import type { Collection } from '../../storage/collection.js';
@@ -83,12 +84,17 @@ function sameKeyPattern(a: Document, b: Document): boolean {
   return ak.length === bk.length && ak.every(([k, v], i) => bk[i]![0] === k && numberOf(bk[i]![1]) === numberOf(v));
 }
 
+/**
+ * Compared as BSON values, not as JS values or JSON text: options read back from the journal or
+ * a snapshot keep their BSON number types (Int32(60)) while a request may carry Double(60), and
+ * MongoDB treats those as the same index.
+ */
 function sameOptions(a: IndexOptions, b: IndexOptions): boolean {
   return (
     (a.unique === true) === (b.unique === true) &&
     (a.sparse === true) === (b.sparse === true) &&
-    a.expireAfterSeconds === b.expireAfterSeconds &&
-    JSON.stringify(a.partialFilterExpression ?? null) === JSON.stringify(b.partialFilterExpression ?? null)
+    valuesEqual(a.expireAfterSeconds ?? null, b.expireAfterSeconds ?? null) &&
+    valuesEqual(a.partialFilterExpression ?? null, b.partialFilterExpression ?? null)
   );
 }
 
