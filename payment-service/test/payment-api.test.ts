@@ -144,6 +144,27 @@ describe('payment-service over GraphQL', () => {
     expect(api.requests).toHaveLength(0);
   });
 
+  it('replaying a deposit or a withdrawal with its key returns the first result, whichever funding shard each call picks', async () => {
+    const payment = await startPayment({ fundingShards: 8 });
+    const [admin, alice] = [payment.admin(), payment.user()];
+    const deposit = { userId: alice.id, amount: 700, currency: 'EUR', idempotencyKey: key() };
+    const first = await payment.graphql<{ deposit: { id: string } }>(admin, DEPOSIT, { input: deposit });
+    for (let i = 0; i < 6; i++) {
+      const again = await payment.graphql<{ deposit: { id: string } }>(admin, DEPOSIT, { input: deposit });
+      expect(again.errors).toBeUndefined();
+      expect(again.data?.deposit.id).toBe(first.data?.deposit.id);
+    }
+    const withdrawal = { amount: 200, currency: 'EUR', idempotencyKey: key() };
+    const paid = await payment.graphql<{ withdraw: { id: string; status: string } }>(alice, WITHDRAW, { input: withdrawal });
+    expect(paid.data?.withdraw.status).toBe('completed');
+    for (let i = 0; i < 6; i++) {
+      const again = await payment.graphql<{ withdraw: { id: string } }>(alice, WITHDRAW, { input: withdrawal });
+      expect(again.errors).toBeUndefined();
+      expect(again.data?.withdraw.id).toBe(paid.data?.withdraw.id);
+    }
+    expect(await walletOf(payment, alice)).toMatchObject({ balance: 500, lockedBalance: 0 });
+  });
+
   it('User.wallets resolves batched entity references', async () => {
     const payment = await startPayment();
     const [admin, alice, bob] = [payment.admin(), payment.user(), payment.user()];

@@ -48,6 +48,7 @@ export async function placeHold(params: PlaceHoldParams, session: ClientSession)
     tenantId: params.tenantId,
     fromUserId: params.userId,
     toUserId: params.externalUserId,
+    toSystemAccount: true,
     amount: params.amount,
     currency: params.currency,
     idempotencyKey: params.idempotencyKey,

@@ -81,6 +81,8 @@ export interface TransferParams {
    * created on first use. Only trusted callers (deposits, settlements) set it.
    */
   fromSystemAccount?: boolean;
+  /** The receiving wallet is a system account (withdrawals to the external account). */
+  toSystemAccount?: boolean;
   description?: string;
   meta?: Record<string, unknown>;
   /** Fee taken by the platform, recorded on the ledger entries (minor units). */
@@ -166,6 +168,9 @@ export function conflictBackoffMs(attempt: number): number {
   return randomInt(ceiling + 1);
 }
 
+/** Stands for any system account in request hashes. */
+const SYSTEM_ACCOUNT = '<system>';
+
 export interface ValidatedRequest {
   type: TransactionType;
   fromBalanceType: BalanceType;
@@ -192,10 +197,12 @@ export function validateTransfer(params: TransferParams): ValidatedRequest {
     throw new WalletError(WALLET_ERRORS.SelfTransfer, 'A wallet cannot transfer to itself');
   }
   const type = params.type ?? 'transfer';
+  // Which sub-wallet of a system account a movement uses is chosen per call (see the funding
+  // shards of payment-service), so it is not part of what makes two requests the same.
   const requestHash = hashRequest({
     type,
-    fromUserId: params.fromUserId,
-    toUserId: params.toUserId,
+    fromUserId: params.fromSystemAccount === true ? SYSTEM_ACCOUNT : params.fromUserId,
+    toUserId: params.toSystemAccount === true ? SYSTEM_ACCOUNT : params.toUserId,
     amount: params.amount,
     currency: params.currency,
     fromBalanceType,

@@ -94,7 +94,7 @@ export const mutationResolvers = {
     requirePermission(ctx, PAYMENT_PERMISSIONS.createWithdrawal, { ownerId: userId, tenantId });
     const { payment } = ctx;
     const externalUserId = pickFundingAccount(payment.fundingShards);
-    const request = validateTransfer({ db: payment.db, tenantId, fromUserId: userId, toUserId: externalUserId, amount: input.amount, currency: input.currency, idempotencyKey: input.idempotencyKey, type: 'withdrawal' });
+    const request = validateTransfer({ db: payment.db, tenantId, fromUserId: userId, toUserId: externalUserId, toSystemAccount: true, amount: input.amount, currency: input.currency, idempotencyKey: input.idempotencyKey, type: 'withdrawal' });
 
     const byKey = { tenantId, idempotencyKey: input.idempotencyKey };
     const existing = await payment.store.transfers.findOne(byKey);
