@@ -34,7 +34,8 @@ const CONCURRENCY = [16, 64];
 const SECRET = randomBytes(32).toString('hex');
 const USER_PERMISSIONS = ['wallet:read:own', 'transfer:create:own'];
 
-type Mode = 'helper' | 'subgraph' | 'raw-driver';
+/** `helper-untracked`: the helper without crash tracking, to show what the tracking costs. */
+type Mode = 'helper' | 'helper-untracked' | 'subgraph' | 'raw-driver';
 type Traffic = 'spread' | 'one-wallet';
 interface Figure { mode: Mode; traffic: Traffic; clients: number; transfers: number; refused: number; errors: number; transfersPerSecond: number; p50Ms: number; p99Ms: number }
 
@@ -154,14 +155,15 @@ async function main(): Promise<void> {
     const figures: Figure[] = [];
     for (const traffic of ['spread', 'one-wallet'] as Traffic[]) {
       for (const clients of CONCURRENCY) {
-        for (const mode of ['raw-driver', 'helper', 'subgraph'] as Mode[]) {
+        for (const mode of ['raw-driver', 'helper-untracked', 'helper', 'subgraph'] as Mode[]) {
           const { tenantId, users } = await seedTenant(db);
           const once = async (): Promise<'ok' | 'refused'> => {
             const [from, to] = pickPair(users, traffic);
             const amount = 1 + randomInt(100);
             if (mode === 'raw-driver') return rawTransfer(client, db, tenantId, from, to, amount);
-            if (mode === 'helper') {
-              await createTransferWithTransactions({ db, client, tenantId, fromUserId: from, toUserId: to, amount, currency: 'EUR', idempotencyKey: `bench-${randomUUID()}`, emit: service.deps.emit }, { tracker: tracker as OperationStateTracker });
+            if (mode === 'helper' || mode === 'helper-untracked') {
+              const options = mode === 'helper' ? { tracker: tracker as OperationStateTracker } : {};
+              await createTransferWithTransactions({ db, client, tenantId, fromUserId: from, toUserId: to, amount, currency: 'EUR', idempotencyKey: `bench-${randomUUID()}`, emit: service.deps.emit }, options);
               return 'ok';
             }
             const headers = signUserContext({ sub: from, tid: tenantId, roles: ['user'], permissions: USER_PERMISSIONS, correlationId: randomUUID() }, SECRET);
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
           };
           const figure: Figure = { mode, traffic, clients, ...(await measure(clients, once)) };
           figures.push(figure);
-          process.stdout.write(`${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(10)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)\n`);
+          process.stdout.write(`${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(16)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)\n`);
         }
       }
     }
