@@ -2,9 +2,8 @@
  * payment-service start-up: configuration from the environment, connections, the service, and a
  * lifecycle that stops everything in reverse order on SIGTERM/SIGINT.
  */
-import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
-import { createServiceLifecycle, getLogger } from 'core-service';
+import { connectMongo, createServiceLifecycle, getLogger } from 'core-service';
 import { createPaymentService, SERVICE_NAME } from './service.js';
 import { SimulatedPayoutProvider } from './payout/simulated-payout-provider.js';
 import { HttpPayoutProvider } from './payout/http-payout-provider.js';
@@ -21,7 +20,7 @@ const redisUrl = env('REDIS_URL');
 const port = Number(env('PORT', '4002'));
 
 const lifecycle = createServiceLifecycle({ serviceName: SERVICE_NAME });
-const client = new MongoClient(mongoUri);
+const client = await connectMongo(mongoUri);
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
 redis.on('error', (error) => getLogger().warn({ err: error }, 'redis connection error'));
 
@@ -43,7 +42,7 @@ const service = createPaymentService({
   fundingShards: Number(process.env['FUNDING_SHARDS'] ?? 8),
 });
 
-lifecycle.onStart('mongodb', () => client.connect().then(() => undefined), () => client.close());
+lifecycle.onStop('mongodb', () => client.close());
 lifecycle.onStart('service', async () => {
   const { url } = await service.start();
   getLogger().info({ url }, `${SERVICE_NAME} ready`);

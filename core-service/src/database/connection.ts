@@ -17,5 +17,24 @@ export async function connectMongo(uri: string, options: ConnectMongoOptions = {
   const client = new MongoClient(uri, toMongoClientOptions(options.config, options.clientOptions));
   monitorConnectionPool(client);
   await client.connect();
+  try {
+    await assertProductionDatabase(client);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
   return client;
+}
+
+/**
+ * Production never runs on the embedded development engine (it has no replication, no
+ * sharding and one process owns all data): with NODE_ENV=production, a server that identifies
+ * itself as the engine in `buildInfo` stops start-up.
+ */
+export async function assertProductionDatabase(client: MongoClient, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (env['NODE_ENV'] !== 'production') return;
+  const info = await client.db('admin').command({ buildInfo: 1 });
+  if (info['gitVersion'] === 'embedded-mongo') {
+    throw new Error('NODE_ENV=production refuses the embedded development engine: set MONGO_URI to a MongoDB replica set');
+  }
 }

@@ -18,7 +18,7 @@ export {
   POOL_WARNING_PERCENT,
 } from './pool-monitor.js';
 export type { ConnectionPoolStats, PoolHealthLevel, PoolHealthStatus } from './pool-monitor.js';
-export { connectMongo } from './connection.js';
+export { assertProductionDatabase, connectMongo } from './connection.js';
 export type { ConnectMongoOptions } from './connection.js';
 export { createServiceDatabaseAccess } from './service-accessor.js';
 export type {
