@@ -20,12 +20,15 @@ describe('connectRedis with Sentinel', () => {
       sentinel: { hosts: [{ host: sentinel.host, port: sentinel.port }], name: sentinel.masterName },
       reconnectDelay: 50,
       maxReconnectDelay: 500,
+      // WAIT below blocks server-side for as long as the replica takes to acknowledge; on a
+      // loaded machine that exceeds the 2 s default that fails calls to a frozen server.
+      commandTimeout: 10_000,
     });
     expect(getRedisConnectionStats()).toMatchObject({ connected: true, mode: 'sentinel' });
     expect(await serverPort()).toBe(master.port);
     await getRedis().set('before-failover', '1');
     // The replica must hold the data before the master dies, or the failover would lose it.
-    await getRedis().call('WAIT', '1', '5000');
+    expect(await getRedis().call('WAIT', '1', '8000')).toBe(1);
 
     const reconnected = nextEvent(getRedis(), 'ready');
     await master.kill();
