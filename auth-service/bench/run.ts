@@ -6,11 +6,9 @@
  * BENCH_USERS (default 64), BENCH_LOGINS (400), BENCH_REFRESHES (3000), BENCH_CONCURRENCY (8),
  * BENCH_HASHES (8 per cost). Results go to bench/results.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
@@ -18,6 +16,7 @@ import { signUserContext } from 'core-service';
 import { startRedisServer } from 'core-service/testing';
 import { DEFAULT_SCRYPT_COST, hashPassword, type ScryptCost } from '../src/domain/password-hash.js';
 import { createAuthService } from '../src/service.js';
+import { spawnEmbeddedMongo } from 'core-service/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const USERS = Number(process.env['BENCH_USERS'] ?? 64);
@@ -30,25 +29,7 @@ const PASSWORD = 'bench password that is long enough';
 
 async function startEngine(): Promise<{ uri: string; stop: () => Promise<void> }> {
   if (process.env['MONGO_URI']) return { uri: process.env['MONGO_URI'], stop: async () => undefined };
-  const bin = join(here, '..', '..', 'scripts', 'embedded-mongo', 'bin', 'embedded-mongo.js');
-  const child: ChildProcess = spawn(process.execPath, [bin, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const uri = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`embedded-mongo exited with ${code} before it was ready`)));
-    lines.on('line', (line) => {
-      const match = /embedded-mongo ready (\S+)/.exec(line);
-      if (match) resolve(match[1]!);
-    });
-  });
-  return {
-    uri,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return spawnEmbeddedMongo();
 }
 
 function median(samples: number[]): number {

@@ -13,17 +13,16 @@
  * (measured from each event's scheduled send time, so a stalled emitter cannot hide queueing).
  * Emitter and consumer share one process. Writes bench/results/events.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { EventBus } from '../src/events/index.js';
 import { startRedisServer } from '../src/testing/redis-server.js';
+import { spawnEmbeddedMongo } from 'embedded-mongo';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 20_000);
@@ -46,25 +45,7 @@ interface Scenario {
 }
 
 async function startEngine(): Promise<{ uri: string; stop: () => Promise<void> }> {
-  const bin = join(here, '..', '..', 'scripts', 'embedded-mongo', 'bin', 'embedded-mongo.js');
-  const child: ChildProcess = spawn(process.execPath, [bin, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const uri = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`embedded-mongo exited with ${code} before it was ready`)));
-    lines.on('line', (line) => {
-      const match = /embedded-mongo ready (\S+)/.exec(line);
-      if (match) resolve(match[1]!);
-    });
-  });
-  return {
-    uri,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return spawnEmbeddedMongo();
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -9,13 +9,12 @@
  * first page and the deep page (re-fetched with its cursor) and writes bench/results/pagination.json.
  * For contrast it also times the same deep page reached with `skip`, the approach the cursor avoids.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MongoClient, ObjectId, type Collection } from 'mongodb';
 import { paginateCollection } from '../src/pagination/index.js';
+import { spawnEmbeddedMongo } from 'embedded-mongo';
 
 interface Payment {
   _id: ObjectId;
@@ -33,25 +32,7 @@ const BATCH = 10_000;
 const SORT = { createdAt: -1 } as const;
 
 async function startEngine(): Promise<{ uri: string; stop: () => Promise<void> }> {
-  const bin = join(here, '..', '..', 'scripts', 'embedded-mongo', 'bin', 'embedded-mongo.js');
-  const child: ChildProcess = spawn(process.execPath, [bin, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const uri = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`embedded-mongo exited with ${code} before it was ready`)));
-    lines.on('line', (line) => {
-      const match = /embedded-mongo ready (\S+)/.exec(line);
-      if (match) resolve(match[1]!);
-    });
-  });
-  return {
-    uri,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return spawnEmbeddedMongo();
 }
 
 function median(samples: number[]): number {

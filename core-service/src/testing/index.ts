@@ -9,3 +9,4 @@ export { deferred, nextEvent } from './async.js';
 export type { Deferred } from './async.js';
 export { startRedisSentinel } from './redis-sentinel.js';
 export type { RedisSentinelHandle, StartRedisSentinelOptions } from './redis-sentinel.js';
+export { spawnEmbeddedMongo, type SpawnedEmbeddedMongo } from 'embedded-mongo';

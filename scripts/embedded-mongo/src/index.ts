@@ -5,3 +5,5 @@
 export { startEmbeddedMongo, replicaSetUri } from './server/embedded-mongo.js';
 export type { EmbeddedMongo, EmbeddedMongoOptions } from './server/embedded-mongo.js';
 export { MongoCommandError, ErrorCode } from './errors.js';
+export { spawnEmbeddedMongo } from './spawn-embedded-mongo.js';
+export type { SpawnedEmbeddedMongo } from './spawn-embedded-mongo.js';
