@@ -5,7 +5,7 @@ export type { TestInfrastructure } from './provided-context.js';
 export { startRedisServer, assertRedisServerInstalled, RedisServerMissingError } from './redis-server.js';
 export type { RedisServerHandle, StartRedisServerOptions } from './redis-server.js';
 export { getFreePort } from './free-port.js';
-export { deferred, nextEvent } from './async.js';
+export { deferred, nextEvent, waitFor } from './async.js';
 export type { Deferred } from './async.js';
 export { startRedisSentinel } from './redis-sentinel.js';
 export type { RedisSentinelHandle, StartRedisSentinelOptions } from './redis-sentinel.js';
