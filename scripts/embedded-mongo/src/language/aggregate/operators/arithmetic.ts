@@ -77,39 +77,35 @@ function isZero(value: unknown): boolean {
   return compareValues(value, 0) === 0;
 }
 
-const divide: OperatorCompiler = (operand, compile, name) => {
-  const args = operandList(operand);
-  requireArgumentCount(name, args, 2);
-  const left = compile(args[0]);
-  const right = compile(args[1]);
-  return (current, variables) => {
-    const a = left(current, variables);
-    const b = right(current, variables);
-    if (isNullish(a) || isNullish(b)) return null;
-    if (!isNumeric(a) || !isNumeric(b)) {
-      throw expressionError(16609, `$divide only supports numeric types, not ${typeNameForError(a)} and ${typeNameForError(b)}`);
-    }
-    if (isZero(b)) throw expressionError(2, "can't $divide by zero");
-    return divideNumbers(a, b);
+/**
+ * `$divide` and `$mod`: two numeric operands, null when either is nullish, and MongoDB's own
+ * error codes for a non-numeric operand and for a zero divisor.
+ */
+function numericDivision(
+  operator: string,
+  codes: { notNumeric: number; byZero: number },
+  apply: (a: unknown, b: unknown) => unknown,
+): OperatorCompiler {
+  return (operand, compile, name) => {
+    const args = operandList(operand);
+    requireArgumentCount(name, args, 2);
+    const left = compile(args[0]);
+    const right = compile(args[1]);
+    return (current, variables) => {
+      const a = left(current, variables);
+      const b = right(current, variables);
+      if (isNullish(a) || isNullish(b)) return null;
+      if (!isNumeric(a) || !isNumeric(b)) {
+        throw expressionError(codes.notNumeric, `${operator} only supports numeric types, not ${typeNameForError(a)} and ${typeNameForError(b)}`);
+      }
+      if (isZero(b)) throw expressionError(codes.byZero, `can't ${operator} by zero`);
+      return apply(a, b);
+    };
   };
-};
+}
 
-const mod: OperatorCompiler = (operand, compile, name) => {
-  const args = operandList(operand);
-  requireArgumentCount(name, args, 2);
-  const left = compile(args[0]);
-  const right = compile(args[1]);
-  return (current, variables) => {
-    const a = left(current, variables);
-    const b = right(current, variables);
-    if (isNullish(a) || isNullish(b)) return null;
-    if (!isNumeric(a) || !isNumeric(b)) {
-      throw expressionError(16611, `$mod only supports numeric types, not ${typeNameForError(a)} and ${typeNameForError(b)}`);
-    }
-    if (isZero(b)) throw expressionError(16610, "can't $mod by zero");
-    return modNumbers(a, b);
-  };
-};
+const divide = numericDivision('$divide', { notNumeric: 16609, byZero: 2 }, divideNumbers);
+const mod = numericDivision('$mod', { notNumeric: 16611, byZero: 16610 }, modNumbers);
 
 /** One-argument numeric functions keeping the argument's type where MongoDB does. */
 function unaryNumeric(name: string, apply: (value: unknown) => unknown): OperatorCompiler {
