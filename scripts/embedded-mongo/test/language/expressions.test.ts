@@ -307,3 +307,23 @@ describe('errors', () => {
     expect(codeOf(() => evaluate({ $function: { body: 'return 1', args: [], lang: 'js' } }))).toBe(238);
   });
 });
+
+describe('$divide and $mod errors', () => {
+  const codeOf = (expression: unknown): number | undefined => {
+    try {
+      evaluateExpression(expression, { s: 'x', z: new Int32(0) });
+      return undefined;
+    } catch (error) {
+      return (error as MongoCommandError).code;
+    }
+  };
+
+  it('refuse a zero divisor and non-numeric operands with MongoDB codes, and give null for nullish operands', () => {
+    expect(codeOf({ $divide: [1, '$z'] })).toBe(2);
+    expect(codeOf({ $mod: [1, '$z'] })).toBe(16610);
+    expect(codeOf({ $divide: ['$s', 1] })).toBe(16609);
+    expect(codeOf({ $mod: ['$s', 1] })).toBe(16611);
+    expect(evaluateExpression({ $divide: ['$missing', 2] }, {})).toBeNull();
+    expect(evaluateExpression({ $mod: [7, null] }, {})).toBeNull();
+  });
+});
