@@ -36,6 +36,38 @@ export async function runWriteStatement<T>(ctx: CommandContext, statement: (txn:
   }
 }
 
+/**
+ * Runs the statements of one write command (insert, update, delete) with MongoDB's batch rules:
+ * a statement's error becomes a write error at its index; an ordered batch stops there, an
+ * unordered one goes on; inside a transaction the first failure aborts the transaction and ends
+ * the batch; command-level errors (transaction conflicts) fail the whole command. Waits for
+ * durability before returning the write errors.
+ */
+export async function runWriteBatch<S>(
+  ctx: CommandContext,
+  statements: readonly S[],
+  runStatement: (statement: S, index: number) => Promise<void>,
+): Promise<Document[]> {
+  const ordered = ctx.body.ordered !== false;
+  const writeErrors: Document[] = [];
+  for (let i = 0; i < statements.length; i++) {
+    await yieldEvery(i);
+    try {
+      await runStatement(statements[i]!, i);
+    } catch (error) {
+      if (isCommandLevelError(error)) throw error;
+      writeErrors.push(writeErrorOf(i, error));
+      if (ctx.txn !== null) {
+        ctx.state.engine.abort(ctx.txn, 'a write in the transaction failed');
+        break;
+      }
+      if (ordered) break;
+    }
+  }
+  await durable(ctx);
+  return writeErrors;
+}
+
 /** Waits for `finished`, failing with MaxTimeMSExpired (50) when the command's maxTimeMS runs out first. */
 async function waitWithinTimeLimit(ctx: CommandContext, finished: Promise<void>): Promise<void> {
   const maxTimeMS = numberOf(ctx.body.maxTimeMS);

@@ -3,35 +3,20 @@ import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { collectionArgument } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
 import { receivedBytesOf } from '../wire-protocol.js';
-import { durable, isCommandLevelError, runWriteStatement, writeErrorOf, yieldEvery } from '../write-statement.js';
+import { runWriteBatch, runWriteStatement } from '../write-statement.js';
 
 /** insert: each document is one statement; `ordered` (default true) stops at the first error. */
 export async function insert(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'insert');
   const docs = documentsArgument(ctx, 'documents');
-  const ordered = ctx.body.ordered !== false;
   const coll = ctx.state.engine.ensureCollection(ctx.db, name);
   let n = 0;
-  const writeErrors: Document[] = [];
-  for (let i = 0; i < docs.length; i++) {
-    const doc = docs[i]!;
-    await yieldEvery(i);
-    try {
-      validateId(doc);
-      const received = receivedBytesOf(doc);
-      await runWriteStatement(ctx, (txn) => coll.insert(txn, doc, received));
-      n++;
-    } catch (error) {
-      if (isCommandLevelError(error)) throw error;
-      writeErrors.push(writeErrorOf(i, error));
-      if (ctx.txn !== null) {
-        ctx.state.engine.abort(ctx.txn, 'a write in the transaction failed');
-        break;
-      }
-      if (ordered) break;
-    }
-  }
-  await durable(ctx);
+  const writeErrors = await runWriteBatch(ctx, docs, async (doc) => {
+    validateId(doc);
+    const received = receivedBytesOf(doc);
+    await runWriteStatement(ctx, (txn) => coll.insert(txn, doc, received));
+    n++;
+  });
   const reply: Document = { n, ok: 1 };
   if (writeErrors.length > 0) reply.writeErrors = writeErrors;
   return reply;

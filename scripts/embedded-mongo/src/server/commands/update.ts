@@ -7,7 +7,7 @@ import { runQuery } from '../../storage/query-executor.js';
 import { ObjectId } from 'bson';
 import { booleanArgument, collectionArgument, rejectCollation } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
-import { durable, isCommandLevelError, runWriteStatement, writeErrorOf, yieldEvery } from '../write-statement.js';
+import { runWriteBatch, runWriteStatement } from '../write-statement.js';
 import { validateId } from './insert.js';
 
 export interface UpdateStatementResult {
@@ -27,7 +27,6 @@ export interface UpdateStatementResult {
 export async function update(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'update');
   const statements = documentsArgument(ctx, 'updates');
-  const ordered = ctx.body.ordered !== false;
   // Statement shapes are checked up front: MongoDB rejects a malformed statement as a command
   // error (IDL parsing), before any statement runs.
   for (const stmt of statements) checkStatementShape(stmt);
@@ -35,30 +34,16 @@ export async function update(ctx: CommandContext): Promise<Document> {
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
-  const writeErrors: Document[] = [];
-  for (let i = 0; i < statements.length; i++) {
-    const stmt = statements[i]!;
-    await yieldEvery(i);
-    try {
-      const spec = parseStatement(stmt);
-      const result = await runWriteStatement(ctx, (txn) => updateDocuments(coll, txn, spec));
-      n += result.matched;
-      nModified += result.modified;
-      if (result.upsertedId !== undefined) {
-        n += 1;
-        upserted.push({ index: i, _id: result.upsertedId });
-      }
-    } catch (error) {
-      if (isCommandLevelError(error)) throw error;
-      writeErrors.push(writeErrorOf(i, error));
-      if (ctx.txn !== null) {
-        ctx.state.engine.abort(ctx.txn, 'a write in the transaction failed');
-        break;
-      }
-      if (ordered) break;
+  const writeErrors = await runWriteBatch(ctx, statements, async (stmt, i) => {
+    const spec = parseStatement(stmt);
+    const result = await runWriteStatement(ctx, (txn) => updateDocuments(coll, txn, spec));
+    n += result.matched;
+    nModified += result.modified;
+    if (result.upsertedId !== undefined) {
+      n += 1;
+      upserted.push({ index: i, _id: result.upsertedId });
     }
-  }
-  await durable(ctx);
+  });
   const reply: Document = { n, nModified, ok: 1 };
   if (upserted.length > 0) reply.upserted = upserted;
   if (writeErrors.length > 0) reply.writeErrors = writeErrors;
