@@ -1,4 +1,6 @@
 import { ReadConcern, ReadPreference, WriteConcern, type ClientSession, type MongoClient, type TransactionOptions } from 'mongodb';
+import { randomInt } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { discardAfterCommitHooks, flushAfterCommitHooks } from './after-commit.js';
 
 /**
@@ -38,7 +40,16 @@ export interface WithTransactionParams<T> {
 export async function withTransaction<T>({ client, fn, options }: WithTransactionParams<T>): Promise<T> {
   const session = client.startSession();
   try {
-    const result = await session.withTransaction((txSession) => fn(txSession), {
+    let attempt = 0;
+    const result = await session.withTransaction(async (txSession) => {
+      // The driver re-runs the body at once after a transient error; on a busy document every
+      // loser then collides again with the next winner and throughput collapses into retries.
+      // A jittered, growing wait before each retry (before the retry's first command, so it
+      // holds nothing) spreads them out.
+      attempt += 1;
+      if (attempt > 1) await delay(transactionRetryBackoffMs(attempt));
+      return fn(txSession);
+    }, {
       ...DEFAULT_TRANSACTION_OPTIONS,
       ...options,
     });
@@ -50,4 +61,10 @@ export async function withTransaction<T>({ client, fn, options }: WithTransactio
   } finally {
     await session.endSession();
   }
+}
+
+/** Full-jitter exponential back-off before retry `attempt` (2, 3, ...): up to 4, 8, 16 ... 250 ms. */
+export function transactionRetryBackoffMs(attempt: number): number {
+  const ceiling = Math.min(250, 2 ** Math.min(attempt, 8));
+  return randomInt(ceiling + 1);
 }

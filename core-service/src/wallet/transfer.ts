@@ -1,5 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
 import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
 import { MongoServerError } from 'mongodb';
 import { withTransaction } from '../database/transaction.js';
@@ -135,20 +134,8 @@ export async function createTransferWithTransactions(params: TransferParams, opt
 
   const client = params.client;
   if (client === undefined) throw new TypeError('createTransferWithTransactions needs params.client when no session is given');
-  const run = (): Promise<TransferResult> => {
-    let attempt = 0;
-    return withTransaction({
-      client,
-      fn: async (session) => {
-        // The driver re-runs the body at once after a write conflict; on a busy wallet every
-        // loser then collides again with the next winner and throughput collapses into retries.
-        // Waiting a jittered, growing moment before a retry spreads them out.
-        attempt += 1;
-        if (attempt > 1) await delay(conflictBackoffMs(attempt));
-        return writeTransfer(params, request, transferId, session);
-      },
-    });
-  };
+  const run = (): Promise<TransferResult> =>
+    withTransaction({ client, fn: (session) => writeTransfer(params, request, transferId, session) });
   const runOnce = options.tracker === undefined
     ? run
     : () => options.tracker!.track(transferId, { tenantId: params.tenantId, idempotencyKey: params.idempotencyKey }, run);
@@ -160,12 +147,6 @@ export async function createTransferWithTransactions(params: TransferParams, opt
     if (isIdempotencyKeyCollision(error)) return run();
     throw error;
   }
-}
-
-/** Full-jitter exponential back-off before retry `attempt` (2, 3, ...): up to 4, 8, 16 ... 250 ms. */
-export function conflictBackoffMs(attempt: number): number {
-  const ceiling = Math.min(250, 2 ** Math.min(attempt, 8));
-  return randomInt(ceiling + 1);
 }
 
 /** Stands for any system account in request hashes. */

@@ -7,7 +7,6 @@ import {
   buildDebitFilter,
   checkAmount,
   checkCurrency,
-  conflictBackoffMs,
   formatAmount,
   getWalletBalance,
   getWalletId,
@@ -144,17 +143,5 @@ describe('idempotency', () => {
     expect(isValidIdempotencyKey('x'.repeat(129))).toBe(false);
     expect(isValidIdempotencyKey('has space 123')).toBe(false);
     expect(isValidIdempotencyKey(42)).toBe(false);
-  });
-});
-
-describe('write-conflict back-off', () => {
-  it('waits a jittered moment that grows with the attempt and never exceeds 250 ms', () => {
-    for (let attempt = 2; attempt < 20; attempt += 1) {
-      const ceiling = Math.min(250, 2 ** Math.min(attempt, 8));
-      for (let i = 0; i < 50; i += 1) {
-        const wait = conflictBackoffMs(attempt);
-        expect(Number.isInteger(wait) && wait >= 0 && wait <= ceiling).toBe(true);
-      }
-    }
   });
 });
