@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { MongoClient } from 'mongodb';
 import { startCli } from '../test/helpers/cli.js';
+import { runTransferSessions } from './transfer-workload.js';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
 const TX_SECONDS = Number(process.env.BENCH_TX_SECONDS ?? 8);
@@ -354,36 +355,15 @@ async function transferBenchmark(client: MongoClient): Promise<Summary & { commi
     let roundCommitted = 0;
     return measured(
       async () => {
-        const deadline = performance.now() + roundSeconds * 1000;
-        await Promise.all(
-          Array.from({ length: CONCURRENCY }, async () => {
-            const session = client.startSession();
-            try {
-              while (performance.now() < deadline) {
-                const from = randomInt(ACCOUNTS);
-                let to = randomInt(ACCOUNTS);
-                while (to === from) to = randomInt(ACCOUNTS);
-                const amount = 1 + randomInt(100);
-                await session.withTransaction(async (s) => {
-                  attempts += 1;
-                  // Conditional debit: the balance check and the decrement are one atomic update.
-                  const debit = await accounts.updateOne({ _id: from, balance: { $gte: amount } }, { $inc: { balance: -amount } }, { session: s });
-                  if (debit.matchedCount !== 1) throw new Error('benchmark accounts ran dry');
-                  // Conditional credit: a frozen account takes no money.
-                  const credit = await accounts.updateOne({ _id: to, frozen: { $ne: true } }, { $inc: { balance: amount } }, { session: s });
-                  if (credit.matchedCount !== 1) throw new Error('benchmark account frozen');
-                  const at = new Date();
-                  await ledger.insertOne({ account: from, amount: -amount, at }, { session: s });
-                  await ledger.insertOne({ account: to, amount, at }, { session: s });
-                  await transfers.insertOne({ from, to, amount, at }, { session: s });
-                });
-                roundCommitted += 1;
-              }
-            } finally {
-              await session.endSession();
-            }
-          }),
-        );
+        await runTransferSessions({
+          client,
+          db,
+          sessions: CONCURRENCY,
+          accountCount: ACCOUNTS,
+          deadline: performance.now() + roundSeconds * 1000,
+          onAttempt: () => (attempts += 1),
+          onCommit: () => (roundCommitted += 1),
+        });
         committed += roundCommitted;
       },
       () => roundCommitted,
