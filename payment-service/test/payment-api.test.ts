@@ -66,6 +66,7 @@ describe('payment-service over GraphQL', () => {
       [{ currency: 'XXX' }, 'MSPaymentUnsupportedCurrency'],
       [{ toUserId: alice.id }, 'MSPaymentSelfTransfer'],
       [{ amount: 1.5 }, 'BAD_USER_INPUT'],
+      [{ toUserId: 'system:funding#0' }, 'BAD_USER_INPUT'],
     ];
     for (const [override, code] of cases) {
       const result = await payment.graphql(alice, TRANSFER, { input: { toUserId: bob.id, amount: 100, currency: 'EUR', idempotencyKey: key(), ...override } });

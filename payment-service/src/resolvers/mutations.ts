@@ -13,7 +13,7 @@ import {
 } from 'core-service';
 import { requireAuthenticated, requirePermission } from 'core-service/access';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
-import { pickFundingAccount } from '../domain/system-accounts.js';
+import { isSystemAccount, pickFundingAccount } from '../domain/system-accounts.js';
 import type { PaymentContext } from './context.js';
 import { withdrawSagaOf } from './withdraw-saga-registry.js';
 
@@ -48,6 +48,8 @@ export const mutationResolvers = {
   createTransfer: async (_: unknown, { input }: { input: CreateTransferInput }, ctx: PaymentContext): Promise<TransferDocument> => {
     const { userId, tenantId } = callerIn(ctx);
     requirePermission(ctx, PAYMENT_PERMISSIONS.createTransfer, { ownerId: userId, tenantId });
+    // System accounts move money only through deposits and withdrawals, never from user transfers.
+    if (isSystemAccount(input.toUserId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'toUserId must be a user', { fields: ['toUserId'] });
     const { payment } = ctx;
     const result = await createTransferWithTransactions({
       db: payment.db,
@@ -67,6 +69,7 @@ export const mutationResolvers = {
   deposit: async (_: unknown, { input }: { input: DepositInput }, ctx: PaymentContext): Promise<LedgerEntry> => {
     const { tenantId } = callerIn(ctx);
     requirePermission(ctx, PAYMENT_PERMISSIONS.createDeposit, { ownerId: input.userId, tenantId });
+    if (isSystemAccount(input.userId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'userId must be a user', { fields: ['userId'] });
     const { payment } = ctx;
     const result = await createTransferWithTransactions({
       db: payment.db,
