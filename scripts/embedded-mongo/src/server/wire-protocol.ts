@@ -187,12 +187,52 @@ function documentSize(frame: Buffer, offset: number, end: number): number {
   return size;
 }
 
+/** MongoDB's limit on nested documents and arrays in a BSON object (BSONDepth, 200). */
+export const MAX_BSON_DEPTH = 200;
+
 function decode(frame: Buffer, offset: number, size: number): Document {
+  if (nestingDepthExceeds(frame, offset, offset + size, MAX_BSON_DEPTH)) {
+    throw new ProtocolError(`BSONObj exceeded maximum nested object depth: ${MAX_BSON_DEPTH}`);
+  }
   try {
     return BSON.deserialize(frame.subarray(offset, offset + size), DECODE_OPTIONS);
   } catch (error) {
     throw new ProtocolError(`invalid BSON: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Whether a BSON document nests objects or arrays deeper than `limit`. A scan of the raw bytes
+ * with an explicit stack (no recursion, no allocation per element), so an attacker's 20,000-deep
+ * filter is refused before anything recursive (decoding, matching) walks it, as mongod refuses it.
+ */
+function nestingDepthExceeds(bytes: Buffer, start: number, end: number, limit: number): boolean {
+  const ends = [end];
+  let at = start + 4;
+  while (ends.length > 0) {
+    const documentEnd = ends[ends.length - 1]!;
+    if (at >= documentEnd - 1) {
+      ends.pop();
+      at = documentEnd;
+      continue;
+    }
+    const type = bytes[at]!;
+    const nameEnd = bytes.indexOf(0, at + 1);
+    if (nameEnd < 0 || nameEnd >= documentEnd) return false; // malformed: decoding reports it
+    const value = nameEnd + 1;
+    if (type === 0x03 || type === 0x04) {
+      const size = bytes.readInt32LE(value);
+      if (size < 5 || value + size > documentEnd) return false;
+      if (ends.length >= limit) return true;
+      ends.push(value + size);
+      at = value + 4;
+    } else {
+      const size = bsonValueSize(bytes, type, value);
+      if (!(size >= 0)) return false;
+      at = value + size;
+    }
+  }
+  return false;
 }
 
 let nextRequestId = 1;

@@ -209,6 +209,19 @@ describe('malformed frames', () => {
     await expectServing('deep');
   });
 
+  it('documents nested within MongoDB\'s limit (200 levels) are read; deeper ones are refused with its message', async () => {
+    const collection = engine.client.db(engine.dbName('depth')).collection('c');
+    const nested = (levels: number) => {
+      let value: Record<string, unknown> = {};
+      for (let level = 1; level < levels; level += 1) value = { a: value };
+      return value;
+    };
+    await collection.insertOne({ _id: 'deep' as never, a: nested(150) });
+    expect(await collection.countDocuments({ _id: 'deep' as never })).toBe(1);
+    await expect(collection.insertOne({ _id: 'too-deep' as never, a: nested(250) })).rejects.toThrow(/maximum nested object depth: 200/);
+    expect(await collection.countDocuments({ _id: 'too-deep' as never })).toBe(0);
+  });
+
   it('removed legacy opcodes (OP_INSERT, OP_UPDATE, OP_DELETE) are refused and change nothing', async () => {
     const dbName = engine.dbName('legacy');
     const namespace = Buffer.from(`${dbName}.c\x00`, 'latin1');

@@ -1,84 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventSource } from 'eventsource';
 import { auditServer } from 'graphql-http';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, startPlatform, type Platform } from '../../scripts/dev/platform.mjs';
+import { describe, expect, it } from 'vitest';
+import { Client, DEPOSIT, TRANSFER } from '../support/client.js';
+import { SHARED_PLATFORM_ENV } from '../support/global-platform.js';
 
 /**
- * The platform as it runs: embedded engine, redis-server, auth-service, payment-service and the
- * gateway as separate processes, everything below done through the gateway only.
+ * The platform as it runs (separate processes, see test/support/global-platform.ts), everything
+ * below done through the gateway only.
  */
-const dataDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
-const output: string[] = [];
-let platform: Platform;
-
-beforeAll(async () => {
-  try {
-    platform = await startPlatform({
-      dataDir,
-      freePorts: true,
-      brand: `e2e${process.pid}`,
-      env: { RATE_LIMIT_USER: '4000', RATE_LIMIT_IP: '1000000' },
-      output: (line) => output.push(line),
-    });
-  } catch (error) {
-    throw new Error(`platform did not start: ${(error as Error).message}\n${output.slice(-40).join('\n')}`);
-  }
-});
-
-afterAll(async () => {
-  await platform?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-interface GraphQLAnswer {
-  status: number;
-  headers: Headers;
-  data?: any;
-  errors?: Array<{ message: string; extensions?: Record<string, any> }>;
-}
-
-async function gql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLAnswer> {
-  const response = await fetch(platform.gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: unknown; errors?: GraphQLAnswer['errors'] };
-  return { status: response.status, headers: response.headers, ...body };
-}
-
-async function ok(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
-  const answer = await gql(query, variables, token);
-  if (answer.errors) throw new Error(`${query.split('\n')[0]} → ${JSON.stringify(answer.errors)}`);
-  return answer.data;
-}
-
-const REGISTER = 'mutation Register($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id email } } }';
-const LOGIN = 'mutation Login($input: LoginInput!) { login(input: $input) { accessToken user { id roles } } }';
-const DEPOSIT = 'mutation Deposit($input: DepositInput!) { deposit(input: $input) { id amount balance } }';
-
-async function newUser(label: string): Promise<{ id: string; token: string; email: string }> {
-  const email = `${label}-${randomUUID().slice(0, 8)}@e2e.local`;
-  const password = 'a-long-enough-password-2026!';
-  await ok(REGISTER, { input: { email, password, displayName: label, tenantId: DEMO.tenantId } });
-  const { login } = await ok(LOGIN, { input: { email, password, tenantId: DEMO.tenantId } });
-  return { id: login.user.id, token: login.accessToken, email };
-}
-
-let adminToken: string;
-async function admin(): Promise<string> {
-  adminToken ??= (await ok(LOGIN, { input: { email: DEMO.admin, password: DEMO.password, tenantId: DEMO.tenantId } })).login.accessToken;
-  return adminToken;
-}
-
-async function deposit(userId: string, amount: number): Promise<any> {
-  return ok(DEPOSIT, { input: { userId, amount, currency: 'EUR', idempotencyKey: `e2e-${randomUUID()}` } }, await admin());
-}
+const client = new Client();
+const platform = client.platform;
+const gql = client.gql.bind(client);
+const ok = client.ok.bind(client);
+const newUser = client.newUser.bind(client);
+const deposit = client.deposit.bind(client);
 
 describe('money through the gateway', () => {
   it('registers, logs in, gets a deposit from the admin, transfers, and reads wallets via the federated me { wallets }', async () => {
@@ -86,7 +23,7 @@ describe('money through the gateway', () => {
     const bob = await newUser('bob');
     await deposit(alice.id, 10_000);
     const transfer = await ok(
-      'mutation Send($input: CreateTransferInput!) { createTransfer(input: $input) { id status amount fromUserId toUserId } }',
+      TRANSFER,
       { input: { toUserId: bob.id, amount: 2_500, currency: 'EUR', idempotencyKey: `e2e-${randomUUID()}` } },
       alice.token,
     );
@@ -202,7 +139,7 @@ describe('protection', () => {
     const ivan = await newUser('ivan');
     const query = '{ transactions(first: 900) { nodes { id } } }';
     let answer = await gql(query, {}, ivan.token);
-    expect(answer.headers.get('x-ratelimit-limit')).toBe('4000');
+    expect(answer.headers.get('x-ratelimit-limit')).toBe(SHARED_PLATFORM_ENV.RATE_LIMIT_USER);
     for (let i = 0; i < 10 && answer.status !== 429; i++) answer = await gql(query, {}, ivan.token);
     expect(answer.status).toBe(429);
     expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', scope: 'user', limit: 4000 });

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startPlatform, type Platform } from '../../../scripts/dev/platform.mjs';
+import { PLATFORM_KEY, type SharedPlatform } from './shared-platform.js';
+
+/**
+ * Vitest global setup of the end-to-end suite: the platform as `npm start` runs it (engine,
+ * redis-server, every service and the gateway as separate processes), booted once per run and
+ * shared by every file under test/e2e. Isolation comes from each test's own users and its own
+ * client address (TRUST_PROXY names loopback, so a test's `X-Forwarded-For` is its address).
+ * A test that needs other settings boots its own platform with `startPlatform`.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
+  const output: string[] = [];
+  let platform: Platform;
+  try {
+    platform = await startPlatform({
+      dataDir,
+      freePorts: true,
+      brand: `e2e${process.pid}`,
+      env: { ...SHARED_PLATFORM_ENV },
+      output: (line) => {
+        output.push(line);
+        if (output.length > 400) output.shift();
+      },
+    });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`platform did not start: ${(error as Error).message}\n${output.slice(-60).join('\n')}`);
+  }
+  const shared: SharedPlatform = {
+    gatewayUrl: platform.gatewayUrl,
+    gatewayBase: platform.gatewayBase,
+    redisUrl: platform.redisUrl,
+    mongoUri: platform.mongoUri,
+    brand: platform.brand,
+    services: platform.services,
+    env: platform.env,
+  };
+  project.provide(PLATFORM_KEY, shared);
+  return async () => {
+    await platform.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
+
+/** Settings of the shared platform; tests that assert on limits read them from here. */
+export const SHARED_PLATFORM_ENV = {
+  RATE_LIMIT_USER: '4000',
+  RATE_LIMIT_IP: '1000000',
+  TRUST_PROXY: 'loopback',
+} as const;

@@ -1,0 +1,26 @@
+import { inject } from 'vitest';
+
+/** What the e2e global setup hands to every test file: where the running platform is. */
+export interface SharedPlatform {
+  gatewayUrl: string;
+  gatewayBase: string;
+  redisUrl: string;
+  mongoUri: string;
+  brand: string;
+  services: Array<{ name: string; port: number; url: string }>;
+  env: Record<string, string>;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    e2ePlatform: SharedPlatform;
+  }
+}
+
+export const PLATFORM_KEY = 'e2ePlatform' as const;
+
+export function sharedPlatform(): SharedPlatform {
+  const platform = inject(PLATFORM_KEY);
+  if (platform === undefined) throw new Error('no platform: run this file through gateway/vitest.config.ts (test/e2e)');
+  return platform;
+}
