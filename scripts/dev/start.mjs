@@ -11,77 +11,94 @@
  * generated per run and never written anywhere. Data lives in .data/dev (git-ignored) so the
  * demo survives restarts; `DEV_FRESH=1 npm start` starts from an empty engine.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 const say = (message) => process.stdout.write(`[start] ${message}\n`);
 
-if (!existsSync(join(root, 'node_modules'))) {
-  say('node_modules missing: npm install');
-  const result = spawnSync('npm', ['install'], { cwd: root, stdio: 'inherit' });
+// The project brings its own runtime: the npm package `node` (a root devDependency) installs
+// Node 24 as node_modules/.bin/node. On a fresh clone `npm start` runs this file with whatever
+// `node` the machine has, so install first, then hand over to the project's runtime.
+const projectNode = join(root, 'node_modules', '.bin', 'node');
+if (!existsSync(projectNode)) {
+  say('dependencies missing: npm install');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
-
-const { startPlatform, fundDemoUsers, DEMO } = await import('./platform.mjs');
-const dataDir = join(root, '.data', 'dev');
-if (process.env.DEV_FRESH === '1') rmSync(dataDir, { recursive: true, force: true });
-
-let platform;
-let stopping = false;
-async function shutdown(code) {
-  if (stopping) return;
-  stopping = true;
-  say('stopping…');
-  await platform?.stop();
-  say('stopped');
-  process.exit(code);
-}
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void shutdown(0));
-
-try {
-  platform = await startPlatform({
-    dataDir,
-    ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
-    ...(process.env.MONGO_URI ? { mongoUri: process.env.MONGO_URI } : {}),
-    output: (line) => process.stdout.write(`${line}\n`),
-    say,
-    onUnexpectedExit: (name, code) => {
-      say(`${name} exited (${code}); stopping everything`);
-      void shutdown(1);
-    },
-  });
-} catch (error) {
-  say(`failed: ${error.message}`);
-  say('if a service failed on data left by an earlier run, DEV_FRESH=1 npm start starts from an empty engine');
-  process.exit(1);
+const REQUIRED_MAJOR = 24;
+if (Number(process.versions.node.split('.')[0]) < REQUIRED_MAJOR) {
+  const child = spawn(projectNode, [import.meta.filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // Ctrl-C reaches the whole foreground group; the child shuts the platform down in order, so
+  // this process only waits for it (and passes on a SIGTERM sent to it alone).
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  child.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  await main();
 }
 
-let funded = [];
-try {
-  funded = await fundDemoUsers(platform.gatewayUrl);
-} catch (error) {
-  say(`demo funding failed: ${error.message}`);
-}
+async function main() {
+  const { startPlatform, fundDemoUsers, DEMO } = await import('./platform.mjs');
+  const dataDir = join(root, '.data', 'dev');
+  if (process.env.DEV_FRESH === '1') rmSync(dataDir, { recursive: true, force: true });
 
-const base = platform.gatewayBase;
-process.stdout.write(
-  [
-    '',
-    'Payment platform is up.',
-    `  GraphQL           ${platform.gatewayUrl}`,
-    `  Live (SSE)        ${base}/graphql/stream`,
-    `  Live (Socket.IO)  ${base.replace('http', 'ws')}/socket.io  (auth: { token })`,
-    `  Health, metrics   ${base}/health/ready  ${base}/metrics`,
-    ...platform.services.map((s) => `  ${s.name.padEnd(18)}${s.url} (accepts signed gateway requests only)`),
-    '',
-    `Demo tenant "${DEMO.tenantId}", password for every account: ${DEMO.password}`,
-    `  admin  ${DEMO.admin}`,
-    ...funded.map((f) => `  user   ${f.email}  ${f.wallets.map((w) => `${w.currency} ${w.balance}`).join(', ')}`),
-    '',
-    `  mutation { login(input: { email: "alice@demo.local", password: "${DEMO.password}", tenantId: "${DEMO.tenantId}" }) { accessToken } }`,
-    'Ctrl-C stops everything.',
-    '',
-  ].join('\n'),
-);
+  let platform;
+  let stopping = false;
+  async function shutdown(code) {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await platform?.stop();
+    say('stopped');
+    process.exit(code);
+  }
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void shutdown(0));
+
+  try {
+    platform = await startPlatform({
+      dataDir,
+      ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+      ...(process.env.MONGO_URI ? { mongoUri: process.env.MONGO_URI } : {}),
+      output: (line) => process.stdout.write(`${line}\n`),
+      say,
+      onUnexpectedExit: (name, code) => {
+        say(`${name} exited (${code}); stopping everything`);
+        void shutdown(1);
+      },
+    });
+  } catch (error) {
+    say(`failed: ${error.message}`);
+    say('if a service failed on data left by an earlier run, DEV_FRESH=1 npm start starts from an empty engine');
+    process.exit(1);
+  }
+
+  let funded = [];
+  try {
+    funded = await fundDemoUsers(platform.gatewayUrl);
+  } catch (error) {
+    say(`demo funding failed: ${error.message}`);
+  }
+
+  const base = platform.gatewayBase;
+  process.stdout.write(
+    [
+      '',
+      'Payment platform is up.',
+      `  GraphQL           ${platform.gatewayUrl}`,
+      `  Live (SSE)        ${base}/graphql/stream`,
+      `  Live (Socket.IO)  ${base.replace('http', 'ws')}/socket.io  (auth: { token })`,
+      `  Health, metrics   ${base}/health/ready  ${base}/metrics`,
+      ...platform.services.map((s) => `  ${s.name.padEnd(18)}${s.url} (accepts signed gateway requests only)`),
+      '',
+      `Demo tenant "${DEMO.tenantId}", password for every account: ${DEMO.password}`,
+      `  admin  ${DEMO.admin}`,
+      ...funded.map((f) => `  user   ${f.email}  ${f.wallets.map((w) => `${w.currency} ${w.balance}`).join(', ')}`),
+      '',
+      `  mutation { login(input: { email: "alice@demo.local", password: "${DEMO.password}", tenantId: "${DEMO.tenantId}" }) { accessToken } }`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}

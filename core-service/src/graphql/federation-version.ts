@@ -1,11 +1,7 @@
-// Federation packages pinned to 2.14.4: @apollo/subgraph, @apollo/gateway, @apollo/composition,
-// @apollo/federation-internals, @apollo/query-planner (and @apollo/query-graphs) — all
-// `engines.node` >=14.15/>=18, so they run on our Node 20.20. 2.15.x needs Node 22. Every
-// workspace must install exactly this version: two copies of @apollo/federation-internals make
-// the query planner crash. Apollo Server is 5.5.1 (Node >=20).
-//
-// @graphql-tools/{schema,merge,utils} are pinned to 10.1.0 / 9.2.3 / 12.0.1 in core-service:
-// later 12.x utils pull @whatwg-node/promise-helpers 2.x, which declares Node >=22.15.
+// Every `@apollo/*` federation package (@apollo/subgraph, @apollo/gateway, @apollo/composition,
+// @apollo/federation-internals, @apollo/query-planner, @apollo/query-graphs) is pinned to one
+// version, the newest the registry serves: two copies of @apollo/federation-internals make the
+// query planner crash (`npm ls @apollo/federation-internals` must show one).
 
 /** The npm version of every `@apollo/*` federation package in this repository. */
 export const FEDERATION_PACKAGE_VERSION = '2.14.4';
