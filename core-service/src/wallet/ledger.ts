@@ -6,6 +6,8 @@ export type TransactionType =
   | 'withdrawal'
   | 'bonus_award'
   | 'bonus_forfeit'
+  /** Both legs of turning an award into cash: credit back to the pool, cash out of it. */
+  | 'bonus_conversion'
   | 'fee'
   | 'reversal'
   | 'hold'

@@ -1,0 +1,28 @@
+import type { ClientSession, Db, MongoClient } from 'mongodb';
+import type { TransferEventEmitter } from 'core-service';
+import type { BonusStore } from '../store/bonus-store.js';
+import type { UserBonus } from '../domain/user-bonus.js';
+
+/** Schedules an award's own expiry (and its expiring-soon notice) once its award has committed. */
+export interface ExpiryScheduling {
+  schedule(bonus: Pick<UserBonus, 'id' | 'tenantId' | 'expiresAt' | 'expiringNoticeAt'>): Promise<void>;
+}
+
+/** Everything the award and resolution steps need; the same for resolvers, handlers and workers. */
+export interface BonusDeps {
+  client: MongoClient;
+  store: BonusStore;
+  /**
+   * payment-service's database: wallets, transfers and the ledger. Awards write there through
+   * core-service's transfer helper, in the same transaction as their own record (one replica
+   * set, so one transaction may span both databases).
+   */
+  paymentDb: Db;
+  /** Writes events into bonus-service's outbox in the caller's transaction. */
+  emit: TransferEventEmitter;
+  expiry: ExpiryScheduling;
+  /** Injected clock: expiry and window tests move time without sleeping. */
+  now(): Date;
+}
+
+export type Session = ClientSession;

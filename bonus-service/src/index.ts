@@ -1,0 +1,45 @@
+/**
+ * bonus-service start-up: configuration from the environment, connections, the service, and a
+ * lifecycle that stops everything in reverse order on SIGTERM/SIGINT.
+ */
+import { Redis } from 'ioredis';
+import { connectMongo, createServiceLifecycle, getLogger } from 'core-service';
+import { createBonusService, SERVICE_NAME } from './service.js';
+
+function env(name: string, fallback?: string): string {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined || value === '') throw new Error(`${SERVICE_NAME}: environment variable ${name} is required`);
+  return value;
+}
+
+const brand = env('BRAND', 'demo');
+const mongoUri = env('MONGO_URI');
+const redisUrl = env('REDIS_URL');
+const port = Number(env('PORT', '4003'));
+
+const lifecycle = createServiceLifecycle({ serviceName: SERVICE_NAME });
+const client = await connectMongo(mongoUri);
+const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+redis.on('error', (error) => getLogger().warn({ err: error }, 'redis connection error'));
+
+const service = createBonusService({
+  client,
+  db: client.db(process.env['BONUS_DB'] ?? `${brand}_bonus_service`),
+  // The same database payment-service opens (its PAYMENT_DB, default `<brand>_payment_service`).
+  paymentDb: client.db(process.env['PAYMENT_DB'] ?? `${brand}_payment_service`),
+  redis,
+  streamKey: `${brand}:events`,
+  keyPrefix: `${brand}:bonus`,
+  paymentKeyPrefix: `${brand}:payment`,
+  port,
+  expirySweepMs: Number(process.env['BONUS_EXPIRY_SWEEP_MS'] ?? 300_000),
+});
+
+lifecycle.onStop('mongodb', () => client.close());
+lifecycle.onStart('service', async () => {
+  const { url } = await service.start();
+  getLogger().info({ url }, `${SERVICE_NAME} ready`);
+}, () => service.stop());
+lifecycle.onStop('redis', () => redis.quit().then(() => undefined));
+
+await lifecycle.start();

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import type { Db, MongoClient } from 'mongodb';
+import type { Redis } from 'ioredis';
+import { EventBus, createSubgraphServer, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
+import type { BonusDeps } from './awards/bonus-deps.js';
+import { BONUS_ERRORS } from './domain/errors.js';
+import { registerPaymentEventHandlers } from './events/payment-events.js';
+import { ExpiryScheduler } from './expiry/expiry-scheduler.js';
+import type { BonusContext } from './resolvers/context.js';
+import { resolvers } from './resolvers/index.js';
+import { BonusStore } from './store/bonus-store.js';
+import { PaymentBalanceCache } from './store/payment-balance-cache.js';
+
+export const SERVICE_NAME = 'bonus-service';
+
+export const typeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+export interface BonusServiceOptions {
+  client: MongoClient;
+  /** The service's own database (templates, awards, outbox, processed events). */
+  db: Db;
+  /** payment-service's database: awards are transfers between its wallets. */
+  paymentDb: Db;
+  redis: Redis;
+  /** Stream shared by the brand's services; default `events:stream`. */
+  streamKey?: string;
+  /** Prefix for this service's Redis keys and BullMQ queues (brand). */
+  keyPrefix?: string;
+  /** payment-service's Redis prefix, whose wallet cache awards must drop (default `<brand>:payment`). */
+  paymentKeyPrefix?: string;
+  port?: number;
+  contextSecret?: string;
+  /** Ms between expiry sweeps; default 5 min; 0 for none. */
+  expirySweepMs?: number;
+  /** Consume payment events (awards from deposits, turnover); default true. */
+  consumeEvents?: boolean;
+  /** Run the expiry worker in this process; default true. */
+  expiryWorker?: boolean;
+  /** Event consumer tuning (tests shorten the re-claim of abandoned entries). */
+  events?: { claimIdleMs?: number; claimIntervalMs?: number; blockMs?: number; consumerName?: string };
+  now?: () => Date;
+}
+
+export interface BonusService {
+  readonly server: SubgraphServer;
+  readonly deps: BonusDeps;
+  readonly events: EventBus;
+  readonly expiry: ExpiryScheduler;
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires bonus-service: its store, the event bus (outbox in its own database; consumer of
+ * payment-service's money events), the expiry scheduler, and the subgraph server. Start-up order
+ * is the list below; stop runs it backwards.
+ */
+export function createBonusService(options: BonusServiceOptions): BonusService {
+  void BONUS_ERRORS; // registered on import: every code is listed by `errorCodes`
+  const keyPrefix = options.keyPrefix ?? 'bonus';
+  const store = new BonusStore(options.db);
+  const events = new EventBus({
+    serviceName: SERVICE_NAME,
+    redis: options.redis,
+    mongo: { client: options.client, db: options.db },
+    ...(options.streamKey !== undefined ? { streamKey: options.streamKey } : {}),
+    ...options.events,
+  });
+  const paymentCache = new PaymentBalanceCache({ redis: options.redis, paymentKeyPrefix: options.paymentKeyPrefix ?? 'payment' });
+  const emit: TransferEventEmitter = async (type, tenantId, userId, data, { session }) => {
+    if (type === 'wallet.updated' && userId !== null && !userId.startsWith('system:')) {
+      await runAfterCommit(session, () => paymentCache.invalidate(tenantId, userId));
+    }
+    return events.emit(type, tenantId, userId, data, { session });
+  };
+  const expiry = new ExpiryScheduler({
+    redis: options.redis,
+    queuePrefix: `${keyPrefix}:bull`,
+    ...(options.expirySweepMs !== undefined ? { sweepEveryMs: options.expirySweepMs } : {}),
+  });
+  const deps: BonusDeps = {
+    client: options.client,
+    store,
+    paymentDb: options.paymentDb,
+    emit,
+    expiry,
+    now: options.now ?? (() => new Date()),
+  };
+  expiry.bind(deps);
+  if (options.consumeEvents !== false) registerPaymentEventHandlers(events, deps);
+
+  const server = createSubgraphServer<{ bonus: BonusDeps }>({
+    name: SERVICE_NAME,
+    typeDefs,
+    resolvers: resolvers as never,
+    context: (): Pick<BonusContext, 'bonus'> => ({ bonus: deps }),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.contextSecret !== undefined ? { contextSecret: options.contextSecret } : {}),
+  });
+
+  return {
+    server,
+    deps,
+    events,
+    expiry,
+    async start() {
+      await store.ensureIndexes();
+      await expiry.start({ worker: options.expiryWorker !== false });
+      // Entries a crashed instance left in the outbox go out now, not at the next emit.
+      await events.startRelay();
+      if (options.consumeEvents !== false) await events.startListening();
+      return server.start();
+    },
+    async stop() {
+      await server.stop();
+      await events.close();
+      await expiry.stop();
+      await paymentCache.close();
+    },
+  };
+}
