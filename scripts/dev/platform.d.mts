@@ -12,6 +12,10 @@ export interface Platform {
   services: Array<{ name: string; port: number; url: string }>;
   processes: PlatformProcess[];
   env: Record<string, string>;
+  /** SIGKILL (or `signal`) a process by name (`redis`, `embedded-mongo`, a service, `gateway`) and its children. */
+  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Start it again with the same command, port and environment; resolves when it is ready. */
+  restart(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 export declare function startPlatform(options: {

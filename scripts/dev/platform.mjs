@@ -58,7 +58,19 @@ export async function startPlatform(options) {
   const output = options.output ?? (() => undefined);
   const brand = options.brand ?? 'demo';
 
+  /**
+   * Starts a process in its own group. `startOptions.ready` says when it is ready: a stdout line
+   * pattern (`{ line, timeoutMs }`) or a health URL (`{ url }`); `restart` uses it again.
+   */
   function start(name, command, args, startOptions = {}) {
+    const entry = { name, command, args, startOptions, child: undefined, exited: false, exit: undefined };
+    spawnInto(entry);
+    children.push(entry);
+    return entry;
+  }
+
+  function spawnInto(entry) {
+    const { name, command, args, startOptions } = entry;
     const child = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...startOptions.env },
@@ -77,13 +89,48 @@ export async function startPlatform(options) {
     };
     lineStream(child.stdout);
     lineStream(child.stderr);
-    const entry = { name, child, exited: false, exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code))) };
+    entry.child = child;
+    entry.exited = false;
+    entry.exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
     child.once('exit', (code, signal) => {
       entry.exited = true;
-      if (!stopping) options.onUnexpectedExit?.(name, signal ?? code);
+      if (!stopping && !entry.killedOnPurpose) options.onUnexpectedExit?.(name, signal ?? code);
     });
-    children.push(entry);
+  }
+
+  async function waitReady(entry) {
+    const ready = entry.startOptions.ready;
+    if (ready?.line) return firstLine(entry, ready.line, ready.timeoutMs ?? 60_000);
+    if (ready?.url) return waitHealthy(entry, ready.url);
+    return undefined;
+  }
+
+  function entryNamed(name) {
+    const entry = children.find((candidate) => candidate.name === name);
+    if (!entry) throw new Error(`no process named ${name} (have: ${children.map((c) => c.name).join(', ')})`);
     return entry;
+  }
+
+  /** Kills a process and everything it started (chaos runs: SIGKILL, no clean-up). */
+  async function kill(name, signal = 'SIGKILL') {
+    const entry = entryNamed(name);
+    if (entry.exited) return;
+    entry.killedOnPurpose = true;
+    try {
+      process.kill(-entry.child.pid, signal);
+    } catch {
+      // already gone
+    }
+    await entry.exit;
+  }
+
+  /** Starts a killed process again with the same command, port and environment; resolves when ready. */
+  async function restart(name) {
+    const entry = entryNamed(name);
+    if (!entry.exited) await kill(name);
+    entry.killedOnPurpose = false;
+    spawnInto(entry);
+    await waitReady(entry);
   }
 
   async function stop() {
@@ -113,8 +160,11 @@ export async function startPlatform(options) {
     let redisUrl = options.redisUrl;
     if (!redisUrl) {
       const port = await freePort();
-      const redis = start('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { quiet: true });
-      await firstLine(redis, /Ready to accept connections/, 20_000);
+      const redis = start('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        quiet: true,
+        ready: { line: /Ready to accept connections/, timeoutMs: 20_000 },
+      });
+      await waitReady(redis);
       redisUrl = `redis://127.0.0.1:${port}`;
     }
     say(`redis ${redisUrl}`);
@@ -122,8 +172,11 @@ export async function startPlatform(options) {
     let mongoUri = options.mongoUri;
     if (!mongoUri) {
       const port = await freePort();
-      const mongo = start('embedded-mongo', process.execPath, [join(ROOT, 'scripts/embedded-mongo/bin/embedded-mongo.js'), '--port', String(port), '--dbpath', join(options.dataDir, 'mongo')], { quiet: true });
-      const [, uri] = await firstLine(mongo, /embedded-mongo ready (\S+)/, 60_000);
+      const mongo = start('embedded-mongo', process.execPath, [join(ROOT, 'scripts/embedded-mongo/bin/embedded-mongo.js'), '--port', String(port), '--dbpath', join(options.dataDir, 'mongo')], {
+        quiet: true,
+        ready: { line: /embedded-mongo ready (\S+)/, timeoutMs: 60_000 },
+      });
+      const [, uri] = await waitReady(mongo);
       mongoUri = uri;
     }
     say(`mongo ${mongoUri}`);
@@ -141,9 +194,10 @@ export async function startPlatform(options) {
       ...options.env,
     };
 
+    // A service exists once its folder has a start script and an entry point to run.
     const present = SERVICES.filter((s) => {
       const pkg = join(ROOT, s.name, 'package.json');
-      return existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).scripts?.start !== undefined;
+      return existsSync(pkg) && existsSync(join(ROOT, s.name, 'src', 'index.ts')) && JSON.parse(readFileSync(pkg, 'utf8')).scripts?.start !== undefined;
     });
     const services = [];
     const urls = {};
@@ -151,20 +205,22 @@ export async function startPlatform(options) {
       const port = options.freePorts ? await freePort() : service.port;
       const entry = start(service.name, 'npm', ['run', 'start', '-w', service.name, '--silent'], {
         env: { ...common, PORT: String(port), HOST: '127.0.0.1', ...(service.name === 'auth-service' ? { SEED_DEMO: '1' } : {}) },
+        ready: { url: `http://127.0.0.1:${port}/health/ready` },
       });
       urls[service.urlEnv] = `http://127.0.0.1:${port}/graphql`;
       services.push({ name: service.name, port, url: urls[service.urlEnv], entry });
     }
     for (const service of services) {
-      await waitHealthy(service.entry, `http://127.0.0.1:${service.port}/health/ready`);
+      await waitReady(service.entry);
       say(`${service.name} healthy on :${service.port}`);
     }
 
     const gatewayPort = options.freePorts ? await freePort() : Number(process.env.GATEWAY_PORT ?? 4000);
     const gateway = start('gateway', 'npm', ['run', 'start', '-w', 'gateway', '--silent'], {
       env: { ...common, ...urls, PORT: String(gatewayPort), HOST: '127.0.0.1', SUPERGRAPH: process.env.SUPERGRAPH ?? 'introspect' },
+      ready: { url: `http://127.0.0.1:${gatewayPort}/health/ready` },
     });
-    await waitHealthy(gateway, `http://127.0.0.1:${gatewayPort}/health/ready`);
+    await waitReady(gateway);
     say('gateway healthy');
     return {
       gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
@@ -175,6 +231,8 @@ export async function startPlatform(options) {
       services: services.map(({ name, port, url }) => ({ name, port, url })),
       processes: children,
       env: common,
+      kill,
+      restart,
       stop,
     };
   } catch (error) {
