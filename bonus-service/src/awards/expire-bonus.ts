@@ -10,13 +10,13 @@ import { resolveBonus } from './resolve-bonus.js';
  * times and concurrently with a conversion (see resolveBonus): a job that fires early, twice, or
  * after the award was converted changes nothing.
  */
-export async function expireBonus(deps: BonusDeps, target: { tenantId: string; bonusId: string }): Promise<UserBonus | null> {
+export async function expireBonus(deps: BonusDeps, target: { tenantId: string; bonusId: string }): Promise<{ bonus: UserBonus | null; resolved: boolean }> {
   return withTransaction({
     client: deps.client,
     fn: async (session) => {
       const bonus = await deps.store.bonus(target.tenantId, target.bonusId, session);
-      if (bonus === null || !isExpired(bonus, deps.now())) return bonus;
-      return (await resolveBonus(deps, session, target, 'EXPIRED')).bonus;
+      if (bonus === null || !isExpired(bonus, deps.now())) return { bonus, resolved: false };
+      return resolveBonus(deps, session, target, 'EXPIRED');
     },
   });
 }
