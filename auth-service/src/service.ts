@@ -21,6 +21,7 @@ import { systemClock, type Clock } from './domain/clock.js';
 import type { UserRecord } from './domain/user.js';
 import { AUTH_ERROR_CODES } from './error-codes.js';
 import { startRoleInvalidation } from './events/role-invalidation.js';
+import { startUserSnapshotResponder } from './events/user-snapshot.js';
 import { resolvers } from './resolvers/index.js';
 import { DEFAULT_AUTH_SETTINGS, mergeSettings, SERVICE_NAME, type AuthSettings } from './settings.js';
 import { LoginThrottle } from './store/login-throttle.js';
@@ -126,7 +127,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     },
     () => deps.roleInvalidation.close(),
   );
-  lifecycle.onStart('events', () => undefined, () => events.close());
+  lifecycle.onStart('events', () => startUserSnapshotResponder(events, users), () => events.close());
   lifecycle.addHealthCheck('mongo', mongoHealthCheck(client));
   lifecycle.addHealthCheck('redis', redisHealthCheck(redis));
   lifecycle.addHealthCheck('events', eventBusHealthCheck(events), { critical: false });

@@ -10,6 +10,8 @@ export const AUTH_EVENTS = {
   UserRoleChanged: 'user.role_changed',
   UserSuspended: 'user.suspended',
   UserStatusChanged: 'user.status_changed',
+  /** A user's state as of `updatedAt`, sent in answer to `users.backfill_requested` (see user-snapshot.ts). */
+  UserSnapshot: 'user.snapshot',
   SessionRevoked: 'auth.session_revoked',
   /** Delivery request for a one-time code. Carries the code: the stream is internal, the stored copy is hashed. */
   OtpRequested: 'auth.otp.requested',

@@ -55,7 +55,7 @@ export async function register(_: unknown, args: { input: unknown }, ctx: AuthCo
       client: deps.client,
       fn: async (session) => {
         await deps.users.insert(user, session);
-        await deps.events.emit(AUTH_EVENTS.UserRegistered, user.tenantId, user.id, { email: user.email, displayName: user.displayName }, { session });
+        await deps.events.emit(AUTH_EVENTS.UserRegistered, user.tenantId, user.id, { email: user.email, displayName: user.displayName, status: user.status, createdAt: user.createdAt.toISOString() }, { session });
       },
     });
   } catch (error) {

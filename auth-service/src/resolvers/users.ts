@@ -68,7 +68,7 @@ export async function setUserStatus(_: unknown, args: { userId: string; status: 
     client: deps.client,
     fn: async (session) => {
       const result = await deps.users.setStatus(target.id, status, now, session);
-      await deps.events.emit(AUTH_EVENTS.UserStatusChanged, target.tenantId, target.id, { from: target.status, to: status }, { session });
+      await deps.events.emit(AUTH_EVENTS.UserStatusChanged, target.tenantId, target.id, { from: target.status, to: status, updatedAt: now.toISOString() }, { session });
       if (status === 'suspended') await deps.events.emit(AUTH_EVENTS.UserSuspended, target.tenantId, target.id, { by: ctx.user?.id ?? null }, { session });
       return result;
     },
