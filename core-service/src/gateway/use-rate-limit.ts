@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { createServiceError } from '../errors/graphql-error.js';
+import { spendSlidingWindow } from '../redis/sliding-window.js';
 import type { GatewayPlugin } from './gateway-plugin.js';
 
 export interface UseRateLimitConfig {
@@ -22,13 +23,8 @@ export interface UseRateLimitConfig {
 /**
  * Sliding-window limiter, cost-weighted: each operation spends its computed cost (at least
  * `minimumCost`), so one expensive query counts like many cheap ones. Runs after the cost limit
- * in the plugin list and reads the cost it left on the context.
- *
- * The "sliding window counter" (current fixed window plus the previous one weighted by how much
- * of it still overlaps) rather than a sorted set of every request: two integers per caller and
- * one round trip, which is what a check on every request can afford; the approximation errs
- * by at most the previous window's share. One Lua script makes check-and-spend atomic across
- * gateway instances.
+ * in the plugin list and reads the cost it left on the context. The window itself is
+ * `spendSlidingWindow` (redis/sliding-window.ts).
  */
 export function useRateLimit(config: UseRateLimitConfig): GatewayPlugin {
   const windowMs = config.windowMs ?? 60_000;
@@ -43,22 +39,8 @@ export function useRateLimit(config: UseRateLimitConfig): GatewayPlugin {
       let tightest: { scope: 'user' | 'ip'; remaining: number; limit: number; resetMs: number; allowed: boolean } | undefined;
       for (const check of checks) {
         const limit = limits[check.scope];
-        const now = Date.now();
-        const window = Math.floor(now / windowMs);
-        const key = `${prefix}ratelimit:${check.scope}:${check.id}`;
-        const elapsed = (now % windowMs) / windowMs;
-        const reply = (await config.redis.eval(
-          SLIDING_WINDOW_SCRIPT,
-          2,
-          `${key}:${window}`,
-          `${key}:${window - 1}`,
-          String(spend),
-          String(limit),
-          String(1 - elapsed),
-          String(Math.ceil((windowMs * 2) / 1000)),
-        )) as [number, number];
-        const [allowed, used] = reply;
-        const result = { scope: check.scope, limit, remaining: Math.max(0, limit - used), resetMs: windowMs - (now % windowMs), allowed: allowed === 1 };
+        const spent = await spendSlidingWindow(config.redis, { key: `${prefix}ratelimit:${check.scope}:${check.id}`, spend, limit, windowMs });
+        const result = { scope: check.scope, limit, remaining: spent.remaining, resetMs: spent.resetMs, allowed: spent.allowed };
         if (tightest === undefined || !result.allowed || result.remaining < tightest.remaining) tightest = result;
         if (!result.allowed) break;
       }
@@ -79,16 +61,3 @@ export function useRateLimit(config: UseRateLimitConfig): GatewayPlugin {
     },
   };
 }
-
-// KEYS[1] current window, KEYS[2] previous; ARGV spend, limit, previous weight, ttl seconds.
-// Returns {allowed, used}; a refused request spends nothing.
-const SLIDING_WINDOW_SCRIPT = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
-local spend = tonumber(ARGV[1])
-local used = math.floor(previous * tonumber(ARGV[3]) + current)
-if used + spend > tonumber(ARGV[2]) then return {0, used} end
-redis.call('INCRBY', KEYS[1], spend)
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
-return {1, used + spend}
-`;

@@ -28,3 +28,5 @@ export type {
   MessageHandler,
 } from './service-accessor.js';
 export { duplicateConnection } from './duplicate-connection.js';
+export { spendSlidingWindow } from './sliding-window.js';
+export type { SlidingWindowSpend, SlidingWindowResult } from './sliding-window.js';
