@@ -52,4 +52,6 @@ export const SHARED_PLATFORM_ENV = {
   RATE_LIMIT_USER: '4000',
   RATE_LIMIT_IP: '1000000',
   TRUST_PROXY: 'loopback',
+  // bonus-service's expiry backstop every half second, so an award made due is expired promptly.
+  BONUS_EXPIRY_SWEEP_MS: '500',
 } as const;

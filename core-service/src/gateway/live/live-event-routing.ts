@@ -1,6 +1,6 @@
 import type { IntegrationEvent } from '../../events/integration-event.js';
 
-export type LiveField = 'walletUpdated' | 'transferStatusChanged' | 'notificationReceived';
+export type LiveField = 'walletUpdated' | 'transferStatusChanged' | 'notificationReceived' | 'bonusUpdated';
 
 export interface LiveMessage {
   field: LiveField;
@@ -42,6 +42,13 @@ export function routeIntegrationEvent(event: IntegrationEvent): LiveMessage | un
     const userId = (notification['userId'] as string | undefined) ?? event.userId;
     if (!userId) return undefined;
     return { field: 'notificationReceived', tenantId: event.tenantId, userIds: [userId], payload: notification, eventId: event.id };
+  }
+  if (event.type.startsWith('bonus.')) {
+    // bonus-service's events carry the award as the API's UserBonus under `bonus`.
+    const bonus = pick('bonus');
+    const userId = (bonus['userId'] as string | undefined) ?? event.userId;
+    if (!userId || bonus['id'] === undefined) return undefined;
+    return { field: 'bonusUpdated', tenantId: event.tenantId, userIds: [userId], payload: bonus, eventId: event.id };
   }
   return undefined;
 }

@@ -9,6 +9,8 @@ type Subscription {
   "Transfers the caller is party to, on every status change."
   transferStatusChanged: Transfer!
   notificationReceived: Notification!
+  "The caller's bonuses: awarded, progress, converted, expired, cancelled."
+  bonusUpdated: UserBonus!
 }
 `;
 
@@ -30,7 +32,7 @@ type Notification {
  */
 export function buildLiveSchema(apiSchema: GraphQLSchema): GraphQLSchema {
   const missing = apiSchema.getType('Notification') ? '' : NOTIFICATION_FALLBACK_SDL;
-  const stubs = ['Wallet', 'Transfer']
+  const stubs = ['Wallet', 'Transfer', 'UserBonus']
     .filter((name) => !apiSchema.getType(name))
     .map((name) => `type ${name} { id: ID! }`)
     .join('\n');

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor } from 'core-service/testing';
+import { Client, DEMO, TRANSFER } from '../support/client.js';
+
+/**
+ * bonus-service as it runs (its own process, composed by the gateway, consuming payment-service's
+ * events), exercised through the gateway only; the one exception is the award's clock, moved in
+ * its database because a test cannot wait the days its validity lasts.
+ */
+const client = new Client();
+const platform = client.platform;
+const mongo = new MongoClient(platform.mongoUri);
+afterAll(() => mongo.close());
+
+const UPSERT = 'mutation($input: BonusTemplateInput!) { upsertBonusTemplate(input: $input) { id code } }';
+const CLAIM = 'mutation($code: String!, $key: String!) { claimBonus(templateCode: $code, idempotencyKey: $key) { id status amount turnoverRequired } }';
+const AWARD = 'mutation($userId: ID!, $code: String!, $key: String!) { awardBonus(userId: $userId, templateCode: $code, idempotencyKey: $key) { id status amount } }';
+const USER_BONUSES = 'query($userId: ID!) { userBonuses(userId: $userId, first: 10) { nodes { id status turnoverProgress } } }';
+const WALLETS = '{ me { wallets { currency balance bonusBalance } } }';
+
+function code(prefix: string): string {
+  return `${prefix}_${randomUUID().slice(0, 8).toUpperCase()}`;
+}
+
+async function openSocket(token: string): Promise<Socket> {
+  const socket: Socket = connectSocket(platform.gatewayBase, { auth: { token }, transports: ['websocket'], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+async function bonusOf(userId: string, id: string, admin: string): Promise<{ id: string; status: string; turnoverProgress: number } | undefined> {
+  const { userBonuses } = await client.ok(USER_BONUSES, { userId }, admin);
+  return userBonuses.nodes.find((node: { id: string }) => node.id === id);
+}
+
+describe('bonuses through the gateway', () => {
+  it('an admin creates a template, a user claims it, transfers until it converts: balance rises and bonusUpdated arrives over Socket.IO', async () => {
+    const admin = await client.admin();
+    const welcome = code('WELCOME');
+    await client.ok(UPSERT, { input: { code: welcome, name: 'Welcome', type: 'WELCOME', currency: 'EUR', amount: 1_000, turnoverMultiplier: 2, validForDays: 7 } }, admin);
+    const frank = await client.newUser('frank');
+    const grace = await client.newUser('grace');
+    await client.deposit(frank.id, 5_000);
+
+    const socket = await openSocket(frank.token);
+    try {
+      socket.emit('subscribe', { id: 'b', query: 'subscription { bonusUpdated { id status turnoverProgress } }' });
+      socket.emit('subscribe', { id: 'probe', query: 'subscription { bonusUpdated { id } }' });
+      socket.emit('unsubscribe', { id: 'probe' });
+      await new Promise((resolve) => socket.once('complete', resolve));
+      const statuses: string[] = [];
+      const converted = new Promise<any>((resolve) => socket.on('next', (frame) => {
+        if (frame.id !== 'b') return;
+        statuses.push(frame.payload.data.bonusUpdated.status);
+        if (frame.payload.data.bonusUpdated.status === 'CONVERTED') resolve(frame.payload.data.bonusUpdated);
+      }));
+
+      const { claimBonus } = await client.ok(CLAIM, { code: welcome, key: `e2e-${randomUUID()}` }, frank.token);
+      expect(claimBonus).toMatchObject({ status: 'ACTIVE', amount: 1_000, turnoverRequired: 2_000 });
+      expect((await client.ok(WALLETS, {}, frank.token)).me.wallets).toEqual([{ currency: 'EUR', balance: 5_000, bonusBalance: 1_000 }]);
+
+      // bonusBalance cannot be sent: more than the cash balance is refused.
+      const tooMuch = await client.gql(TRANSFER, { input: { toUserId: grace.id, amount: 5_500, currency: 'EUR', idempotencyKey: `e2e-${randomUUID()}` } }, frank.token);
+      expect(tooMuch.errors?.[0]?.extensions?.['code']).toBe('MSPaymentInsufficientBalance');
+
+      for (const amount of [1_200, 800]) {
+        await client.ok(TRANSFER, { input: { toUserId: grace.id, amount, currency: 'EUR', idempotencyKey: `e2e-${randomUUID()}` } }, frank.token);
+      }
+      expect(await converted).toEqual({ id: claimBonus.id, status: 'CONVERTED', turnoverProgress: 2_000 });
+      expect(statuses[0]).toBe('ACTIVE');
+      // 5,000 − 2,000 sent + 1,000 converted.
+      const wallets = await waitFor(async () => {
+        const { me } = await client.ok(WALLETS, {}, frank.token);
+        return me.wallets[0].bonusBalance === 0 ? me.wallets : null;
+      }, { what: 'wallet after conversion' });
+      expect(wallets).toEqual([{ currency: 'EUR', balance: 4_000, bonusBalance: 0 }]);
+    } finally {
+      socket.disconnect();
+    }
+  });
+
+  it('an awarded bonus that reaches its expiry goes back to the bonus pool', async () => {
+    const admin = await client.admin();
+    const manual = code('MANUAL');
+    await client.ok(UPSERT, { input: { code: manual, name: 'Goodwill', type: 'MANUAL', currency: 'EUR', amount: 700, turnoverMultiplier: 5, validForDays: 1 } }, admin);
+    const heidi = await client.newUser('heidi');
+    const pool = mongo.db(`${platform.brand}_payment_service`).collection<{ _id: string; bonusBalance: number }>('wallets');
+    const poolId = `${DEMO.tenantId}:system:bonus-pool:EUR`;
+
+    const { awardBonus } = await client.ok(AWARD, { userId: heidi.id, code: manual, key: `e2e-${randomUUID()}` }, admin);
+    expect((await client.ok(WALLETS, {}, heidi.token)).me.wallets).toEqual([{ currency: 'EUR', balance: 0, bonusBalance: 700 }]);
+    const poolBefore = (await pool.findOne({ _id: poolId }))!.bonusBalance;
+
+    // A day passes for this award.
+    await mongo.db(`${platform.brand}_bonus_service`).collection('user_bonuses').updateOne({ _id: awardBonus.id }, { $set: { expiresAt: new Date(Date.now() - 1_000) } });
+    await waitFor(async () => (await bonusOf(heidi.id, awardBonus.id, admin))?.status === 'EXPIRED', { what: 'expiry', timeoutMs: 30_000 });
+
+    const wallets = await waitFor(async () => {
+      const { me } = await client.ok(WALLETS, {}, heidi.token);
+      return me.wallets[0].bonusBalance === 0 ? me.wallets : null;
+    }, { what: 'wallet after expiry' });
+    expect(wallets).toEqual([{ currency: 'EUR', balance: 0, bonusBalance: 0 }]);
+    expect((await pool.findOne({ _id: poolId }))!.bonusBalance).toBe(poolBefore + 700);
+  });
+});
