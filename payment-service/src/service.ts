@@ -25,6 +25,9 @@ import { registerHoldRecovery } from './recovery/hold-recovery.js';
 import { ReconciliationJob } from './reconciliation/reconciliation-job.js';
 import { withdrawSagaOf } from './resolvers/withdraw-saga-registry.js';
 import { isWebhookEvent } from './events/webhook-events.js';
+import { registerUserProjection } from './events/user-events.js';
+import { UserBackfill } from './events/user-backfill.js';
+import { UserProjectionStore } from './store/user-projection-store.js';
 
 export const SERVICE_NAME = 'payment-service';
 
@@ -56,6 +59,10 @@ export interface PaymentServiceOptions {
   allowPrivateWebhooks?: boolean;
   /** Webhook delivery attempts and back-off. */
   webhookRetry?: { maxAttempts?: number; backoffMs?: number };
+  /** How long a party missing from the users projection is looked for again before a refusal; default 1 s. */
+  unknownUserGraceMs?: number;
+  /** `lookupRecipient` calls per caller and window; default 30 per minute. */
+  recipientLookupLimit?: { limit: number; windowMs: number };
 }
 
 export interface PaymentService {
@@ -63,6 +70,8 @@ export interface PaymentService {
   readonly deps: PaymentDeps;
   readonly events: EventBus;
   readonly recovery: RecoveryJob;
+  /** The users snapshot start-up asked auth-service for, if the projection was empty or behind. */
+  readonly startupBackfill: { backfillId: string | null };
   start(): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
 }
@@ -81,7 +90,13 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     redis: options.redis,
     mongo: { client: options.client, db: options.db },
     ...(options.streamKey !== undefined ? { streamKey: options.streamKey } : {}),
+    // A new deployment's group reads what the stream still holds (registrations included)
+    // rather than only what comes after it joined; the backfill covers what was trimmed.
+    startFrom: 'all',
   });
+  const projection = new UserProjectionStore(options.db, options.client);
+  registerUserProjection(events, projection);
+  const backfill = new UserBackfill({ events, redis: options.redis, store: projection });
   const webhooks = createWebhookManager({
     db: options.db,
     serviceName: SERVICE_NAME,
@@ -140,6 +155,10 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       queuePrefix: `${keyPrefix}:bull`,
       ...(options.reconciliationEveryMs !== undefined ? { everyMs: options.reconciliationEveryMs } : {}),
     }),
+    projection,
+    backfill,
+    unknownUserGraceMs: options.unknownUserGraceMs ?? 1_000,
+    recipientLookups: { redis: options.redis, keyPrefix, ...(options.recipientLookupLimit ?? { limit: 30, windowMs: 60_000 }) },
   };
   // Registered up front: after a restart, recovery must be able to resume runs this process never started.
   sagas.register(withdrawSagaOf(deps));
@@ -155,13 +174,20 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     ...(options.contextSecret !== undefined ? { contextSecret: options.contextSecret } : {}),
   });
 
+  const startupBackfill: { backfillId: string | null } = { backfillId: null };
   return {
     server,
     deps,
     events,
     recovery,
+    startupBackfill,
     async start() {
       await store.ensureIndexes();
+      await projection.ensureIndexes();
+      // Measured before joining: joining creates the consumer group, hiding that it was lost.
+      const health = await backfill.health();
+      await events.startListening();
+      startupBackfill.backfillId = await backfill.requestIfBehind(health);
       await webhooks.ensureIndexes();
       await balances.start();
       await recovery.start();

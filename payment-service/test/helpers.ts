@@ -5,6 +5,9 @@ import { onTestFinished } from 'vitest';
 import { signUserContext } from 'core-service';
 import { createTestFixture, type TestFixture } from 'core-service/testing';
 import { createPaymentService, type PaymentService, type PaymentServiceOptions } from '../src/service.js';
+import type { ProjectedStatus, UserFact } from '../src/domain/user-projection.js';
+
+let lastFactAt = 0;
 
 export const CONTEXT_SECRET = randomBytes(32).toString('hex');
 
@@ -26,8 +29,11 @@ export interface RunningPayment {
   service: PaymentService;
   url: string;
   graphql<T = Record<string, unknown>>(caller: Caller | null, query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  /** A new user of the fixture's tenant, known to the users projection before the next request. */
   user(id?: string): Caller;
   admin(id?: string): Caller;
+  /** Tells the projection what auth-service would: the caller registered (or changed status) now. */
+  project(caller: Caller, status?: ProjectedStatus): Promise<void>;
 }
 
 /** A payment-service on its own fixture (database, Redis prefix, tenant), stopped after the test. */
@@ -49,14 +55,31 @@ export async function startPayment(overrides: Partial<PaymentServiceOptions> = {
   });
   const { url } = await service.start();
   onTestFinished(() => service.stop());
-  const caller = (roles: Caller['roles']) => (id = `u-${randomUUID().slice(0, 8)}`): Caller => ({ id, tenantId: fixture.tenantId, roles });
+  // Applied through the projection's own code (the store), as the user events would be; the
+  // stream path itself is covered by test/users-projection.test.ts.
+  const project = async (who: Caller, status: ProjectedStatus = 'active'): Promise<void> => {
+    // Strictly increasing: two facts in one millisecond must still apply in order.
+    lastFactAt = Math.max(Date.now(), lastFactAt + 1);
+    const fact: UserFact = status === 'active'
+      ? { kind: 'registered', tenantId: who.tenantId, userId: who.id, at: lastFactAt, email: `${who.id}@pay.test`, displayName: who.id, status }
+      : { kind: 'status', tenantId: who.tenantId, userId: who.id, at: lastFactAt, status };
+    await service.deps.projection.apply(fact);
+  };
+  const unprojected: Caller[] = [];
+  const caller = (roles: Caller['roles']) => (id = `u-${randomUUID().slice(0, 8)}`): Caller => {
+    const created: Caller = { id, tenantId: fixture.tenantId, roles };
+    unprojected.push(created);
+    return created;
+  };
   return {
     fixture,
     service,
     url,
     user: caller(['user']),
     admin: caller(['admin', 'user']),
+    project,
     async graphql(caller, query, variables) {
+      for (const pending of unprojected.splice(0)) await project(pending);
       const headers = signUserContext(
         caller === null
           ? { correlationId: randomUUID() }

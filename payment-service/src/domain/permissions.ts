@@ -13,4 +13,5 @@ export const PAYMENT_PERMISSIONS = {
   createWithdrawal: 'withdrawal:create:*',
   readReconciliation: 'reconciliation:read:*',
   manageWebhooks: 'webhook:manage:*',
+  rebuildUserProjection: 'user-projection:rebuild:*',
 } as const;

@@ -15,6 +15,7 @@ import { requireAuthenticated, requirePermission } from 'core-service/access';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
 import { isSystemAccount, pickFundingAccount } from '../domain/system-accounts.js';
 import type { PaymentContext } from './context.js';
+import { isReplay, requireRecipient, requireSender } from './parties.js';
 import { withdrawSagaOf } from './withdraw-saga-registry.js';
 
 export interface CreateTransferInput {
@@ -50,6 +51,10 @@ export const mutationResolvers = {
     requirePermission(ctx, PAYMENT_PERMISSIONS.createTransfer, { ownerId: userId, tenantId });
     // System accounts move money only through deposits and withdrawals, never from user transfers.
     if (isSystemAccount(input.toUserId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'toUserId must be a user', { fields: ['toUserId'] });
+    if (!(await isReplay(ctx, tenantId, input.idempotencyKey))) {
+      await requireSender(ctx, tenantId, userId);
+      await requireRecipient(ctx, tenantId, input.toUserId, 'toUserId');
+    }
     const { payment } = ctx;
     const result = await createTransferWithTransactions({
       db: payment.db,
@@ -70,6 +75,7 @@ export const mutationResolvers = {
     const { tenantId } = callerIn(ctx);
     requirePermission(ctx, PAYMENT_PERMISSIONS.createDeposit, { ownerId: input.userId, tenantId });
     if (isSystemAccount(input.userId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'userId must be a user', { fields: ['userId'] });
+    if (!(await isReplay(ctx, tenantId, input.idempotencyKey))) await requireRecipient(ctx, tenantId, input.userId, 'userId');
     const { payment } = ctx;
     const result = await createTransferWithTransactions({
       db: payment.db,
@@ -105,6 +111,7 @@ export const mutationResolvers = {
       assertSameRequest(existing.requestHash, request.requestHash, input.idempotencyKey);
       if (existing.status !== 'pending') return existing;
     } else {
+      await requireSender(ctx, tenantId, userId);
       // A typed answer for the common refusals; the hold's conditional update still decides races.
       const wallet = await payment.store.wallet(tenantId, userId, input.currency);
       if (wallet === null) throw new WalletError(WALLET_ERRORS.WalletNotFound, 'No wallet in this currency', { currency: input.currency });

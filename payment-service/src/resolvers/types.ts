@@ -19,6 +19,11 @@ export const typeResolvers = {
     wallets: async (user: { id: string }, _: unknown, ctx: PaymentContext): Promise<WalletDocument[]> => {
       const tenantId = ctx.user?.tenantId ?? null;
       requirePermission(ctx, PAYMENT_PERMISSIONS.readWallet, { ownerId: user.id, tenantId });
+      // Only users the projection places in the caller's tenant have wallets to show: an id of
+      // another tenant, or of nobody, reads as empty whatever documents carry it. A user not yet
+      // projected has had no deposit (deposits need the projection), so empty is also true.
+      const projected = await ctx.projectedUsers.load(user.id);
+      if (projected === null || projected.tenantId !== tenantId) return [];
       return ctx.walletsByUser.load(user.id);
     },
   },
