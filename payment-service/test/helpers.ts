@@ -15,7 +15,7 @@ export const CONTEXT_SECRET = randomBytes(32).toString('hex');
 export const ROLE_PERMISSIONS = {
   user: ['wallet:read:own', 'transfer:create:own', 'transfer:read:own', 'transaction:read:own', 'withdrawal:create:own'],
   support: ['wallet:read:tenant', 'transfer:read:tenant', 'transaction:read:tenant'],
-  admin: ['wallet:read:tenant', 'transfer:read:tenant', 'transaction:read:tenant', 'deposit:create:tenant', 'reconciliation:read:tenant', 'webhook:manage:tenant'],
+  admin: ['wallet:read:tenant', 'transfer:read:tenant', 'transaction:read:tenant', 'deposit:create:tenant', 'reconciliation:read:tenant', 'webhook:manage:tenant', 'user-projection:rebuild:tenant'],
 } as const;
 
 export interface Caller {
@@ -58,6 +58,8 @@ export async function startPayment(overrides: Partial<PaymentServiceOptions> = {
   // Applied through the projection's own code (the store), as the user events would be; the
   // stream path itself is covered by test/users-projection.test.ts.
   const project = async (who: Caller, status: ProjectedStatus = 'active'): Promise<void> => {
+    const waiting = unprojected.indexOf(who);
+    if (waiting >= 0) unprojected.splice(waiting, 1);
     // Strictly increasing: two facts in one millisecond must still apply in order.
     lastFactAt = Math.max(Date.now(), lastFactAt + 1);
     const fact: UserFact = status === 'active'
