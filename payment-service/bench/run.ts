@@ -92,9 +92,11 @@ async function measure(clients: number, once: (client: number) => Promise<'ok' |
 /** A fresh tenant whose 200 user wallets hold plenty (bench data, not a balanced book). */
 async function seedTenant(db: Db): Promise<{ tenantId: string; users: string[] }> {
   const tenantId = `bench_${randomUUID().slice(0, 8)}`;
-  const users = Array.from({ length: WALLETS }, (_, i) => `user-${i}`);
+  const users = Array.from({ length: WALLETS }, (_, i) => `${tenantId}-user-${i}`);
   const now = new Date();
   await db.collection('wallets').insertMany(users.map((userId) => ({ ...newWalletFields(tenantId, userId, 'EUR', now), balance: 1_000_000_000 })) as never[]);
+  // The subgraph mode's createTransfer refuses parties the users projection does not know.
+  await db.collection('projected_users').insertMany(users.map((userId) => ({ _id: userId, userId, tenantId, email: null, emailKey: null, displayName: null, status: 'active', statusAt: now.getTime(), profileAt: 0 })) as never[]);
   return { tenantId, users };
 }
 

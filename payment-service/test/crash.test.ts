@@ -17,6 +17,8 @@ describe('a payment process killed mid-way', () => {
     const users = Array.from({ length: 10 }, (_, i) => `crash-user-${i}`);
     for (const userId of users) {
       await createTransferWithTransactions({ db, client, tenantId, fromUserId: fundingAccountUserId(0), fromSystemAccount: true, toUserId: userId, amount: 5_000, currency: 'EUR', idempotencyKey: `fund-${userId}`, type: 'deposit' });
+      // The child sends createTransfer over HTTP: its parties must be users payment-service knows.
+      await seed.project({ id: userId, tenantId, roles: ['user'] });
     }
     await seed.service.stop();
 
