@@ -36,6 +36,8 @@ export interface BonusServiceOptions {
   consumeEvents?: boolean;
   /** Run the expiry worker in this process; default true. */
   expiryWorker?: boolean;
+  /** How soon a job of a killed expiry worker runs again (BullMQ lock and stall check, ms). */
+  expiryStall?: { lockDurationMs?: number; stalledIntervalMs?: number };
   /** Event consumer tuning (tests shorten the re-claim of abandoned entries). */
   events?: { claimIdleMs?: number; claimIntervalMs?: number; blockMs?: number; consumerName?: string };
   now?: () => Date;
@@ -77,6 +79,7 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     redis: options.redis,
     queuePrefix: `${keyPrefix}:bull`,
     ...(options.expirySweepMs !== undefined ? { sweepEveryMs: options.expirySweepMs } : {}),
+    ...options.expiryStall,
   });
   const deps: BonusDeps = {
     client: options.client,

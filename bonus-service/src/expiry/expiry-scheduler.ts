@@ -17,6 +17,9 @@ export interface ExpirySchedulerOptions {
   sweepEveryMs?: number;
   /** Awards handled per sweep run. */
   sweepBatch?: number;
+  /** BullMQ lock and stall check (ms): how soon a job of a killed worker runs again; defaults 30 s. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
 
 /**
@@ -57,7 +60,13 @@ export class ExpiryScheduler implements ExpiryScheduling {
     const everyMs = this.#options.sweepEveryMs ?? 300_000;
     if (everyMs > 0) await this.queue.upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: everyMs }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
     if (options.worker === false) return;
-    this.#worker = new Worker(QUEUE, (job: Job) => this.#process(job as unknown as ExpiryJob), { connection: this.#connection(), prefix: this.#options.queuePrefix, concurrency: 4 });
+    this.#worker = new Worker(QUEUE, (job: Job) => this.#process(job as unknown as ExpiryJob), {
+      connection: this.#connection(),
+      prefix: this.#options.queuePrefix,
+      concurrency: 4,
+      ...(this.#options.lockDurationMs !== undefined ? { lockDuration: this.#options.lockDurationMs } : {}),
+      ...(this.#options.stalledIntervalMs !== undefined ? { stalledInterval: this.#options.stalledIntervalMs } : {}),
+    });
     this.#worker.on('error', (error) => getLogger().error({ err: error }, 'bonus expiry worker error'));
     await this.#worker.waitUntilReady();
   }
