@@ -16,6 +16,10 @@ export interface UserRecord {
   denies: string[];
   status: UserStatus;
   emailVerifiedAt: Date | null;
+  /** The user's own code for inviting others (accounts created before referrals have none). */
+  referralCode?: string;
+  /** Who invited the user: the owner of the referral code given at registration. */
+  referredBy?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -4,6 +4,7 @@ import { CORE_ERRORS, GraphQLError, validateInput, withTransaction } from 'core-
 import type { AuthContext } from '../deps.js';
 import { REGISTRATION_ROLE } from '../domain/default-roles.js';
 import { isPlausibleEmail, normalizeEmail } from '../domain/email.js';
+import { generateReferralCode, normalizeReferralCode } from '../domain/referral-code.js';
 import { retryAfterSeconds } from '../domain/login-throttle-rules.js';
 import { checkPasswordPolicy } from '../domain/password-policy.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../domain/password-hash.js';
@@ -20,6 +21,7 @@ const registerInput = type({
   'displayName?': 'string | null',
   tenantId: 'string > 0',
   'phone?': 'string | null',
+  'referralCode?': 'string | null',
 });
 
 const loginInput = type({ email: 'string > 0', password: 'string > 0', tenantId: 'string > 0' });
@@ -31,6 +33,10 @@ export async function register(_: unknown, args: { input: unknown }, ctx: AuthCo
   const problems = checkPasswordPolicy(input.password, { email: input.email });
   if (problems.length > 0) throw authError(AUTH_ERRORS.WeakPassword, 'Password does not meet the policy', { problems });
   if ((await deps.tenants.findById(input.tenantId)) === null) throw authError(AUTH_ERRORS.TenantNotFound, 'Unknown tenant');
+  const referrer = input.referralCode == null ? null : await deps.users.findByReferralCode(input.tenantId, normalizeReferralCode(input.referralCode));
+  if (input.referralCode != null && referrer === null) {
+    throw new GraphQLError(CORE_ERRORS.BadUserInput, { fields: [{ path: 'referralCode', message: 'no such referral code in this tenant' }] }, { message: 'Unknown referral code' });
+  }
 
   const now = new Date(deps.clock.now());
   const user: UserRecord = {
@@ -46,6 +52,8 @@ export async function register(_: unknown, args: { input: unknown }, ctx: AuthCo
     denies: [],
     status: 'active',
     emailVerifiedAt: null,
+    referralCode: generateReferralCode(),
+    referredBy: referrer?.id ?? null,
     createdAt: now,
     updatedAt: now,
   };
@@ -55,7 +63,7 @@ export async function register(_: unknown, args: { input: unknown }, ctx: AuthCo
       client: deps.client,
       fn: async (session) => {
         await deps.users.insert(user, session);
-        await deps.events.emit(AUTH_EVENTS.UserRegistered, user.tenantId, user.id, { email: user.email, displayName: user.displayName, status: user.status, createdAt: user.createdAt.toISOString() }, { session });
+        await deps.events.emit(AUTH_EVENTS.UserRegistered, user.tenantId, user.id, { email: user.email, displayName: user.displayName, status: user.status, referralCode: user.referralCode, referredBy: user.referredBy, createdAt: user.createdAt.toISOString() }, { session });
       },
     });
   } catch (error) {

@@ -10,6 +10,7 @@ export interface UserView {
   roles: string[];
   status: 'ACTIVE' | 'SUSPENDED' | 'LOCKED';
   emailVerified: boolean;
+  referralCode: string | null;
   createdAt: Date;
 }
 
@@ -23,6 +24,7 @@ export function toUserView(user: UserRecord): UserView {
     roles: [...user.roles],
     status: user.status.toUpperCase() as UserView['status'],
     emailVerified: user.emailVerifiedAt !== null && user.emailVerifiedAt !== undefined,
+    referralCode: user.referralCode ?? null,
     createdAt: user.createdAt,
   };
 }

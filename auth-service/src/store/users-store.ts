@@ -24,6 +24,8 @@ export class UsersStore {
       { key: { tenantId: 1, createdAt: 1, _id: 1 }, name: 'tenant_created' },
       { key: { tenantId: 1, status: 1, createdAt: 1, _id: 1 }, name: 'tenant_status_created' },
       { key: { tenantId: 1, roles: 1, createdAt: 1, _id: 1 }, name: 'tenant_role_created' },
+      // Only accounts that have a code: those created before referrals existed have none.
+      { key: { tenantId: 1, referralCode: 1 }, name: 'tenant_referral_code', unique: true, partialFilterExpression: { referralCode: { $type: 'string' } } },
     ]);
   }
 
@@ -38,6 +40,10 @@ export class UsersStore {
   /** One query for many ids (the entity batcher's). */
   findByIds(ids: readonly string[]): Promise<UserRecord[]> {
     return this.collection.find({ id: { $in: [...ids] } }, { projection: { _id: 0 } }).toArray();
+  }
+
+  findByReferralCode(tenantId: string, referralCode: string): Promise<UserRecord | null> {
+    return this.collection.findOne({ tenantId, referralCode }, { projection: { _id: 0 } });
   }
 
   findByEmail(tenantId: string, emailNormalized: string): Promise<UserRecord | null> {
