@@ -1,12 +1,14 @@
 /**
- * payment-service start-up: configuration from the environment, connections, the service, and a
- * lifecycle that stops everything in reverse order on SIGTERM/SIGINT.
+ * payment-service start-up: its database through core-service's accessor (named by the
+ * configured strategy, never by hand), its dynamic settings from the config store (env >
+ * stored > defaults, live), connections, the service, and a lifecycle that stops everything in
+ * reverse order on SIGTERM/SIGINT.
  */
 import { Redis } from 'ioredis';
-import { connectMongo, createServiceLifecycle, getLogger } from 'core-service';
+import { CORE_DATABASE_NAME, createConfigStore, createServiceDatabaseAccess, createServiceLifecycle, getLogger, setDefaultConfigStore } from 'core-service';
 import { createPaymentService, SERVICE_NAME } from './service.js';
-import { SimulatedPayoutProvider } from './payout/simulated-payout-provider.js';
-import { HttpPayoutProvider } from './payout/http-payout-provider.js';
+import { ConfiguredPayoutProvider, payoutProviderFor } from './payout/configured-payout-provider.js';
+import { LivePaymentSettings, legacyEnvOverrides, registerPaymentConfigDefaults } from './settings.js';
 
 function env(name: string, fallback?: string): string {
   const value = process.env[name] ?? fallback;
@@ -18,35 +20,47 @@ const brand = env('BRAND', 'demo');
 const mongoUri = env('MONGO_URI');
 const redisUrl = env('REDIS_URL');
 const port = Number(env('PORT', '4002'));
+const isProduction = process.env['NODE_ENV'] === 'production';
 
 const lifecycle = createServiceLifecycle({ serviceName: SERVICE_NAME });
-const client = await connectMongo(mongoUri);
+const database = createServiceDatabaseAccess(SERVICE_NAME);
+await database.initialize({ brand, uri: mongoUri });
+const client = database.getClient();
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
 redis.on('error', (error) => getLogger().warn({ err: error }, 'redis connection error'));
 
-const provider = process.env['PAYOUT_PROVIDER_URL']
-  ? new HttpPayoutProvider({ baseUrl: process.env['PAYOUT_PROVIDER_URL'], ...(process.env['PAYOUT_PROVIDER_API_KEY'] ? { apiKey: process.env['PAYOUT_PROVIDER_API_KEY'] } : {}) })
-  : new SimulatedPayoutProvider({
-      latencyMs: Number(process.env['PAYOUT_SIMULATED_LATENCY_MS'] ?? 50),
-      declineRate: Number(process.env['PAYOUT_SIMULATED_DECLINE_RATE'] ?? 0),
-    });
+const configStore = createConfigStore({ db: client.db(CORE_DATABASE_NAME), redis, env: { ...legacyEnvOverrides(process.env), ...process.env } });
+await configStore.ensureIndexes();
+await configStore.start();
+setDefaultConfigStore(configStore);
+registerPaymentConfigDefaults();
+const settings = await LivePaymentSettings.load(configStore);
+
+// Refuses to start in production without a real provider (throws before anything listens).
+const provider = new ConfiguredPayoutProvider(payoutProviderFor(settings.current.payout, { isProduction }));
+settings.onChange((next) => {
+  // Replaced only when the payout settings themselves changed: the simulated provider
+  // remembers outcomes by idempotency key, which a needless swap would forget.
+  if (JSON.stringify(next.payout) !== JSON.stringify(settings.current.payout)) provider.replace(payoutProviderFor(next.payout, { isProduction }));
+});
 
 const service = createPaymentService({
   client,
-  db: client.db(process.env['PAYMENT_DB'] ?? `${brand}_payment_service`),
+  db: await database.getDb(),
   redis,
   streamKey: `${brand}:events`,
   keyPrefix: `${brand}:payment`,
   port,
   provider,
-  fundingShards: Number(process.env['FUNDING_SHARDS'] ?? 8),
+  settings,
 });
 
-lifecycle.onStop('mongodb', () => client.close());
+lifecycle.onStop('mongodb', () => database.close());
 lifecycle.onStart('service', async () => {
   const { url } = await service.start();
-  getLogger().info({ url }, `${SERVICE_NAME} ready`);
+  getLogger().info({ url, database: database.getDatabaseName(), payoutProvider: provider.name }, `${SERVICE_NAME} ready`);
 }, () => service.stop());
+lifecycle.onStop('config', () => configStore.close());
 lifecycle.onStop('redis', () => redis.quit().then(() => undefined));
 
 await lifecycle.start();

@@ -28,6 +28,7 @@ import { isWebhookEvent } from './events/webhook-events.js';
 import { registerUserProjection } from './events/user-events.js';
 import { UserBackfill } from './events/user-backfill.js';
 import { UserProjectionStore } from './store/user-projection-store.js';
+import { DEFAULT_PAYMENT_SETTINGS, type PaymentSettings } from './settings.js';
 
 export const SERVICE_NAME = 'payment-service';
 
@@ -45,6 +46,11 @@ export interface PaymentServiceOptions {
   port?: number;
   contextSecret?: string;
   provider?: PayoutProvider;
+  /**
+   * Live settings (settings.ts: `LivePaymentSettings` over the config store). Without them the
+   * fixed values below apply (tests, benchmarks).
+   */
+  settings?: { readonly current: PaymentSettings };
   /** Sub-wallets of the external funding account (see domain/system-accounts.ts); default 8. */
   fundingShards?: number;
   /** How long a withdrawal saga stays owned without a heartbeat; default 30 s. */
@@ -135,6 +141,16 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
   });
   registerSagaRecovery(sagas, { registry });
 
+  const settings = options.settings ?? {
+    current: {
+      ...DEFAULT_PAYMENT_SETTINGS,
+      fundingShards: options.fundingShards ?? DEFAULT_PAYMENT_SETTINGS.fundingShards,
+      limits: {
+        recipientLookupsPerMinute: options.recipientLookupLimit?.limit ?? DEFAULT_PAYMENT_SETTINGS.limits.recipientLookupsPerMinute,
+        unknownUserGraceMs: options.unknownUserGraceMs ?? DEFAULT_PAYMENT_SETTINGS.limits.unknownUserGraceMs,
+      },
+    },
+  };
   const deps: PaymentDeps = {
     db: options.db,
     client: options.client,
@@ -142,7 +158,10 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     sagas,
     provider: options.provider ?? new SimulatedPayoutProvider(),
     emit,
-    fundingShards: options.fundingShards ?? 8,
+    // Getters: every request reads the settings in force now, so a config edit applies at once.
+    get fundingShards() {
+      return settings.current.fundingShards;
+    },
     transferTracker: new OperationStateTracker(TRANSFER_OPERATION, { redis: options.redis, recovery, staleAfter: options.transferStaleAfterMs ?? 60_000 }),
     balances,
     webhooks,
@@ -157,8 +176,17 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     }),
     projection,
     backfill,
-    unknownUserGraceMs: options.unknownUserGraceMs ?? 1_000,
-    recipientLookups: { redis: options.redis, keyPrefix, ...(options.recipientLookupLimit ?? { limit: 30, windowMs: 60_000 }) },
+    get unknownUserGraceMs() {
+      return settings.current.limits.unknownUserGraceMs;
+    },
+    recipientLookups: {
+      redis: options.redis,
+      keyPrefix,
+      get limit() {
+        return settings.current.limits.recipientLookupsPerMinute;
+      },
+      windowMs: options.recipientLookupLimit?.windowMs ?? 60_000,
+    },
   };
   // Registered up front: after a restart, recovery must be able to resume runs this process never started.
   sagas.register(withdrawSagaOf(deps));
