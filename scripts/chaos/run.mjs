@@ -96,6 +96,12 @@ const platform = await startPlatform({
   say,
 });
 say(`platform up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    say(`${signal}: stopping the platform`);
+    void platform.stop().finally(() => process.exit(130));
+  });
+}
 const url = platform.gatewayUrl;
 
 const report = { settings, kills: [], acknowledged: 0, refused: 0, undecided: 0, errorsSeen: {}, violations: [] };
