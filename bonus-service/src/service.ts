@@ -5,6 +5,7 @@ import { EventBus, createSubgraphServer, runAfterCommit, type SubgraphServer, ty
 import type { BonusDeps } from './awards/bonus-deps.js';
 import { BONUS_ERRORS } from './domain/errors.js';
 import { registerPaymentEventHandlers } from './events/payment-events.js';
+import { registerUserEventHandlers } from './events/user-events.js';
 import { ExpiryScheduler } from './expiry/expiry-scheduler.js';
 import type { BonusContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
@@ -90,7 +91,10 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     now: options.now ?? (() => new Date()),
   };
   expiry.bind(deps);
-  if (options.consumeEvents !== false) registerPaymentEventHandlers(events, deps);
+  if (options.consumeEvents !== false) {
+    registerPaymentEventHandlers(events, deps);
+    registerUserEventHandlers(events, deps);
+  }
 
   const server = createSubgraphServer<{ bonus: BonusDeps }>({
     name: SERVICE_NAME,

@@ -6,6 +6,7 @@ import { GraphQLError } from 'core-service';
 import { BONUS_ERRORS } from '../domain/errors.js';
 import {
   checkTemplateEligibility,
+  checkUserEligibility,
   computeAwardAmount,
   computeExpiresAt,
   computeExpiringNoticeAt,
@@ -98,6 +99,8 @@ async function writeAward(deps: BonusDeps, session: ClientSession, templateId: s
     ...(params.triggerAmount !== undefined ? { triggerAmount: params.triggerAmount } : {}),
   });
   if (refusal !== null) throw new BonusError(refusal);
+  const userRefusal = checkUserEligibility(await store.users.findOne({ _id: params.userId }, { session }), params.tenantId);
+  if (userRefusal !== null) throw new BonusError(userRefusal);
   const amount = computeAwardAmount(template, params.triggerAmount);
   if (amount <= 0) throw new BonusError({ code: BONUS_ERRORS.InvalidTemplate, message: 'The trigger is too small for an award' });
 

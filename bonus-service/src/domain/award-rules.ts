@@ -37,6 +37,19 @@ export function checkTemplateEligibility(template: BonusTemplate, request: Award
 }
 
 /**
+ * Whether the user may receive awards in `tenantId`, as far as the users read model knows: an
+ * account of another tenant, or one not active (suspended, locked), may not. A user the model
+ * has not heard of yet (registration event still in flight) is not refused: the caller's
+ * tenant comes signed from the gateway.
+ */
+export function checkUserEligibility(user: { tenantId: string; status: string } | null, tenantId: string): Refusal | null {
+  if (user === null) return null;
+  if (user.tenantId !== tenantId) return { code: BONUS_ERRORS.IneligibleUser, message: 'The user is not in this tenant' };
+  if (user.status !== 'active') return { code: BONUS_ERRORS.IneligibleUser, message: `The user's account is ${user.status}` };
+  return null;
+}
+
+/**
  * The award's amount: the fixed amount, or the percent of the trigger rounded down and capped.
  * Zero means nothing to award (a trigger too small for one minor unit).
  */

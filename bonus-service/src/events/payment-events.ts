@@ -6,6 +6,7 @@ import type { BonusDeps } from '../awards/bonus-deps.js';
 import { resolveBonus } from '../awards/resolve-bonus.js';
 import { applyTurnover } from '../domain/turnover.js';
 import type { BonusType } from '../domain/template.js';
+import type { AwardTrigger } from '../domain/user-bonus.js';
 import { BONUS_EVENTS, bonusEventData } from './bonus-events.js';
 
 /** The part of core-service's transfer events (emitTransferEvents) that bonus rules read. */
@@ -43,6 +44,8 @@ function requireSession(session: ClientSession | undefined): ClientSession {
   return session;
 }
 
+const TRIGGER_KINDS: Record<BonusType, AwardTrigger['kind']> = { WELCOME: 'claim', MANUAL: 'admin', DEPOSIT_MATCH: 'deposit', REFERRAL: 'referral', CASHBACK: 'transfer' };
+
 /** A deposit is a DEPOSIT_MATCH trigger only when it is the user's first (recorded here once). */
 export async function onDeposit(deps: BonusDeps, event: IntegrationEvent<MoneyEventData>, session: ClientSession): Promise<void> {
   const { transferId, toUserId, amount, currency } = event.data;
@@ -51,6 +54,9 @@ export async function onDeposit(deps: BonusDeps, event: IntegrationEvent<MoneyEv
   if (first !== null && first.transferId !== transferId) return;
   if (first === null) await deps.store.firstDeposits.insertOne({ _id: id, tenantId: event.tenantId, userId: toUserId, transferId, amount, currency, at: new Date(event.occurredAt) }, { session });
   await awardFromTemplates(deps, event, 'DEPOSIT_MATCH', toUserId, `deposit:${transferId}`, session);
+  // The inviter earns once per invited user, on that user's first deposit.
+  const invited = await deps.store.users.findOne({ _id: toUserId }, { session });
+  if (invited?.referredBy) await awardFromTemplates(deps, event, 'REFERRAL', invited.referredBy, `referral:${toUserId}`, session);
 }
 
 /**
@@ -69,7 +75,7 @@ async function awardFromTemplates(deps: BonusDeps, event: IntegrationEvent<Money
         channel: 'event',
         templateCode: template.code,
         requestKey: `${trigger}:${template._id}`,
-        trigger: { kind: type === 'CASHBACK' ? 'transfer' : 'deposit', id: event.data.transferId, amount: event.data.amount },
+        trigger: { kind: TRIGGER_KINDS[type], id: event.data.transferId, amount: event.data.amount },
         currency: event.data.currency,
         triggerAmount: event.data.amount,
       }, session);

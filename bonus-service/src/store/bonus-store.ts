@@ -23,18 +23,34 @@ export interface FirstDeposit {
   at: Date;
 }
 
+/**
+ * What bonus-service knows of a user, from auth-service's events (a read model: services talk
+ * through events). Keyed by user id alone, so an award naming another tenant's user is caught.
+ */
+export interface UserFact {
+  _id: string;
+  tenantId: string;
+  status: string;
+  /** The inviter, when the user registered with a referral code. */
+  referredBy: string | null;
+  /** When auth-service last wrote the user: older news never overwrites newer. */
+  updatedAt: Date;
+}
+
 /** bonus-service's own collections (templates, awards, counters) in its database. */
 export class BonusStore {
   readonly templates: Collection<BonusTemplate>;
   readonly bonuses: Collection<UserBonus>;
   readonly claimCounters: Collection<ClaimCounter>;
   readonly firstDeposits: Collection<FirstDeposit>;
+  readonly users: Collection<UserFact>;
 
   constructor(readonly db: Db) {
     this.templates = db.collection<BonusTemplate>('bonus_templates');
     this.bonuses = db.collection<UserBonus>('user_bonuses');
     this.claimCounters = db.collection<ClaimCounter>('claim_counters');
     this.firstDeposits = db.collection<FirstDeposit>('first_deposits');
+    this.users = db.collection<UserFact>('users');
   }
 
   async ensureIndexes(): Promise<void> {
