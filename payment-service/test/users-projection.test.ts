@@ -71,6 +71,12 @@ describe('users projection over the event stream', () => {
     expect(await ledgerSize(payment)).toBe(ledgerBefore);
   });
 
+  it('the refusal codes are listed by errorCodes', async () => {
+    const payment = await startPayment();
+    const answer = await payment.graphql<{ errorCodes: string[] }>(payment.user(), '{ errorCodes }');
+    expect(answer.data?.errorCodes).toEqual(expect.arrayContaining(['MSPaymentRecipientNotFound', 'MSPaymentRecipientInactive', 'MSPaymentSenderInactive', 'RATE_LIMITED']));
+  });
+
   it('a transfer or deposit to a random id or to a user of another tenant is refused as not found (retryable) and moves nothing', async () => {
     const payment = await startPayment({ unknownUserGraceMs: 0 });
     const [admin, alice] = [payment.admin(), payment.user()];
