@@ -33,6 +33,19 @@ describe('reconciliation rules', () => {
     ]);
   });
 
+  it('a total that nets out while a balance type does not is reported per balance type', () => {
+    const input = books();
+    // Bob's 30 moved from balance to bonusBalance with its ledger: the wallet agrees with it, the books per type do not.
+    input.wallets[2]!.balance = 0;
+    input.wallets[2]!.bonusBalance = 30;
+    input.ledgerSums.set('bob|balance', 0);
+    input.ledgerSums.set('bob|bonusBalance', 30);
+    expect(reconcileCurrency(input)).toEqual([
+      { kind: 'currency_sum_nonzero', currency: 'EUR', balanceType: 'balance', expected: 0, actual: -30 },
+      { kind: 'currency_sum_nonzero', currency: 'EUR', balanceType: 'bonusBalance', expected: 0, actual: 30 },
+    ]);
+  });
+
   it('a completed transfer without two entries, entries of no transfer, and a lock without a hold are reported', () => {
     const input = books({ entriesPerTransfer: new Map([['deposit', 2], ['transfer', 1], ['ghost', 2]]) });
     input.wallets[2]!.lockedBalance = 5;

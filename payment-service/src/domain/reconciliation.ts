@@ -49,6 +49,15 @@ export function reconcileCurrency(input: ReconciliationInput): ReconciliationFin
   let total = 0;
   for (const wallet of input.wallets) total += wallet.balance + wallet.bonusBalance;
   if (total !== 0) findings.push({ kind: 'currency_sum_nonzero', currency, expected: 0, actual: total });
+  else {
+    // Each balance type balances on its own too (bonus credit is paid by the bonus pool's
+    // bonusBalance, cash by cash): a bonus turned into cash inside one wallet nets out in the
+    // total but leaves the pool's bonus debt and the user's cash unmatched.
+    for (const balanceType of ['balance', 'bonusBalance'] as const) {
+      const sum = input.wallets.reduce((acc, wallet) => acc + wallet[balanceType], 0);
+      if (sum !== 0) findings.push({ kind: 'currency_sum_nonzero', currency, balanceType, expected: 0, actual: sum });
+    }
+  }
 
   const heldPerWallet = new Map<string, number>();
   for (const transfer of input.transfers) {
