@@ -67,6 +67,8 @@ export interface PaymentServiceOptions {
   webhookRetry?: { maxAttempts?: number; backoffMs?: number };
   /** How long a party missing from the users projection is looked for again before a refusal; default 1 s. */
   unknownUserGraceMs?: number;
+  /** Ms after which an unanswered users backfill is asked again; default one minute, 0 for never. */
+  backfillRetryMs?: number;
   /** `lookupRecipient` calls per caller and window; default 30 per minute. */
   recipientLookupLimit?: { limit: number; windowMs: number };
 }
@@ -216,6 +218,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       const health = await backfill.health();
       await events.startListening();
       startupBackfill.backfillId = await backfill.requestIfBehind(health);
+      backfill.startRetrying(options.backfillRetryMs ?? 60_000);
       await webhooks.ensureIndexes();
       await balances.start();
       await recovery.start();
@@ -223,6 +226,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       return server.start();
     },
     async stop() {
+      backfill.stopRetrying();
       await server.stop();
       await deps.reconciliation.stop();
       await recovery.stop();

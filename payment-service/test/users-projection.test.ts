@@ -180,6 +180,26 @@ describe('backfill', () => {
     expect((await startPayment({}, fixture)).service.startupBackfill.backfillId).not.toBeNull();
   });
 
+  it('a request nobody answered is asked again for the same scope; an answered one is not', async () => {
+    const fixture = createTestFixture({ label: 'pay' });
+    const payment = await startPayment({}, fixture);
+    const { backfill, projection } = payment.service.deps;
+    const first = payment.service.startupBackfill.backfillId;
+    expect(first).not.toBeNull();
+    expect(await backfill.retryIfUnanswered(60_000)).toBeNull();
+    const second = await backfill.retryIfUnanswered(0);
+    expect(second).not.toBeNull();
+    expect(second).not.toBe(first);
+    const requests = await fixture.redis().xrange(fixture.key('events'), '-', '+');
+    const asked = requests.map(([, fields]) => JSON.parse(fields[fields.indexOf('event') + 1]!) as { type: string; data: { backfillId: string; tenantId: string | null } }).filter((event) => event.type === 'users.backfill_requested');
+    expect(asked.map((event) => event.data)).toEqual([{ backfillId: first, tenantId: null }, { backfillId: second, tenantId: null }]);
+
+    const auth = authStandIn(fixture);
+    await auth.emit('users.backfill_completed', 'platform', null, { backfillId: second, users: 0 });
+    await waitFor(async () => (await projection.backfillState())?.pendingBackfillId === null, { what: 'backfill completed' });
+    expect(await backfill.retryIfUnanswered(0)).toBeNull();
+  });
+
   it('an admin can ask for the tenant to be rebuilt; a user cannot', async () => {
     const payment = await startPayment();
     const asUser = await payment.graphql(payment.user(), 'mutation { rebuildUserProjection }');

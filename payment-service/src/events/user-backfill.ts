@@ -15,6 +15,8 @@ export const ALL_TENANTS = 'platform';
  * snapshot never undoes a newer live change). Payment-service never calls auth-service.
  */
 export class UserBackfill {
+  #timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly options: { events: EventBus; redis: Redis; store: UserProjectionStore },
   ) {}
@@ -48,9 +50,34 @@ export class UserBackfill {
   /** Asks auth-service for a snapshot of one tenant's users, or of every tenant's. Returns the backfill's id. */
   async request(tenantId: string | null): Promise<string> {
     const backfillId = randomUUID();
-    await this.options.store.markBackfillRequested(backfillId, new Date());
+    await this.options.store.markBackfillRequested(backfillId, tenantId, new Date());
     await this.options.events.emit(USER_EVENTS.BackfillRequested, tenantId ?? ALL_TENANTS, null, { backfillId, tenantId });
     return backfillId;
+  }
+
+  /**
+   * Asks again when the last request has gone unanswered for `olderThanMs`: auth-service was
+   * down, or its consumer group did not exist yet when the request was published (a group
+   * starts at the stream's end). Returns the new backfill's id, or null when nothing is pending.
+   */
+  async retryIfUnanswered(olderThanMs: number, now = Date.now()): Promise<string | null> {
+    const state = await this.options.store.backfillState();
+    if (state?.pendingBackfillId == null || state.requestedAt === null || now - state.requestedAt.getTime() < olderThanMs) return null;
+    return this.request(state.pendingTenantId ?? null);
+  }
+
+  /** Checks every `everyMs` for an unanswered request (one timer per instance; a duplicate request is harmless). */
+  startRetrying(everyMs: number): void {
+    if (this.#timer !== undefined || everyMs <= 0) return;
+    this.#timer = setInterval(() => {
+      this.retryIfUnanswered(everyMs).catch((error: unknown) => getLogger('payment-service').warn({ err: error }, 'users backfill retry failed'));
+    }, everyMs);
+    this.#timer.unref();
+  }
+
+  stopRetrying(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
   /** The start-up check: asks for every tenant's users when the projection is empty or behind. */

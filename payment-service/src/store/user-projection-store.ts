@@ -8,6 +8,8 @@ interface ProjectionStateDocument {
   _id: 'users';
   /** The backfill asked for last and not yet answered; null once answered. */
   pendingBackfillId: string | null;
+  /** The tenant that backfill asked for; null: every tenant. */
+  pendingTenantId: string | null;
   requestedAt: Date | null;
   completedAt: Date | null;
   /** Users auth-service said the last completed snapshot held. */
@@ -65,8 +67,8 @@ export class UserProjectionStore {
     return this.state.findOne({ _id: 'users' });
   }
 
-  async markBackfillRequested(backfillId: string, now: Date): Promise<void> {
-    await this.state.updateOne({ _id: 'users' }, { $set: { pendingBackfillId: backfillId, requestedAt: now } }, { upsert: true });
+  async markBackfillRequested(backfillId: string, tenantId: string | null, now: Date): Promise<void> {
+    await this.state.updateOne({ _id: 'users' }, { $set: { pendingBackfillId: backfillId, pendingTenantId: tenantId, requestedAt: now } }, { upsert: true });
   }
 
   /** Only the backfill asked for last closes the gap: an older one's answer predates the request. */
