@@ -13,7 +13,7 @@
  *   AUTH_SERVICE_URL, PAYMENT_SERVICE_URL, BONUS_SERVICE_URL, NOTIFICATION_SERVICE_URL
  *   SUPERGRAPH                `file` (gateway/supergraph.graphql, default in production) or
  *                             `introspect` (compose from the running subgraphs, default otherwise)
- *   NODE_ENV=production       introspection and suggestions off, HSTS
+ *   NODE_ENV=production       introspection and suggestions off, HSTS, no GraphQL IDE
  *   CORS_ORIGINS              comma-separated allowed browser origins
  *   COST_MEASURE_ONLY=1       log and export operation costs without rejecting
  *   PERSISTED_OPERATIONS      path to a JSON manifest { "<sha256>": "<document>" }
@@ -28,6 +28,16 @@ import { SUPERGRAPH_PATH } from './compose.js';
 import { SUBGRAPHS } from './subgraphs.js';
 
 const env = process.env;
+const DEMO_LOGIN_EXAMPLE = `# The demo tenant seeded by npm start. Run this, then put the accessToken in the
+# Headers tab as {"Authorization": "Bearer <accessToken>"} and try { me { id email roles } }.
+mutation Login {
+  login(input: { tenantId: "demo", email: "alice@demo.local", password: "demo-password-2026" }) {
+    accessToken
+    refreshToken
+    user { id email roles }
+  }
+}
+`;
 const log = getLogger('gateway');
 const production = env['NODE_ENV'] === 'production';
 
@@ -70,6 +80,9 @@ const gateway = createGateway({
   ...(persisted ? { persistedOperations: { operations: persisted, only: env['PERSISTED_ONLY'] === '1' } } : {}),
   allowedOrigins: (env['CORS_ORIGINS'] ?? 'http://localhost:5173').split(',').filter((o) => o.length > 0),
   trustProxy: env['TRUST_PROXY'] === '1',
+  // Development only (createGateway never serves it in production): the first tab is the demo login
+  // that `npm start` seeds (auth-service/src/seed.ts), so the IDE works on first open.
+  graphqlIde: { title: 'Payment platform GraphQL', defaultQuery: DEMO_LOGIN_EXAMPLE },
   rateLimit: {
     ...(env['RATE_LIMIT_USER'] ? { userLimit: Number(env['RATE_LIMIT_USER']) } : {}),
     ...(env['RATE_LIMIT_IP'] ? { ipLimit: Number(env['RATE_LIMIT_IP']) } : {}),

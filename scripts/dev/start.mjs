@@ -61,6 +61,9 @@ async function main() {
       dataDir,
       ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
       ...(process.env.MONGO_URI ? { mongoUri: process.env.MONGO_URI } : {}),
+      // The services write to pipes read by this process; they log readable lines when this
+      // process's own output is a terminal (core-service/src/logger), JSON otherwise.
+      env: { LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') },
       output: (line) => process.stdout.write(`${line}\n`),
       say,
       onUnexpectedExit: (name, code) => {

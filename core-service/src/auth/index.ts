@@ -20,5 +20,5 @@ export type {
   AccessTokenConfig,
   LoadAccessTokenKeysOptions,
 } from './access-token-keys.js';
-export { createSessionCache, isSessionRevoked, sessionCacheKey } from './session-cache.js';
+export { createSessionCache, isSessionRevoked, sessionCacheKey, sessionRevocationChannel } from './session-cache.js';
 export type { SessionCache, SessionCacheOptions, SessionCacheState, IsSessionRevokedOptions } from './session-cache.js';

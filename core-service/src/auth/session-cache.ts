@@ -16,6 +16,17 @@ export type SessionCacheState = 'active' | 'revoked' | 'unknown';
 const ACTIVE = 'active';
 const REVOKED = 'revoked';
 
+/**
+ * Pub/sub channel on which every revocation is announced (a JSON array of session ids), so
+ * holders of long-lived connections (the gateway's sockets and SSE streams, which passed the
+ * per-request check once, at connect) end them at once instead of at token expiry. Pub/sub is
+ * fire-and-forget: a listener that was reconnecting misses it, which is why the keys stay the
+ * source of truth (`getStates`) and listeners re-check them periodically.
+ */
+export function sessionRevocationChannel(brand?: string | null): string {
+  return `${brand ? `${brand}:` : ''}auth:session-revoked`;
+}
+
 /** `{brand}:auth:session:{sid}`; without a brand, `auth:session:{sid}`. */
 export function sessionCacheKey(sessionId: string, brand?: string | null): string {
   return `${brand ? `${brand}:` : ''}auth:session:${sessionId}`;
@@ -42,6 +53,8 @@ export interface SessionCache {
   /** Marks sessions revoked for `ttlSeconds` (at least the longest access token lifetime). */
   markRevoked(sessionIds: readonly string[], ttlSeconds: number): Promise<void>;
   getState(sessionId: string): Promise<SessionCacheState>;
+  /** States of many sessions in one round trip, in the order given. */
+  getStates(sessionIds: readonly string[]): Promise<SessionCacheState[]>;
   isSessionRevoked(sessionId: string, options?: IsSessionRevokedOptions): Promise<boolean>;
 }
 
@@ -59,13 +72,19 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       const ttl = Math.max(1, Math.ceil(ttlSeconds));
       const pipeline = redis.multi();
       for (const sid of sessionIds) pipeline.set(key(sid), REVOKED, 'EX', ttl);
+      // In the same transaction as the keys: a listener told of the revocation finds it written.
+      pipeline.publish(sessionRevocationChannel(options.brand), JSON.stringify(sessionIds));
       const results = await pipeline.exec();
       const failed = results?.find(([error]) => error !== null);
       if (failed) throw failed[0];
     },
     async getState(sessionId) {
-      const value = await redis.get(key(sessionId));
-      return value === REVOKED ? 'revoked' : value === ACTIVE ? 'active' : 'unknown';
+      return toState(await redis.get(key(sessionId)));
+    },
+    async getStates(sessionIds) {
+      if (sessionIds.length === 0) return [];
+      const values = await redis.mget(sessionIds.map(key));
+      return values.map(toState);
     },
     async isSessionRevoked(sessionId, revokedOptions = {}) {
       const state = await this.getState(sessionId);
@@ -80,6 +99,10 @@ export async function isSessionRevoked(
   options: SessionCacheOptions & IsSessionRevokedOptions,
 ): Promise<boolean> {
   return createSessionCache(options).isSessionRevoked(sessionId, options);
+}
+
+function toState(value: string | null): SessionCacheState {
+  return value === REVOKED ? 'revoked' : value === ACTIVE ? 'active' : 'unknown';
 }
 
 const MARK_ACTIVE_SCRIPT = `

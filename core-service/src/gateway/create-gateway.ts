@@ -10,6 +10,7 @@ import type { ComplexityConfig } from '../complexity/complexity-config.js';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { formatError } from '../errors/format-error.js';
 import { formatGatewayError } from './format-gateway-error.js';
+import { createGraphqlIde, type GraphqlIdeOptions } from './graphql-ide.js';
 import { readBody, sendJson } from '../graphql/subgraph-server.js';
 import { generateCorrelationId, runWithCorrelationId } from '../logger/correlation.js';
 import { getLogger, type Logger } from '../logger/logger.js';
@@ -17,6 +18,7 @@ import { ANONYMOUS_CALLER, type GatewayContext, type GatewayPlugin } from './gat
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js';
 import { buildLiveSchema } from './live/live-schema.js';
 import { LiveHub } from './live/live-hub.js';
+import { LiveSessionGuard } from './live/live-session-guard.js';
 import { prepareSubscription } from './live/live-subscription.js';
 import { createSocketTransport } from './live/socket-transport.js';
 import { handleSseRequest } from './live/sse-transport.js';
@@ -61,6 +63,10 @@ export interface GatewayConfig {
   /** Live updates: the integration events stream. Default `{brand}:events`. */
   eventsStreamKey?: string;
   sseHeartbeatMs?: number;
+  /** How often live connections' sessions are re-checked for revocation. Default 2 s. */
+  liveSessionSweepMs?: number;
+  /** GraphiQL at `GET /graphql` for browsers. Default: on outside production; never in production. */
+  graphqlIde?: GraphqlIdeOptions | false;
   /** Extra plugins, appended after the built-in list. */
   plugins?: readonly GatewayPlugin[];
   logger?: Logger;
@@ -188,6 +194,14 @@ export function createGateway(config: GatewayConfig): Gateway {
     streamKey: config.eventsStreamKey ?? `${prefix}events`,
     keyPrefix: `${prefix}gateway:`,
   });
+  const guard = new LiveSessionGuard({
+    redis: config.redis,
+    logger: log,
+    brand: config.brand ?? null,
+    ...(config.liveSessionSweepMs !== undefined ? { sweepIntervalMs: config.liveSessionSweepMs } : {}),
+  });
+  // A development tool: production never serves it, whatever the configuration says.
+  const ide = production || config.graphqlIde === false ? undefined : createGraphqlIde(config.graphqlIde ?? {});
   const prepare = (schema: GraphQLSchema, context: GatewayContext, query: unknown, variables: unknown, operationName: unknown) =>
     prepareSubscription(schema, plugins, context, query, variables, operationName);
   let sockets: Awaited<ReturnType<typeof createSocketTransport>> | undefined;
@@ -227,6 +241,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       res.end(await metrics.registry.metrics());
       return;
     }
+    if (ide && (await ide.handle(req, res, url))) return;
     if (url.pathname !== '/graphql' && url.pathname !== '/graphql/stream') return sendJson(res, 404, { error: 'not found' });
     if (!apolloStarted) {
       res.setHeader('retry-after', '1');
@@ -256,6 +271,7 @@ export function createGateway(config: GatewayConfig): Gateway {
           prepare,
           params,
           heartbeatMs: config.sseHeartbeatMs ?? 15_000,
+          guard,
           onConnectionCountChange: (delta) => metrics.sockets.inc({ transport: 'sse' }, delta),
         }),
       );
@@ -349,6 +365,7 @@ export function createGateway(config: GatewayConfig): Gateway {
         log.info({ planned, persisted: config.persistedOperations.operations.size }, 'query plans warmed from persisted operations');
       }
       await hub.start();
+      await guard.start();
       sockets = await createSocketTransport({
         httpServer,
         redis: config.redis,
@@ -357,6 +374,7 @@ export function createGateway(config: GatewayConfig): Gateway {
         connectionContext: (token, ip) => buildContext(undefined, token, ip),
         prepare,
         allowedOrigins: config.allowedOrigins ?? [],
+        guard,
         onConnectionCountChange: (delta) => metrics.sockets.inc({ transport: 'socket.io' }, delta),
       });
       log.info({ url, production }, 'gateway listening');
@@ -365,6 +383,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     stop() {
       stopping ??= (async () => {
         await sockets?.close();
+        await guard.stop();
         await hub.stop();
         if (apolloStarted) await apollo.stop();
         httpServer.closeAllConnections();

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { getCorrelationContext } from './correlation.js';
 import { buildRedactPaths, REDACTED, SENSITIVE_FIELD_NAMES } from './redaction.js';
@@ -12,6 +13,21 @@ export interface CreateLoggerOptions {
   destination?: DestinationStream;
   /** Extra field names to redact, on top of the built-in sensitive names. */
   redactFields?: readonly string[];
+  /**
+   * `pretty`: human-readable lines (pino-pretty); `json`: one JSON object per line. Default from
+   * `LOG_FORMAT`, else pretty when stdout is a terminal outside production, JSON otherwise
+   * (log shippers and pipes get JSON). Ignored when `destination` is given.
+   */
+  format?: LogFormat;
+}
+
+export type LogFormat = 'pretty' | 'json';
+
+/** The format the environment asks for (see `CreateLoggerOptions.format`). */
+export function defaultLogFormat(env: NodeJS.ProcessEnv = process.env, stdoutIsTerminal = process.stdout.isTTY === true): LogFormat {
+  const requested = env['LOG_FORMAT'];
+  if (requested === 'pretty' || requested === 'json') return requested;
+  return stdoutIsTerminal && env['NODE_ENV'] !== 'production' ? 'pretty' : 'json';
 }
 
 /**
@@ -33,7 +49,20 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return options.destination !== undefined ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+  if (options.destination !== undefined) return pino(pinoOptions, options.destination);
+  return (options.format ?? defaultLogFormat()) === 'pretty' ? pino(pinoOptions, prettyStream()) : pino(pinoOptions);
+}
+
+/**
+ * pino-pretty as a stream in this thread rather than as a pino transport (a worker thread):
+ * it is for a developer's terminal, where the throughput a worker buys does not matter, and
+ * in-thread nothing is lost when a process exits at once. Loaded only when asked for, so JSON
+ * logging never pays for it. Colours are on: pretty output is asked for by a terminal, even
+ * when it reaches it through a parent process's pipe (`npm start`).
+ */
+function prettyStream(): DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
+  return pretty({ colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
 }
 
 

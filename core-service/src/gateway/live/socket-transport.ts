@@ -4,9 +4,10 @@ import type { Redis } from 'ioredis';
 import { Server as SocketServer, type Socket } from 'socket.io';
 import { GraphQLError as BaseGraphQLError, type GraphQLSchema } from 'graphql';
 import { formatError } from '../../errors/format-error.js';
-import type { Caller, GatewayContext } from '../gateway-plugin.js';
+import type { GatewayContext } from '../gateway-plugin.js';
 import { duplicateConnection } from '../../redis/duplicate-connection.js';
 import type { LiveHub } from './live-hub.js';
+import { liveEndError, type LiveSessionGuard } from './live-session-guard.js';
 import { shapePayload, type LiveSubscription } from './live-subscription.js';
 
 export interface SocketTransportOptions {
@@ -19,6 +20,8 @@ export interface SocketTransportOptions {
   /** prepareSubscription with the gateway's plugins bound. */
   prepare: (schema: GraphQLSchema, context: GatewayContext, query: unknown, variables: unknown, operationName: unknown) => Promise<LiveSubscription>;
   allowedOrigins: readonly string[];
+  /** Ends a socket when its session is revoked or its token expires. */
+  guard: LiveSessionGuard;
   onConnectionCountChange?: (delta: number) => void;
 }
 
@@ -27,7 +30,9 @@ export interface SocketTransportOptions {
  * reaches that user's sockets wherever they are connected; the admin console uses it to
  * disconnect a revoked user's sockets). Messages come from the LiveHub's fan-out.
  * Protocol (shared/API.md): `subscribe {id, query, variables}` → `next {id, payload}` /
- * `error {id, errors}` / `complete {id}`; `unsubscribe {id}`.
+ * `error {id, errors}` / `complete {id}`; `unsubscribe {id}`; `authenticate {token}` (ack or
+ * `authenticated {expiresAt}`). When the session is revoked or the token expires the socket gets
+ * `error {errors: [UNAUTHENTICATED, reason]}` and is disconnected.
  */
 export async function createSocketTransport(options: SocketTransportOptions): Promise<{ io: SocketServer; close(): Promise<void> }> {
   const pub = await duplicateConnection(options.redis);
@@ -53,23 +58,23 @@ export async function createSocketTransport(options: SocketTransportOptions): Pr
   });
 
   io.on('connection', (socket: Socket) => {
-    const context = socket.data.context as GatewayContext;
-    const caller: Caller = context.caller;
+    // Replaced by `authenticate`: subscriptions read the current caller at every delivery.
+    let context = socket.data.context as GatewayContext;
     options.onConnectionCountChange?.(1);
-    void socket.join(`user:${caller.userId}`);
-    if (caller.kind === 'admin' && caller.tenantId) void socket.join(`tenant:${caller.tenantId}`);
+    void socket.join(`user:${context.caller.userId}`);
+    if (context.caller.kind === 'admin' && context.caller.tenantId) void socket.join(`tenant:${context.caller.tenantId}`);
     const stops = new Map<string, () => void>();
-    const expiry = caller.expiresAt !== undefined ? setTimeout(() => {
-      socket.emit('error', { errors: [{ message: 'The access token has expired', extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' } }] });
+    const watched = options.guard.watch(context.caller, (reason) => {
+      socket.emit('error', { errors: [liveEndError(reason)] });
       socket.disconnect(true);
-    }, Math.max(0, caller.expiresAt * 1000 - Date.now())) : undefined;
-    expiry?.unref();
+    });
 
     // Frames of one socket are handled one after another, in arrival order: an `unsubscribe`
-    // sent right after its `subscribe` must find the subscription registered.
+    // sent right after its `subscribe` must find the subscription registered, and a `subscribe`
+    // sent after `authenticate` runs as the re-authenticated caller.
     let queue: Promise<unknown> = Promise.resolve();
-    const inOrder = <T>(handler: (frame: T) => unknown) => (frame: T) => {
-      queue = queue.then(() => handler(frame)).catch((error: unknown) => context.logger.warn({ err: error }, 'socket frame failed'));
+    const inOrder = <A extends unknown[]>(handler: (...args: A) => unknown) => (...args: A) => {
+      queue = queue.then(() => handler(...args)).catch((error: unknown) => context.logger.warn({ err: error }, 'socket frame failed'));
     };
     socket.on('subscribe', inOrder(async (frame: { id?: unknown; query?: unknown; variables?: unknown; operationName?: unknown }) => {
       const id = typeof frame?.id === 'string' || typeof frame?.id === 'number' ? String(frame.id) : undefined;
@@ -79,8 +84,9 @@ export async function createSocketTransport(options: SocketTransportOptions): Pr
       if (!schema) return socket.emit('error', { id, errors: [{ message: 'The gateway is not ready', extensions: { code: 'MSCoreServiceUnavailable' } }] });
       try {
         const subscription = await options.prepare(schema, { ...context, batch: { cost: 0 }, responseHeaders: new Map() }, frame.query, frame.variables, frame.operationName);
-        const stop = options.hub.listen(caller.tenantId ?? '', caller.userId ?? '', (delivery) => {
-          const payload = shapePayload(schema, subscription, delivery.message, caller);
+        const { tenantId = '', userId = '' } = context.caller;
+        const stop = options.hub.listen(tenantId, userId, (delivery) => {
+          const payload = shapePayload(schema, subscription, delivery.message, context.caller);
           if (payload !== undefined) socket.emit('next', { id, payload });
         });
         stops.set(id, stop);
@@ -97,8 +103,40 @@ export async function createSocketTransport(options: SocketTransportOptions): Pr
       stops.delete(id);
       socket.emit('complete', { id });
     }));
+    // A fresh access token for the same user, without reconnecting: subscriptions stay, the
+    // expiry moves to the new token's. A token that fails changes nothing, so a client that
+    // sends a bad one keeps the session it still has until that ends by itself.
+    socket.on('authenticate', inOrder(async (frame: { token?: unknown } | undefined, ack?: unknown) => {
+      const reply = (result: AuthenticateResult): void => {
+        if (typeof ack === 'function') (ack as (result: AuthenticateResult) => void)(result);
+        else if (result.ok) socket.emit('authenticated', { expiresAt: result.expiresAt });
+        else socket.emit('error', { operation: 'authenticate', errors: result.errors });
+      };
+      const token = typeof frame?.token === 'string' && frame.token.length > 0 ? frame.token : undefined;
+      let next: GatewayContext;
+      try {
+        next = await options.connectionContext(token, socket.handshake.address);
+      } catch (error) {
+        return reply({ ok: false, errors: [formatError(toFormatted(error), error)] });
+      }
+      const caller = next.caller;
+      if (caller.userId === undefined) {
+        return reply({ ok: false, errors: [{ message: 'authenticate needs a valid access token', extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' } }] });
+      }
+      if (caller.userId !== context.caller.userId || caller.tenantId !== context.caller.tenantId) {
+        // Subscriptions were authorized for the first user; another user connects anew.
+        return reply({ ok: false, errors: [{ message: 'A socket stays with the user it was opened for', extensions: { code: 'FORBIDDEN', reason: 'DIFFERENT_USER' } }] });
+      }
+      const wasAdmin = context.caller.kind === 'admin';
+      context = next;
+      socket.data.context = next;
+      watched.renew(caller);
+      if (caller.tenantId && caller.kind === 'admin' && !wasAdmin) void socket.join(`tenant:${caller.tenantId}`);
+      if (caller.tenantId && caller.kind !== 'admin' && wasAdmin) void socket.leave(`tenant:${caller.tenantId}`);
+      return reply({ ok: true, ...(caller.expiresAt !== undefined ? { expiresAt: caller.expiresAt } : {}) });
+    }));
     socket.on('disconnect', () => {
-      if (expiry) clearTimeout(expiry);
+      watched.release();
       for (const stop of stops.values()) stop();
       stops.clear();
       options.onConnectionCountChange?.(-1);
@@ -114,6 +152,8 @@ export async function createSocketTransport(options: SocketTransportOptions): Pr
     },
   };
 }
+
+type AuthenticateResult = { ok: true; expiresAt?: number } | { ok: false; errors: unknown[] };
 
 function toFormatted(error: unknown) {
   if (error instanceof BaseGraphQLError) return error.toJSON();

@@ -4,6 +4,7 @@ import { GraphQLError as BaseGraphQLError } from 'graphql';
 import { formatError } from '../../errors/format-error.js';
 import type { GatewayContext } from '../gateway-plugin.js';
 import type { LiveHub, LiveDelivery } from './live-hub.js';
+import { liveEndError, type LiveSessionGuard } from './live-session-guard.js';
 import { shapePayload, type LiveSubscription } from './live-subscription.js';
 
 export interface SseRequestOptions {
@@ -13,6 +14,8 @@ export interface SseRequestOptions {
   prepare: (schema: GraphQLSchema, context: GatewayContext, query: unknown, variables: unknown, operationName: unknown) => Promise<LiveSubscription>;
   params: { query?: unknown; variables?: unknown; operationName?: unknown };
   heartbeatMs: number;
+  /** Ends the stream when its session is revoked or its token expires. */
+  guard: LiveSessionGuard;
   onConnectionCountChange?: (delta: number) => void;
 }
 
@@ -20,7 +23,8 @@ export interface SseRequestOptions {
  * `GET|POST /graphql/stream`: one subscription per connection, `event: next` frames whose `id:`
  * is the backlog entry id, so a client reconnecting with `Last-Event-ID` first gets what it
  * missed from the Redis backlog, then live messages. Comment-line heartbeats keep proxies from
- * closing an idle stream; the stream ends (`event: complete`) when the access token expires.
+ * closing an idle stream. When the session is revoked or the access token expires the stream
+ * ends with `event: error` (`{errors: [UNAUTHENTICATED, reason]}`).
  */
 export async function handleSseRequest(req: IncomingMessage, res: ServerResponse, options: SseRequestOptions): Promise<void> {
   const { context, schema, hub } = options;
@@ -67,23 +71,27 @@ export async function handleSseRequest(req: IncomingMessage, res: ServerResponse
   for (const delivery of held) if (compareIds(delivery.entryId, lastSent) > 0) send(delivery);
 
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs);
-  const expiry = caller.expiresAt !== undefined
-    ? setTimeout(() => {
-        res.write(`event: complete\ndata: ${JSON.stringify({ reason: 'TOKEN_EXPIRED' })}\n\n`);
-        res.end();
-      }, Math.max(0, caller.expiresAt * 1000 - Date.now()))
-    : undefined;
+  // The final frame says why, so a client knows to refresh or sign in rather than reconnect as is
+  // (a reconnect with the same token is refused with 401, which stops an EventSource).
+  const watched = options.guard.watch(caller, (reason) => {
+    // Torn down first: nothing may be written to the stream after its final frame.
+    teardown();
+    res.write(`event: error\ndata: ${JSON.stringify({ errors: [liveEndError(reason)] })}\n\n`);
+    res.end();
+  });
   let closed = false;
   const teardown = (): void => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
-    if (expiry) clearTimeout(expiry);
+    watched.release();
     stop();
     options.onConnectionCountChange?.(-1);
   };
   res.on('close', teardown);
   req.on('close', teardown);
+  // The client may have gone while the backlog was read, before these listeners existed.
+  if (res.destroyed) teardown();
 }
 
 function compareIds(a: string, b: string): number {
