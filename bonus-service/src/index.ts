@@ -3,7 +3,7 @@
  * lifecycle that stops everything in reverse order on SIGTERM/SIGINT.
  */
 import { Redis } from 'ioredis';
-import { connectMongo, createServiceLifecycle, getLogger } from 'core-service';
+import { createServiceDatabaseAccess, createServiceLifecycle, getLogger } from 'core-service';
 import { createBonusService, SERVICE_NAME } from './service.js';
 
 function env(name: string, fallback?: string): string {
@@ -18,24 +18,28 @@ const redisUrl = env('REDIS_URL');
 const port = Number(env('PORT', '4003'));
 
 const lifecycle = createServiceLifecycle({ serviceName: SERVICE_NAME });
-const client = await connectMongo(mongoUri);
+const database = createServiceDatabaseAccess(SERVICE_NAME);
+await database.initialize({ brand, uri: mongoUri });
+const client = database.getClient();
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
 redis.on('error', (error) => getLogger().warn({ err: error }, 'redis connection error'));
 
 const service = createBonusService({
   client,
-  db: client.db(process.env['BONUS_DB'] ?? `${brand}_bonus_service`),
-  // The same database payment-service opens (its PAYMENT_DB, default `<brand>_payment_service`).
-  paymentDb: client.db(process.env['PAYMENT_DB'] ?? `${brand}_payment_service`),
+  db: await database.getDb(),
+  // Awards write payment-service's wallets and ledger in the award's own transaction: the
+  // database payment-service resolves to, through this service's client.
+  paymentDb: client.db(database.getDatabaseNameOf('payment-service')),
   redis,
   streamKey: `${brand}:events`,
   keyPrefix: `${brand}:bonus`,
   paymentKeyPrefix: `${brand}:payment`,
   port,
   expirySweepMs: Number(process.env['BONUS_EXPIRY_SWEEP_MS'] ?? 300_000),
+  poolShards: Number(process.env['BONUS_POOL_SHARDS'] ?? 8),
 });
 
-lifecycle.onStop('mongodb', () => client.close());
+lifecycle.onStop('mongodb', () => database.close());
 lifecycle.onStart('service', async () => {
   const { url } = await service.start();
   getLogger().info({ url }, `${SERVICE_NAME} ready`);

@@ -56,6 +56,12 @@ export interface ServiceDatabaseAccessor {
   getDb(tenantId?: string): Promise<Db>;
   /** Name `getDb(tenantId)` resolves to, without connecting. */
   getDatabaseName(tenantId?: string): string;
+  /**
+   * Name another service's database resolves to under this deployment's strategy. For the one
+   * place a service writes another's collections in its own transaction (bonus awards write
+   * payment's wallets and ledger): the name must be the owner's, and one client must do both.
+   */
+  getDatabaseNameOf(service: string, tenantId?: string): string;
   /** Client of the initialised context's cluster (sessions, transactions, cross-database reads). */
   getClient(): MongoClient;
   isInitialized(): boolean;
@@ -197,6 +203,11 @@ export function createServiceDatabaseAccess(serviceName: string): ServiceDatabas
     getDatabaseName(tenantId) {
       const current = requireState();
       return resolveDatabaseName(current.strategy, contextFor(current, tenantId));
+    },
+
+    getDatabaseNameOf(service, tenantId) {
+      const current = requireState();
+      return resolveDatabaseName(current.strategy, { ...contextFor(current, tenantId), service });
     },
 
     getClient() {

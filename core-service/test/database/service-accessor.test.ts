@@ -78,6 +78,14 @@ describe('createServiceDatabaseAccess', () => {
     });
   });
 
+  it.each(['per-service', 'per-brand-service'] as const)('%s: another service\'s database name is the one that service resolves to itself', async (strategy) => {
+    const fixture = createTestFixture({ label: 'other' });
+    const bonus = await accessorFor(fixture, 'bonus-service', { strategy });
+    const payment = await accessorFor(fixture, 'payment-service', { strategy });
+    expect(bonus.getDatabaseNameOf('payment-service')).toBe((await payment.getDb()).databaseName);
+    expect(bonus.getDatabaseNameOf('payment-service')).not.toBe((await bonus.getDb()).databaseName);
+  });
+
   it('per-tenant and per-shard pick the database from the tenant passed to getDb', async () => {
     const fixture = createTestFixture({ label: 'tenants' });
     const tenants = await accessorFor(fixture, 'payment-service', { strategy: 'per-tenant' });
