@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { EventBus, createSubgraphServer, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
 import type { BonusDeps } from './awards/bonus-deps.js';
 import { BONUS_ERRORS } from './domain/errors.js';
+import { isSystemAccount } from './domain/system-accounts.js';
 import { registerPaymentEventHandlers } from './events/payment-events.js';
 import { registerUserEventHandlers } from './events/user-events.js';
 import { ExpiryScheduler } from './expiry/expiry-scheduler.js';
@@ -31,6 +32,8 @@ export interface BonusServiceOptions {
   paymentKeyPrefix?: string;
   port?: number;
   contextSecret?: string;
+  /** Sub-wallets of the bonus pool (domain/system-accounts.ts); default 8. */
+  poolShards?: number;
   /** Ms between expiry sweeps; default 5 min; 0 for none. */
   expirySweepMs?: number;
   /** Consume payment events (awards from deposits, turnover); default true. */
@@ -71,7 +74,7 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
   });
   const paymentCache = new PaymentBalanceCache({ redis: options.redis, paymentKeyPrefix: options.paymentKeyPrefix ?? 'payment' });
   const emit: TransferEventEmitter = async (type, tenantId, userId, data, { session }) => {
-    if (type === 'wallet.updated' && userId !== null && !userId.startsWith('system:')) {
+    if (type === 'wallet.updated' && userId !== null && !isSystemAccount(userId)) {
       await runAfterCommit(session, () => paymentCache.invalidate(tenantId, userId));
     }
     return events.emit(type, tenantId, userId, data, { session });
@@ -88,6 +91,7 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     paymentDb: options.paymentDb,
     emit,
     expiry,
+    poolShards: options.poolShards ?? 8,
     now: options.now ?? (() => new Date()),
   };
   expiry.bind(deps);

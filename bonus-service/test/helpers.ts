@@ -4,7 +4,7 @@ import type { Db } from 'mongodb';
 import { EventBus, createTransferWithTransactions, ensureWalletIndexes, signUserContext, walletCollections, type WalletDocument } from 'core-service';
 import { createTestFixture, waitFor, type TestFixture } from 'core-service/testing';
 import { createBonusService, type BonusService, type BonusServiceOptions } from '../src/service.js';
-import { BONUS_POOL_USER_ID } from '../src/domain/system-accounts.js';
+import { BONUS_POOL_PREFIX } from '../src/domain/system-accounts.js';
 
 export const CONTEXT_SECRET = randomBytes(32).toString('hex');
 
@@ -163,8 +163,10 @@ export async function expectBooksBalance(bonus: RunningBonus): Promise<void> {
   }
 }
 
-export async function poolWallet(bonus: RunningBonus, currency = 'EUR'): Promise<WalletDocument | null> {
-  return bonus.payments.wallet(BONUS_POOL_USER_ID, currency);
+/** The bonus pool's balances: the sum of its sub-wallets. */
+export async function poolWallet(bonus: RunningBonus, currency = 'EUR'): Promise<{ balance: number; bonusBalance: number }> {
+  const shards = await walletCollections(bonus.paymentDb).wallets.find({ tenantId: bonus.fixture.tenantId, currency, userId: { $regex: `^${BONUS_POOL_PREFIX}#` } }).toArray();
+  return shards.reduce((sum, wallet) => ({ balance: sum.balance + wallet.balance, bonusBalance: sum.bonusBalance + wallet.bonusBalance }), { balance: 0, bonusBalance: 0 });
 }
 
 export { waitFor };

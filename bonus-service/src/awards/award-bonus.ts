@@ -15,7 +15,7 @@ import {
   type AwardChannel,
   type Refusal,
 } from '../domain/award-rules.js';
-import { BONUS_POOL_USER_ID } from '../domain/system-accounts.js';
+import { pickBonusPool } from '../domain/system-accounts.js';
 import type { BonusTemplate } from '../domain/template.js';
 import type { AwardTrigger, UserBonus } from '../domain/user-bonus.js';
 import { BONUS_EVENTS, bonusEventData } from '../events/bonus-events.js';
@@ -130,7 +130,7 @@ async function writeAward(deps: BonusDeps, session: ClientSession, templateId: s
   await createTransferWithTransactions({
     db: deps.paymentDb,
     tenantId: params.tenantId,
-    fromUserId: BONUS_POOL_USER_ID,
+    fromUserId: pickBonusPool(deps.poolShards),
     fromSystemAccount: true,
     toUserId: params.userId,
     fromBalanceType: 'bonusBalance',

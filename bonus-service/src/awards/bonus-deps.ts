@@ -21,6 +21,8 @@ export interface BonusDeps {
   /** Writes events into bonus-service's outbox in the caller's transaction. */
   emit: TransferEventEmitter;
   expiry: ExpiryScheduling;
+  /** Sub-wallets of the bonus pool (see domain/system-accounts.ts). */
+  poolShards: number;
   /** Injected clock: expiry and window tests move time without sleeping. */
   now(): Date;
 }

@@ -1,6 +1,6 @@
 import type { ClientSession } from 'mongodb';
 import { createTransferWithTransactions } from 'core-service';
-import { BONUS_POOL_USER_ID } from '../domain/system-accounts.js';
+import { pickBonusPool } from '../domain/system-accounts.js';
 import type { UserBonus, UserBonusStatus } from '../domain/user-bonus.js';
 import { BONUS_EVENTS } from '../events/bonus-events.js';
 import { bonusEventData } from '../events/bonus-events.js';
@@ -60,7 +60,7 @@ async function moveResolvedCredit(deps: BonusDeps, session: ClientSession, bonus
   await createTransferWithTransactions({
     ...common,
     fromUserId: bonus.userId,
-    toUserId: BONUS_POOL_USER_ID,
+    toUserId: pickBonusPool(deps.poolShards),
     toSystemAccount: true,
     fromBalanceType: 'bonusBalance',
     toBalanceType: 'bonusBalance',
@@ -70,7 +70,7 @@ async function moveResolvedCredit(deps: BonusDeps, session: ClientSession, bonus
   if (!isConversion) return;
   await createTransferWithTransactions({
     ...common,
-    fromUserId: BONUS_POOL_USER_ID,
+    fromUserId: pickBonusPool(deps.poolShards),
     fromSystemAccount: true,
     toUserId: bonus.userId,
     fromBalanceType: 'balance',

@@ -5,6 +5,7 @@ import { awardBonus, BonusError } from '../awards/award-bonus.js';
 import type { BonusDeps } from '../awards/bonus-deps.js';
 import { resolveBonus } from '../awards/resolve-bonus.js';
 import { applyTurnover } from '../domain/turnover.js';
+import { isSystemAccount } from '../domain/system-accounts.js';
 import type { BonusType } from '../domain/template.js';
 import type { AwardTrigger } from '../domain/user-bonus.js';
 import { BONUS_EVENTS, bonusEventData } from './bonus-events.js';
@@ -65,7 +66,7 @@ export async function onDeposit(deps: BonusDeps, event: IntegrationEvent<MoneyEv
  * event is done. Refusals are decided before any write, so the shared transaction stays clean.
  */
 async function awardFromTemplates(deps: BonusDeps, event: IntegrationEvent<MoneyEventData>, type: BonusType, userId: string, trigger: string, session: ClientSession): Promise<void> {
-  if (userId.startsWith('system:')) return;
+  if (isSystemAccount(userId)) return;
   const templates = await deps.store.templates.find({ tenantId: event.tenantId, type, active: true, currency: event.data.currency }, { session }).toArray();
   for (const template of templates) {
     try {

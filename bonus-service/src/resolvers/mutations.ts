@@ -3,6 +3,7 @@ import { awardBonus, BonusError } from '../awards/award-bonus.js';
 import { resolveBonus } from '../awards/resolve-bonus.js';
 import { BONUS_ERRORS } from '../domain/errors.js';
 import { BONUS_PERMISSIONS } from '../domain/permissions.js';
+import { isSystemAccount } from '../domain/system-accounts.js';
 import { normalizeTemplateInput, type BonusTemplate, type BonusTemplateInput } from '../domain/template.js';
 import type { UserBonus } from '../domain/user-bonus.js';
 import { authorize } from './caller.js';
@@ -47,7 +48,7 @@ export const mutationResolvers = {
   awardBonus: async (_: unknown, args: { userId: string; templateCode: string; idempotencyKey: string }, ctx: BonusContext): Promise<UserBonus> => {
     const { userId: adminId, tenantId } = authorize(ctx, BONUS_PERMISSIONS.award, args.userId);
     checkIdempotencyKey(args.idempotencyKey);
-    if (args.userId.startsWith('system:')) throw createServiceError(CORE_ERRORS.BadUserInput, 'userId must be a user', { fields: ['userId'] });
+    if (isSystemAccount(args.userId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'userId must be a user', { fields: ['userId'] });
     return awardBonus(ctx.bonus, {
       tenantId,
       userId: args.userId,
