@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createServiceDatabaseAccess } from 'core-service';
 import { waitFor } from 'core-service/testing';
 import { Client, DEMO, TRANSFER } from '../support/client.js';
 
@@ -12,8 +12,9 @@ import { Client, DEMO, TRANSFER } from '../support/client.js';
  */
 const client = new Client();
 const platform = client.platform;
-const mongo = new MongoClient(platform.mongoUri);
-afterAll(() => mongo.close());
+// The databases as bonus-service resolves them (its own, and payment's that awards write to).
+const database = createServiceDatabaseAccess('bonus-service');
+afterAll(() => database.close());
 
 const UPSERT = 'mutation($input: BonusTemplateInput!) { upsertBonusTemplate(input: $input) { id code } }';
 const CLAIM = 'mutation($code: String!, $key: String!) { claimBonus(templateCode: $code, idempotencyKey: $key) { id status amount turnoverRequired } }';
@@ -78,7 +79,7 @@ describe('bonuses through the gateway', () => {
       const wallets = await waitFor(async () => {
         const { me } = await client.ok(WALLETS, {}, frank.token);
         return me.wallets[0].bonusBalance === 0 ? me.wallets : null;
-      }, { what: 'wallet after conversion' });
+      }, { what: 'wallet after conversion', intervalMs: 200 });
       expect(wallets).toEqual([{ currency: 'EUR', balance: 4_000, bonusBalance: 0 }]);
     } finally {
       socket.disconnect();
@@ -90,22 +91,28 @@ describe('bonuses through the gateway', () => {
     const manual = code('MANUAL');
     await client.ok(UPSERT, { input: { code: manual, name: 'Goodwill', type: 'MANUAL', currency: 'EUR', amount: 700, turnoverMultiplier: 5, validForDays: 1 } }, admin);
     const heidi = await client.newUser('heidi');
-    const pool = mongo.db(`${platform.brand}_payment_service`).collection<{ _id: string; bonusBalance: number }>('wallets');
-    const poolId = `${DEMO.tenantId}:system:bonus-pool:EUR`;
+    await database.initialize({ brand: platform.brand, uri: platform.mongoUri });
+    const wallets = database.getClient().db(database.getDatabaseNameOf('payment-service')).collection<{ tenantId: string; userId: string; currency: string; bonusBalance: number }>('wallets');
+    // The pool is split into sub-wallets (system:bonus-pool#0..N-1); its balance is their sum.
+    const poolBonusBalance = async (): Promise<number> =>
+      (await wallets.find({ tenantId: DEMO.tenantId, currency: 'EUR', userId: { $regex: '^system:bonus-pool#' } }).toArray()).reduce((sum, w) => sum + w.bonusBalance, 0);
 
     const { awardBonus } = await client.ok(AWARD, { userId: heidi.id, code: manual, key: `e2e-${randomUUID()}` }, admin);
     expect((await client.ok(WALLETS, {}, heidi.token)).me.wallets).toEqual([{ currency: 'EUR', balance: 0, bonusBalance: 700 }]);
-    const poolBefore = (await pool.findOne({ _id: poolId }))!.bonusBalance;
+    const poolBefore = await poolBonusBalance();
 
     // A day passes for this award.
-    await mongo.db(`${platform.brand}_bonus_service`).collection('user_bonuses').updateOne({ _id: awardBonus.id }, { $set: { expiresAt: new Date(Date.now() - 1_000) } });
-    await waitFor(async () => (await bonusOf(heidi.id, awardBonus.id, admin))?.status === 'EXPIRED', { what: 'expiry', timeoutMs: 30_000 });
+    const awards = (await database.getDb()).collection<{ _id: string; status: string; expiresAt: Date }>('user_bonuses');
+    await awards.updateOne({ _id: awardBonus.id }, { $set: { expiresAt: new Date(Date.now() - 1_000) } });
+    // Watched in the database: the sweep runs every 500 ms, polling the API that often would spend the rate limit.
+    await waitFor(async () => (await awards.findOne({ _id: awardBonus.id }))?.status === 'EXPIRED', { what: 'expiry', timeoutMs: 30_000, intervalMs: 100 });
+    expect(await bonusOf(heidi.id, awardBonus.id, admin)).toMatchObject({ status: 'EXPIRED' });
 
-    const wallets = await waitFor(async () => {
+    const after = await waitFor(async () => {
       const { me } = await client.ok(WALLETS, {}, heidi.token);
       return me.wallets[0].bonusBalance === 0 ? me.wallets : null;
-    }, { what: 'wallet after expiry' });
-    expect(wallets).toEqual([{ currency: 'EUR', balance: 0, bonusBalance: 0 }]);
-    expect((await pool.findOne({ _id: poolId }))!.bonusBalance).toBe(poolBefore + 700);
+    }, { what: 'wallet after expiry', intervalMs: 200 });
+    expect(after).toEqual([{ currency: 'EUR', balance: 0, bonusBalance: 0 }]);
+    expect(await poolBonusBalance()).toBe(poolBefore + 700);
   });
 });
