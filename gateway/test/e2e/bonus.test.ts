@@ -3,7 +3,7 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServiceDatabaseAccess } from 'core-service';
 import { waitFor } from 'core-service/testing';
-import { Client, DEMO, TRANSFER } from '../support/client.js';
+import { Client, DEMO, REGISTER, TRANSFER } from '../support/client.js';
 
 /**
  * bonus-service as it runs (its own process, composed by the gateway, consuming payment-service's
@@ -114,5 +114,31 @@ describe('bonuses through the gateway', () => {
     }, { what: 'wallet after expiry', intervalMs: 200 });
     expect(after).toEqual([{ currency: 'EUR', balance: 0, bonusBalance: 0 }]);
     expect(await poolBonusBalance()).toBe(poolBefore + 700);
+  });
+
+  it('registering with a referral code earns the inviter a REFERRAL bonus on the invited user\'s first deposit', async () => {
+    const admin = await client.admin();
+    const referral = code('REFER');
+    await client.ok(UPSERT, { input: { code: referral, name: 'Invite a friend', type: 'REFERRAL', currency: 'EUR', amount: 900, turnoverMultiplier: 1 } }, admin);
+    const ivan = await client.newUser('ivan');
+    const { me } = await client.ok('{ me { referralCode } }', {}, ivan.token);
+    expect(me.referralCode).toMatch(/^[A-Z2-9]{8}$/);
+
+    const email = `judy-${randomUUID().slice(0, 8)}@e2e.local`;
+    const { register } = await client.ok(REGISTER, { input: { email, password: 'a-long-enough-password-2026!', displayName: 'judy', tenantId: DEMO.tenantId, referralCode: me.referralCode } });
+    const judyId = register.user.id as string;
+    await database.initialize({ brand: platform.brand, uri: platform.mongoUri });
+    const users = (await database.getDb()).collection<{ _id: string; referredBy: string | null }>('users');
+    // bonus-service learns who invited Judy from auth-service's event; the deposit must come after.
+    await waitFor(async () => (await users.findOne({ _id: judyId }))?.referredBy === ivan.id, { what: 'the invitation known to bonus-service', intervalMs: 100 });
+
+    await client.deposit(judyId, 3_000);
+    const MINE = '{ myBonuses(first: 10) { nodes { templateCode type amount status } } }';
+    const bonuses = await waitFor(async () => {
+      const { myBonuses } = await client.ok(MINE, {}, ivan.token);
+      return myBonuses.nodes.length > 0 ? myBonuses.nodes : null;
+    }, { what: 'the referral award', intervalMs: 200 });
+    expect(bonuses).toEqual([{ templateCode: referral, type: 'REFERRAL', amount: 900, status: 'ACTIVE' }]);
+    expect((await client.ok(WALLETS, {}, ivan.token)).me.wallets).toEqual([{ currency: 'EUR', balance: 0, bonusBalance: 900 }]);
   });
 });
