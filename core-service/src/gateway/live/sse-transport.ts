@@ -24,7 +24,7 @@ export interface SseRequestOptions {
  * is the backlog entry id, so a client reconnecting with `Last-Event-ID` first gets what it
  * missed from the Redis backlog, then live messages. Comment-line heartbeats keep proxies from
  * closing an idle stream. When the session is revoked or the access token expires the stream
- * ends with `event: error` (`{errors: [UNAUTHENTICATED, reason]}`).
+ * ends with `event: complete` carrying `{errors: [UNAUTHENTICATED, reason]}`.
  */
 export async function handleSseRequest(req: IncomingMessage, res: ServerResponse, options: SseRequestOptions): Promise<void> {
   const { context, schema, hub } = options;
@@ -72,11 +72,12 @@ export async function handleSseRequest(req: IncomingMessage, res: ServerResponse
 
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs);
   // The final frame says why, so a client knows to refresh or sign in rather than reconnect as is
-  // (a reconnect with the same token is refused with 401, which stops an EventSource).
+  // (a reconnect with the same token is refused with 401, which stops an EventSource). Named
+  // `complete`, not `error`: an EventSource fires `error` for its own connection failures too.
   const watched = options.guard.watch(caller, (reason) => {
     // Torn down first: nothing may be written to the stream after its final frame.
     teardown();
-    res.write(`event: error\ndata: ${JSON.stringify({ errors: [liveEndError(reason)] })}\n\n`);
+    res.write(`event: complete\ndata: ${JSON.stringify({ errors: [liveEndError(reason)] })}\n\n`);
     res.end();
   });
   let closed = false;
