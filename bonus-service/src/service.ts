@@ -6,7 +6,7 @@ import type { BonusDeps } from './awards/bonus-deps.js';
 import { BONUS_ERRORS } from './domain/errors.js';
 import { isSystemAccount } from './domain/system-accounts.js';
 import { registerPaymentEventHandlers } from './events/payment-events.js';
-import { registerUserEventHandlers } from './events/user-events.js';
+import { registerUserEventHandlers, requestUsersBackfillIfEmpty } from './events/user-events.js';
 import { ExpiryScheduler } from './expiry/expiry-scheduler.js';
 import type { BonusContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
@@ -119,7 +119,10 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
       await expiry.start({ worker: options.expiryWorker !== false });
       // Entries a crashed instance left in the outbox go out now, not at the next emit.
       await events.startRelay();
-      if (options.consumeEvents !== false) await events.startListening();
+      if (options.consumeEvents !== false) {
+        await events.startListening();
+        await requestUsersBackfillIfEmpty(events, deps);
+      }
       return server.start();
     },
     async stop() {

@@ -56,4 +56,21 @@ describe('users read model', () => {
     expect(await bonus.payments.wallet(invited.id)).toMatchObject({ balance: 7_000, bonusBalance: 0 });
     await expectBooksBalance(bonus);
   });
+
+  it('an empty read model asks auth-service for a snapshot at start, and applies the answer', async () => {
+    const bonus = await startBonus();
+    const raw = await bonus.fixture.redis().xrange(bonus.fixture.key('events'), '-', '+');
+    const types = raw.map(([, fields]) => fields[fields.indexOf('type') + 1]);
+    expect(types).toContain('users.backfill_requested');
+
+    const carol = bonus.user();
+    const welcome = await createTemplate(bonus, bonus.admin());
+    await announce(bonus, 'user.snapshot', carol.id, { backfillId: 'b1', status: 'locked', updatedAt: new Date().toISOString() });
+    await known(bonus, carol.id, 'locked');
+    // An older snapshot never undoes a newer state.
+    await announce(bonus, 'user.snapshot', carol.id, { backfillId: 'b0', status: 'active', updatedAt: new Date(Date.now() - 60_000).toISOString() });
+    await waitFor(async () => (await bonus.service.deps.store.db.collection('processed_events').countDocuments({ consumer: { $regex: 'users-snapshot' } })) === 2, { what: 'both snapshots handled' });
+    expect(errorCode(await bonus.graphql(carol, CLAIM, { code: welcome.code, key: `k-${randomUUID()}` }))).toBe('MSBonusIneligibleUser');
+  });
 });
+

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClientSession } from 'mongodb';
 import { MongoServerError } from 'mongodb';
 import { createTransferWithTransactions, hashRequest, runAfterCommit, withTransaction } from 'core-service';
-import { GraphQLError } from 'core-service';
-import { BONUS_ERRORS } from '../domain/errors.js';
+import { BONUS_ERRORS, BonusError } from '../domain/errors.js';
 import {
   checkTemplateEligibility,
   checkUserEligibility,
@@ -13,7 +12,6 @@ import {
   computeTurnoverRequired,
   fitsBudget,
   type AwardChannel,
-  type Refusal,
 } from '../domain/award-rules.js';
 import { pickBonusPool } from '../domain/system-accounts.js';
 import type { BonusTemplate } from '../domain/template.js';
@@ -34,14 +32,6 @@ export interface AwardParams {
   /** Fixed by the trigger (deposit, transfer); checked against the template's. */
   currency?: string;
   triggerAmount?: number;
-}
-
-/** A typed refusal; thrown before anything is written, or inside the transaction (which aborts). */
-export class BonusError extends GraphQLError {
-  constructor(refusal: Refusal, details: Record<string, unknown> = {}) {
-    super(refusal.code, details, { message: refusal.message });
-    this.name = 'BonusError';
-  }
 }
 
 /**

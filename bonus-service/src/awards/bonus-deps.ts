@@ -1,4 +1,4 @@
-import type { ClientSession, Db, MongoClient } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import type { TransferEventEmitter } from 'core-service';
 import type { BonusStore } from '../store/bonus-store.js';
 import type { UserBonus } from '../domain/user-bonus.js';
@@ -26,5 +26,3 @@ export interface BonusDeps {
   /** Injected clock: expiry and window tests move time without sleeping. */
   now(): Date;
 }
-
-export type Session = ClientSession;

@@ -1,4 +1,4 @@
-import { WALLET_ERRORS, registerServiceErrorCodes } from 'core-service';
+import { GraphQLError, WALLET_ERRORS, registerServiceErrorCodes } from 'core-service';
 
 /**
  * Every code bonus-service answers with: its own refusals plus the wallet helpers' codes (an
@@ -23,3 +23,14 @@ export const BONUS_ERRORS = {
 registerServiceErrorCodes(BONUS_ERRORS);
 
 export type BonusErrorCode = (typeof BONUS_ERRORS)[keyof typeof BONUS_ERRORS];
+
+/** A bonus rule said no: thrown before anything is written, or inside the transaction (which aborts). */
+export class BonusError extends GraphQLError {
+  override readonly code: BonusErrorCode;
+
+  constructor(refusal: { code: BonusErrorCode; message: string }, details: Record<string, unknown> = {}) {
+    super(refusal.code, details, { message: refusal.message });
+    this.name = 'BonusError';
+    this.code = refusal.code;
+  }
+}

@@ -1,7 +1,8 @@
 import type { ClientSession } from 'mongodb';
 import type { EventBus, IntegrationEvent } from 'core-service';
 import { getLogger } from 'core-service';
-import { awardBonus, BonusError } from '../awards/award-bonus.js';
+import { awardBonus } from '../awards/award-bonus.js';
+import { BonusError } from '../domain/errors.js';
 import type { BonusDeps } from '../awards/bonus-deps.js';
 import { resolveBonus } from '../awards/resolve-bonus.js';
 import { applyTurnover } from '../domain/turnover.js';

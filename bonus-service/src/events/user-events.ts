@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ClientSession } from 'mongodb';
 import type { EventBus, IntegrationEvent } from 'core-service';
 import type { BonusDeps } from '../awards/bonus-deps.js';
@@ -51,4 +52,16 @@ async function upsertUser(deps: BonusDeps, event: IntegrationEvent<unknown>, fie
     return;
   }
   await users.updateOne({ _id: event.userId }, { $set: { status: fields.status, updatedAt, ...referredBy } }, session ? { session } : {});
+}
+
+/**
+ * An empty read model (first start, or a new deployment next to existing users) asks
+ * auth-service for a snapshot of every user: it answers with `user.snapshot` events, applied like
+ * live ones. Called after the consumer group exists, so the answer is not missed. Snapshots do
+ * not carry inviters: a referral registered before the first start is not rewarded.
+ */
+export async function requestUsersBackfillIfEmpty(bus: EventBus, deps: BonusDeps): Promise<boolean> {
+  if ((await deps.store.users.estimatedDocumentCount()) > 0) return false;
+  await bus.emit('users.backfill_requested', 'platform', null, { backfillId: randomUUID(), tenantId: null });
+  return true;
 }

@@ -1,14 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { CORE_ERRORS, WALLET_ERRORS, WalletError, createServiceError, isValidIdempotencyKey, withTransaction } from 'core-service';
-import { awardBonus, BonusError } from '../awards/award-bonus.js';
+import { awardBonus } from '../awards/award-bonus.js';
 import { resolveBonus } from '../awards/resolve-bonus.js';
-import { BONUS_ERRORS } from '../domain/errors.js';
+import { BONUS_ERRORS, BonusError } from '../domain/errors.js';
 import { BONUS_PERMISSIONS } from '../domain/permissions.js';
 import { isSystemAccount } from '../domain/system-accounts.js';
 import { normalizeTemplateInput, type BonusTemplate, type BonusTemplateInput } from '../domain/template.js';
 import type { UserBonus } from '../domain/user-bonus.js';
 import { authorize } from './caller.js';
 import type { BonusContext } from './context.js';
-import { randomUUID } from 'node:crypto';
 
 function checkIdempotencyKey(key: string): void {
   if (!isValidIdempotencyKey(key)) throw new WalletError(WALLET_ERRORS.InvalidIdempotencyKey, 'idempotencyKey must be 8 to 128 characters of letters, digits, . _ : -');
