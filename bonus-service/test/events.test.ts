@@ -34,12 +34,33 @@ describe('turnover and conversion', () => {
     await expectBooksBalance(bonus);
   });
 
-  it('bonusBalance cannot be sent: a user holding only bonus credit has nothing to transfer', async () => {
+  it('withdrawals count towards turnover; movements in another currency do not', async () => {
+    const bonus = await startBonus();
+    const alice = bonus.user();
+    await bonus.payments.deposit(alice.id, 10_000);
+    await bonus.payments.deposit(alice.id, 10_000, 'USD');
+    const template = await createTemplate(bonus, bonus.admin(), { amount: 500, turnoverMultiplier: 4 });
+    const claimed = (await bonus.graphql(alice, CLAIM, { code: template.code, key: `k-${randomUUID()}` })).data.claimBonus;
+    const stored = () => bonus.service.deps.store.bonus(bonus.fixture.tenantId, claimed.id);
+
+    await bonus.payments.withdraw(alice.id, 5_000, 'USD');
+    await bonus.payments.withdraw(alice.id, 1_500);
+    await waitFor(async () => (await stored())?.turnoverProgress === 1_500, { what: 'withdrawal counted' });
+    await bonus.payments.withdraw(alice.id, 500);
+    await waitFor(async () => (await stored())?.status === 'CONVERTED', { what: 'conversion' });
+    expect(await stored()).toMatchObject({ turnoverProgress: 2_000 });
+    expect(await bonus.payments.wallet(alice.id)).toMatchObject({ balance: 8_500, bonusBalance: 0, lockedBalance: 0 });
+    expect(await bonus.payments.wallet(alice.id, 'USD')).toMatchObject({ balance: 5_000, bonusBalance: 0 });
+    await expectBooksBalance(bonus);
+  });
+
+  it('bonusBalance cannot be sent or withdrawn: a user holding only bonus credit has nothing to move', async () => {
     const bonus = await startBonus();
     const alice = bonus.user();
     const template = await createTemplate(bonus, bonus.admin(), { amount: 1_000, turnoverMultiplier: 3 });
     await bonus.graphql(alice, CLAIM, { code: template.code, key: `k-${randomUUID()}` });
     await expect(bonus.payments.transfer(alice.id, bonus.user().id, 1)).rejects.toMatchObject({ code: 'MSPaymentInsufficientBalance' });
+    await expect(bonus.payments.withdraw(alice.id, 1)).rejects.toMatchObject({ code: 'MSPaymentInsufficientBalance' });
     expect(await bonus.payments.wallet(alice.id)).toMatchObject({ balance: 0, bonusBalance: 1_000 });
     await expectBooksBalance(bonus);
   });

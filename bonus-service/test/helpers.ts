@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect, onTestFinished } from 'vitest';
 import type { Db } from 'mongodb';
-import { EventBus, createTransferWithTransactions, ensureWalletIndexes, signUserContext, walletCollections, type WalletDocument } from 'core-service';
+import { EventBus, captureHold, createTransferWithTransactions, ensureWalletIndexes, placeHold, signUserContext, walletCollections, withTransaction, type TransferEventEmitter, type WalletDocument } from 'core-service';
 import { createTestFixture, waitFor, type TestFixture } from 'core-service/testing';
 import { createBonusService, type BonusService, type BonusServiceOptions } from '../src/service.js';
 import { BONUS_POOL_PREFIX } from '../src/domain/system-accounts.js';
@@ -68,6 +68,15 @@ export class PaymentSide {
       db: this.db, client: this.client, tenantId: this.fixture.tenantId, fromUserId, toUserId, amount, currency, idempotencyKey: `tr-${randomUUID()}`,
       emit: (type, tenantId, user, data, { session }) => this.bus.emit(type, tenantId, user, data, { session }),
     });
+  }
+
+  /** A withdrawal as payment-service's saga makes it: hold, then capture (payout made). */
+  async withdraw(userId: string, amount: number, currency = 'EUR') {
+    const transferId = randomUUID();
+    const emit: TransferEventEmitter = (type, tenantId, user, data, { session }) => this.bus.emit(type, tenantId, user, data, { session });
+    const common = { db: this.db, tenantId: this.fixture.tenantId, emit };
+    await withTransaction({ client: this.client, fn: (session) => placeHold({ ...common, userId, externalUserId: 'system:funding#0', amount, currency, idempotencyKey: `wd-${transferId}`, transferId }, session) });
+    return withTransaction({ client: this.client, fn: (session) => captureHold({ ...common, transferId }, session) });
   }
 
   async wallet(userId: string, currency = 'EUR'): Promise<WalletDocument | null> {
