@@ -52,17 +52,18 @@ export async function awardBonus(deps: BonusDeps, params: AwardParams, session?:
     if (replayed !== null) return sameRequest(replayed, requestHash);
     throw new BonusError({ code: BONUS_ERRORS.TemplateNotFound, message: `No bonus template ${params.templateCode}` });
   }
-  // Claim counters exist before any transaction increments them: a conditional $inc on an
-  // existing document makes concurrent claims conflict and retry, where concurrent upserts
-  // would race on the insert.
-  if (session === undefined) await ensureClaimCounter(deps, template, params.userId);
-
   const bonusId = randomUUID();
   const run = (txSession: ClientSession) => writeAward(deps, txSession, template._id, params, requestHash, bonusId);
   if (session !== undefined) {
+    // In an event handler's transaction the counter is created in it as well; a concurrent
+    // creator makes the handler's transaction fail and the bus run it again.
     await ensureClaimCounter(deps, template, params.userId, session);
     return run(session);
   }
+  // Claim counters exist before any transaction increments them: a conditional $inc on an
+  // existing document makes concurrent claims conflict and retry, where concurrent upserts
+  // would race on the insert.
+  await ensureClaimCounter(deps, template, params.userId);
   try {
     return await withTransaction({ client: deps.client, fn: run });
   } catch (error) {
@@ -179,12 +180,17 @@ function claimCounterId(template: Pick<BonusTemplate, '_id' | 'tenantId'>, userI
 }
 
 async function ensureClaimCounter(deps: BonusDeps, template: BonusTemplate, userId: string, session?: ClientSession): Promise<void> {
+  const create = () => deps.store.claimCounters.updateOne(
+    { _id: claimCounterId(template, userId) },
+    { $setOnInsert: { tenantId: template.tenantId, templateId: template._id, userId, count: 0 } },
+    { upsert: true, ...(session ? { session } : {}) },
+  );
+  if (session !== undefined) {
+    await create();
+    return;
+  }
   try {
-    await deps.store.claimCounters.updateOne(
-      { _id: claimCounterId(template, userId) },
-      { $setOnInsert: { tenantId: template.tenantId, templateId: template._id, userId, count: 0 } },
-      { upsert: true, ...(session ? { session } : {}) },
-    );
+    await create();
   } catch (error) {
     // Another request created it first: exactly what was wanted.
     if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
