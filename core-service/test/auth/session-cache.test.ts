@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionCache, isSessionRevoked, sessionCacheKey } from '../../src/auth/index.js';
+import { once } from 'node:events';
+import { createSessionCache, isSessionRevoked, sessionCacheKey, sessionRevocationChannel } from '../../src/auth/index.js';
+import { duplicateConnection } from '../../src/redis/duplicate-connection.js';
 import { createTestFixture } from '../../src/testing/index.js';
 
 describe('session cache', () => {
@@ -37,5 +39,24 @@ describe('session cache', () => {
     expect(await cache.getState('nope')).toBe('unknown');
     expect(await cache.isSessionRevoked('nope')).toBe(false);
     expect(await cache.isSessionRevoked('nope', { unknownIsRevoked: true })).toBe(true);
+  });
+
+  it('announces revocations on the brand\'s channel, written before the announcement arrives', async () => {
+    const fixture = createTestFixture({ label: 'sessions' });
+    const redis = fixture.redis();
+    const cache = createSessionCache({ redis, brand: fixture.brand });
+    const listener = await duplicateConnection(redis);
+    try {
+      expect(sessionRevocationChannel(fixture.brand)).toBe(`${fixture.brand}:auth:session-revoked`);
+      await listener.subscribe(sessionRevocationChannel(fixture.brand));
+      const announced = once(listener, 'message');
+      await cache.markRevoked(['s1', 's2'], 900);
+      const [, text] = (await announced) as [string, string];
+      expect(JSON.parse(text)).toEqual(['s1', 's2']);
+      // A gateway told of it reads the keys in one round trip and finds them revoked.
+      expect(await cache.getStates(['s1', 'never-seen', 's2'])).toEqual(['revoked', 'unknown', 'revoked']);
+    } finally {
+      listener.disconnect();
+    }
   });
 });
