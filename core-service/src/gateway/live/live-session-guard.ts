@@ -75,13 +75,16 @@ export class LiveSessionGuard {
 
   /** Calls `end` once, when the caller's session is revoked or its token expires. */
   watch(caller: Caller, end: (reason: LiveEndReason) => void): WatchedConnection {
-    const entry: Entry = { sessionId: undefined, timer: undefined, end };
     let ended = false;
-    entry.end = (reason) => {
-      if (ended) return;
-      ended = true;
-      this.#forget(entry);
-      end(reason);
+    const entry: Entry = {
+      sessionId: undefined,
+      timer: undefined,
+      end: (reason) => {
+        if (ended) return;
+        ended = true;
+        this.#forget(entry);
+        end(reason);
+      },
     };
     this.#track(entry, caller);
     return {
@@ -95,13 +98,6 @@ export class LiveSessionGuard {
         this.#forget(entry);
       },
     };
-  }
-
-  /** Connections watched on this instance (tests, metrics). */
-  get size(): number {
-    let count = 0;
-    for (const entries of this.#bySession.values()) count += entries.size;
-    return count;
   }
 
   #track(entry: Entry, caller: Caller): void {
