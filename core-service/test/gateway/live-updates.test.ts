@@ -136,6 +136,28 @@ describe('SSE', () => {
     expect((await resumed.next()).data.data.walletUpdated.balance).toBe(4);
   });
 
+  it('a live fan-out that lags behind the backlog read is not sent twice after a resume', async () => {
+    const token = h.token('hank', fixture.tenantId);
+    const first = stream(token);
+    await opened(first.source);
+    await publishEvent('wallet.updated', 'hank', wallet('hank', 1));
+    const one = await first.next();
+    first.source.close();
+    await publishEvent('wallet.updated', 'hank', wallet('hank', 2));
+    const backlogKey = `${fixture.brand}:gateway:live:backlog:${fixture.tenantId}:hank`;
+    for (let i = 0; i < 200 && (await fixture.redis().xlen(backlogKey)) < 2; i++) await new Promise((r) => setImmediate(r));
+    const [[missedId, missedFields]] = (await fixture.redis().xrange(backlogKey, `(${one.id}`, '+')) as [[string, string[]]];
+
+    const resumed = stream(token, one.id);
+    expect((await resumed.next()).data.data.walletUpdated.balance).toBe(2);
+    // The fan-out of that same backlog entry reaches the instance only now, as a lagging
+    // pub/sub delivery would; then a new event, which must be the very next frame.
+    const message = JSON.parse(missedFields[1]!) as { userIds: string[] };
+    await fixture.redis().publish(`${fixture.brand}:gateway:live:fanout`, JSON.stringify({ message, entryIds: { hank: missedId } }));
+    await publishEvent('wallet.updated', 'hank', wallet('hank', 3));
+    expect((await resumed.next()).data.data.walletUpdated.balance).toBe(3);
+  });
+
   it('refuses an anonymous stream with 401', async () => {
     const response = await fetch(`${h.base}/graphql/stream?query=${encodeURIComponent('subscription { walletUpdated { balance } }')}`);
     expect(response.status).toBe(401);

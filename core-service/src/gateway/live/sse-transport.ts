@@ -50,7 +50,13 @@ export async function handleSseRequest(req: IncomingMessage, res: ServerResponse
   res.write(': connected\n\n');
   options.onConnectionCountChange?.(1);
 
+  // Entry ids increase per user, so "already sent" is one comparison. A live message can reach
+  // this instance after the backlog read already returned it (pub/sub lags the XADD it follows),
+  // and such a duplicate must not be sent twice.
+  let lastSent = '';
   const send = (delivery: LiveDelivery): void => {
+    if (compareIds(delivery.entryId, lastSent) <= 0) return;
+    lastSent = delivery.entryId;
     const payload = shapePayload(schema, subscription, delivery.message, caller);
     if (payload === undefined) return;
     res.write(`id: ${delivery.entryId}\nevent: next\ndata: ${JSON.stringify(payload)}\n\n`);
@@ -60,15 +66,11 @@ export async function handleSseRequest(req: IncomingMessage, res: ServerResponse
   const held: LiveDelivery[] = [];
   const stop = hub.listen(caller.tenantId ?? '', caller.userId ?? '', (delivery) => (replaying ? held.push(delivery) : send(delivery)));
   const lastEventId = singleHeader(req, 'last-event-id');
-  let lastSent = '';
   if (lastEventId) {
-    for (const delivery of await hub.backlogSince(caller.tenantId ?? '', caller.userId ?? '', lastEventId)) {
-      send(delivery);
-      lastSent = delivery.entryId;
-    }
+    for (const delivery of await hub.backlogSince(caller.tenantId ?? '', caller.userId ?? '', lastEventId)) send(delivery);
   }
   replaying = false;
-  for (const delivery of held) if (compareIds(delivery.entryId, lastSent) > 0) send(delivery);
+  for (const delivery of held) send(delivery);
 
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs);
   // The final frame says why, so a client knows to refresh or sign in rather than reconnect as is
