@@ -317,10 +317,10 @@ async function replay(params: TransferParams, existing: TransferDocument, reques
   const debit = entries.find((entry) => entry.amount < 0);
   const credit = entries.find((entry) => entry.amount > 0);
   if (debit === undefined || credit === undefined) throw new Error(`transfer ${existing.id} does not have its two ledger entries`);
-  const [fromWallet, toWallet] = await Promise.all([
-    wallets.findOne({ _id: existing.fromWalletId }, { session }),
-    wallets.findOne({ _id: existing.toWalletId }, { session }),
-  ]);
+  // One after the other: operations of one transaction must not run in parallel on its session
+  // (the driver sends `startTransaction` with every command until the first answer arrives).
+  const fromWallet = await wallets.findOne({ _id: existing.fromWalletId }, { session });
+  const toWallet = await wallets.findOne({ _id: existing.toWalletId }, { session });
   return { transfer: existing, debit, credit, fromWallet, toWallet, replayed: true };
 }
 

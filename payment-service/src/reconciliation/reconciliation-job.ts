@@ -94,18 +94,22 @@ export class ReconciliationJob {
     const figures = await withTransaction({
       client: this.#options.client,
       fn: async (session) => {
-        const [wallets, ledger, perTransfer, transfers] = await Promise.all([
-          store.wallets.find({ tenantId, currency }, { session, projection: { _id: 1, balance: 1, bonusBalance: 1, lockedBalance: 1 } }).toArray(),
-          store.transactions.aggregate<{ _id: { walletId: string; balanceType: string }; sum: number }>([
+        // Sequential: reads of one transaction must not run in parallel on its session (driver 7
+        // sends startTransaction with each until the first answer; the server refuses the second).
+        const wallets = await store.wallets.find({ tenantId, currency }, { session, projection: { _id: 1, balance: 1, bonusBalance: 1, lockedBalance: 1 } }).toArray();
+        const ledger = await store.transactions
+          .aggregate<{ _id: { walletId: string; balanceType: string }; sum: number }>([
             { $match: { tenantId, currency } },
             { $group: { _id: { walletId: '$walletId', balanceType: '$balanceType' }, sum: { $sum: '$amount' } } },
-          ], { session }).toArray(),
-          store.transactions.aggregate<{ _id: string; count: number }>([
+          ], { session })
+          .toArray();
+        const perTransfer = await store.transactions
+          .aggregate<{ _id: string; count: number }>([
             { $match: { tenantId, currency } },
             { $group: { _id: '$objectId', count: { $sum: 1 } } },
-          ], { session }).toArray(),
-          store.transfers.find({ tenantId, currency }, { session, projection: { _id: 1, status: 1, hold: 1, fromWalletId: 1, amount: 1 } }).toArray(),
-        ]);
+          ], { session })
+          .toArray();
+        const transfers = await store.transfers.find({ tenantId, currency }, { session, projection: { _id: 1, status: 1, hold: 1, fromWalletId: 1, amount: 1 } }).toArray();
         return { wallets, ledger, perTransfer, transfers };
       },
     });
