@@ -5,6 +5,13 @@ import { AWARD, CANCEL, CLAIM, MY_BONUSES, UPSERT_TEMPLATE, createTemplate, erro
 
 const key = (): string => `k-${randomUUID()}`;
 
+/** A user auth-service has announced, as its user.registered event leaves it in the read model. */
+async function knownUser(bonus: Awaited<ReturnType<typeof startBonus>>) {
+  const user = bonus.user();
+  await bonus.service.deps.store.users.insertOne({ _id: user.id, tenantId: bonus.fixture.tenantId, status: 'active', referredBy: null, updatedAt: new Date() });
+  return user;
+}
+
 describe('claimBonus', () => {
   it('moves the amount from the bonus pool into the user\'s bonusBalance with two ledger entries', async () => {
     const bonus = await startBonus();
@@ -114,7 +121,7 @@ describe('awardBonus and cancelBonus', () => {
   it('an admin awards a MANUAL template; cancelling returns the credit to the pool once', async () => {
     const bonus = await startBonus();
     const admin = bonus.admin();
-    const alice = bonus.user();
+    const alice = await knownUser(bonus);
     const template = await createTemplate(bonus, admin, { type: 'MANUAL', amount: 700 });
     const awarded = await bonus.graphql(admin, AWARD, { userId: alice.id, code: template.code, key: key() });
     expect(awarded.data.awardBonus).toMatchObject({ userId: alice.id, status: 'ACTIVE', amount: 700 });
@@ -134,6 +141,16 @@ describe('awardBonus and cancelBonus', () => {
     const listed = await bonus.graphql(admin, `query($u: ID!) { userBonuses(userId: $u) { nodes { id status } } }`, { u: alice.id });
     expect(listed.data.userBonuses.nodes).toEqual([{ id, status: 'CANCELLED' }]);
     await expectBooksBalance(bonus);
+  });
+
+  it('an admin award to an id the users read model does not know is refused with MSBonusUserNotFound and moves nothing', async () => {
+    const bonus = await startBonus();
+    const template = await createTemplate(bonus, bonus.admin(), { type: 'MANUAL', amount: 700 });
+    const nobody = `u-${randomUUID()}`;
+    expect(errorCode(await bonus.graphql(bonus.admin(), AWARD, { userId: nobody, code: template.code, key: key() }))).toBe('MSBonusUserNotFound');
+    expect(await bonus.payments.wallet(nobody)).toBeNull();
+    expect(await poolWallet(bonus)).toEqual({ balance: 0, bonusBalance: 0 });
+    expect(await bonus.service.deps.store.bonuses.countDocuments({ tenantId: bonus.fixture.tenantId })).toBe(0);
   });
 
   it('a template without turnover converts at once: the amount lands in balance, not bonusBalance', async () => {

@@ -90,7 +90,7 @@ async function writeAward(deps: BonusDeps, session: ClientSession, templateId: s
     ...(params.triggerAmount !== undefined ? { triggerAmount: params.triggerAmount } : {}),
   });
   if (refusal !== null) throw new BonusError(refusal);
-  const userRefusal = checkUserEligibility(await store.users.findOne({ _id: params.userId }, { session }), params.tenantId);
+  const userRefusal = checkUserEligibility(await store.users.findOne({ _id: params.userId }, { session }), params.tenantId, { mustBeKnown: params.channel === 'admin' });
   if (userRefusal !== null) throw new BonusError(userRefusal);
   const amount = computeAwardAmount(template, params.triggerAmount);
   if (amount <= 0) throw new BonusError({ code: BONUS_ERRORS.InvalidTemplate, message: 'The trigger is too small for an award' });

@@ -37,13 +37,17 @@ export function checkTemplateEligibility(template: BonusTemplate, request: Award
 }
 
 /**
- * Whether the user may receive awards in `tenantId`, as far as the users read model knows: an
- * account of another tenant, or one not active (suspended, locked), may not. A user the model
- * has not heard of yet (registration event still in flight) is not refused: the caller's
- * tenant comes signed from the gateway.
+ * Whether the user may receive an award. A user the read model has not heard of yet
+ * (registration event still in flight) is not refused when the caller is that user (a claim: the
+ * gateway signed who they are) or the trigger is one of payment-service's own events (it knows
+ * its parties). An admin naming a user is different: an id nobody owns would get a wallet and
+ * money, so it must be a user this service knows (`mustBeKnown`), retryable by the admin when
+ * the user registered a moment ago.
  */
-export function checkUserEligibility(user: { tenantId: string; status: string } | null, tenantId: string): Refusal | null {
-  if (user === null) return null;
+export function checkUserEligibility(user: { tenantId: string; status: string } | null, tenantId: string, options: { mustBeKnown?: boolean } = {}): Refusal | null {
+  if (user === null) {
+    return options.mustBeKnown === true ? { code: BONUS_ERRORS.UserNotFound, message: 'No such user in this tenant (one registered a moment ago may not be known yet: retry)' } : null;
+  }
   if (user.tenantId !== tenantId) return { code: BONUS_ERRORS.IneligibleUser, message: 'The user is not in this tenant' };
   if (user.status !== 'active') return { code: BONUS_ERRORS.IneligibleUser, message: `The user's account is ${user.status}` };
   return null;

@@ -14,6 +14,7 @@ export const BONUS_ERRORS = {
   ClaimLimitReached: 'MSBonusClaimLimitReached',
   BudgetExhausted: 'MSBonusBudgetExhausted',
   IneligibleUser: 'MSBonusIneligibleUser',
+  UserNotFound: 'MSBonusUserNotFound',
   CurrencyMismatch: 'MSBonusCurrencyMismatch',
   IdempotencyKeyReused: 'MSBonusIdempotencyKeyReused',
   BonusNotFound: 'MSBonusNotFound',
