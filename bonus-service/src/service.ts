@@ -118,10 +118,11 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
       await store.ensureIndexes();
       await expiry.start({ worker: options.expiryWorker !== false });
       // Entries a crashed instance left in the outbox go out now, not at the next emit.
-      await events.startRelay();
       if (options.consumeEvents !== false) {
-        await events.startListening();
+        await events.start();
         await requestUsersBackfillIfEmpty(events, deps);
+      } else {
+        await events.startRelay();
       }
       return server.start();
     },

@@ -216,7 +216,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       await projection.ensureIndexes();
       // Measured before joining: joining creates the consumer group, hiding that it was lost.
       const health = await backfill.health();
-      await events.startListening();
+      await events.start();
       startupBackfill.backfillId = await backfill.requestIfBehind(health);
       backfill.startRetrying(options.backfillRetryMs ?? 60_000);
       await webhooks.ensureIndexes();

@@ -65,5 +65,6 @@ export async function startUserSnapshotResponder(events: EventBus, users: UsersS
     // Reads and publishes only; nothing to commit with the processed-event record.
     { name: 'user-snapshot', transaction: false },
   );
-  await events.startListening();
+  // The relay as well: events a crashed instance committed go out at boot, not at the next emit.
+  await events.start();
 }

@@ -235,6 +235,16 @@ export class EventBus {
     return this.#subscribe(pattern, (candidate) => matchesEventPattern(pattern, candidate), handler as EventHandler, options);
   }
 
+  /**
+   * What a service calls at boot: the outbox relay (when the bus has an outbox), so events a
+   * crashed predecessor committed but never published go out now rather than at the next emit,
+   * and the consumer when handlers are registered.
+   */
+  async start(): Promise<void> {
+    if (this.#outboxStore !== undefined && this.#options.outbox?.autoStart !== false) await this.startRelay();
+    if (this.#subscriptions.length > 0) await this.startListening();
+  }
+
   /** Joins the service's consumer group and starts handling events. */
   async startListening(): Promise<void> {
     if (this.#consumer?.isRunning) return;

@@ -24,7 +24,7 @@ async function crashRelayAt(fixture: TestFixture, crashPoint: 'before-publish' |
 }
 
 describe('outbox relay killed mid-flight', () => {
-  it('killed between commit and publish: the restarted relay delivers the event exactly once downstream', async () => {
+  it('killed between commit and publish: the restarted service delivers the event at start(), exactly once, with no new emit', async () => {
     const fixture = createTestFixture({ label: 'relaykill1' });
     const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
     const notified: string[] = [];
@@ -37,8 +37,10 @@ describe('outbox relay killed mid-flight', () => {
     expect(await producer.db!.collection('outbox').findOne({ eventId })).toMatchObject({ status: 'pending' });
     expect(await fixture.redis().xlen(consumer.bus.streamKey)).toBe(0);
 
-    // a new relay instance takes over once the dead one's lease expires
-    await producer.bus.startRelay();
+    // The restarted service's boot (`start()`, as every service calls it) takes the relay over
+    // once the dead one's lease expires; nothing new is emitted.
+    await producer.bus.start();
+    expect(producer.bus.getRelay().isRunning).toBe(true);
     await waitFor(() => notified.includes(eventId), { what: 'the restarted relay to deliver', timeoutMs: 15_000 });
     await waitFor(async () => (await producer.db!.collection('outbox').findOne({ eventId }))?.['status'] === 'sent', { what: 'sent' });
     expect(notified).toEqual([eventId]);
