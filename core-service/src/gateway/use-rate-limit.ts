@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { createServiceError } from '../errors/graphql-error.js';
-import { spendSlidingWindow } from '../redis/sliding-window.js';
+import { spendSlidingWindows } from '../redis/sliding-window.js';
 import type { GatewayPlugin } from './gateway-plugin.js';
 
 export interface UseRateLimitConfig {
@@ -36,13 +36,17 @@ export function useRateLimit(config: UseRateLimitConfig): GatewayPlugin {
       const spend = Math.max(config.minimumCost ?? 1, Math.ceil(context.costOfLastOperation ?? 0));
       const checks: Array<{ scope: 'user' | 'ip'; id: string }> = [{ scope: 'ip', id: context.ip }];
       if (context.caller.userId !== undefined) checks.unshift({ scope: 'user', id: `${context.caller.tenantId ?? ''}:${context.caller.userId}` });
+      // All windows in one atomic step: a request one limit refuses spends in none of them.
+      const results = await spendSlidingWindows(
+        config.redis,
+        checks.map((check) => ({ key: `${prefix}ratelimit:${check.scope}:${check.id}`, spend, limit: limits[check.scope], windowMs })),
+      );
       let tightest: { scope: 'user' | 'ip'; remaining: number; limit: number; resetMs: number; allowed: boolean } | undefined;
-      for (const check of checks) {
-        const limit = limits[check.scope];
-        const spent = await spendSlidingWindow(config.redis, { key: `${prefix}ratelimit:${check.scope}:${check.id}`, spend, limit, windowMs });
-        const result = { scope: check.scope, limit, remaining: spent.remaining, resetMs: spent.resetMs, allowed: spent.allowed };
-        if (tightest === undefined || !result.allowed || result.remaining < tightest.remaining) tightest = result;
-        if (!result.allowed) break;
+      for (const [index, spent] of results.entries()) {
+        const scope = checks[index]!.scope;
+        const result = { scope, limit: limits[scope], remaining: spent.remaining, resetMs: spent.resetMs, allowed: spent.allowed };
+        // The refusing window names the answer; among equals, the one with less room left.
+        if (tightest === undefined || (!result.allowed && tightest.allowed) || (result.allowed === tightest.allowed && result.remaining < tightest.remaining)) tightest = result;
       }
       if (tightest === undefined) return;
       context.responseHeaders.set('x-ratelimit-limit', String(tightest.limit));

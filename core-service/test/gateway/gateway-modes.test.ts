@@ -35,6 +35,37 @@ describe('rate limit', () => {
   });
 });
 
+describe('rate limit windows', () => {
+  it('a request the address limit refuses spends nothing of the user\'s budget; the script is loaded once, not sent per request', async () => {
+    const fixture = createTestFixture();
+    const h = await startGatewayHarness(fixture.redis(), fixture.brand, { rateLimit: { userLimit: 10_000, ipLimit: 150 } });
+    try {
+      const token = bearer(h.token('u1', fixture.tenantId));
+      const query = '{ transactions(first: 100) { nodes { id } } }';
+      const first = await h.post({ query }, token);
+      expect(first.body.data).toBeDefined();
+      const userKeys = async () => fixture.redis().keys(`${fixture.brand}*ratelimit:user:*`);
+      const spentByUser = async () => {
+        let total = 0;
+        for (const key of await userKeys()) total += Number(await fixture.redis().get(key));
+        return total;
+      };
+      const afterFirst = await spentByUser();
+      expect(afterFirst).toBeGreaterThan(100);
+      const refused = await h.post({ query }, token);
+      expect(refused.status).toBe(429);
+      expect(refused.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', scope: 'ip', limit: 150 });
+      expect(await spentByUser()).toBe(afterFirst);
+      // EVALSHA from the second request on: the script cache holds it, and no EVAL carried it again.
+      const stats = String(await fixture.redis().info('commandstats'));
+      const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      expect(calls('evalsha')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('resilience', () => {
   it('answers with partial data and MSCoreServiceUnavailable when a non-critical subgraph is down, then opens its breaker', async () => {
     const fixture = createTestFixture();
