@@ -35,6 +35,15 @@ export function freePort() {
   });
 }
 
+/** Whether nothing listens on 127.0.0.1:port (a listen attempt, not a connect: no false "free"). */
+export function isPortFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 function secret() {
   return randomBytes(32).toString('hex');
 }
@@ -199,6 +208,14 @@ export async function startPlatform(options) {
       const pkg = join(ROOT, s.name, 'package.json');
       return existsSync(pkg) && existsSync(join(ROOT, s.name, 'src', 'index.ts')) && JSON.parse(readFileSync(pkg, 'utf8')).scripts?.start !== undefined;
     });
+    if (!options.freePorts) {
+      // Fixed ports (npm start): something else answering there would pass the health checks
+      // and fail the platform midway, so refuse up front and say which port is taken.
+      const wanted = [...present.map((service) => ({ name: service.name, port: service.port })), { name: 'gateway', port: Number(process.env.GATEWAY_PORT ?? 4000) }];
+      const taken = [];
+      for (const { name, port } of wanted) if (!(await isPortFree(port))) taken.push(`${port} (${name})`);
+      if (taken.length > 0) throw new Error(`port ${taken.join(', ')} already in use: stop what listens there (npm start uses 4000-4004; GATEWAY_PORT moves the gateway)`);
+    }
     const services = [];
     const urls = {};
     for (const service of present) {
