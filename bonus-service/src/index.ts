@@ -47,3 +47,5 @@ lifecycle.onStart('service', async () => {
 lifecycle.onStop('redis', () => redis.quit().then(() => undefined));
 
 await lifecycle.start();
+// SIGTERM/SIGINT: stop accepting, drain in-flight requests, then run the stop steps in reverse.
+lifecycle.installSignalHandlers();

@@ -53,6 +53,7 @@ const service = createPaymentService({
   port,
   provider,
   settings,
+  lifecycle,
 });
 
 lifecycle.onStop('mongodb', () => database.close());
@@ -64,3 +65,5 @@ lifecycle.onStop('config', () => configStore.close());
 lifecycle.onStop('redis', () => redis.quit().then(() => undefined));
 
 await lifecycle.start();
+// SIGTERM/SIGINT: stop accepting, drain in-flight requests, then run the stop steps in reverse.
+lifecycle.installSignalHandlers();

@@ -6,8 +6,13 @@ import {
   OperationStateTracker,
   RecoveryJob,
   RecoveryRegistry,
+  createServiceLifecycle,
   createSubgraphServer,
   createWebhookManager,
+  eventBusHealthCheck,
+  mongoHealthCheck,
+  redisHealthCheck,
+  type ServiceLifecycle,
   runAfterCommit,
   type SubgraphServer,
   type TransferEventEmitter,
@@ -71,6 +76,12 @@ export interface PaymentServiceOptions {
   backfillRetryMs?: number;
   /** `lookupRecipient` calls per caller and window; default 30 per minute. */
   recipientLookupLimit?: { limit: number; windowMs: number };
+  /**
+   * The process's lifecycle (index.ts): /health/ready reports its checks (MongoDB, Redis, the
+   * event bus with outbox lag) and SIGTERM drains in-flight requests before stopping. Without
+   * one (tests), the service makes its own.
+   */
+  lifecycle?: ServiceLifecycle;
 }
 
 export interface PaymentService {
@@ -195,10 +206,16 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
   registerTransferRecovery(registry, store);
   registerHoldRecovery(registry, deps, sagas, { minAgeMs: leaseMs * 2 });
 
+  const ownsLifecycle = options.lifecycle === undefined;
+  const lifecycle = options.lifecycle ?? createServiceLifecycle({ serviceName: SERVICE_NAME });
+  lifecycle.addHealthCheck('mongo', mongoHealthCheck(options.client));
+  lifecycle.addHealthCheck('redis', redisHealthCheck(options.redis), { critical: false });
+  lifecycle.addHealthCheck('events', eventBusHealthCheck(events), { critical: false });
   const server = createSubgraphServer({
     name: SERVICE_NAME,
     typeDefs,
     resolvers: resolvers as never,
+    lifecycle,
     context: ({ base }) => createPaymentContext(base, deps),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.contextSecret !== undefined ? { contextSecret: options.contextSecret } : {}),
@@ -223,6 +240,8 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       await balances.start();
       await recovery.start();
       await deps.reconciliation.start();
+      // A lifecycle of its own (tests) starts here; index.ts's is running once its steps are.
+      if (ownsLifecycle) await lifecycle.start();
       return server.start();
     },
     async stop() {
@@ -233,6 +252,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       await webhooks.close();
       await events.close();
       await balances.close();
+      if (ownsLifecycle) await lifecycle.shutdown('stop');
     },
   };
 }
