@@ -90,6 +90,9 @@ export interface Gateway {
  * small plugins, with live updates over Socket.IO and SSE. Only public entry point of the
  * platform; subgraphs accept only requests it signed.
  */
+/** How long readiness waits for Redis and for each subgraph's own readiness. */
+const READINESS_PROBE_MS = 2_000;
+
 export function createGateway(config: GatewayConfig): Gateway {
   const log = config.logger ?? getLogger('gateway');
   const production = config.production ?? process.env['NODE_ENV'] === 'production';
@@ -315,27 +318,32 @@ export function createGateway(config: GatewayConfig): Gateway {
     checks['supergraph'] = supergraphSchema ? 'ok' : 'not-composed';
     checks['live'] = sockets ? 'ok' : 'starting';
     if (!sockets) ready = false;
-    try {
-      await config.redis.ping();
-      checks['redis'] = 'ok';
-    } catch {
-      checks['redis'] = 'down';
-      ready = false;
-    }
-    for (const subgraph of config.subgraphs) {
-      const source = dataSources.get(subgraph.name);
-      const breaker = source?.breaker.state ?? 'unknown';
-      let reachable = 'unknown';
+    // Every probe at once, each bounded: one slow dependency must not make the answer slow.
+    const probeRedis = async (): Promise<string> => {
       try {
-        const healthUrl = new URL('/health/ready', subgraph.url);
-        const response = await fetch(healthUrl, { signal: AbortSignal.timeout(2_000) });
-        reachable = response.ok ? 'ok' : `status ${response.status}`;
+        await Promise.race([config.redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), READINESS_PROBE_MS).unref())]);
+        return 'ok';
       } catch {
-        reachable = 'down';
+        return 'down';
       }
+    };
+    const probeSubgraph = async (subgraph: (typeof config.subgraphs)[number]): Promise<string> => {
+      try {
+        const response = await fetch(new URL('/health/ready', subgraph.url), { signal: AbortSignal.timeout(READINESS_PROBE_MS) });
+        return response.ok ? 'ok' : `status ${response.status}`;
+      } catch {
+        return 'down';
+      }
+    };
+    const [redisState, ...reachability] = await Promise.all([probeRedis(), ...config.subgraphs.map(probeSubgraph)]);
+    checks['redis'] = redisState;
+    if (redisState !== 'ok') ready = false;
+    config.subgraphs.forEach((subgraph, index) => {
+      const breaker = dataSources.get(subgraph.name)?.breaker.state ?? 'unknown';
+      const reachable = reachability[index] ?? 'unknown';
       checks[subgraph.name] = { reachable, breaker };
       if ((subgraph.critical ?? true) && (reachable !== 'ok' || breaker === 'open')) ready = false;
-    }
+    });
     return { ready, checks };
   }
 
