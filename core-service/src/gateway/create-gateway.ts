@@ -30,6 +30,7 @@ import { bearerToken, useAuth } from './use-auth.js';
 import { useContextSigning } from './use-context-signing.js';
 import { useCostLimit } from './use-cost-limit.js';
 import { usePersistedOperations, sha256Hex } from './use-persisted-operations.js';
+import { useVariableCoercion } from './use-variable-coercion.js';
 import { useRateLimit, type UseRateLimitConfig } from './use-rate-limit.js';
 
 export interface GatewaySubgraph extends SubgraphDefinition {
@@ -99,12 +100,14 @@ export function createGateway(config: GatewayConfig): Gateway {
   const prefix = config.brand ? `${config.brand}:` : '';
   const metrics = createGatewayMetrics();
   let supergraphSchema: GraphQLSchema | undefined;
+  let apiSchema: GraphQLSchema | undefined;
   let liveSchema: GraphQLSchema | undefined;
 
   // The pipeline, in the order it runs. Each entry is one file, one concern.
   const plugins: GatewayPlugin[] = [
     useAuth({ keys: config.tokenKeys, redis: config.redis, brand: config.brand ?? null }),
     ...(config.persistedOperations ? [usePersistedOperations({ operations: config.persistedOperations.operations, only: config.persistedOperations.only ?? false })] : []),
+    useVariableCoercion({ schema: () => apiSchema }),
     useCostLimit({
       schema: () => supergraphSchema,
       ...(config.cost?.presets ? { presets: config.cost.presets } : {}),
@@ -136,9 +139,10 @@ export function createGateway(config: GatewayConfig): Gateway {
     },
     logger: apolloLogger(log),
   });
-  apolloGateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+  apolloGateway.onSchemaLoadOrUpdate(({ apiSchema: served, coreSupergraphSdl }) => {
+    apiSchema = served;
     supergraphSchema = buildSchema(coreSupergraphSdl, { assumeValidSDL: true });
-    liveSchema = buildLiveSchema(apiSchema);
+    liveSchema = buildLiveSchema(served);
   });
 
   const httpServer = createServer((req, res) => {
