@@ -43,6 +43,4 @@ export interface AuthContext extends SubgraphContext {
   deps: AuthDeps;
   /** Batches `User` lookups of one request into one query (entity fetches from the gateway). */
   userLoader: DataLoader<string, UserRecord | null>;
-  /** The caller's address as the gateway forwarded it, for per-address login throttling. */
-  clientAddress: string | null;
 }

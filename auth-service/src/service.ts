@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import DataLoader from 'dataloader';
 import type { Db, MongoClient } from 'mongodb';
@@ -105,14 +104,13 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     lifecycle,
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
-    context: ({ req }) => ({
+    context: () => ({
       deps,
       userLoader: new DataLoader<string, UserRecord | null>(async (ids) => {
         const found = await users.findByIds(ids);
         const byId = new Map(found.map((u) => [u.id, u]));
         return ids.map((id) => byId.get(id) ?? null);
       }),
-      clientAddress: clientAddressOf(req),
     }),
   });
 
@@ -147,14 +145,4 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       await lifecycle.shutdown('stop');
     },
   };
-}
-
-/**
- * The gateway forwards the client's address in `x-forwarded-for`; only gateway-signed requests
- * reach resolvers, so the header is trusted here. Its first entry is the original client.
- */
-function clientAddressOf(req: IncomingMessage): string | null {
-  const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || req.socket.remoteAddress || null;
 }

@@ -18,7 +18,7 @@
  *   COST_MEASURE_ONLY=1       log and export operation costs without rejecting
  *   PERSISTED_OPERATIONS      path to a JSON manifest { "<sha256>": "<document>" }
  *   PERSISTED_ONLY=1          reject documents not in the manifest
- *   TRUST_PROXY=1             client address from the first X-Forwarded-For hop
+ *   TRUST_PROXY               proxies whose X-Forwarded-For is believed: loopback, addresses/CIDRs (comma-separated) or a hop count
  *   RATE_LIMIT_USER / RATE_LIMIT_IP   cost units per minute (defaults 20000 / 10000)
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -79,7 +79,7 @@ const gateway = createGateway({
   cost: { measureOnly: env['COST_MEASURE_ONLY'] === '1' },
   ...(persisted ? { persistedOperations: { operations: persisted, only: env['PERSISTED_ONLY'] === '1' } } : {}),
   allowedOrigins: (env['CORS_ORIGINS'] ?? 'http://localhost:5173').split(',').filter((o) => o.length > 0),
-  trustProxy: env['TRUST_PROXY'] === '1',
+  ...(env['TRUST_PROXY'] ? { trustProxy: /^\d+$/.test(env['TRUST_PROXY']) ? Number(env['TRUST_PROXY']) : env['TRUST_PROXY'] } : {}),
   // Development only (createGateway never serves it in production): the first tab is the demo login
   // that `npm start` seeds (auth-service/src/seed.ts), so the IDE works on first open.
   graphqlIde: { title: 'Payment platform GraphQL', defaultQuery: DEMO_LOGIN_EXAMPLE },

@@ -96,13 +96,15 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<AuthHar
     const headers = signUserContext(
       {
         ...(claims ? { sub: claims.sub, tid: claims.tid, sid: claims.sid, roles: claims.roles, permissions: claims.permissions } : {}),
+        // The client address travels signed, as the gateway sends it.
+        ...(callOptions.address ? { ip: callOptions.address } : {}),
         correlationId: `test-${fixture.id}`,
       },
       CONTEXT_SECRET,
     );
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers, ...(callOptions.address ? { 'x-forwarded-for': callOptions.address } : {}) },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as GraphQLResponse<any>;

@@ -31,6 +31,7 @@ import { useContextSigning } from './use-context-signing.js';
 import { useCostLimit } from './use-cost-limit.js';
 import { usePersistedOperations, sha256Hex } from './use-persisted-operations.js';
 import { useVariableCoercion } from './use-variable-coercion.js';
+import proxyAddr, { compile as compileTrust } from 'proxy-addr';
 import { useRateLimit, type UseRateLimitConfig } from './use-rate-limit.js';
 
 export interface GatewaySubgraph extends SubgraphDefinition {
@@ -59,8 +60,12 @@ export interface GatewayConfig {
   resilience?: SubgraphResilienceConfig;
   allowedOrigins?: readonly string[];
   maxBodyBytes?: number;
-  /** Trust the first X-Forwarded-For hop as the client address (behind a load balancer). */
-  trustProxy?: boolean;
+  /**
+   * Which proxies' X-Forwarded-For is believed (proxy-addr's trust: `'loopback'`, addresses and
+   * CIDRs, a list of them, or a hop count). The client address is the nearest one no trusted
+   * proxy vouches for; without this, it is the connection's peer and the header is ignored.
+   */
+  trustProxy?: string | readonly string[] | number;
   /** Live updates: the integration events stream. Default `{brand}:events`. */
   eventsStreamKey?: string;
   sseHeartbeatMs?: number;
@@ -227,10 +232,14 @@ export function createGateway(config: GatewayConfig): Gateway {
     return context;
   }
 
+  // proxy-addr walks X-Forwarded-For from the nearest hop and stops at the first address no
+  // trusted proxy vouches for: a client cannot pick its own address by sending the header.
+  const trust = config.trustProxy;
+  const isTrustedProxy: (address: string, hop: number) => boolean =
+    trust === undefined ? () => false : typeof trust === 'number' ? (_address, hop) => hop < trust : compileTrust(typeof trust === 'string' ? trust.split(',').map((entry) => entry.trim()) : [...trust]);
   function clientIp(req: IncomingMessage): string {
-    const forwarded = req.headers['x-forwarded-for'];
-    if (config.trustProxy && typeof forwarded === 'string') return forwarded.split(',')[0]!.trim();
-    return req.socket.remoteAddress ?? 'unknown';
+    if (req.socket.remoteAddress === undefined) return 'unknown';
+    return proxyAddr(req, isTrustedProxy);
   }
 
   let apolloStarted = false;

@@ -24,7 +24,7 @@ export const ANONYMOUS_CALLER: Caller = Object.freeze({ kind: 'anonymous', roles
 export interface GatewayContext {
   caller: Caller;
   correlationId: string;
-  /** Client address (first hop of X-Forwarded-For only when `trustProxy`). */
+  /** Client address: the nearest X-Forwarded-For hop no proxy named by `trustProxy` vouches for, else the peer. */
   ip: string;
   req?: IncomingMessage;
   logger: Logger;

@@ -24,6 +24,7 @@ export function useContextSigning(config: UseContextSigningConfig): GatewayPlugi
           ...(caller.userId !== undefined ? { sub: caller.userId } : {}),
           ...(caller.tenantId !== undefined ? { tid: caller.tenantId } : {}),
           ...(caller.sessionId !== undefined ? { sid: caller.sessionId } : {}),
+          ...(context?.ip ? { ip: context.ip } : {}),
           roles: caller.roles,
           permissions: caller.permissions,
           correlationId,

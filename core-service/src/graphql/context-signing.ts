@@ -25,6 +25,11 @@ export interface UserContextClaims {
   permissions: string[];
   /** Session id. */
   sid?: string;
+  /**
+   * The client's address as the gateway determined it (X-Forwarded-For believed only from the
+   * proxies `TRUST_PROXY` names). Signed: a subgraph must never take it from a header.
+   */
+  ip?: string;
   correlationId: string;
   /** Signing time, seconds since the epoch. */
   iat: number;
@@ -68,6 +73,7 @@ const claimsSchema = type({
   roles: 'string[]',
   permissions: 'string[]',
   'sid?': 'string > 0',
+  'ip?': 'string > 0',
   correlationId: 'string > 0',
   iat: 'number.integer >= 0',
 });

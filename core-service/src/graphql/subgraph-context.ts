@@ -16,6 +16,8 @@ export interface SubgraphContext {
   user: SubgraphUser | null;
   tenantId: string | null;
   correlationId: string;
+  /** The client's address, as the gateway signed it; null when it sent none. */
+  clientAddress: string | null;
   /** Logger for this service; every line carries the request's correlation id. */
   logger: Logger;
   serviceName: string;

@@ -213,6 +213,7 @@ export function createSubgraphServer<TExtra extends object = object>(
           user: userFromClaims(claims),
           tenantId: claims.tid ?? null,
           correlationId: claims.correlationId,
+          clientAddress: claims.ip ?? null,
           logger: log,
           serviceName: options.name,
           claims,
