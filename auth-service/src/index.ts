@@ -5,9 +5,10 @@
  *   PORT                     listening port (default 4001)
  *   HOST                     listening address (default 0.0.0.0)
  *   MONGO_URI                MongoDB (default mongodb://localhost:27017)
- *   AUTH_DB_NAME             the service's database (default `auth`)
+ *   DB_STRATEGY              how databases are named (core-service createServiceDatabaseAccess; default
+ *                            per-service: `auth_service`)
  *   REDIS_URL                Redis (default redis://localhost:6379)
- *   BRAND                    key prefix of Redis keys and the event stream (default `default`)
+ *   BRAND                    key prefix of Redis keys and the event stream (default `demo`, core-service's)
  *   INTERNAL_CONTEXT_SECRET  the gateway's context-signing secret (required, ≥ 32 chars)
  *   JWT_SECRET               HS256 access-token secret (≥ 32 chars); or store RS256 keys in the
  *                            config store (`auth-service`/`jwt`, env AUTH_SERVICE_JWT as JSON)
@@ -18,9 +19,11 @@
  *   SEED_DEMO=1              create the demo tenant, admin and two users (idempotent)
  */
 import {
-  connectMongo,
+  brandFromEnv,
   connectRedis,
+  CORE_DATABASE_NAME,
   createConfigStore,
+  createServiceDatabaseAccess,
   getConfigWithDefault,
   getLogger,
   loadAccessTokenKeys,
@@ -28,7 +31,7 @@ import {
 } from 'core-service';
 import { seedDemoTenant } from './seed.js';
 import { createAuthService } from './service.js';
-import { registerAuthConfigDefaults, SERVICE_NAME, type AuthSettings } from './settings.js';
+import { registerAuthConfigDefaults, SERVICE_NAME, type AuthSettingsOverride } from './settings.js';
 
 const env = process.env;
 const log = getLogger(SERVICE_NAME);
@@ -40,9 +43,12 @@ function required(name: string): string {
 }
 
 async function main(): Promise<void> {
-  const client = await connectMongo(env['MONGO_URI'] ?? 'mongodb://localhost:27017');
+  const brand = brandFromEnv();
+  const database = createServiceDatabaseAccess(SERVICE_NAME);
+  await database.initialize({ brand, uri: env['MONGO_URI'] ?? 'mongodb://localhost:27017' });
+  const client = database.getClient();
   const redis = await connectRedis(env['REDIS_URL'] ?? 'redis://localhost:6379');
-  const configStore = createConfigStore({ db: client.db('core_service'), redis });
+  const configStore = createConfigStore({ db: client.db(CORE_DATABASE_NAME), redis });
   await configStore.ensureIndexes();
   await configStore.start();
   setDefaultConfigStore(configStore);
@@ -50,19 +56,19 @@ async function main(): Promise<void> {
 
   const service = createAuthService({
     client,
-    db: client.db(env['AUTH_DB_NAME'] ?? 'auth'),
+    db: await database.getDb(),
     redis,
-    brand: env['BRAND'] ?? 'default',
+    brand,
     keys: await loadAccessTokenKeys(),
     otpSecret: required('OTP_SECRET'),
     contextSecret: required('INTERNAL_CONTEXT_SECRET'),
-    settings: await getConfigWithDefault<Partial<AuthSettings>>(SERVICE_NAME, 'security'),
+    settings: await getConfigWithDefault<AuthSettingsOverride>(SERVICE_NAME, 'security'),
     port: Number(env['PORT'] ?? 4001),
     host: env['HOST'] ?? '0.0.0.0',
   });
   service.lifecycle.onStop('connections', async () => {
     await redis.quit().catch(() => redis.disconnect());
-    await client.close();
+    await database.close();
   });
   const { url } = await service.start();
   service.lifecycle.installSignalHandlers();

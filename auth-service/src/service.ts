@@ -22,7 +22,7 @@ import { AUTH_ERROR_CODES } from './error-codes.js';
 import { startRoleInvalidation } from './events/role-invalidation.js';
 import { startUserSnapshotResponder } from './events/user-snapshot.js';
 import { resolvers } from './resolvers/index.js';
-import { DEFAULT_AUTH_SETTINGS, mergeSettings, SERVICE_NAME, type AuthSettings } from './settings.js';
+import { DEFAULT_AUTH_SETTINGS, mergeSettings, SERVICE_NAME, type AuthSettings, type AuthSettingsOverride } from './settings.js';
 import { LoginThrottle } from './store/login-throttle.js';
 import { OtpStore } from './store/otp-store.js';
 import { createAuthRedisKeys } from './store/redis-keys.js';
@@ -46,7 +46,7 @@ export interface AuthServiceOptions {
   otpSecret: string;
   /** The gateway's context-signing secret (INTERNAL_CONTEXT_SECRET). */
   contextSecret: string | readonly string[];
-  settings?: Partial<AuthSettings>;
+  settings?: AuthSettingsOverride;
   clock?: Clock;
   port?: number;
   host?: string;

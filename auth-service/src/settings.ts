@@ -28,8 +28,11 @@ export function registerAuthConfigDefaults(): void {
   });
 }
 
+/** Settings as given by a caller or the config store: any part of each group may be left out. */
+export type AuthSettingsOverride = { [K in keyof AuthSettings]?: AuthSettings[K] extends object ? Partial<AuthSettings[K]> : AuthSettings[K] };
+
 /** Deep enough merge for the two-level settings object. */
-export function mergeSettings(base: AuthSettings, override: Partial<AuthSettings> | undefined): AuthSettings {
+export function mergeSettings(base: AuthSettings, override: AuthSettingsOverride | undefined): AuthSettings {
   if (override === undefined) return base;
   return {
     refreshTokenTtlSeconds: override.refreshTokenTtlSeconds ?? base.refreshTokenTtlSeconds,

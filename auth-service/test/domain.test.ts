@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeEmail } from '../src/domain/email.js';
-import { isLockActive, retryAfterSeconds, shouldLock } from '../src/domain/login-throttle-rules.js';
+import { DEFAULT_LOGIN_THROTTLE, decideLoginAttempt, isLockActive, retryAfterSeconds, shouldLock, type LoginThrottleState } from '../src/domain/login-throttle-rules.js';
 import { judgeOtpAttempt } from '../src/domain/otp.js';
 import { hashPassword, verifyPassword } from '../src/domain/password-hash.js';
 import { checkPasswordPolicy } from '../src/domain/password-policy.js';
@@ -72,5 +72,39 @@ describe('rules', () => {
     expect(canAssignRole('system', false)).toBe(false);
     expect(canAssignRole('system', true)).toBe(true);
     expect(canAssignRole('support', false)).toBe(true);
+  });
+});
+
+describe('login attempt decisions', () => {
+  const now = 1_000_000;
+  const clean: LoginThrottleState = { addressLockedUntil: null, accountAddressLockedUntil: null, accountFailures: 0, isKnownAddress: false };
+  const s = DEFAULT_LOGIN_THROTTLE;
+
+  it('a clean address on a quiet account goes through', () => {
+    expect(decideLoginAttempt(clean, s, now)).toEqual({ kind: 'allow' });
+  });
+
+  it('a locked address is refused whatever the account, with the seconds left', () => {
+    expect(decideLoginAttempt({ ...clean, addressLockedUntil: now + 4_500 }, s, now)).toEqual({ kind: 'refuse', scope: 'address', retryAfterSeconds: 5 });
+  });
+
+  it('a locked (account, address) pair is refused; the same account from elsewhere is not', () => {
+    expect(decideLoginAttempt({ ...clean, accountAddressLockedUntil: now + 60_000 }, s, now)).toMatchObject({ kind: 'refuse', scope: 'account-address' });
+    expect(decideLoginAttempt({ ...clean, accountAddressLockedUntil: null }, s, now)).toEqual({ kind: 'allow' });
+  });
+
+  it('an expired lock refuses nothing', () => {
+    expect(decideLoginAttempt({ ...clean, addressLockedUntil: now, accountAddressLockedUntil: now - 1 }, s, now)).toEqual({ kind: 'allow' });
+  });
+
+  it('a slowed account makes unfamiliar addresses wait for a slot, and lets the owner\'s known addresses through', () => {
+    const slowed = { ...clean, accountFailures: s.maxFailuresPerAccount };
+    expect(decideLoginAttempt(slowed, s, now)).toEqual({ kind: 'needs-slot', intervalSeconds: s.unknownAddressIntervalSeconds });
+    expect(decideLoginAttempt({ ...slowed, isKnownAddress: true }, s, now)).toEqual({ kind: 'allow' });
+    expect(decideLoginAttempt({ ...clean, accountFailures: s.maxFailuresPerAccount - 1 }, s, now)).toEqual({ kind: 'allow' });
+  });
+
+  it('a lock outranks the known-address pass: a known address that guesses is still stopped', () => {
+    expect(decideLoginAttempt({ ...clean, isKnownAddress: true, accountAddressLockedUntil: now + 1_000 }, s, now)).toMatchObject({ kind: 'refuse' });
   });
 });

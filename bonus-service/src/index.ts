@@ -3,7 +3,7 @@
  * lifecycle that stops everything in reverse order on SIGTERM/SIGINT.
  */
 import { Redis } from 'ioredis';
-import { createServiceDatabaseAccess, createServiceLifecycle, getLogger } from 'core-service';
+import { brandFromEnv, createServiceDatabaseAccess, createServiceLifecycle, getLogger } from 'core-service';
 import { createBonusService, SERVICE_NAME } from './service.js';
 
 function env(name: string, fallback?: string): string {
@@ -12,7 +12,7 @@ function env(name: string, fallback?: string): string {
   return value;
 }
 
-const brand = env('BRAND', 'demo');
+const brand = brandFromEnv();
 const mongoUri = env('MONGO_URI');
 const redisUrl = env('REDIS_URL');
 const port = Number(env('PORT', '4003'));

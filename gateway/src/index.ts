@@ -22,7 +22,7 @@
  *   RATE_LIMIT_USER / RATE_LIMIT_IP   cost units per minute (defaults 20000 / 10000)
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { accessTokenKeysFromConfig, connectRedis, createServiceLifecycle, DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, getLogger } from 'core-service';
+import { accessTokenKeysFromConfig, brandFromEnv, connectRedis, createServiceLifecycle, DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, getLogger } from 'core-service';
 import { createGateway } from 'core-service/gateway';
 import { SUPERGRAPH_PATH } from './compose.js';
 import { SUBGRAPHS } from './subgraphs.js';
@@ -73,7 +73,7 @@ const gateway = createGateway({
   ...(mode === 'file' ? { supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8') } : {}),
   production,
   redis,
-  brand: env['BRAND'] ?? 'demo',
+  brand: brandFromEnv(),
   contextSecret: required('INTERNAL_CONTEXT_SECRET'),
   tokenKeys: tokenKeys(),
   cost: { measureOnly: env['COST_MEASURE_ONLY'] === '1' },

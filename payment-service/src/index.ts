@@ -5,7 +5,7 @@
  * reverse order on SIGTERM/SIGINT.
  */
 import { Redis } from 'ioredis';
-import { CORE_DATABASE_NAME, createConfigStore, createServiceDatabaseAccess, createServiceLifecycle, getLogger, setDefaultConfigStore } from 'core-service';
+import { brandFromEnv, CORE_DATABASE_NAME, createConfigStore, createServiceDatabaseAccess, createServiceLifecycle, getLogger, setDefaultConfigStore } from 'core-service';
 import { createPaymentService, SERVICE_NAME } from './service.js';
 import { ConfiguredPayoutProvider, payoutProviderFor } from './payout/configured-payout-provider.js';
 import { LivePaymentSettings, legacyEnvOverrides, registerPaymentConfigDefaults } from './settings.js';
@@ -16,7 +16,7 @@ function env(name: string, fallback?: string): string {
   return value;
 }
 
-const brand = env('BRAND', 'demo');
+const brand = brandFromEnv();
 const mongoUri = env('MONGO_URI');
 const redisUrl = env('REDIS_URL');
 const port = Number(env('PORT', '4002'));

@@ -5,7 +5,7 @@ import type { AuthContext } from '../deps.js';
 import { REGISTRATION_ROLE } from '../domain/default-roles.js';
 import { isPlausibleEmail, normalizeEmail } from '../domain/email.js';
 import { generateReferralCode, normalizeReferralCode } from '../domain/referral-code.js';
-import { retryAfterSeconds } from '../domain/login-throttle-rules.js';
+import { decideLoginAttempt } from '../domain/login-throttle-rules.js';
 import { checkPasswordPolicy } from '../domain/password-policy.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../domain/password-hash.js';
 import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from '../domain/refresh-token.js';
@@ -82,11 +82,17 @@ export async function login(_: unknown, args: { input: unknown }, ctx: AuthConte
   const audit = (reason: string, userId: string | null) =>
     deps.events.emit(AUTH_EVENTS.UserLoginFailed, input.tenantId, userId, { reason, email, clientAddress });
 
-  const locks = await deps.throttle.locks(input.tenantId, email, clientAddress, now);
-  const lockedUntil = locks.accountLockedUntil ?? locks.addressLockedUntil;
-  if (lockedUntil !== null) {
-    await audit('locked', null);
-    throw authError(AUTH_ERRORS.AccountLocked, 'Too many failed attempts; try again later', { retryAfterSeconds: retryAfterSeconds(lockedUntil, now) });
+  const decision = decideLoginAttempt(await deps.throttle.state(input.tenantId, email, clientAddress, now), deps.settings.loginThrottle, now);
+  if (decision.kind === 'refuse') {
+    await audit(`throttled:${decision.scope}`, null);
+    throw authError(AUTH_ERRORS.AccountLocked, 'Too many failed attempts; try again later', { retryAfterSeconds: decision.retryAfterSeconds, scope: decision.scope });
+  }
+  if (decision.kind === 'needs-slot') {
+    const slot = await deps.throttle.takeSlot(input.tenantId, email, decision.intervalSeconds, now);
+    if (slot !== true) {
+      await audit('throttled:account', null);
+      throw authError(AUTH_ERRORS.AccountLocked, 'Too many failed attempts on this account from unfamiliar places; try again later', { retryAfterSeconds: slot, scope: 'account' });
+    }
   }
 
   const user = await deps.users.findByEmail(input.tenantId, email);
@@ -103,7 +109,7 @@ export async function login(_: unknown, args: { input: unknown }, ctx: AuthConte
     throw authError(AUTH_ERRORS.AccountLocked, 'This account is locked');
   }
 
-  await deps.throttle.clearAccount(input.tenantId, email);
+  await deps.throttle.recordSuccess(input.tenantId, email, clientAddress, now);
   if (verification.needsRehash) {
     // Cost raised since this hash was made: upgrade it now that the password is in hand.
     await deps.users.setPasswordHash(user.id, await hashPassword(input.password, deps.settings.scrypt), new Date(now));

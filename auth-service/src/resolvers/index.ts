@@ -3,12 +3,13 @@ import type { AuthContext } from '../deps.js';
 import { login, logout, refreshToken, register } from './identity.js';
 import { requestOtp, verifyOtp } from './otp.js';
 import { assignRole, revokeRole, roles, upsertRole } from './roles.js';
+import { clearLoginThrottle, loginThrottle } from './login-throttle.js';
 import { createTenant } from './tenants.js';
 import { me, resolveUserReference, setUserStatus, user, users } from './users.js';
 
 // `errorCodes` is resolved by core-service from the error registry.
 export const resolvers: SubgraphResolvers<AuthContext> = {
-  Query: { me, user, users, roles },
-  Mutation: { register, login, refreshToken, logout, requestOtp, verifyOtp, assignRole, revokeRole, upsertRole, setUserStatus, createTenant },
+  Query: { me, user, users, roles, loginThrottle },
+  Mutation: { register, login, refreshToken, logout, requestOtp, verifyOtp, assignRole, revokeRole, upsertRole, setUserStatus, createTenant, clearLoginThrottle },
   User: { __resolveReference: resolveUserReference as never },
 };

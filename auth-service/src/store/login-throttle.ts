@@ -1,17 +1,21 @@
 import type { Redis } from 'ioredis';
-import { isLockActive, shouldLock, type LoginThrottleSettings } from '../domain/login-throttle-rules.js';
+import { isAccountSlowed, isLockActive, shouldLock, type LoginThrottleSettings, type LoginThrottleState } from '../domain/login-throttle-rules.js';
 import type { AuthRedisKeys } from './redis-keys.js';
 
-export interface LoginLocks {
-  /** Deadline (ms) of the account key's lock, or null. */
-  accountLockedUntil: number | null;
-  addressLockedUntil: number | null;
+/** What an admin sees of one account (and optionally one address). */
+export interface LoginThrottleReport {
+  accountFailures: number;
+  slowed: boolean;
+  knownAddresses: string[];
+  /** Only when an address was asked about. */
+  address?: { failures: number; lockedUntil: number | null; accountFailures: number; accountLockedUntil: number | null };
 }
 
 /**
- * Failed-login counters and locks in Redis, shared by every instance. A lock's value is its
- * deadline on the domain clock, so expiry is decided by `isLockActive(deadline, now)` (tests move
- * the clock instead of sleeping); the key's own TTL only cleans up afterwards.
+ * Failed-login counters, locks and known addresses in Redis, shared by every instance and kept
+ * across auth-service restarts. A lock's value is its deadline on the domain clock, so expiry is
+ * decided by `isLockActive(deadline, now)` (tests move the clock instead of sleeping); the key's
+ * own TTL only cleans up afterwards.
  */
 export class LoginThrottle {
   constructor(
@@ -20,51 +24,105 @@ export class LoginThrottle {
     private readonly settings: () => LoginThrottleSettings,
   ) {}
 
-  async locks(tenantId: string, email: string, address: string | null, now: number): Promise<LoginLocks> {
-    const [account, byAddress] = await this.redis.mget(
-      this.keys.accountLock(tenantId, email),
-      address === null ? this.keys.addressLock('-') : this.keys.addressLock(address),
+  async state(tenantId: string, email: string, address: string | null, now: number): Promise<LoginThrottleState> {
+    const k = this.keys;
+    const at = address ?? '-';
+    const [addressLock, pairLock, accountFailures] = await this.redis.mget(
+      k.addressLock(at),
+      k.accountAddressLock(tenantId, email, at),
+      k.accountFailures(tenantId, email),
     );
-    const accountDeadline = account === null || account === undefined ? null : Number(account);
-    const addressDeadline = address === null || byAddress === null || byAddress === undefined ? null : Number(byAddress);
+    const known = address === null ? null : await this.redis.zscore(k.knownAddresses(tenantId, email), address);
+    const deadline = (value: string | null | undefined): number | null => (address === null || value === null || value === undefined ? null : Number(value));
     return {
-      accountLockedUntil: isLockActive(accountDeadline, now) ? accountDeadline : null,
-      addressLockedUntil: isLockActive(addressDeadline, now) ? addressDeadline : null,
+      addressLockedUntil: deadline(addressLock),
+      accountAddressLockedUntil: deadline(pairLock),
+      accountFailures: Number(accountFailures ?? 0),
+      isKnownAddress: known !== null && Number(known) > now - this.settings().knownAddressDays * 86_400_000,
     };
   }
 
-  /** Counts a failure for the account key and the address; locks whichever reached its limit. */
-  async recordFailure(tenantId: string, email: string, address: string | null, now: number): Promise<LoginLocks> {
+  /**
+   * Takes the slowed account's next attempt slot for an unknown address: true when this attempt
+   * may go on, otherwise the seconds until the slot frees. One slot per account, shared by every
+   * unknown address, so spreading a guess over many addresses gains nothing.
+   */
+  async takeSlot(tenantId: string, email: string, intervalSeconds: number, now: number): Promise<true | number> {
+    const nextAllowed = (await this.redis.eval(TAKE_SLOT_SCRIPT, 1, this.keys.accountSlot(tenantId, email), String(now), String(intervalSeconds * 1000))) as number;
+    return nextAllowed <= now ? true : Math.max(1, Math.ceil((nextAllowed - now) / 1000));
+  }
+
+  /** Counts a failure for the address, the (account, address) pair and the account; locks what reached its limit. */
+  async recordFailure(tenantId: string, email: string, address: string | null, now: number): Promise<void> {
     const s = this.settings();
     const deadline = now + s.lockoutSeconds * 1000;
-    const account = await this.count(this.keys.accountFailures(tenantId, email), this.keys.accountLock(tenantId, email), s.maxFailuresPerAccount, deadline, s);
-    const byAddress =
-      address === null ? false : await this.count(this.keys.addressFailures(address), this.keys.addressLock(address), s.maxFailuresPerAddress, deadline, s);
-    return { accountLockedUntil: account ? deadline : null, addressLockedUntil: byAddress ? deadline : null };
+    const k = this.keys;
+    await this.count(k.accountFailures(tenantId, email), null, Number.POSITIVE_INFINITY, deadline, s);
+    if (address === null) return;
+    await this.count(k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address), s.maxFailuresPerAccountAddress, deadline, s);
+    await this.count(k.addressFailures(address), k.addressLock(address), s.maxFailuresPerAddress, deadline, s);
   }
 
-  /** A successful login forgets the account's failures (the address keeps its count). */
-  async clearAccount(tenantId: string, email: string): Promise<void> {
-    await this.redis.del(this.keys.accountFailures(tenantId, email), this.keys.accountLock(tenantId, email));
+  /**
+   * A successful login: the address becomes one of the account's own and its pair count is
+   * forgotten. The account-wide count stays: the owner getting in does not end someone else's
+   * guessing from elsewhere.
+   */
+  async recordSuccess(tenantId: string, email: string, address: string | null, now: number): Promise<void> {
+    if (address === null) return;
+    const k = this.keys;
+    const s = this.settings();
+    const known = k.knownAddresses(tenantId, email);
+    await this.redis
+      .multi()
+      .del(k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address))
+      .zadd(known, String(now), address)
+      // Bounded: the most recent addresses only.
+      .zremrangebyrank(known, 0, -(MAX_KNOWN_ADDRESSES + 1))
+      .expire(known, s.knownAddressDays * 86_400)
+      .exec();
   }
 
-  private async count(counterKey: string, lockKey: string, max: number, deadline: number, s: LoginThrottleSettings): Promise<boolean> {
-    const count = (await this.redis.eval(
-      COUNT_FAILURE_SCRIPT,
-      1,
-      counterKey,
-      String(s.failureWindowSeconds),
-    )) as number;
-    if (!shouldLock(count, max)) return false;
-    // The lock starts a new window: after it expires the account gets `max` fresh attempts.
+  async report(tenantId: string, email: string, address: string | null, now: number): Promise<LoginThrottleReport> {
+    const k = this.keys;
+    const s = this.settings();
+    const accountFailures = Number((await this.redis.get(k.accountFailures(tenantId, email))) ?? 0);
+    const knownAddresses = await this.redis.zrangebyscore(k.knownAddresses(tenantId, email), now - s.knownAddressDays * 86_400_000, '+inf');
+    const report: LoginThrottleReport = { accountFailures, slowed: isAccountSlowed(accountFailures, s), knownAddresses };
+    if (address !== null) {
+      const [failures, lock, pairFailures, pairLock] = await this.redis.mget(
+        k.addressFailures(address),
+        k.addressLock(address),
+        k.accountAddressFailures(tenantId, email, address),
+        k.accountAddressLock(tenantId, email, address),
+      );
+      const active = (value: string | null | undefined) => (value === null || value === undefined || !isLockActive(Number(value), now) ? null : Number(value));
+      report.address = { failures: Number(failures ?? 0), lockedUntil: active(lock), accountFailures: Number(pairFailures ?? 0), accountLockedUntil: active(pairLock) };
+    }
+    return report;
+  }
+
+  /** An admin's reset: the account's counts and slot, and the address's when one is named. */
+  async clear(tenantId: string, email: string, address: string | null): Promise<void> {
+    const k = this.keys;
+    const keys = [k.accountFailures(tenantId, email), k.accountSlot(tenantId, email)];
+    if (address !== null) keys.push(k.addressFailures(address), k.addressLock(address), k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address));
+    await this.redis.del(...keys);
+  }
+
+  private async count(counterKey: string, lockKey: string | null, max: number, deadline: number, s: LoginThrottleSettings): Promise<void> {
+    const count = (await this.redis.eval(COUNT_FAILURE_SCRIPT, 1, counterKey, String(s.failureWindowSeconds))) as number;
+    if (lockKey === null || !shouldLock(count, max)) return;
+    // The lock starts a new window: after it expires the key gets `max` fresh attempts.
     await this.redis
       .multi()
       .set(lockKey, String(deadline), 'EX', s.lockoutSeconds + s.failureWindowSeconds)
       .del(counterKey)
       .exec();
-    return true;
   }
 }
+
+const MAX_KNOWN_ADDRESSES = 20;
 
 // INCR and start the window on the first failure in one step, so a crash between the two can
 // never leave a counter without expiry.
@@ -72,4 +130,14 @@ const COUNT_FAILURE_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) end
 return count
+`;
+
+// KEYS[1] the account's slot (next allowed instant, ms); ARGV now, interval ms. Takes the slot
+// when it is free and returns the instant that was stored before (<= now means taken).
+const TAKE_SLOT_SCRIPT = `
+local nextAllowed = tonumber(redis.call('GET', KEYS[1]) or '0')
+local now = tonumber(ARGV[1])
+if nextAllowed > now then return nextAllowed end
+redis.call('SET', KEYS[1], tostring(now + tonumber(ARGV[2])), 'PX', tonumber(ARGV[2]) * 2)
+return nextAllowed
 `;

@@ -8,7 +8,10 @@ export function createAuthRedisKeys(brand: string) {
   const prefix = `${brand}:auth:`;
   return {
     accountFailures: (tenantId: string, email: string) => `${prefix}login-failures:account:${tenantId}:${email}`,
-    accountLock: (tenantId: string, email: string) => `${prefix}login-lock:account:${tenantId}:${email}`,
+    accountSlot: (tenantId: string, email: string) => `${prefix}login-slot:account:${tenantId}:${email}`,
+    knownAddresses: (tenantId: string, email: string) => `${prefix}login-known:${tenantId}:${email}`,
+    accountAddressFailures: (tenantId: string, email: string, address: string) => `${prefix}login-failures:account-address:${tenantId}:${email}:${address}`,
+    accountAddressLock: (tenantId: string, email: string, address: string) => `${prefix}login-lock:account-address:${tenantId}:${email}:${address}`,
     addressFailures: (address: string) => `${prefix}login-failures:address:${address}`,
     addressLock: (address: string) => `${prefix}login-lock:address:${address}`,
     session: (sessionId: string) => sessionCacheKey(sessionId, brand),

@@ -10,7 +10,7 @@ import {
 import { createTestFixture, type TestFixture } from 'core-service/testing';
 import { createManualClock, type Clock } from '../../src/domain/clock.js';
 import { createAuthService, type AuthService } from '../../src/service.js';
-import type { AuthSettings } from '../../src/settings.js';
+import type { AuthSettingsOverride } from '../../src/settings.js';
 
 export const CONTEXT_SECRET = 'auth-test-context-secret-0123456789abcdef';
 export const JWT_SECRET = 'auth-test-jwt-secret-0123456789abcdefghij';
@@ -19,7 +19,7 @@ export const KEYS: AccessTokenKeys = { algorithm: 'HS256', secret: JWT_SECRET, i
 export const PASSWORD = 'correct horse battery staple';
 
 // The cheapest cost scrypt allows here (1 MiB, ~2 ms): tests exercise the logic, the bench the cost.
-const TEST_SETTINGS: Partial<AuthSettings> = { scrypt: { logN: 10, r: 8, p: 1 } };
+const TEST_SETTINGS: AuthSettingsOverride = { scrypt: { logN: 10, r: 8, p: 1 } };
 
 export interface GraphQLResponse<T = Record<string, any>> {
   data?: T | null;
@@ -58,7 +58,7 @@ export interface AuthResult {
 export const AUTH_FIELDS = 'accessToken refreshToken expiresIn user { id tenantId email roles status }';
 
 export interface StartAuthOptions {
-  settings?: Partial<AuthSettings>;
+  settings?: AuthSettingsOverride;
   clock?: ReturnType<typeof createManualClock>;
   /** Share another harness's database, Redis prefix and tenant (a second instance). */
   sharing?: AuthHarness;

@@ -16,3 +16,15 @@ export function parseEnvConfigValue(raw: string): unknown {
     return raw;
   }
 }
+
+/**
+ * The brand when `BRAND` is unset: one default for every service and the gateway, since the
+ * brand prefixes shared Redis keys (session revocations, events) that they must agree on.
+ */
+export const DEFAULT_BRAND = 'demo';
+
+/** `BRAND` from the environment, or the platform's one default. */
+export function brandFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const brand = env['BRAND'];
+  return brand === undefined || brand === '' ? DEFAULT_BRAND : brand;
+}

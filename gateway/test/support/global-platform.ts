@@ -54,4 +54,9 @@ export const SHARED_PLATFORM_ENV = {
   TRUST_PROXY: 'loopback',
   // bonus-service's expiry backstop every half second, so an award made due is expired promptly.
   BONUS_EXPIRY_SWEEP_MS: '500',
+  // Login limits low enough for a test to reach them in a few attempts (every attempt costs a
+  // password hash); tests that count on them read LOGIN_LIMITS.
+  AUTH_SERVICE_SECURITY: JSON.stringify({ loginThrottle: { maxFailuresPerAddress: 10, maxFailuresPerAccountAddress: 3, maxFailuresPerAccount: 6 } }),
 } as const;
+
+export const LOGIN_LIMITS = { perAddress: 10, perAccountAddress: 3, perAccount: 6 } as const;
