@@ -82,6 +82,7 @@ const service = createAuthService({
   brand,
   keys: { algorithm: 'HS256', secret: 'bench-jwt-secret-0123456789abcdefghijklmn', issuer: 'auth-service', audience: 'payment-platform' },
   otpSecret: 'bench-otp-secret-0123456789abcdefghijklmn',
+  otpDeliveryKey: 'ab'.repeat(32),
   contextSecret: CONTEXT_SECRET,
   settings: { scrypt: DEFAULT_SCRYPT_COST, loginThrottle: { maxFailuresPerAccount: 1e9, maxFailuresPerAddress: 1e9, failureWindowSeconds: 60, lockoutSeconds: 1 } },
   port: 0,

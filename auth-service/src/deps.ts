@@ -35,6 +35,8 @@ export interface AuthDeps {
   keys: AccessTokenKeys;
   settings: AuthSettings;
   otpSecret: string;
+  /** Seals codes in `auth.otp.requested` for the delivering service (OTP_DELIVERY_KEY). */
+  otpDeliveryKey: Buffer;
   clock: Clock;
 }
 

@@ -14,6 +14,7 @@
  *                            config store (`auth-service`/`jwt`, env AUTH_SERVICE_JWT as JSON)
  *   JWT_PREVIOUS_SECRETS     comma-separated secrets still accepted during a rotation
  *   OTP_SECRET               HMAC key for stored OTP codes (≥ 32 chars)
+ *   OTP_DELIVERY_KEY         AES-256 key (64 hex chars) sealing codes in auth.otp.requested for the deliverer
  *   AUTH_SERVICE_SECURITY    JSON override of the security settings (see settings.ts)
  *   PAGINATION_CURSOR_SECRET shared by every instance, so cursors survive load balancing
  *   SEED_DEMO=1              create the demo tenant, admin and two users (idempotent)
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     brand,
     keys: await loadAccessTokenKeys(),
     otpSecret: required('OTP_SECRET'),
+    otpDeliveryKey: required('OTP_DELIVERY_KEY'),
     contextSecret: required('INTERNAL_CONTEXT_SECRET'),
     settings: await getConfigWithDefault<AuthSettingsOverride>(SERVICE_NAME, 'security'),
     port: Number(env['PORT'] ?? 4001),

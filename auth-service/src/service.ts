@@ -9,6 +9,7 @@ import {
   EventBus,
   eventBusHealthCheck,
   mongoHealthCheck,
+  parseOtpDeliveryKey,
   redisHealthCheck,
   registerServiceErrorCodes,
   type AccessTokenKeys,
@@ -44,6 +45,8 @@ export interface AuthServiceOptions {
   keys: AccessTokenKeys;
   /** HMAC key for stored OTP codes (at least 32 characters). */
   otpSecret: string;
+  /** OTP_DELIVERY_KEY as configured (64 hex characters or base64 of 32 bytes). */
+  otpDeliveryKey: string;
   /** The gateway's context-signing secret (INTERNAL_CONTEXT_SECRET). */
   contextSecret: string | readonly string[];
   settings?: AuthSettingsOverride;
@@ -93,6 +96,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     keys: options.keys,
     settings,
     otpSecret: options.otpSecret,
+    otpDeliveryKey: parseOtpDeliveryKey(options.otpDeliveryKey),
     clock: options.clock ?? systemClock,
   } as AuthDeps;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorCode, eventually, startAuth, uniqueEmail, type AuthHarness } from './support/harness.js';
+import { openOtpCode, parseOtpDeliveryKey } from 'core-service';
+import { errorCode, eventually, OTP_DELIVERY_KEY, startAuth, uniqueEmail, type AuthHarness } from './support/harness.js';
 
 const REQUEST = `mutation($input: RequestOtpInput!) { requestOtp(input: $input) }`;
 const VERIFY = `mutation($input: VerifyOtpInput!) { verifyOtp(input: $input) }`;
@@ -14,7 +15,9 @@ async function requestCode(auth: AuthHarness, token: string, purpose: string, us
     return list.length > before ? list[list.length - 1] : undefined;
   });
   expect(event.userId).toBe(userId);
-  return event.data.code as string;
+  // The event carries no code in clear, only the code sealed for the deliverer.
+  expect(event.data).not.toHaveProperty('code');
+  return openOtpCode(event.data.sealedCode, parseOtpDeliveryKey(OTP_DELIVERY_KEY), event.data.otpId);
 }
 
 describe('one-time codes', () => {
@@ -25,6 +28,11 @@ describe('one-time codes', () => {
     expect(code).toMatch(/^[0-9]{6}$/);
     const stored = await auth.service.deps.otps.collection.findOne({ userId: user.id });
     expect(JSON.stringify(stored)).not.toContain(`"${code}"`);
+    // Nor in the outbox, nor on the stream: the code appears in clear nowhere.
+    const outbox = await auth.service.deps.db.collection('outbox').find({ type: 'auth.otp.requested' }).toArray();
+    expect(outbox.length).toBeGreaterThan(0);
+    expect(JSON.stringify(outbox)).not.toContain(`"${code}"`);
+    expect(JSON.stringify(await auth.events('auth.otp.requested'))).not.toContain(`"${code}"`);
     expect((await auth.gql(VERIFY, { input: { purpose: 'email_verification', code } }, { token: accessToken })).data?.verifyOtp).toBe(true);
     expect(errorCode(await auth.gql(VERIFY, { input: { purpose: 'email_verification', code } }, { token: accessToken }))).toBe('MSAuthOtpInvalid');
     const me = await auth.gql(`{ me { emailVerified } }`, {}, { token: accessToken });

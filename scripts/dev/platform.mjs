@@ -194,6 +194,7 @@ export async function startPlatform(options) {
       INTERNAL_CONTEXT_SECRET: secret(),
       JWT_SECRET: secret(),
       OTP_SECRET: secret(),
+      OTP_DELIVERY_KEY: secret(),
       PAGINATION_CURSOR_SECRET: secret(),
       MONGO_URI: mongoUri,
       REDIS_URL: redisUrl,

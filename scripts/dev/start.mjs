@@ -7,7 +7,7 @@
  * idempotency keys, so running it again adds nothing; prints URLs and credentials. Ctrl-C stops
  * everything it started, gateway first, databases last.
  *
- * Secrets (INTERNAL_CONTEXT_SECRET, JWT_SECRET, OTP_SECRET, PAGINATION_CURSOR_SECRET) are
+ * Secrets (INTERNAL_CONTEXT_SECRET, JWT_SECRET, OTP_SECRET, OTP_DELIVERY_KEY, PAGINATION_CURSOR_SECRET) are
  * generated per run and never written anywhere. Data lives in .data/dev (git-ignored) so the
  * demo survives restarts; `DEV_FRESH=1 npm start` starts from an empty engine.
  */

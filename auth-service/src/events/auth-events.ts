@@ -1,3 +1,4 @@
+import type { SealedOtpCode } from 'core-service';
 /**
  * What the auth-service publishes (integration events on the brand's stream). Consumers:
  * notification-service (`auth.otp.requested`, welcome mails), audit, the gateway's push layer.
@@ -13,7 +14,7 @@ export const AUTH_EVENTS = {
   /** A user's state as of `updatedAt`, sent in answer to `users.backfill_requested` (see user-snapshot.ts). */
   UserSnapshot: 'user.snapshot',
   SessionRevoked: 'auth.session_revoked',
-  /** Delivery request for a one-time code. Carries the code: the stream is internal, the stored copy is hashed. */
+  /** Delivery request for a one-time code, sealed for the deliverer (core-service `openOtpCode`); never in clear. */
   OtpRequested: 'auth.otp.requested',
   RoleUpdated: 'auth.role_updated',
   TenantCreated: 'auth.tenant_created',
@@ -24,6 +25,7 @@ export interface OtpRequestedData {
   channel: 'EMAIL' | 'SMS';
   purpose: string;
   destination: string | null;
-  code: string;
+  /** The code, readable only with OTP_DELIVERY_KEY (AES-256-GCM bound to otpId). */
+  sealedCode: SealedOtpCode;
   expiresAt: string;
 }

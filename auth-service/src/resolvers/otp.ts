@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type } from 'arktype';
 import { requireAuthenticated } from 'core-service/access';
-import { validateInput, withTransaction } from 'core-service';
+import { sealOtpCode, validateInput, withTransaction } from 'core-service';
 import type { AuthContext } from '../deps.js';
 import { generateOtpCode, hashOtpCode, judgeOtpAttempt, otpCodesEqual } from '../domain/otp.js';
 import { AUTH_ERRORS } from '../error-codes.js';
@@ -45,7 +45,7 @@ export async function requestOtp(_: unknown, args: { input: unknown }, ctx: Auth
     channel: input.channel,
     purpose: input.purpose,
     destination: input.channel === 'EMAIL' ? user.email : user.phone,
-    code,
+    sealedCode: sealOtpCode(code, deps.otpDeliveryKey, id),
     expiresAt: record.expiresAt.toISOString(),
   };
   // The code is stored and its delivery requested in one transaction (outbox): a code nobody

@@ -15,6 +15,7 @@ import type { AuthSettingsOverride } from '../../src/settings.js';
 export const CONTEXT_SECRET = 'auth-test-context-secret-0123456789abcdef';
 export const JWT_SECRET = 'auth-test-jwt-secret-0123456789abcdefghij';
 export const OTP_SECRET = 'auth-test-otp-secret-0123456789abcdefghij';
+export const OTP_DELIVERY_KEY = '6f74702d64656c69766572792d6b65792d666f722d74657374732d6f6e6c7921';
 export const KEYS: AccessTokenKeys = { algorithm: 'HS256', secret: JWT_SECRET, issuer: 'auth-service', audience: 'payment-platform' };
 export const PASSWORD = 'correct horse battery staple';
 
@@ -77,6 +78,7 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<AuthHar
     brand: fixture.brand,
     keys: KEYS,
     otpSecret: OTP_SECRET,
+    otpDeliveryKey: OTP_DELIVERY_KEY,
     contextSecret: CONTEXT_SECRET,
     settings: { ...TEST_SETTINGS, ...options.settings },
     clock: clock as Clock,

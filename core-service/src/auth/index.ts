@@ -22,3 +22,5 @@ export type {
 } from './access-token-keys.js';
 export { createSessionCache, isSessionRevoked, sessionCacheKey, sessionRevocationChannel } from './session-cache.js';
 export type { SessionCache, SessionCacheOptions, SessionCacheState, IsSessionRevokedOptions } from './session-cache.js';
+export { sealOtpCode, openOtpCode, parseOtpDeliveryKey } from './otp-delivery.js';
+export type { SealedOtpCode } from './otp-delivery.js';
