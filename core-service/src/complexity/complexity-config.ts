@@ -9,10 +9,18 @@ export interface ComplexityConfig {
   readonly maxComplexity: number;
   /** Deepest allowed field nesting; the top-level fields are depth 1. */
   readonly maxDepth: number;
+  /**
+   * Deepest allowed nesting of a path through introspection (`__schema`, `__type`), every level
+   * counted. Its own limit, not `maxDepth`: the standard introspection query (GraphiQL, codegen)
+   * is 15 deep, and developer tools run as anonymous callers whose `maxDepth` is 5.
+   */
+  readonly maxIntrospectionDepth: number;
   /** Most aliased fields allowed in one operation (aliases are how one query repeats an expensive field). */
   readonly maxAliases: number;
   /** Most directive applications allowed in one operation (`@include`/`@skip` spam is a parser DoS). */
   readonly maxDirectives: number;
+  /** Most directive applications allowed on one field, fragment spread or inline fragment. */
+  readonly maxDirectivesPerField: number;
   /** Most lexical tokens allowed; enforced while parsing, so an oversized document is never fully parsed. */
   readonly maxTokens: number;
   /** Assumed size of a list field that has neither a slicing argument value nor `@listSize(assumedSize:)`. */
@@ -32,8 +40,10 @@ export type ComplexityConfigInput = Partial<ComplexityConfig>;
 const DEFAULTS: ComplexityConfig = {
   maxComplexity: 1000,
   maxDepth: 10,
+  maxIntrospectionDepth: 15,
   maxAliases: 30,
   maxDirectives: 50,
+  maxDirectivesPerField: 5,
   maxTokens: 5000,
   listMultiplier: 10,
   defaultFieldComplexity: 1,
@@ -53,8 +63,10 @@ export function createComplexityConfig(input: ComplexityConfigInput = {}): Compl
   const positiveIntegers = [
     'maxComplexity',
     'maxDepth',
+    'maxIntrospectionDepth',
     'maxAliases',
     'maxDirectives',
+    'maxDirectivesPerField',
     'maxTokens',
     'listMultiplier',
   ] as const;

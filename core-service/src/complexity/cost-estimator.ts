@@ -54,10 +54,12 @@ export function createCostEstimator(
   const pageSizes = collectPageSizes(schema, request, info, config);
   return (options: ComplexityEstimatorArgs): number => {
     const { type, field, node, args, childComplexity } = options;
-    // Introspection (`__schema`, `__type` and the `__Type`/`__Field` objects beneath) is free:
-    // it is off in production, and graphql-js's MaxIntrospectionDepthRule (a specified rule since
-    // 16.9) already bounds its nesting. Scoring it would only lock developer tools out.
-    if (field.name.startsWith('__') || type.name.startsWith('__')) return 0;
+    // Introspection (`__schema`, `__type` and the `__Type`/`__Field` objects beneath) costs one
+    // per field reached, with no list multiplier: it is bounded like any query, yet the standard
+    // introspection query (about 70 fields) stays far below every preset, so developer tools work.
+    // `__typename` stays free: clients add it to every selection.
+    if (field.name === '__typename') return 0;
+    if (field.name.startsWith('__') || type.name.startsWith('__')) return 1 + childComplexity;
     const coordinate = `${type.name}.${field.name}`;
     const fieldCost =
       config.fieldComplexities[coordinate] ??

@@ -16,7 +16,13 @@ export interface ShapeMeasures {
   aliases: number;
   /** Directive applications, counted once per place they are reached (fragments expanded). */
   directives: number;
+  /** Deepest path through an introspection field (`__schema`, `__type`), every level counted; 0 when none. */
+  introspectionDepth: number;
+  /** Most directive applications on any one field, fragment spread or inline fragment. */
+  fieldDirectives: number;
 }
+
+const EMPTY: ShapeMeasures = Object.freeze({ depth: 0, aliases: 0, directives: 0, introspectionDepth: 0, fieldDirectives: 0 });
 
 /**
  * Counts the tokens graphql-js's parser would count against its `maxTokens` option (every
@@ -61,28 +67,36 @@ export function measureDocumentShape(document: DocumentNode, operationName?: str
     if (known) return known;
     const fragment = fragments.get(name);
     // Unknown or cyclic fragments are validation errors reported elsewhere; count them as empty.
-    if (!fragment || inProgress.has(name)) return { depth: 0, aliases: 0, directives: 0 };
+    if (!fragment || inProgress.has(name)) return EMPTY;
     inProgress.add(name);
     const inner = measureSelectionSet(fragment.selectionSet);
     inProgress.delete(name);
-    const measures = { ...inner, directives: inner.directives + (fragment.directives?.length ?? 0) };
+    const own = fragment.directives?.length ?? 0;
+    const measures = { ...inner, directives: inner.directives + own, fieldDirectives: Math.max(inner.fieldDirectives, own) };
     memo.set(name, measures);
     return measures;
   };
 
   const measureSelectionSet = (selectionSet: SelectionSetNode): ShapeMeasures => {
-    const total: ShapeMeasures = { depth: 0, aliases: 0, directives: 0 };
+    const total: ShapeMeasures = { ...EMPTY };
     for (const selection of selectionSet.selections) {
-      total.directives += selection.directives?.length ?? 0;
+      const own = selection.directives?.length ?? 0;
+      total.directives += own;
+      total.fieldDirectives = Math.max(total.fieldDirectives, own);
       if (selection.kind === Kind.FIELD) {
         if (selection.alias) total.aliases += 1;
-        const inner = selection.selectionSet
-          ? measureSelectionSet(selection.selectionSet)
-          : { depth: 0, aliases: 0, directives: 0 };
-        // Introspection does not count toward depth (see cost-estimator.ts for why).
-        if (!selection.name.value.startsWith('__')) total.depth = Math.max(total.depth, inner.depth + 1);
+        const inner = selection.selectionSet ? measureSelectionSet(selection.selectionSet) : EMPTY;
+        if (selection.name.value.startsWith('__')) {
+          // Introspection has a depth limit of its own (maxIntrospectionDepth), counted on every
+          // level beneath it; it does not count toward the data depth.
+          total.introspectionDepth = Math.max(total.introspectionDepth, 1 + Math.max(inner.depth, inner.introspectionDepth));
+        } else {
+          total.depth = Math.max(total.depth, inner.depth + 1);
+          if (inner.introspectionDepth > 0) total.introspectionDepth = Math.max(total.introspectionDepth, inner.introspectionDepth + 1);
+        }
         total.aliases += inner.aliases;
         total.directives += inner.directives;
+        total.fieldDirectives = Math.max(total.fieldDirectives, inner.fieldDirectives);
       } else {
         const inner =
           selection.kind === Kind.INLINE_FRAGMENT
@@ -90,17 +104,21 @@ export function measureDocumentShape(document: DocumentNode, operationName?: str
             : measureFragment(selection.name.value);
         // A fragment adds no level of its own: its fields sit at the level of the spread.
         total.depth = Math.max(total.depth, inner.depth);
+        total.introspectionDepth = Math.max(total.introspectionDepth, inner.introspectionDepth);
         total.aliases += inner.aliases;
         total.directives += inner.directives;
+        total.fieldDirectives = Math.max(total.fieldDirectives, inner.fieldDirectives);
       }
     }
     return total;
   };
 
-  const result: ShapeMeasures = { depth: 0, aliases: 0, directives: 0 };
+  const result: ShapeMeasures = { ...EMPTY };
   for (const operation of selected) {
     const measures = measureSelectionSet(operation.selectionSet);
     result.depth = Math.max(result.depth, measures.depth);
+    result.introspectionDepth = Math.max(result.introspectionDepth, measures.introspectionDepth);
+    result.fieldDirectives = Math.max(result.fieldDirectives, measures.fieldDirectives, operation.directives?.length ?? 0);
     result.aliases += measures.aliases;
     result.directives += measures.directives + (operation.directives?.length ?? 0);
     for (const variable of operation.variableDefinitions ?? []) result.directives += variable.directives?.length ?? 0;

@@ -15,8 +15,10 @@ export const MAX_QUERY_NODES = 10_000;
 export interface ComplexityLimits {
   maxComplexity: number;
   maxDepth: number;
+  maxIntrospectionDepth: number;
   maxAliases: number;
   maxDirectives: number;
+  maxDirectivesPerField: number;
   maxTokens: number;
 }
 
@@ -64,8 +66,10 @@ export function analyzeQueryComplexity(
   const limits: ComplexityLimits = {
     maxComplexity: config.maxComplexity,
     maxDepth: config.maxDepth,
+    maxIntrospectionDepth: config.maxIntrospectionDepth,
     maxAliases: config.maxAliases,
     maxDirectives: config.maxDirectives,
+    maxDirectivesPerField: config.maxDirectivesPerField,
     maxTokens: config.maxTokens,
   };
   const analysis: ComplexityAnalysis = {
@@ -109,8 +113,10 @@ export function analyzeQueryComplexity(
   analysis.aliases = shape.aliases;
   analysis.directives = shape.directives;
   check('depth', shape.depth, limits.maxDepth);
+  check('depth', shape.introspectionDepth, limits.maxIntrospectionDepth);
   check('aliases', shape.aliases, limits.maxAliases);
   check('directives', shape.directives, limits.maxDirectives);
+  check('directives', shape.fieldDirectives, limits.maxDirectivesPerField);
 
   // Costed even when a shape limit already failed, so measure-only mode and the error report
   // every figure. graphql-query-complexity expands fragments at each spread; its node cap keeps

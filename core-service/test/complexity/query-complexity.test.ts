@@ -109,9 +109,30 @@ describe('query cost', () => {
     expect(analyzeQueryComplexity(schema, '{ me { __typename id } }', {}, generous).cost).toBe(2);
   });
 
-  it('lets the standard introspection query through the strictest preset', () => {
+  it('lets the standard introspection query through the strictest preset, counted and under its limits', () => {
     const result = analyzeQueryComplexity(schema, getIntrospectionQuery(), {}, STRICT_COMPLEXITY_CONFIG);
-    expect(result).toMatchObject({ cost: 0, depth: 0, allowed: true });
+    expect(result).toMatchObject({ depth: 0, allowed: true });
+    expect(result.cost).toBeGreaterThan(0);
+    expect(result.cost).toBeLessThanOrEqual(STRICT_COMPLEXITY_CONFIG.maxComplexity);
+  });
+
+  it('bounds introspection depth on its own: a depth-19 __schema query is refused for every caller', () => {
+    let typeRef = 'name';
+    for (let level = 0; level < 15; level++) typeRef = `ofType { ${typeRef} }`;
+    const deep = `{ __schema { types { fields { type { ${typeRef} } } } } }`;
+    for (const preset of [STRICT_COMPLEXITY_CONFIG, STANDARD_COMPLEXITY_CONFIG]) {
+      const result = analyzeQueryComplexity(schema, deep, {}, preset);
+      expect(result.allowed).toBe(false);
+      expect(result.violations).toContainEqual({ measure: 'depth', value: 20, limit: 15 });
+    }
+  });
+
+  it('bounds directives on one field as well as per operation', () => {
+    const piled = `{ me @include(if: true) @include(if: true) @include(if: true) @include(if: true) @include(if: true) @include(if: true) { id } }`;
+    const result = analyzeQueryComplexity(schema, piled, {}, STANDARD_COMPLEXITY_CONFIG);
+    expect(result.violations).toContainEqual({ measure: 'directives', value: 6, limit: 5 });
+    const spread = analyzeQueryComplexity(schema, '{ me @include(if: true) @skip(if: false) { id } }', {}, STANDARD_COMPLEXITY_CONFIG);
+    expect(spread.allowed).toBe(true);
   });
 
   it('scores only the named operation when asked', () => {
