@@ -9,6 +9,7 @@ import type { AccessTokenKeys } from '../auth/access-token-keys.js';
 import type { ComplexityConfig } from '../complexity/complexity-config.js';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { formatError } from '../errors/format-error.js';
+import { createServiceError } from '../errors/graphql-error.js';
 import { formatGatewayError } from './format-gateway-error.js';
 import { createGraphqlIde, type GraphqlIdeOptions } from './graphql-ide.js';
 import { readBody, sendJson } from '../graphql/subgraph-server.js';
@@ -30,7 +31,8 @@ import { bearerToken, useAuth } from './use-auth.js';
 import { useContextSigning } from './use-context-signing.js';
 import { useCostLimit } from './use-cost-limit.js';
 import { usePersistedOperations, sha256Hex } from './use-persisted-operations.js';
-import { useVariableCoercion } from './use-variable-coercion.js';
+import { requestErrorStatus, useVariableCoercion } from './use-variable-coercion.js';
+import { ErrorCodeCatalog } from './error-code-catalog.js';
 import proxyAddr, { compile as compileTrust } from 'proxy-addr';
 import { useRateLimit, type UseRateLimitConfig } from './use-rate-limit.js';
 
@@ -130,6 +132,7 @@ export function createGateway(config: GatewayConfig): Gateway {
   ];
 
   const dataSources = new Map<string, SubgraphDataSource>();
+  const errorCodes = new ErrorCodeCatalog({ subgraphs: config.subgraphs, contextSecret: config.contextSecret, logger: log });
   const apolloGateway = new ApolloGateway({
     ...(config.supergraphSdl !== undefined
       ? { supergraphSdl: config.supergraphSdl }
@@ -147,6 +150,7 @@ export function createGateway(config: GatewayConfig): Gateway {
   apolloGateway.onSchemaLoadOrUpdate(({ apiSchema: served, coreSupergraphSdl }) => {
     apiSchema = served;
     supergraphSchema = buildSchema(coreSupergraphSdl, { assumeValidSDL: true });
+    void errorCodes.refresh();
     liveSchema = buildLiveSchema(served);
   });
 
@@ -164,6 +168,14 @@ export function createGateway(config: GatewayConfig): Gateway {
       return {
         async didResolveOperation({ contextValue, document, operation, operationName, request, source }) {
           if (!operation) return;
+          // Subscriptions are in the public schema (so clients generate their types) but live on
+          // the push layer; over plain HTTP they get a pointer there, not a planner failure.
+          if (operation.operation === 'subscription') {
+            throw createServiceError('BAD_REQUEST', 'Subscriptions are served over Socket.IO (/socket.io) and Server-Sent Events (GET or POST /graphql/stream), not over plain HTTP', {
+              transports: ['/socket.io', '/graphql/stream'],
+              http: { status: requestErrorStatus(contextValue.req) },
+            });
+          }
           for (const plugin of plugins) {
             await plugin.onOperation?.({
               context: contextValue,
@@ -176,6 +188,7 @@ export function createGateway(config: GatewayConfig): Gateway {
           }
         },
         async willSendResponse({ contextValue, response, operation, errors }) {
+          if (response.body.kind === 'single') await errorCodes.fill(operation ?? undefined, response.body.singleResult.data as Record<string, unknown> | null | undefined);
           for (const [name, value] of contextValue.responseHeaders) response.http.headers.set(name, value);
           response.http.headers.set('x-correlation-id', contextValue.correlationId);
           metrics.requests.inc({ operation: operation?.operation ?? 'unknown', outcome: errors && errors.length > 0 ? 'error' : 'ok' });

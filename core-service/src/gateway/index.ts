@@ -22,6 +22,6 @@ export { LiveHub } from './live/live-hub.js';
 export type { LiveHubOptions, LiveDelivery } from './live/live-hub.js';
 export { routeIntegrationEvent } from './live/live-event-routing.js';
 export type { LiveMessage, LiveField } from './live/live-event-routing.js';
-export { buildLiveSchema, SUBSCRIPTION_SDL } from './live/live-schema.js';
+export { buildLiveSchema } from './live/live-schema.js';
 export { composeSupergraphSdl, CONVENTION_SHARED_QUERY_FIELDS } from './compose-subgraphs.js';
 export type { SubgraphSdl } from './compose-subgraphs.js';
