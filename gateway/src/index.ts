@@ -11,8 +11,11 @@
  *   JWT_PUBLIC_KEYS           RS256: JSON object kid → PEM public key
  *   JWT_ISSUER / JWT_AUDIENCE defaults auth-service / payment-platform
  *   AUTH_SERVICE_URL, PAYMENT_SERVICE_URL, BONUS_SERVICE_URL, NOTIFICATION_SERVICE_URL
- *   SUPERGRAPH                `file` (gateway/supergraph.graphql, default in production) or
+ *   SUBGRAPHS                 `auth=http://…/graphql,payment=http://…/graphql`: exactly these subgraphs
+ *                             (otherwise those whose *_SERVICE_URL is set or whose folder exists)
+ *   SUPERGRAPH                `file` (the checked-in supergraph, default in production) or
  *                             `introspect` (compose from the running subgraphs, default otherwise)
+ *   SUPERGRAPH_PATH           the supergraph file for SUPERGRAPH=file (default gateway/supergraph.graphql)
  *   NODE_ENV=production       introspection and suggestions off, HSTS, no GraphQL IDE
  *   CORS_ORIGINS              comma-separated allowed browser origins
  *   COST_MEASURE_ONLY=1       log and export operation costs without rejecting
@@ -25,7 +28,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { accessTokenKeysFromConfig, brandFromEnv, connectRedis, createServiceLifecycle, DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, getLogger } from 'core-service';
 import { createGateway } from 'core-service/gateway';
 import { SUPERGRAPH_PATH } from './compose.js';
-import { SUBGRAPHS } from './subgraphs.js';
+import { subgraphsFromEnv } from './subgraphs.js';
 
 const env = process.env;
 const DEMO_LOGIN_EXAMPLE = `# The demo tenant seeded by npm start. Run this, then put the accessToken in the
@@ -56,12 +59,8 @@ function tokenKeys() {
 const lifecycle = createServiceLifecycle({ serviceName: 'gateway' });
 const redis = await connectRedis(env['REDIS_URL'] ?? 'redis://localhost:6379');
 const mode = env['SUPERGRAPH'] ?? (production ? 'file' : 'introspect');
-// Only the subgraphs that exist in this deployment: a URL set, or (in development) a service folder.
-const subgraphs = SUBGRAPHS.filter((s) => env[s.urlEnv] !== undefined || existsSync(new URL(`../../${s.schemaPath}`, import.meta.url))).map((s) => ({
-  name: s.name,
-  url: env[s.urlEnv] ?? s.defaultUrl,
-  critical: s.critical,
-}));
+// Only the subgraphs that exist in this deployment (see subgraphsFromEnv).
+const subgraphs = subgraphsFromEnv(env, (s) => existsSync(new URL(`../../${s.schemaPath}`, import.meta.url)));
 const persisted = env['PERSISTED_OPERATIONS']
   ? new Map(Object.entries(JSON.parse(readFileSync(env['PERSISTED_OPERATIONS'], 'utf8')) as Record<string, string>))
   : undefined;
@@ -70,7 +69,7 @@ const gateway = createGateway({
   port: Number(env['PORT'] ?? 4000),
   host: env['HOST'] ?? '0.0.0.0',
   subgraphs,
-  ...(mode === 'file' ? { supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8') } : {}),
+  ...(mode === 'file' ? { supergraphSdl: readFileSync(env['SUPERGRAPH_PATH'] ?? SUPERGRAPH_PATH, 'utf8') } : {}),
   production,
   redis,
   brand: brandFromEnv(),
