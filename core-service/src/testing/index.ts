@@ -6,6 +6,8 @@ export { startRedisServer, assertRedisServerInstalled, RedisServerMissingError }
 export type { RedisServerHandle, StartRedisServerOptions } from './redis-server.js';
 export { getFreePort } from './free-port.js';
 export { deferred, nextEvent, waitFor } from './async.js';
+export { spawnTestChild, waitForLine } from './child-script.js';
+export type { TestChild } from './child-script.js';
 export type { Deferred } from './async.js';
 export { startRedisSentinel } from './redis-sentinel.js';
 export type { RedisSentinelHandle, StartRedisSentinelOptions } from './redis-sentinel.js';

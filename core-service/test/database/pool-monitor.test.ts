@@ -78,14 +78,30 @@ describe('connection pool statistics', () => {
   it('report utilisation against maxPoolSize with the brief thresholds', async () => {
     const fixture = createTestFixture({ label: 'util' });
     const client = await monitoredClient(2);
+    const items = client.db(fixture.dbName('pool')).collection<{ _id: number; n: number }>('items');
+    await items.insertOne({ _id: 1, n: 0 });
     const statuses: string[] = [];
-    client.on('connectionCheckedOut', () => {
-      statuses.push(`${getPoolHealthStatus(client).status}:${getPoolHealthStatus(client).utilizationPercent}`);
+    const bothOut = new Promise<void>((resolve) => {
+      client.on('connectionCheckedOut', () => {
+        const health = getPoolHealthStatus(client);
+        statuses.push(`${health.status}:${health.utilizationPercent}`);
+        if (health.utilizationPercent === 100) resolve();
+      });
     });
-    const items = client.db(fixture.dbName('pool')).collection('items');
-    await Promise.all([items.insertOne({ a: 1 }), items.insertOne({ a: 2 }), items.insertOne({ a: 3 })]);
-    // With two connections, the moment both are out the pool is 100% used.
+    // Both connections held at once, deterministically: an open transaction elsewhere holds the
+    // document, and a plain write to it waits on the server (its connection checked out) until
+    // that transaction ends.
+    const other = await fixture.mongoClient();
+    const session = other.startSession();
+    session.startTransaction();
+    await other.db(fixture.dbName('pool')).collection<{ _id: number; n: number }>('items').updateOne({ _id: 1 }, { $inc: { n: 1 } }, { session });
+    const blocked = [items.updateOne({ _id: 1 }, { $inc: { n: 10 } }), items.updateOne({ _id: 1 }, { $inc: { n: 100 } })];
+    await bothOut;
     expect(statuses).toContain('critical:100');
+    await session.commitTransaction();
+    await session.endSession();
+    await Promise.all(blocked);
+    expect((await items.findOne({ _id: 1 }))?.n).toBe(111);
     expect(getPoolHealthStatus(client)).toEqual({ status: 'healthy', utilizationPercent: 0, message: 'Pool healthy' });
   });
 
