@@ -252,7 +252,9 @@ export function createGateway(config: GatewayConfig): Gateway {
     trust === undefined ? () => false : typeof trust === 'number' ? (_address, hop) => hop < trust : compileTrust(typeof trust === 'string' ? trust.split(',').map((entry) => entry.trim()) : [...trust]);
   function clientIp(req: IncomingMessage): string {
     if (req.socket.remoteAddress === undefined) return 'unknown';
-    return proxyAddr(req, isTrustedProxy);
+    // One spelling per address: an IPv4 client on a dual-stack socket appears as ::ffff:a.b.c.d,
+    // and per-address limits must not count it as two clients.
+    return proxyAddr(req, isTrustedProxy).replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
   }
 
   let apolloStarted = false;

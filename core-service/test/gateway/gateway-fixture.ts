@@ -37,6 +37,8 @@ export interface SubgraphCall {
   subgraph: string;
   userId: string | null;
   tenantId: string | null;
+  /** The client address the gateway signed into the context. */
+  clientAddress: string | null;
 }
 
 export interface GatewayHarness {
@@ -65,7 +67,7 @@ export function composeTestSupergraph(urls: { users: string; wallets: string }):
 
 export async function startSubgraphs(secret: string, calls: SubgraphCall[], ports: { users?: number; wallets?: number } = {}) {
   const record = (subgraph: string, ctx: SubgraphContext): void => {
-    calls.push({ subgraph, userId: ctx.user?.id ?? null, tenantId: ctx.tenantId });
+    calls.push({ subgraph, userId: ctx.user?.id ?? null, tenantId: ctx.tenantId, clientAddress: ctx.clientAddress });
   };
   const users = createSubgraphServer({
     name: 'users',

@@ -66,6 +66,30 @@ describe('rate limit windows', () => {
   });
 });
 
+describe('client address', () => {
+  it('X-Forwarded-For is believed only from a proxy TRUST_PROXY names; the address reaches subgraphs signed', async () => {
+    const query = '{ me { id } }';
+    const untrusting = await startGatewayHarness(createTestFixture().redis(), `ip${randomBytes(3).toString('hex')}`);
+    try {
+      const token = bearer(untrusting.token('u1', 't1'));
+      await untrusting.post({ query }, { ...token, 'x-forwarded-for': '203.0.113.9' });
+      // No proxy trusted: the header is the client's own claim, and the address is the peer's.
+      expect(untrusting.calls.at(-1)?.clientAddress).toBe('127.0.0.1');
+    } finally {
+      await untrusting.close();
+    }
+    const behindProxy = await startGatewayHarness(createTestFixture().redis(), `ip${randomBytes(3).toString('hex')}`, { trustProxy: 'loopback' });
+    try {
+      const token = bearer(behindProxy.token('u1', 't1'));
+      await behindProxy.post({ query }, { ...token, 'x-forwarded-for': '198.51.100.4, 203.0.113.9' });
+      // The nearest hop no trusted proxy vouches for: 203.0.113.9 (the first value is the client's own claim).
+      expect(behindProxy.calls.at(-1)?.clientAddress).toBe('203.0.113.9');
+    } finally {
+      await behindProxy.close();
+    }
+  });
+});
+
 describe('resilience', () => {
   it('answers with partial data and MSCoreServiceUnavailable when a non-critical subgraph is down, then opens its breaker', async () => {
     const fixture = createTestFixture();
@@ -99,7 +123,7 @@ describe('persisted operations', () => {
     });
     try {
       // Warmed at start-up: the persisted query ran once (anonymously) before any client came.
-      expect(h.calls).toEqual([{ subgraph: 'users', userId: null, tenantId: null }]);
+      expect(h.calls).toMatchObject([{ subgraph: 'users', userId: null, tenantId: null }]);
       const token = bearer(h.token('u1', fixture.tenantId));
       const byHash = await h.post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(known) } } }, token);
       expect(byHash.body).toEqual({ data: { me: { id: 'u1' } } });
