@@ -23,6 +23,7 @@
  *   PERSISTED_ONLY=1          reject documents not in the manifest
  *   TRUST_PROXY               proxies whose X-Forwarded-For is believed: loopback, addresses/CIDRs (comma-separated) or a hop count
  *   RATE_LIMIT_USER / RATE_LIMIT_IP   cost units per minute (defaults 20000 / 10000)
+ *   MAX_BATCH_SIZE            operations allowed in one batched request (default 10)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { accessTokenKeysFromConfig, brandFromEnv, connectRedis, createServiceLifecycle, DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, getLogger } from 'core-service';
@@ -82,6 +83,7 @@ const gateway = createGateway({
   // Development only (createGateway never serves it in production): the first tab is the demo login
   // that `npm start` seeds (auth-service/src/seed.ts), so the IDE works on first open.
   graphqlIde: { title: 'Payment platform GraphQL', defaultQuery: DEMO_LOGIN_EXAMPLE },
+  ...(env['MAX_BATCH_SIZE'] ? { maxBatchSize: Number(env['MAX_BATCH_SIZE']) } : {}),
   rateLimit: {
     ...(env['RATE_LIMIT_USER'] ? { userLimit: Number(env['RATE_LIMIT_USER']) } : {}),
     ...(env['RATE_LIMIT_IP'] ? { ipLimit: Number(env['RATE_LIMIT_IP']) } : {}),

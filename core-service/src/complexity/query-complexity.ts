@@ -186,6 +186,8 @@ export function queryTooComplexError(violation: ComplexityViolation, analysis?: 
       measure: violation.measure,
       value: violation.value,
       limit: violation.limit,
+      // A policy refusal, like RATE_LIMITED's 429: never a 5xx.
+      http: { status: 400 },
       ...(analysis
         ? {
             cost: analysis.cost,

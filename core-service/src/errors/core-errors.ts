@@ -10,6 +10,7 @@ export const CORE_ERRORS = {
   InternalServerError: 'INTERNAL_SERVER_ERROR',
   RateLimited: 'RATE_LIMITED',
   QueryTooComplex: 'QUERY_TOO_COMPLEX',
+  BatchTooLarge: 'BATCH_TOO_LARGE',
   InvalidConfig: 'MSCoreInvalidConfig',
   ServiceUnavailable: 'MSCoreServiceUnavailable',
 } as const;

@@ -21,7 +21,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (isClientSafe(error, original)) {
     const { extensions, ...rest } = formatted;
     // Never ship stack traces, whatever the server's debug setting.
-    const { stacktrace: _stacktrace, exception: _exception, ...safeExtensions } = extensions ?? {};
+    // `http` is an instruction to the HTTP layer (Apollo strips it there); never shown to clients.
+    const { stacktrace: _stacktrace, exception: _exception, http: _http, ...safeExtensions } = extensions ?? {};
     return { ...rest, extensions: safeExtensions };
   }
 

@@ -62,6 +62,8 @@ export interface GatewayConfig {
   resilience?: SubgraphResilienceConfig;
   allowedOrigins?: readonly string[];
   maxBodyBytes?: number;
+  /** Operations allowed in one batched HTTP request (an array body). Default 10. */
+  maxBatchSize?: number;
   /**
    * Which proxies' X-Forwarded-For is believed (proxy-addr's trust: `'loopback'`, addresses and
    * CIDRs, a list of them, or a hop count). The client address is the nearest one no trusted
@@ -280,6 +282,13 @@ export function createGateway(config: GatewayConfig): Gateway {
     }
     const body = req.method === 'GET' || req.method === 'HEAD' ? ({ ok: true, value: undefined } as const) : await readBody(req, config.maxBodyBytes ?? 100 * 1024);
     if (!body.ok) return sendJson(res, body.status, { errors: [{ message: body.message, extensions: { code: 'BAD_REQUEST' } }] });
+    // A batch is capped by length as well as by cost: 200 free `{ __typename }` operations are
+    // still 200 parses, validations and plans.
+    const maxBatch = config.maxBatchSize ?? 10;
+    if (Array.isArray(body.value) && body.value.length > maxBatch) {
+      metrics.rejected.inc({ reason: 'batch-size' });
+      return sendJson(res, 400, { errors: [{ message: `A batch may hold at most ${maxBatch} operations; this one holds ${body.value.length}`, extensions: { code: CORE_ERRORS.BatchTooLarge, limit: maxBatch, value: body.value.length } }] });
+    }
     const token = bearerToken(req.headers.authorization);
     const ip = clientIp(req);
 

@@ -50,4 +50,25 @@ describe('the public contract through the gateway', () => {
     expect(repeated.status).toBeLessThan(500);
     expect(repeated.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
   });
+
+  it('policy refusals are 4xx: QUERY_TOO_COMPLEX is 400, and a batch longer than the cap is refused whole with BATCH_TOO_LARGE', async () => {
+    const user = await client.newUser('policy');
+    const costly = await client.gql('{ transactions(first: 5000) { nodes { id amount } } }', {}, user.token);
+    expect(costly.status).toBe(400);
+    expect(costly.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'cost' });
+    expect(costly.errors?.[0]?.extensions).not.toHaveProperty('http');
+
+    const post = (operations: number) =>
+      fetch(client.platform.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': client.address, authorization: `Bearer ${user.token}` },
+        body: JSON.stringify(Array.from({ length: operations }, () => ({ query: '{ __typename }' }))),
+      });
+    const allowed = await post(10);
+    expect(allowed.status).toBe(200);
+    expect(((await allowed.json()) as unknown[]).length).toBe(10);
+    const refused = await post(200);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { errors: Array<{ extensions: Record<string, unknown> }> }).errors[0]?.extensions).toEqual({ code: 'BATCH_TOO_LARGE', limit: 10, value: 200 });
+  });
 });
