@@ -427,6 +427,56 @@ describe('transactions', () => {
     }
     expect(await coll.countDocuments()).toBe(1);
   });
+
+  // Driver 7 leaves "starting transaction" only when the first answer arrives, so operations
+  // issued in parallel before it all carry startTransaction with one txnNumber. A replica set
+  // starts a transaction number once: the later start is refused, not merged or restarted.
+  it('two first operations of a transaction sent in parallel both carry startTransaction; the server refuses the second with ConflictingOperationInProgress (117)', async () => {
+    const coll = await accounts('parallelstart', [
+      { _id: 'a', balance: 1 },
+      { _id: 'b', balance: 2 },
+    ]);
+    const client = await engine.newClient({ monitorCommands: true });
+    const starts: Array<{ txnNumber: unknown; startTransaction: unknown }> = [];
+    client.on('commandStarted', (event) => {
+      if (event.commandName !== 'find' || event.command.autocommit !== false) return;
+      starts.push({ txnNumber: event.command.txnNumber, startTransaction: event.command.startTransaction });
+    });
+    const accountsOfClient = client.db(coll.dbName).collection<Account>('accounts');
+    // The session is applied once a command has its connection: with one idle connection the
+    // second operation would wait for a new one and leave after the first answer. Grow the pool.
+    let connectionsCreated = 0;
+    client.on('connectionCreated', () => (connectionsCreated += 1));
+    while (connectionsCreated < 2) await Promise.all([0, 1, 2, 3].map(() => accountsOfClient.countDocuments()));
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      const outcomes = await Promise.allSettled([
+        accountsOfClient.findOne({ _id: 'a' }, { session }),
+        accountsOfClient.findOne({ _id: 'b' }, { session }),
+      ]);
+      expect(starts).toHaveLength(2);
+      expect(starts.map((start) => start.startTransaction)).toEqual([true, true]);
+      expect(String(starts[0]!.txnNumber)).toBe(String(starts[1]!.txnNumber));
+
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      const answered = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      expect(refused).toHaveLength(1);
+      expect(answered).toHaveLength(1);
+      const error = (refused[0] as PromiseRejectedResult).reason as MongoServerError;
+      expect(error.code).toBe(117);
+      expect(error.codeName).toBe('ConflictingOperationInProgress');
+      expect(error.hasErrorLabel('TransientTransactionError')).toBe(false);
+
+      // The transaction the answered operation started goes on: one after the other works.
+      await accountsOfClient.updateOne({ _id: 'a' }, { $inc: { balance: 10 } }, { session });
+      expect(await accountsOfClient.findOne({ _id: 'b' }, { session })).toEqual({ _id: 'b', balance: 2 });
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.findOne({ _id: 'a' })).toEqual({ _id: 'a', balance: 11 });
+  });
 });
 
 describe('retryable writes', () => {
