@@ -21,6 +21,7 @@
  */
 import {
   brandFromEnv,
+  requireEnv,
   connectRedis,
   CORE_DATABASE_NAME,
   createConfigStore,
@@ -37,11 +38,7 @@ import { registerAuthConfigDefaults, SERVICE_NAME, type AuthSettingsOverride } f
 const env = process.env;
 const log = getLogger(SERVICE_NAME);
 
-function required(name: string): string {
-  const value = env[name];
-  if (value === undefined || value === '') throw new Error(`${SERVICE_NAME}: ${name} is not set`);
-  return value;
-}
+const required = (name: string): string => requireEnv(SERVICE_NAME, name);
 
 async function main(): Promise<void> {
   const brand = brandFromEnv();

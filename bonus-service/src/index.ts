@@ -3,14 +3,10 @@
  * lifecycle that stops everything in reverse order on SIGTERM/SIGINT.
  */
 import { Redis } from 'ioredis';
-import { brandFromEnv, createServiceDatabaseAccess, createServiceLifecycle, getLogger } from 'core-service';
+import { brandFromEnv, requireEnv, createServiceDatabaseAccess, createServiceLifecycle, getLogger } from 'core-service';
 import { createBonusService, SERVICE_NAME } from './service.js';
 
-function env(name: string, fallback?: string): string {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined || value === '') throw new Error(`${SERVICE_NAME}: environment variable ${name} is required`);
-  return value;
-}
+const env = (name: string, fallback?: string): string => requireEnv(SERVICE_NAME, name, fallback);
 
 const brand = brandFromEnv();
 const mongoUri = env('MONGO_URI');

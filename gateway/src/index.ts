@@ -26,7 +26,7 @@
  *   MAX_BATCH_SIZE            operations allowed in one batched request (default 10)
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { accessTokenKeysFromConfig, brandFromEnv, connectRedis, createServiceLifecycle, DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, getLogger } from 'core-service';
+import { accessTokenKeysFromConfig, brandFromEnv, requireEnv, connectRedis, createServiceLifecycle, DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, getLogger } from 'core-service';
 import { createGateway } from 'core-service/gateway';
 import { SUPERGRAPH_PATH } from './compose.js';
 import { subgraphsFromEnv } from './subgraphs.js';
@@ -45,11 +45,7 @@ mutation Login {
 const log = getLogger('gateway');
 const production = env['NODE_ENV'] === 'production';
 
-function required(name: string): string {
-  const value = env[name];
-  if (value === undefined || value === '') throw new Error(`gateway: ${name} is not set`);
-  return value;
-}
+const required = (name: string): string => requireEnv('gateway', name);
 
 function tokenKeys() {
   const common = { issuer: env['JWT_ISSUER'] ?? DEFAULT_TOKEN_ISSUER, audience: env['JWT_AUDIENCE'] ?? DEFAULT_TOKEN_AUDIENCE, accessTokenTtlSeconds: 900 };

@@ -5,16 +5,12 @@
  * reverse order on SIGTERM/SIGINT.
  */
 import { Redis } from 'ioredis';
-import { brandFromEnv, CORE_DATABASE_NAME, createConfigStore, createServiceDatabaseAccess, createServiceLifecycle, getLogger, setDefaultConfigStore } from 'core-service';
+import { brandFromEnv, requireEnv, CORE_DATABASE_NAME, createConfigStore, createServiceDatabaseAccess, createServiceLifecycle, getLogger, setDefaultConfigStore } from 'core-service';
 import { createPaymentService, SERVICE_NAME } from './service.js';
 import { ConfiguredPayoutProvider, payoutProviderFor } from './payout/configured-payout-provider.js';
 import { LivePaymentSettings, legacyEnvOverrides, registerPaymentConfigDefaults } from './settings.js';
 
-function env(name: string, fallback?: string): string {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined || value === '') throw new Error(`${SERVICE_NAME}: environment variable ${name} is required`);
-  return value;
-}
+const env = (name: string, fallback?: string): string => requireEnv(SERVICE_NAME, name, fallback);
 
 const brand = brandFromEnv();
 const mongoUri = env('MONGO_URI');

@@ -28,3 +28,13 @@ export function brandFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const brand = env['BRAND'];
   return brand === undefined || brand === '' ? DEFAULT_BRAND : brand;
 }
+
+/**
+ * A start-up setting from the environment: its value, else `fallback`, else a refusal to start
+ * that names the service and the variable (never its value).
+ */
+export function requireEnv(service: string, name: string, fallback?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name] === undefined || env[name] === '' ? fallback : env[name];
+  if (value === undefined || value === '') throw new Error(`${service}: environment variable ${name} is required`);
+  return value;
+}

@@ -6,4 +6,4 @@ export { getConfigWithDefault, setDefaultConfigStore, getDefaultConfigStore } fr
 export { ConfigValidationError, ConfigNotFoundError } from './config-errors.js';
 export type { ConfigSource } from './config-errors.js';
 export { maskSensitivePaths, MASK } from './sensitive-paths.js';
-export { toConfigEnvName, parseEnvConfigValue, DEFAULT_BRAND, brandFromEnv } from './env-config.js';
+export { toConfigEnvName, parseEnvConfigValue, DEFAULT_BRAND, brandFromEnv, requireEnv } from './env-config.js';
