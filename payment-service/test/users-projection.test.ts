@@ -152,7 +152,10 @@ describe('backfill', () => {
     const payment = await startPayment({}, fixture);
     expect(payment.service.startupBackfill.backfillId).not.toBeNull();
     const { projection } = payment.service.deps;
+    // The completion marker and the snapshots may be handled in different partitions of the
+    // consumer, so the marker can land first: wait for both.
     await waitFor(async () => (await projection.backfillState())?.pendingBackfillId === null, { what: 'backfill completed' });
+    await waitFor(async () => (await Promise.all(users.map(({ user }) => projection.find(user.id)))).every((found) => found !== null), { what: 'snapshots applied' });
     for (const { user, status } of users) expect(await projection.find(user.id)).toMatchObject({ tenantId: fixture.tenantId, status });
 
     const [admin] = [payment.admin()];
