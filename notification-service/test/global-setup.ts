@@ -1,0 +1,1 @@
+export { default } from 'core-service/testing/global-setup';
