@@ -1,5 +1,5 @@
 export { createSubgraphServer } from './subgraph-server.js';
-export type { SubgraphServer, SubgraphServerOptions, ReadinessReport, SubgraphLifecycleHooks } from './subgraph-server.js';
+export type { SubgraphServer, SubgraphServerOptions, SubgraphRoute, ReadinessReport, SubgraphLifecycleHooks } from './subgraph-server.js';
 export type { SubgraphContext, SubgraphUser } from './subgraph-context.js';
 export { userFromClaims } from './subgraph-context.js';
 export { buildServiceSchema } from './subgraph-schema.js';

@@ -69,7 +69,16 @@ export interface SubgraphServerOptions<TExtra extends object = object> {
   maxBodyBytes?: number;
   /** How long `stop()` waits for in-flight requests before closing their connections. Default 10 s. */
   stopGracePeriodMillis?: number;
+  /**
+   * Plain HTTP endpoints beside GraphQL, by exact path, for callers that are not the gateway
+   * (a provider's delivery callbacks). They get no gateway context: each must authenticate its
+   * caller itself (a signature check). The body is read up to `maxBodyBytes`.
+   */
+  routes?: Readonly<Record<string, SubgraphRoute>>;
 }
+
+/** A plain HTTP endpoint of a subgraph's server (see `SubgraphServerOptions.routes`). */
+export type SubgraphRoute = (request: { req: IncomingMessage; url: URL; body: string }) => Promise<{ status: number; body?: string; contentType?: string }>;
 
 export interface SubgraphServer {
   readonly name: string;
@@ -145,6 +154,20 @@ export function createSubgraphServer<TExtra extends object = object>(
     }
     if (url.pathname === '/health/ready') {
       await handleReadiness(res);
+      return;
+    }
+    const route = options.routes?.[url.pathname];
+    if (route !== undefined) {
+      const body = await readBody(req, maxBodyBytes);
+      if (!body.ok) {
+        sendJson(res, body.status, { error: body.message });
+        return;
+      }
+      // JSON bodies arrive parsed; a route wants the text it can verify a signature over.
+      const text = typeof body.value === 'string' ? body.value : body.value === undefined ? '' : JSON.stringify(body.value);
+      const answer = await route({ req, url, body: text });
+      res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain; charset=utf-8' });
+      res.end(answer.body ?? '');
       return;
     }
     if (url.pathname !== graphqlPath) {

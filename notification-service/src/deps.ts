@@ -1,0 +1,20 @@
+import type { MongoClient } from 'mongodb';
+import type { Redis } from 'ioredis';
+import type { EventBus } from 'core-service';
+import type { DeliveryDispatcher } from './delivery/dispatcher.js';
+import type { NotificationSettings } from './settings.js';
+import type { NotificationStore } from './store/notification-store.js';
+
+/** What resolvers, event handlers and workers share. */
+export interface NotificationDeps {
+  client: MongoClient;
+  store: NotificationStore;
+  events: EventBus;
+  redis: Redis;
+  keyPrefix: string;
+  dispatcher: DeliveryDispatcher;
+  settings: NotificationSettings;
+  /** Provider names per channel, primary first (Delivery.provider before the first attempt). */
+  providerNames: { EMAIL: string; SMS: string };
+  now: () => Date;
+}
