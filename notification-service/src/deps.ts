@@ -14,7 +14,7 @@ export interface NotificationDeps {
   keyPrefix: string;
   dispatcher: DeliveryDispatcher;
   settings: NotificationSettings;
-  /** Provider names per channel, primary first (Delivery.provider before the first attempt). */
-  providerNames: { EMAIL: string; SMS: string };
+  /** The primary provider's name per channel (Delivery.provider before the first attempt); null: none configured. */
+  providerNames: { EMAIL: string | null; SMS: string | null };
   now: () => Date;
 }

@@ -83,7 +83,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     keyPrefix,
     dispatcher,
     settings,
-    providerNames: { EMAIL: options.providers.EMAIL[0]?.name ?? 'none', SMS: options.providers.SMS[0]?.name ?? 'none' },
+    providerNames: { EMAIL: options.providers.EMAIL[0]?.name ?? null, SMS: options.providers.SMS[0]?.name ?? null },
     now,
   };
   const workers = new ChannelWorkers({ deps, providers: options.providers, otpDeliveryKey: options.otpDeliveryKey, ...options.workerStall });

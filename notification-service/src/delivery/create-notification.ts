@@ -100,6 +100,8 @@ export async function createNotification(deps: NotificationDeps, request: Create
         return { ...base, provider: 'live', status: 'SENT', attempts: 1, sealed: null, sentAt: now };
       case 'EMAIL':
       case 'SMS':
+        // A deployment without a provider for the channel records why nothing went out.
+        if (deps.providerNames[channel] === null) return { ...base, provider: 'none', status: 'SUPPRESSED', sealed: null, lastError: `no ${channel} provider is configured` };
         return { ...base, provider: deps.providerNames[channel], status: 'QUEUED' };
     }
   });
