@@ -10,6 +10,8 @@ export interface Platform {
   mongoUri: string;
   brand: string;
   services: Array<{ name: string; port: number; url: string }>;
+  /** Inspection API of the local SMTP/Twilio recorders (GET /emails?to=, GET /sms?to=), or null. */
+  providerSinksUrl: string | null;
   processes: PlatformProcess[];
   env: Record<string, string>;
   /** SIGKILL (or `signal`) a process by name (`redis`, `embedded-mongo`, a service, `gateway`) and its children. */

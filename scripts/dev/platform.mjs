@@ -219,10 +219,15 @@ export async function startPlatform(options) {
     }
     const services = [];
     const urls = {};
+    const ports = {};
+    for (const service of present) ports[service.name] = options.freePorts ? await freePort() : service.port;
+    const providerSinks = present.some((service) => service.name === 'notification-service') ? await startProviderSinks(start, waitReady, common, options, ports['notification-service']) : null;
+    if (providerSinks) say(`provider sinks: SMTP ${providerSinks.env.SMTP_URL}, inspection ${providerSinks.apiUrl}`);
     for (const service of present) {
-      const port = options.freePorts ? await freePort() : service.port;
+      const port = ports[service.name];
+      const perService = { 'auth-service': { SEED_DEMO: '1' }, 'notification-service': providerSinks?.env ?? {} }[service.name] ?? {};
       const entry = start(service.name, 'npm', ['run', 'start', '-w', service.name, '--silent'], {
-        env: { ...common, PORT: String(port), HOST: '127.0.0.1', ...(service.name === 'auth-service' ? { SEED_DEMO: '1' } : {}) },
+        env: { ...common, PORT: String(port), HOST: '127.0.0.1', ...perService },
         ready: { url: `http://127.0.0.1:${port}/health/ready` },
       });
       urls[service.urlEnv] = `http://127.0.0.1:${port}/graphql`;
@@ -247,6 +252,8 @@ export async function startPlatform(options) {
       mongoUri,
       brand,
       services: services.map(({ name, port, url }) => ({ name, port, url })),
+      /** The local SMTP/Twilio recorders' inspection API (GET /emails, GET /sms), or null with real providers. */
+      providerSinksUrl: providerSinks?.apiUrl ?? null,
       processes: children,
       env: common,
       kill,
@@ -257,6 +264,33 @@ export async function startPlatform(options) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Development stand-ins for the mail relay and Twilio (notification-service/src/dev-providers),
+ * unless SMTP_URL names a real relay. Returns the environment notification-service needs to use
+ * them, and where to read what they received.
+ */
+async function startProviderSinks(start, waitReady, common, options, notificationPort) {
+  if (common.SMTP_URL ?? process.env.SMTP_URL) return null;
+  const pick = async (fixed) => (options.freePorts ? await freePort() : fixed);
+  const [smtpPort, twilioPort, apiPort] = [await pick(2525), await pick(4010), await pick(4011)];
+  const twilio = { TWILIO_ACCOUNT_SID: `AC${randomBytes(16).toString('hex')}`, TWILIO_AUTH_TOKEN: secret() };
+  const entry = start('provider-sinks', 'npm', ['run', 'providers', '-w', 'notification-service', '--silent'], {
+    env: { ...common, ...twilio, SMTP_SINK_PORT: String(smtpPort), TWILIO_SINK_PORT: String(twilioPort), PROVIDER_SINK_API_PORT: String(apiPort) },
+    ready: { line: /provider sinks ready/, timeoutMs: 60_000 },
+  });
+  await waitReady(entry);
+  return {
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    env: {
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      ...twilio,
+      TWILIO_FROM: '+15005550006',
+      TWILIO_API_URL: `http://127.0.0.1:${twilioPort}`,
+      TWILIO_STATUS_CALLBACK_URL: `http://127.0.0.1:${notificationPort}/providers/twilio/status`,
+    },
+  };
 }
 
 function firstLine(entry, pattern, timeoutMs) {

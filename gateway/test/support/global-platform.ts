@@ -38,6 +38,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     mongoUri: platform.mongoUri,
     brand: platform.brand,
     services: platform.services,
+    providerSinksUrl: platform.providerSinksUrl,
     env: platform.env,
   };
   project.provide(PLATFORM_KEY, shared);

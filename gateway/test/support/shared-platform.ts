@@ -8,6 +8,8 @@ export interface SharedPlatform {
   mongoUri: string;
   brand: string;
   services: Array<{ name: string; port: number; url: string }>;
+  /** Inspection API of the local SMTP/Twilio recorders (GET /emails?to=, GET /sms?to=), or null. */
+  providerSinksUrl: string | null;
   env: Record<string, string>;
 }
 
