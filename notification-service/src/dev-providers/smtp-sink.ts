@@ -17,7 +17,7 @@ export interface RecordedEmail {
 }
 
 /** A refusal the sink answers every message with, until cleared. */
-export type SmtpFault = { kind: 'reject'; code: 421 | 450 | 550 | 553 } | { kind: 'hold'; release: Promise<void> };
+export type SmtpFault = { kind: 'reject'; code: 421 | 450 | 550 | 553 } | { kind: 'hold'; release: Promise<void>; onHeld?: () => void };
 
 export interface SmtpSink {
   readonly port: number;
@@ -49,7 +49,10 @@ export async function startSmtpSink(options: { port?: number; host?: string } = 
       onData(stream, session, callback) {
         void (async () => {
           const current = fault;
-          if (current?.kind === 'hold') await current.release;
+          if (current?.kind === 'hold') {
+            current.onHeld?.();
+            await current.release;
+          }
           const parsed = await simpleParser(stream);
           if (current?.kind === 'reject') {
             const error = Object.assign(new Error(`${current.code} refused by the sink`), { responseCode: current.code });
