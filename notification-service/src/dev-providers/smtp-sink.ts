@@ -17,7 +17,7 @@ export interface RecordedEmail {
 }
 
 /** A refusal the sink answers every message with, until cleared. */
-export type SmtpFault = { kind: 'reject'; code: 421 | 450 | 550 | 553 } | { kind: 'hold'; release: Promise<void>; onHeld?: () => void };
+export type SmtpFault = { kind: 'reject'; code: 421 | 450 | 550 | 553 } | { kind: 'delay'; ms: number } | { kind: 'hold'; release: Promise<void>; onHeld?: () => void };
 
 export interface SmtpSink {
   readonly port: number;
@@ -49,6 +49,7 @@ export async function startSmtpSink(options: { port?: number; host?: string } = 
       onData(stream, session, callback) {
         void (async () => {
           const current = fault;
+          if (current?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, current.ms));
           if (current?.kind === 'hold') {
             current.onHeld?.();
             await current.release;
