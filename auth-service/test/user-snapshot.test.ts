@@ -30,7 +30,7 @@ describe('user events for read models in other services', () => {
     const snapshots = (await auth.events('user.snapshot')).filter((e) => e.data.backfillId === 'b-1');
     expect(snapshots.map((e) => e.userId).sort()).toEqual([alice.user.id, bob.user.id].sort());
     expect(snapshots.map((e) => e.userId)).not.toContain(stranger.user.id);
-    expect(snapshots[0]!.data).toEqual({ backfillId: 'b-1', email: expect.any(String), displayName: expect.any(String), status: 'active', updatedAt: expect.any(String) });
+    expect(snapshots[0]!.data).toEqual({ backfillId: 'b-1', phone: null, email: expect.any(String), displayName: expect.any(String), status: 'active', updatedAt: expect.any(String) });
     expect(JSON.stringify(snapshots)).not.toMatch(/passwordHash|scrypt/);
   });
 });

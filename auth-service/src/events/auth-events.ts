@@ -16,6 +16,12 @@ export const AUTH_EVENTS = {
   SessionRevoked: 'auth.session_revoked',
   /** Delivery request for a one-time code, sealed for the deliverer (core-service `openOtpCode`); never in clear. */
   OtpRequested: 'auth.otp.requested',
+  /** A successful login from an address the account has not used before (and it has used others). */
+  LoginNewDevice: 'auth.login.new_device',
+  /** `changePassword` succeeded: data `{ at, clientAddress }`, never a password or hash. */
+  PasswordChanged: 'auth.password_changed',
+  /** Failed attempts locked the account for an address; once per lock period. */
+  AccountLocked: 'auth.account_locked',
   RoleUpdated: 'auth.role_updated',
   TenantCreated: 'auth.tenant_created',
 } as const;

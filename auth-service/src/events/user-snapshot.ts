@@ -21,6 +21,7 @@ export interface BackfillRequestedData {
 export interface UserSnapshotData {
   backfillId: string;
   email: string;
+  phone: string | null;
   displayName: string | null;
   status: string;
   /** When the user record was last written: the snapshot is its state as of then. */
@@ -49,7 +50,7 @@ export async function startUserSnapshotResponder(events: EventBus, users: UsersS
             type: AUTH_EVENTS.UserSnapshot,
             tenantId: user.tenantId,
             userId: user.id,
-            data: { backfillId, email: user.email, displayName: user.displayName, status: user.status, updatedAt: user.updatedAt.toISOString() },
+            data: { backfillId, email: user.email, phone: user.phone ?? null, displayName: user.displayName, status: user.status, updatedAt: user.updatedAt.toISOString() },
             correlationId: request.correlationId,
           }),
         );

@@ -5,7 +5,8 @@ import type { AuthContext } from '../deps.js';
 import { REGISTRATION_ROLE } from '../domain/default-roles.js';
 import { isPlausibleEmail, normalizeEmail } from '../domain/email.js';
 import { generateReferralCode, normalizeReferralCode } from '../domain/referral-code.js';
-import { decideLoginAttempt } from '../domain/login-throttle-rules.js';
+import { decideLoginAttempt, isLockActive } from '../domain/login-throttle-rules.js';
+import { requireAuthenticated } from 'core-service/access';
 import { checkPasswordPolicy } from '../domain/password-policy.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../domain/password-hash.js';
 import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from '../domain/refresh-token.js';
@@ -63,13 +64,15 @@ export async function register(_: unknown, args: { input: unknown }, ctx: AuthCo
       client: deps.client,
       fn: async (session) => {
         await deps.users.insert(user, session);
-        await deps.events.emit(AUTH_EVENTS.UserRegistered, user.tenantId, user.id, { email: user.email, displayName: user.displayName, status: user.status, referralCode: user.referralCode, referredBy: user.referredBy, createdAt: user.createdAt.toISOString() }, { session });
+        await deps.events.emit(AUTH_EVENTS.UserRegistered, user.tenantId, user.id, { email: user.email, phone: user.phone, displayName: user.displayName, status: user.status, referralCode: user.referralCode, referredBy: user.referredBy, createdAt: user.createdAt.toISOString() }, { session });
       },
     });
   } catch (error) {
     if (isDuplicateKeyError(error)) throw authError(AUTH_ERRORS.EmailTaken, 'This email is already registered');
     throw error;
   }
+  // The address an account was created from is its first own address: logging in from it is not news.
+  await deps.throttle.recordSuccess(user.tenantId, user.emailNormalized, ctx.clientAddress, now.getTime());
   const { payload } = await openSession(deps, user, ctx.clientAddress);
   return payload;
 }
@@ -82,7 +85,8 @@ export async function login(_: unknown, args: { input: unknown }, ctx: AuthConte
   const audit = (reason: string, userId: string | null) =>
     deps.events.emit(AUTH_EVENTS.UserLoginFailed, input.tenantId, userId, { reason, email, clientAddress });
 
-  const decision = decideLoginAttempt(await deps.throttle.state(input.tenantId, email, clientAddress, now), deps.settings.loginThrottle, now);
+  const throttleState = await deps.throttle.state(input.tenantId, email, clientAddress, now);
+  const decision = decideLoginAttempt(throttleState, deps.settings.loginThrottle, now);
   if (decision.kind === 'refuse') {
     await audit(`throttled:${decision.scope}`, null);
     throw authError(AUTH_ERRORS.AccountLocked, 'Too many failed attempts; try again later', { retryAfterSeconds: decision.retryAfterSeconds, scope: decision.scope });
@@ -101,6 +105,7 @@ export async function login(_: unknown, args: { input: unknown }, ctx: AuthConte
   if (user === null || !verification.valid) {
     await deps.throttle.recordFailure(input.tenantId, email, clientAddress, now);
     await audit('bad_credentials', user?.id ?? null);
+    if (user !== null && clientAddress !== null) await announceLock(ctx, user, email, clientAddress, now);
     throw authError(AUTH_ERRORS.InvalidCredentials, 'Invalid email or password');
   }
   if (!canAuthenticate(user.status)) {
@@ -109,14 +114,59 @@ export async function login(_: unknown, args: { input: unknown }, ctx: AuthConte
     throw authError(AUTH_ERRORS.AccountLocked, 'This account is locked');
   }
 
+  // News only for an account that has own addresses and this is not one of them.
+  const newDevice = clientAddress !== null && !throttleState.isKnownAddress && (await deps.throttle.knownAddressCount(input.tenantId, email)) > 0;
   await deps.throttle.recordSuccess(input.tenantId, email, clientAddress, now);
   if (verification.needsRehash) {
     // Cost raised since this hash was made: upgrade it now that the password is in hand.
     await deps.users.setPasswordHash(user.id, await hashPassword(input.password, deps.settings.scrypt), new Date(now));
   }
   const { payload, session } = await openSession(deps, user, clientAddress);
-  await deps.events.emit(AUTH_EVENTS.UserLoggedIn, user.tenantId, user.id, { sessionId: session.id, clientAddress });
+  await deps.events.emit(AUTH_EVENTS.UserLoggedIn, user.tenantId, user.id, { sessionId: session.id, clientAddress, newDevice });
+  if (newDevice) await deps.events.emit(AUTH_EVENTS.LoginNewDevice, user.tenantId, user.id, { sessionId: session.id, clientAddress, at: new Date(now).toISOString() });
   return payload;
+}
+
+/** After a failed attempt: when it locked the account for this address, says so once (the owner is told). */
+async function announceLock(ctx: AuthContext, user: UserRecord, email: string, clientAddress: string, now: number): Promise<void> {
+  const { deps } = ctx;
+  const after = await deps.throttle.state(user.tenantId, email, clientAddress, now);
+  if (!isLockActive(after.accountAddressLockedUntil, now)) return;
+  const retryAfterSeconds = Math.ceil((after.accountAddressLockedUntil! - now) / 1000);
+  if (!(await deps.throttle.claimLockNotice(user.tenantId, email, clientAddress, retryAfterSeconds))) return;
+  await deps.events.emit(AUTH_EVENTS.AccountLocked, user.tenantId, user.id, { scope: 'account-address', retryAfterSeconds, clientAddress });
+}
+
+const changePasswordInput = type({ currentPassword: 'string', newPassword: 'string' });
+
+/**
+ * The signed-in user replaces their password: the current one is checked like a login, the new
+ * one against the policy. Every refresh-token session of the user ends (live sessions close with
+ * them); the hash and the `auth.password_changed` announcement commit together.
+ */
+export async function changePassword(_: unknown, args: unknown, ctx: AuthContext): Promise<boolean> {
+  const caller = requireAuthenticated(ctx);
+  const input = validateInput(changePasswordInput, args);
+  const { deps } = ctx;
+  const user = await deps.users.findById(caller.id);
+  if (user === null) throw authError(AUTH_ERRORS.UserNotFound, 'User not found');
+  const verification = await verifyPassword(input.currentPassword, user.passwordHash, deps.settings.scrypt);
+  if (!verification.valid) throw authError(AUTH_ERRORS.InvalidCredentials, 'The current password is not right');
+  const problems = checkPasswordPolicy(input.newPassword, { email: user.email });
+  if (problems.length > 0) throw authError(AUTH_ERRORS.WeakPassword, 'Password does not meet the policy', { problems });
+  const passwordHash = await hashPassword(input.newPassword, deps.settings.scrypt);
+  const now = new Date(deps.clock.now());
+  await withTransaction({
+    client: deps.client,
+    fn: async (session) => {
+      await deps.users.collection.updateOne({ id: user.id }, { $set: { passwordHash, updatedAt: now } }, { session });
+      await deps.events.emit(AUTH_EVENTS.PasswordChanged, user.tenantId, user.id, { at: now.toISOString(), clientAddress: ctx.clientAddress }, { session });
+    },
+  });
+  const revoked = await deps.sessions.revokeAllForUser(user.id, 'logout', now);
+  await markSessionsRevoked(deps, revoked);
+  for (const sessionId of revoked) await deps.events.emit(AUTH_EVENTS.SessionRevoked, user.tenantId, user.id, { sessionId, reason: 'password_changed' });
+  return true;
 }
 
 export async function refreshToken(_: unknown, args: { refreshToken: string }, ctx: AuthContext): Promise<AuthPayload> {

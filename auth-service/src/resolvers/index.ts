@@ -1,6 +1,6 @@
 import type { SubgraphResolvers } from 'core-service';
 import type { AuthContext } from '../deps.js';
-import { login, logout, refreshToken, register } from './identity.js';
+import { changePassword, login, logout, refreshToken, register } from './identity.js';
 import { requestOtp, verifyOtp } from './otp.js';
 import { assignRole, revokeRole, roles, upsertRole } from './roles.js';
 import { clearLoginThrottle, loginThrottle } from './login-throttle.js';
@@ -10,6 +10,6 @@ import { me, resolveUserReference, setUserStatus, user, users } from './users.js
 // `errorCodes` is resolved by core-service from the error registry.
 export const resolvers: SubgraphResolvers<AuthContext> = {
   Query: { me, user, users, roles, loginThrottle },
-  Mutation: { register, login, refreshToken, logout, requestOtp, verifyOtp, assignRole, revokeRole, upsertRole, setUserStatus, createTenant, clearLoginThrottle },
+  Mutation: { register, login, refreshToken, logout, changePassword, requestOtp, verifyOtp, assignRole, revokeRole, upsertRole, setUserStatus, createTenant, clearLoginThrottle },
   User: { __resolveReference: resolveUserReference as never },
 };

@@ -83,6 +83,19 @@ export class LoginThrottle {
       .exec();
   }
 
+  /** How many addresses the account has logged in from lately (0: none yet). */
+  knownAddressCount(tenantId: string, email: string): Promise<number> {
+    return this.redis.zcard(this.keys.knownAddresses(tenantId, email));
+  }
+
+  /**
+   * True once per `ttlSeconds` for one account and address: the lock is announced once, however
+   * many attempts it then refuses.
+   */
+  async claimLockNotice(tenantId: string, email: string, address: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.redis.set(`${this.keys.accountAddressLock(tenantId, email, address)}:notice`, '1', 'EX', Math.max(1, ttlSeconds), 'NX')) === 'OK';
+  }
+
   async report(tenantId: string, email: string, address: string | null, now: number): Promise<LoginThrottleReport> {
     const k = this.keys;
     const s = this.settings();

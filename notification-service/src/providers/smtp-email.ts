@@ -6,6 +6,8 @@ export interface SmtpEmailProviderOptions {
   url: string;
   from: string;
   name?: string;
+  /** Pooled connections: with one message per connection at a time, the most sends in flight (default 20, the email workers' default concurrency). */
+  maxConnections?: number;
   /** Connection, greeting and socket timeouts, ms (default 10 s). */
   timeoutMs?: number;
 }
@@ -18,7 +20,7 @@ export function createSmtpEmailProvider(options: SmtpEmailProviderOptions): Noti
   const timeout = options.timeoutMs ?? 10_000;
   const url = new URL(options.url);
   url.searchParams.set('pool', 'true');
-  const transport = nodemailer.createTransport({ url: url.href, pool: true, maxConnections: 10, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout } as Parameters<typeof nodemailer.createTransport>[0]);
+  const transport = nodemailer.createTransport({ url: url.href, pool: true, maxConnections: options.maxConnections ?? 20, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout } as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     name: options.name ?? 'smtp',
     channel: 'EMAIL',
