@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { onTestFinished } from 'vitest';
+import { startSmtpSink } from '../src/dev-providers/smtp-sink.js';
+import { createSmtpEmailProvider } from '../src/providers/smtp-email.js';
 import { deliveriesOf, startNotification, waitFor } from './helpers.js';
 
 describe('provider outages', () => {
@@ -58,5 +61,28 @@ describe('provider outages', () => {
     const emails = (await deliveriesOf(running, bob.id)).filter((d) => d.channel === 'EMAIL');
     expect(emails.filter((d) => d.status === 'SUPPRESSED')).toHaveLength(1);
     expect(emails.find((d) => d.type === 'security.password_changed')?.status).toBe('SENT');
+  });
+
+  it('with a fallback relay configured, email goes through it while the primary\'s breaker is open', async () => {
+    const primary = await startSmtpSink();
+    await primary.close();
+    const fallback = await startSmtpSink();
+    onTestFinished(() => fallback.close());
+    const running = await startNotification({
+      settings: { breaker: { failureThreshold: 1, resetTimeoutMs: 60_000 } },
+      overrides: {
+        providers: {
+          EMAIL: [createSmtpEmailProvider({ url: primary.url, from: 'a@platform.test', timeoutMs: 1_000 }), createSmtpEmailProvider({ url: fallback.url, from: 'a@platform.test', name: 'smtp-fallback' })],
+          SMS: [],
+        },
+      },
+    });
+    const alice = await running.sources.register();
+    const bob = await running.sources.register();
+    await running.sources.transfer(alice.id, bob.id, 100);
+    await fallback.waitFor((m) => m.to.includes(bob.email), 15_000);
+    await waitFor(async () => (await deliveriesOf(running, bob.id)).find((d) => d.channel === 'EMAIL')?.status === 'SENT', { what: 'the delivery recorded' });
+    expect((await deliveriesOf(running, bob.id)).find((d) => d.channel === 'EMAIL')).toMatchObject({ provider: 'smtp-fallback', attempts: 2 });
+    expect(running.service.workers.breakerStates()).toEqual({ smtp: 'open', 'smtp-fallback': 'closed' });
   });
 });

@@ -122,6 +122,7 @@ export function notificationView(notification: NotificationDocument): Record<str
     title: notification.title,
     body: notification.body,
     data: notification.data,
+    critical: notification.critical,
     readAt: notification.readAt?.toISOString() ?? null,
     createdAt: notification.createdAt.toISOString(),
   };
