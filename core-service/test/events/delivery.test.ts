@@ -251,13 +251,17 @@ describe('integration events over Redis Streams', () => {
 
   it('events read together share one transaction; one failing event rolls the batch back and only it is retried', async () => {
     const fixture = createTestFixture({ label: 'batch' });
-    const { bus, db } = await createBusForTest(fixture, { maxAttempts: 3 });
+    // Re-claims wait long enough that none overlaps the batch or the one-by-one pass, however
+    // slow the machine: only event 3's retry goes through the claim.
+    const { bus, db } = await createBusForTest(fixture, { maxAttempts: 5, claimIdleMs: 2_000 });
     const credits = db!.collection<{ eventId: string; n: number }>('credits');
     const runs: number[] = [];
-    bus.on<{ n: number }>('wallet.credited', async (event, { session, attempt }) => {
+    bus.on<{ n: number }>('wallet.credited', async (event, { session }) => {
       runs.push(event.data.n);
       await credits.insertOne({ eventId: event.id, n: event.data.n }, { session });
-      if (event.data.n === 3 && attempt === 1) throw new Error('event 3 fails on its first delivery');
+      // Fails in the batch and in the one-by-one pass (counted by runs, not by delivery counter,
+      // which a re-claim also raises), then succeeds on its retry.
+      if (event.data.n === 3 && runs.filter((n) => n === 3).length <= 2) throw new Error('event 3 fails until its retry');
     });
     // join the group, then leave so the five events queue up and are read in one batch
     await bus.startListening();
