@@ -1,6 +1,7 @@
 import type { MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
 import type { EventBus } from 'core-service';
+import type { NotificationMetrics } from './metrics.js';
 import type { DeliveryDispatcher } from './delivery/dispatcher.js';
 import type { NotificationSettings } from './settings.js';
 import type { NotificationStore } from './store/notification-store.js';
@@ -17,4 +18,6 @@ export interface NotificationDeps {
   /** The primary provider's name per channel (Delivery.provider before the first attempt); null: none configured. */
   providerNames: { EMAIL: string | null; SMS: string | null };
   now: () => Date;
+  /** Set once the server exists (its registry); absent in code paths that run before. */
+  metrics?: NotificationMetrics;
 }

@@ -12,6 +12,7 @@ import type { NotificationContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { resolveSettings, type SettingsOverrides } from './settings.js';
 import { NotificationStore } from './store/notification-store.js';
+import { NotificationMetrics } from './metrics.js';
 
 export const SERVICE_NAME = 'notification-service';
 
@@ -100,6 +101,14 @@ export function createNotificationService(options: NotificationServiceOptions): 
     ...(options.routes !== undefined ? { routes: options.routes(deps) } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.contextSecret !== undefined ? { contextSecret: options.contextSecret } : {}),
+  });
+
+  deps.metrics = new NotificationMetrics(server.metrics, {
+    breakerStates: () => workers.breakerStates(),
+    queueDepths: async () => ({
+      EMAIL: await dispatcher.queues.EMAIL.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized'),
+      SMS: await dispatcher.queues.SMS.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized'),
+    }),
   });
 
   return {

@@ -145,3 +145,22 @@ describe('templates and test sends', () => {
     expect((await deliveriesOf(running, user.id))).toHaveLength(1);
   });
 });
+
+describe('metrics', () => {
+  it('/metrics counts operations by root field and deliveries by channel and status', async () => {
+    const running = await startNotification();
+    const alice = await running.sources.register();
+    const bob = await running.sources.register();
+    await running.sources.transfer(alice.id, bob.id, 100);
+    await running.smtp.waitFor((m) => m.to.includes(bob.email), 15_000);
+    await running.graphql(running.user(bob.id), 'query { unreadNotificationCount }');
+    const text = await waitFor(async () => {
+      const body = await (await fetch(running.url.replace('/graphql', '/metrics'))).text();
+      return body.includes('notification_deliveries_total{channel="EMAIL",status="SENT",service="notification-service"} 1') ? body : undefined;
+    }, { what: 'the sent email counted' });
+    expect(text).toContain('notification_deliveries_total{channel="IN_APP",status="DELIVERED",service="notification-service"} 2');
+    expect(text).toContain('subgraph_operations_total{field="unreadNotificationCount",type="query",outcome="ok",service="notification-service"} 1');
+    expect(text).toContain('notification_provider_breaker_open{provider="smtp",service="notification-service"} 0');
+    expect(text).toMatch(/notification_queue_depth\{channel="EMAIL",service="notification-service"\} \d+/);
+  });
+});

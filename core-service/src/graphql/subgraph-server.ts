@@ -1,3 +1,5 @@
+import type { Registry } from 'prom-client';
+import { createSubgraphMetrics } from './subgraph-metrics.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
@@ -75,6 +77,8 @@ export interface SubgraphServerOptions<TExtra extends object = object> {
    * caller itself (a signature check). The body is read up to `maxBodyBytes`.
    */
   routes?: Readonly<Record<string, SubgraphRoute>>;
+  /** Process metrics (CPU, heap, event loop) on `/metrics` beside the operation metrics; default true. */
+  defaultMetrics?: boolean;
 }
 
 /** A plain HTTP endpoint of a subgraph's server (see `SubgraphServerOptions.routes`). */
@@ -84,6 +88,8 @@ export interface SubgraphServer {
   readonly name: string;
   readonly schema: GraphQLSchema;
   readonly httpServer: Server;
+  /** Its Prometheus registry (served on `/metrics`); services register their own metrics here. */
+  readonly metrics: Registry;
   /** Starts Apollo and listens; resolves with the GraphQL endpoint URL. */
   start(): Promise<{ url: string; port: number }>;
   /** Marks the service not ready, drains in-flight requests, closes the server. Idempotent. */
@@ -118,6 +124,7 @@ export function createSubgraphServer<TExtra extends object = object>(
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = getLogger(options.name);
   const schema = buildServiceSchema(options.typeDefs, options.resolvers);
+  const metrics = createSubgraphMetrics(options.name, options.defaultMetrics === false ? { defaultMetrics: false } : {});
 
   let state: 'created' | 'starting' | 'running' | 'stopping' | 'stopped' = 'created';
   const httpServer = createServer((req, res) => {
@@ -141,6 +148,7 @@ export function createSubgraphServer<TExtra extends object = object>(
       ApolloServerPluginInlineTraceDisabled(),
       // Nobody browses a subgraph: every request needs the gateway's signature.
       ApolloServerPluginLandingPageDisabled(),
+      metrics.plugin as ApolloServerPlugin<Context>,
       ...(options.plugins ?? []),
     ],
   });
@@ -154,6 +162,11 @@ export function createSubgraphServer<TExtra extends object = object>(
     }
     if (url.pathname === '/health/ready') {
       await handleReadiness(res);
+      return;
+    }
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(await metrics.registry.metrics());
       return;
     }
     const route = options.routes?.[url.pathname];
@@ -283,6 +296,7 @@ export function createSubgraphServer<TExtra extends object = object>(
     name: options.name,
     schema,
     httpServer,
+    metrics: metrics.registry,
     async start() {
       if (state !== 'created') throw new Error(`${options.name}: subgraph server already ${state}`);
       state = 'starting';

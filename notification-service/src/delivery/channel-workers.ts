@@ -146,6 +146,7 @@ export class ChannelWorkers {
       const result = await provider.send(message);
       breaker.recordSuccess();
       const now = deps.now();
+      deps.metrics?.delivery(channel, result.status);
       await deps.store.deliveries.updateOne(
         { _id: delivery._id, status: 'QUEUED' },
         {
@@ -207,6 +208,7 @@ export class ChannelWorkers {
   }
 
   async #finish(delivery: DeliveryDocument, outcome: Partial<DeliveryDocument>): Promise<void> {
+    if (outcome.status !== undefined) this.#options.deps.metrics?.delivery(delivery.channel, outcome.status);
     await this.#options.deps.store.deliveries.updateOne({ _id: delivery._id, status: 'QUEUED' }, { $set: { ...outcome, sealed: null } });
   }
 }

@@ -106,6 +106,9 @@ export async function createNotification(deps: NotificationDeps, request: Create
     }
   });
   await deps.store.deliveries.insertMany(deliveries, { session });
+  await runAfterCommit(session, () => {
+    for (const delivery of deliveries) deps.metrics?.delivery(delivery.channel, delivery.status);
+  });
   if (channels.includes('PUSH')) {
     await deps.events.emit(NOTIFICATION_CREATED, tenantId, intent.userId, { notification: notificationView(notification) }, { session });
   }
