@@ -1,57 +1,43 @@
 /**
  * The local provider stand-ins as a process (`npm run providers -w notification-service`),
- * started by `npm start` and the end-to-end tests when no SMTP_URL is configured:
+ * started by `npm start` and the end-to-end suite when no SMTP_URL is configured:
  *   SMTP_SINK_PORT (default 2525)         the SMTP server notification-service sends to
- *   TWILIO_SINK_PORT (default 4010)       Twilio's Messages API stand-in (TWILIO_AUTH_TOKEN required)
- *   PROVIDER_SINK_API_PORT (default 4011) what they received, as JSON:
- *     GET /emails?to=<address>   GET /sms?to=<number>   DELETE /messages
- *     POST /faults {"smtp": {"kind":"reject","code":421} | null, "sms": {"status":500} | {"delayMs":800} | null}
+ *   TWILIO_SINK_PORT (default 4010)       Twilio's Messages API stand-in
+ *   PROVIDER_SINK_API_PORT (default 4011) the inspection API (see recorder-api.ts)
+ *   TWILIO_AUTH_TOKEN (required)          basic auth password, and the key receipts are signed with
+ *   TWILIO_ACCOUNT_SID (optional)         when set, the only account accepted
+ * Prints `provider sinks ready smtp=<port> twilio=<port> api=<port>` once listening (the dev
+ * platform waits for that line); stops on SIGTERM/SIGINT.
  */
-import { createServer } from 'node:http';
-import { startSmtpSink, type SmtpFault } from './smtp-sink.js';
-import { startTwilioSink, type SmsFault } from './twilio-sink.js';
+import { startProviderSinks } from './recorder-api.js';
 
-const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) fail(`${name} must be a port number`);
+  return value;
+}
+
+function fail(reason: string): never {
+  process.stderr.write(`provider sinks: ${reason}\n`);
+  process.exit(1);
+}
+
 const authToken = process.env['TWILIO_AUTH_TOKEN'];
-if (!authToken) throw new Error('provider sinks: TWILIO_AUTH_TOKEN is required');
+if (!authToken) fail('TWILIO_AUTH_TOKEN is required');
+const accountSid = process.env['TWILIO_ACCOUNT_SID'];
 
-const smtp = await startSmtpSink({ port: port('SMTP_SINK_PORT', 2525) });
-const twilio = await startTwilioSink({ port: port('TWILIO_SINK_PORT', 4010), authToken, ...(process.env['TWILIO_ACCOUNT_SID'] ? { accountSid: process.env['TWILIO_ACCOUNT_SID'] } : {}) });
-
-const api = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://sinks');
-  const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  const to = url.searchParams.get('to');
-  if (req.method === 'GET' && url.pathname === '/emails') return send(200, smtp.messages().filter((m) => to === null || m.to.includes(to.toLowerCase()) || m.to.includes(to)));
-  if (req.method === 'GET' && url.pathname === '/sms') return send(200, twilio.messages().filter((m) => to === null || m.to === to));
-  if (req.method === 'DELETE' && url.pathname === '/messages') {
-    smtp.clear();
-    twilio.clear();
-    return send(200, { cleared: true });
-  }
-  if (req.method === 'POST' && url.pathname === '/faults') {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      try {
-        const faults = JSON.parse(text || '{}') as { smtp?: SmtpFault | null; sms?: SmsFault | null };
-        if (faults.smtp !== undefined) smtp.setFault(faults.smtp);
-        if (faults.sms !== undefined) twilio.setFault(faults.sms);
-        send(200, { ok: true });
-      } catch {
-        send(400, { error: 'body must be JSON' });
-      }
-    });
-    return;
-  }
-  send(404, { error: 'not found' });
+const sinks = await startProviderSinks({
+  authToken,
+  ...(accountSid ? { accountSid } : {}),
+  smtpPort: port('SMTP_SINK_PORT', 2525),
+  twilioPort: port('TWILIO_SINK_PORT', 4010),
+  apiPort: port('PROVIDER_SINK_API_PORT', 4011),
 });
-const apiPort = await new Promise<number>((resolve) => api.listen(port('PROVIDER_SINK_API_PORT', 4011), '127.0.0.1', () => resolve((api.address() as { port: number }).port)));
-process.stdout.write(`provider sinks ready smtp=${smtp.port} twilio=${twilio.port} api=${apiPort}\n`);
+process.stdout.write(`provider sinks ready smtp=${sinks.smtp.port} twilio=${sinks.twilio.port} api=${sinks.apiPort}\n`);
 
 const stop = async (): Promise<void> => {
-  api.close();
-  await Promise.allSettled([smtp.close(), twilio.close()]);
+  await sinks.close();
   process.exit(0);
 };
 process.once('SIGTERM', () => void stop());

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { simpleParser } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Recorder } from './recorded.js';
 
+/** One message as the sink received and parsed it: what tests and the inspection API look at. */
 export interface RecordedEmail {
   id: string;
   receivedAt: string;
@@ -16,15 +17,21 @@ export interface RecordedEmail {
   headers: Record<string, string>;
 }
 
-/** A refusal the sink answers every message with, until cleared. */
+/**
+ * What the sink does to every message until cleared, so outages can be staged: `reject` answers
+ * the DATA with that code (421/450 temporary, 550/553 permanent), `delay` answers late, `hold`
+ * keeps the message until `release` settles (calling `onHeld` when one is held).
+ */
 export type SmtpFault = { kind: 'reject'; code: 421 | 450 | 550 | 553 } | { kind: 'delay'; ms: number } | { kind: 'hold'; release: Promise<void>; onHeld?: () => void };
 
+/** A running sink: where to send, what arrived, and outage controls. */
 export interface SmtpSink {
   readonly port: number;
   readonly url: string;
   messages(): RecordedEmail[];
   waitFor(predicate: (email: RecordedEmail) => boolean, timeoutMs?: number): Promise<RecordedEmail>;
   setFault(fault: SmtpFault | null): void;
+  /** Forgets what was recorded. */
   clear(): void;
   /** Stops listening (an outage); `restart` listens again on the same port. */
   close(): Promise<void>;
@@ -60,8 +67,7 @@ export async function startSmtpSink(options: { port?: number; host?: string } = 
             callback(error);
             return;
           }
-          const headers: Record<string, string> = {};
-          for (const [name, value] of parsed.headers) headers[name.toLowerCase()] = typeof value === 'string' ? value : JSON.stringify(value);
+          const headers = headerValues(parsed);
           const addresses = (value: typeof parsed.to): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).flatMap((group) => group.value.map((a) => a.address ?? '')));
           recorder.add({
             id: randomUUID(),
@@ -99,4 +105,12 @@ export async function startSmtpSink(options: { port?: number; host?: string } = 
       await listen(port);
     },
   };
+}
+
+/** Lower-case names; decoded text where mailparser gives text, the raw value for structured headers (addresses, content-type). */
+function headerValues(parsed: ParsedMail): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { key, line } of parsed.headerLines) headers[key] = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+  for (const [name, value] of parsed.headers) if (typeof value === 'string') headers[name.toLowerCase()] = value;
+  return headers;
 }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import twilio from 'twilio';
 import { Recorder } from './recorded.js';
 
+/** One Messages API request the sink accepted: what tests and the inspection API look at. */
 export interface RecordedSms {
   sid: string;
   accountSid: string;
@@ -13,15 +14,17 @@ export interface RecordedSms {
   receivedAt: string;
 }
 
-/** An error answer (`{ status: 500 }`, `{ status: 400, code: 21211 }`) or a slow one. */
+/** What the sink answers every request with until cleared: an error answer (`{ status: 500 }`, `{ status: 400, code: 21211 }`) or a slow one. */
 export type SmsFault = { status: number; code?: number; message?: string } | { delayMs: number };
 
+/** A running stand-in: its origin (the provider's `apiBaseUrl`), what arrived, and fault controls. */
 export interface TwilioSink {
   readonly port: number;
   readonly url: string;
   messages(): RecordedSms[];
   waitFor(predicate: (sms: RecordedSms) => boolean, timeoutMs?: number): Promise<RecordedSms>;
   setFault(fault: SmsFault | null): void;
+  /** Forgets what was recorded. */
   clear(): void;
   close(): Promise<void>;
 }
@@ -55,7 +58,7 @@ export async function startTwilioSink(options: { port?: number; host?: string; a
     const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString()));
     const current = fault;
     if (current !== null && 'delayMs' in current) await new Promise((resolve) => setTimeout(resolve, current.delayMs));
-    else if (current !== null) return json(res, current.status, { code: current.code ?? current.status, message: current.message ?? 'fault injected by the sink', status: current.status });
+    else if (current !== null) return json(res, current.status, { code: current.code ?? current.status, message: current.message ?? 'fault injected by the sink', more_info: `https://www.twilio.com/docs/errors/${current.code ?? current.status}`, status: current.status });
     const sms: RecordedSms = { sid: `SM${randomBytes(16).toString('hex')}`, accountSid, to: params['To'] ?? '', from: params['From'] ?? '', body: params['Body'] ?? '', statusCallback: params['StatusCallback'] ?? null, receivedAt: new Date().toISOString() };
     recorder.add(sms);
     json(res, 201, { sid: sms.sid, account_sid: accountSid, to: sms.to, from: sms.from, body: sms.body, status: 'queued', date_created: new Date().toUTCString(), num_segments: '1', direction: 'outbound-api', api_version: '2010-04-01' });

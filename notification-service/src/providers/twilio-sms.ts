@@ -1,8 +1,9 @@
 import twilio from 'twilio';
-
-type RequestOptions<TData> = Parameters<typeof twilio.RequestClient.prototype.request<TData>>[0];
 import { ProviderError, type NotificationProvider, type OutgoingMessage, type SendResult } from './provider.js';
 
+type RequestOptions<TData> = Parameters<typeof twilio.RequestClient.prototype.request<TData>>[0];
+
+/** Twilio credentials and sender; `apiBaseUrl` points the real client at a local stand-in. */
 export interface TwilioSmsProviderOptions {
   accountSid: string;
   /** Never logged. */
@@ -12,12 +13,11 @@ export interface TwilioSmsProviderOptions {
   apiBaseUrl?: string;
   /** Public URL of this service's status callback route; the delivery id is added as a query. */
   statusCallbackUrl?: string;
+  /** Recorded on deliveries (default `twilio`). */
   name?: string;
+  /** Per-request timeout, ms (default 10 s). */
   timeoutMs?: number;
 }
-
-/** Twilio error codes that mean this number will never take the message. */
-const PERMANENT_CODES = new Set([21211, 21214, 21408, 21610, 21612, 21614, 30003, 30005, 30006]);
 
 /**
  * SMS through the official Twilio client. With `apiBaseUrl`, a RequestClient that only swaps
@@ -27,7 +27,7 @@ const PERMANENT_CODES = new Set([21211, 21214, 21408, 21610, 21612, 21614, 30003
 export function createTwilioSmsProvider(options: TwilioSmsProviderOptions): NotificationProvider {
   const timeout = options.timeoutMs ?? 10_000;
   const httpClient = new RedirectingRequestClient(options.apiBaseUrl, timeout);
-  const client = twilio(options.accountSid, options.authToken, { httpClient, timeout } as never);
+  const client = twilio(options.accountSid, options.authToken, { httpClient, timeout });
   return {
     name: options.name ?? 'twilio',
     channel: 'SMS',
@@ -39,7 +39,7 @@ export function createTwilioSmsProvider(options: TwilioSmsProviderOptions): Noti
           body: message.text,
           ...(options.statusCallbackUrl !== undefined ? { statusCallback: `${options.statusCallbackUrl}?deliveryId=${encodeURIComponent(message.deliveryId)}` } : {}),
         });
-        return { providerMessageId: sent.sid, status: sent.status === 'delivered' ? 'DELIVERED' : 'SENT' };
+        return { providerMessageId: sent.sid, status: 'SENT' };
       } catch (error) {
         throw toProviderError(error);
       }
@@ -48,11 +48,12 @@ export function createTwilioSmsProvider(options: TwilioSmsProviderOptions): Noti
   };
 }
 
+/** Twilio's RequestClient with every request sent to another origin (path and query kept). */
 class RedirectingRequestClient extends twilio.RequestClient {
   readonly #origin: string | undefined;
   constructor(origin: string | undefined, timeout: number) {
     super({ timeout });
-    this.#origin = origin?.replace(/\/$/, '');
+    this.#origin = origin?.replace(/\/+$/, '');
   }
 
   override request<TData>(opts: RequestOptions<TData>) {
@@ -62,30 +63,43 @@ class RedirectingRequestClient extends twilio.RequestClient {
   }
 }
 
+/**
+ * Twilio answered: a 4xx other than 429 rejects this request as it is (invalid, unreachable or
+ * opted-out number: 21211, 21614, 21610; bad credentials), so sending it again cannot help;
+ * 429 and 5xx can pass later. No answer (refused, reset, timed out): retryable.
+ */
 function toProviderError(error: unknown): ProviderError {
-  const status = (error as { status?: unknown }).status;
-  const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
-  if (typeof status === 'number') {
-    const permanent = (status === 400 && (typeof code !== 'number' || PERMANENT_CODES.has(code))) || status === 401 || status === 403 || status === 404;
-    return new ProviderError(`twilio ${status}${typeof code === 'number' ? `/${code}` : ''}: ${message}`, !permanent, typeof code === 'number' ? code : status);
+  if (error instanceof twilio.RestException) {
+    const { status, code } = error;
+    const permanent = status >= 400 && status < 500 && status !== 429;
+    return new ProviderError(`twilio ${status}${code !== undefined ? `/${code}` : ''}: ${message}`, !permanent, code ?? status);
   }
+  const code = (error as { code?: unknown }).code;
   return new ProviderError(message, true, typeof code === 'string' ? code : undefined);
 }
 
-/** Twilio's signature check of a status callback (`X-Twilio-Signature`). */
+/**
+ * Twilio's signature check of a status callback (`X-Twilio-Signature`), so forged receipts
+ * cannot mark deliveries: `url` is exactly the URL Twilio was given, query included.
+ */
 export function verifyTwilioStatusCallback(input: { authToken: string; signature: string; url: string; params: Record<string, string> }): boolean {
   return twilio.validateRequest(input.authToken, input.signature, input.url, input.params);
 }
 
+/** What a status callback says about one message, in the delivery's terms. */
 export interface TwilioStatus {
+  /** From the callback URL's query, when the provider added it. */
   deliveryId?: string;
   messageSid: string;
   status: 'DELIVERED' | 'FAILED' | 'SENT';
   errorCode?: string;
 }
 
-/** A status callback's parameters as a delivery status. */
+/**
+ * A status callback's parameters as a delivery status: delivered → DELIVERED,
+ * failed/undelivered → FAILED, anything earlier (queued, sending, sent) → SENT.
+ */
 export function parseTwilioStatus(params: Record<string, string>): TwilioStatus {
   const raw = params['MessageStatus'] ?? params['SmsStatus'] ?? '';
   const status = raw === 'delivered' ? 'DELIVERED' : raw === 'failed' || raw === 'undelivered' ? 'FAILED' : 'SENT';
