@@ -5,14 +5,14 @@ import type { AuthContext } from '../deps.js';
 import { REGISTRATION_ROLE } from '../domain/default-roles.js';
 import { isPlausibleEmail, normalizeEmail } from '../domain/email.js';
 import { generateReferralCode, normalizeReferralCode } from '../domain/referral-code.js';
-import { decideLoginAttempt, isLockActive } from '../domain/login-throttle-rules.js';
+import { decideLoginAttempt, isAccountSlowed, isLockActive, retryAfterSeconds } from '../domain/login-throttle-rules.js';
 import { requireAuthenticated } from 'core-service/access';
 import { checkPasswordPolicy } from '../domain/password-policy.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../domain/password-hash.js';
 import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from '../domain/refresh-token.js';
 import { canAuthenticate, type UserRecord } from '../domain/user.js';
 import { AUTH_ERRORS } from '../error-codes.js';
-import { AUTH_EVENTS } from '../events/auth-events.js';
+import { AUTH_EVENTS, type AccountLockedData, type LoginNewDeviceData, type PasswordChangedData, type UserLoggedInData, type UserRegisteredData } from '../events/auth-events.js';
 import { authError, isDuplicateKeyError } from './errors.js';
 import { finishIssue, markSessionsRevoked, openSession, type AuthPayload } from './issue-session.js';
 
@@ -64,7 +64,7 @@ export async function register(_: unknown, args: { input: unknown }, ctx: AuthCo
       client: deps.client,
       fn: async (session) => {
         await deps.users.insert(user, session);
-        await deps.events.emit(AUTH_EVENTS.UserRegistered, user.tenantId, user.id, { email: user.email, phone: user.phone, displayName: user.displayName, status: user.status, referralCode: user.referralCode, referredBy: user.referredBy, createdAt: user.createdAt.toISOString() }, { session });
+        await deps.events.emit<UserRegisteredData>(AUTH_EVENTS.UserRegistered, user.tenantId, user.id, { email: user.email, phone: user.phone, displayName: user.displayName, status: user.status, referralCode: user.referralCode ?? null, referredBy: user.referredBy ?? null, createdAt: user.createdAt.toISOString() }, { session });
       },
     });
   } catch (error) {
@@ -105,7 +105,7 @@ export async function login(_: unknown, args: { input: unknown }, ctx: AuthConte
   if (user === null || !verification.valid) {
     await deps.throttle.recordFailure(input.tenantId, email, clientAddress, now);
     await audit('bad_credentials', user?.id ?? null);
-    if (user !== null && clientAddress !== null) await announceLock(ctx, user, email, clientAddress, now);
+    if (user !== null) await announceLock(ctx, user, email, now);
     throw authError(AUTH_ERRORS.InvalidCredentials, 'Invalid email or password');
   }
   if (!canAuthenticate(user.status)) {
@@ -114,35 +114,51 @@ export async function login(_: unknown, args: { input: unknown }, ctx: AuthConte
     throw authError(AUTH_ERRORS.AccountLocked, 'This account is locked');
   }
 
-  // News only for an account that has own addresses and this is not one of them.
-  const newDevice = clientAddress !== null && !throttleState.isKnownAddress && (await deps.throttle.knownAddressCount(input.tenantId, email)) > 0;
+  // An address that is not among the account's own (the registration address and earlier
+  // successful logins, within knownAddressDays): the owner is told. Read before recordSuccess adds it.
+  const newDevice = clientAddress !== null && !throttleState.isKnownAddress;
   await deps.throttle.recordSuccess(input.tenantId, email, clientAddress, now);
   if (verification.needsRehash) {
     // Cost raised since this hash was made: upgrade it now that the password is in hand.
     await deps.users.setPasswordHash(user.id, await hashPassword(input.password, deps.settings.scrypt), new Date(now));
   }
   const { payload, session } = await openSession(deps, user, clientAddress);
-  await deps.events.emit(AUTH_EVENTS.UserLoggedIn, user.tenantId, user.id, { sessionId: session.id, clientAddress, newDevice });
-  if (newDevice) await deps.events.emit(AUTH_EVENTS.LoginNewDevice, user.tenantId, user.id, { sessionId: session.id, clientAddress, at: new Date(now).toISOString() });
+  await deps.events.emit<UserLoggedInData>(AUTH_EVENTS.UserLoggedIn, user.tenantId, user.id, { sessionId: session.id, clientAddress, newDevice });
+  if (newDevice && clientAddress !== null) await deps.events.emit<LoginNewDeviceData>(AUTH_EVENTS.LoginNewDevice, user.tenantId, user.id, { sessionId: session.id, clientAddress, at: new Date(now).toISOString() });
   return payload;
 }
 
-/** After a failed attempt: when it locked the account for this address, says so once (the owner is told). */
-async function announceLock(ctx: AuthContext, user: UserRecord, email: string, clientAddress: string, now: number): Promise<void> {
-  const { deps } = ctx;
+/**
+ * After a failed attempt on an existing user: when failures have locked the account, the owner
+ * is told once per lock period (the throttle store dedupes with SET NX keys living as long as the
+ * lock), never per refused attempt. Two transitions count:
+ * - `account-address`: the (account, address) pair reached its limit and that address is refused;
+ * - `account`: the account reached its limit from anywhere and unfamiliar addresses are slowed
+ *   to one attempt per interval (the per-account slot regime).
+ */
+async function announceLock(ctx: AuthContext, user: UserRecord, email: string, now: number): Promise<void> {
+  const { deps, clientAddress } = ctx;
   const after = await deps.throttle.state(user.tenantId, email, clientAddress, now);
-  if (!isLockActive(after.accountAddressLockedUntil, now)) return;
-  const retryAfterSeconds = Math.ceil((after.accountAddressLockedUntil! - now) / 1000);
-  if (!(await deps.throttle.claimLockNotice(user.tenantId, email, clientAddress, retryAfterSeconds))) return;
-  await deps.events.emit(AUTH_EVENTS.AccountLocked, user.tenantId, user.id, { scope: 'account-address', retryAfterSeconds, clientAddress });
+  const announce = (scope: 'account-address' | 'account', retryAfter: number) =>
+    deps.events.emit<AccountLockedData>(AUTH_EVENTS.AccountLocked, user.tenantId, user.id, { scope, retryAfterSeconds: retryAfter, clientAddress });
+  if (clientAddress !== null && isLockActive(after.accountAddressLockedUntil, now)) {
+    const lockedUntil = after.accountAddressLockedUntil!;
+    const retryAfter = retryAfterSeconds(lockedUntil, now);
+    if (await deps.throttle.claimAccountAddressLockNotice(user.tenantId, email, clientAddress, lockedUntil, retryAfter)) await announce('account-address', retryAfter);
+  }
+  if (isAccountSlowed(after.accountFailures, deps.settings.loginThrottle)) {
+    const notice = await deps.throttle.claimAccountSlowedNotice(user.tenantId, email);
+    if (notice.claimed) await announce('account', notice.retryAfterSeconds);
+  }
 }
 
 const changePasswordInput = type({ currentPassword: 'string', newPassword: 'string' });
 
 /**
  * The signed-in user replaces their password: the current one is checked like a login, the new
- * one against the policy. Every refresh-token session of the user ends (live sessions close with
- * them); the hash and the `auth.password_changed` announcement commit together.
+ * one against the policy. The hash and the `auth.password_changed` announcement commit together
+ * (outbox); then every other refresh-token session of the user ends (the caller's own stays),
+ * marked revoked for the gateway and announced like a logout so live connections close.
  */
 export async function changePassword(_: unknown, args: unknown, ctx: AuthContext): Promise<boolean> {
   const caller = requireAuthenticated(ctx);
@@ -159,11 +175,11 @@ export async function changePassword(_: unknown, args: unknown, ctx: AuthContext
   await withTransaction({
     client: deps.client,
     fn: async (session) => {
-      await deps.users.collection.updateOne({ id: user.id }, { $set: { passwordHash, updatedAt: now } }, { session });
-      await deps.events.emit(AUTH_EVENTS.PasswordChanged, user.tenantId, user.id, { at: now.toISOString(), clientAddress: ctx.clientAddress }, { session });
+      await deps.users.setPasswordHash(user.id, passwordHash, now, session);
+      await deps.events.emit<PasswordChangedData>(AUTH_EVENTS.PasswordChanged, user.tenantId, user.id, { at: now.toISOString(), clientAddress: ctx.clientAddress }, { session });
     },
   });
-  const revoked = await deps.sessions.revokeAllForUser(user.id, 'logout', now);
+  const revoked = await deps.sessions.revokeAllForUser(user.id, 'password_changed', now, caller.sessionId);
   await markSessionsRevoked(deps, revoked);
   for (const sessionId of revoked) await deps.events.emit(AUTH_EVENTS.SessionRevoked, user.tenantId, user.id, { sessionId, reason: 'password_changed' });
   return true;

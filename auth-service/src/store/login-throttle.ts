@@ -83,17 +83,26 @@ export class LoginThrottle {
       .exec();
   }
 
-  /** How many addresses the account has logged in from lately (0: none yet). */
-  knownAddressCount(tenantId: string, email: string): Promise<number> {
-    return this.redis.zcard(this.keys.knownAddresses(tenantId, email));
+  /**
+   * True for the first caller only, per (account, address) lock: SET NX on a key named after the
+   * lock's deadline, expiring with the lock. The lock is announced once, however many attempts it
+   * then refuses; a later lock (new deadline) is announced again.
+   */
+  async claimAccountAddressLockNotice(tenantId: string, email: string, address: string, lockedUntil: number, ttlSeconds: number): Promise<boolean> {
+    const key = this.keys.accountAddressLockNotice(tenantId, email, address, lockedUntil);
+    return (await this.redis.set(key, '1', 'EX', Math.max(1, ttlSeconds), 'NX')) === 'OK';
   }
 
   /**
-   * True once per `ttlSeconds` for one account and address: the lock is announced once, however
-   * many attempts it then refuses.
+   * Once an account is slowed (too many failures from anywhere): true for the first caller of
+   * the failure window only, with the seconds the window (and so the slowing) has left. SET NX
+   * with the failure counter's remaining TTL: when the window ends the notice key ends with it.
    */
-  async claimLockNotice(tenantId: string, email: string, address: string, ttlSeconds: number): Promise<boolean> {
-    return (await this.redis.set(`${this.keys.accountAddressLock(tenantId, email, address)}:notice`, '1', 'EX', Math.max(1, ttlSeconds), 'NX')) === 'OK';
+  async claimAccountSlowedNotice(tenantId: string, email: string): Promise<{ claimed: boolean; retryAfterSeconds: number }> {
+    const ttlMs = await this.redis.pttl(this.keys.accountFailures(tenantId, email));
+    const windowMs = ttlMs > 0 ? ttlMs : this.settings().failureWindowSeconds * 1000;
+    const claimed = (await this.redis.set(this.keys.accountSlowedNotice(tenantId, email), '1', 'PX', windowMs, 'NX')) === 'OK';
+    return { claimed, retryAfterSeconds: Math.max(1, Math.ceil(windowMs / 1000)) };
   }
 
   async report(tenantId: string, email: string, address: string | null, now: number): Promise<LoginThrottleReport> {
@@ -118,7 +127,7 @@ export class LoginThrottle {
   /** An admin's reset: the account's counts and slot, and the address's when one is named. */
   async clear(tenantId: string, email: string, address: string | null): Promise<void> {
     const k = this.keys;
-    const keys = [k.accountFailures(tenantId, email), k.accountSlot(tenantId, email)];
+    const keys = [k.accountFailures(tenantId, email), k.accountSlot(tenantId, email), k.accountSlowedNotice(tenantId, email)];
     if (address !== null) keys.push(k.addressFailures(address), k.addressLock(address), k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address));
     await this.redis.del(...keys);
   }

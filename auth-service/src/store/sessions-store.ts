@@ -1,7 +1,7 @@
 import type { ClientSession, Collection, Db } from 'mongodb';
 
 export type SessionStatus = 'active' | 'revoked';
-export type RevocationReason = 'logout' | 'reuse_detected' | 'suspended' | 'expired' | 'admin';
+export type RevocationReason = 'logout' | 'reuse_detected' | 'suspended' | 'expired' | 'admin' | 'password_changed';
 
 /**
  * One document per session, i.e. per refresh-token family: the current token's hash and the
@@ -78,9 +78,13 @@ export class SessionsStore {
     return result.modifiedCount === 1;
   }
 
-  /** Revokes every active session of a user; returns their ids (for the session cache). */
-  async revokeAllForUser(userId: string, reason: RevocationReason, now: Date): Promise<string[]> {
-    const active = await this.collection.find({ userId, status: 'active' }, { projection: { _id: 0, id: 1 } }).toArray();
+  /**
+   * Revokes every active session of a user, but `exceptSessionId` when given (the caller's own,
+   * e.g. after a password change); returns the revoked ids (for the session cache and events).
+   */
+  async revokeAllForUser(userId: string, reason: RevocationReason, now: Date, exceptSessionId?: string | null): Promise<string[]> {
+    const filter = exceptSessionId == null ? { userId, status: 'active' as const } : { userId, status: 'active' as const, id: { $ne: exceptSessionId } };
+    const active = await this.collection.find(filter, { projection: { _id: 0, id: 1 } }).toArray();
     if (active.length === 0) return [];
     const ids = active.map((s) => s.id);
     await this.collection.updateMany({ id: { $in: ids }, status: 'active' }, { $set: { status: 'revoked', revokedReason: reason, revokedAt: now } });

@@ -74,8 +74,8 @@ export class UsersStore {
     );
   }
 
-  async setPasswordHash(id: string, passwordHash: string, now: Date): Promise<void> {
-    await this.collection.updateOne({ id }, { $set: { passwordHash, updatedAt: now } });
+  async setPasswordHash(id: string, passwordHash: string, now: Date, session?: ClientSession): Promise<void> {
+    await this.collection.updateOne({ id }, { $set: { passwordHash, updatedAt: now } }, session ? { session } : {});
   }
 
   async markEmailVerified(id: string, now: Date, session?: ClientSession): Promise<void> {

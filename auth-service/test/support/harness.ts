@@ -41,7 +41,7 @@ export interface AuthHarness {
   tenantId: string;
   clock: ReturnType<typeof createManualClock>;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: CallOptions): Promise<GraphQLResponse<T>>;
-  register(email: string, options?: { tenantId?: string; password?: string }): Promise<AuthResult>;
+  register(email: string, options?: { tenantId?: string; password?: string; phone?: string; address?: string }): Promise<AuthResult>;
   login(email: string, options?: { tenantId?: string; password?: string; address?: string }): Promise<GraphQLResponse<{ login: AuthResult }>>;
   /** Creates a user with the given roles straight in the store and logs in. */
   userWithRoles(email: string, roles: string[], tenantId?: string): Promise<AuthResult>;
@@ -122,7 +122,8 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<AuthHar
     async register(email, opts = {}) {
       const res = await gql<{ register: AuthResult }>(
         `mutation($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`,
-        { input: { email, password: opts.password ?? PASSWORD, displayName: email.split('@')[0], tenantId: opts.tenantId ?? fixture.tenantId } },
+        { input: { email, password: opts.password ?? PASSWORD, displayName: email.split('@')[0], tenantId: opts.tenantId ?? fixture.tenantId, ...(opts.phone ? { phone: opts.phone } : {}) } },
+        opts.address ? { address: opts.address } : {},
       );
       if (!res.data?.register) throw new Error(`register failed: ${JSON.stringify(res.errors)}`);
       return res.data.register;
