@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { can } from 'core-service/access';
-import type { PaginatedResult } from 'core-service';
+import { selectsField, type PaginatedResult } from 'core-service';
 import { BONUS_PERMISSIONS } from '../domain/permissions.js';
 import type { BonusTemplate } from '../domain/template.js';
 import type { UserBonus, UserBonusStatus } from '../domain/user-bonus.js';
@@ -12,9 +12,6 @@ export interface PageArgs {
   after?: string | null;
 }
 
-function selectsTotalCount(info: GraphQLResolveInfo): boolean {
-  return info.fieldNodes.some((node) => node.selectionSet?.selections.some((selection) => selection.kind === 'Field' && selection.name.value === 'totalCount') ?? false);
-}
 
 export const queryResolvers = {
   bonusTemplates: async (_: unknown, args: { activeOnly?: boolean | null }, ctx: BonusContext): Promise<BonusTemplate[]> => {
@@ -26,11 +23,11 @@ export const queryResolvers = {
 
   myBonuses: async (_: unknown, args: PageArgs & { status?: UserBonusStatus | null }, ctx: BonusContext, info: GraphQLResolveInfo): Promise<PaginatedResult<UserBonus>> => {
     const { userId, tenantId } = authorize(ctx, BONUS_PERMISSIONS.read, ctx.user?.id);
-    return ctx.bonus.store.pageBonuses(tenantId, userId, args.status ?? undefined, args.first ?? undefined, args.after ?? undefined, selectsTotalCount(info));
+    return ctx.bonus.store.pageBonuses(tenantId, userId, args.status ?? undefined, args.first ?? undefined, args.after ?? undefined, selectsField(info, 'totalCount'));
   },
 
   userBonuses: async (_: unknown, args: PageArgs & { userId: string }, ctx: BonusContext, info: GraphQLResolveInfo): Promise<PaginatedResult<UserBonus>> => {
     const { tenantId } = authorize(ctx, BONUS_PERMISSIONS.read, args.userId);
-    return ctx.bonus.store.pageBonuses(tenantId, args.userId, undefined, args.first ?? undefined, args.after ?? undefined, selectsTotalCount(info));
+    return ctx.bonus.store.pageBonuses(tenantId, args.userId, undefined, args.first ?? undefined, args.after ?? undefined, selectsField(info, 'totalCount'));
   },
 };

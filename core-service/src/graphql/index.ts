@@ -36,3 +36,4 @@ export type {
 } from './validation-chain.js';
 export { createResolverBuilder } from './resolver-builder.js';
 export type { ResolverBuilder, OperationResolver, OperationOptions, ResolverSource } from './resolver-builder.js';
+export { selectsField } from './selection.js';

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { paginateCollection, type PaginatedResult } from 'core-service';
+import { paginateCollection, selectsField, type PaginatedResult } from 'core-service';
 import { NOTIFICATION_TYPES } from '../domain/catalog.js';
 import { DEFAULT_PREFERENCES, type Preferences } from '../domain/preferences.js';
 import { builtInTemplates } from '../domain/default-templates.js';
@@ -21,9 +21,6 @@ export interface DeliveryFilter {
   type?: string | null;
 }
 
-function selectsTotalCount(info: GraphQLResolveInfo): boolean {
-  return info.fieldNodes.some((node) => node.selectionSet?.selections.some((selection) => selection.kind === 'Field' && selection.name.value === 'totalCount') ?? false);
-}
 
 const page = (args: PageArgs) => ({ ...(args.first != null ? { first: args.first } : {}), ...(args.after != null ? { after: args.after } : {}) });
 
@@ -39,7 +36,7 @@ export const queryResolvers = {
       filter: { tenantId, userId, inbox: true, ...(args.unreadOnly === true ? { readAt: null } : {}) },
       sort: { createdAt: -1 },
       ...page(args),
-      includeTotalCount: selectsTotalCount(info),
+      includeTotalCount: selectsField(info, 'totalCount'),
     });
   },
 
@@ -78,6 +75,6 @@ export const queryResolvers = {
     const { tenantId } = authorize(ctx, NOTIFICATION_PERMISSIONS.read, filter.userId ?? undefined);
     const where: Record<string, unknown> = { tenantId };
     for (const field of ['userId', 'notificationId', 'channel', 'status', 'type'] as const) if (filter[field] != null) where[field] = filter[field];
-    return paginateCollection(ctx.notification.store.deliveries, { filter: where, sort: { createdAt: -1 }, ...page(args), includeTotalCount: selectsTotalCount(info) });
+    return paginateCollection(ctx.notification.store.deliveries, { filter: where, sort: { createdAt: -1 }, ...page(args), includeTotalCount: selectsField(info, 'totalCount') });
   },
 };

@@ -1,10 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { CORE_ERRORS, createServiceError, type WalletDocument } from 'core-service';
+import { CORE_ERRORS, createServiceError, type WalletDocument, selectsField } from 'core-service';
 import { can, requireAuthenticated, requirePermission } from 'core-service/access';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
 import { buildLedgerFilter, type LedgerFilterInput } from '../domain/filters.js';
 import type { PaymentContext } from './context.js';
-import { selectsField } from './selection.js';
 
 export interface PageArgs {
   first?: number | null;
