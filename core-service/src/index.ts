@@ -17,3 +17,4 @@ export * from './config/index.js';
 export * from './lifecycle/index.js';
 export * from './recovery/index.js';
 export * from './auth/index.js';
+export * from './audit/index.js';
