@@ -154,6 +154,15 @@ export class ConfigStore extends EventEmitter {
     await this.announce(service, key);
   }
 
+  /**
+   * For writers that store a value themselves (the admin API writes it in one transaction with
+   * its audit entry): drops this instance's copy and tells the others to reload.
+   */
+  async notifyChanged(service: string, key: string): Promise<void> {
+    this.applyChange(service, key);
+    await this.announce(service, key);
+  }
+
   async close(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
