@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import type { AccessTokenKeys, EventBus, SessionCache, SubgraphContext } from 'core-service';
+import type { AccessTokenKeys, AuditTrail, ConfigAdmin, EventBus, SessionCache, SubgraphContext } from 'core-service';
 import type { Clock } from './domain/clock.js';
 import type { UserRecord } from './domain/user.js';
 import type { RoleInvalidation } from './events/role-invalidation.js';
@@ -31,6 +31,11 @@ export interface AuthDeps {
   throttle: LoginThrottle;
   sessionCache: SessionCache;
   events: EventBus;
+  /** The platform's audit log (core_service.audit_log); entries follow the events (events/audit-rules.ts). */
+  audit: AuditTrail;
+  /** `core_service`: config catalog and stored values, audit log and chain heads. */
+  coreDb: Db;
+  configAdmin: ConfigAdmin;
   roleInvalidation: RoleInvalidation;
   keys: AccessTokenKeys;
   settings: AuthSettings;

@@ -24,12 +24,12 @@ import {
   requireEnv,
   connectRedis,
   CORE_DATABASE_NAME,
-  createConfigStore,
   createServiceDatabaseAccess,
   getConfigWithDefault,
   getLogger,
   loadAccessTokenKeys,
-  setDefaultConfigStore,
+  openServiceConfig,
+  registerAccessTokenConfigDefaults,
 } from 'core-service';
 import { seedDemoTenant } from './seed.js';
 import { createAuthService } from './service.js';
@@ -46,11 +46,15 @@ async function main(): Promise<void> {
   await database.initialize({ brand, uri: env['MONGO_URI'] ?? 'mongodb://localhost:27017' });
   const client = database.getClient();
   const redis = await connectRedis(env['REDIS_URL'] ?? 'redis://localhost:6379');
-  const configStore = createConfigStore({ db: client.db(CORE_DATABASE_NAME), redis });
-  await configStore.ensureIndexes();
-  await configStore.start();
-  setDefaultConfigStore(configStore);
-  registerAuthConfigDefaults();
+  const configStore = await openServiceConfig({
+    db: client.db(CORE_DATABASE_NAME),
+    redis,
+    service: SERVICE_NAME,
+    register: () => {
+      registerAuthConfigDefaults();
+      registerAccessTokenConfigDefaults();
+    },
+  });
 
   const service = createAuthService({
     client,
@@ -62,9 +66,11 @@ async function main(): Promise<void> {
     otpDeliveryKey: required('OTP_DELIVERY_KEY'),
     contextSecret: required('INTERNAL_CONTEXT_SECRET'),
     settings: await getConfigWithDefault<AuthSettingsOverride>(SERVICE_NAME, 'security'),
+    configStore,
     port: Number(env['PORT'] ?? 4001),
     host: env['HOST'] ?? '0.0.0.0',
   });
+  service.lifecycle.onStop('config', () => configStore.close());
   service.lifecycle.onStop('connections', async () => {
     await redis.quit().catch(() => redis.disconnect());
     await database.close();

@@ -3,7 +3,16 @@ import DataLoader from 'dataloader';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
 import {
+  AuditSealer,
+  AuditTrail,
+  ConfigAdmin,
+  CORE_DATABASE_NAME,
+  createConfigStore,
+  createEventAuditor,
   createServiceLifecycle,
+  getConfigWithDefault,
+  getLogger,
+  type ConfigStore,
   createSessionCache,
   createSubgraphServer,
   EventBus,
@@ -20,10 +29,11 @@ import type { AuthContext, AuthDeps } from './deps.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { UserRecord } from './domain/user.js';
 import { AUTH_ERROR_CODES } from './error-codes.js';
+import { AUTH_AUDIT_RULES } from './events/audit-rules.js';
 import { startRoleInvalidation } from './events/role-invalidation.js';
 import { startUserSnapshotResponder } from './events/user-snapshot.js';
 import { resolvers } from './resolvers/index.js';
-import { DEFAULT_AUTH_SETTINGS, mergeSettings, SERVICE_NAME, type AuthSettings, type AuthSettingsOverride } from './settings.js';
+import { DEFAULT_AUTH_SETTINGS, mergeSettings, SERVICE_NAME, type AuditSettings, type AuthSettings, type AuthSettingsOverride } from './settings.js';
 import { LoginThrottle } from './store/login-throttle.js';
 import { OtpStore } from './store/otp-store.js';
 import { createAuthRedisKeys } from './store/redis-keys.js';
@@ -50,6 +60,15 @@ export interface AuthServiceOptions {
   /** The gateway's context-signing secret (INTERNAL_CONTEXT_SECRET). */
   contextSecret: string | readonly string[];
   settings?: AuthSettingsOverride;
+  /**
+   * The platform database `core_service` (config store and catalog, audit log); default the
+   * client's. auth-service serves the admin operations over it and seals the audit chains.
+   */
+  coreDb?: Db;
+  /** The process's config store (start-up passes the one `openServiceConfig` opened); else one is made here. */
+  configStore?: ConfigStore;
+  /** Audit sealer poll for entries written by other services (default 500 ms). */
+  auditSealIntervalMs?: number;
   clock?: Clock;
   port?: number;
   host?: string;
@@ -74,7 +93,19 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   const roles = new RolesStore(db);
   const policies = new RolePolicies(roles);
   const users = new UsersStore(db);
-  const events = new EventBus({ serviceName: SERVICE_NAME, redis, mongo: { client, db }, streamKey: `${brand}:events` });
+  const coreDb = options.coreDb ?? client.db(CORE_DATABASE_NAME);
+  const audit = new AuditTrail({ db: coreDb, service: SERVICE_NAME });
+  const events = new EventBus({ serviceName: SERVICE_NAME, redis, mongo: { client, db }, streamKey: `${brand}:events`, auditor: createEventAuditor(audit, AUTH_AUDIT_RULES) });
+  const ownsConfigStore = options.configStore === undefined;
+  const configStore = options.configStore ?? createConfigStore({ db: coreDb, redis });
+  const sealer = new AuditSealer({
+    client,
+    db: coreDb,
+    logger: getLogger(SERVICE_NAME),
+    ...(options.auditSealIntervalMs !== undefined ? { pollIntervalMs: options.auditSealIntervalMs } : {}),
+    retentionDays: async () => (await getConfigWithDefault<AuditSettings>(SERVICE_NAME, 'audit').catch(() => ({ retentionDays: null }))).retentionDays,
+  });
+  audit.onRecord(() => sealer.notify());
   const lifecycle = createServiceLifecycle({ serviceName: SERVICE_NAME });
 
   // Filled in by the start step; resolvers run only after start, so they always see it set.
@@ -93,6 +124,9 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     throttle: new LoginThrottle(redis, redisKeys, () => settings.loginThrottle),
     sessionCache: createSessionCache({ redis, brand }),
     events,
+    audit,
+    coreDb,
+    configAdmin: new ConfigAdmin({ client, db: coreDb, store: configStore, audit }),
     keys: options.keys,
     settings,
     otpSecret: options.otpSecret,
@@ -130,6 +164,21 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     () => deps.roleInvalidation.close(),
   );
   lifecycle.onStart('events', () => startUserSnapshotResponder(events, users), () => events.close());
+  lifecycle.onStart(
+    'audit',
+    async () => {
+      await audit.ensureIndexes();
+      if (ownsConfigStore) {
+        await configStore.ensureIndexes();
+        await configStore.start();
+      }
+      sealer.start();
+    },
+    async () => {
+      await sealer.stop();
+      if (ownsConfigStore) await configStore.close();
+    },
+  );
   lifecycle.addHealthCheck('mongo', mongoHealthCheck(client));
   lifecycle.addHealthCheck('redis', redisHealthCheck(redis));
   lifecycle.addHealthCheck('events', eventBusHealthCheck(events), { critical: false });

@@ -1,3 +1,4 @@
+import { type } from 'arktype';
 import { registerServiceConfigDefaults } from 'core-service';
 import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleSettings } from './domain/login-throttle-rules.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from './domain/password-hash.js';
@@ -20,11 +21,21 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   scrypt: DEFAULT_SCRYPT_COST,
 };
 
+/** The platform's audit log (core-service/audit), sealed and pruned by auth-service. */
+export interface AuditSettings {
+  retentionDays: number | null;
+}
+
+/** Seven years, the usual floor for financial records. */
+export const DEFAULT_AUDIT_SETTINGS: AuditSettings = { retentionDays: 2_557 };
+const auditSettings = type({ retentionDays: '1 <= number.integer <= 36500 | null' });
+
 export function registerAuthConfigDefaults(): void {
   registerServiceConfigDefaults(SERVICE_NAME, {
     security: { value: DEFAULT_AUTH_SETTINGS, description: 'Session lifetime, login throttling, OTP and password hashing cost' },
     // Keys the OTP hashes; sensitive, so masked in every read that leaves the service.
     otpSecret: { value: '', sensitivePaths: ['otpSecret'], description: 'HMAC key for stored OTP codes (OTP_SECRET)' },
+    audit: { value: DEFAULT_AUDIT_SETTINGS, schema: auditSettings as never, description: 'Audit log retention in days (null: kept forever); entries past it are pruned as a chain prefix' },
   });
 }
 

@@ -5,7 +5,7 @@
  * reverse order on SIGTERM/SIGINT.
  */
 import { Redis } from 'ioredis';
-import { brandFromEnv, requireEnv, CORE_DATABASE_NAME, createConfigStore, createServiceDatabaseAccess, createServiceLifecycle, getLogger, setDefaultConfigStore } from 'core-service';
+import { brandFromEnv, requireEnv, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, openServiceConfig } from 'core-service';
 import { createPaymentService, SERVICE_NAME } from './service.js';
 import { ConfiguredPayoutProvider, payoutProviderFor } from './payout/configured-payout-provider.js';
 import { LivePaymentSettings, legacyEnvOverrides, registerPaymentConfigDefaults } from './settings.js';
@@ -25,11 +25,13 @@ const client = database.getClient();
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
 redis.on('error', (error) => getLogger().warn({ err: error }, 'redis connection error'));
 
-const configStore = createConfigStore({ db: client.db(CORE_DATABASE_NAME), redis, env: { ...legacyEnvOverrides(process.env), ...process.env } });
-await configStore.ensureIndexes();
-await configStore.start();
-setDefaultConfigStore(configStore);
-registerPaymentConfigDefaults();
+const configStore = await openServiceConfig({
+  db: client.db(CORE_DATABASE_NAME),
+  redis,
+  service: SERVICE_NAME,
+  register: registerPaymentConfigDefaults,
+  env: { ...legacyEnvOverrides(process.env), ...process.env },
+});
 const settings = await LivePaymentSettings.load(configStore);
 
 // Refuses to start in production without a real provider (throws before anything listens).

@@ -65,7 +65,7 @@ export async function upsertRole(_: unknown, args: { input: unknown }, ctx: Auth
   }
   const record = await deps.roles.upsert(tenantId, input, new Date(deps.clock.now()), ctx.user?.id ?? null);
   await deps.roleInvalidation.publish(tenantId);
-  await deps.events.emit(AUTH_EVENTS.RoleUpdated, tenantId, ctx.user?.id ?? null, { role: input.name });
+  await deps.events.emit(AUTH_EVENTS.RoleUpdated, tenantId, ctx.user?.id ?? null, { role: input.name, after: { permissions: input.permissions, denies: input.denies, inherits: input.inherits } });
   return toRoleView(record);
 }
 

@@ -76,8 +76,10 @@ export async function setUserStatus(_: unknown, args: { userId: string; status: 
   if (updated === null) throw authError(AUTH_ERRORS.UserNotFound, 'User not found');
   if (status !== 'active') {
     // Suspended or locked: every open session ends now, not when its access token expires.
-    const revoked = await deps.sessions.revokeAllForUser(target.id, status === 'suspended' ? 'suspended' : 'admin', now);
+    const reason = status === 'suspended' ? 'suspended' : 'admin';
+    const revoked = await deps.sessions.revokeAllForUser(target.id, reason, now);
     await markSessionsRevoked(deps, revoked);
+    for (const sessionId of revoked) await deps.events.emit(AUTH_EVENTS.SessionRevoked, target.tenantId, target.id, { sessionId, reason });
   }
   return toUserView(updated);
 }

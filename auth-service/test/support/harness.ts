@@ -81,6 +81,8 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<AuthHar
     otpDeliveryKey: OTP_DELIVERY_KEY,
     contextSecret: CONTEXT_SECRET,
     settings: { ...TEST_SETTINGS, ...options.settings },
+    coreDb: client.db(fixture.dbName('core_service')),
+    auditSealIntervalMs: 50,
     clock: clock as Clock,
     port: 0,
     host: '127.0.0.1',

@@ -7,3 +7,5 @@ export { AuditSealRaceError, auditTenants, pruneAuditLog, sealPendingAuditEntrie
 export type { AuditChainBreakReason, AuditChainReport } from './audit-chain.js';
 export { AuditSealer } from './audit-sealer.js';
 export type { AuditSealerOptions } from './audit-sealer.js';
+export { createEventAuditor } from './event-audit.js';
+export type { AuditRule, EventAuditor } from './event-audit.js';

@@ -11,3 +11,5 @@ export { CONFIG_CATALOG_COLLECTION, configJsonSchema, publishConfigCatalog } fro
 export type { ConfigCatalogDocument } from './config-catalog.js';
 export { ConfigAdmin } from './config-admin.js';
 export type { ConfigAdminOptions, ConfigChangeBy, ConfigEntryView } from './config-admin.js';
+export { openServiceConfig } from './service-config.js';
+export type { OpenServiceConfigOptions } from './service-config.js';

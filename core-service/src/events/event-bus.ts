@@ -11,6 +11,7 @@ import { OutboxStore, type OutboxEntry } from '../outbox/outbox-store.js';
 import { isEventPattern, matchesEventPattern } from './event-pattern.js';
 import { createIntegrationEvent, parseIntegrationEvent, type IntegrationEvent } from './integration-event.js';
 import { EventAlreadyProcessedError, ProcessedEvents } from './processed-events.js';
+import { endPublishSpans, runInConsumeSpan, startPublishSpans, withinPublishSpans } from './event-tracing.js';
 import { duplicateConnection } from '../redis/duplicate-connection.js';
 import {
   PoisonMessageError,
@@ -101,6 +102,8 @@ export interface EventBusOptions {
     hooks?: OutboxRelayHooks<IntegrationEvent>;
   };
   logger?: Logger;
+  /** Writes the audit entry of each emitted event that has one, in the emit's transaction (core-service/audit). */
+  auditor?: { record(event: IntegrationEvent, session: ClientSession | undefined): Promise<void> };
 }
 
 export interface EventBusStats {
@@ -203,8 +206,11 @@ export class EventBus {
     });
     if (options.session) {
       await this.#emitThroughOutbox(event, options.session, options.dispatchWebhooks === true);
+      await this.#options.auditor?.record(event, options.session);
       return event;
     }
+    // Audited before publishing: an event others act on is never missing from the audit log.
+    await this.#options.auditor?.record(event, undefined);
     await this.publish([event]);
     if (options.dispatchWebhooks && this.#webhooks) await this.#webhooks.dispatchEvent(event);
     return event;
@@ -214,12 +220,20 @@ export class EventBus {
   async publish(events: ReadonlyArray<IntegrationEvent>): Promise<string[]> {
     if (events.length === 0) return [];
     const maxLength = this.#options.maxLength ?? DEFAULTS.maxLength;
-    const pipeline = this.#options.redis.pipeline();
-    for (const event of events) {
-      // MAXLEN ~ caps memory at every write; the consumer trims by age (MINID) on top.
-      pipeline.xadd(this.streamKey, 'MAXLEN', '~', maxLength, '*', 'type', event.type, 'tenantId', event.tenantId, 'event', JSON.stringify(event));
+    const spans = startPublishSpans(events, this.streamKey);
+    let results: Array<[Error | null, unknown]>;
+    try {
+      results = await withinPublishSpans(spans, async () => {
+        const pipeline = this.#options.redis.pipeline();
+        for (const { envelope } of spans) {
+          // MAXLEN ~ caps memory at every write; the consumer trims by age (MINID) on top.
+          pipeline.xadd(this.streamKey, 'MAXLEN', '~', maxLength, '*', 'type', envelope.type, 'tenantId', envelope.tenantId, 'event', JSON.stringify(envelope));
+        }
+        return (await pipeline.exec()) ?? [];
+      });
+    } finally {
+      endPublishSpans(spans);
     }
-    const results = (await pipeline.exec()) ?? [];
     return results.map(([error, id]) => {
       if (error) throw error;
       return id as string;
@@ -475,17 +489,19 @@ export class EventBus {
             const done = new Set(existing.map((record) => `${record.eventId}\u0000${record.consumer}`));
             const records: Array<{ eventId: string; consumer: string; processedAt: Date }> = [];
             for (const { event, subscriptions, attempt } of work) {
-              for (const subscription of subscriptions) {
-                const key = `${event.id}\u0000${subscription.consumer}`;
-                if (done.has(key)) continue;
-                done.add(key);
-                await runWithCorrelationId(
-                  event.correlationId ?? undefined,
-                  async () => subscription.handler(event, { session, attempt, logger: this.#logger }),
-                  { eventId: event.id, eventType: event.type, tenantId: event.tenantId },
-                );
-                records.push({ eventId: event.id, consumer: subscription.consumer, processedAt: new Date() });
-              }
+              await runInConsumeSpan(event, this.streamKey, this.serviceName, async () => {
+                for (const subscription of subscriptions) {
+                  const key = `${event.id}\u0000${subscription.consumer}`;
+                  if (done.has(key)) continue;
+                  done.add(key);
+                  await runWithCorrelationId(
+                    event.correlationId ?? undefined,
+                    async () => subscription.handler(event, { session, attempt, logger: this.#logger }),
+                    { eventId: event.id, eventType: event.type, tenantId: event.tenantId },
+                  );
+                  records.push({ eventId: event.id, consumer: subscription.consumer, processedAt: new Date() });
+                }
+              });
             }
             if (records.length > 0) await processed.collection.insertMany(records, { session });
           },
@@ -518,11 +534,13 @@ export class EventBus {
     } catch (error) {
       throw new PoisonMessageError(`unparseable event: ${error instanceof Error ? error.message : String(error)}`);
     }
-    await runWithCorrelationId(event.correlationId ?? undefined, async () => {
-      // Handlers run one after another; each dedupes on its own record, so a retry after one
-      // handler failed skips the handlers that already succeeded.
-      for (const subscription of subscriptions) await this.#runHandler(subscription, event, message.deliveryCount);
-    }, { eventId: event.id, eventType: event.type, tenantId: event.tenantId });
+    await runInConsumeSpan(event, this.streamKey, this.serviceName, () =>
+      runWithCorrelationId(event.correlationId ?? undefined, async () => {
+        // Handlers run one after another; each dedupes on its own record, so a retry after one
+        // handler failed skips the handlers that already succeeded.
+        for (const subscription of subscriptions) await this.#runHandler(subscription, event, message.deliveryCount);
+      }, { eventId: event.id, eventType: event.type, tenantId: event.tenantId }),
+    );
   }
 
   async #runHandler(subscription: Subscription, event: IntegrationEvent, attempt: number): Promise<void> {
