@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import { EventBus, createSubgraphServer, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
+import { AuditTrail, CORE_DATABASE_NAME, EventBus, createEventAuditor, createSubgraphServer, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
 import type { BonusDeps } from './awards/bonus-deps.js';
 import { BONUS_ERRORS } from './domain/errors.js';
 import { isSystemAccount } from './domain/system-accounts.js';
+import { BONUS_AUDIT_RULES } from './events/audit-rules.js';
 import { registerPaymentEventHandlers } from './events/payment-events.js';
 import { registerUserEventHandlers, requestUsersBackfillIfEmpty } from './events/user-events.js';
 import { ExpiryScheduler } from './expiry/expiry-scheduler.js';
@@ -23,6 +24,8 @@ export interface BonusServiceOptions {
   db: Db;
   /** payment-service's database: awards are transfers between its wallets. */
   paymentDb: Db;
+  /** The platform database `core_service` (audit log); default the client's. */
+  coreDb?: Db;
   redis: Redis;
   /** Stream shared by the brand's services; default `events:stream`. */
   streamKey?: string;
@@ -65,10 +68,12 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
   void BONUS_ERRORS; // registered on import: every code is listed by `errorCodes`
   const keyPrefix = options.keyPrefix ?? 'bonus';
   const store = new BonusStore(options.db);
+  const audit = new AuditTrail({ db: options.coreDb ?? options.client.db(CORE_DATABASE_NAME), service: SERVICE_NAME });
   const events = new EventBus({
     serviceName: SERVICE_NAME,
     redis: options.redis,
     mongo: { client: options.client, db: options.db },
+    auditor: createEventAuditor(audit, BONUS_AUDIT_RULES),
     ...(options.streamKey !== undefined ? { streamKey: options.streamKey } : {}),
     ...options.events,
   });
@@ -90,6 +95,7 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     store,
     paymentDb: options.paymentDb,
     emit,
+    audit,
     expiry,
     poolShards: options.poolShards ?? 8,
     now: options.now ?? (() => new Date()),
@@ -116,6 +122,8 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     expiry,
     async start() {
       await store.ensureIndexes();
+      // Before any transaction writes an entry: an index build would wait for open transactions.
+      await audit.ensureIndexes();
       await expiry.start({ worker: options.expiryWorker !== false });
       // Entries a crashed instance left in the outbox go out now, not at the next emit.
       if (options.consumeEvents !== false) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { walletCollections } from 'core-service';
+import { walletCollections, type AuditEntryDocument } from 'core-service';
 import { AWARD, CANCEL, CLAIM, MY_BONUSES, UPSERT_TEMPLATE, createTemplate, errorCode, expectBooksBalance, poolWallet, startBonus } from './helpers.js';
 
 const key = (): string => `k-${randomUUID()}`;
@@ -141,6 +141,18 @@ describe('awardBonus and cancelBonus', () => {
     const listed = await bonus.graphql(admin, `query($u: ID!) { userBonuses(userId: $u) { nodes { id status } } }`, { u: alice.id });
     expect(listed.data.userBonuses.nodes).toEqual([{ id, status: 'CANCELLED' }]);
     await expectBooksBalance(bonus);
+
+    // Audited with the admin as actor: the template edit, the award and its money, the cancellation once.
+    const audit = (await bonus.fixture.db('core_service')).collection<AuditEntryDocument>('audit_log');
+    const actions = await audit.find({ tenantId: bonus.fixture.tenantId }).sort({ _id: 1 }).map((entry) => [entry.action, entry.actor.id]).toArray();
+    expect(actions).toEqual([
+      ['bonus_template.created', admin.id],
+      ['bonus_award.completed', admin.id],
+      ['bonus.awarded', admin.id],
+      ['bonus_forfeit.completed', admin.id],
+      ['bonus.cancelled', admin.id],
+    ]);
+    expect(await audit.findOne({ tenantId: bonus.fixture.tenantId, action: 'bonus.awarded' })).toMatchObject({ category: 'money', resource: { type: 'bonus', id }, data: { amount: 700, userId: alice.id } });
   });
 
   it('an admin award to an id the users read model does not know is refused with MSBonusUserNotFound and moves nothing', async () => {

@@ -94,6 +94,7 @@ export async function startBonus(overrides: Partial<BonusServiceOptions> = {}, f
     client,
     db: await fixture.db('bonus'),
     paymentDb,
+    coreDb: await fixture.db('core_service'),
     redis: fixture.redis(),
     streamKey: fixture.key('events'),
     keyPrefix: `${fixture.brand}:bonus`,

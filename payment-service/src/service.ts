@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
 import {
+  AuditTrail,
+  CORE_DATABASE_NAME,
   EventBus,
+  MONEY_MOVEMENT_AUDIT_RULES,
   OperationStateTracker,
+  createEventAuditor,
   RecoveryJob,
   RecoveryRegistry,
   createServiceLifecycle,
@@ -46,6 +50,8 @@ export interface PaymentServiceOptions {
   redis: Redis;
   /** Stream shared by the brand's services; default `events:stream`. */
   streamKey?: string;
+  /** The platform database `core_service` (audit log); default the client's. */
+  coreDb?: Db;
   /** Prefix for Redis keys of recovery state and BullMQ queues (brand). */
   keyPrefix?: string;
   port?: number;
@@ -104,10 +110,12 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
   void PAYMENT_ERRORS; // registered on import: every code is listed by `errorCodes`
   const keyPrefix = options.keyPrefix ?? 'payment';
   const store = new PaymentStore(options.db);
+  const audit = new AuditTrail({ db: options.coreDb ?? options.client.db(CORE_DATABASE_NAME), service: SERVICE_NAME });
   const events = new EventBus({
     serviceName: SERVICE_NAME,
     redis: options.redis,
     mongo: { client: options.client, db: options.db },
+    auditor: createEventAuditor(audit, MONEY_MOVEMENT_AUDIT_RULES),
     ...(options.streamKey !== undefined ? { streamKey: options.streamKey } : {}),
     // A new deployment's group reads what the stream still holds (registrations included)
     // rather than only what comes after it joined; the backfill covers what was trimmed.
@@ -231,6 +239,8 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     async start() {
       await store.ensureIndexes();
       await projection.ensureIndexes();
+      // Before any transaction writes an entry: an index build would wait for open transactions.
+      await audit.ensureIndexes();
       // Measured before joining: joining creates the consumer group, hiding that it was lost.
       const health = await backfill.health();
       await events.start();

@@ -42,6 +42,7 @@ export async function startPayment(overrides: Partial<PaymentServiceOptions> = {
   const service = createPaymentService({
     client,
     db: await fixture.db('payment'),
+    coreDb: await fixture.db('core_service'),
     redis: fixture.redis(),
     streamKey: fixture.key('events'),
     keyPrefix: fixture.brand,

@@ -1,5 +1,5 @@
 import type { Db, MongoClient } from 'mongodb';
-import type { TransferEventEmitter } from 'core-service';
+import type { AuditTrail, TransferEventEmitter } from 'core-service';
 import type { BonusStore } from '../store/bonus-store.js';
 import type { UserBonus } from '../domain/user-bonus.js';
 
@@ -20,6 +20,8 @@ export interface BonusDeps {
   paymentDb: Db;
   /** Writes events into bonus-service's outbox in the caller's transaction. */
   emit: TransferEventEmitter;
+  /** The platform audit log; money and award entries follow the events, template edits are recorded directly. */
+  audit: AuditTrail;
   expiry: ExpiryScheduling;
   /** Sub-wallets of the bonus pool (see domain/system-accounts.ts). */
   poolShards: number;

@@ -23,13 +23,34 @@ export const mutationResolvers = {
     }
     const now = new Date();
     const id = randomUUID();
-    const template = await ctx.bonus.store.templates.findOneAndUpdate(
-      { tenantId, code: checked.value.code },
-      { $set: { ...checked.value, updatedAt: now }, $setOnInsert: { _id: id, id, tenantId, budgetSpent: 0, createdAt: now } },
-      { upsert: true, returnDocument: 'after' },
-    );
-    if (template === null) throw new Error('template upsert returned no document');
-    return template;
+    const { store, audit, client } = ctx.bonus;
+    // The edit and its audit entry (before and after) commit together or not at all.
+    return withTransaction({
+      client,
+      fn: async (session) => {
+        const before = await store.templates.findOne({ tenantId, code: checked.value.code }, { session });
+        const template = await store.templates.findOneAndUpdate(
+          { tenantId, code: checked.value.code },
+          { $set: { ...checked.value, updatedAt: now }, $setOnInsert: { _id: id, id, tenantId, budgetSpent: 0, createdAt: now } },
+          { upsert: true, returnDocument: 'after', session },
+        );
+        if (template === null) throw new Error('template upsert returned no document');
+        const { _id: _before, ...beforeFields } = before ?? ({} as Partial<BonusTemplate> & { _id?: unknown });
+        const { _id: _after, ...afterFields } = template as BonusTemplate & { _id?: unknown };
+        await audit.record(
+          {
+            tenantId,
+            category: 'admin',
+            action: before === null ? 'bonus_template.created' : 'bonus_template.updated',
+            resource: { type: 'bonus_template', id: template.code },
+            before: before === null ? null : beforeFields,
+            after: afterFields,
+          },
+          { session },
+        );
+        return template;
+      },
+    });
   },
 
   claimBonus: async (_: unknown, args: { templateCode: string; idempotencyKey: string }, ctx: BonusContext): Promise<UserBonus> => {

@@ -7,3 +7,4 @@ export * from './ledger.js';
 export * from './wallet.js';
 export * from './transfer.js';
 export * from './hold.js';
+export { MONEY_MOVEMENT_AUDIT_RULES } from './audit-rules.js';
