@@ -1,6 +1,6 @@
 import type { MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import type { EventBus } from 'core-service';
+import type { AuditTrail, EventBus } from 'core-service';
 import type { NotificationMetrics } from './metrics.js';
 import type { DeliveryDispatcher } from './delivery/dispatcher.js';
 import type { NotificationSettings } from './settings.js';
@@ -9,6 +9,8 @@ import type { NotificationStore } from './store/notification-store.js';
 /** What resolvers, event handlers and workers share. */
 export interface NotificationDeps {
   client: MongoClient;
+  /** The platform audit log: template edits and test sends are admin actions. */
+  audit: AuditTrail;
   store: NotificationStore;
   events: EventBus;
   redis: Redis;

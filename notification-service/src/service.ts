@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import { EventBus, createSubgraphServer, type SubgraphRoute, type SubgraphServer } from 'core-service';
+import { AuditTrail, CORE_DATABASE_NAME, EventBus, createSubgraphServer, type SubgraphRoute, type SubgraphServer } from 'core-service';
 import type { NotificationDeps } from './deps.js';
 import { ChannelWorkers, type ProviderChains } from './delivery/channel-workers.js';
 import { DeliveryDispatcher } from './delivery/dispatcher.js';
@@ -20,6 +20,8 @@ export const typeDefs = readFileSync(new URL('./schema.graphql', import.meta.url
 
 export interface NotificationServiceOptions {
   client: MongoClient;
+  /** The platform database `core_service` (audit log); default the client's. */
+  coreDb?: Db;
   /** The service's own database (inbox, deliveries, preferences, templates, outbox). */
   db: Db;
   redis: Redis;
@@ -78,6 +80,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
   const dispatcher = new DeliveryDispatcher({ store, redis: options.redis, queuePrefix: `${keyPrefix}:bull`, settings, now });
   const deps: NotificationDeps = {
     client: options.client,
+    audit: new AuditTrail({ db: options.coreDb ?? options.client.db(CORE_DATABASE_NAME), service: SERVICE_NAME }),
     store,
     events,
     redis: options.redis,
@@ -118,6 +121,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
     workers,
     async start() {
       await store.ensureIndexes();
+      await deps.audit.ensureIndexes();
       if (options.workers !== false) await workers.start();
       dispatcher.start();
       if (options.consumeEvents !== false) {

@@ -81,6 +81,18 @@ describe('templates and test sends', () => {
     expect(saved.errors).toBeUndefined();
     expect(saved.data.upsertNotificationTemplate).toMatchObject({ type: 'payment.transfer_received', channel: 'EMAIL', locale: 'en', builtIn: false });
     expect(errorCode(await running.graphql(running.user(), UPSERT, { input: { type: 'test', channel: 'EMAIL', body: 'x' } }))).toBe('FORBIDDEN');
+    // The edit is audited with the admin as actor; the refused one is not.
+    const audit = (await running.fixture.db('core_service')).collection('audit_log');
+    expect(await audit.find({ tenantId: running.fixture.tenantId }).toArray()).toEqual([
+      expect.objectContaining({
+        action: 'notification_template.created',
+        category: 'admin',
+        actor: { type: 'user', id: admin.id },
+        resource: { type: 'notification_template', id: 'payment.transfer_received/EMAIL/en' },
+        before: null,
+        after: { subject: 'Incoming: {{amount}}', body: 'Hi! {{counterparty}} paid {{amount}}.' },
+      }),
+    ]);
 
     const mallory = await running.sources.register({ displayName: '<script>alert(1)</script>' });
     const bob = await running.sources.register();

@@ -112,6 +112,7 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
   const service = createNotificationService({
     client,
     db: await fixture.db('notification'),
+    coreDb: await fixture.db('core_service'),
     redis: fixture.redis(),
     streamKey: fixture.key('events'),
     keyPrefix: `${fixture.brand}:notification`,

@@ -93,12 +93,33 @@ export const mutationResolvers = {
       }
     }
     const now = ctx.notification.now();
-    const saved = await ctx.notification.store.templates.findOneAndUpdate(
-      { tenantId, type, channel: input.channel, locale },
-      { $set: { subject, body: input.body, updatedAt: now, updatedBy: userId }, $setOnInsert: { _id: randomUUID() } },
-      { upsert: true, returnDocument: 'after' },
-    );
-    if (saved === null) throw new Error('template upsert returned no document');
+    const { store, audit, client } = ctx.notification;
+    const filter = { tenantId, type, channel: input.channel, locale };
+    // The edit and its audit entry (before and after) commit together or not at all.
+    const saved = await withTransaction({
+      client,
+      fn: async (session) => {
+        const before = await store.templates.findOne(filter, { session });
+        const after = await store.templates.findOneAndUpdate(
+          filter,
+          { $set: { subject, body: input.body, updatedAt: now, updatedBy: userId }, $setOnInsert: { _id: randomUUID() } },
+          { upsert: true, returnDocument: 'after', session },
+        );
+        if (after === null) throw new Error('template upsert returned no document');
+        await audit.record(
+          {
+            tenantId,
+            category: 'admin',
+            action: before === null ? 'notification_template.created' : 'notification_template.updated',
+            resource: { type: 'notification_template', id: `${type}/${input.channel}/${locale}` },
+            before: before === null ? null : { subject: before.subject, body: before.body },
+            after: { subject, body: input.body },
+          },
+          { session },
+        );
+        return after;
+      },
+    });
     const { updatedBy: _by, ...view } = saved as TemplateDocument;
     return { ...view, builtIn: false };
   },
@@ -136,7 +157,12 @@ export const mutationResolvers = {
     const created = await withTransaction({
       client: deps.client,
       fn: async (session) => {
-        return createNotification(deps, { tenantId, intent, sourceId: `test:${randomUUID()}`, channels: [channel], test: true, locale }, session);
+        const result = await createNotification(deps, { tenantId, intent, sourceId: `test:${randomUUID()}`, channels: [channel], test: true, locale }, session);
+        await deps.audit.record(
+          { tenantId, category: 'admin', action: 'notification.test_sent', resource: { type: 'notification_template', id: `${type}/${channel}/${template.locale}` }, data: { channel, to: destination ?? userId } },
+          { session },
+        );
+        return result;
       },
     });
     const delivery = created?.deliveries[0];
