@@ -28,6 +28,6 @@ export type {
   InitializeDatabaseOptions,
   ServiceDatabaseAccessor,
 } from './service-accessor.js';
-export { DEFAULT_TRANSACTION_OPTIONS, withTransaction } from './transaction.js';
-export type { WithTransactionParams } from './transaction.js';
+export { DEFAULT_TRANSACTION_OPTIONS, observeTransactions, withTransaction } from './transaction.js';
+export type { TransactionObserver, TransactionRetryLabel, WithTransactionParams } from './transaction.js';
 export { runAfterCommit } from './after-commit.js';

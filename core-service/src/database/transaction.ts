@@ -1,4 +1,4 @@
-import { ReadConcern, ReadPreference, WriteConcern, type ClientSession, type MongoClient, type TransactionOptions } from 'mongodb';
+import { MongoError, ReadConcern, ReadPreference, WriteConcern, type ClientSession, type MongoClient, type TransactionOptions } from 'mongodb';
 import { randomInt } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { discardAfterCommitHooks, flushAfterCommitHooks } from './after-commit.js';
@@ -39,6 +39,9 @@ export interface WithTransactionParams<T> {
  */
 export async function withTransaction<T>({ client, fn, options }: WithTransactionParams<T>): Promise<T> {
   const session = client.startSession();
+  const observers = transactionObservers.get(client);
+  if (observers !== undefined) observeCommitRetries(session, observers);
+  let committed = false;
   try {
     let attempt = 0;
     const result = await session.withTransaction(async (txSession) => {
@@ -47,16 +50,30 @@ export async function withTransaction<T>({ client, fn, options }: WithTransactio
       // A jittered, growing wait before each retry (before the retry's first command, so it
       // holds nothing) spreads them out.
       attempt += 1;
-      if (attempt > 1) await delay(transactionRetryBackoffMs(attempt));
-      return fn(txSession);
+      if (attempt > 1) {
+        // Hooks the aborted attempt registered are not this attempt's: the body registers its
+        // own again, so a counter bumped after commit counts the transfer once, not per attempt.
+        discardAfterCommitHooks(txSession);
+        await delay(transactionRetryBackoffMs(attempt));
+      }
+      if (observers === undefined) return fn(txSession);
+      try {
+        return await fn(txSession);
+      } catch (error) {
+        notifyRetryLabel(observers, error);
+        throw error;
+      }
     }, {
       ...DEFAULT_TRANSACTION_OPTIONS,
       ...options,
     });
+    committed = true;
+    if (observers !== undefined) for (const observer of observers) observer.onEnd('committed');
     await flushAfterCommitHooks(session);
     return result;
   } catch (error) {
     discardAfterCommitHooks(session);
+    if (observers !== undefined && !committed) for (const observer of observers) observer.onEnd('aborted');
     throw error;
   } finally {
     await session.endSession();
@@ -67,4 +84,59 @@ export async function withTransaction<T>({ client, fn, options }: WithTransactio
 export function transactionRetryBackoffMs(attempt: number): number {
   const ceiling = Math.min(250, 2 ** Math.min(attempt, 8));
   return randomInt(ceiling + 1);
+}
+
+/** Why the driver ran a transaction's body or its commit again. */
+export type TransactionRetryLabel = 'TransientTransactionError' | 'UnknownTransactionCommitResult';
+
+/** Told about the transactions `withTransaction` runs on one client (metrics). */
+export interface TransactionObserver {
+  /** An error carrying a retry label: the driver retries (unless its 120 s budget is spent). */
+  onRetry(label: TransactionRetryLabel): void;
+  /** `committed` once the commit succeeded; `aborted` when an error reached the caller (business refusals included). */
+  onEnd(outcome: 'committed' | 'aborted'): void;
+}
+
+const transactionObservers = new WeakMap<MongoClient, Set<TransactionObserver>>();
+
+/**
+ * Tells `observer` about every transaction `withTransaction` runs on `client`, keyed by the
+ * client (like the pool monitor) rather than a process global, so two services in one test
+ * process count their own. Returns the unsubscribe function.
+ */
+export function observeTransactions(client: MongoClient, observer: TransactionObserver): () => void {
+  let observers = transactionObservers.get(client);
+  if (observers === undefined) {
+    observers = new Set();
+    transactionObservers.set(client, observers);
+  }
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+function notifyRetryLabel(observers: ReadonlySet<TransactionObserver>, error: unknown): void {
+  if (!(error instanceof MongoError)) return;
+  const label: TransactionRetryLabel | undefined = error.hasErrorLabel('UnknownTransactionCommitResult')
+    ? 'UnknownTransactionCommitResult'
+    : error.hasErrorLabel('TransientTransactionError')
+      ? 'TransientTransactionError'
+      : undefined;
+  if (label !== undefined) for (const observer of observers) observer.onRetry(label);
+}
+
+/**
+ * The driver retries a commit inside `session.withTransaction` and emits nothing when it does;
+ * its loop calls `this.commitTransaction()`, so an own property on this one session sees each
+ * commit error (the body's errors are seen in the callback above).
+ */
+function observeCommitRetries(session: ClientSession, observers: ReadonlySet<TransactionObserver>): void {
+  const commit = session.commitTransaction.bind(session);
+  session.commitTransaction = async (...args: Parameters<ClientSession['commitTransaction']>) => {
+    try {
+      return await commit(...args);
+    } catch (error) {
+      notifyRetryLabel(observers, error);
+      throw error;
+    }
+  };
 }

@@ -17,6 +17,7 @@ import { generateCorrelationId, runWithCorrelationId } from '../logger/correlati
 import { getLogger, type Logger } from '../logger/logger.js';
 import { ANONYMOUS_CALLER, type GatewayContext, type GatewayPlugin } from './gateway-plugin.js';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js';
+import { registerBreakerMetrics } from '../metrics/breaker-metrics.js';
 import { buildLiveSchema } from './live/live-schema.js';
 import { LiveHub } from './live/live-hub.js';
 import { LiveSessionGuard } from './live/live-session-guard.js';
@@ -134,6 +135,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   ];
 
   const dataSources = new Map<string, SubgraphDataSource>();
+  // One breaker per subgraph, read when /metrics is scraped.
+  registerBreakerMetrics(metrics.registry, () => [...dataSources.values()].map((source) => source.breaker));
   const errorCodes = new ErrorCodeCatalog({ subgraphs: config.subgraphs, contextSecret: config.contextSecret, logger: log });
   const apolloGateway = new ApolloGateway({
     ...(config.supergraphSdl !== undefined

@@ -137,6 +137,11 @@ export class WebhookManager {
     }
   }
 
+  /** The delivery queue (its depth is exported on /metrics). */
+  get queue(): Queue<DeliveryJobData> {
+    return this.#queue;
+  }
+
   get #logger(): Logger {
     return this.#options.logger ?? getLogger(this.serviceName);
   }
