@@ -179,3 +179,35 @@ describe('audit trail', () => {
     expect((await trail.page(fixture.tenantId, { from: new Date(Date.now() + 60_000) }, {})).nodes).toHaveLength(0);
   });
 });
+
+/** Runs the CLI as `npm run audit:verify` does (tsx, source condition) and parses its JSON lines. */
+async function runVerify(args: string[], mongoUri: string): Promise<{ code: number | null; lines: Array<Record<string, any>> }> {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const script = fileURLToPath(new URL('../../src/audit/verify-cli.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script, ...args], { env: { ...process.env, MONGO_URI: mongoUri }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, lines: out.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, any>) };
+}
+
+describe('npm run audit:verify', () => {
+  it('prints a report per tenant and exits 1 naming the first broken link', async () => {
+    const fixture = createTestFixture();
+    const { client, db, trail, log } = await setUp(fixture);
+    for (let n = 0; n < 3; n += 1) await trail.record(transferEvent(fixture.tenantId, n));
+    await sealPendingAuditEntries(client, db);
+    const args = ['--database', db.databaseName];
+
+    const intact = await runVerify(args, fixture.mongoUri);
+    expect(intact.code).toBe(0);
+    expect(intact.lines).toContainEqual(expect.objectContaining({ tenantId: fixture.tenantId, ok: true, checked: 3 }));
+
+    await log.updateOne({ tenantId: fixture.tenantId, seq: 2 }, { $set: { 'data.amount': 0 } });
+    const tampered = await runVerify([...args, '--tenant', fixture.tenantId], fixture.mongoUri);
+    expect(tampered.code).toBe(1);
+    expect(tampered.lines[0]).toMatchObject({ tenantId: fixture.tenantId, ok: false, firstBroken: { seq: 2, reason: 'hash_mismatch' } });
+    expect(tampered.lines[1]).toEqual({ tenants: 1, broken: 1 });
+  });
+});
