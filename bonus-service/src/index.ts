@@ -3,7 +3,7 @@
  * lifecycle that stops everything in reverse order on SIGTERM/SIGINT.
  */
 import { Redis } from 'ioredis';
-import { brandFromEnv, requireEnv, createServiceDatabaseAccess, createServiceLifecycle, getLogger } from 'core-service';
+import { brandFromEnv, requireEnv, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, publishConfigCatalog } from 'core-service';
 import { createBonusService, SERVICE_NAME } from './service.js';
 
 const env = (name: string, fallback?: string): string => requireEnv(SERVICE_NAME, name, fallback);
@@ -20,6 +20,8 @@ const client = database.getClient();
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
 redis.on('error', (error) => getLogger().warn({ err: error }, 'redis connection error'));
 
+// No dynamic keys yet (settings come from the environment); published so `serviceConfigs` knows the service.
+await publishConfigCatalog(client.db(CORE_DATABASE_NAME), SERVICE_NAME);
 const service = createBonusService({
   client,
   db: await database.getDb(),

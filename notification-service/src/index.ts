@@ -14,7 +14,7 @@
  *   NOTIFICATION_WORKERS=0      serve the API and consume events without sending (scale separately)
  */
 import { Redis } from 'ioredis';
-import { brandFromEnv, createServiceDatabaseAccess, createServiceLifecycle, getLogger, parseOtpDeliveryKey, requireEnv } from 'core-service';
+import { brandFromEnv, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, parseOtpDeliveryKey, publishConfigCatalog, requireEnv } from 'core-service';
 import { TWILIO_STATUS_PATH, twilioStatusRoute } from './delivery/status-callbacks.js';
 import type { NotificationProvider } from './providers/provider.js';
 import { createSmtpEmailProvider } from './providers/smtp-email.js';
@@ -64,6 +64,8 @@ redis.on('error', (error) => getLogger().warn({ err: error }, 'redis connection 
 
 const emailConcurrency = positive('NOTIFICATION_EMAIL_CONCURRENCY');
 const smsConcurrency = positive('NOTIFICATION_SMS_CONCURRENCY');
+// No dynamic keys yet (settings come from the environment); published so `serviceConfigs` knows the service.
+await publishConfigCatalog(database.getClient().db(CORE_DATABASE_NAME), SERVICE_NAME);
 const service = createNotificationService({
   client: database.getClient(),
   db: await database.getDb(),

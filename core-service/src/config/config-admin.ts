@@ -7,7 +7,7 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import { withTransaction } from '../database/transaction.js';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { GraphQLError } from '../errors/graphql-error.js';
-import { CONFIG_CATALOG_COLLECTION, type ConfigCatalogDocument } from './config-catalog.js';
+import { CONFIG_CATALOG_COLLECTION, CONFIG_SERVICES_COLLECTION, type ConfigCatalogDocument } from './config-catalog.js';
 import type { ConfigStore, ServiceConfigDocument } from './config-store.js';
 import { MASK, maskSensitivePaths, normalizeSensitivePath } from './sensitive-paths.js';
 
@@ -64,8 +64,9 @@ export class ConfigAdmin {
   async list(service?: string): Promise<ConfigEntryView[]> {
     const filter = service !== undefined ? { service } : {};
     const [entries, stored] = await Promise.all([this.#catalog.find(filter).sort({ service: 1, key: 1 }).toArray(), this.#stored.find(filter).toArray()]);
-    if (service !== undefined && entries.length === 0) {
-      const known = (await this.#catalog.distinct('service')).sort();
+    const services = this.options.db.collection<{ _id: string }>(CONFIG_SERVICES_COLLECTION);
+    if (service !== undefined && entries.length === 0 && (await services.countDocuments({ _id: service }, { limit: 1 })) === 0) {
+      const known = (await services.distinct('_id')).sort();
       throw new GraphQLError(CORE_ERRORS.NotFound, { service, knownServices: known }, { message: `No config keys published by service '${service}'` });
     }
     const byKey = new Map(stored.map((document) => [`${document.service}/${document.key}`, document]));

@@ -27,6 +27,8 @@ export interface ConfigCatalogDocument {
 }
 
 export const CONFIG_CATALOG_COLLECTION = 'config_catalog';
+/** One document per service that ever published (with or without keys): `serviceConfigs` knows it. */
+export const CONFIG_SERVICES_COLLECTION = 'config_services';
 
 /**
  * arktype → JSON Schema. Predicates JSON Schema cannot express fall back to their base type;
@@ -54,6 +56,11 @@ export async function publishConfigCatalog(db: Db, service: string, env: Readonl
   const collection = db.collection<ConfigCatalogDocument>(CONFIG_CATALOG_COLLECTION);
   const now = new Date();
   const keys = getRegisteredConfigKeys(service);
+  await db.collection<{ _id: string; keys: number; publishedAt: Date }>(CONFIG_SERVICES_COLLECTION).updateOne(
+    { _id: service },
+    { $set: { keys: keys.length, publishedAt: now } },
+    { upsert: true },
+  );
   if (keys.length === 0) return;
   await collection.bulkWrite(
     keys.map((key) => {

@@ -7,7 +7,7 @@ export { ConfigValidationError, ConfigNotFoundError } from './config-errors.js';
 export type { ConfigSource } from './config-errors.js';
 export { maskSensitivePaths, MASK } from './sensitive-paths.js';
 export { toConfigEnvName, parseEnvConfigValue, DEFAULT_BRAND, brandFromEnv, requireEnv } from './env-config.js';
-export { CONFIG_CATALOG_COLLECTION, configJsonSchema, publishConfigCatalog } from './config-catalog.js';
+export { CONFIG_CATALOG_COLLECTION, CONFIG_SERVICES_COLLECTION, configJsonSchema, publishConfigCatalog } from './config-catalog.js';
 export type { ConfigCatalogDocument } from './config-catalog.js';
 export { ConfigAdmin } from './config-admin.js';
 export type { ConfigAdminOptions, ConfigChangeBy, ConfigEntryView } from './config-admin.js';

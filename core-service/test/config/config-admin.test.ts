@@ -35,7 +35,7 @@ async function setUp(fixture: TestFixture, env: Record<string, string> = {}) {
 describe('config admin', () => {
   it('lists every published key with defaults, sources and secrets masked', async () => {
     const fixture = createTestFixture();
-    const { service, admin } = await setUp(fixture);
+    const { service, admin, db } = await setUp(fixture);
     const entries = await admin.list(service);
     expect(entries.map((entry) => [entry.key, entry.source, entry.sensitive])).toEqual([
       ['banner', 'DEFAULT', false],
@@ -43,6 +43,9 @@ describe('config admin', () => {
       ['shards', 'DEFAULT', false],
     ]);
     await expect(admin.list(`${service}-unknown`)).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    // A service that published no keys is known, with an empty list.
+    await publishConfigCatalog(db, `quiet-${fixture.id}`, {});
+    expect(await admin.list(`quiet-${fixture.id}`)).toEqual([]);
   });
 
   it('stores a valid value with its audit entry, masked, and every instance of the service reloads it', async () => {
