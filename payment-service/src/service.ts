@@ -18,6 +18,7 @@ import {
   redisHealthCheck,
   type ServiceLifecycle,
   runAfterCommit,
+  registerServiceMetrics,
   type SubgraphServer,
   type TransferEventEmitter,
 } from 'core-service';
@@ -38,6 +39,7 @@ import { registerUserProjection } from './events/user-events.js';
 import { UserBackfill } from './events/user-backfill.js';
 import { UserProjectionStore } from './store/user-projection-store.js';
 import { DEFAULT_PAYMENT_SETTINGS, type PaymentSettings } from './settings.js';
+import { PaymentMetrics } from './metrics.js';
 
 export const SERVICE_NAME = 'payment-service';
 
@@ -140,6 +142,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     // Every movement announces each wallet it changed: the one place to drop the cached
     // balances, after the commit and never after an abort.
     if (type === 'wallet.updated' && userId !== null) await runAfterCommit(session, () => balances.invalidate(tenantId, userId));
+    await metrics.observeEvent(type, data, session);
     return events.emit(type, tenantId, userId, data, { session, dispatchWebhooks: isWebhookEvent(type) });
   };
 
@@ -194,6 +197,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       events,
       queuePrefix: `${keyPrefix}:bull`,
       ...(options.reconciliationEveryMs !== undefined ? { everyMs: options.reconciliationEveryMs } : {}),
+      onReport: (report) => metrics.reconciled(report),
     }),
     projection,
     backfill,
@@ -229,6 +233,17 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     ...(options.contextSecret !== undefined ? { contextSecret: options.contextSecret } : {}),
   });
 
+  // /metrics: the SDK's (pool, transactions, outbox, consumer lag, cache, breakers, queues) and
+  // payment's own. Declared after `emit` and the reconciliation job that use it: they only run
+  // once requests and jobs start, long after this line.
+  const metrics = new PaymentMetrics(server.metrics, { openHolds: () => store.openHoldsByCurrency() });
+  const serviceMetrics = registerServiceMetrics(server.metrics, {
+    client: options.client,
+    events,
+    caches: { balances: balances.cache },
+    queues: () => [recovery.queue, deps.reconciliation.queue, webhooks.queue],
+  });
+
   const startupBackfill: { backfillId: string | null } = { backfillId: null };
   return {
     server,
@@ -262,6 +277,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       await webhooks.close();
       await events.close();
       await balances.close();
+      serviceMetrics.stop();
       if (ownsLifecycle) await lifecycle.shutdown('stop');
     },
   };

@@ -12,3 +12,5 @@ export type { Deferred } from './async.js';
 export { startRedisSentinel } from './redis-sentinel.js';
 export type { RedisSentinelHandle, StartRedisSentinelOptions } from './redis-sentinel.js';
 export { spawnEmbeddedMongo, type SpawnedEmbeddedMongo } from 'embedded-mongo';
+export { metricValue, parseMetricsText, scrapeMetrics } from './metrics-text.js';
+export type { MetricSample } from './metrics-text.js';

@@ -34,6 +34,8 @@ export interface ReconciliationJobOptions {
   queuePrefix: string;
   /** Ms between scheduled runs; default one hour; 0 schedules nothing (manual runs only). */
   everyMs?: number;
+  /** Told about each stored report (metrics). */
+  onReport?: (report: ReconciliationReport) => void;
 }
 
 const QUEUE = 'payment-reconciliation';
@@ -56,6 +58,11 @@ export class ReconciliationJob {
   constructor(options: ReconciliationJobOptions) {
     this.#options = options;
     this.reports = options.db.collection<ReconciliationReport>(RECONCILIATION_REPORTS_COLLECTION);
+  }
+
+  /** The scheduler's queue once started with a schedule (its depth is exported on /metrics). */
+  get queue(): Queue | undefined {
+    return this.#queue;
   }
 
   async start(): Promise<void> {
@@ -131,6 +138,7 @@ export class ReconciliationJob {
       isBalanced: findings.length === 0,
     };
     await this.reports.insertOne({ ...report });
+    this.#options.onReport?.(report);
     for (const finding of findings) {
       await this.#options.events.emit('reconciliation.finding', tenantId, null, { ...finding, checkedAt: report.checkedAt }).catch((error: unknown) =>
         getLogger().error({ err: error, finding }, 'reconciliation finding not published'),

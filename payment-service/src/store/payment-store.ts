@@ -48,6 +48,17 @@ export class PaymentStore {
     return this.wallets.findOne({ tenantId, userId, currency });
   }
 
+  /** Held withdrawals per currency, across tenants (metrics): served by the partial `hold_created` index. */
+  async openHoldsByCurrency(): Promise<Array<{ currency: string; count: number; amount: number }>> {
+    const rows = await this.transfers
+      .aggregate<{ _id: string; count: number; amount: number }>([
+        { $match: { hold: 'held' } },
+        { $group: { _id: '$currency', count: { $sum: 1 }, amount: { $sum: '$amount' } } },
+      ])
+      .toArray();
+    return rows.map((row) => ({ currency: row._id, count: row.count, amount: row.amount }));
+  }
+
   transfer(tenantId: string, id: string): Promise<TransferDocument | null> {
     return this.transfers.findOne({ _id: id, tenantId });
   }
