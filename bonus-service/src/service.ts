@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import { AuditTrail, CORE_DATABASE_NAME, EventBus, createEventAuditor, createSubgraphServer, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
+import { AuditTrail, CORE_DATABASE_NAME, EventBus, createEventAuditor, createSubgraphServer, registerServiceMetrics, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
 import type { BonusDeps } from './awards/bonus-deps.js';
 import { BONUS_ERRORS } from './domain/errors.js';
 import { isSystemAccount } from './domain/system-accounts.js';
@@ -13,6 +13,7 @@ import type { BonusContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { BonusStore } from './store/bonus-store.js';
 import { PaymentBalanceCache } from './store/payment-balance-cache.js';
+import { BonusMetrics } from './metrics.js';
 
 export const SERVICE_NAME = 'bonus-service';
 
@@ -82,6 +83,7 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     if (type === 'wallet.updated' && userId !== null && !isSystemAccount(userId)) {
       await runAfterCommit(session, () => paymentCache.invalidate(tenantId, userId));
     }
+    await metrics.observeEvent(type, data, session);
     return events.emit(type, tenantId, userId, data, { session });
   };
   const expiry = new ExpiryScheduler({
@@ -115,6 +117,11 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     ...(options.contextSecret !== undefined ? { contextSecret: options.contextSecret } : {}),
   });
 
+  // /metrics: the SDK's (pool, transactions, outbox, consumer lag, breakers, the expiry queue) and
+  // bonus's own. Declared after `emit`, which uses it only once requests and events arrive.
+  const metrics = new BonusMetrics(server.metrics);
+  const serviceMetrics = registerServiceMetrics(server.metrics, { client: options.client, events, queues: () => [expiry.queue] });
+
   return {
     server,
     deps,
@@ -139,6 +146,7 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
       await events.close();
       await expiry.stop();
       await paymentCache.close();
+      serviceMetrics.stop();
     },
   };
 }
