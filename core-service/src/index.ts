@@ -18,4 +18,5 @@ export * from './lifecycle/index.js';
 export * from './recovery/index.js';
 export * from './auth/index.js';
 export * from './audit/index.js';
+export * from './tracing/index.js';
 export * from './metrics/index.js';

@@ -1,4 +1,5 @@
 import { ObjectId } from 'mongodb';
+import { captureTraceContext, traceCarrierOf, type TraceCarrier } from '../tracing/trace-context.js';
 
 /**
  * What travels between services. The envelope is the contract: consumers rely on `id` to
@@ -15,6 +16,12 @@ export interface IntegrationEvent<TData = unknown> {
   occurredAt: string;
   correlationId: string | null;
   data: TData;
+  /**
+   * W3C trace context of the span the event belongs to, so its consumers' spans join the
+   * emitter's trace across the outbox and the stream. Absent when the emitter was not traced.
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface CreateIntegrationEventParams<TData> {
@@ -26,6 +33,8 @@ export interface CreateIntegrationEventParams<TData> {
   /** Fixed id (re-emitting a known event); a fresh one otherwise. */
   id?: string | undefined;
   occurredAt?: Date | undefined;
+  /** Trace context to carry; default: the active span's, captured where the event is created. */
+  trace?: TraceCarrier | undefined;
 }
 
 const EVENT_TYPE = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i;
@@ -39,6 +48,9 @@ export function createIntegrationEvent<TData>(params: CreateIntegrationEventPara
     throw new TypeError(`event type "${params.type}" must be dot-separated words (e.g. "payment.completed")`);
   }
   if (params.tenantId.length === 0) throw new TypeError('an integration event needs a tenantId');
+  // Captured here, in the emitting code's context: an outbox event is published later by the
+  // relay, outside it. No fields at all when untraced, so the envelope is unchanged then.
+  const trace = params.trace ?? captureTraceContext();
   return {
     id: params.id ?? new ObjectId().toHexString(),
     type: params.type,
@@ -47,6 +59,7 @@ export function createIntegrationEvent<TData>(params: CreateIntegrationEventPara
     occurredAt: (params.occurredAt ?? new Date()).toISOString(),
     correlationId: params.correlationId ?? null,
     data: params.data,
+    ...trace,
   };
 }
 
@@ -66,5 +79,6 @@ export function parseIntegrationEvent(raw: string): IntegrationEvent {
     occurredAt: typeof event.occurredAt === 'string' ? event.occurredAt : new Date(0).toISOString(),
     correlationId: event.correlationId ?? null,
     data: event.data,
+    ...traceCarrierOf(event),
   };
 }

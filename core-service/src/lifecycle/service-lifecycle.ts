@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { createServiceError } from '../errors/graphql-error.js';
 import { getLogger } from '../logger/logger.js';
+import { startTracing } from '../tracing/start-tracing.js';
 import type { HealthCheckFn, HealthCheckResult } from './health-checks.js';
 
 export type LifecycleState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -127,6 +128,11 @@ export class ServiceLifecycle extends EventEmitter {
     if (this.currentState !== 'created') throw new Error(`${this.serviceName} cannot start from state ${this.currentState}`);
     this.setState('starting');
     const log = getLogger(this.serviceName);
+    // Usually already started by the `--import` register file (see tracing/register.ts), which
+    // alone can instrument ES modules; then this only returns its handle. Its flush goes to the
+    // bottom of the stop stack, so it runs last and exports the spans of the whole shutdown.
+    const tracing = await startTracing({ serviceName: this.serviceName });
+    if (tracing.enabled) this.stopStack.unshift({ name: 'tracing', stop: () => tracing.flush() });
     for (const step of this.steps) {
       const started = performance.now();
       try {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { getCorrelationContext } from './correlation.js';
 import { buildRedactPaths, REDACTED, SENSITIVE_FIELD_NAMES } from './redaction.js';
@@ -31,7 +32,8 @@ export function defaultLogFormat(env: NodeJS.ProcessEnv = process.env, stdoutIsT
 }
 
 /**
- * A JSON pino logger whose every line carries the current correlation id. The id is added by
+ * A JSON pino logger whose every line carries the current correlation id (and, inside a traced
+ * span, `trace_id` and `span_id`). The id is added by
  * `mixin`, evaluated per line, so a logger created once at start-up still stamps each request's
  * own id; no per-request child loggers are needed.
  */
@@ -42,15 +44,27 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     redact: { paths: buildRedactPaths([...SENSITIVE_FIELD_NAMES, ...(options.redactFields ?? [])]), censor: REDACTED },
     mixin() {
       const context = getCorrelationContext();
-      if (context === undefined) return {};
-      return context.fields !== undefined
-        ? { ...context.fields, correlationId: context.correlationId }
-        : { correlationId: context.correlationId };
+      const traced = traceFields();
+      if (context === undefined) return traced ?? {};
+      const fields = context.fields !== undefined ? { ...context.fields, correlationId: context.correlationId } : { correlationId: context.correlationId };
+      return traced !== undefined ? { ...fields, ...traced } : fields;
     },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (options.destination !== undefined) return pino(pinoOptions, options.destination);
   return (options.format ?? defaultLogFormat()) === 'pretty' ? pino(pinoOptions, prettyStream()) : pino(pinoOptions);
+}
+
+/**
+ * The active span's ids, so a log line leads to its trace. Read here rather than left to the
+ * pino instrumentation: it works whatever loaded pino first, and with tracing off it costs one
+ * context lookup that finds no span.
+ */
+function traceFields(): { trace_id: string; span_id: string } | undefined {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return undefined;
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
 }
 
 /**

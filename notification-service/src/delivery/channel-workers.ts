@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CircuitBreaker, getLogger, openOtpCode, spendSlidingWindow, type SealedOtpCode } from 'core-service';
+import { CircuitBreaker, getLogger, openOtpCode, runInSpan, SpanKind, spendSlidingWindow, traceCarrierOf, type SealedOtpCode } from 'core-service';
 import type { NotificationDeps } from '../deps.js';
 import { isNotificationType } from '../domain/catalog.js';
 import { PROVIDER_CHANNELS, type ProviderChannelName } from '../domain/channels.js';
@@ -108,6 +108,17 @@ export class ChannelWorkers {
     const { deps } = this.#options;
     const delivery = await deps.store.deliveries.findOne({ _id: job.data.deliveryId });
     if (delivery === null || delivery.status !== 'QUEUED') return;
+    // The job crossed two async boundaries (the MongoDB backlog, then the queue): its span
+    // continues the trace of the event handler that queued the delivery, recorded on the document.
+    await runInSpan(
+      `deliver ${channel}`,
+      { kind: SpanKind.CONSUMER, parent: traceCarrierOf(delivery), attributes: { 'notification.delivery_id': delivery._id, 'notification.type': delivery.type, 'notification.attempt': delivery.attempts + 1 } },
+      () => this.#deliver(channel, delivery, job, token),
+    );
+  }
+
+  async #deliver(channel: ProviderChannelName, delivery: DeliveryDocument, job: Job<DeliveryJobData>, token: string | undefined): Promise<void> {
+    const { deps } = this.#options;
     const settings = channelSettings(deps, channel);
 
     if (delivery.attempts === 0 && !delivery.critical && !delivery.test && !(await this.#withinAllowance(delivery, settings))) {
@@ -143,7 +154,7 @@ export class ChannelWorkers {
     }
     const { provider, breaker } = guarded;
     try {
-      const result = await provider.send(message);
+      const result = await runInSpan(`${provider.name} send`, { kind: SpanKind.CLIENT, attributes: { 'notification.provider': provider.name, 'notification.channel': channel } }, () => provider.send(message));
       breaker.recordSuccess();
       const now = deps.now();
       deps.metrics?.delivery(channel, result.status);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientSession } from 'mongodb';
-import { runAfterCommit } from 'core-service';
+import { captureTraceContext, runAfterCommit } from 'core-service';
 import type { NotificationDeps } from '../deps.js';
 import type { Channel } from '../domain/channels.js';
 import { typeSpec, type NotificationIntent } from '../domain/catalog.js';
@@ -70,6 +70,8 @@ export async function createNotification(deps: NotificationDeps, request: Create
   if ((await deps.store.notifications.countDocuments({ tenantId, dedupeKey: notification.dedupeKey }, { session, limit: 1 })) > 0) return null;
   await deps.store.notifications.insertOne(notification, { session });
 
+  // Recorded on each delivery, because the send happens later in a queue worker, outside this context.
+  const trace = captureTraceContext();
   const deliveries = channels.map((channel): DeliveryDocument => {
     const base = {
       _id: randomUUID(),
@@ -92,6 +94,7 @@ export async function createNotification(deps: NotificationDeps, request: Create
       sentAt: null,
       deliveredAt: null,
       expiresAt,
+      ...trace,
     };
     switch (channel) {
       case 'IN_APP':

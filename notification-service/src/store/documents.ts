@@ -53,6 +53,9 @@ export interface DeliveryDocument {
   sentAt: Date | null;
   deliveredAt: Date | null;
   expiresAt: Date;
+  /** W3C trace context of the handler that queued it: the send joins that trace (see delivery/channel-workers.ts). */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface PreferencesDocument extends Preferences {
