@@ -199,8 +199,8 @@ export function execForm(args: string): string[] {
 // ── Environment allow-list (deploy/README.md) ──────────────────────────────────────────────
 
 export interface AllowListEntry {
-  variable: string;
-  /** Deployables it is allowed to be unset for; `all` for every one. */
+  variables: string[];
+  /** Deployables it may be left unset for; `all` for every one. */
   deployables: string[] | 'all';
   reason: string;
 }
@@ -209,26 +209,22 @@ export const ALLOW_LIST_HEADING = '### Environment allow-list';
 
 /**
  * The table under "### Environment allow-list" in deploy/README.md:
- * `| \`VARIABLE\` | deployables (comma-separated, or all) | why |`.
+ * `| \`A\`, \`B\` | deployables (comma-separated) or all | why |`.
  */
-export function readAllowList(): AllowListEntry[] {
-  const readme = readDeployFile('README.md');
+export function readAllowList(readme: string = readDeployFile('README.md')): AllowListEntry[] {
   const start = readme.indexOf(ALLOW_LIST_HEADING);
   if (start === -1) throw new Error(`deploy/README.md has no "${ALLOW_LIST_HEADING}" section`);
   const section = readme.slice(start + ALLOW_LIST_HEADING.length).split(/\n#{1,3} /)[0] ?? '';
   const rows = section.split('\n').filter((line) => line.startsWith('|') && !/^\|\s*-/.test(line));
+  const list = (cell: string): string[] => cell.split(',').map((item) => item.trim().replaceAll('`', '')).filter((item) => item !== '');
   return rows.slice(1).map((row) => {
-    const [variable = '', deployables = '', reason = ''] = row.split('|').slice(1, -1).map((cell) => cell.trim());
-    return {
-      variable: variable.replaceAll('`', ''),
-      deployables: deployables === 'all' ? 'all' : deployables.split(',').map((d) => d.trim().replaceAll('`', '')),
-      reason,
-    };
+    const [variables = '', deployables = '', reason = ''] = row.split('|').slice(1, -1).map((cell) => cell.trim());
+    return { variables: list(variables), deployables: deployables === 'all' ? 'all' : list(deployables), reason };
   });
 }
 
 export function isAllowListed(entries: readonly AllowListEntry[], variable: string, deployable: string): boolean {
-  return entries.some((entry) => entry.variable === variable && (entry.deployables === 'all' || entry.deployables.includes(deployable)));
+  return entries.some((entry) => entry.variables.includes(variable) && (entry.deployables === 'all' || entry.deployables.includes(deployable)));
 }
 
 export type { Json };
