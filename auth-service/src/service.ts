@@ -21,6 +21,7 @@ import {
   parseOtpDeliveryKey,
   redisHealthCheck,
   registerServiceErrorCodes,
+  registerServiceMetrics,
   type AccessTokenKeys,
   type ServiceLifecycle,
   type SubgraphServer,
@@ -182,6 +183,9 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   lifecycle.addHealthCheck('mongo', mongoHealthCheck(client));
   lifecycle.addHealthCheck('redis', redisHealthCheck(redis));
   lifecycle.addHealthCheck('events', eventBusHealthCheck(events), { critical: false });
+  // /metrics: the SDK's service metrics (MongoDB pool, transactions, outbox, consumer lag).
+  const serviceMetrics = registerServiceMetrics(server.metrics, { client, events });
+  lifecycle.onStop('metrics', () => serviceMetrics.stop());
 
   let started: { url: string; port: number } | undefined;
   return {

@@ -1,5 +1,5 @@
 import type { ClientSession } from 'mongodb';
-import { Counter, runAfterCommit, type Registry } from 'core-service';
+import { Counter, createServiceMetricsCatalog, runAfterCommit, type Registry } from 'core-service';
 import { BONUS_EVENTS } from './events/bonus-events.js';
 
 const RESOLUTIONS: Record<string, 'converted' | 'expired' | 'cancelled'> = {
@@ -51,4 +51,9 @@ export class BonusMetrics {
       if (resolution === 'converted') this.#converted.inc(labels, amount);
     });
   }
+}
+
+/** Every metric bonus-service serves on `/metrics`, registered on idle sources (dashboards, alert rules). */
+export function bonusMetricsCatalog(): Registry {
+  return createServiceMetricsCatalog('bonus-service', (registry) => new BonusMetrics(registry));
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { createServiceMetricsCatalog } from 'core-service';
 import type { Channel, DeliveryStatus } from './domain/channels.js';
 
 /**
@@ -33,4 +34,9 @@ export class NotificationMetrics {
   delivery(channel: Channel, status: DeliveryStatus): void {
     this.#deliveries.inc({ channel, status });
   }
+}
+
+/** Every metric notification-service serves on `/metrics`, registered on idle sources (dashboards, alert rules). */
+export function notificationMetricsCatalog(): Registry {
+  return createServiceMetricsCatalog('notification-service', (registry) => new NotificationMetrics(registry, { breakerStates: () => ({}), queueDepths: async () => ({}) }));
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import { AuditTrail, CORE_DATABASE_NAME, EventBus, createSubgraphServer, type SubgraphRoute, type SubgraphServer } from 'core-service';
+import { AuditTrail, CORE_DATABASE_NAME, EventBus, createSubgraphServer, registerServiceMetrics, type CircuitState, type SubgraphRoute, type SubgraphServer } from 'core-service';
 import type { NotificationDeps } from './deps.js';
 import { ChannelWorkers, type ProviderChains } from './delivery/channel-workers.js';
 import { DeliveryDispatcher } from './delivery/dispatcher.js';
@@ -113,6 +113,14 @@ export function createNotificationService(options: NotificationServiceOptions): 
       SMS: await dispatcher.queues.SMS.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized'),
     }),
   });
+  // The SDK's service metrics beside them: pool, transactions, outbox, consumer lag, the
+  // providers' breakers as circuit_breaker_state, the channel queues by job state.
+  const serviceMetrics = registerServiceMetrics(server.metrics, {
+    client: options.client,
+    events,
+    breakers: () => Object.entries(workers.breakerStates()).map(([name, state]) => ({ name, state: state as CircuitState })),
+    queues: () => Object.values(dispatcher.queues),
+  });
 
   return {
     server,
@@ -137,6 +145,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
       await events.close();
       await dispatcher.stop();
       await workers.stop();
+      serviceMetrics.stop();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ClientSession } from 'mongodb';
-import { Counter, Gauge, runAfterCommit, type Registry } from 'core-service';
+import { Counter, Gauge, createServiceMetricsCatalog, runAfterCommit, type Registry } from 'core-service';
 import type { FindingKind } from './domain/reconciliation.js';
 import type { ReconciliationReport } from './reconciliation/reconciliation-job.js';
 
@@ -98,4 +98,9 @@ function toMinorUnits(amount: unknown): number {
   if (typeof amount === 'number') return amount;
   if (typeof amount === 'bigint') return Number(amount);
   return 0;
+}
+
+/** Every metric payment-service serves on `/metrics`, registered on idle sources (dashboards, alert rules). */
+export function paymentMetricsCatalog(): Registry {
+  return createServiceMetricsCatalog('payment-service', (registry) => new PaymentMetrics(registry, { openHolds: async () => [] }));
 }

@@ -17,7 +17,6 @@ import { generateCorrelationId, runWithCorrelationId } from '../logger/correlati
 import { getLogger, type Logger } from '../logger/logger.js';
 import { ANONYMOUS_CALLER, type GatewayContext, type GatewayPlugin } from './gateway-plugin.js';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js';
-import { registerBreakerMetrics } from '../metrics/breaker-metrics.js';
 import { buildLiveSchema } from './live/live-schema.js';
 import { LiveHub } from './live/live-hub.js';
 import { LiveSessionGuard } from './live/live-session-guard.js';
@@ -108,7 +107,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   const log = config.logger ?? getLogger('gateway');
   const production = config.production ?? process.env['NODE_ENV'] === 'production';
   const prefix = config.brand ? `${config.brand}:` : '';
-  const metrics = createGatewayMetrics();
+  const dataSources = new Map<string, SubgraphDataSource>();
+  const metrics = createGatewayMetrics({ breakers: () => [...dataSources.values()].map((source) => source.breaker) });
   let supergraphSchema: GraphQLSchema | undefined;
   let apiSchema: GraphQLSchema | undefined;
   let liveSchema: GraphQLSchema | undefined;
@@ -134,9 +134,6 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.plugins ?? []),
   ];
 
-  const dataSources = new Map<string, SubgraphDataSource>();
-  // One breaker per subgraph, read when /metrics is scraped.
-  registerBreakerMetrics(metrics.registry, () => [...dataSources.values()].map((source) => source.breaker));
   const errorCodes = new ErrorCodeCatalog({ subgraphs: config.subgraphs, contextSecret: config.contextSecret, logger: log });
   const apolloGateway = new ApolloGateway({
     ...(config.supergraphSdl !== undefined
@@ -197,7 +194,7 @@ export function createGateway(config: GatewayConfig): Gateway {
           for (const [name, value] of contextValue.responseHeaders) response.http.headers.set(name, value);
           response.http.headers.set('x-correlation-id', contextValue.correlationId);
           metrics.requests.inc({ operation: operation?.operation ?? 'unknown', outcome: errors && errors.length > 0 ? 'error' : 'ok' });
-          metrics.latency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+          metrics.latency.observe({ operation: operation?.operation ?? 'unknown' }, Number(process.hrtime.bigint() - started) / 1e9);
         },
       };
     },

@@ -1,18 +1,22 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerBreakerMetrics, type BreakerView } from '../metrics/breaker-metrics.js';
 
 /**
  * The gateway's Prometheus metrics on a registry of its own (two gateways in one test process
  * must not collide on the global one).
  */
-export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {}) {
+export function createGatewayMetrics(options: { defaultMetrics?: boolean; breakers?: () => Iterable<BreakerView> } = {}) {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
+  // The subgraphs' breakers (circuit_breaker_state{breaker=<subgraph>}), read when scraped.
+  registerBreakerMetrics(registry, options.breakers ?? (() => []));
   return {
     registry,
     requests: new Counter({ name: 'gateway_graphql_requests_total', help: 'GraphQL operations by type and outcome', labelNames: ['operation', 'outcome'] as const, registers: [registry] }),
     latency: new Histogram({
       name: 'gateway_graphql_request_duration_seconds',
-      help: 'Time from request to response per HTTP GraphQL request',
+      help: 'Time from request to response per HTTP GraphQL request, by operation type',
+      labelNames: ['operation'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),

@@ -13,3 +13,4 @@ export { counterFromTotals, perScrape } from './scrape-snapshot.js';
 // Services define their own counters with these, on the registry their server hands them,
 // without a prom-client dependency of their own (one copy, one Registry class).
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
+export { createServiceMetricsCatalog, idleServiceMetricSources } from './metrics-catalog.js';
