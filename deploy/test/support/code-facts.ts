@@ -60,10 +60,10 @@ export function defaultPortOf(deployable: NodeDeployable): number {
   return Number(match[1]);
 }
 
-/** Paths a server file answers with `url.pathname === '/…'`. */
+/** Paths a server file routes on (`url.pathname === '/…'`, or `!==` for its catch-all guard). */
 function routesIn(relativePath: string): Set<string> {
   const source = readRepoFile(relativePath);
-  return new Set([...source.matchAll(/url\.pathname\s*===\s*'([^']+)'/g)].map((m) => m[1] ?? ''));
+  return new Set([...source.matchAll(/url\.pathname\s*[!=]==\s*'([^']+)'/g)].map((m) => m[1] ?? ''));
 }
 
 export const SUBGRAPH_SERVER_FILE = 'core-service/src/graphql/subgraph-server.ts';
