@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { placeHold, verifyWebhookSignature, withTransaction, findRecoveryAudit } from 'core-service';
 import { SAGA_RUNS_COLLECTION } from 'core-service/saga';
-import { withdrawRunId } from '../src/recovery/hold-recovery.js';
+import { withdrawRunId } from '../src/sagas/withdraw.js';
 import { fundingAccountUserId } from '../src/domain/system-accounts.js';
 import { startPayment, type Caller, type RunningPayment } from './helpers.js';
 
@@ -26,7 +26,7 @@ async function balanceOf(payment: RunningPayment, user: Caller): Promise<Record<
 }
 
 /** Places a hold the way the withdraw saga's first step does, without the rest of the saga. */
-async function holdOutsideSaga(payment: RunningPayment, user: Caller, amount: number): Promise<{ id: string; idempotencyKey: string; requestHash: string }> {
+async function holdOutsideSaga(payment: RunningPayment, user: Caller, amount: number): Promise<{ id: string; initiatedBy: string; idempotencyKey: string; requestHash: string }> {
   const { deps } = payment.service;
   const { transfer } = await withTransaction({
     client: deps.client,

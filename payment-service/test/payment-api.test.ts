@@ -88,6 +88,27 @@ describe('payment-service over GraphQL', () => {
     expect(await walletOf(payment, alice)).toMatchObject({ balance: 700 });
   });
 
+  it('idempotency keys belong to their caller: two users and two admins with one key each get their own result', async () => {
+    const payment = await startPayment();
+    const [admin1, admin2, alice, carol, bob] = [payment.admin(), payment.admin(), payment.user(), payment.user(), payment.user()];
+    const shared = key();
+    for (const admin of [admin1, admin2]) {
+      const result = await payment.graphql<{ deposit: { id: string } }>(admin, DEPOSIT, { input: { userId: alice.id, amount: 1_000, currency: 'EUR', idempotencyKey: shared } });
+      expect(result.errors).toBeUndefined();
+    }
+    await fund(payment, admin1, carol, 1_000);
+    expect((await walletOf(payment, alice))?.['balance']).toBe(2_000);
+
+    const send = (from: Caller, amount: number) => payment.graphql<{ createTransfer: { id: string; amount: number } }>(from, TRANSFER, { input: { toUserId: bob.id, amount, currency: 'EUR', idempotencyKey: shared } });
+    const fromAlice = await send(alice, 100);
+    const fromCarol = await send(carol, 250);
+    expect([fromAlice.errors, fromCarol.errors]).toEqual([undefined, undefined]);
+    expect(fromCarol.data?.createTransfer.id).not.toBe(fromAlice.data?.createTransfer.id);
+    // Alice's retry replays her transfer, not Carol's.
+    expect((await send(alice, 100)).data?.createTransfer).toEqual(fromAlice.data?.createTransfer);
+    expect((await walletOf(payment, bob))?.['balance']).toBe(350);
+  });
+
   it('transactions page by cursor with filters, newest first, totalCount only when asked', async () => {
     const payment = await startPayment();
     const [admin, alice, bob] = [payment.admin(), payment.user(), payment.user()];

@@ -1,6 +1,6 @@
 import type { ClientSession, Db } from 'mongodb';
 import { WALLET_ERRORS, WalletError } from './errors.js';
-import { assertSameRequest } from './idempotency.js';
+import { assertSameRequest, idempotencyFilter } from './idempotency.js';
 import { planLedgerEntries } from './ledger.js';
 import {
   creationFields,
@@ -56,7 +56,7 @@ export async function placeHold(params: PlaceHoldParams, session: ClientSession)
     ...(params.description !== undefined ? { description: params.description } : {}),
   });
   const { wallets, transfers } = walletCollections(params.db);
-  const existing = await transfers.findOne({ tenantId: params.tenantId, idempotencyKey: params.idempotencyKey }, { session });
+  const existing = await transfers.findOne(idempotencyFilter({ tenantId: params.tenantId, initiatedBy: request.initiatedBy, type: request.type, idempotencyKey: params.idempotencyKey }), { session });
   if (existing !== null) {
     assertSameRequest(existing.requestHash, request.requestHash, params.idempotencyKey);
     return { transfer: existing, wallet: await wallets.findOne({ _id: existing.fromWalletId }, { session }), replayed: true };
@@ -91,6 +91,7 @@ export async function placeHold(params: PlaceHoldParams, session: ClientSession)
     toBalanceType: 'balance',
     status: 'pending',
     hold: 'held',
+    initiatedBy: request.initiatedBy,
     idempotencyKey: params.idempotencyKey,
     requestHash: request.requestHash,
     ...(params.description !== undefined ? { description: params.description } : {}),

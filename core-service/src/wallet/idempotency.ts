@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WALLET_ERRORS, WalletError } from './errors.js';
+import type { TransactionType } from './ledger.js';
 
 /**
  * A stable hash of a request's meaningful input: keys sorted at every depth so that the same
@@ -37,4 +38,22 @@ export function assertSameRequest(storedHash: string, requestHash: string, idemp
       { idempotencyKey },
     );
   }
+}
+
+/**
+ * What an idempotency key is unique within: its tenant, the caller who chose it and the kind of
+ * movement. Two users (or one user's transfer and withdrawal) may pick the same key without
+ * blocking or seeing each other's result.
+ */
+export interface IdempotencyScope {
+  tenantId: string;
+  /** The caller who chose the key (the user, the admin for deposits, `system:<service>` for services). */
+  initiatedBy: string;
+  type: TransactionType;
+  idempotencyKey: string;
+}
+
+/** The filter finding the movement a key already produced in its scope (index `tenant_initiator_type_key`). */
+export function idempotencyFilter(scope: IdempotencyScope): IdempotencyScope {
+  return { tenantId: scope.tenantId, initiatedBy: scope.initiatedBy, type: scope.type, idempotencyKey: scope.idempotencyKey };
 }

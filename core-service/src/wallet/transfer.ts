@@ -6,7 +6,7 @@ import type { OperationStateTracker } from '../recovery/operation-state-tracker.
 import { checkAmount, checkCurrency } from './amount.js';
 import { COLLECTION_NAMES } from './collections.js';
 import { WALLET_ERRORS, WalletError } from './errors.js';
-import { assertSameRequest, hashRequest, isValidIdempotencyKey } from './idempotency.js';
+import { assertSameRequest, hashRequest, idempotencyFilter, isValidIdempotencyKey } from './idempotency.js';
 import { planLedgerEntries, type LedgerEntry, type TransactionType } from './ledger.js';
 import {
   buildDebitFilter,
@@ -40,6 +40,8 @@ export interface TransferDocument {
   fromBalanceType: BalanceType;
   toBalanceType: BalanceType;
   status: TransferStatus;
+  /** Who chose `idempotencyKey`: keys are unique per tenant, initiator and type (`idempotencyFilter`). */
+  initiatedBy: string;
   idempotencyKey: string;
   /** Hash of the request's meaningful input: a replay with other input is refused. */
   requestHash: string;
@@ -72,6 +74,11 @@ export interface TransferParams {
   amount: number;
   currency: string;
   idempotencyKey: string;
+  /**
+   * Who asked for the movement (the user, the admin of a deposit, `system:<service>`); keys are
+   * scoped to it. Default: the paying user, or `system` when a system account pays.
+   */
+  initiatedBy?: string;
   type?: TransactionType;
   fromBalanceType?: BalanceType;
   toBalanceType?: BalanceType;
@@ -157,6 +164,8 @@ export interface ValidatedRequest {
   fromBalanceType: BalanceType;
   toBalanceType: BalanceType;
   requestHash: string;
+  /** Whose key it is (see `TransferParams.initiatedBy`). */
+  initiatedBy: string;
 }
 
 /** Every input rule, before anything is read or written. */
@@ -192,7 +201,8 @@ export function validateTransfer(params: TransferParams): ValidatedRequest {
     description: params.description,
     meta: params.meta,
   });
-  return { type, fromBalanceType, toBalanceType, requestHash };
+  const initiatedBy = params.initiatedBy ?? (params.fromSystemAccount === true ? SYSTEM_ACCOUNT : params.fromUserId);
+  return { type, fromBalanceType, toBalanceType, requestHash, initiatedBy };
 }
 
 export function walletCollections(db: Db): {
@@ -215,7 +225,7 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
   const { wallets, transfers, transactions } = walletCollections(params.db);
   const { tenantId, amount, currency } = params;
 
-  const existing = await transfers.findOne({ tenantId, idempotencyKey: params.idempotencyKey }, { session });
+  const existing = await transfers.findOne(idempotencyFilter({ tenantId, initiatedBy: request.initiatedBy, type: request.type, idempotencyKey: params.idempotencyKey }), { session });
   if (existing !== null) return replay(params, existing, request.requestHash, session);
 
   const now = new Date();
@@ -295,6 +305,7 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
     fromBalanceType: request.fromBalanceType,
     toBalanceType: request.toBalanceType,
     status: 'completed',
+    initiatedBy: request.initiatedBy,
     idempotencyKey: params.idempotencyKey,
     requestHash: request.requestHash,
     ...(params.description !== undefined ? { description: params.description } : {}),
@@ -392,7 +403,7 @@ export function isIdempotencyKeyCollision(error: unknown): boolean {
 export const WALLET_INDEXES = {
   wallets: [{ key: { tenantId: 1, userId: 1, currency: 1 }, name: 'tenant_user_currency', unique: true }],
   transfers: [
-    { key: { tenantId: 1, idempotencyKey: 1 }, name: 'tenant_idempotency_key', unique: true },
+    { key: { tenantId: 1, initiatedBy: 1, type: 1, idempotencyKey: 1 }, name: 'tenant_initiator_type_key', unique: true },
     { key: { tenantId: 1, parties: 1, createdAt: -1, _id: -1 }, name: 'tenant_parties_created' },
   ],
   transactions: [
@@ -407,4 +418,7 @@ export async function ensureWalletIndexes(db: Db): Promise<void> {
   for (const [collection, specs] of Object.entries(WALLET_INDEXES)) {
     await db.collection(collection).createIndexes(specs.map((spec) => ({ ...spec, key: { ...spec.key } })));
   }
+  // Keys were once unique per tenant only; that index would still make one user's key block
+  // another's. Dropped after the scoped one exists, so no moment is without a unique index.
+  await db.collection(COLLECTION_NAMES.transfers).dropIndex('tenant_idempotency_key').catch(() => undefined);
 }

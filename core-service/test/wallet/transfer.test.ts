@@ -138,6 +138,30 @@ describe('createTransferWithTransactions', () => {
     expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(750);
   });
 
+  it('a key belongs to its caller and operation: two users, or one user’s transfer and deposit, may use the same key', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 1_000);
+    await deposit(ctx, 'carol', 1_000);
+    const shared = key('shared');
+    const fromAlice = await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 100, idempotencyKey: shared });
+    // Another caller's identical key is a new request, with its own (different) input.
+    const fromCarol = await createTransferWithTransactions({ ...ctx.base, fromUserId: 'carol', toUserId: 'bob', amount: 300, idempotencyKey: shared });
+    expect(fromCarol.replayed).toBe(false);
+    expect(fromCarol.transfer.id).not.toBe(fromAlice.transfer.id);
+    expect(fromCarol.transfer).toMatchObject({ initiatedBy: 'carol', amount: 300 });
+    // Each replay returns its own caller's result only.
+    const aliceAgain = await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 100, idempotencyKey: shared });
+    expect(aliceAgain).toMatchObject({ replayed: true, transfer: { id: fromAlice.transfer.id, initiatedBy: 'alice' } });
+    // Two admins depositing with the same key both deposit; a deposit and a transfer of one caller too.
+    const byAdmin1 = await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: 'dave', amount: 50, type: 'deposit', fromSystemAccount: true, initiatedBy: 'admin-1', idempotencyKey: shared });
+    const byAdmin2 = await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: 'dave', amount: 50, type: 'deposit', fromSystemAccount: true, initiatedBy: 'admin-2', idempotencyKey: shared });
+    expect([byAdmin1.replayed, byAdmin2.replayed]).toEqual([false, false]);
+    const aliceDeposit = await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: 'alice', amount: 5, type: 'deposit', fromSystemAccount: true, initiatedBy: 'alice', idempotencyKey: shared });
+    expect(aliceDeposit.replayed).toBe(false);
+    expect([await balanceOf(ctx.db, ctx.tenantId, 'bob'), await balanceOf(ctx.db, ctx.tenantId, 'dave'), await balanceOf(ctx.db, ctx.tenantId, 'alice')]).toEqual([400, 100, 905]);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
   it('concurrent duplicates of one key produce one transfer', async () => {
     const ctx = await setup();
     await deposit(ctx, 'alice', 1_000);

@@ -10,14 +10,11 @@ import {
 } from 'core-service';
 import { TERMINAL_SAGA_STATUSES, type SagaEngine, type SagaRunDocument } from 'core-service/saga';
 import type { PaymentDeps } from '../resolvers/context.js';
+import { withdrawRunId } from '../sagas/withdraw.js';
 
 /** Operation type of the stuck-hold repair. */
 export const HOLD_OPERATION = 'withdrawal-hold';
 
-/** The withdraw saga's run id for a held transfer (see `withdraw` in resolvers/mutations.ts). */
-export function withdrawRunId(transfer: Pick<TransferDocument, 'tenantId' | 'idempotencyKey' | 'requestHash'>): string {
-  return `withdraw:${transfer.tenantId}:${transfer.idempotencyKey}:${transfer.requestHash}`;
-}
 
 export type HoldDecision = { action: 'capture' | 'release' | 'wait' | 'ask_provider'; reason: string };
 

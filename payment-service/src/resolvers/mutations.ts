@@ -10,12 +10,14 @@ import {
   validateTransfer,
   type LedgerEntry,
   type TransferDocument,
+  idempotencyFilter,
 } from 'core-service';
 import { requireAuthenticated, requirePermission } from 'core-service/access';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
 import { isSystemAccount, pickFundingAccount } from '../domain/system-accounts.js';
 import type { PaymentContext } from './context.js';
 import { isReplay, requireRecipient, requireSender } from './parties.js';
+import { withdrawRunKey } from '../sagas/withdraw.js';
 import { withdrawSagaOf } from './withdraw-saga-registry.js';
 
 export interface CreateTransferInput {
@@ -51,7 +53,7 @@ export const mutationResolvers = {
     requirePermission(ctx, PAYMENT_PERMISSIONS.createTransfer, { ownerId: userId, tenantId });
     // System accounts move money only through deposits and withdrawals, never from user transfers.
     if (isSystemAccount(input.toUserId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'toUserId must be a user', { fields: ['toUserId'] });
-    if (!(await isReplay(ctx, tenantId, input.idempotencyKey))) {
+    if (!(await isReplay(ctx, { tenantId, initiatedBy: userId, type: 'transfer', idempotencyKey: input.idempotencyKey }))) {
       await requireSender(ctx, tenantId, userId);
       await requireRecipient(ctx, tenantId, input.toUserId, 'toUserId');
     }
@@ -65,6 +67,7 @@ export const mutationResolvers = {
       amount: input.amount,
       currency: input.currency,
       idempotencyKey: input.idempotencyKey,
+      initiatedBy: userId,
       ...(input.description != null ? { description: input.description } : {}),
       emit: payment.emit,
     }, { tracker: payment.transferTracker });
@@ -72,10 +75,10 @@ export const mutationResolvers = {
   },
 
   deposit: async (_: unknown, { input }: { input: DepositInput }, ctx: PaymentContext): Promise<LedgerEntry> => {
-    const { tenantId } = callerIn(ctx);
+    const { tenantId, userId: adminId } = callerIn(ctx);
     requirePermission(ctx, PAYMENT_PERMISSIONS.createDeposit, { ownerId: input.userId, tenantId });
     if (isSystemAccount(input.userId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'userId must be a user', { fields: ['userId'] });
-    if (!(await isReplay(ctx, tenantId, input.idempotencyKey))) await requireRecipient(ctx, tenantId, input.userId, 'userId');
+    if (!(await isReplay(ctx, { tenantId, initiatedBy: adminId, type: 'deposit', idempotencyKey: input.idempotencyKey }))) await requireRecipient(ctx, tenantId, input.userId, 'userId');
     const { payment } = ctx;
     const result = await createTransferWithTransactions({
       db: payment.db,
@@ -87,6 +90,7 @@ export const mutationResolvers = {
       amount: input.amount,
       currency: input.currency,
       idempotencyKey: input.idempotencyKey,
+      initiatedBy: adminId,
       type: 'deposit',
       emit: payment.emit,
     }, { tracker: payment.transferTracker });
@@ -105,7 +109,7 @@ export const mutationResolvers = {
     const externalUserId = pickFundingAccount(payment.fundingShards);
     const request = validateTransfer({ db: payment.db, tenantId, fromUserId: userId, toUserId: externalUserId, toSystemAccount: true, amount: input.amount, currency: input.currency, idempotencyKey: input.idempotencyKey, type: 'withdrawal' });
 
-    const byKey = { tenantId, idempotencyKey: input.idempotencyKey };
+    const byKey = idempotencyFilter({ tenantId, initiatedBy: request.initiatedBy, type: 'withdrawal', idempotencyKey: input.idempotencyKey });
     const existing = await payment.store.transfers.findOne(byKey);
     if (existing !== null) {
       assertSameRequest(existing.requestHash, request.requestHash, input.idempotencyKey);
@@ -122,9 +126,7 @@ export const mutationResolvers = {
     await payment.sagas.run(
       withdrawSagaOf(payment),
       { tenantId, userId, amount: input.amount, currency: input.currency, idempotencyKey: input.idempotencyKey, transferId, externalUserId: existing?.toUserId ?? externalUserId },
-      // The request hash is part of the run's key: a key whose first use left nothing behind
-      // (refused hold) may be used again, while a key that did hold is checked above.
-      { idempotencyKey: `${tenantId}:${input.idempotencyKey}:${request.requestHash}`, tenantId },
+      { idempotencyKey: withdrawRunKey({ tenantId, initiatedBy: request.initiatedBy, idempotencyKey: input.idempotencyKey, requestHash: request.requestHash }), tenantId },
     );
     const transfer = await payment.store.transfers.findOne(byKey);
     // No transfer means the hold itself was refused: the balance went away between check and lock.

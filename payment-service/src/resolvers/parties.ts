@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { createServiceError } from 'core-service';
+import { createServiceError, idempotencyFilter, type IdempotencyScope } from 'core-service';
 import { PAYMENT_ERRORS } from '../domain/errors.js';
 import { refuseRecipient, refuseSender, type ProjectedUser } from '../domain/user-projection.js';
 import type { PaymentContext } from './context.js';
@@ -44,6 +44,6 @@ export async function requireSender(ctx: PaymentContext, tenantId: string, userI
  * even when a party's status changed since, so the parties are checked for new requests only
  * (the wallet helper still refuses a key reused with other input).
  */
-export async function isReplay(ctx: PaymentContext, tenantId: string, idempotencyKey: string): Promise<boolean> {
-  return (await ctx.payment.store.transfers.findOne({ tenantId, idempotencyKey }, { projection: { _id: 1 } })) !== null;
+export async function isReplay(ctx: PaymentContext, scope: IdempotencyScope): Promise<boolean> {
+  return (await ctx.payment.store.transfers.findOne(idempotencyFilter(scope), { projection: { _id: 1 } })) !== null;
 }

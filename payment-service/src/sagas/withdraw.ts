@@ -36,12 +36,29 @@ export interface WithdrawSagaDeps {
  * step and is never compensated: once the provider paid, the funds must leave, so capture is
  * retried long and a run that still cannot capture is parked for a person (needs_attention).
  */
+export const WITHDRAW_SAGA_NAME = 'withdraw';
+
+/**
+ * The run key of a withdrawal: its idempotency scope (tenant, the withdrawing user, key) and the
+ * request's hash. The one derivation, used by the resolver that starts the run and by the
+ * recovery that looks it up: two copies could drift and pay out twice. The hash is part of it
+ * so a key whose first use left nothing behind (a refused hold) may be used again.
+ */
+export function withdrawRunKey(held: { tenantId: string; initiatedBy: string; idempotencyKey: string; requestHash: string }): string {
+  return `${held.tenantId}:${held.initiatedBy}:${held.idempotencyKey}:${held.requestHash}`;
+}
+
+/** The saga engine's run id for that key (`<saga>:<key>`). */
+export function withdrawRunId(held: { tenantId: string; initiatedBy: string; idempotencyKey: string; requestHash: string }): string {
+  return `${WITHDRAW_SAGA_NAME}:${withdrawRunKey(held)}`;
+}
+
 export function defineWithdrawSaga(deps: WithdrawSagaDeps): Saga<WithdrawSagaInput> {
   const inTransaction = <T>(fn: Parameters<typeof withTransaction<T>>[0]['fn']): Promise<T> => withTransaction({ client: deps.client, fn });
   const emit = deps.emit !== undefined ? { emit: deps.emit } : {};
 
   return defineSaga<WithdrawSagaInput>(
-    'withdraw',
+    WITHDRAW_SAGA_NAME,
     [
       step('hold', {
         execute: async (input) => {
