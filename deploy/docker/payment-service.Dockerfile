@@ -66,6 +66,9 @@ EXPOSE 4002
 # node:24-slim has neither curl nor wget; Node's fetch is the probe.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=40s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || '4002') + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# node itself is PID 1 (no npm or tsx wrapper process): SIGTERM reaches the service's lifecycle,
-# which stops accepting, drains in-flight requests and closes its connections.
-CMD ["node", "--conditions=source", "--import", "tsx", "src/index.ts"]
+# The workspace's `start` script (`tsx --conditions=source --import core-service/tracing/register
+# src/index.ts`) as one node process, without the npm and tsx wrapper processes: SIGTERM reaches
+# the service's lifecycle, which stops accepting, drains in-flight requests and closes its
+# connections. tsx's loader comes first so the tracing hook (TypeScript) can load; tracing stays
+# off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+CMD ["node", "--conditions=source", "--import", "tsx", "--import", "core-service/tracing/register", "src/index.ts"]
