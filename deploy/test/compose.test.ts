@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { composeEnvironment, composeServices, kindOf, keysOf, loadCompose, loadKubernetesObjects } from './support/manifests.js';
-import { asObject, isObject, NODE_DEPLOYABLES, readDeployFile, type JsonObject } from './support/repo.js';
+import { asObject, isObject, NODE_DEPLOYABLES, parseYaml, readDeployFile, type Json, type JsonObject } from './support/repo.js';
 
 const require = createRequire(import.meta.url);
 
@@ -132,6 +132,27 @@ describe('deploy/compose.yaml', () => {
     expect(readDeployFile('observability/prometheus.yml')).toContain('/etc/prometheus/alerts.yml');
     expect(JSON.stringify(services['grafana']?.['volumes'])).toContain('./observability/grafana-dashboard.json:/var/lib/grafana/dashboards/');
     expect(readDeployFile('grafana/provisioning/dashboards/platform.yaml')).toContain('path: /var/lib/grafana/dashboards');
+  });
+
+  it("Grafana provisions the datasource the dashboard's panels name", () => {
+    const datasources = asObject(parseYaml(readDeployFile('grafana/provisioning/datasources/prometheus.yaml')), 'datasources');
+    const provisioned = new Set(
+      (Array.isArray(datasources['datasources']) ? datasources['datasources'] : []).map((d) => `${String(asObject(d, 'datasource')['type'])}/${String(asObject(d, 'datasource')['uid'])}`),
+    );
+    const referenced = new Set<string>();
+    const walk = (node: Json): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (isObject(node)) {
+        const datasource = node['datasource'];
+        if (isObject(datasource) && typeof datasource['uid'] === 'string' && !datasource['uid'].startsWith('$')) {
+          referenced.add(`${String(datasource['type'])}/${datasource['uid']}`);
+        }
+        Object.values(node).forEach(walk);
+      }
+    };
+    walk(JSON.parse(readDeployFile('observability/grafana-dashboard.json')) as Json);
+    expect(referenced.size).toBeGreaterThan(0);
+    for (const datasource of referenced) expect(provisioned.has(datasource), datasource).toBe(true);
   });
 
   it('sends every service and the gateway to the OpenTelemetry collector', () => {

@@ -106,7 +106,10 @@ describe('deploy/k8s', () => {
 
       it('runs as non-root with a read-only root filesystem, resource requests and limits, and both probes', () => {
         const pod = podSpecOf(deployment);
-        expect(asObject(pod['securityContext'], 'securityContext')['runAsNonRoot']).toBe(true);
+        const podSecurity = asObject(pod['securityContext'], 'securityContext');
+        expect(podSecurity['runAsNonRoot']).toBe(true);
+        // The namespace enforces the restricted Pod Security Standard.
+        expect(podSecurity['seccompProfile']).toEqual({ type: 'RuntimeDefault' });
         expect(pod['automountServiceAccountToken']).toBe(false);
         for (const container of containersOf(deployment)) {
           const resources = asObject(container['resources'], 'resources');
@@ -118,6 +121,7 @@ describe('deploy/k8s', () => {
           const security = asObject(container['securityContext'], 'container securityContext');
           expect(security['allowPrivilegeEscalation']).toBe(false);
           expect(security['readOnlyRootFilesystem']).toBe(true);
+          expect(security['capabilities']).toEqual({ drop: ['ALL'] });
           expect(isObject(container['livenessProbe'])).toBe(true);
           expect(isObject(container['readinessProbe'])).toBe(true);
         }
