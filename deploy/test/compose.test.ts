@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { composeEnvironment, composeServices, kindOf, keysOf, loadCompose, loadKubernetesObjects } from './support/manifests.js';
-import { asObject, isObject, NODE_DEPLOYABLES, parseYaml, readDeployFile, type Json, type JsonObject } from './support/repo.js';
+import { asObject, DEPLOY_ROOT, isObject, NODE_DEPLOYABLES, parseYaml, readDeployFile, type Json, type JsonObject } from './support/repo.js';
 
 const require = createRequire(import.meta.url);
 
@@ -45,6 +47,45 @@ describe('deploy/compose.yaml', () => {
     expect(validate(broken)).toBe(false);
     const messages = (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`);
     expect(messages.some((m) => m.includes('/services/gateway'))).toBe(true);
+  });
+
+  it('every service, network, volume and secret a service names is declared (what the schema cannot see)', () => {
+    const declared = (key: string): Set<string> => new Set(Object.keys(isObject(compose[key]) ? compose[key] : {}));
+    const networks = declared('networks');
+    const volumes = declared('volumes');
+    const secrets = declared('secrets');
+    const unresolved: string[] = [];
+    for (const [name, service] of Object.entries(services)) {
+      const dependsOn = service['depends_on'];
+      for (const target of Array.isArray(dependsOn) ? dependsOn.map(String) : Object.keys(isObject(dependsOn) ? dependsOn : {})) {
+        if (services[target] === undefined) unresolved.push(`${name} depends_on ${target}`);
+      }
+      const serviceNetworks = service['networks'];
+      for (const network of Array.isArray(serviceNetworks) ? serviceNetworks.map(String) : Object.keys(isObject(serviceNetworks) ? serviceNetworks : {})) {
+        if (!networks.has(network)) unresolved.push(`${name} network ${network}`);
+      }
+      for (const volume of Array.isArray(service['volumes']) ? service['volumes'].map(String) : []) {
+        const source = volume.split(':')[0] ?? '';
+        if (source.startsWith('.') || source.startsWith('/')) continue;
+        if (!volumes.has(source)) unresolved.push(`${name} volume ${source}`);
+      }
+      for (const secret of Array.isArray(service['secrets']) ? service['secrets'].map(String) : []) {
+        if (!secrets.has(secret)) unresolved.push(`${name} secret ${secret}`);
+      }
+      if (service['networks'] === undefined) unresolved.push(`${name} joins no network`);
+    }
+    expect(unresolved).toEqual([]);
+  });
+
+  it('the files compose mounts from deploy/ exist', () => {
+    const missing: string[] = [];
+    for (const [name, service] of Object.entries(services)) {
+      for (const volume of Array.isArray(service['volumes']) ? service['volumes'].map(String) : []) {
+        const source = volume.split(':')[0] ?? '';
+        if (source.startsWith('./') && !existsSync(join(DEPLOY_ROOT, source))) missing.push(`${name}: ${source}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('runs two instances of every service and of the gateway', () => {
