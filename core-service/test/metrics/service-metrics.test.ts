@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
-import { MongoClient } from 'mongodb';
+import { MongoClient, MongoServerError } from 'mongodb';
 import { Registry } from 'prom-client';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { runAfterCommit } from '../../src/database/after-commit.js';
 import { withTransaction } from '../../src/database/transaction.js';
 import { monitorConnectionPool } from '../../src/database/pool-monitor.js';
 import { PoisonMessageError } from '../../src/events/index.js';
@@ -21,7 +22,7 @@ async function sample(registry: Registry, name: string, labels: Record<string, s
 }
 
 describe('service metrics', () => {
-  it('counts committed transactions and the TransientTransactionError retries of a write conflict', async () => {
+  it('counts committed transactions and the TransientTransactionError retries of a write conflict; only the committed attempt\'s after-commit hook runs', async () => {
     const fixture = createTestFixture({ label: 'txmetrics' });
     const client = await fixture.mongoClient();
     const registry = new Registry();
@@ -43,16 +44,58 @@ describe('service metrics', () => {
     });
     await firstWrote.promise;
     // First writer wins: this one conflicts, and the driver runs its body again until the holder commits.
-    const loser = withTransaction({ client, fn: (session) => docs.updateOne({ _id: 'x' }, { $inc: { n: 10 } }, { session }) });
+    let afterCommitRuns = 0;
+    const loser = withTransaction({
+      client,
+      fn: async (session) => {
+        await runAfterCommit(session, () => {
+          afterCommitRuns += 1;
+        });
+        await docs.updateOne({ _id: 'x' }, { $inc: { n: 10 } }, { session });
+      },
+    });
     await waitFor(async () => ((await sample(registry, 'mongodb_transaction_retries_total', { label: 'TransientTransactionError' })) ?? 0) >= 1, { what: 'a retry to be counted' });
     release.resolve();
     await Promise.all([holder, loser]);
 
     expect((await docs.findOne({ _id: 'x' }))?.n).toBe(11);
+    // Each attempt registered its hook; only the committed attempt's ran.
+    expect(afterCommitRuns).toBe(1);
     expect(await sample(registry, 'mongodb_transactions_total', { outcome: 'committed' })).toBe(2);
     expect(await sample(registry, 'mongodb_transactions_total', { outcome: 'aborted' })).toBe(0);
     await expect(withTransaction({ client, fn: async () => { throw new Error('refused'); } })).rejects.toThrow('refused');
     expect(await sample(registry, 'mongodb_transactions_total', { outcome: 'aborted' })).toBe(1);
+  });
+
+  it('counts a commit the driver retried after an UnknownTransactionCommitResult, once committed', async () => {
+    const fixture = createTestFixture({ label: 'txunknown' });
+    const client = await fixture.mongoClient();
+    const registry = new Registry();
+    const { stop } = registerServiceMetrics(registry, { client });
+    onTestFinished(stop);
+    const docs = (await fixture.db('metrics')).collection<{ _id: string }>('unknown');
+    // The engine has no fail points: the first commit answer of one session is replaced by the
+    // error a dropped connection gives (labelled so the driver retries the commit alone).
+    const startSession = client.startSession.bind(client);
+    const patched = vi.spyOn(client, 'startSession').mockImplementationOnce((options) => {
+      const session = startSession(options);
+      const commit = session.commitTransaction.bind(session);
+      let failed = false;
+      session.commitTransaction = async (...args) => {
+        if (!failed) {
+          failed = true;
+          throw new MongoServerError({ message: 'connection reset while committing', errorLabels: ['UnknownTransactionCommitResult'] });
+        }
+        return commit(...args);
+      };
+      return session;
+    });
+    onTestFinished(() => patched.mockRestore());
+
+    await withTransaction({ client, fn: async (session) => { await docs.insertOne({ _id: 'once' }, { session }); } });
+    expect(await docs.countDocuments({ _id: 'once' })).toBe(1);
+    expect(await sample(registry, 'mongodb_transaction_retries_total', { label: 'UnknownTransactionCommitResult' })).toBe(1);
+    expect(await sample(registry, 'mongodb_transactions_total', { outcome: 'committed' })).toBe(1);
   });
 
   it('reports the connection pool from the driver events: connections in use and available, the wait queue', async () => {
