@@ -35,6 +35,15 @@ export function freePort() {
   });
 }
 
+
+/**
+ * Transactions a killed process left open hold their documents until the server aborts them at
+ * this limit (MongoDB's default is 60 s; deploy/README.md sets the same 5 s on real clusters), so
+ * a crash costs the wallets it was touching seconds, not a minute. Money transactions last
+ * milliseconds; core-service retries a conflicting one for 10 s before answering
+ * MSCoreTransactionConflict.
+ */
+const TRANSACTION_LIFETIME_SECONDS = 5;
 /** Whether nothing listens on 127.0.0.1:port (a listen attempt, not a connect: no false "free"). */
 export function isPortFree(port) {
   return new Promise((resolve) => {
@@ -181,7 +190,7 @@ export async function startPlatform(options) {
     let mongoUri = options.mongoUri;
     if (!mongoUri) {
       const port = await freePort();
-      const mongo = start('embedded-mongo', process.execPath, [join(ROOT, 'scripts/embedded-mongo/bin/embedded-mongo.js'), '--port', String(port), '--dbpath', join(options.dataDir, 'mongo')], {
+      const mongo = start('embedded-mongo', process.execPath, [join(ROOT, 'scripts/embedded-mongo/bin/embedded-mongo.js'), '--port', String(port), '--dbpath', join(options.dataDir, 'mongo'), '--setParameter', `transactionLifetimeLimitSeconds=${TRANSACTION_LIFETIME_SECONDS}`], {
         quiet: true,
         ready: { line: /embedded-mongo ready (\S+)/, timeoutMs: 60_000 },
       });

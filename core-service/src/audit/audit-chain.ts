@@ -138,15 +138,33 @@ export async function auditTenants(db: Db): Promise<string[]> {
  * keeps the last deleted link as the head's anchor so verification still starts from a
  * committed hash. Returns how many entries were deleted.
  */
-export async function pruneAuditLog(client: MongoClient, db: Db, tenantId: string, before: Date): Promise<number> {
+export async function pruneAuditLog(client: MongoClient, db: Db, tenantId: string, before: Date, options: { batchSize?: number } = {}): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const pruned = await pruneBatch(client, db, tenantId, before, options.batchSize ?? 5_000);
+    total += pruned;
+    if (pruned === 0) return total;
+  }
+}
+
+/**
+ * One bounded prefix per transaction: a transaction must stay far below the server's
+ * transactionLifetimeLimitSeconds (5–10 s here), whatever the backlog.
+ */
+async function pruneBatch(client: MongoClient, db: Db, tenantId: string, before: Date, batchSize: number): Promise<number> {
   const { log, heads } = collections(db);
   return withTransaction({
     client,
     fn: async (session) => {
-      const last = await log.find({ tenantId, seq: { $exists: true }, at: { $lt: before } }, { session }).sort({ seq: -1 }).limit(1).next();
-      if (last === null || last.seq === undefined || last.hash === undefined) return 0;
       const head = await heads.findOne({ _id: tenantId }, { session });
-      if (head === null || (head.anchor !== undefined && head.anchor.seq >= last.seq)) return 0;
+      if (head === null) return 0;
+      const oldest = await log
+        .find({ tenantId, seq: { $gt: head.anchor?.seq ?? 0 }, at: { $lt: before } }, { session, projection: { seq: 1, hash: 1 } })
+        .sort({ seq: 1 })
+        .limit(batchSize)
+        .toArray();
+      const last = oldest.at(-1);
+      if (last === undefined || last.seq === undefined || last.hash === undefined) return 0;
       const deleted = await log.deleteMany({ tenantId, seq: { $lte: last.seq } }, { session });
       await heads.updateOne({ _id: tenantId }, { $set: { anchor: { seq: last.seq, hash: last.hash, prunedAt: new Date() } } }, { session });
       return deleted.deletedCount;

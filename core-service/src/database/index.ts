@@ -28,6 +28,6 @@ export type {
   InitializeDatabaseOptions,
   ServiceDatabaseAccessor,
 } from './service-accessor.js';
-export { DEFAULT_TRANSACTION_OPTIONS, observeTransactions, withTransaction } from './transaction.js';
+export { DEFAULT_TRANSACTION_OPTIONS, DEFAULT_TRANSACTION_RETRY_BUDGET_MS, TransactionConflictError, observeTransactions, withTransaction } from './transaction.js';
 export type { TransactionObserver, TransactionRetryLabel, WithTransactionParams } from './transaction.js';
 export { runAfterCommit } from './after-commit.js';

@@ -1,6 +1,8 @@
 import { MongoError, ReadConcern, ReadPreference, WriteConcern, type ClientSession, type MongoClient, type TransactionOptions } from 'mongodb';
 import { randomInt } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { CORE_ERRORS } from '../errors/core-errors.js';
+import { GraphQLError } from '../errors/graphql-error.js';
 import { discardAfterCommitHooks, flushAfterCommitHooks } from './after-commit.js';
 
 /**
@@ -12,11 +14,36 @@ export const DEFAULT_TRANSACTION_OPTIONS: Readonly<{
   readConcern: ReadConcern;
   writeConcern: WriteConcern;
   readPreference: ReadPreference;
+  maxCommitTimeMS: number;
 }> = Object.freeze({
   readConcern: new ReadConcern('snapshot'),
   writeConcern: new WriteConcern('majority'),
   readPreference: ReadPreference.primary,
+  // A commit waiting longer than this (majority not reachable) fails with a retryable label
+  // instead of holding the caller; the retry budget below bounds the whole.
+  maxCommitTimeMS: 5_000,
 });
+
+/**
+ * How long `withTransaction` keeps retrying a body that collides with other writers (the
+ * driver alone would go on for 120 s). Past it the caller gets `MSCoreTransactionConflict`
+ * with `extensions.retryable: true`, in seconds, not a minute: after a crash, the dead
+ * process's open transactions hold their documents until the server's
+ * transactionLifetimeLimitSeconds (the engine's start-up and the deployment docs set 5–10 s),
+ * and only requests touching those documents wait that long.
+ */
+export const DEFAULT_TRANSACTION_RETRY_BUDGET_MS = 10_000;
+
+/** A transaction that kept conflicting past its retry budget. Nothing was written; retrying later is safe. */
+export class TransactionConflictError extends GraphQLError {
+  constructor(readonly attempts: number, readonly elapsedMs: number, cause: unknown) {
+    super(CORE_ERRORS.TransactionConflict, { retryable: true, attempts }, {
+      message: `The operation kept conflicting with concurrent updates (${attempts} attempts in ${elapsedMs} ms); nothing was changed, retry it`,
+      cause,
+    });
+    this.name = 'TransactionConflictError';
+  }
+}
 
 export interface WithTransactionParams<T> {
   client: MongoClient;
@@ -30,6 +57,8 @@ export interface WithTransactionParams<T> {
    */
   fn: (session: ClientSession) => Promise<T>;
   options?: TransactionOptions;
+  /** Default `DEFAULT_TRANSACTION_RETRY_BUDGET_MS`. */
+  retryBudgetMs?: number;
 }
 
 /**
@@ -37,8 +66,10 @@ export interface WithTransactionParams<T> {
  * errors and unknown commit results are retried until 120 s have passed), and returns `fn`'s
  * result. Hooks registered with `runAfterCommit` run after the commit, never after an abort.
  */
-export async function withTransaction<T>({ client, fn, options }: WithTransactionParams<T>): Promise<T> {
+export async function withTransaction<T>({ client, fn, options, retryBudgetMs = DEFAULT_TRANSACTION_RETRY_BUDGET_MS }: WithTransactionParams<T>): Promise<T> {
   const session = client.startSession();
+  const started = Date.now();
+  let lastTransient: unknown;
   const observers = transactionObservers.get(client);
   if (observers !== undefined) observeCommitRetries(session, observers);
   let committed = false;
@@ -51,16 +82,18 @@ export async function withTransaction<T>({ client, fn, options }: WithTransactio
       // holds nothing) spreads them out.
       attempt += 1;
       if (attempt > 1) {
+        const elapsed = Date.now() - started;
+        if (elapsed > retryBudgetMs) throw new TransactionConflictError(attempt - 1, elapsed, lastTransient);
         // Hooks the aborted attempt registered are not this attempt's: the body registers its
         // own again, so a counter bumped after commit counts the transfer once, not per attempt.
         discardAfterCommitHooks(txSession);
         await delay(transactionRetryBackoffMs(attempt));
       }
-      if (observers === undefined) return fn(txSession);
       try {
         return await fn(txSession);
       } catch (error) {
-        notifyRetryLabel(observers, error);
+        lastTransient = error;
+        if (observers !== undefined) notifyRetryLabel(observers, error);
         throw error;
       }
     }, {

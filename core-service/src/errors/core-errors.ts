@@ -13,6 +13,8 @@ export const CORE_ERRORS = {
   BatchTooLarge: 'BATCH_TOO_LARGE',
   InvalidConfig: 'MSCoreInvalidConfig',
   ServiceUnavailable: 'MSCoreServiceUnavailable',
+  /** A transaction kept colliding with concurrent writers past its retry budget; safe to retry (`extensions.retryable`). */
+  TransactionConflict: 'MSCoreTransactionConflict',
 } as const;
 
 export type CoreErrorCode = (typeof CORE_ERRORS)[keyof typeof CORE_ERRORS];

@@ -13,6 +13,24 @@ export interface SubgraphResilienceConfig {
   maxConcurrent?: number;
   maxQueue?: number;
   queueTimeoutMs?: number;
+  /** A subgraph request still unanswered after this long fails (and counts for the breaker). Default 30 s. */
+  requestTimeoutMs?: number;
+}
+
+// Apollo's request kinds (the package root does not export the enum): only client operations
+// go through the bulkhead and the breaker; schema loading and health checks must reach a
+// subgraph whose breaker is open, or a tripped breaker would also stop recomposition.
+const INCOMING_OPERATION = 'incoming operation';
+
+/**
+ * What opens a subgraph's breaker: it could not be reached, timed out, or answered with an HTTP
+ * error of its own (5xx: it says it is unhealthy). A GraphQL error in a 200 answer (a refused
+ * transfer, one wallet's conflict) is the subgraph working, and must not cut every user off.
+ */
+function isSubgraphFailure(error: unknown): boolean {
+  if (!(error instanceof BaseGraphQLError)) return true;
+  const status = (error.extensions['response'] as { status?: number } | undefined)?.status;
+  return status === undefined || status >= 500;
 }
 
 /**
@@ -35,8 +53,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   ) {
     // Node's own fetch (undici) keeps connections to the subgraph alive and pooled; the default
     // fetcher (node-fetch without an agent) opens a TCP connection per subgraph request.
-    super({ url, fetcher: globalThis.fetch as unknown as Fetcher });
-    this.breaker = new CircuitBreaker({ name: subgraphName, failureThreshold: 5, resetTimeout: 10_000, ...resilience.breaker });
+    const timeoutMs = resilience.requestTimeoutMs ?? 30_000;
+    const fetcher = ((input: string, init?: RequestInit) => globalThis.fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher;
+    super({ url, fetcher });
+    // Half-open after one second: once the subgraph answers again, traffic is back within a
+    // second (a trial request per second while it is still down costs little).
+    this.breaker = new CircuitBreaker({ name: subgraphName, failureThreshold: 5, resetTimeout: 1_000, isFailure: isSubgraphFailure, ...resilience.breaker });
     this.bulkhead = new Bulkhead({
       name: subgraphName,
       maxConcurrent: resilience.maxConcurrent ?? 100,
@@ -55,6 +77,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+    if ((options.kind as string) !== INCOMING_OPERATION) return super.process(options);
     try {
       return await this.bulkhead.execute(() => this.breaker.execute(() => super.process(options)));
     } catch (error) {

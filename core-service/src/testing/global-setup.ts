@@ -4,7 +4,7 @@ import { PROVIDED_CONTEXT_KEY, type TestInfrastructure } from './provided-contex
 
 /** The contract of `embedded-mongo` this harness relies on (issue 2). */
 interface EmbeddedMongoModule {
-  startEmbeddedMongo(options?: { port?: number; dbPath?: string; replSetName?: string }): Promise<{
+  startEmbeddedMongo(options?: { port?: number; dbPath?: string; replSetName?: string; transactionLifetimeSeconds?: number }): Promise<{
     uri: string;
     port: number;
     stop(): Promise<void>;
@@ -43,7 +43,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         if (typeof engine.startEmbeddedMongo !== 'function') {
           throw new Error("package 'embedded-mongo' does not export startEmbeddedMongo yet");
         }
-        const mongo = await engine.startEmbeddedMongo({ replSetName: REPLICA_SET_NAME });
+        // As in development (scripts/dev/platform.mjs): abandoned transactions end after 5 s, not 60.
+        const mongo = await engine.startEmbeddedMongo({ replSetName: REPLICA_SET_NAME, transactionLifetimeSeconds: 5 });
         stops.push(() => mongo.stop());
         mongoUri = mongo.uri;
       } catch (error) {

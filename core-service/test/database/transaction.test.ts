@@ -23,6 +23,7 @@ describe('withTransaction', () => {
     expect(DEFAULT_TRANSACTION_OPTIONS.readConcern?.level).toBe('snapshot');
     expect(DEFAULT_TRANSACTION_OPTIONS.writeConcern?.w).toBe('majority');
     expect(DEFAULT_TRANSACTION_OPTIONS.readPreference?.mode).toBe('primary');
+    expect(DEFAULT_TRANSACTION_OPTIONS.maxCommitTimeMS).toBe(5_000);
   });
 
   it('commits every write of the callback together and returns its result', async () => {
@@ -116,6 +117,30 @@ describe('withTransaction', () => {
     const counter = await counters.findOne({ _id: 'c' });
     expect(counter?.value).toBe(2);
     expect(counter?.writers.sort()).toEqual(['first', 'second']);
+  });
+
+  it('gives up on a document an abandoned transaction holds after its retry budget, with a typed retryable error and nothing written', async () => {
+    const fixture = createTestFixture({ label: 'budget' });
+    const mongo = await client();
+    const db = mongo.db(fixture.dbName('tx'));
+    const wallets = db.collection<{ _id: string; balance: number }>('wallets');
+    await wallets.insertMany([{ _id: 'held', balance: 100 }, { _id: 'free', balance: 100 }]);
+    // A transaction left open by a process that died: it holds `held` until the server aborts it.
+    const abandoned = mongo.startSession();
+    onTestFinished(() => abandoned.endSession());
+    abandoned.startTransaction(DEFAULT_TRANSACTION_OPTIONS);
+    await wallets.updateOne({ _id: 'held' }, { $inc: { balance: -1 } }, { session: abandoned });
+
+    const started = Date.now();
+    const refused = await withTransaction({ client: mongo, retryBudgetMs: 300, fn: (session) => wallets.updateOne({ _id: 'held' }, { $inc: { balance: -10 } }, { session }) }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ name: 'TransactionConflictError', extensions: { code: 'MSCoreTransactionConflict', retryable: true } });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // Only the held document is affected: others commit at once.
+    await withTransaction({ client: mongo, retryBudgetMs: 300, fn: (session) => wallets.updateOne({ _id: 'free' }, { $inc: { balance: -10 } }, { session }) });
+    await abandoned.abortTransaction();
+    // Once the holder is gone the same operation goes through.
+    await withTransaction({ client: mongo, retryBudgetMs: 300, fn: (session) => wallets.updateOne({ _id: 'held' }, { $inc: { balance: -10 } }, { session }) });
+    expect(await wallets.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 'free', balance: 90 }, { _id: 'held', balance: 90 }]);
   });
 
   it('runs after-commit hooks only once the transaction has committed, never after an abort', async () => {

@@ -114,6 +114,31 @@ describe('resilience', () => {
   });
 });
 
+describe('what opens a subgraph breaker', () => {
+  it('GraphQL errors a subgraph answers (refusals, conflicts) never open it; schema loading reaches a subgraph whose breaker is open', async () => {
+    const fixture = createTestFixture();
+    const h = await startGatewayHarness(fixture.redis(), fixture.brand, { resilience: { breaker: { failureThreshold: 2, resetTimeout: 60_000 } } });
+    try {
+      const token = bearer(h.token('u1', fixture.tenantId));
+      for (let n = 0; n < 5; n += 1) {
+        const refused = await h.post({ query: '{ user(id: "someone-else") { id } }' }, token);
+        expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
+      }
+      const users = h.gateway.dataSources.get('users')!;
+      expect(users.breaker.state).toBe('closed');
+
+      // Opened by unreachability; recomposition still fetches the SDL past it.
+      for (let n = 0; n < 2; n += 1) users.breaker.recordFailure(new Error('connect ECONNREFUSED'));
+      expect(users.breaker.state).toBe('open');
+      const answer = await users.process({ kind: 'loading schema', request: { query: '{ _service { sdl } }' }, context: {} } as never);
+      expect((answer.data as { _service: { sdl: string } })._service.sdl).toContain('type Query');
+      expect(users.breaker.state).toBe('open');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('persisted operations', () => {
   it('warms query plans from the persisted operations, serves automatic persisted queries from Redis and, in persisted-only mode, refuses unknown documents', async () => {
     const fixture = createTestFixture();

@@ -1,5 +1,6 @@
 /**
- * `embedded-mongo [--port N] [--dbpath DIR] [--replSet NAME] [--fsync]`: prints exactly one line,
+ * `embedded-mongo [--port N] [--dbpath DIR] [--replSet NAME] [--fsync]
+ *   [--setParameter transactionLifetimeLimitSeconds=N]`: prints exactly one line,
  * `embedded-mongo ready <uri>`, once connections are accepted; SIGINT/SIGTERM stop it cleanly
  * (journal flushed and compacted, sockets closed, exit code 0).
  */
@@ -12,6 +13,8 @@ const { values } = parseArgs({
     dbpath: { type: 'string' },
     replSet: { type: 'string' },
     fsync: { type: 'boolean' },
+    // mongod's spelling, so the same start line works for both; only this parameter is known.
+    setParameter: { type: 'string', multiple: true },
   },
   strict: true,
 });
@@ -22,11 +25,23 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+let transactionLifetimeSeconds: number | undefined;
+for (const parameter of values.setParameter ?? []) {
+  const [name, raw] = parameter.split('=');
+  const value = Number(raw);
+  if (name !== 'transactionLifetimeLimitSeconds' || !Number.isInteger(value) || value < 1) {
+    process.stderr.write(`embedded-mongo: unsupported --setParameter ${parameter} (known: transactionLifetimeLimitSeconds=<seconds ≥ 1>)\n`);
+    process.exit(2);
+  }
+  transactionLifetimeSeconds = value;
+}
+
 const server = await startEmbeddedMongo({
   port,
   ...(values.dbpath !== undefined ? { dbPath: values.dbpath } : {}),
   ...(values.replSet !== undefined ? { replSetName: values.replSet } : {}),
   fsync: values.fsync === true,
+  ...(transactionLifetimeSeconds !== undefined ? { transactionLifetimeSeconds } : {}),
 });
 process.stdout.write(`embedded-mongo ready ${server.uri}\n`);
 
