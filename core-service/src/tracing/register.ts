@@ -13,27 +13,12 @@
  * With tracing off (no exporter configured, or `OTEL_SDK_DISABLED=true`) nothing is registered
  * and the process runs exactly as without this file.
  */
-import { register, registerHooks } from 'node:module';
+import { register } from 'node:module';
 import { tracingModeFromEnv } from './tracing-mode.js';
 
-const OTEL_IN_ROOT_NODE_MODULES = /\/node_modules\/@opentelemetry\/instrumentation-(graphql|mongodb|ioredis|undici)\//;
 const HOOKED_MODULES = ['mongodb', 'ioredis', 'graphql', 'http', 'https', 'node:http', 'node:https'];
 
 if (tracingModeFromEnv().enabled) {
-  // The contrib instrumentations (graphql, mongodb, ioredis, undici) sit in the root
-  // node_modules and need @opentelemetry/api >=1.10 <1.11 as a peer; the root copy is 1.9.1,
-  // hoisted for @apollo/gateway, and lacks the logs API they import. Until the root pins one
-  // api version (an `overrides` entry), their imports of the api resolve as if made from here,
-  // to core-service's 1.10.0: also the one copy the SDK registers with. Synchronous hooks, so
-  // this covers their `require` as well as their `import`.
-  registerHooks({
-    resolve(specifier, context, nextResolve) {
-      if (specifier === '@opentelemetry/api' && context.parentURL !== undefined && OTEL_IN_ROOT_NODE_MODULES.test(context.parentURL)) {
-        return nextResolve(specifier, { ...context, parentURL: import.meta.url });
-      }
-      return nextResolve(specifier, context);
-    },
-  });
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: HOOKED_MODULES } });
   // Imported only now: the SDK's own imports must not reach the instrumented modules before the hook.
   const { startTracing } = await import('./start-tracing.js');
