@@ -7,7 +7,8 @@
  *   REDIS_URL                 Redis (default redis://localhost:6379)
  *   BRAND                     key prefix of Redis keys and the event stream (default `demo`)
  *   INTERNAL_CONTEXT_SECRET   signs the user context for subgraphs (required, ≥ 32 chars)
- *   JWT_SECRET                HS256 access-token secret shared with auth-service (≥ 32 chars), or
+ *   JWT_SECRET                HS256 access-token secret shared with auth-service (≥ 32 chars)
+ *   JWT_PREVIOUS_SECRETS      comma-separated secrets still accepted during a rotation, or
  *   JWT_PUBLIC_KEYS           RS256: JSON object kid → PEM public key
  *   JWT_ISSUER / JWT_AUDIENCE defaults auth-service / payment-platform
  *   AUTH_SERVICE_URL, PAYMENT_SERVICE_URL, BONUS_SERVICE_URL, NOTIFICATION_SERVICE_URL
@@ -50,7 +51,10 @@ const required = (name: string): string => requireEnv('gateway', name);
 function tokenKeys() {
   const common = { issuer: env['JWT_ISSUER'] ?? DEFAULT_TOKEN_ISSUER, audience: env['JWT_AUDIENCE'] ?? DEFAULT_TOKEN_AUDIENCE, accessTokenTtlSeconds: 900 };
   if (env['JWT_PUBLIC_KEYS']) return accessTokenKeysFromConfig({ algorithm: 'RS256', publicKeys: JSON.parse(env['JWT_PUBLIC_KEYS']) as Record<string, string>, ...common });
-  return accessTokenKeysFromConfig({ algorithm: 'HS256', secret: required('JWT_SECRET'), ...common });
+  // During an HS256 rotation auth-service signs with the new secret while tokens signed with the
+  // old one are still valid: the gateway must accept both until they expire.
+  const previousSecrets = (env['JWT_PREVIOUS_SECRETS'] ?? '').split(',').map((secret) => secret.trim()).filter((secret) => secret !== '');
+  return accessTokenKeysFromConfig({ algorithm: 'HS256', secret: required('JWT_SECRET'), ...(previousSecrets.length > 0 ? { previousSecrets } : {}), ...common });
 }
 
 const lifecycle = createServiceLifecycle({ serviceName: 'gateway' });

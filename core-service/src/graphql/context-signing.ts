@@ -151,3 +151,16 @@ function assertSecret(secret: string): void {
     throw new Error(`INTERNAL_CONTEXT_SECRET must be at least ${MIN_CONTEXT_SECRET_LENGTH} characters`);
   }
 }
+
+/**
+ * The context secrets a subgraph accepts, from the environment: `INTERNAL_CONTEXT_SECRET` (what
+ * the gateway signs with) first, then `INTERNAL_CONTEXT_PREVIOUS_SECRETS` (comma-separated), so a
+ * rotation is: add the new secret to every subgraph's list, move the gateways to it, then drop
+ * the old one. Undefined when the current secret is not set.
+ */
+export function contextSecretsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): string[] | undefined {
+  const current = env['INTERNAL_CONTEXT_SECRET'];
+  if (current === undefined || current === '') return undefined;
+  const previous = (env['INTERNAL_CONTEXT_PREVIOUS_SECRETS'] ?? '').split(',').map((secret) => secret.trim()).filter((secret) => secret !== '');
+  return [current, ...previous];
+}

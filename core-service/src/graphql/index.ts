@@ -12,6 +12,7 @@ export {
   USER_CONTEXT_HEADER,
   USER_CONTEXT_SIGNATURE_HEADER,
   MIN_CONTEXT_SECRET_LENGTH,
+  contextSecretsFromEnv,
 } from './context-signing.js';
 export type {
   UserContextClaims,

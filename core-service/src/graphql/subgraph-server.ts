@@ -14,6 +14,7 @@ import { generateCorrelationId, runWithCorrelationId } from '../logger/correlati
 import { getLogger, type Logger } from '../logger/logger.js';
 import {
   MIN_CONTEXT_SECRET_LENGTH,
+  contextSecretsFromEnv,
   USER_CONTEXT_HEADER,
   USER_CONTEXT_SIGNATURE_HEADER,
   verifyUserContext,
@@ -110,7 +111,7 @@ export function createSubgraphServer<TExtra extends object = object>(
   options: SubgraphServerOptions<TExtra>,
 ): SubgraphServer {
   type Context = SubgraphContext & TExtra;
-  const secret = options.contextSecret ?? process.env['INTERNAL_CONTEXT_SECRET'];
+  const secret = options.contextSecret ?? contextSecretsFromEnv();
   if (secret === undefined || secret.length === 0) {
     throw new Error(`${options.name}: INTERNAL_CONTEXT_SECRET is not set; a subgraph accepts only signed gateway requests`);
   }

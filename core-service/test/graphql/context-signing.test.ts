@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  contextSecretsFromEnv,
   signUserContext,
   USER_CONTEXT_HEADER,
   USER_CONTEXT_SIGNATURE_HEADER,
@@ -72,5 +73,15 @@ describe('signed user context', () => {
   it('refuses short secrets without echoing them', () => {
     expect(() => sign('short')).toThrow(/at least 32/);
     expect(() => sign('short')).not.toThrow(/short/);
+  });
+});
+
+describe('context secrets from the environment', () => {
+  it('lists the current secret first, then the previous ones accepted during a rotation', () => {
+    expect(contextSecretsFromEnv({})).toBeUndefined();
+    expect(contextSecretsFromEnv({ INTERNAL_CONTEXT_SECRET: SECRET })).toEqual([SECRET]);
+    expect(contextSecretsFromEnv({ INTERNAL_CONTEXT_SECRET: SECRET, INTERNAL_CONTEXT_PREVIOUS_SECRETS: ` ${OLD_SECRET} ,, ` })).toEqual([SECRET, OLD_SECRET]);
+    const secrets = contextSecretsFromEnv({ INTERNAL_CONTEXT_SECRET: SECRET, INTERNAL_CONTEXT_PREVIOUS_SECRETS: OLD_SECRET })!;
+    expect(verify(sign(OLD_SECRET), secrets).ok).toBe(true);
   });
 });
