@@ -44,6 +44,8 @@ describe('from events to messages', () => {
     await running.sources.transfer(alice.id, bob.id, 700);
     await running.smtp.waitFor((m) => m.to.includes(bob.email) && m.subject === 'You received €7.00', 15_000);
     await waitFor(async () => (await running.service.events.getStats()).pending === 0, { what: 'every event acknowledged' });
+    // Sends run in parallel, so the first transfer's email may arrive after the later one's.
+    await running.smtp.waitFor((m) => m.to.includes(bob.email) && m.subject === 'You received €5.00', 15_000);
     const received = running.smtp.messages().filter((m) => m.to.includes(bob.email));
     expect(received.map((m) => m.subject).sort()).toEqual(['You received €5.00', 'You received €7.00']);
     expect(await running.service.deps.store.notifications.countDocuments({ userId: bob.id })).toBe(2);
