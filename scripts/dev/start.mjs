@@ -4,7 +4,8 @@
  *
  * Installs dependencies when node_modules is missing; seeds the demo tenant (admin + two users,
  * through auth-service's own seed) and funds the two users through the gateway under fixed
- * idempotency keys, so running it again adds nothing; prints URLs and credentials. Ctrl-C stops
+ * idempotency keys, so running it again adds nothing; serves the web app (app/, Vite's dev server on
+ * 5173, APP_PORT to move it); prints URLs and credentials. Ctrl-C stops
  * everything it started, gateway first, databases last.
  *
  * Secrets (INTERNAL_CONTEXT_SECRET, JWT_SECRET, OTP_SECRET, OTP_DELIVERY_KEY, PAGINATION_CURSOR_SECRET) are
@@ -45,11 +46,13 @@ async function main() {
   if (process.env.DEV_FRESH === '1') rmSync(dataDir, { recursive: true, force: true });
 
   let platform;
+  let appServer;
   let stopping = false;
   async function shutdown(code) {
     if (stopping) return;
     stopping = true;
     say('stopping…');
+    await appServer?.close();
     await platform?.stop();
     say('stopped');
     process.exit(code);
@@ -77,6 +80,20 @@ async function main() {
     process.exit(1);
   }
 
+  // The web app (app/): Vite's dev server in this process, proxying /graphql, /graphql/stream and
+  // /socket.io to the gateway (app/vite.config.ts reads GATEWAY_URL), so the browser sees one origin.
+  if (existsSync(join(root, 'app', 'vite.config.ts'))) {
+    try {
+      process.env.GATEWAY_URL = platform.gatewayBase;
+      const { createServer } = await import('vite');
+      appServer = await createServer({ root: join(root, 'app'), configFile: join(root, 'app', 'vite.config.ts'), server: { port: Number(process.env.APP_PORT ?? 5173) } });
+      await appServer.listen();
+    } catch (error) {
+      say(`app dev server failed: ${error.message} (APP_PORT moves it from 5173)`);
+      appServer = undefined;
+    }
+  }
+
   let funded = [];
   try {
     funded = await fundDemoUsers(platform.gatewayUrl);
@@ -89,6 +106,7 @@ async function main() {
     [
       '',
       'Payment platform is up.',
+      ...(appServer ? [`  App               ${appServer.resolvedUrls?.local[0] ?? `http://127.0.0.1:${appServer.config.server.port}/`}  (admin console: /admin)`] : []),
       `  GraphQL           ${platform.gatewayUrl}`,
       `  Live (SSE)        ${base}/graphql/stream`,
       `  Live (Socket.IO)  ${base.replace('http', 'ws')}/socket.io  (auth: { token })`,
