@@ -23,6 +23,7 @@ export const commandTable: Record<string, CommandHandler> = {
   ping: diagnostics.ping,
   buildInfo: diagnostics.buildInfo,
   getParameter: diagnostics.getParameter,
+  setParameter: diagnostics.setParameter,
   serverStatus: diagnostics.serverStatus,
   hostInfo: diagnostics.hostInfo,
   whatsmyuri: diagnostics.whatsmyuri,

@@ -1,9 +1,10 @@
 /**
  * Transactions that outlive transactionLifetimeLimitSeconds (60 s by default) are aborted by the
- * server, and killSessions aborts a session's open transaction. In a file of their own because the
- * lifetime test waits over a minute and should run beside the rest of the suite.
+ * server, and killSessions aborts a session's open transaction. The lifetime test lowers the
+ * limit at runtime (`setParameter`, as on mongod) instead of waiting a minute; a real server's
+ * reaper may still take up to a minute to act, hence the long upper bound.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { MongoServerError, type ClientSession, type Collection } from 'mongodb';
 import { rejectionOf, useTestEngine, waitFor } from '../helpers/engine.js';
 
@@ -28,8 +29,12 @@ async function documentIsFree(coll: Collection<{ _id: string; v: number }>, prob
 
 describe('transaction lifetime', () => {
   it(
-    'a transaction older than 60 s is aborted: its document is released and commit fails with NoSuchTransaction (251)',
+    'a transaction older than transactionLifetimeLimitSeconds is aborted: its document is released and commit fails with NoSuchTransaction (251)',
     async () => {
+      const admin = engine.client.db('admin');
+      const { was } = await admin.command({ setParameter: 1, transactionLifetimeLimitSeconds: 2 });
+      onTestFinished(() => admin.command({ setParameter: 1, transactionLifetimeLimitSeconds: was }).then(() => undefined));
+      expect(await admin.command({ getParameter: 1, transactionLifetimeLimitSeconds: 1 })).toMatchObject({ transactionLifetimeLimitSeconds: 2 });
       const coll = engine.db('lifetime').collection<{ _id: string; v: number }>('c');
       await coll.insertOne({ _id: 'held', v: 0 });
       const old = engine.client.startSession();
@@ -40,7 +45,7 @@ describe('transaction lifetime', () => {
         expect(await documentIsFree(coll, probe)).toBe(false);
         await waitFor(() => documentIsFree(coll, probe), {
           timeoutMs: LIFETIME_WAIT_MS,
-          intervalMs: 1_000,
+          intervalMs: 250,
           what: 'the server to abort the expired transaction',
         });
         const error = await rejectionOf(old.commitTransaction());
@@ -54,6 +59,13 @@ describe('transaction lifetime', () => {
     },
     LIFETIME_WAIT_MS + 15_000,
   );
+
+  it('setParameter refuses unknown parameters, bad values and databases other than admin', async () => {
+    const admin = engine.client.db('admin');
+    expect((await rejectionOf(admin.command({ setParameter: 1, noSuchParameter: 1 }))).code).toBe(72);
+    expect((await rejectionOf(admin.command({ setParameter: 1, transactionLifetimeLimitSeconds: 0 }))).code).toBe(2);
+    expect((await rejectionOf(engine.db('other').command({ setParameter: 1, transactionLifetimeLimitSeconds: 5 }))).code).toBe(13);
+  });
 
   it('killSessions aborts the session’s open transaction and releases its documents', async () => {
     const coll = engine.db('kill').collection<{ _id: string; v: number }>('c');

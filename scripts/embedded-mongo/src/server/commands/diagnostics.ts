@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { Long } from 'bson';
 import type { CommandContext } from '../command-context.js';
+import { ErrorCode, MongoCommandError } from '../../errors.js';
 
 /** Small informational commands drivers, shells and tools call; each answers the fields they read. */
 
@@ -72,4 +73,22 @@ export function getCmdLineOpts(): Document {
 
 export function getLog(): Document {
   return { totalLinesWritten: 0, log: [], ok: 1 };
+}
+
+/**
+ * `setParameter` at runtime, as mongod allows for the one parameter the engine has:
+ * `{ setParameter: 1, transactionLifetimeLimitSeconds: N }` answers `{ was, ok }`.
+ */
+export function setParameter(ctx: CommandContext): Document {
+  const { setParameter: _command, $db: _db, lsid: _lsid, $clusterTime: _clusterTime, $readPreference: _readPreference, ...parameters } = ctx.body as Document;
+  if ((ctx.body as Document)['$db'] !== 'admin') throw new MongoCommandError(ErrorCode.Unauthorized, 'setParameter may only be run against the admin database.');
+  const names = Object.keys(parameters);
+  if (names.length === 0) throw new MongoCommandError(ErrorCode.BadValue, 'no option found to set, use help:true to see options');
+  const unknown = names.find((name) => name !== 'transactionLifetimeLimitSeconds');
+  if (unknown !== undefined) throw new MongoCommandError(ErrorCode.InvalidOptions, `attempted to set unrecognized parameter [${unknown}], use help:true to see options`);
+  const value = Number(parameters['transactionLifetimeLimitSeconds']);
+  if (!Number.isInteger(value) || value < 1) throw new MongoCommandError(ErrorCode.BadValue, `transactionLifetimeLimitSeconds must be greater than or equal to 1s instead of ${String(parameters['transactionLifetimeLimitSeconds'])}s`);
+  const was = ctx.state.transactionLifetimeSeconds;
+  ctx.state.transactionLifetimeSeconds = value;
+  return { was, ok: 1 };
 }
