@@ -1,5 +1,6 @@
+import { Long } from 'mongodb';
 import { isSupportedCurrency } from './currency.js';
-import { WALLET_ERRORS, type WalletErrorCode } from './errors.js';
+import { WALLET_ERRORS, WalletError, type WalletErrorCode } from './errors.js';
 
 /**
  * Why an amount is unusable, or null when it is a positive safe integer of minor units.
@@ -16,4 +17,27 @@ export function checkAmount(amount: unknown): WalletErrorCode | null {
 export function checkCurrency(currency: unknown): WalletErrorCode | null {
   if (typeof currency !== 'string' || !isSupportedCurrency(currency)) return WALLET_ERRORS.UnsupportedCurrency;
   return null;
+}
+
+/**
+ * A signed amount of minor units as a BSON 64-bit integer, for `$inc` on balances: a JavaScript
+ * number past 2^31 would otherwise be stored as a double. Read back, the driver gives a number
+ * again (every balance stays a safe integer, see `assertBalanceWithinLimit`).
+ */
+export function int64(minorUnits: number): Long {
+  return Long.fromNumber(minorUnits);
+}
+
+/**
+ * Refuses a balance outside ±(2^53 − 1) minor units, the range JavaScript counts exactly. Checked
+ * on the document a movement's update returned, inside its transaction: the refusal aborts the
+ * whole movement, so nothing is written.
+ */
+export function assertBalanceWithinLimit(balances: Record<string, unknown>, fields: readonly string[], context: Record<string, unknown>): void {
+  for (const field of fields) {
+    const value = Number(balances[field] ?? 0);
+    if (!Number.isSafeInteger(value)) {
+      throw new WalletError(WALLET_ERRORS.BalanceLimitExceeded, 'This movement would take a balance past the largest amount the platform counts exactly', { ...context, field, limit: Number.MAX_SAFE_INTEGER });
+    }
+  }
 }

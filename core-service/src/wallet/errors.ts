@@ -9,6 +9,8 @@ export const WALLET_ERRORS = {
   InsufficientBalance: 'MSPaymentInsufficientBalance',
   WalletNotFound: 'MSPaymentWalletNotFound',
   InvalidAmount: 'MSPaymentInvalidAmount',
+  /** The movement would take a balance past what can be counted exactly (±2^53 − 1 minor units). */
+  BalanceLimitExceeded: 'MSPaymentBalanceLimitExceeded',
   UnsupportedCurrency: 'MSPaymentUnsupportedCurrency',
   CurrencyMismatch: 'MSPaymentCurrencyMismatch',
   SelfTransfer: 'MSPaymentSelfTransfer',

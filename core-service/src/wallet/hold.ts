@@ -1,4 +1,5 @@
 import type { ClientSession, Db } from 'mongodb';
+import { assertBalanceWithinLimit, int64 } from './amount.js';
 import { WALLET_ERRORS, WalletError } from './errors.js';
 import { assertSameRequest, idempotencyFilter } from './idempotency.js';
 import { planLedgerEntries } from './ledger.js';
@@ -67,7 +68,7 @@ export async function placeHold(params: PlaceHoldParams, session: ClientSession)
   // The available-balance check is the filter of the lock itself (never read-then-write).
   const wallet = await wallets.findOneAndUpdate(
     { _id: walletId, $expr: { $gte: [{ $subtract: ['$balance', '$lockedBalance'] }, params.amount] } } as never,
-    { $inc: { lockedBalance: params.amount, version: 1 }, ...buildWalletActivityUpdate(now) },
+    { $inc: { lockedBalance: int64(params.amount), version: 1 }, ...buildWalletActivityUpdate(now) },
     { session, returnDocument: 'after' },
   );
   if (wallet === null) {
@@ -131,7 +132,7 @@ export async function captureHold(params: ResolveHoldParams, session: ClientSess
   const debit = async (): Promise<WalletDocument> => {
     const debited = await wallets.findOneAndUpdate(
       { _id: transfer.fromWalletId, lockedBalance: { $gte: transfer.amount }, balance: { $gte: transfer.amount } },
-      { $inc: { balance: -transfer.amount, lockedBalance: -transfer.amount, version: 1 }, ...buildWalletActivityUpdate(now) },
+      { $inc: { balance: int64(-transfer.amount), lockedBalance: int64(-transfer.amount), version: 1 }, ...buildWalletActivityUpdate(now) },
       { session, returnDocument: 'after' },
     );
     // The lock guaranteed these funds; their absence means the books are already wrong.
@@ -142,13 +143,14 @@ export async function captureHold(params: ResolveHoldParams, session: ClientSess
     const credited = await wallets.findOneAndUpdate(
       { _id: transfer.toWalletId },
       {
-        $inc: { balance: transfer.amount, version: 1 },
+        $inc: { balance: int64(transfer.amount), version: 1 },
         ...buildWalletActivityUpdate(now),
         $setOnInsert: creationFields(transfer.tenantId, transfer.toUserId, transfer.currency, now, 'balance', true),
       } as never,
       { session, upsert: true, returnDocument: 'after' },
     );
     if (credited === null) throw new Error('credit upsert returned no document');
+    assertBalanceWithinLimit(credited as never, ['balance'], { walletId: transfer.toWalletId });
     return credited;
   };
   // Wallet-id order, as in the transfer helper: no lock-order deadlock with deposits and transfers.
@@ -193,7 +195,7 @@ export async function releaseHold(params: ResolveHoldParams, session: ClientSess
   if (transfer === null) return alreadyResolved(params, 'released', session);
   const wallet = await wallets.findOneAndUpdate(
     { _id: transfer.fromWalletId, lockedBalance: { $gte: transfer.amount } },
-    { $inc: { lockedBalance: -transfer.amount, version: 1 }, ...buildWalletActivityUpdate(now) },
+    { $inc: { lockedBalance: int64(-transfer.amount), version: 1 }, ...buildWalletActivityUpdate(now) },
     { session, returnDocument: 'after' },
   );
   if (wallet === null) throw new Error(`hold ${transfer.id}: wallet ${transfer.fromWalletId} no longer holds the locked funds`);

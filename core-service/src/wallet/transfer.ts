@@ -3,7 +3,7 @@ import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
 import { MongoServerError } from 'mongodb';
 import { withTransaction } from '../database/transaction.js';
 import type { OperationStateTracker } from '../recovery/operation-state-tracker.js';
-import { checkAmount, checkCurrency } from './amount.js';
+import { assertBalanceWithinLimit, checkAmount, checkCurrency } from './amount.js';
 import { COLLECTION_NAMES } from './collections.js';
 import { WALLET_ERRORS, WalletError } from './errors.js';
 import { assertSameRequest, hashRequest, idempotencyFilter, isValidIdempotencyKey } from './idempotency.js';
@@ -276,6 +276,9 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
   }
   // Same wallet, two balance types (bonus → cash): the second write's document has both changes.
   if (fromWalletId === toWalletId) debited = credited;
+  // A system account may go negative and a credit has no ceiling: both stay countable exactly.
+  assertBalanceWithinLimit(debited as never, [getBalanceFieldName(request.fromBalanceType)], { walletId: fromWalletId });
+  assertBalanceWithinLimit(credited as never, [getBalanceFieldName(request.toBalanceType)], { walletId: toWalletId });
 
   const [debitEntry, creditEntry] = planLedgerEntries({
     transferId,

@@ -1,3 +1,4 @@
+import { int64 } from './amount.js';
 import { WALLET_ERRORS, WalletError } from './errors.js';
 
 export type BalanceType = 'balance' | 'bonusBalance';
@@ -71,7 +72,7 @@ export function buildWalletActivityUpdate(now: Date): { $set: { lastActivityAt: 
 /** The update that moves `delta` (signed) into or out of one balance of a wallet. */
 export function buildWalletUpdate(balanceType: BalanceType, delta: number, now: Date): Record<string, unknown> {
   return {
-    $inc: { [getBalanceFieldName(balanceType)]: delta, version: 1 },
+    $inc: { [getBalanceFieldName(balanceType)]: int64(delta), version: 1 },
     ...buildWalletActivityUpdate(now),
   };
 }

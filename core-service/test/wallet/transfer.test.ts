@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientSession, Db, MongoClient } from 'mongodb';
+import { Long, type ClientSession, type Db, type MongoClient } from 'mongodb';
 import { createTestFixture } from '../../src/testing/index.js';
 import {
   COLLECTION_NAMES,
@@ -159,6 +159,28 @@ describe('createTransferWithTransactions', () => {
     const aliceDeposit = await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: 'alice', amount: 5, type: 'deposit', fromSystemAccount: true, initiatedBy: 'alice', idempotencyKey: shared });
     expect(aliceDeposit.replayed).toBe(false);
     expect([await balanceOf(ctx.db, ctx.tenantId, 'bob'), await balanceOf(ctx.db, ctx.tenantId, 'dave'), await balanceOf(ctx.db, ctx.tenantId, 'alice')]).toEqual([400, 100, 905]);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('balances are 64-bit integers and a movement past 2^53 − 1 on either side is refused with nothing written', async () => {
+    const ctx = await setup();
+    const max = Number.MAX_SAFE_INTEGER;
+    const depositTo = (userId: string, amount: number) =>
+      createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: userId, amount, type: 'deposit', fromSystemAccount: true, idempotencyKey: key('big') });
+    await depositTo('alice', 3_000_000_000);
+    const raw = await ctx.db.collection(COLLECTION_NAMES.wallets).findOne({ _id: getWalletId(ctx.tenantId, 'alice', 'EUR') as never }, { promoteLongs: false });
+    expect(raw?.['balance']).toBeInstanceOf(Long);
+
+    await depositTo('alice', max - 3_000_000_010);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(max - 10);
+    await expect(depositTo('alice', 11)).rejects.toMatchObject({ code: WALLET_ERRORS.BalanceLimitExceeded });
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(max - 10);
+    await depositTo('alice', 10);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(max);
+    // The funding account that paid is now at −max: one more unit out of it is refused too.
+    await expect(depositTo('bob', 1)).rejects.toMatchObject({ code: WALLET_ERRORS.BalanceLimitExceeded });
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'bob')).toBeUndefined();
+    expect(await ctx.db.collection(COLLECTION_NAMES.transfers).countDocuments({ tenantId: ctx.tenantId, toUserId: 'bob' })).toBe(0);
     await expectLedgerInvariants(ctx.db, ctx.tenantId);
   });
 
