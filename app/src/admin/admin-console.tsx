@@ -4,8 +4,10 @@ import { BonusTemplatesPage } from './bonus-templates-page.js';
 import { ConfigPage } from './config-page.js';
 import { DepositPage } from './deposit-page.js';
 import { NotificationTemplatesPage } from './notification-templates-page.js';
+import { ReconciliationPage } from './reconciliation-page.js';
 import { RolesPage } from './roles-page.js';
 import { UserDetailPage, UsersPage } from './users-page.js';
+import { WebhooksPage } from './webhooks-page.js';
 
 const SECTIONS = [
   { to: '/admin', label: 'Users', end: true },
@@ -15,6 +17,8 @@ const SECTIONS = [
   { to: '/admin/audit', label: 'Audit log' },
   { to: '/admin/bonus-templates', label: 'Bonus templates' },
   { to: '/admin/notification-templates', label: 'Notification templates' },
+  { to: '/admin/reconciliation', label: 'Reconciliation' },
+  { to: '/admin/webhooks', label: 'Webhooks' },
 ];
 
 /** The admin console: shown to console roles; every operation is still authorised by the API. */
@@ -41,6 +45,8 @@ export default function AdminConsole() {
         <Route path="audit" element={<AuditPage />} />
         <Route path="bonus-templates" element={<BonusTemplatesPage />} />
         <Route path="notification-templates" element={<NotificationTemplatesPage />} />
+        <Route path="reconciliation" element={<ReconciliationPage />} />
+        <Route path="webhooks" element={<WebhooksPage />} />
       </Routes>
     </div>
   );

@@ -39,9 +39,9 @@ export function RegisterPage() {
         </div>
         <div className="field">
           <label htmlFor={ids.password}>Password</label>
-          <input id={ids.password} type="password" autoComplete="new-password" minLength={12} value={form.password} onChange={update('password')} aria-describedby={ids.passwordHint} required />
+          <input id={ids.password} type="password" autoComplete="new-password" minLength={10} value={form.password} onChange={update('password')} aria-describedby={ids.passwordHint} required />
           <p id={ids.passwordHint} className="hint">
-            At least 12 characters.
+            At least 10 characters.
           </p>
         </div>
         <div className="field">

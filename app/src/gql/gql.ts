@@ -32,6 +32,12 @@ type Documents = {
     "\n  query AdminNotificationTemplates {\n    notificationTemplates {\n      id\n      type\n      channel\n      locale\n      subject\n      body\n      updatedAt\n      builtIn\n    }\n    notificationTypes {\n      name\n      variables\n    }\n  }\n": typeof types.AdminNotificationTemplatesDocument,
     "\n  mutation AdminUpsertNotificationTemplate($input: NotificationTemplateInput!) {\n    upsertNotificationTemplate(input: $input) {\n      id\n      type\n      channel\n      locale\n      subject\n      body\n      updatedAt\n      builtIn\n    }\n  }\n": typeof types.AdminUpsertNotificationTemplateDocument,
     "\n  mutation AdminSendTestNotification($channel: NotificationChannel!, $to: String!, $type: String) {\n    sendTestNotification(channel: $channel, to: $to, type: $type) {\n      id\n      status\n      provider\n      lastError\n    }\n  }\n": typeof types.AdminSendTestNotificationDocument,
+    "\n  fragment ReconciliationReportFields on ReconciliationReport {\n    currency\n    checkedAt\n    wallets\n    transfers\n    total\n    isBalanced\n    findings {\n      kind\n      currency\n      walletId\n      transferId\n      balanceType\n      expected\n      actual\n    }\n  }\n": typeof types.ReconciliationReportFieldsFragmentDoc,
+    "\n  query AdminReconciliationReport($currency: String!) {\n    reconciliationReport(currency: $currency) {\n      ...ReconciliationReportFields\n    }\n  }\n": typeof types.AdminReconciliationReportDocument,
+    "\n  mutation AdminRunReconciliation($currency: String!) {\n    runReconciliation(currency: $currency) {\n      ...ReconciliationReportFields\n    }\n  }\n": typeof types.AdminRunReconciliationDocument,
+    "\n  query AdminWebhooks {\n    webhooks {\n      id\n      url\n      events\n      secret\n      description\n      enabled\n      createdAt\n    }\n  }\n": typeof types.AdminWebhooksDocument,
+    "\n  mutation AdminRegisterWebhook($input: RegisterWebhookInput!) {\n    registerWebhook(input: $input) {\n      id\n      url\n      events\n      secret\n    }\n  }\n": typeof types.AdminRegisterWebhookDocument,
+    "\n  mutation AdminDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n": typeof types.AdminDeleteWebhookDocument,
     "\n  fragment SessionUser on User {\n    id\n    tenantId\n    email\n    displayName\n    roles\n    referralCode\n  }\n": typeof types.SessionUserFragmentDoc,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      expiresIn\n      user {\n        ...SessionUser\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      expiresIn\n      user {\n        ...SessionUser\n      }\n    }\n  }\n": typeof types.RegisterDocument,
@@ -79,6 +85,12 @@ const documents: Documents = {
     "\n  query AdminNotificationTemplates {\n    notificationTemplates {\n      id\n      type\n      channel\n      locale\n      subject\n      body\n      updatedAt\n      builtIn\n    }\n    notificationTypes {\n      name\n      variables\n    }\n  }\n": types.AdminNotificationTemplatesDocument,
     "\n  mutation AdminUpsertNotificationTemplate($input: NotificationTemplateInput!) {\n    upsertNotificationTemplate(input: $input) {\n      id\n      type\n      channel\n      locale\n      subject\n      body\n      updatedAt\n      builtIn\n    }\n  }\n": types.AdminUpsertNotificationTemplateDocument,
     "\n  mutation AdminSendTestNotification($channel: NotificationChannel!, $to: String!, $type: String) {\n    sendTestNotification(channel: $channel, to: $to, type: $type) {\n      id\n      status\n      provider\n      lastError\n    }\n  }\n": types.AdminSendTestNotificationDocument,
+    "\n  fragment ReconciliationReportFields on ReconciliationReport {\n    currency\n    checkedAt\n    wallets\n    transfers\n    total\n    isBalanced\n    findings {\n      kind\n      currency\n      walletId\n      transferId\n      balanceType\n      expected\n      actual\n    }\n  }\n": types.ReconciliationReportFieldsFragmentDoc,
+    "\n  query AdminReconciliationReport($currency: String!) {\n    reconciliationReport(currency: $currency) {\n      ...ReconciliationReportFields\n    }\n  }\n": types.AdminReconciliationReportDocument,
+    "\n  mutation AdminRunReconciliation($currency: String!) {\n    runReconciliation(currency: $currency) {\n      ...ReconciliationReportFields\n    }\n  }\n": types.AdminRunReconciliationDocument,
+    "\n  query AdminWebhooks {\n    webhooks {\n      id\n      url\n      events\n      secret\n      description\n      enabled\n      createdAt\n    }\n  }\n": types.AdminWebhooksDocument,
+    "\n  mutation AdminRegisterWebhook($input: RegisterWebhookInput!) {\n    registerWebhook(input: $input) {\n      id\n      url\n      events\n      secret\n    }\n  }\n": types.AdminRegisterWebhookDocument,
+    "\n  mutation AdminDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n": types.AdminDeleteWebhookDocument,
     "\n  fragment SessionUser on User {\n    id\n    tenantId\n    email\n    displayName\n    roles\n    referralCode\n  }\n": types.SessionUserFragmentDoc,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      expiresIn\n      user {\n        ...SessionUser\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      expiresIn\n      user {\n        ...SessionUser\n      }\n    }\n  }\n": types.RegisterDocument,
@@ -194,6 +206,30 @@ export function graphql(source: "\n  mutation AdminUpsertNotificationTemplate($i
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation AdminSendTestNotification($channel: NotificationChannel!, $to: String!, $type: String) {\n    sendTestNotification(channel: $channel, to: $to, type: $type) {\n      id\n      status\n      provider\n      lastError\n    }\n  }\n"): (typeof documents)["\n  mutation AdminSendTestNotification($channel: NotificationChannel!, $to: String!, $type: String) {\n    sendTestNotification(channel: $channel, to: $to, type: $type) {\n      id\n      status\n      provider\n      lastError\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ReconciliationReportFields on ReconciliationReport {\n    currency\n    checkedAt\n    wallets\n    transfers\n    total\n    isBalanced\n    findings {\n      kind\n      currency\n      walletId\n      transferId\n      balanceType\n      expected\n      actual\n    }\n  }\n"): (typeof documents)["\n  fragment ReconciliationReportFields on ReconciliationReport {\n    currency\n    checkedAt\n    wallets\n    transfers\n    total\n    isBalanced\n    findings {\n      kind\n      currency\n      walletId\n      transferId\n      balanceType\n      expected\n      actual\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminReconciliationReport($currency: String!) {\n    reconciliationReport(currency: $currency) {\n      ...ReconciliationReportFields\n    }\n  }\n"): (typeof documents)["\n  query AdminReconciliationReport($currency: String!) {\n    reconciliationReport(currency: $currency) {\n      ...ReconciliationReportFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminRunReconciliation($currency: String!) {\n    runReconciliation(currency: $currency) {\n      ...ReconciliationReportFields\n    }\n  }\n"): (typeof documents)["\n  mutation AdminRunReconciliation($currency: String!) {\n    runReconciliation(currency: $currency) {\n      ...ReconciliationReportFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminWebhooks {\n    webhooks {\n      id\n      url\n      events\n      secret\n      description\n      enabled\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  query AdminWebhooks {\n    webhooks {\n      id\n      url\n      events\n      secret\n      description\n      enabled\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminRegisterWebhook($input: RegisterWebhookInput!) {\n    registerWebhook(input: $input) {\n      id\n      url\n      events\n      secret\n    }\n  }\n"): (typeof documents)["\n  mutation AdminRegisterWebhook($input: RegisterWebhookInput!) {\n    registerWebhook(input: $input) {\n      id\n      url\n      events\n      secret\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n"): (typeof documents)["\n  mutation AdminDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

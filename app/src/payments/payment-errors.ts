@@ -6,6 +6,7 @@ export const PAYMENT_ERROR_MESSAGES: Readonly<Record<string, string>> = {
   MSPaymentInsufficientBalance: 'Your available balance is too low for this payment. Bonus money cannot be sent.',
   MSPaymentWalletNotFound: 'You have no wallet in this currency yet. Receive or deposit money in it first.',
   MSPaymentInvalidAmount: 'That amount is not valid. Enter a positive amount.',
+  MSPaymentBalanceLimitExceeded: 'That amount is too large: it would take a balance past what the platform can hold.',
   MSPaymentUnsupportedCurrency: 'That currency is not supported.',
   MSPaymentCurrencyMismatch: 'The currency does not match the wallet.',
   MSPaymentSelfTransfer: 'You cannot send money to yourself.',

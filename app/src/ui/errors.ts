@@ -20,11 +20,22 @@ export function isDefinitiveAnswer(error: unknown): boolean {
 export function describeError(error: unknown, messages: Readonly<Record<string, string>> = {}): string {
   const code = errorCode(error);
   if (code === undefined) return 'Could not reach the server. Check your connection and try again.';
+  if (code === 'MSAuthWeakPassword' && CombinedGraphQLErrors.is(error)) {
+    const problems = error.errors[0]?.extensions?.['problems'];
+    if (Array.isArray(problems) && problems.length > 0) return `Choose another password: ${problems.map((p) => PASSWORD_PROBLEMS[String(p)] ?? String(p)).join('; ')}.`;
+  }
   const own = messages[code] ?? COMMON_MESSAGES[code];
   if (own) return own;
   const message = CombinedGraphQLErrors.is(error) ? error.errors[0]?.message : undefined;
   return message ? `${message}` : 'Something went wrong. Please try again.';
 }
+
+const PASSWORD_PROBLEMS: Readonly<Record<string, string>> = {
+  too_short: 'it is too short (at least 10 characters)',
+  too_long: 'it is too long',
+  too_common: 'it is one of the most common passwords',
+  contains_email: 'it contains your email name',
+};
 
 const COMMON_MESSAGES: Readonly<Record<string, string>> = {
   UNAUTHENTICATED: 'Your session has ended. Please sign in again.',
@@ -37,7 +48,7 @@ const COMMON_MESSAGES: Readonly<Record<string, string>> = {
   MSAuthAccountLocked: 'This account is locked. Contact support.',
   MSAuthAccountSuspended: 'This account is suspended. Contact support.',
   MSAuthEmailTaken: 'An account with this email already exists. Sign in instead.',
-  MSAuthWeakPassword: 'Choose a longer password (at least 12 characters, not a common one).',
+  MSAuthWeakPassword: 'Choose a longer password (at least 10 characters, not a common one).',
   MSAuthOtpInvalid: 'That code is not right.',
   MSAuthOtpExpired: 'That code has expired. Ask for a new one.',
   MSAuthOtpAttemptsExceeded: 'Too many wrong codes. Ask for a new one.',

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { ADMIN, eventually, gql, login, PASSWORD, registerUser, uniqueEmail } from './support/api.js';
+import { ADMIN, eventually, fund, gql, knownToPayments, login, PASSWORD, registerUser, uniqueEmail } from './support/api.js';
 import { checkPage, launchBrowser, newPage, PHONE, recordFailures } from './support/browser.js';
 import { browserEnv } from './support/env.js';
 
@@ -29,10 +29,6 @@ async function signIn(page: Page, email: string, password: string): Promise<void
   await page.getByRole('heading', { name: 'Wallets' }).waitFor();
 }
 
-async function recipientKnown(email: string, token: string): Promise<void> {
-  await eventually(async () => (await gql('query($email: String!) { lookupRecipient(email: $email) { id } }', { email }, token)).lookupRecipient, `payment-service to know ${email}`);
-}
-
 async function transfersOf(token: string): Promise<Array<{ amount: number; status: string }>> {
   return (await gql('{ transfers(first: 50) { nodes { amount status } } }', {}, token)).transfers.nodes;
 }
@@ -58,6 +54,7 @@ describe('the app in a browser, against the platform', () => {
     await checkPage(user, 'settings');
     await user.getByRole('link', { name: 'Wallets' }).click();
     await user.getByText('No wallets yet.').waitFor();
+    await knownToPayments(email, referrer.token);
 
     // The admin funds them from the console while their wallets page is open.
     const { context: adminContext, page: admin } = await newPage(browser);
@@ -87,7 +84,7 @@ describe('the app in a browser, against the platform', () => {
 
     // The newcomer pays them.
     const newcomer = await login(email);
-    await recipientKnown(recipient.email, newcomer.token);
+    await knownToPayments(recipient.email, newcomer.token);
     await user.getByRole('link', { name: 'Send money' }).click();
     await user.getByLabel('Recipient’s email').fill(recipient.email);
     await user.getByLabel('Amount (EUR)').fill('12.34');
@@ -178,10 +175,8 @@ describe('the app in a browser, against the platform', () => {
   it('a double click on Send sends the payment once', async () => {
     const sender = await registerUser('Doubler');
     const receiver = await registerUser('Receiver');
-    const admin = await login(ADMIN.email, ADMIN.password);
-    await recipientKnown(sender.email, admin.token);
-    await gql('mutation($input: DepositInput!) { deposit(input: $input) { id } }', { input: { userId: sender.id, amount: 10_000, currency: 'EUR', idempotencyKey: `browser-${crypto.randomUUID()}` } }, admin.token);
-    await recipientKnown(receiver.email, sender.token);
+    await fund(sender.id, 10_000);
+    await knownToPayments(receiver.email, sender.token);
 
     const { context, page } = await newPage(browser);
     await signIn(page, sender.email, PASSWORD);
@@ -198,6 +193,49 @@ describe('the app in a browser, against the platform', () => {
     expect((await transfersOf(token)).filter((t) => t.amount !== 10_000)).toEqual([{ amount: 750, status: 'completed' }]);
     expect((await gql('{ myWallets { balance } }', {}, token)).myWallets).toEqual([{ balance: 9_250 }]);
     await context.close();
+  });
+
+  it('the remaining pages work and pass axe at both widths: withdraw, user detail, notification templates, reconciliation, webhooks', async () => {
+    const person = await registerUser('Withdrawer');
+    await fund(person.id, 5_000);
+
+    const { context, page } = await newPage(browser);
+    recordFailures(onTestFailed, { page });
+    await signIn(page, person.email, PASSWORD);
+    await page.getByTestId('wallet-EUR').getByText('€50.00').first().waitFor();
+    await page.getByRole('link', { name: 'Withdraw' }).click();
+    await page.getByLabel('Amount (EUR)').fill('10');
+    await page.getByRole('button', { name: 'Withdraw' }).click();
+    await page.getByText(/Withdrawal of €10\.00/).waitFor();
+    await checkPage(page, 'withdraw');
+    await context.close();
+
+    const { context: adminContext, page: console } = await newPage(browser);
+    recordFailures(onTestFailed, { console });
+    await signIn(console, ADMIN.email, ADMIN.password);
+    await console.goto(`${app()}/admin`);
+    await console.getByLabel('Email starts with').fill(person.email);
+    await console.getByRole('link', { name: person.email }).click();
+    await console.getByRole('heading', { name: 'Withdrawer' }).waitFor();
+    await console.getByRole('heading', { name: 'Wallets' }).waitFor();
+    await checkPage(console, 'admin-user');
+
+    await console.getByRole('link', { name: 'Notification templates' }).click();
+    await console.getByRole('heading', { name: 'Send a test' }).waitFor();
+    await checkPage(console, 'admin-notification-templates');
+
+    await console.getByRole('link', { name: 'Reconciliation' }).click();
+    await console.getByRole('button', { name: 'Run check now' }).click();
+    await console.getByText(/The books balance\.|finding\(s\)/).waitFor();
+    await checkPage(console, 'admin-reconciliation');
+
+    await console.getByRole('link', { name: 'Webhooks' }).click();
+    await console.getByLabel('URL').fill('https://hooks.example.com/payments');
+    await console.getByRole('button', { name: 'Register' }).click();
+    await console.getByText(/Signing secret \(shown once/).waitFor();
+    await console.getByRole('list', { name: 'Webhook endpoints' }).getByText('https://hooks.example.com/payments', { exact: true }).first().waitFor();
+    await checkPage(console, 'admin-webhooks');
+    await adminContext.close();
   });
 
   it('sign out ends the session and shows the sign-in page', async () => {

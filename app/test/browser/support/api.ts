@@ -32,7 +32,7 @@ export function uniqueEmail(label: string): string {
 }
 
 /** Polls a condition through the API until it holds: payment-service learns of new users from events. */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -42,7 +42,26 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
     } catch (error) {
       last = error;
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/**
+ * Waits until payment-service knows a user (its users projection is built from auth-service's
+ * events), asked as `token`'s user. lookupRecipient is rate limited per caller (30 a minute), so
+ * each fixture asks with its own fresh user, twice a second.
+ */
+export async function knownToPayments(email: string, token: string): Promise<void> {
+  await eventually(async () => (await gql('query($email: String!) { lookupRecipient(email: $email) { id } }', { email }, token)).lookupRecipient, `payment-service to know ${email}`, 20_000, 500);
+}
+
+/** An admin deposit, retried under the same idempotency key while payment-service does not know the user yet. */
+export async function fund(userId: string, amount: number, currency = 'EUR'): Promise<void> {
+  const { token } = await login(ADMIN.email, ADMIN.password);
+  const idempotencyKey = `browser-${crypto.randomUUID()}`;
+  await eventually(async () => {
+    await gql('mutation($input: DepositInput!) { deposit(input: $input) { id } }', { input: { userId, amount, currency, idempotencyKey } }, token);
+    return true;
+  }, `a deposit to ${userId}`, 20_000, 500);
 }

@@ -55,6 +55,15 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   for (const [width, viewport] of [['desktop', DESKTOP], ['390', PHONE]] as const) {
     await page.setViewportSize(viewport);
     await expectAccessible(page, `${name} at ${width}`);
+    // Nothing wider than the screen: the page scrolls vertically only (wide tables scroll in their own box).
+    const overflow = await page.evaluate((limit) => {
+      if (document.documentElement.scrollWidth <= limit) return [];
+      return [...document.querySelectorAll('body *')]
+        .filter((element) => element.getBoundingClientRect().right > limit + 1 && !element.closest('.table-wrap, nav'))
+        .slice(0, 5)
+        .map((element) => `${element.tagName.toLowerCase()}.${element.className} (${Math.round(element.getBoundingClientRect().right)} px)`);
+    }, viewport.width);
+    expect(overflow, `${name} at ${width} is wider than the screen`).toEqual([]);
     await page.screenshot({ path: join(screenshotDir, `${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize(original);
