@@ -14,7 +14,8 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/browser/global-setup.ts'],
-          testTimeout: 120_000,
+          // Generous for loaded CI machines; every wait inside is on a condition.
+          testTimeout: 300_000,
           hookTimeout: 240_000,
           fileParallelism: false,
         },

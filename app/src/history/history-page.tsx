@@ -34,9 +34,9 @@ export function HistoryPage() {
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">History</h1>
-      <div className="tabs" role="tablist" aria-label="What to show">
+      <div className="tabs" role="group" aria-label="What to show">
         {(['transactions', 'transfers'] as const).map((name) => (
-          <button key={name} type="button" role="tab" aria-selected={view === name} className={view === name ? 'tab active' : 'tab'} onClick={() => set('view', name === 'transactions' ? '' : name)}>
+          <button key={name} type="button" aria-pressed={view === name} className={view === name ? 'tab active' : 'tab'} onClick={() => set('view', name === 'transactions' ? '' : name)}>
             {name === 'transactions' ? 'Ledger entries' : 'Transfers'}
           </button>
         ))}
@@ -79,7 +79,7 @@ export function HistoryPage() {
           </div>
         )}
       </div>
-      <div role="tabpanel">
+      <div>
         {view === 'transactions' ? (
           <TransactionList filter={{ ...(currency ? { currency } : {}), ...(params.get('type') ? { type: params.get('type') as TransactionType } : {}) }} />
         ) : (

@@ -60,7 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const address = server.resolvedUrls?.local[0];
   if (!address) throw new Error('vite preview did not report its URL');
-  const env: BrowserTestEnv = { appUrl: address.replace(/\/$/, ''), gatewayUrl: platform.gatewayUrl, distDir: join(appDir, 'dist') };
+  const env: BrowserTestEnv = { appUrl: address.replace(/\/$/, ''), gatewayUrl: platform.gatewayUrl, distDir: join(appDir, 'dist'), providerSinksUrl: platform.providerSinksUrl };
   project.provide(APP_KEY, env);
   return async () => {
     await new Promise<void>((resolve) => server!.httpServer.close(() => resolve()));

@@ -112,7 +112,7 @@ describe('the app in a browser, against the platform', () => {
     await ledger.getByText('-€12.34').waitFor();
     await ledger.getByText('+€250.00').waitFor();
     await checkPage(user, 'history');
-    await user.getByRole('tab', { name: 'Transfers' }).click();
+    await user.getByRole('button', { name: 'Transfers' }).click();
     await user.getByRole('list', { name: 'Transfers' }).getByText('Lunch').waitFor();
 
     // A bonus: the admin offers one in the console, the newcomer claims it.
@@ -208,6 +208,20 @@ describe('the app in a browser, against the platform', () => {
     await page.getByRole('button', { name: 'Withdraw' }).click();
     await page.getByText(/Withdrawal of €10\.00/).waitFor();
     await checkPage(page, 'withdraw');
+
+    // Email verification with a one-time code, read from the platform's SMTP recorder.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Email me a code' }).click();
+    await page.getByText(`We sent a code to ${person.email}.`).waitFor();
+    const code = await eventually(async () => {
+      const response = await fetch(`${browserEnv().providerSinksUrl}/emails?to=${encodeURIComponent(person.email)}`);
+      const emails = (await response.json()) as unknown[];
+      return emails.map((email) => /\b(\d{6})\b/.exec(JSON.stringify(email))?.[1]).filter(Boolean).at(-1);
+    }, 'the verification email');
+    await page.getByLabel('Verification code').fill(code!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText('verified', { exact: true }).waitFor();
+    await checkPage(page, 'settings-verified');
     await context.close();
 
     const { context: adminContext, page: console } = await newPage(browser);

@@ -5,6 +5,8 @@ export interface BrowserTestEnv {
   appUrl: string;
   gatewayUrl: string;
   distDir: string;
+  /** The platform's SMTP/Twilio recorders (GET /emails?to=, GET /sms?to=). */
+  providerSinksUrl: string | null;
 }
 
 declare module 'vitest' {
