@@ -224,31 +224,31 @@ describe('the app in a browser, against the platform', () => {
     await checkPage(page, 'settings-verified');
     await context.close();
 
-    const { context: adminContext, page: console } = await newPage(browser);
-    recordFailures(onTestFailed, { console });
-    await signIn(console, ADMIN.email, ADMIN.password);
-    await console.goto(`${app()}/admin`);
-    await console.getByLabel('Email starts with').fill(person.email);
-    await console.getByRole('link', { name: person.email }).click();
-    await console.getByRole('heading', { name: 'Withdrawer' }).waitFor();
-    await console.getByRole('heading', { name: 'Wallets' }).waitFor();
-    await checkPage(console, 'admin-user');
+    const { context: adminContext, page: consolePage } = await newPage(browser);
+    recordFailures(onTestFailed, { consolePage });
+    await signIn(consolePage, ADMIN.email, ADMIN.password);
+    await consolePage.goto(`${app()}/admin`);
+    await consolePage.getByLabel('Email starts with').fill(person.email);
+    await consolePage.getByRole('link', { name: person.email }).click();
+    await consolePage.getByRole('heading', { name: 'Withdrawer' }).waitFor();
+    await consolePage.getByRole('heading', { name: 'Wallets' }).waitFor();
+    await checkPage(consolePage, 'admin-user');
 
-    await console.getByRole('link', { name: 'Notification templates' }).click();
-    await console.getByRole('heading', { name: 'Send a test' }).waitFor();
-    await checkPage(console, 'admin-notification-templates');
+    await consolePage.getByRole('link', { name: 'Notification templates' }).click();
+    await consolePage.getByRole('heading', { name: 'Send a test' }).waitFor();
+    await checkPage(consolePage, 'admin-notification-templates');
 
-    await console.getByRole('link', { name: 'Reconciliation' }).click();
-    await console.getByRole('button', { name: 'Run check now' }).click();
-    await console.getByText(/The books balance\.|finding\(s\)/).waitFor();
-    await checkPage(console, 'admin-reconciliation');
+    await consolePage.getByRole('link', { name: 'Reconciliation' }).click();
+    await consolePage.getByRole('button', { name: 'Run check now' }).click();
+    await consolePage.getByText(/The books balance\.|finding\(s\)/).waitFor();
+    await checkPage(consolePage, 'admin-reconciliation');
 
-    await console.getByRole('link', { name: 'Webhooks' }).click();
-    await console.getByLabel('URL').fill('https://hooks.example.com/payments');
-    await console.getByRole('button', { name: 'Register' }).click();
-    await console.getByText(/Signing secret \(shown once/).waitFor();
-    await console.getByRole('list', { name: 'Webhook endpoints' }).getByText('https://hooks.example.com/payments', { exact: true }).first().waitFor();
-    await checkPage(console, 'admin-webhooks');
+    await consolePage.getByRole('link', { name: 'Webhooks' }).click();
+    await consolePage.getByLabel('URL').fill('https://hooks.example.com/payments');
+    await consolePage.getByRole('button', { name: 'Register' }).click();
+    await consolePage.getByText(/Signing secret \(shown once/).waitFor();
+    await consolePage.getByRole('list', { name: 'Webhook endpoints' }).getByText('https://hooks.example.com/payments', { exact: true }).first().waitFor();
+    await checkPage(consolePage, 'admin-webhooks');
     await adminContext.close();
   });
 
