@@ -41,6 +41,8 @@ export const ErrorCode = {
   BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
   UnrecognizedPipelineStage: 40324,
+  /** An unknown field in a command's IDL (MongoDB's codeName for it is Location40415). */
+  Location40415: 40415,
   /** A real MongoDB operator or stage this engine does not implement (never silently ignored). */
   NotImplemented: 238,
   CannotIndexParallelArrays: 171,

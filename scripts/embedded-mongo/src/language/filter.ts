@@ -31,9 +31,11 @@ export type Matcher = (doc: Document) => boolean;
 type PathMatcher = (root: unknown, variables?: Variables) => boolean;
 type ValuePredicate = (value: unknown) => boolean;
 
-export function compileFilter(filter: Document): Matcher {
+export function compileFilter(filter: Document, variables?: Variables): Matcher {
   if (!isPlainDocument(filter)) throw badValue('filter must be an object');
-  return compileQuery(filter);
+  const query = compileQuery(filter);
+  // The command's `let` variables, readable by `$expr` as `$$name`.
+  return variables === undefined ? query : (doc) => query(doc, variables);
 }
 
 /** A filter whose `$expr` clauses can read `$$variables` (the `$match` of a `$lookup` sub-pipeline). */

@@ -18,6 +18,8 @@ export interface UpdateOptions {
   isInsert?: boolean;
   /** The query that selected the document: needed for the positional `$` operator. */
   query?: Document;
+  /** The command's `let` variables (pipeline updates read them as `$$name`). */
+  variables?: Record<string, unknown>;
 }
 
 export interface UpdateResult {
@@ -32,7 +34,7 @@ export function applyUpdate(doc: Document, update: Document | Document[], option
     if (options.arrayFilters !== undefined && options.arrayFilters.length > 0) {
       throw failedToParse('arrayFilters may not be specified for pipeline-style updates');
     }
-    result = runUpdatePipeline(doc, update);
+    result = runUpdatePipeline(doc, update, options.variables);
     // A pipeline that drops _id ($replaceWith, $project) keeps the original one, placed first.
     if (Object.hasOwn(doc, '_id') && !Object.hasOwn(result, '_id')) result = { _id: doc._id, ...result };
   } else if (!isPlainDocument(update)) {

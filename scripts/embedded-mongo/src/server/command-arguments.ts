@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../errors.js';
 import { numberOf } from '../storage/numeric-value.js';
+import * as language from '../language/index.js';
 import type { CommandContext } from './command-context.js';
 
 /** Reading command fields with MongoDB's type errors (TypeMismatch/BadValue naming the field). */
@@ -54,4 +55,25 @@ export function rejectCollation(collation: unknown): void {
   const locale = (collation as Document).locale;
   if (locale === 'simple') return;
   throw new MongoCommandError(ErrorCode.BadValue, `embedded-mongo supports only the simple collation, not ${JSON.stringify(collation)}`);
+}
+
+/**
+ * The command's `let` option: constants (expressions evaluated once, without a document) that
+ * filters' `$expr`, pipelines and pipeline updates read as `$$name`.
+ */
+export function letVariables(body: Document, command: string): Record<string, unknown> | undefined {
+  const spec: unknown = body.let;
+  if (spec === undefined) return undefined;
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec) || (spec as { _bsontype?: string })._bsontype !== undefined) {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field '${command}.let' is the wrong type, expected type 'object'`);
+  }
+  const now = new Date();
+  const variables: Record<string, unknown> = {};
+  for (const [name, expression] of Object.entries(spec as Document)) {
+    if (!/^[a-z\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*$/.test(name)) {
+      throw new MongoCommandError(ErrorCode.FailedToParse, `'${name}' starts with an invalid character for a user variable name`);
+    }
+    variables[name] = language.evaluateExpression(expression, {}, { NOW: now, CLUSTER_TIME: now, ...variables });
+  }
+  return variables;
 }

@@ -37,6 +37,7 @@ export async function dispatchCommand(
     const handler = lookup(name);
     if (handler === undefined) throw new MongoCommandError(ErrorCode.CommandNotFound, `no such command: '${name}'`);
     reply = await run(state, connectionId, db, name, body, sequences, handler);
+    if (state.replSetName !== '' && reply.ok === 1) addWriteConcernError(name, body, reply);
   } catch (error) {
     reply = errorReply(error);
   }
@@ -45,6 +46,25 @@ export async function dispatchCommand(
     reply.$clusterTime = state.clock.gossip();
   }
   return reply;
+}
+
+/** Commands that take a write concern (and answer a `writeConcernError` it cannot satisfy). */
+const WRITE_CONCERN_COMMANDS = new Set([
+  'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'commitTransaction', 'abortTransaction', 'create', 'drop',
+  'dropDatabase', 'createIndexes', 'dropIndexes', 'collMod', 'renameCollection', 'aggregate',
+]);
+
+/**
+ * The set has one data-bearing member: a numeric `w` above 1 cannot be satisfied. As MongoDB,
+ * the write is applied and the reply carries a `writeConcernError` (UnsatisfiableWriteConcern).
+ */
+function addWriteConcernError(name: string, body: Document, reply: Document): void {
+  if (!WRITE_CONCERN_COMMANDS.has(name)) return;
+  const writeConcern = body.writeConcern as Document | undefined;
+  const w: unknown = writeConcern?.w;
+  const members = typeof w === 'number' ? w : typeof (w as { valueOf?: () => unknown } | undefined)?.valueOf?.() === 'number' ? Number(w) : undefined;
+  if (members === undefined || !(members > 1)) return;
+  reply.writeConcernError = { code: 100, codeName: 'UnsatisfiableWriteConcern', errmsg: 'Not enough data-bearing nodes', errInfo: { writeConcern } };
 }
 
 function lookup(name: string): CommandHandler | undefined {

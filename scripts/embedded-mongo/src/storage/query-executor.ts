@@ -12,6 +12,8 @@ export interface QuerySpec {
   /** 0 or absent: no limit. */
   limit?: number;
   hint?: unknown;
+  /** The command's `let` variables ($$name in `$expr`). */
+  variables?: Record<string, unknown>;
 }
 
 /** Work counters, for explain's executionStats. */
@@ -37,7 +39,7 @@ export interface Match {
  */
 export function* runQuery(coll: Collection, view: () => ReadView, spec: QuerySpec, plan?: QueryPlan, stats?: ScanStats): Generator<Match> {
   const filter = spec.filter ?? {};
-  const matcher = language.compileFilter(filter);
+  const matcher = language.compileFilter(filter, spec.variables);
   const sortSpec = spec.sort !== undefined && Object.keys(spec.sort).length > 0 ? spec.sort : undefined;
   const chosen = plan ?? planQuery(coll, filter, sortSpec, spec.hint);
   let source = scanPlan(coll, view, chosen, matcher, stats ?? { keysExamined: 0, docsExamined: 0 });

@@ -21,7 +21,7 @@ export function compilePipeline(pipeline: Document[]): CompiledStage {
 }
 
 export function runPipeline(input: Iterable<Document>, pipeline: Document[], ctx: PipelineContext): Document[] {
-  const variables = { NOW: ctx.now, CLUSTER_TIME: ctx.now };
+  const variables = { NOW: ctx.now, CLUSTER_TIME: ctx.now, ...ctx.variables };
   return compilePipeline(pipeline)(Array.from(input), ctx, variables);
 }
 

@@ -6,6 +6,8 @@ export interface PipelineContext {
   getCollection(name: string): Iterable<Document>;
   /** $$NOW / $$CLUSTER_TIME. */
   now: Date;
+  /** The command's `let` variables. */
+  variables?: Record<string, unknown>;
 }
 
 export type CompiledStage = (input: Document[], ctx: PipelineContext, variables: Variables) => Document[];

@@ -6,7 +6,7 @@ import { isPlainDocument } from '../values/type-order.js';
 /** Stages MongoDB allows in an update pipeline. */
 const UPDATE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
 
-export function runUpdatePipeline(doc: Document, pipeline: Document[]): Document {
+export function runUpdatePipeline(doc: Document, pipeline: Document[], variables?: Record<string, unknown>): Document {
   for (const stage of pipeline) {
     const name = isPlainDocument(stage) ? Object.keys(stage)[0] : undefined;
     if (name === undefined || !UPDATE_STAGES.has(name)) {
@@ -16,6 +16,6 @@ export function runUpdatePipeline(doc: Document, pipeline: Document[]): Document
       );
     }
   }
-  const [result] = runPipeline([doc], pipeline, { getCollection: () => [], now: new Date() });
+  const [result] = runPipeline([doc], pipeline, { getCollection: () => [], now: new Date(), ...(variables !== undefined ? { variables } : {}) });
   return result ?? {};
 }

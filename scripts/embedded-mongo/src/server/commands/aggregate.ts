@@ -5,6 +5,8 @@ import { decodeDocument } from '../../storage/document-codec.js';
 import { runQuery, type QuerySpec } from '../../storage/query-executor.js';
 import { visibleBson } from '../../storage/record.js';
 import { numberOf } from '../../storage/numeric-value.js';
+import { letVariables } from '../command-arguments.js';
+import { checkOutputStages, documentsStage, isOutputStage, listLocalSessions, writeOutputStage } from './aggregate-output.js';
 import type { CommandContext } from '../command-context.js';
 import { firstBatchReply } from '../cursors.js';
 
@@ -13,7 +15,7 @@ import { firstBatchReply } from '../cursors.js';
  * collection read, so they use indexes and limits stop the scan; the rest of the pipeline runs in
  * the document language over what that read returns.
  */
-export function aggregate(ctx: CommandContext): Document {
+export function aggregate(ctx: CommandContext): Document | Promise<Document> {
   const target = ctx.body.aggregate;
   const pipeline = ctx.body.pipeline;
   if (!Array.isArray(pipeline)) throw new MongoCommandError(ErrorCode.TypeMismatch, "'pipeline' option must be specified as an array");
@@ -21,16 +23,14 @@ export function aggregate(ctx: CommandContext): Document {
   if ((cursorOptions === undefined || cursorOptions === null) && ctx.body.explain !== true) {
     throw new MongoCommandError(ErrorCode.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
   }
-  for (const stage of pipeline as Document[]) {
-    const op = Object.keys(stage)[0];
-    if (op === '$out' || op === '$merge') {
-      throw new MongoCommandError(ErrorCode.IllegalOperation, `embedded-mongo does not support the ${op} stage; read the results and write them with insert/update instead`);
-    }
-  }
+  checkOutputStages(ctx, pipeline as Document[]);
+  const outputStage = isOutputStage(pipeline.at(-1)) ? (pipeline.at(-1) as Document) : undefined;
   const view = ctx.view;
+  const variables = letVariables(ctx.body, 'aggregate');
+  const letSpec = variables !== undefined ? { variables } : {};
   const engine = ctx.state.engine;
   let input: Iterable<Document>;
-  let rest = pipeline as Document[];
+  let rest = outputStage === undefined ? (pipeline as Document[]) : (pipeline.slice(0, -1) as Document[]);
   let nsName: string;
   if (typeof target === 'string') {
     nsName = target;
@@ -49,20 +49,29 @@ export function aggregate(ctx: CommandContext): Document {
         if (spec.limit !== undefined && spec.limit > 0) n = Math.min(n, spec.limit);
       } else {
         n = 0;
-        for (const _ of runQuery(coll, () => view, { ...spec, hint: ctx.body.hint })) n++;
+        for (const _ of runQuery(coll, () => view, { ...spec, hint: ctx.body.hint, ...letSpec })) n++;
       }
       const docs = n === 0 ? [] : [{ _id: countAs.id, [countAs.field]: n }];
       return firstBatchReply(ctx.state.cursors, `${ctx.db}.${target}`, docs[Symbol.iterator](), { session: ctx.session, txn: ctx.txn });
     }
-    input = coll === undefined ? [] : mapDocs(runQuery(coll, () => view, { ...spec, hint: ctx.body.hint }));
+    input = coll === undefined ? [] : mapDocs(runQuery(coll, () => view, { ...spec, hint: ctx.body.hint, ...letSpec }));
   } else if (numberOf(target) === 1) {
     nsName = '$cmd.aggregate';
     input = [];
+    const first = rest[0] !== undefined ? Object.keys(rest[0])[0] : undefined;
+    if (first === '$listLocalSessions') {
+      input = listLocalSessions(ctx);
+      rest = rest.slice(1);
+    } else if (first === '$documents') {
+      input = documentsStage(rest[0]!.$documents, variables);
+      rest = rest.slice(1);
+    }
   } else {
     throw new MongoCommandError(ErrorCode.TypeMismatch, "'aggregate' must be a collection name or 1");
   }
   const context: language.PipelineContext = {
     now: new Date(),
+    ...letSpec,
     getCollection(name: string): Iterable<Document> {
       const coll = engine.collection(ctx.db, name);
       if (coll === undefined) return [];
@@ -75,6 +84,12 @@ export function aggregate(ctx: CommandContext): Document {
     },
   };
   const output = rest.length === 0 ? input : language.runPipeline(input, rest, context);
+  if (outputStage !== undefined) {
+    const documents = [...output];
+    return writeOutputStage(ctx, outputStage, documents).then(() =>
+      firstBatchReply(ctx.state.cursors, `${ctx.db}.${nsName}`, [][Symbol.iterator](), { session: ctx.session, txn: ctx.txn }),
+    );
+  }
   const batchSize = cursorOptions?.batchSize === undefined ? undefined : numberOf(cursorOptions.batchSize);
   return firstBatchReply(ctx.state.cursors, `${ctx.db}.${nsName}`, output[Symbol.iterator](), {
     batchSize,

@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { runQuery } from '../../storage/query-executor.js';
-import { collectionArgument, rejectCollation } from '../command-arguments.js';
+import { collectionArgument, letVariables, rejectCollation } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
 import { runWriteBatch, runWriteStatement } from '../write-statement.js';
 import { numberOf } from '../../storage/numeric-value.js';
@@ -18,6 +18,7 @@ export async function deleteCommand(ctx: CommandContext): Promise<Document> {
     }
   }
   const coll = ctx.state.engine.collection(ctx.db, name);
+  const variables = letVariables(ctx.body, 'delete');
   let n = 0;
   const writeErrors = await runWriteBatch(ctx, statements, async (stmt) => {
     const limit = numberOf(stmt.limit ?? 0);
@@ -25,7 +26,7 @@ export async function deleteCommand(ctx: CommandContext): Promise<Document> {
     if (coll === undefined) return;
     const filter = (stmt.q ?? {}) as Document;
     n += await runWriteStatement(ctx, (txn) => {
-      const matches = [...runQuery(coll, () => txn, { filter, limit, hint: stmt.hint })];
+      const matches = [...runQuery(coll, () => txn, { filter, limit, hint: stmt.hint, ...(variables !== undefined ? { variables } : {}) })];
       for (const m of matches) coll.remove(txn, m.rec);
       return matches.length;
     });

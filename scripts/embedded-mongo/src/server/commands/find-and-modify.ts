@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import * as language from '../../language/index.js';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { runQuery } from '../../storage/query-executor.js';
-import { booleanArgument, collectionArgument, optionalDocument } from '../command-arguments.js';
+import { booleanArgument, collectionArgument, letVariables, optionalDocument } from '../command-arguments.js';
 import type { CommandContext } from '../command-context.js';
 import { durable, runWriteStatement } from '../write-statement.js';
 import { updateDocuments, validateUpdateKeys } from './update.js';
@@ -28,11 +28,12 @@ export async function findAndModify(ctx: CommandContext): Promise<Document> {
   if (!remove && !Array.isArray(updateSpec)) validateUpdateKeys(updateSpec!);
   const project = fields !== undefined && Object.keys(fields).length > 0 ? language.compileProjection(fields, query) : (d: Document) => d;
 
+  const variables = letVariables(body, 'findAndModify');
   const coll = ctx.state.engine.ensureCollection(ctx.db, name);
   let reply: Document;
   if (remove) {
     const removed = await runWriteStatement(ctx, (txn) => {
-      const match = runQuery(coll, () => txn, { filter: query, sort, limit: 1, hint: body.hint }).next();
+      const match = runQuery(coll, () => txn, { filter: query, sort, limit: 1, hint: body.hint, ...(variables !== undefined ? { variables } : {}) }).next();
       if (match.done === true) return null;
       coll.remove(txn, match.value.rec);
       return match.value.doc;
@@ -48,6 +49,7 @@ export async function findAndModify(ctx: CommandContext): Promise<Document> {
         arrayFilters: Array.isArray(body.arrayFilters) ? (body.arrayFilters as Document[]) : undefined,
         hint: body.hint,
         sort,
+        ...(variables !== undefined ? { variables } : {}),
       }),
     );
     const lastErrorObject: Document = { n: result.matched + (result.upsertedId !== undefined ? 1 : 0), updatedExisting: result.matched > 0 };

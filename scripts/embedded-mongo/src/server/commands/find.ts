@@ -2,7 +2,7 @@ import { type Document, Long } from 'bson';
 import * as language from '../../language/index.js';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { runQuery } from '../../storage/query-executor.js';
-import { booleanArgument, collectionArgument, nonNegativeInteger, optionalDocument, optionalNumber } from '../command-arguments.js';
+import { booleanArgument, collectionArgument, letVariables, nonNegativeInteger, optionalDocument, optionalNumber } from '../command-arguments.js';
 import type { CommandContext } from '../command-context.js';
 import { firstBatchReply } from '../cursors.js';
 
@@ -28,10 +28,11 @@ export function find(ctx: CommandContext): Document {
   const coll = ctx.state.engine.collection(ctx.db, name);
   if (coll === undefined) return { cursor: { firstBatch: [], id: Long.ZERO, ns }, ok: 1 };
   // Compile now so a malformed filter or projection fails the command, not a later getMore.
-  language.compileFilter(filter);
+  const variables = letVariables(body, 'find');
+  language.compileFilter(filter, variables);
   const project = projection !== undefined && Object.keys(projection).length > 0 ? language.compileProjection(projection, filter) : null;
   const view = ctx.view;
-  const matches = runQuery(coll, () => view, { filter, sort, skip, limit, hint: body.hint });
+  const matches = runQuery(coll, () => view, { filter, sort, skip, limit, hint: body.hint, ...(variables !== undefined ? { variables } : {}) });
   const docs = mapIterator(matches, (m) => (project === null ? m.doc : project(m.doc)));
   const firstBatchSize = batchSize === undefined ? undefined : limit !== undefined && limit > 0 ? Math.min(batchSize, limit) : batchSize;
   return firstBatchReply(ctx.state.cursors, ns, docs, {

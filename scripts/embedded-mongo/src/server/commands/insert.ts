@@ -30,4 +30,19 @@ export function validateId(doc: Document): void {
   if (id instanceof RegExp || (id as { _bsontype?: string } | null)?._bsontype === 'BSONRegExp') {
     throw new MongoCommandError(ErrorCode.InvalidIdField, `The '_id' value cannot be of type regex`);
   }
+  const dollar = dollarPrefixedKey(id);
+  if (dollar !== undefined) {
+    throw new MongoCommandError(ErrorCode.DollarPrefixedFieldName, `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`);
+  }
+}
+
+/** The first '$'-prefixed field name inside an _id sub-document, at any depth. */
+function dollarPrefixedKey(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || (value as { _bsontype?: string })._bsontype !== undefined || value instanceof Date || value instanceof RegExp) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (!Array.isArray(value) && key.startsWith('$')) return key;
+    const found = dollarPrefixedKey(inner);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -5,7 +5,7 @@ import type { Collection } from '../../storage/collection.js';
 import type { Transaction } from '../../storage/mvcc.js';
 import { runQuery } from '../../storage/query-executor.js';
 import { ObjectId } from 'bson';
-import { booleanArgument, collectionArgument, rejectCollation } from '../command-arguments.js';
+import { booleanArgument, collectionArgument, letVariables, rejectCollation } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
 import { runWriteBatch, runWriteStatement } from '../write-statement.js';
 import { validateId } from './insert.js';
@@ -30,12 +30,14 @@ export async function update(ctx: CommandContext): Promise<Document> {
   // Statement shapes are checked up front: MongoDB rejects a malformed statement as a command
   // error (IDL parsing), before any statement runs.
   for (const stmt of statements) checkStatementShape(stmt);
+  const variables = letVariables(ctx.body, 'update');
   const coll = ctx.state.engine.ensureCollection(ctx.db, name);
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
   const writeErrors = await runWriteBatch(ctx, statements, async (stmt, i) => {
     const spec = parseStatement(stmt);
+    if (variables !== undefined) spec.variables = variables;
     const result = await runWriteStatement(ctx, (txn) => updateDocuments(coll, txn, spec));
     n += result.matched;
     nModified += result.modified;
@@ -58,10 +60,14 @@ export interface UpdateSpec {
   arrayFilters?: Document[];
   hint?: unknown;
   sort?: Document;
+  /** The command's `let` variables. */
+  variables?: Record<string, unknown>;
 }
 
 function checkStatementShape(stmt: Document): void {
   rejectCollation(stmt.collation);
+  // `sort` on update statements came with MongoDB 8.0; a 7.0 server (what hello/buildInfo claim) refuses it.
+  if (stmt.sort !== undefined) throw new MongoCommandError(ErrorCode.Location40415, "BSON field 'update.updates.sort' is an unknown field.");
   const q = stmt.q;
   if (q === undefined) throw new MongoCommandError(ErrorCode.NoSuchKey, "BSON field 'update.updates.q' is missing but a required field");
   if (typeof q !== 'object' || q === null || Array.isArray(q) || (q as { _bsontype?: string })._bsontype !== undefined) {
@@ -116,7 +122,8 @@ export function isReplacement(u: Document): boolean {
 export function updateDocuments(coll: Collection, txn: Transaction, spec: UpdateSpec): UpdateStatementResult {
   const options: language.UpdateOptions = { query: spec.query };
   if (spec.arrayFilters !== undefined) options.arrayFilters = spec.arrayFilters;
-  const matches = [...runQuery(coll, () => txn, { filter: spec.query, sort: spec.sort, limit: spec.multi ? 0 : 1, hint: spec.hint })];
+  if (spec.variables !== undefined) options.variables = spec.variables;
+  const matches = [...runQuery(coll, () => txn, { filter: spec.query, sort: spec.sort, limit: spec.multi ? 0 : 1, hint: spec.hint, ...(spec.variables !== undefined ? { variables: spec.variables } : {}) })];
   if (matches.length === 0) {
     if (!spec.upsert) return { matched: 0, modified: 0, before: null, after: null };
     let doc = language.buildUpsertDocument(spec.query, spec.update, { ...options, isInsert: true });

@@ -79,7 +79,8 @@ export const objectOperators: OperatorTable = {
     const spec = isPlainDocument(operand) && 'field' in operand ? operand : { field: operand };
     // A constant name may contain '.' or start with '$' (that is the point of $getField); an
     // expression must evaluate to a string.
-    const field: CompiledExpression = typeof spec.field === 'string' ? () => spec.field : compile(spec.field);
+    const constant = constantFieldName(spec.field);
+    const field: CompiledExpression = constant !== undefined ? () => constant : compile(spec.field);
     const input = compile('input' in spec ? spec.input : '$$CURRENT');
     return (current, variables) => {
       const name = field(current, variables);
@@ -92,12 +93,19 @@ export const objectOperators: OperatorTable = {
   },
 };
 
+/** The constant name of $setField/$unsetField: a string, or `{$literal: string}` (how a name starting with '$' is written). */
+function constantFieldName(field: unknown): string | undefined {
+  if (typeof field === 'string') return field;
+  if (isPlainDocument(field) && Object.keys(field).length === 1 && typeof field.$literal === 'string') return field.$literal;
+  return undefined;
+}
+
 /** $setField/$unsetField with a constant field name (which may contain '.' or start with '$'). */
 function fieldWriter(name: string, operand: unknown, compile: CompileExpression, isSet: boolean): CompiledExpression {
-  if (!isPlainDocument(operand) || typeof operand.field !== 'string' || !('input' in operand) || (isSet && !('value' in operand))) {
+  const field = isPlainDocument(operand) ? constantFieldName(operand.field) : undefined;
+  if (!isPlainDocument(operand) || field === undefined || !('input' in operand) || (isSet && !('value' in operand))) {
     throw expressionError(4161102, `${name} requires 'field' (a constant string) and 'input'${isSet ? " and 'value'" : ''}`);
   }
-  const field = operand.field;
   const input = compile(operand.input);
   const value = isSet ? compile(operand.value) : undefined;
   return (current, variables) => {
