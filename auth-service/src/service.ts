@@ -181,7 +181,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     },
   );
   lifecycle.addHealthCheck('mongo', mongoHealthCheck(client));
-  lifecycle.addHealthCheck('redis', redisHealthCheck(redis));
+  // Not critical: login and refresh work without Redis (README, "When Redis is down").
+  lifecycle.addHealthCheck('redis', redisHealthCheck(redis), { critical: false });
   lifecycle.addHealthCheck('events', eventBusHealthCheck(events), { critical: false });
   // /metrics: the SDK's service metrics (MongoDB pool, transactions, outbox, consumer lag).
   const serviceMetrics = registerServiceMetrics(server.metrics, { client, events });

@@ -2,8 +2,7 @@
  * bonus-service start-up: configuration from the environment, connections, the service, and a
  * lifecycle that stops everything in reverse order on SIGTERM/SIGINT.
  */
-import { Redis } from 'ioredis';
-import { brandFromEnv, requireEnv, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, publishConfigCatalog } from 'core-service';
+import { brandFromEnv, closeRedis, connectRedis, requireEnv, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, publishConfigCatalog } from 'core-service';
 import { createBonusService, SERVICE_NAME } from './service.js';
 
 const env = (name: string, fallback?: string): string => requireEnv(SERVICE_NAME, name, fallback);
@@ -17,8 +16,9 @@ const lifecycle = createServiceLifecycle({ serviceName: SERVICE_NAME });
 const database = createServiceDatabaseAccess(SERVICE_NAME);
 await database.initialize({ brand, uri: mongoUri });
 const client = database.getClient();
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-redis.on('error', (error) => getLogger().warn({ err: error }, 'redis connection error'));
+// core-service's outage policy (fail fast while down, 2 s command timeout, reconnect forever
+// with jitter): features degrade while Redis is down instead of queueing commands behind it.
+const redis = await connectRedis({ url: redisUrl, clientName: SERVICE_NAME });
 
 // No dynamic keys yet (settings come from the environment); published so `serviceConfigs` knows the service.
 await publishConfigCatalog(client.db(CORE_DATABASE_NAME), SERVICE_NAME);
@@ -42,7 +42,7 @@ lifecycle.onStart('service', async () => {
   const { url } = await service.start();
   getLogger().info({ url }, `${SERVICE_NAME} ready`);
 }, () => service.stop());
-lifecycle.onStop('redis', () => redis.quit().then(() => undefined));
+lifecycle.onStop('redis', () => closeRedis());
 
 await lifecycle.start();
 // SIGTERM/SIGINT: stop accepting, drain in-flight requests, then run the stop steps in reverse.

@@ -13,8 +13,7 @@
  *   NOTIFICATION_EMAIL_CONCURRENCY, NOTIFICATION_SMS_CONCURRENCY   sends in flight per instance
  *   NOTIFICATION_WORKERS=0      serve the API and consume events without sending (scale separately)
  */
-import { Redis } from 'ioredis';
-import { brandFromEnv, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, parseOtpDeliveryKey, publishConfigCatalog, requireEnv } from 'core-service';
+import { brandFromEnv, closeRedis, connectRedis, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, parseOtpDeliveryKey, publishConfigCatalog, requireEnv } from 'core-service';
 import { TWILIO_STATUS_PATH, twilioStatusRoute } from './delivery/status-callbacks.js';
 import type { NotificationProvider } from './providers/provider.js';
 import { createSmtpEmailProvider } from './providers/smtp-email.js';
@@ -59,8 +58,9 @@ const otpKey = optional('OTP_DELIVERY_KEY');
 const lifecycle = createServiceLifecycle({ serviceName: SERVICE_NAME });
 const database = createServiceDatabaseAccess(SERVICE_NAME);
 await database.initialize({ brand, uri: mongoUri });
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-redis.on('error', (error) => getLogger().warn({ err: error }, 'redis connection error'));
+// core-service's outage policy (fail fast while down, 2 s command timeout, reconnect forever
+// with jitter): features degrade while Redis is down instead of queueing commands behind it.
+const redis = await connectRedis({ url: redisUrl, clientName: SERVICE_NAME });
 
 const emailConcurrency = positive('NOTIFICATION_EMAIL_CONCURRENCY');
 const smsConcurrency = positive('NOTIFICATION_SMS_CONCURRENCY');
@@ -90,7 +90,7 @@ lifecycle.onStart('service', async () => {
   const { url } = await service.start();
   getLogger().info({ url, email: email.map((p) => p.name), sms: sms.map((p) => p.name) }, `${SERVICE_NAME} ready`);
 }, () => service.stop());
-lifecycle.onStop('redis', () => redis.quit().then(() => undefined));
+lifecycle.onStop('redis', () => closeRedis());
 
 await lifecycle.start();
 lifecycle.installSignalHandlers();

@@ -4,8 +4,7 @@
  * stored > defaults, live), connections, the service, and a lifecycle that stops everything in
  * reverse order on SIGTERM/SIGINT.
  */
-import { Redis } from 'ioredis';
-import { brandFromEnv, requireEnv, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, openServiceConfig } from 'core-service';
+import { brandFromEnv, closeRedis, connectRedis, requireEnv, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, openServiceConfig } from 'core-service';
 import { createPaymentService, SERVICE_NAME } from './service.js';
 import { ConfiguredPayoutProvider, payoutProviderFor } from './payout/configured-payout-provider.js';
 import { LivePaymentSettings, legacyEnvOverrides, registerPaymentConfigDefaults } from './settings.js';
@@ -22,8 +21,9 @@ const lifecycle = createServiceLifecycle({ serviceName: SERVICE_NAME });
 const database = createServiceDatabaseAccess(SERVICE_NAME);
 await database.initialize({ brand, uri: mongoUri });
 const client = database.getClient();
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-redis.on('error', (error) => getLogger().warn({ err: error }, 'redis connection error'));
+// core-service's outage policy (fail fast while down, 2 s command timeout, reconnect forever
+// with jitter): features degrade while Redis is down instead of queueing commands behind it.
+const redis = await connectRedis({ url: redisUrl, clientName: SERVICE_NAME });
 
 const configStore = await openServiceConfig({
   db: client.db(CORE_DATABASE_NAME),
@@ -60,7 +60,7 @@ lifecycle.onStart('service', async () => {
   getLogger().info({ url, database: database.getDatabaseName(), payoutProvider: provider.name }, `${SERVICE_NAME} ready`);
 }, () => service.stop());
 lifecycle.onStop('config', () => configStore.close());
-lifecycle.onStop('redis', () => redis.quit().then(() => undefined));
+lifecycle.onStop('redis', () => closeRedis());
 
 await lifecycle.start();
 // SIGTERM/SIGINT: stop accepting, drain in-flight requests, then run the stop steps in reverse.

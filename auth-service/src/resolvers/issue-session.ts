@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { effectiveRoleNames, encodeTokenPermissions } from 'core-service/access';
-import { signAccessToken } from 'core-service';
+import { signAccessToken, withRedisFallback } from 'core-service';
 import type { AuthDeps } from '../deps.js';
 import { generateRefreshToken, hashRefreshToken } from '../domain/refresh-token.js';
 import type { UserRecord } from '../domain/user.js';
@@ -65,11 +65,15 @@ export async function openSession(deps: AuthDeps, user: UserRecord, clientAddres
 export async function finishIssue(deps: AuthDeps, user: UserRecord, sessionId: string, refreshToken: string): Promise<AuthPayload> {
   const accessToken = await mintAccessToken(deps, user, sessionId);
   const ttl = accessTokenTtl(deps);
-  await deps.sessionCache.markActive(sessionId, ttl + SKEW_SECONDS);
+  // Skipped while Redis is down: the gateway then finds no entry, which counts as active (and,
+  // with Redis down, it does not look at all). MongoDB's session record stays the truth.
+  await withRedisFallback(deps.redis, 'session cache write', () => deps.sessionCache.markActive(sessionId, ttl + SKEW_SECONDS), () => undefined);
   return { accessToken, refreshToken, expiresIn: ttl, user: toUserView(user) };
 }
 
 /** Write-through revocation: the gateway refuses these sessions' access tokens from now on. */
 export async function markSessionsRevoked(deps: AuthDeps, sessionIds: readonly string[]): Promise<void> {
-  await deps.sessionCache.markRevoked(sessionIds, accessTokenTtl(deps) + SKEW_SECONDS);
+  // While Redis is down the refresh tokens are revoked (MongoDB) but access tokens already
+  // issued stay usable until they expire: the gateway's revocation check fails open then.
+  await withRedisFallback(deps.redis, 'session revocation write', () => deps.sessionCache.markRevoked(sessionIds, accessTokenTtl(deps) + SKEW_SECONDS), () => undefined);
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { withRedisFallback } from 'core-service';
 import { isAccountSlowed, isLockActive, shouldLock, type LoginThrottleSettings, type LoginThrottleState } from '../domain/login-throttle-rules.js';
 import type { AuthRedisKeys } from './redis-keys.js';
 
@@ -16,6 +17,12 @@ export interface LoginThrottleReport {
  * across auth-service restarts. A lock's value is its deadline on the domain clock, so expiry is
  * decided by `isLockActive(deadline, now)` (tests move the clock instead of sleeping); the key's
  * own TTL only cleans up afterwards.
+ *
+ * While Redis is down throttling is off (README, "When Redis is down"): every attempt reads as
+ * a first attempt from a known address and nothing is counted. Logins keep working; guessing
+ * is then bounded by the gateway's per-address rate limit (which falls back to memory) and the
+ * password hash's cost. Not per-instance memory: auth-service instances behind a balancer
+ * would each count a fraction of the attempts, a weaker lock that looks like a real one.
  */
 export class LoginThrottle {
   constructor(
@@ -25,21 +32,23 @@ export class LoginThrottle {
   ) {}
 
   async state(tenantId: string, email: string, address: string | null, now: number): Promise<LoginThrottleState> {
-    const k = this.keys;
-    const at = address ?? '-';
-    const [addressLock, pairLock, accountFailures] = await this.redis.mget(
-      k.addressLock(at),
-      k.accountAddressLock(tenantId, email, at),
-      k.accountFailures(tenantId, email),
-    );
-    const known = address === null ? null : await this.redis.zscore(k.knownAddresses(tenantId, email), address);
-    const deadline = (value: string | null | undefined): number | null => (address === null || value === null || value === undefined ? null : Number(value));
-    return {
-      addressLockedUntil: deadline(addressLock),
-      accountAddressLockedUntil: deadline(pairLock),
-      accountFailures: Number(accountFailures ?? 0),
-      isKnownAddress: known !== null && Number(known) > now - this.settings().knownAddressDays * 86_400_000,
-    };
+    return withRedisFallback(this.redis, 'login throttling', async () => {
+      const k = this.keys;
+      const at = address ?? '-';
+      const [addressLock, pairLock, accountFailures] = await this.redis.mget(
+        k.addressLock(at),
+        k.accountAddressLock(tenantId, email, at),
+        k.accountFailures(tenantId, email),
+      );
+      const known = address === null ? null : await this.redis.zscore(k.knownAddresses(tenantId, email), address);
+      const deadline = (value: string | null | undefined): number | null => (address === null || value === null || value === undefined ? null : Number(value));
+      return {
+        addressLockedUntil: deadline(addressLock),
+        accountAddressLockedUntil: deadline(pairLock),
+        accountFailures: Number(accountFailures ?? 0),
+        isKnownAddress: known !== null && Number(known) > now - this.settings().knownAddressDays * 86_400_000,
+      };
+    }, () => ({ addressLockedUntil: null, accountAddressLockedUntil: null, accountFailures: 0, isKnownAddress: true }));
   }
 
   /**
@@ -48,19 +57,23 @@ export class LoginThrottle {
    * unknown address, so spreading a guess over many addresses gains nothing.
    */
   async takeSlot(tenantId: string, email: string, intervalSeconds: number, now: number): Promise<true | number> {
-    const nextAllowed = (await this.redis.eval(TAKE_SLOT_SCRIPT, 1, this.keys.accountSlot(tenantId, email), String(now), String(intervalSeconds * 1000))) as number;
-    return nextAllowed <= now ? true : Math.max(1, Math.ceil((nextAllowed - now) / 1000));
+    return withRedisFallback(this.redis, 'login throttling', async () => {
+      const nextAllowed = (await this.redis.eval(TAKE_SLOT_SCRIPT, 1, this.keys.accountSlot(tenantId, email), String(now), String(intervalSeconds * 1000))) as number;
+      return nextAllowed <= now ? true : Math.max(1, Math.ceil((nextAllowed - now) / 1000));
+    }, () => true as const);
   }
 
   /** Counts a failure for the address, the (account, address) pair and the account; locks what reached its limit. */
   async recordFailure(tenantId: string, email: string, address: string | null, now: number): Promise<void> {
-    const s = this.settings();
-    const deadline = now + s.lockoutSeconds * 1000;
-    const k = this.keys;
-    await this.count(k.accountFailures(tenantId, email), null, Number.POSITIVE_INFINITY, deadline, s);
-    if (address === null) return;
-    await this.count(k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address), s.maxFailuresPerAccountAddress, deadline, s);
-    await this.count(k.addressFailures(address), k.addressLock(address), s.maxFailuresPerAddress, deadline, s);
+    return withRedisFallback(this.redis, 'login throttling', async () => {
+      const s = this.settings();
+      const deadline = now + s.lockoutSeconds * 1000;
+      const k = this.keys;
+      await this.count(k.accountFailures(tenantId, email), null, Number.POSITIVE_INFINITY, deadline, s);
+      if (address === null) return;
+      await this.count(k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address), s.maxFailuresPerAccountAddress, deadline, s);
+      await this.count(k.addressFailures(address), k.addressLock(address), s.maxFailuresPerAddress, deadline, s);
+    }, () => undefined);
   }
 
   /**
@@ -69,18 +82,20 @@ export class LoginThrottle {
    * guessing from elsewhere.
    */
   async recordSuccess(tenantId: string, email: string, address: string | null, now: number): Promise<void> {
-    if (address === null) return;
-    const k = this.keys;
-    const s = this.settings();
-    const known = k.knownAddresses(tenantId, email);
-    await this.redis
-      .multi()
-      .del(k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address))
-      .zadd(known, String(now), address)
-      // Bounded: the most recent addresses only.
-      .zremrangebyrank(known, 0, -(MAX_KNOWN_ADDRESSES + 1))
-      .expire(known, s.knownAddressDays * 86_400)
-      .exec();
+    return withRedisFallback(this.redis, 'login throttling', async () => {
+      if (address === null) return;
+      const k = this.keys;
+      const s = this.settings();
+      const known = k.knownAddresses(tenantId, email);
+      await this.redis
+        .multi()
+        .del(k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address))
+        .zadd(known, String(now), address)
+        // Bounded: the most recent addresses only.
+        .zremrangebyrank(known, 0, -(MAX_KNOWN_ADDRESSES + 1))
+        .expire(known, s.knownAddressDays * 86_400)
+        .exec();
+    }, () => undefined);
   }
 
   /**
@@ -89,8 +104,10 @@ export class LoginThrottle {
    * then refuses; a later lock (new deadline) is announced again.
    */
   async claimAccountAddressLockNotice(tenantId: string, email: string, address: string, lockedUntil: number, ttlSeconds: number): Promise<boolean> {
-    const key = this.keys.accountAddressLockNotice(tenantId, email, address, lockedUntil);
-    return (await this.redis.set(key, '1', 'EX', Math.max(1, ttlSeconds), 'NX')) === 'OK';
+    return withRedisFallback(this.redis, 'login throttling', async () => {
+      const key = this.keys.accountAddressLockNotice(tenantId, email, address, lockedUntil);
+      return (await this.redis.set(key, '1', 'EX', Math.max(1, ttlSeconds), 'NX')) === 'OK';
+    }, () => false);
   }
 
   /**
@@ -99,10 +116,12 @@ export class LoginThrottle {
    * with the failure counter's remaining TTL: when the window ends the notice key ends with it.
    */
   async claimAccountSlowedNotice(tenantId: string, email: string): Promise<{ claimed: boolean; retryAfterSeconds: number }> {
-    const ttlMs = await this.redis.pttl(this.keys.accountFailures(tenantId, email));
-    const windowMs = ttlMs > 0 ? ttlMs : this.settings().failureWindowSeconds * 1000;
-    const claimed = (await this.redis.set(this.keys.accountSlowedNotice(tenantId, email), '1', 'PX', windowMs, 'NX')) === 'OK';
-    return { claimed, retryAfterSeconds: Math.max(1, Math.ceil(windowMs / 1000)) };
+    return withRedisFallback(this.redis, 'login throttling', async () => {
+      const ttlMs = await this.redis.pttl(this.keys.accountFailures(tenantId, email));
+      const windowMs = ttlMs > 0 ? ttlMs : this.settings().failureWindowSeconds * 1000;
+      const claimed = (await this.redis.set(this.keys.accountSlowedNotice(tenantId, email), '1', 'PX', windowMs, 'NX')) === 'OK';
+      return { claimed, retryAfterSeconds: Math.max(1, Math.ceil(windowMs / 1000)) };
+    }, () => ({ claimed: false, retryAfterSeconds: 0 }));
   }
 
   async report(tenantId: string, email: string, address: string | null, now: number): Promise<LoginThrottleReport> {

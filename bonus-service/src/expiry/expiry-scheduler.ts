@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { getLogger } from 'core-service';
+import { duplicateForBullMQ, getLogger } from 'core-service';
 import type { UserBonus } from '../domain/user-bonus.js';
 import type { BonusDeps, ExpiryScheduling } from '../awards/bonus-deps.js';
 import { announceExpiring, expireBonus } from '../awards/expire-bonus.js';
@@ -45,14 +45,14 @@ export class ExpiryScheduler implements ExpiryScheduling {
     this.#deps = deps;
   }
 
-  #connection(): Redis {
-    const duplicate = this.#options.redis.duplicate({ maxRetriesPerRequest: null });
+  #connection(role: 'queue' | 'worker'): Redis {
+    const duplicate = duplicateForBullMQ(this.#options.redis, role);
     this.#connections.push(duplicate);
     return duplicate;
   }
 
   get queue(): Queue {
-    this.#queue ??= new Queue(QUEUE, { connection: this.#connection(), prefix: this.#options.queuePrefix });
+    this.#queue ??= new Queue(QUEUE, { connection: this.#connection('queue'), prefix: this.#options.queuePrefix });
     return this.#queue;
   }
 
@@ -61,7 +61,7 @@ export class ExpiryScheduler implements ExpiryScheduling {
     if (everyMs > 0) await this.queue.upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: everyMs }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
     if (options.worker === false) return;
     this.#worker = new Worker(QUEUE, (job: Job) => this.#process(job as unknown as ExpiryJob), {
-      connection: this.#connection(),
+      connection: this.#connection('worker'),
       prefix: this.#options.queuePrefix,
       concurrency: 4,
       ...(this.#options.lockDurationMs !== undefined ? { lockDuration: this.#options.lockDurationMs } : {}),

@@ -13,6 +13,7 @@ import { createIntegrationEvent, parseIntegrationEvent, type IntegrationEvent } 
 import { EventAlreadyProcessedError, ProcessedEvents } from './processed-events.js';
 import { endPublishSpans, runInConsumeSpan, startPublishSpans, withinPublishSpans } from './event-tracing.js';
 import { duplicateConnection } from '../redis/duplicate-connection.js';
+import { withRedisFallback } from '../redis/redis-fallback.js';
 import {
   PoisonMessageError,
   StreamConsumer,
@@ -211,9 +212,32 @@ export class EventBus {
     }
     // Audited before publishing: an event others act on is never missing from the audit log.
     await this.#options.auditor?.record(event, undefined);
-    await this.publish([event]);
+    if (this.#outboxStore !== undefined) {
+      // Redis down: the event waits in the outbox and the relay publishes it once Redis is
+      // back, rather than failing the operation that already happened (a login, a commit).
+      const isPublished = await withRedisFallback(this.#options.redis, 'event publish', async () => {
+        await this.publish([event]);
+        return true;
+      }, () => false);
+      if (!isPublished) {
+        await this.#holdInOutbox(event, options.dispatchWebhooks === true);
+        return event;
+      }
+    } else {
+      await this.publish([event]);
+    }
     if (options.dispatchWebhooks && this.#webhooks) await this.#webhooks.dispatchEvent(event);
     return event;
+  }
+
+  async #holdInOutbox(event: IntegrationEvent, dispatchWebhooks: boolean): Promise<void> {
+    const store = this.#outboxStore!;
+    await store.ensureIndexes();
+    await store.addPending(event, { dispatchWebhooks });
+    // The relay itself, not `startRelay`: its wake-up subscriber needs the Redis that is down.
+    const relay = this.getRelay();
+    if (!relay.isRunning && this.#options.outbox?.autoStart !== false) await relay.start();
+    relay.notify();
   }
 
   /** Appends events to the stream in order (one round trip); returns their stream ids. */

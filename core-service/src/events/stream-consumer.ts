@@ -90,7 +90,10 @@ export class StreamConsumer {
     await ensureConsumerGroup(this.options.redis, this.options.stream, this.options.group, this.options.startId);
     // XREADGROUP ... BLOCK holds its connection for the whole wait, so it gets its own.
     // Ready before the first command: a connection without an offline queue refuses it until then.
-    this.#blocking = await duplicateConnection(this.options.redis);
+    // Its command timeout covers the BLOCK time: the original's (2 s with connectRedis) would
+    // fail every idle read of a longer block and turn an idle stream into an error loop.
+    const commandTimeout = this.options.redis.options.commandTimeout;
+    this.#blocking = await duplicateConnection(this.options.redis, commandTimeout === undefined ? {} : { commandTimeout: this.options.blockMs + commandTimeout });
     this.#running = true;
     this.#readLoop = this.#runReadLoop();
     this.#claimLoop = this.#runClaimLoop();
@@ -109,6 +112,7 @@ export class StreamConsumer {
   async #runReadLoop(): Promise<void> {
     const { stream, group, consumer, batchSize, blockMs, logger } = this.options;
     let failures = 0;
+    let lastReadAt = Date.now();
     while (this.#running) {
       let reply: unknown;
       try {
@@ -116,12 +120,19 @@ export class StreamConsumer {
           'GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>',
         );
         failures = 0;
+        lastReadAt = Date.now();
       } catch (error) {
         if (!this.#running) break;
         failures += 1;
         if (error instanceof Error && error.message.includes('NOGROUP')) {
-          // The stream or group was deleted under us (FLUSHDB, manual cleanup): recreate it.
-          await ensureConsumerGroup(this.options.redis, stream, group, this.options.startId).catch(() => undefined);
+          // The stream or group was deleted under us (Redis restarted empty, FLUSHDB, manual
+          // cleanup): recreate it, and resume on our own rather than log this forever.
+          const startId = await this.#restartIdAfterLoss(lastReadAt);
+          const isRecreated = await ensureConsumerGroup(this.options.redis, stream, group, startId).then(() => true, () => false);
+          if (isRecreated) {
+            logger.warn({ stream, group, startId }, 'event stream consumer group was gone; recreated it');
+            continue;
+          }
         }
         logger.error({ err: error, stream, group }, 'event stream read failed');
         await pause(Math.min(5_000, 100 * 2 ** failures));
@@ -132,6 +143,23 @@ export class StreamConsumer {
         await this.#processBatch(entries.map(([id, fields]) => ({ id, fields: toFieldMap(fields), deliveryCount: 1 })));
       }
     }
+  }
+
+  /**
+   * Where a group recreated after a loss starts. A stream whose oldest entry is younger than our
+   * last good read was itself recreated (Redis came back empty): everything in it was written
+   * since, while we had no group, so all of it is read (`0`); with `$` the events published
+   * between the restart and our next read would never reach us. A stream that is older lost
+   * only the group: the configured start applies, rather than replaying its whole history.
+   */
+  async #restartIdAfterLoss(lastReadAt: number): Promise<'$' | '0'> {
+    try {
+      const [first] = (await this.options.redis.xrange(this.options.stream, '-', '+', 'COUNT', 1)) as RawEntry[];
+      if (first === undefined || Number(first[0].split('-')[0]) >= lastReadAt - this.options.blockMs) return '0';
+    } catch {
+      // undecided: the configured start
+    }
+    return this.options.startId;
   }
 
   async #runClaimLoop(): Promise<void> {

@@ -23,6 +23,7 @@ import { LiveSessionGuard } from './live/live-session-guard.js';
 import { prepareSubscription } from './live/live-subscription.js';
 import { createSocketTransport } from './live/socket-transport.js';
 import { handleSseRequest } from './live/sse-transport.js';
+import { waitForRedisReady } from '../redis/connection.js';
 import { RedisKeyValueCache } from './redis-key-value-cache.js';
 import { applyCors, setSecurityHeaders } from './security-headers.js';
 import { SubgraphDataSource, type SubgraphResilienceConfig } from './subgraph-data-source.js';
@@ -373,8 +374,9 @@ export function createGateway(config: GatewayConfig): Gateway {
       }
     };
     const [redisState, ...reachability] = await Promise.all([probeRedis(), ...config.subgraphs.map(probeSubgraph)]);
+    // Reported, not required: the gateway serves without Redis (README, "When Redis is down"),
+    // and an unready gateway would turn a cache outage into a full one at the load balancer.
     checks['redis'] = redisState;
-    if (redisState !== 'ok') ready = false;
     config.subgraphs.forEach((subgraph, index) => {
       const breaker = dataSources.get(subgraph.name)?.breaker.state ?? 'unknown';
       const reachable = reachability[index] ?? 'unknown';
@@ -405,6 +407,10 @@ export function createGateway(config: GatewayConfig): Gateway {
       const url = `http://127.0.0.1:${address.port}/graphql`;
       await apollo.start();
       apolloStarted = true;
+      // Starting needs Redis (the live hub joins its consumer group); once started, the gateway
+      // serves through an outage. Waited for here because the warm-up's writes, like every
+      // Redis feature, are skipped while the client is not ready yet.
+      await waitForRedisReady(config.redis, 10_000);
       if (config.persistedOperations) {
         const planned = await warmPersistedOperations(config.persistedOperations.operations);
         log.info({ planned, persisted: config.persistedOperations.operations.size }, 'query plans warmed from persisted operations');

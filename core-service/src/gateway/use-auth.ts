@@ -6,6 +6,7 @@ import { verifyAccessToken, type AccessTokenClaims } from '../auth/access-token.
 import { createSessionCache } from '../auth/session-cache.js';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { createServiceError } from '../errors/graphql-error.js';
+import { withRedisFallback } from '../redis/redis-fallback.js';
 import { ANONYMOUS_CALLER, type Caller, type GatewayPlugin } from './gateway-plugin.js';
 
 export interface UseAuthConfig {
@@ -63,7 +64,15 @@ export function useAuth(config: UseAuthConfig): GatewayPlugin {
       return ANONYMOUS_CALLER;
     }
     if (sessions) {
-      const revoked = await sessions.isSessionRevoked(claims.sid, { unknownIsRevoked: config.unknownSessionIsRevoked ?? false });
+      // Fails open while Redis is down: refusing every token would stop the money for an
+      // outage of a cache, while a session revoked meanwhile stays usable only until its
+      // access token expires (minutes). The README's Redis table states this trade.
+      const revoked = await withRedisFallback(
+        config.redis,
+        'gateway session revocation check',
+        () => sessions.isSessionRevoked(claims.sid, { unknownIsRevoked: config.unknownSessionIsRevoked ?? false }),
+        () => false,
+      );
       if (revoked) throw unauthenticated('The session has been revoked', ACCESS_TOKEN_REJECTIONS.Revoked);
     }
     return {

@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { createServiceError } from '../errors/graphql-error.js';
+import { withRedisFallback } from '../redis/redis-fallback.js';
 import { spendSlidingWindows } from '../redis/sliding-window.js';
 import type { GatewayPlugin } from './gateway-plugin.js';
+import { MemorySlidingWindows } from './memory-sliding-window.js';
 
 export interface UseRateLimitConfig {
   redis: Redis;
@@ -18,6 +20,8 @@ export interface UseRateLimitConfig {
   minimumCost?: number;
   /** Called when an operation is refused (metrics). */
   onLimited?: (scope: 'user' | 'ip') => void;
+  /** Callers the in-memory fallback remembers while Redis is down. Default 100 000. */
+  fallbackMaxKeys?: number;
 }
 
 /**
@@ -25,11 +29,15 @@ export interface UseRateLimitConfig {
  * `minimumCost`), so one expensive query counts like many cheap ones. Runs after the cost limit
  * in the plugin list and reads the cost it left on the context. The window itself is
  * `spendSlidingWindow` (redis/sliding-window.ts).
+ *
+ * While Redis is down the same windows are kept in this instance's memory (same limits, per
+ * instance instead of shared); the memory counts are dropped, not merged, when Redis is back.
  */
 export function useRateLimit(config: UseRateLimitConfig): GatewayPlugin {
   const windowMs = config.windowMs ?? 60_000;
   const prefix = config.keyPrefix ? `${config.keyPrefix}:` : '';
   const limits = { user: config.userLimit ?? 20_000, ip: config.ipLimit ?? 10_000 };
+  let fallback: MemorySlidingWindows | undefined;
   return {
     name: 'rate-limit',
     async onOperation({ context }) {
@@ -37,9 +45,12 @@ export function useRateLimit(config: UseRateLimitConfig): GatewayPlugin {
       const checks: Array<{ scope: 'user' | 'ip'; id: string }> = [{ scope: 'ip', id: context.ip }];
       if (context.caller.userId !== undefined) checks.unshift({ scope: 'user', id: `${context.caller.tenantId ?? ''}:${context.caller.userId}` });
       // All windows in one atomic step: a request one limit refuses spends in none of them.
-      const results = await spendSlidingWindows(
+      const requests = checks.map((check) => ({ key: `${prefix}ratelimit:${check.scope}:${check.id}`, spend, limit: limits[check.scope], windowMs }));
+      const results = await withRedisFallback(
         config.redis,
-        checks.map((check) => ({ key: `${prefix}ratelimit:${check.scope}:${check.id}`, spend, limit: limits[check.scope], windowMs })),
+        'gateway rate limit',
+        (redis) => spendSlidingWindows(redis, requests),
+        () => (fallback ??= new MemorySlidingWindows(config.fallbackMaxKeys)).spend(requests),
       );
       let tightest: { scope: 'user' | 'ip'; remaining: number; limit: number; resetMs: number; allowed: boolean } | undefined;
       for (const [index, spent] of results.entries()) {

@@ -76,6 +76,24 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
     return entry;
   }
 
+  /**
+   * Writes a pending entry on its own, outside any transaction: an event that was to be
+   * published directly but could not be (Redis down) waits here for the relay instead of being
+   * lost or failing the operation that produced it.
+   */
+  async addPending(event: TEvent, options: { dispatchWebhooks?: boolean } = {}): Promise<void> {
+    await this.collection.insertOne({
+      _id: new ObjectId(),
+      eventId: event.id,
+      tenantId: event.tenantId,
+      type: event.type,
+      event,
+      status: 'pending',
+      createdAt: new Date(),
+      ...(options.dispatchWebhooks ? { dispatchWebhooks: true } : {}),
+    } as never);
+  }
+
   /** Committed, unsent entries in publication order. */
   async nextPending(limit: number): Promise<Array<OutboxEntry<TEvent>>> {
     return (await this.collection.find({ status: 'pending' } as never).sort({ _id: 1 }).limit(limit).toArray()) as Array<

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { getCorrelationId } from '../logger/index.js';
+import { noteRedisDegradation, withRedisFallback } from '../redis/redis-fallback.js';
 import { operationIndexKey, operationStateCommands, operationStateKey, type OperationStateCommands } from './operation-state-scripts.js';
 
 export type OperationStatus = 'in_progress' | 'completed' | 'failed' | 'recovering' | 'recovered';
@@ -138,18 +139,36 @@ export class OperationStateTracker {
   /**
    * Runs `fn` as a tracked operation: in progress with heartbeats while it runs, completed when
    * it resolves, failed (with the error's message) when it throws.
+   *
+   * The bookkeeping never decides the operation's fate: while Redis is down `fn` runs untracked
+   * (not even tried when the client is not ready, so nothing waits on Redis), and a failure to
+   * record the outcome is logged, not thrown, because `fn`'s own outcome (a MongoDB commit)
+   * already stands. An operation left marked in progress is found by recovery, which reads the
+   * source of truth before acting.
    */
   async track<T>(id: string, meta: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
-    await this.setInProgress(id, meta);
+    const what = `${this.type} crash tracking`;
+    const isTracked = await withRedisFallback(this.#redis, what, async () => {
+      await this.setInProgress(id, meta);
+      return true;
+    }, () => false);
+    if (!isTracked) return fn();
     const stop = this.startHeartbeat(id);
+    const record = async (finish: () => Promise<boolean>): Promise<void> => {
+      try {
+        await finish();
+      } catch (error) {
+        noteRedisDegradation(what, error instanceof Error ? error.message : String(error));
+      }
+    };
     try {
       const result = await fn();
       stop();
-      await this.setCompleted(id);
+      await record(() => this.setCompleted(id));
       return result;
     } catch (error) {
       stop();
-      await this.setFailed(id, error instanceof Error ? error.message : String(error));
+      await record(() => this.setFailed(id, error instanceof Error ? error.message : String(error)));
       throw error;
     }
   }

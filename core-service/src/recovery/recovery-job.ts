@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { generateCorrelationId, getLogger, runWithCorrelationId } from '../logger/index.js';
 import { operationIndexKey, operationStateCommands, operationStateKey, type OperationStateCommands } from './operation-state-scripts.js';
 import { parseOperationState, type RecoveryScheduler } from './operation-state-tracker.js';
+import { duplicateForBullMQ } from '../redis/duplicate-connection.js';
 import { recoveryAuditCollection, type RecoveryAuditRecord } from './recovery-audit.js';
 import {
   defaultRecoveryRegistry,
@@ -132,7 +133,7 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
     this.#maxAge = options.maxAge ?? 60_000;
     const queueName = options.queueName ?? (options.serviceName !== undefined ? `recovery-${options.serviceName}` : 'recovery');
     this.#queue = new Queue<CheckJobData>(queueName, {
-      connection: options.redis.duplicate({ maxRetriesPerRequest: null }),
+      connection: duplicateForBullMQ(options.redis, 'queue'),
       prefix: options.queuePrefix ?? 'bull',
     });
     this.#queue.on('error', (error) => this.#logger.error({ err: error }, 'recovery queue error'));
@@ -150,7 +151,7 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
   async start(): Promise<void> {
     if (this.#options.startWorker !== false && this.#worker === undefined) {
       this.#worker = new Worker<CheckJobData>(this.#queue.name, (job, token) => this.#process(job, token), {
-        connection: this.#options.redis.duplicate({ maxRetriesPerRequest: null }),
+        connection: duplicateForBullMQ(this.#options.redis, 'worker'),
         prefix: this.#options.queuePrefix ?? 'bull',
         concurrency: this.#options.concurrency ?? 10,
       });

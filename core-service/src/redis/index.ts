@@ -30,3 +30,5 @@ export type {
 export { duplicateConnection } from './duplicate-connection.js';
 export { spendSlidingWindow } from './sliding-window.js';
 export type { SlidingWindowSpend, SlidingWindowResult } from './sliding-window.js';
+export { withRedisFallback, isRedisReady, isRedisConnectionError, noteRedisDegradation, redisDegradations, resetRedisDegradations } from './redis-fallback.js';
+export { duplicateForBullMQ } from './duplicate-connection.js';

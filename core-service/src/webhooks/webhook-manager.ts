@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { ObjectId, type Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { findEventBus } from '../events/default-event-bus.js';
+import { duplicateForBullMQ } from '../redis/duplicate-connection.js';
 import { matchesEventPattern } from '../events/event-pattern.js';
 import { createIntegrationEvent, type IntegrationEvent } from '../events/integration-event.js';
 import { getCorrelationId, getLogger, runWithCorrelationId } from '../logger/index.js';
@@ -119,14 +120,14 @@ export class WebhookManager {
     const prefix = options.queuePrefix ?? 'bull';
     // Own connections (BullMQ's workers block on theirs); BullMQ leaves connections it was
     // handed open, so `close` quits them.
-    const queueConnection = options.redis.duplicate({ maxRetriesPerRequest: null });
+    const queueConnection = duplicateForBullMQ(options.redis, 'queue');
     this.#connections.push(queueConnection);
     this.#queue = new Queue<DeliveryJobData>(queueName, { connection: queueConnection, prefix });
     if (options.startWorker !== false) {
       // Each attempt logs under the correlation id of the request that produced the event.
       const processor = (job: Job<DeliveryJobData>): Promise<void> =>
         runWithCorrelationId(job.data.correlationId, () => this.#deliver(job), { webhookId: job.data.webhookId, eventId: job.data.eventId });
-      const workerConnection = options.redis.duplicate({ maxRetriesPerRequest: null });
+      const workerConnection = duplicateForBullMQ(options.redis, 'worker');
       this.#connections.push(workerConnection);
       this.#worker = new Worker<DeliveryJobData>(queueName, processor, {
         connection: workerConnection,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OperationStateTracker, operationStateKey } from '../../src/recovery/index.js';
+import { waitForRedisReady } from '../../src/redis/index.js';
 import { createTestFixture } from '../../src/testing/index.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -61,7 +62,10 @@ describe('OperationStateTracker', () => {
 
   it('track() heartbeats while the work runs and completes it afterwards', async () => {
     const fixture = createTestFixture({ label: 'tracktrack' });
-    const tracker = new OperationStateTracker('transfer', { redis: fixture.redis(), keyPrefix: fixture.keyPrefix, staleAfter: 1_000, heartbeatInterval: 20 });
+    const redis = fixture.redis();
+    // track() skips a client that is not ready yet (it never waits for Redis): connected first.
+    await waitForRedisReady(redis, 5_000);
+    const tracker = new OperationStateTracker('transfer', { redis, keyPrefix: fixture.keyPrefix, staleAfter: 1_000, heartbeatInterval: 20 });
 
     const result = await tracker.track('op-5', { step: 'debit' }, async () => {
       const started = (await tracker.get('op-5'))!.startedAt.getTime();

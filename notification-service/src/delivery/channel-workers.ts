@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CircuitBreaker, getLogger, openOtpCode, runInSpan, SpanKind, spendSlidingWindow, traceCarrierOf, type SealedOtpCode } from 'core-service';
+import { CircuitBreaker, duplicateForBullMQ, getLogger, openOtpCode, runInSpan, SpanKind, spendSlidingWindow, traceCarrierOf, type SealedOtpCode } from 'core-service';
 import type { NotificationDeps } from '../deps.js';
 import { isNotificationType } from '../domain/catalog.js';
 import { PROVIDER_CHANNELS, type ProviderChannelName } from '../domain/channels.js';
@@ -81,7 +81,7 @@ export class ChannelWorkers {
     for (const channel of PROVIDER_CHANNELS) {
       if (this.#chains[channel].length === 0) continue;
       const settings = channelSettings(deps, channel);
-      const connection = deps.redis.duplicate({ maxRetriesPerRequest: null });
+      const connection = duplicateForBullMQ(deps.redis, 'worker');
       this.#connections.push(connection);
       const worker = new Worker<DeliveryJobData>(QUEUE_NAMES[channel], (job, token) => this.#process(channel, job, token), {
         connection,

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { getLogger } from 'core-service';
+import { duplicateForBullMQ, getLogger } from 'core-service';
 import { PROVIDER_CHANNELS, type ProviderChannelName } from '../domain/channels.js';
 import type { NotificationSettings } from '../settings.js';
 import type { NotificationStore } from '../store/notification-store.js';
@@ -41,7 +41,7 @@ export class DeliveryDispatcher {
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
-    this.#connection = options.redis.duplicate({ maxRetriesPerRequest: null });
+    this.#connection = duplicateForBullMQ(options.redis, 'queue');
     const queue = (channel: ProviderChannelName) => new Queue<DeliveryJobData>(QUEUE_NAMES[channel], { connection: this.#connection, prefix: options.queuePrefix });
     this.queues = { EMAIL: queue('EMAIL'), SMS: queue('SMS') };
   }

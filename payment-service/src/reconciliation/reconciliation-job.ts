@@ -1,7 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Collection, Db, MongoClient } from 'mongodb';
-import { getLogger, withTransaction } from 'core-service';
+import { duplicateForBullMQ, getLogger, withTransaction } from 'core-service';
 import { reconcileCurrency, type ReconciliationFinding } from '../domain/reconciliation.js';
 import type { PaymentStore } from '../store/payment-store.js';
 
@@ -69,14 +69,14 @@ export class ReconciliationJob {
     await this.reports.createIndex({ tenantId: 1, currency: 1, checkedAt: -1 }, { name: 'tenant_currency_checked' });
     const everyMs = this.#options.everyMs ?? 3_600_000;
     if (everyMs <= 0) return;
-    const connection = (): Redis => {
-      const duplicate = this.#options.redis.duplicate({ maxRetriesPerRequest: null });
+    const connection = (role: 'queue' | 'worker'): Redis => {
+      const duplicate = duplicateForBullMQ(this.#options.redis, role);
       this.#connections.push(duplicate);
       return duplicate;
     };
-    this.#queue = new Queue(QUEUE, { connection: connection(), prefix: this.#options.queuePrefix });
+    this.#queue = new Queue(QUEUE, { connection: connection('queue'), prefix: this.#options.queuePrefix });
     await this.#queue.upsertJobScheduler(SCHEDULER_ID, { every: everyMs }, { name: 'reconcile', opts: { removeOnComplete: 100, removeOnFail: 100 } });
-    this.#worker = new Worker(QUEUE, (job: Job) => this.#process(job), { connection: connection(), prefix: this.#options.queuePrefix, concurrency: 1 });
+    this.#worker = new Worker(QUEUE, (job: Job) => this.#process(job), { connection: connection('worker'), prefix: this.#options.queuePrefix, concurrency: 1 });
     this.#worker.on('error', (error) => getLogger().error({ err: error }, 'reconciliation worker error'));
   }
 
