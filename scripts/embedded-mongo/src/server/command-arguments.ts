@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../errors.js';
 import { numberOf } from '../storage/numeric-value.js';
 import * as language from '../language/index.js';
+import type { Collection } from '../storage/collection.js';
 import type { CommandContext } from './command-context.js';
 
 /** Reading command fields with MongoDB's type errors (TypeMismatch/BadValue naming the field). */
@@ -76,4 +77,17 @@ export function letVariables(body: Document, command: string): Record<string, un
     variables[name] = language.evaluateExpression(expression, {}, { NOW: now, CLUSTER_TIME: now, ...variables });
   }
   return variables;
+}
+
+/**
+ * The collection a write names, created if missing; created inside a multi-document
+ * transaction, it stays unlisted for other sessions until the commit (and an abort drops it).
+ */
+export function ensureCollectionFor(ctx: CommandContext, name: string, db: string = ctx.db): Collection {
+  const engine = ctx.state.engine;
+  const existing = engine.collection(db, name);
+  if (existing !== undefined) return existing;
+  const created = engine.ensureCollection(db, name);
+  if (ctx.txn !== null) engine.markCreatedBy(ctx.txn, created);
+  return created;
 }

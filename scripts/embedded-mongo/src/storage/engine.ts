@@ -48,6 +48,50 @@ export class Engine {
 
   // ---- catalog ---------------------------------------------------------------------------
 
+  /**
+   * Collections and indexes a multi-document transaction created and has not committed yet:
+   * other sessions do not list them; an abort drops them again (MongoDB 4.4+ semantics of
+   * DDL inside a transaction).
+   */
+  private readonly pendingDdl = new Map<Transaction, { collections: Collection[]; indexes: [Collection, string][] }>();
+  private readonly pendingCreator = new Map<Collection | CollectionIndexRef, Transaction>();
+
+  /** Records that `txn` (a multi-document transaction) created `coll`, or index `indexName` of it. */
+  markCreatedBy(txn: Transaction, coll: Collection, indexName?: string): void {
+    let pending = this.pendingDdl.get(txn);
+    if (pending === undefined) {
+      pending = { collections: [], indexes: [] };
+      this.pendingDdl.set(txn, pending);
+    }
+    if (indexName === undefined) {
+      pending.collections.push(coll);
+      this.pendingCreator.set(coll, txn);
+    } else {
+      pending.indexes.push([coll, indexName]);
+      this.pendingCreator.set(indexRef(coll, indexName), txn);
+    }
+  }
+
+  /** False for a collection (or index) created by another session's uncommitted transaction. */
+  isVisibleTo(txn: Transaction | null, coll: Collection, indexName?: string): boolean {
+    const creator = this.pendingCreator.get(indexName === undefined ? coll : indexRef(coll, indexName));
+    return creator === undefined || creator === txn;
+  }
+
+  private settleDdl(txn: Transaction, committed: boolean): void {
+    const pending = this.pendingDdl.get(txn);
+    if (pending === undefined) return;
+    this.pendingDdl.delete(txn);
+    for (const [coll, name] of pending.indexes) {
+      this.pendingCreator.delete(indexRef(coll, name));
+      if (!committed && coll.indexes.has(name) && this.collection(coll.db, coll.name) === coll) this.dropIndex(coll, name);
+    }
+    for (const coll of pending.collections) {
+      this.pendingCreator.delete(coll);
+      if (!committed && this.collection(coll.db, coll.name) === coll) this.dropCollection(coll.db, coll.name);
+    }
+  }
+
   collection(db: string, name: string): Collection | undefined {
     return this.dbs.get(db)?.get(name);
   }
@@ -159,12 +203,14 @@ export class Engine {
   commit(txn: Transaction): Promise<void> {
     const ops = this.journal !== null && !this.replaying ? this.journalOps(txn) : null;
     const ts = this.txns.commit(txn);
+    this.settleDdl(txn, true);
     if (ops === null || ops.length === 0) return this.lastWrite;
     return this.append({ t: 'w', ts, ops });
   }
 
   abort(txn: Transaction, reason?: string): void {
     this.txns.abort(txn, reason);
+    this.settleDdl(txn, false);
   }
 
   /** Resolves when every change made so far is durable. */
@@ -342,4 +388,24 @@ function validateNamespace(db: string, name: string): void {
   if (name.length === 0 || name.includes('$') || name.startsWith('.') || name.includes('\0')) {
     throw new MongoCommandError(ErrorCode.InvalidNamespace, `Invalid collection name: ${name}`);
   }
+}
+
+/** A stable key for "index `name` of `coll`" in the pending-DDL map. */
+interface CollectionIndexRef {
+  readonly coll: Collection;
+  readonly name: string;
+}
+const indexRefs = new WeakMap<Collection, Map<string, CollectionIndexRef>>();
+function indexRef(coll: Collection, name: string): CollectionIndexRef {
+  let refs = indexRefs.get(coll);
+  if (refs === undefined) {
+    refs = new Map();
+    indexRefs.set(coll, refs);
+  }
+  let ref = refs.get(name);
+  if (ref === undefined) {
+    ref = { coll, name };
+    refs.set(name, ref);
+  }
+  return ref;
 }

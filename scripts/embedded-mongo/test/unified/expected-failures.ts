@@ -6,7 +6,6 @@
  */
 export const CAUSES = {
   collation: 'collations other than `simple` (locale, strength, ...) are refused with an error naming the collation',
-  'ddl-in-transaction': 'a collection or index created inside a transaction is visible to other sessions before the transaction commits (and stays after an abort)',
   views: 'views (`create` with `viewOn`/`pipeline`) and `collMod` with `validator` are refused',
   driver: 'not the engine: the Node driver 7.9.1 does not do what the test expects (NODE-6484: it drops `bypassDocumentValidation: false`; NODE-6468: it replaces a null `_id`); the driver\'s own runner skips these tests',
 } as const satisfies Record<string, string>;
@@ -73,13 +72,5 @@ export const EXPECTED_FAILURES: Record<string, Record<string, Cause>> = {
   },
   'crud/updateOne-collation': {
     "UpdateOne when one document matches with collation": 'collation',
-  },
-  'transactions/create-collection': {
-    "explicitly create collection using create command": 'ddl-in-transaction',
-    "implicitly create collection using insert": 'ddl-in-transaction',
-  },
-  'transactions/create-index': {
-    "create index on a non-existing collection": 'ddl-in-transaction',
-    "create index on a collection created within the same transaction": 'ddl-in-transaction',
   },
 };

@@ -22,7 +22,8 @@ export async function create(ctx: CommandContext): Promise<Document> {
     if (key === 'capped' && value === false) continue;
     throw new MongoCommandError(ErrorCode.InvalidOptions, `embedded-mongo does not support the collection option '${key}'`);
   }
-  ctx.state.engine.createCollection(ctx.db, name, options);
+  const created = ctx.state.engine.createCollection(ctx.db, name, options);
+  if (ctx.txn !== null) ctx.state.engine.markCreatedBy(ctx.txn, created);
   await durable(ctx);
   return { ok: 1 };
 }
@@ -62,6 +63,7 @@ export function listCollections(ctx: CommandContext): Document {
   const matcher = language.compileFilter(filter);
   const infos: Document[] = [];
   for (const coll of ctx.state.engine.collections(ctx.db)) {
+    if (!ctx.state.engine.isVisibleTo(ctx.txn, coll)) continue;
     const info: Document = nameOnly
       ? { name: coll.name, type: 'collection' }
       : {

@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import * as language from '../../language/index.js';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { runQuery } from '../../storage/query-executor.js';
-import { booleanArgument, collectionArgument, letVariables, optionalDocument } from '../command-arguments.js';
+import { booleanArgument, collectionArgument, letVariables, optionalDocument, ensureCollectionFor } from '../command-arguments.js';
 import type { CommandContext } from '../command-context.js';
 import { durable, runWriteStatement } from '../write-statement.js';
 import { updateDocuments, validateUpdateKeys } from './update.js';
@@ -29,7 +29,7 @@ export async function findAndModify(ctx: CommandContext): Promise<Document> {
   const project = fields !== undefined && Object.keys(fields).length > 0 ? language.compileProjection(fields, query) : (d: Document) => d;
 
   const variables = letVariables(body, 'findAndModify');
-  const coll = ctx.state.engine.ensureCollection(ctx.db, name);
+  const coll = ensureCollectionFor(ctx, name);
   let reply: Document;
   if (remove) {
     const removed = await runWriteStatement(ctx, (txn) => {

@@ -4,7 +4,7 @@ import { ErrorCode, MongoCommandError } from '../../errors.js';
 import type { Collection } from '../../storage/collection.js';
 import type { IndexOptions } from '../../storage/collection-index.js';
 import { numberOf } from '../../storage/numeric-value.js';
-import { collectionArgument } from '../command-arguments.js';
+import { collectionArgument, ensureCollectionFor } from '../command-arguments.js';
 import type { CommandContext } from '../command-context.js';
 import { firstBatchReply } from '../cursors.js';
 import { durable } from '../write-statement.js';
@@ -19,8 +19,9 @@ export async function createIndexes(ctx: CommandContext): Promise<Document> {
   if (!Array.isArray(specs) || specs.length === 0) throw new MongoCommandError(ErrorCode.BadValue, 'Must specify at least one index to create');
   const engine = ctx.state.engine;
   const existed = engine.collection(ctx.db, name) !== undefined;
-  const coll = engine.ensureCollection(ctx.db, name);
+  const coll = ensureCollectionFor(ctx, name);
   const before = coll.indexes.size;
+  const namesBefore = new Set(coll.indexes.keys());
   for (const spec of specs as Document[]) {
     const { indexName, key, options } = parseIndexSpec(spec);
     const existing = coll.indexes.get(indexName);
@@ -40,6 +41,7 @@ export async function createIndexes(ctx: CommandContext): Promise<Document> {
     }
     engine.createIndex(coll, indexName, key, options);
   }
+  if (ctx.txn !== null) for (const indexName of coll.indexes.keys()) if (!namesBefore.has(indexName)) engine.markCreatedBy(ctx.txn, coll, indexName);
   await durable(ctx);
   const reply: Document = { numIndexesBefore: before, numIndexesAfter: coll.indexes.size, createdCollectionAutomatically: !existed, ok: 1 };
   if (before === coll.indexes.size) reply.note = 'all indexes already exist';
@@ -102,7 +104,7 @@ export function listIndexes(ctx: CommandContext): Document {
   const name = collectionArgument(ctx, 'listIndexes');
   const coll = ctx.state.engine.collection(ctx.db, name);
   if (coll === undefined) throw new MongoCommandError(ErrorCode.NamespaceNotFound, `ns does not exist: ${ctx.db}.${name}`);
-  const specs = [...coll.indexes.values()].map((ix) => ix.describe());
+  const specs = [...coll.indexes.values()].filter((ix) => ctx.state.engine.isVisibleTo(ctx.txn, coll, ix.name)).map((ix) => ix.describe());
   return firstBatchReply(ctx.state.cursors, `${ctx.db}.${name}`, specs[Symbol.iterator](), { batchSize: specs.length + 1, session: ctx.session, txn: null });
 }
 

@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
-import { collectionArgument } from '../command-arguments.js';
+import { collectionArgument, ensureCollectionFor } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
 import { receivedBytesOf } from '../wire-protocol.js';
 import { runWriteBatch, runWriteStatement } from '../write-statement.js';
@@ -9,7 +9,7 @@ import { runWriteBatch, runWriteStatement } from '../write-statement.js';
 export async function insert(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'insert');
   const docs = documentsArgument(ctx, 'documents');
-  const coll = ctx.state.engine.ensureCollection(ctx.db, name);
+  const coll = ensureCollectionFor(ctx, name);
   let n = 0;
   const writeErrors = await runWriteBatch(ctx, docs, async (doc) => {
     validateId(doc);

@@ -5,7 +5,7 @@ import type { Collection } from '../../storage/collection.js';
 import type { Transaction } from '../../storage/mvcc.js';
 import { runQuery } from '../../storage/query-executor.js';
 import { ObjectId } from 'bson';
-import { booleanArgument, collectionArgument, letVariables, rejectCollation } from '../command-arguments.js';
+import { booleanArgument, collectionArgument, letVariables, rejectCollation, ensureCollectionFor } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
 import { runWriteBatch, runWriteStatement } from '../write-statement.js';
 import { validateId } from './insert.js';
@@ -31,7 +31,7 @@ export async function update(ctx: CommandContext): Promise<Document> {
   // error (IDL parsing), before any statement runs.
   for (const stmt of statements) checkStatementShape(stmt);
   const variables = letVariables(ctx.body, 'update');
-  const coll = ctx.state.engine.ensureCollection(ctx.db, name);
+  const coll = ensureCollectionFor(ctx, name);
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
