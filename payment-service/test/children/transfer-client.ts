@@ -5,7 +5,7 @@
  */
 import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
-import { OperationStateTracker, WalletError, createTransferWithTransactions } from 'core-service';
+import { OperationStateTracker, TransactionConflictError, WalletError, createTransferWithTransactions } from 'core-service';
 
 export interface PlannedTransfer {
   fromUserId: string;
@@ -28,10 +28,17 @@ const queue = [...plan];
 const runOne = async (planned: PlannedTransfer): Promise<void> => {
   const started = performance.now();
   try {
-    const result = await createTransferWithTransactions(
-      { db, client, tenantId: TENANT_ID!, currency: 'EUR', ...planned },
-      { tracker },
-    );
+    // A client retries what the platform calls retryable (a transaction that kept conflicting
+    // past its budget wrote nothing) with the same idempotency key, as the app does.
+    const attempt = async (left: number): Promise<Awaited<ReturnType<typeof createTransferWithTransactions>>> => {
+      try {
+        return await createTransferWithTransactions({ db, client, tenantId: TENANT_ID!, currency: 'EUR', ...planned }, { tracker });
+      } catch (error) {
+        if (error instanceof TransactionConflictError && left > 0) return attempt(left - 1);
+        throw error;
+      }
+    };
+    const result = await attempt(20);
     latencies.push(performance.now() - started);
     process.stdout.write(`${JSON.stringify({ key: planned.idempotencyKey, outcome: result.replayed ? 'replayed' : 'ok', transferId: result.transfer.id })}\n`);
   } catch (error) {
