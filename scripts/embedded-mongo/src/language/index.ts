@@ -21,6 +21,7 @@ export { isNumeric } from './values/numeric.js';
 export { getPath } from './path.js';
 export { indexKeysFor } from './index-keys.js';
 export { compileFilter, type Matcher } from './filter.js';
+export { parseCollation, foldFilter, foldValue, type Collation } from './collation.js';
 export { applyUpdate, buildUpsertDocument, type UpdateOptions, type UpdateResult } from './update.js';
 export { compileProjection } from './projection.js';
 export { compileSort } from './sort.js';

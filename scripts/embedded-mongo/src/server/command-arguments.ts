@@ -48,17 +48,6 @@ export function booleanArgument(body: Document, field: string): boolean {
 }
 
 /**
- * Only the simple (binary) collation is implemented; any other would silently compare strings
- * the wrong way, so it is refused by name.
- */
-export function rejectCollation(collation: unknown): void {
-  if (collation === undefined || collation === null) return;
-  const locale = (collation as Document).locale;
-  if (locale === 'simple') return;
-  throw new MongoCommandError(ErrorCode.BadValue, `embedded-mongo supports only the simple collation, not ${JSON.stringify(collation)}`);
-}
-
-/**
  * The command's `let` option: constants (expressions evaluated once, without a document) that
  * filters' `$expr`, pipelines and pipeline updates read as `$$name`.
  */

@@ -21,6 +21,8 @@ export interface CommandContext {
   view: ReadView;
   /** Date.now() when the command arrived (for maxTimeMS). */
   startedAt: number;
+  /** The command's non-simple `collation` (strength 1 or 2), if any. */
+  collation?: import('../language/index.js').Collation;
 }
 
 export type CommandHandler = (ctx: CommandContext) => Document | Promise<Document>;

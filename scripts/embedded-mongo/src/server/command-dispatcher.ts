@@ -2,7 +2,7 @@ import { type Document, Long } from 'bson';
 import { ErrorCode, MongoCommandError } from '../errors.js';
 import { LATEST } from '../storage/record.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
-import { rejectCollation } from './command-arguments.js';
+import { parseCollation } from '../language/index.js';
 import { commandTable } from './command-table.js';
 import type { ServerState } from './server-state.js';
 import type { Session } from './sessions.js';
@@ -83,7 +83,8 @@ async function run(
   const lsid = body.lsid as Document | undefined;
   const session = lsid !== undefined && lsid !== null ? state.sessions.acquire(lsid) : null;
   const ctx: CommandContext = { state, db, body, sequences, connectionId, session, txn: null, view: LATEST, startedAt: Date.now() };
-  rejectCollation(body.collation);
+  const collation = parseCollation(body.collation);
+  if (collation !== undefined) ctx.collation = collation;
   if (body.tailable === true || body.awaitData === true) {
     throw new MongoCommandError(ErrorCode.BadValue, 'embedded-mongo does not support tailable cursors');
   }

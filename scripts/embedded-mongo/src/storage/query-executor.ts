@@ -14,6 +14,8 @@ export interface QuerySpec {
   hint?: unknown;
   /** The command's `let` variables ($$name in `$expr`). */
   variables?: Record<string, unknown>;
+  /** A non-simple collation: strings compare through its folded form; no index is used. */
+  collation?: language.Collation;
 }
 
 /** Work counters, for explain's executionStats. */
@@ -39,15 +41,27 @@ export interface Match {
  */
 export function* runQuery(coll: Collection, view: () => ReadView, spec: QuerySpec, plan?: QueryPlan, stats?: ScanStats): Generator<Match> {
   const filter = spec.filter ?? {};
-  const matcher = language.compileFilter(filter, spec.variables);
+  const collation = spec.collation;
   const sortSpec = spec.sort !== undefined && Object.keys(spec.sort).length > 0 ? spec.sort : undefined;
-  const chosen = plan ?? planQuery(coll, filter, sortSpec, spec.hint);
+  let matcher = language.compileFilter(filter, spec.variables);
+  if (collation !== undefined) {
+    // Indexes hold binary-ordered keys: a collated query scans the collection and compares folded strings.
+    const folded = language.compileFilter(language.foldFilter(filter, collation), spec.variables);
+    matcher = (doc) => folded(language.foldValue(doc, collation) as Document);
+  }
+  const chosen = plan ?? (collation !== undefined ? planQuery(coll, {}, undefined, spec.hint) : planQuery(coll, filter, sortSpec, spec.hint));
   let source = scanPlan(coll, view, chosen, matcher, stats ?? { keysExamined: 0, docsExamined: 0 });
-  if (sortSpec !== undefined && !chosen.providesSort) {
+  if (sortSpec !== undefined && (collation !== undefined || !chosen.providesSort)) {
     const compare = language.compileSort(sortSpec);
     const all = [...source];
-    all.sort((a, b) => compare(a.doc, b.doc));
-    source = all[Symbol.iterator]() as Generator<Match>;
+    if (collation !== undefined) {
+      const keyed = all.map((m) => ({ m, key: language.foldValue(m.doc, collation) as Document }));
+      keyed.sort((a, b) => compare(a.key, b.key));
+      source = keyed.map((k) => k.m)[Symbol.iterator]() as Generator<Match>;
+    } else {
+      all.sort((a, b) => compare(a.doc, b.doc));
+      source = all[Symbol.iterator]() as Generator<Match>;
+    }
   }
   let toSkip = spec.skip ?? 0;
   let left = spec.limit !== undefined && spec.limit > 0 ? spec.limit : Number.POSITIVE_INFINITY;

@@ -27,7 +27,7 @@ export function aggregate(ctx: CommandContext): Document | Promise<Document> {
   const outputStage = isOutputStage(pipeline.at(-1)) ? (pipeline.at(-1) as Document) : undefined;
   const view = ctx.view;
   const variables = letVariables(ctx.body, 'aggregate');
-  const letSpec = variables !== undefined ? { variables } : {};
+  const letSpec = { ...(variables !== undefined ? { variables } : {}), ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}) };
   const engine = ctx.state.engine;
   let input: Iterable<Document>;
   let rest = outputStage === undefined ? (pipeline as Document[]) : (pipeline.slice(0, -1) as Document[]);
@@ -71,7 +71,7 @@ export function aggregate(ctx: CommandContext): Document | Promise<Document> {
   }
   const context: language.PipelineContext = {
     now: new Date(),
-    ...letSpec,
+    ...(variables !== undefined ? { variables } : {}),
     getCollection(name: string): Iterable<Document> {
       const coll = engine.collection(ctx.db, name);
       if (coll === undefined) return [];
@@ -83,6 +83,12 @@ export function aggregate(ctx: CommandContext): Document | Promise<Document> {
       })();
     },
   };
+  if (ctx.collation !== undefined && countingGroup(rest) === null) {
+    // Only the collection read (the leading $match/$sort/$skip/$limit) honours a collation;
+    // a later stage that compares strings would compare them binary: refuse rather than answer wrongly.
+    const comparing = rest.map((stage) => Object.keys(stage)[0]!).find((name) => !COLLATION_NEUTRAL_STAGES.has(name));
+    if (comparing !== undefined) throw new MongoCommandError(ErrorCode.BadValue, `embedded-mongo supports a collation only on the leading $match/$sort of a pipeline, not with ${comparing}`);
+  }
   const output = rest.length === 0 ? input : language.runPipeline(input, rest, context);
   if (outputStage !== undefined) {
     const documents = [...output];
@@ -97,6 +103,9 @@ export function aggregate(ctx: CommandContext): Document | Promise<Document> {
     txn: ctx.txn,
   });
 }
+
+/** Stages that never compare strings, so a collation does not change what they do. */
+const COLLATION_NEUTRAL_STAGES = new Set(['$project', '$addFields', '$set', '$unset', '$limit', '$skip', '$count', '$replaceRoot', '$replaceWith', '$unwind', '$sample']);
 
 /** Splits the leading stages a collection read can do itself from the rest of the pipeline. */
 function pushDown(pipeline: Document[]): { spec: QuerySpec; remaining: Document[] } {

@@ -19,7 +19,7 @@ export function count(ctx: CommandContext): Document {
   } else {
     n = 0;
     const view = ctx.view;
-    for (const _ of runQuery(coll, () => view, { filter: query, skip, limit, hint: ctx.body.hint })) n++;
+    for (const _ of runQuery(coll, () => view, { filter: query, skip, limit, hint: ctx.body.hint, ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}) })) n++;
   }
   return { n, ok: 1 };
 }

@@ -1,7 +1,8 @@
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { runQuery } from '../../storage/query-executor.js';
-import { collectionArgument, letVariables, rejectCollation } from '../command-arguments.js';
+import * as language from '../../language/index.js';
+import { collectionArgument, letVariables } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
 import { runWriteBatch, runWriteStatement } from '../write-statement.js';
 import { numberOf } from '../../storage/numeric-value.js';
@@ -11,7 +12,7 @@ export async function deleteCommand(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'delete');
   const statements = documentsArgument(ctx, 'deletes');
   for (const stmt of statements) {
-    rejectCollation(stmt.collation);
+    language.parseCollation(stmt.collation);
     const q = stmt.q;
     if (typeof q !== 'object' || q === null || Array.isArray(q) || (q as { _bsontype?: string })._bsontype !== undefined) {
       throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field 'delete.deletes.q' is the wrong type '${typeof q}', expected type 'object'`);
@@ -25,8 +26,9 @@ export async function deleteCommand(ctx: CommandContext): Promise<Document> {
     if (limit !== 0 && limit !== 1) throw new MongoCommandError(ErrorCode.FailedToParse, `The limit field in delete objects must be 0 or 1. Got ${limit}`);
     if (coll === undefined) return;
     const filter = (stmt.q ?? {}) as Document;
+    const collation = language.parseCollation(stmt.collation);
     n += await runWriteStatement(ctx, (txn) => {
-      const matches = [...runQuery(coll, () => txn, { filter, limit, hint: stmt.hint, ...(variables !== undefined ? { variables } : {}) })];
+      const matches = [...runQuery(coll, () => txn, { filter, limit, hint: stmt.hint, ...(variables !== undefined ? { variables } : {}), ...(collation !== undefined ? { collation } : {}) })];
       for (const m of matches) coll.remove(txn, m.rec);
       return matches.length;
     });

@@ -15,10 +15,13 @@ export function distinct(ctx: CommandContext): Document {
   const query = optionalDocument(ctx.body, 'query') ?? {};
   const values: unknown[] = [];
   const view = ctx.view;
-  for (const { doc } of runQuery(coll, () => view, { filter: query, hint: ctx.body.hint })) collectValues(doc, key.split('.'), values);
-  values.sort(language.compareValues);
+  for (const { doc } of runQuery(coll, () => view, { filter: query, hint: ctx.body.hint, ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}) })) collectValues(doc, key.split('.'), values);
+  const collation = ctx.collation;
+  const key_ = collation === undefined ? (v: unknown) => v : (v: unknown) => language.foldValue(v, collation);
+  // With a collation, values equal once folded count once (the first in collation order is kept).
+  values.sort((a, b) => language.compareValues(key_(a), key_(b)));
   const unique: unknown[] = [];
-  for (const v of values) if (unique.length === 0 || !language.valuesEqual(unique[unique.length - 1], v)) unique.push(v);
+  for (const v of values) if (unique.length === 0 || !language.valuesEqual(key_(unique[unique.length - 1]), key_(v))) unique.push(v);
   return { values: unique, ok: 1 };
 }
 

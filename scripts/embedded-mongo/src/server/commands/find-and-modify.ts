@@ -33,7 +33,7 @@ export async function findAndModify(ctx: CommandContext): Promise<Document> {
   let reply: Document;
   if (remove) {
     const removed = await runWriteStatement(ctx, (txn) => {
-      const match = runQuery(coll, () => txn, { filter: query, sort, limit: 1, hint: body.hint, ...(variables !== undefined ? { variables } : {}) }).next();
+      const match = runQuery(coll, () => txn, { filter: query, sort, limit: 1, hint: body.hint, ...(variables !== undefined ? { variables } : {}), ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}) }).next();
       if (match.done === true) return null;
       coll.remove(txn, match.value.rec);
       return match.value.doc;
@@ -50,6 +50,7 @@ export async function findAndModify(ctx: CommandContext): Promise<Document> {
         hint: body.hint,
         sort,
         ...(variables !== undefined ? { variables } : {}),
+        ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}),
       }),
     );
     const lastErrorObject: Document = { n: result.matched + (result.upsertedId !== undefined ? 1 : 0), updatedExisting: result.matched > 0 };

@@ -5,7 +5,7 @@ import type { Collection } from '../../storage/collection.js';
 import type { Transaction } from '../../storage/mvcc.js';
 import { runQuery } from '../../storage/query-executor.js';
 import { ObjectId } from 'bson';
-import { booleanArgument, collectionArgument, letVariables, rejectCollation, ensureCollectionFor } from '../command-arguments.js';
+import { booleanArgument, collectionArgument, letVariables, ensureCollectionFor } from '../command-arguments.js';
 import { type CommandContext, documentsArgument } from '../command-context.js';
 import { runWriteBatch, runWriteStatement } from '../write-statement.js';
 import { validateId } from './insert.js';
@@ -38,6 +38,8 @@ export async function update(ctx: CommandContext): Promise<Document> {
   const writeErrors = await runWriteBatch(ctx, statements, async (stmt, i) => {
     const spec = parseStatement(stmt);
     if (variables !== undefined) spec.variables = variables;
+    const collation = language.parseCollation(stmt.collation);
+    if (collation !== undefined) spec.collation = collation;
     const result = await runWriteStatement(ctx, (txn) => updateDocuments(coll, txn, spec));
     n += result.matched;
     nModified += result.modified;
@@ -62,10 +64,11 @@ export interface UpdateSpec {
   sort?: Document;
   /** The command's `let` variables. */
   variables?: Record<string, unknown>;
+  collation?: language.Collation;
 }
 
 function checkStatementShape(stmt: Document): void {
-  rejectCollation(stmt.collation);
+  language.parseCollation(stmt.collation);
   // `sort` on update statements came with MongoDB 8.0; a 7.0 server (what hello/buildInfo claim) refuses it.
   if (stmt.sort !== undefined) throw new MongoCommandError(ErrorCode.Location40415, "BSON field 'update.updates.sort' is an unknown field.");
   const q = stmt.q;
@@ -123,7 +126,7 @@ export function updateDocuments(coll: Collection, txn: Transaction, spec: Update
   const options: language.UpdateOptions = { query: spec.query };
   if (spec.arrayFilters !== undefined) options.arrayFilters = spec.arrayFilters;
   if (spec.variables !== undefined) options.variables = spec.variables;
-  const matches = [...runQuery(coll, () => txn, { filter: spec.query, sort: spec.sort, limit: spec.multi ? 0 : 1, hint: spec.hint, ...(spec.variables !== undefined ? { variables: spec.variables } : {}) })];
+  const matches = [...runQuery(coll, () => txn, { filter: spec.query, sort: spec.sort, limit: spec.multi ? 0 : 1, hint: spec.hint, ...(spec.variables !== undefined ? { variables: spec.variables } : {}), ...(spec.collation !== undefined ? { collation: spec.collation } : {}) })];
   if (matches.length === 0) {
     if (!spec.upsert) return { matched: 0, modified: 0, before: null, after: null };
     let doc = language.buildUpsertDocument(spec.query, spec.update, { ...options, isInsert: true });
