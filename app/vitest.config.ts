@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'], environment: 'jsdom', setupFiles: ['test/unit/setup.ts'] },
+        // jsdom and simulated typing are slow on a loaded 2-core machine: the default 5 s is not a bound on anything.
+        test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'], environment: 'jsdom', setupFiles: ['test/unit/setup.ts'], testTimeout: 30_000 },
       },
       {
         // A built bundle served by `vite preview` in front of the platform booted once per run
