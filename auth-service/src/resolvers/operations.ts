@@ -1,6 +1,7 @@
 import { requireAuthenticated, requirePermission } from 'core-service/access';
 import { CORE_ERRORS, GraphQLError, verifyAuditChain, type AuditEntryDocument, type AuditLogFilter, type AuditCategory, type AuditOutcome } from 'core-service';
 import type { AuthContext } from '../deps.js';
+import { callerTenant } from './roles.js';
 
 /**
  * Platform operations served by auth-service for every service: config (core-service
@@ -8,12 +9,6 @@ import type { AuthContext } from '../deps.js';
  * wide; it is granted by `config:*:tenant`, which only `admin` and `system` hold. A deployment
  * hosting several tenants' admins denies `config:*:tenant` to the tenant admin role.
  */
-function callerTenant(ctx: AuthContext): string {
-  const user = requireAuthenticated(ctx);
-  if (user.tenantId === null) throw new GraphQLError(CORE_ERRORS.Forbidden, {}, { message: 'No tenant in the caller context' });
-  return user.tenantId;
-}
-
 function changedBy(ctx: AuthContext) {
   const user = requireAuthenticated(ctx);
   return { actor: { type: 'user' as const, id: user.id, sessionId: user.sessionId }, tenantId: callerTenant(ctx) };
@@ -21,8 +16,7 @@ function changedBy(ctx: AuthContext) {
 
 export async function serviceConfigs(_: unknown, args: { service?: string | null }, ctx: AuthContext) {
   requirePermission(ctx, 'config:read:tenant', { tenantId: callerTenant(ctx) });
-  const entries = await ctx.deps.configAdmin.list(args.service ?? undefined);
-  return entries;
+  return ctx.deps.configAdmin.list(args.service ?? undefined);
 }
 
 export async function setServiceConfig(_: unknown, args: { service: string; key: string; value: unknown }, ctx: AuthContext) {

@@ -21,7 +21,8 @@ export function isPlatformOperator(ctx: AuthContext): boolean {
   return can(ctx, 'tenant:create:*');
 }
 
-function callerTenant(ctx: AuthContext): string {
+/** The caller's tenant; FORBIDDEN for a caller without one. */
+export function callerTenant(ctx: AuthContext): string {
   const user = requireAuthenticated(ctx);
   if (user.tenantId === null) throw new GraphQLError(CORE_ERRORS.Forbidden, {}, { message: 'No tenant in the caller context' });
   return user.tenantId;

@@ -80,7 +80,7 @@ export class ConfigAdmin {
         message: `${service}.${key} is set by the environment variable ${entry.envName}, which wins over stored values; change it there`,
       });
     }
-    return withTransaction({
+    const view = await withTransaction({
       client: this.options.client,
       fn: async (session) => {
         const before = await this.#stored.findOne({ service, key }, { session });
@@ -104,10 +104,9 @@ export class ConfigAdmin {
         );
         return toView(entry, { service, key, value: next, sensitivePaths: entry.sensitivePaths, updatedAt, updatedBy });
       },
-    }).then(async (view) => {
-      await this.options.store.notifyChanged(service, key);
-      return view;
     });
+    await this.options.store.notifyChanged(service, key);
+    return view;
   }
 
   /** Back to the env value or the default: the stored value is deleted. */
