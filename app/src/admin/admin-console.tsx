@@ -3,6 +3,7 @@ import { AuditPage } from './audit-page.js';
 import { BonusTemplatesPage } from './bonus-templates-page.js';
 import { ConfigPage } from './config-page.js';
 import { DepositPage } from './deposit-page.js';
+import { HealthPage } from './health-page.js';
 import { NotificationTemplatesPage } from './notification-templates-page.js';
 import { ReconciliationPage } from './reconciliation-page.js';
 import { RolesPage } from './roles-page.js';
@@ -19,6 +20,7 @@ const SECTIONS = [
   { to: '/admin/notification-templates', label: 'Notification templates' },
   { to: '/admin/reconciliation', label: 'Reconciliation' },
   { to: '/admin/webhooks', label: 'Webhooks' },
+  { to: '/admin/health', label: 'System health' },
 ];
 
 /** The admin console: shown to console roles; every operation is still authorised by the API. */
@@ -47,6 +49,7 @@ export default function AdminConsole() {
         <Route path="notification-templates" element={<NotificationTemplatesPage />} />
         <Route path="reconciliation" element={<ReconciliationPage />} />
         <Route path="webhooks" element={<WebhooksPage />} />
+        <Route path="health" element={<HealthPage />} />
       </Routes>
     </div>
   );

@@ -289,3 +289,54 @@ export const SEND_TEST_NOTIFICATION = graphql(`
     }
   }
 `);
+
+export const SYSTEM_HEALTH = graphql(`
+  query AdminSystemHealth {
+    systemHealth {
+      status
+      problems
+      checkedAt
+      services {
+        name
+        status
+        readyInstances
+        instances {
+          id
+          ready
+          stale
+          state
+          startedAt
+          reportedAt
+          checks {
+            name
+            ok
+            critical
+            latencyMs
+            error
+          }
+          breakers {
+            name
+            state
+          }
+        }
+        outbox {
+          pending
+          oldestPendingAgeSeconds
+        }
+        events {
+          lag
+          pending
+          deadLetters
+        }
+        queues {
+          name
+          waiting
+          active
+          delayed
+          prioritized
+          failed
+        }
+      }
+    }
+  }
+`);
