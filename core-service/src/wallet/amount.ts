@@ -41,3 +41,31 @@ export function assertBalanceWithinLimit(balances: Record<string, unknown>, fiel
     }
   }
 }
+
+/**
+ * Per-currency maxima of a customer wallet's balance, in minor units (currency code → cap). A
+ * currency without an entry is bounded by the safe-integer limit alone. Services read it from
+ * their config and pass it with each movement, so an edited cap applies to the next movement.
+ */
+export type BalanceCaps = Readonly<Record<string, number>>;
+
+/**
+ * Refuses a balance above its currency's cap, with the code of the safe-integer limit (to a
+ * client both mean "this wallet cannot hold that much"); the extensions name the currency and
+ * the cap. Checked on the document the credit returned, inside the movement's transaction, so the
+ * refusal aborts it and nothing is written. Exactly the cap is allowed.
+ */
+export function assertBalanceWithinCap(
+  balances: Record<string, unknown>,
+  field: string,
+  currency: string,
+  caps: BalanceCaps | undefined,
+  context: Record<string, unknown>,
+): void {
+  const cap = caps !== undefined && Object.hasOwn(caps, currency) ? caps[currency] : undefined;
+  if (cap === undefined) return;
+  const value = Number(balances[field] ?? 0);
+  if (value > cap) {
+    throw new WalletError(WALLET_ERRORS.BalanceLimitExceeded, `This movement would take a ${currency} balance past its cap`, { ...context, field, currency, cap, limit: cap });
+  }
+}

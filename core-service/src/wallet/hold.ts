@@ -1,10 +1,10 @@
 import type { ClientSession, Db } from 'mongodb';
-import { assertBalanceWithinLimit, int64 } from './amount.js';
+import { int64 } from './amount.js';
 import { WALLET_ERRORS, WalletError } from './errors.js';
 import { assertSameRequest, idempotencyFilter } from './idempotency.js';
 import { planLedgerEntries } from './ledger.js';
+import { applyMovement } from './movement.js';
 import {
-  creationFields,
   emitTransferEvents,
   validateTransfer,
   walletCollections,
@@ -129,40 +129,19 @@ export async function captureHold(params: ResolveHoldParams, session: ClientSess
   );
   if (transfer === null) return alreadyResolved(params, 'captured', session);
 
-  const debit = async (): Promise<WalletDocument> => {
-    const debited = await wallets.findOneAndUpdate(
-      { _id: transfer.fromWalletId, lockedBalance: { $gte: transfer.amount }, balance: { $gte: transfer.amount } },
-      { $inc: { balance: int64(-transfer.amount), lockedBalance: int64(-transfer.amount), version: 1 }, ...buildWalletActivityUpdate(now) },
-      { session, returnDocument: 'after' },
-    );
-    // The lock guaranteed these funds; their absence means the books are already wrong.
-    if (debited === null) throw new Error(`hold ${transfer.id}: wallet ${transfer.fromWalletId} no longer holds the locked funds`);
-    return debited;
-  };
-  const credit = async (): Promise<WalletDocument> => {
-    const credited = await wallets.findOneAndUpdate(
-      { _id: transfer.toWalletId },
-      {
-        $inc: { balance: int64(transfer.amount), version: 1 },
-        ...buildWalletActivityUpdate(now),
-        $setOnInsert: creationFields(transfer.tenantId, transfer.toUserId, transfer.currency, now, 'balance', true),
-      } as never,
-      { session, upsert: true, returnDocument: 'after' },
-    );
-    if (credited === null) throw new Error('credit upsert returned no document');
-    assertBalanceWithinLimit(credited as never, ['balance'], { walletId: transfer.toWalletId });
-    return credited;
-  };
-  // Wallet-id order, as in the transfer helper: no lock-order deadlock with deposits and transfers.
-  let debited: WalletDocument;
-  let credited: WalletDocument;
-  if (transfer.fromWalletId <= transfer.toWalletId) {
-    debited = await debit();
-    credited = await credit();
-  } else {
-    credited = await credit();
-    debited = await debit();
-  }
+  // Balance and lock drop together; the lock guaranteed these funds, so a debit that matches
+  // nothing means the books are already wrong (not a customer's error).
+  const { debited, credited } = await applyMovement(wallets, session, {
+    now,
+    debit: {
+      walletId: transfer.fromWalletId,
+      filter: { _id: transfer.fromWalletId, lockedBalance: { $gte: transfer.amount }, balance: { $gte: transfer.amount } },
+      update: { $inc: { balance: int64(-transfer.amount), lockedBalance: int64(-transfer.amount), version: 1 }, ...buildWalletActivityUpdate(now) },
+      balanceType: 'balance',
+      refused: async () => new Error(`hold ${transfer.id}: wallet ${transfer.fromWalletId} no longer holds the locked funds`),
+    },
+    credit: { tenantId: transfer.tenantId, userId: transfer.toUserId, currency: transfer.currency, amount: transfer.amount, balanceType: 'balance', isSystemAccount: true },
+  });
   const entries = planLedgerEntries({
     transferId: transfer.id,
     tenantId: transfer.tenantId,

@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './idempotency.js';
 export * from './ledger.js';
 export * from './wallet.js';
+export * from './movement.js';
 export * from './transfer.js';
 export * from './hold.js';
 export { MONEY_MOVEMENT_AUDIT_RULES } from './audit-rules.js';

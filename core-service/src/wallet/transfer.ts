@@ -3,17 +3,17 @@ import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
 import { MongoServerError } from 'mongodb';
 import { withTransaction } from '../database/transaction.js';
 import type { OperationStateTracker } from '../recovery/operation-state-tracker.js';
-import { assertBalanceWithinLimit, checkAmount, checkCurrency } from './amount.js';
+import { checkAmount, checkCurrency, type BalanceCaps } from './amount.js';
 import { COLLECTION_NAMES } from './collections.js';
 import { WALLET_ERRORS, WalletError } from './errors.js';
 import { assertSameRequest, hashRequest, idempotencyFilter, isValidIdempotencyKey } from './idempotency.js';
 import { planLedgerEntries, type LedgerEntry, type TransactionType } from './ledger.js';
+import { applyMovement, creationFields } from './movement.js';
 import {
   buildDebitFilter,
   buildWalletUpdate,
   getBalanceFieldName,
   getWalletId,
-  newWalletFields,
   type BalanceType,
   type WalletDocument,
 } from './wallet.js';
@@ -97,6 +97,12 @@ export interface TransferParams {
   emit?: TransferEventEmitter;
   /** Fixed transfer id; generated when absent. */
   transferId?: string;
+  /**
+   * Per-currency maxima of the receiving wallet's balance (the service's live config); a credit
+   * past its currency's cap is refused with MSPaymentBalanceLimitExceeded and nothing is written.
+   * A receiving system account is not capped.
+   */
+  balanceCaps?: BalanceCaps;
 }
 
 export interface TransferOptions {
@@ -233,52 +239,26 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
   const toWalletId = getWalletId(tenantId, params.toUserId, currency);
   const fromSystem = params.fromSystemAccount === true;
 
-  // Conditional update, not read-then-write: two concurrent debits must not both pass a balance
-  // check made on the same snapshot. A system account has no floor and is created on first use.
-  const debitUpdate = fromSystem
-    ? { ...buildWalletUpdate(request.fromBalanceType, -amount, now), $setOnInsert: creationFields(tenantId, params.fromUserId, currency, now, request.fromBalanceType, true) }
-    : buildWalletUpdate(request.fromBalanceType, -amount, now);
-  const debit = async (): Promise<WalletDocument> => {
-    const debited = await wallets.findOneAndUpdate(
-      buildDebitFilter(fromWalletId, amount, request.fromBalanceType, fromSystem) as never,
-      debitUpdate as never,
-      { session, returnDocument: 'after', upsert: fromSystem },
-    );
-    if (debited !== null) return debited;
-    const wallet = await wallets.findOne({ _id: fromWalletId }, { session });
-    if (wallet === null) throw new WalletError(WALLET_ERRORS.WalletNotFound, 'The paying wallet does not exist', { userId: params.fromUserId, currency });
-    throw new WalletError(WALLET_ERRORS.InsufficientBalance, 'Insufficient balance', { requested: amount, balanceType: request.fromBalanceType });
-  };
-  const credit = async (): Promise<WalletDocument> => {
-    const credited = await wallets.findOneAndUpdate(
-      { _id: toWalletId },
-      {
-        ...buildWalletUpdate(request.toBalanceType, amount, now),
-        $setOnInsert: creationFields(tenantId, params.toUserId, currency, now, request.toBalanceType),
-      } as never,
-      { session, upsert: true, returnDocument: 'after' },
-    );
-    if (credited === null) throw new Error('credit upsert returned no document');
-    return credited;
-  };
-  // Both wallets are written in wallet-id order, whichever pays: A→B and B→A running together
-  // then lock in the same order, so an engine that queues writes behind open transactions
-  // cannot deadlock them (and MongoDB sees fewer mutual write conflicts). A refused debit
-  // after the credit throws, and the abort takes the credit back.
-  let debited: WalletDocument;
-  let credited: WalletDocument;
-  if (fromWalletId <= toWalletId) {
-    debited = await debit();
-    credited = await credit();
-  } else {
-    credited = await credit();
-    debited = await debit();
-  }
-  // Same wallet, two balance types (bonus → cash): the second write's document has both changes.
-  if (fromWalletId === toWalletId) debited = credited;
-  // A system account may go negative and a credit has no ceiling: both stay countable exactly.
-  assertBalanceWithinLimit(debited as never, [getBalanceFieldName(request.fromBalanceType)], { walletId: fromWalletId });
-  assertBalanceWithinLimit(credited as never, [getBalanceFieldName(request.toBalanceType)], { walletId: toWalletId });
+  // A system account has no floor and is created on first use.
+  const { debited, credited } = await applyMovement(wallets, session, {
+    now,
+    ...(params.balanceCaps !== undefined ? { balanceCaps: params.balanceCaps } : {}),
+    debit: {
+      walletId: fromWalletId,
+      filter: buildDebitFilter(fromWalletId, amount, request.fromBalanceType, fromSystem),
+      update: fromSystem
+        ? { ...buildWalletUpdate(request.fromBalanceType, -amount, now), $setOnInsert: creationFields(tenantId, params.fromUserId, currency, now, request.fromBalanceType, true) }
+        : buildWalletUpdate(request.fromBalanceType, -amount, now),
+      balanceType: request.fromBalanceType,
+      upsert: fromSystem,
+      refused: async () => {
+        const exists = await wallets.countDocuments({ _id: fromWalletId }, { session, limit: 1 });
+        if (exists === 0) return new WalletError(WALLET_ERRORS.WalletNotFound, 'The paying wallet does not exist', { userId: params.fromUserId, currency });
+        return new WalletError(WALLET_ERRORS.InsufficientBalance, 'Insufficient balance', { requested: amount, balanceType: request.fromBalanceType });
+      },
+    },
+    credit: { tenantId, userId: params.toUserId, currency, amount, balanceType: request.toBalanceType, isSystemAccount: params.toSystemAccount === true },
+  });
 
   const [debitEntry, creditEntry] = planLedgerEntries({
     transferId,
@@ -336,23 +316,6 @@ async function replay(params: TransferParams, existing: TransferDocument, reques
   const fromWallet = await wallets.findOne({ _id: existing.fromWalletId }, { session });
   const toWallet = await wallets.findOne({ _id: existing.toWalletId }, { session });
   return { transfer: existing, debit, credit, fromWallet, toWallet, replayed: true };
-}
-
-/**
- * The fields an upsert sets only when it creates the wallet: everything but those the
- * same update increments or sets (MongoDB refuses one path in two operators).
- */
-export function creationFields(
-  tenantId: string,
-  userId: string,
-  currency: string,
-  now: Date,
-  changedField: BalanceType,
-  allowNegative = false,
-): Partial<WalletDocument> {
-  // Concurrent first uses collide on the derived `_id`, so one wallet exists whoever wins.
-  const { [changedField]: _changed, version: _version, updatedAt: _updatedAt, ...rest } = newWalletFields(tenantId, userId, currency, now, allowNegative);
-  return rest;
 }
 
 export async function emitTransferEvents(

@@ -184,6 +184,54 @@ describe('createTransferWithTransactions', () => {
     await expectLedgerInvariants(ctx.db, ctx.tenantId);
   });
 
+  it('a per-currency cap: exactly the cap passes, one unit over is refused naming currency and cap, with nothing written', async () => {
+    const ctx = await setup();
+    const caps = { EUR: 1_000 };
+    const depositTo = (userId: string, amount: number, idempotencyKey = key('cap')) =>
+      createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: userId, amount, type: 'deposit', fromSystemAccount: true, idempotencyKey, balanceCaps: caps });
+    await depositTo('alice', 999);
+    await depositTo('alice', 1);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(1_000);
+    const refusedKey = key('over');
+    await expect(depositTo('alice', 1, refusedKey)).rejects.toMatchObject({
+      code: WALLET_ERRORS.BalanceLimitExceeded,
+      details: { currency: 'EUR', cap: 1_000, field: 'balance' },
+    });
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(1_000);
+    expect(await ctx.db.collection(COLLECTION_NAMES.transfers).countDocuments({ tenantId: ctx.tenantId, idempotencyKey: refusedKey })).toBe(0);
+    // A new wallet whose first credit is past the cap is not even created.
+    await expect(depositTo('bob', 1_001)).rejects.toMatchObject({ code: WALLET_ERRORS.BalanceLimitExceeded });
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'bob')).toBeUndefined();
+    // Another currency has no cap: only the safe-integer limit bounds it.
+    await createTransferWithTransactions({ ...ctx.base, currency: 'USD', fromUserId: FUNDING, toUserId: 'alice', amount: 5_000, type: 'deposit', fromSystemAccount: true, idempotencyKey: key(), balanceCaps: caps });
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('a transfer into a capped wallet is refused and the payer keeps its money; paying out of a wallet above the cap is allowed', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 1_000);
+    await deposit(ctx, 'bob', 900);
+    const caps = { EUR: 950 };
+    await expect(createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 51, idempotencyKey: key(), balanceCaps: caps })).rejects.toMatchObject({
+      code: WALLET_ERRORS.BalanceLimitExceeded,
+      details: { currency: 'EUR', cap: 950 },
+    });
+    expect([await balanceOf(ctx.db, ctx.tenantId, 'alice'), await balanceOf(ctx.db, ctx.tenantId, 'bob')]).toEqual([1_000, 900]);
+    expect(await ctx.db.collection(COLLECTION_NAMES.transactions).countDocuments({ tenantId: ctx.tenantId, userId: 'alice', amount: { $lt: 0 } })).toBe(0);
+    // alice holds 1 000, above the cap: the cap bounds what a wallet receives, never what it pays.
+    await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 50, idempotencyKey: key(), balanceCaps: caps });
+    expect([await balanceOf(ctx.db, ctx.tenantId, 'alice'), await balanceOf(ctx.db, ctx.tenantId, 'bob')]).toEqual([950, 950]);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('a system account receiving funds is not capped (a withdrawal to the funding source)', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 1_000);
+    await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'system:payout', toSystemAccount: true, type: 'withdrawal', amount: 800, idempotencyKey: key(), balanceCaps: { EUR: 10 } });
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'system:payout')).toBe(800);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
   it('concurrent duplicates of one key produce one transfer', async () => {
     const ctx = await setup();
     await deposit(ctx, 'alice', 1_000);
