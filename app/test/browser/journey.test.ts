@@ -252,6 +252,33 @@ describe('the app in a browser, against the platform', () => {
     await adminContext.close();
   });
 
+  it('system health: the gateway and the four services, each with its status in words, refreshed in place', async () => {
+    const { context, page } = await newPage(browser);
+    recordFailures(onTestFailed, { page });
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('link', { name: 'System health' }).click();
+    await page.getByRole('heading', { name: 'System health' }).waitFor();
+    const overall = page.getByTestId('health-overall');
+    await overall.waitFor();
+    expect(await overall.innerText()).toMatch(/Platform: \W*(OK|Degraded|Down)/);
+    const services = page.getByRole('list', { name: 'Services' });
+    for (const name of ['gateway', 'auth', 'payment', 'bonus', 'notification']) {
+      const card = page.getByTestId(`service-${name}`);
+      await card.getByRole('heading', { name, exact: true }).waitFor();
+      expect(await card.locator('.health-tag').innerText()).toMatch(/^\W*(OK|Degraded|Down)$/);
+      // The platform is serving: each service has an instance reporting itself ready.
+      await card.getByText('ready', { exact: true }).first().waitFor();
+    }
+    expect(await services.getByRole('heading', { level: 2 }).count()).toBeGreaterThanOrEqual(5);
+    const updated = page.getByText(/^Updated /);
+    await updated.waitFor();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByTestId('service-gateway').waitFor();
+    await checkPage(page, 'admin-health');
+    await context.close();
+  });
+
   it('sign out ends the session and shows the sign-in page', async () => {
     const person = await registerUser('Leaver');
     const { context, page } = await newPage(browser);
