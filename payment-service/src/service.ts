@@ -204,6 +204,9 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     get unknownUserGraceMs() {
       return settings.current.limits.unknownUserGraceMs;
     },
+    get balanceCaps() {
+      return settings.current.balanceCaps;
+    },
     recipientLookups: {
       redis: options.redis,
       keyPrefix,

@@ -1,5 +1,5 @@
 import { type } from 'arktype';
-import { getLogger, registerServiceConfigDefaults, type ConfigStore } from 'core-service';
+import { getLogger, isSupportedCurrency, registerServiceConfigDefaults, type BalanceCaps, type ConfigStore } from 'core-service';
 
 export const SETTINGS_SERVICE = 'payment-service';
 
@@ -29,12 +29,19 @@ export interface PaymentSettings {
   fundingShards: number;
   payout: PayoutSettings;
   limits: PaymentLimits;
+  /**
+   * Most a customer wallet may hold per currency, in minor units (currency code → cap); a
+   * currency without an entry is bounded only by the safe-integer limit. Passed with every
+   * movement, so an edited cap applies to the next one in every instance.
+   */
+  balanceCaps: BalanceCaps;
 }
 
 export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = {
   fundingShards: 8,
   payout: { providerUrl: null, apiKey: null, simulatedLatencyMs: 50, simulatedDeclineRate: 0 },
   limits: { recipientLookupsPerMinute: 30, unknownUserGraceMs: 1_000 },
+  balanceCaps: {},
 };
 
 const fundingShards = type('1 <= number.integer <= 1024');
@@ -45,12 +52,20 @@ const payout = type({
   simulatedDeclineRate: '0 <= number <= 1',
 });
 const limits = type({ recipientLookupsPerMinute: '1 <= number.integer <= 10000', unknownUserGraceMs: '0 <= number.integer <= 30000' });
+// A cap is a positive safe integer of minor units (a cap at or past 2^53 − 1 would say nothing
+// the built-in limit does not), keyed by a currency the platform moves: a typo in a code must be
+// refused, not silently cap nothing.
+const balanceCaps = type({ '[string]': `1 <= number.integer <= ${Number.MAX_SAFE_INTEGER - 1}` }).narrow((caps, ctx) => {
+  const unknown = Object.keys(caps).filter((code) => !isSupportedCurrency(code));
+  return unknown.length === 0 || ctx.reject({ expected: 'keys that are supported currency codes', actual: unknown.join(', ') });
+});
 
 export function registerPaymentConfigDefaults(): void {
   registerServiceConfigDefaults(SETTINGS_SERVICE, {
     fundingShards: { value: DEFAULT_PAYMENT_SETTINGS.fundingShards, schema: fundingShards as never, description: 'Sub-wallets of the external funding account (hot-wallet split)' },
     payout: { value: DEFAULT_PAYMENT_SETTINGS.payout, schema: payout as never, sensitivePaths: ['payout.apiKey'], description: 'Payout provider: URL and API key, or the simulated provider' },
     limits: { value: DEFAULT_PAYMENT_SETTINGS.limits, schema: limits as never, description: 'Recipient lookups per caller and minute; grace for users not yet projected' },
+    balanceCaps: { value: DEFAULT_PAYMENT_SETTINGS.balanceCaps, schema: balanceCaps as never, description: 'Most a customer wallet may hold per currency, in minor units (e.g. {"EUR": 100000000}); none: only the safe-integer limit' },
   });
 }
 
@@ -116,10 +131,11 @@ export class LivePaymentSettings {
 }
 
 async function read(store: ConfigStore): Promise<PaymentSettings> {
-  const [shards, payoutSettings, limitSettings] = await Promise.all([
+  const [shards, payoutSettings, limitSettings, caps] = await Promise.all([
     store.getWithDefault<number>(SETTINGS_SERVICE, 'fundingShards'),
     store.getWithDefault<PayoutSettings>(SETTINGS_SERVICE, 'payout'),
     store.getWithDefault<PaymentLimits>(SETTINGS_SERVICE, 'limits'),
+    store.getWithDefault<BalanceCaps>(SETTINGS_SERVICE, 'balanceCaps'),
   ]);
-  return { fundingShards: shards, payout: payoutSettings, limits: limitSettings };
+  return { fundingShards: shards, payout: payoutSettings, limits: limitSettings, balanceCaps: caps };
 }

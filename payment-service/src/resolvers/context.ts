@@ -1,7 +1,7 @@
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
 import DataLoader from 'dataloader';
-import type { OperationStateTracker, SubgraphContext, TransferEventEmitter, WalletDocument, WebhookManager } from 'core-service';
+import type { BalanceCaps, OperationStateTracker, SubgraphContext, TransferEventEmitter, WalletDocument, WebhookManager } from 'core-service';
 import type { SagaEngine } from 'core-service/saga';
 import type { PayoutProvider } from '../payout/payout-provider.js';
 import type { PaymentStore } from '../store/payment-store.js';
@@ -32,6 +32,8 @@ export interface PaymentDeps {
   backfill: UserBackfill;
   /** How long a party missing from the projection is looked for again before a refusal (see parties.ts). */
   unknownUserGraceMs: number;
+  /** Most a customer wallet may hold per currency (settings `balanceCaps`, read per movement). */
+  balanceCaps: BalanceCaps;
   /** `lookupRecipient` calls allowed per caller and window. */
   recipientLookups: { redis: Redis; keyPrefix: string; limit: number; windowMs: number };
 }

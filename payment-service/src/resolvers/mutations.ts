@@ -70,6 +70,7 @@ export const mutationResolvers = {
       initiatedBy: userId,
       ...(input.description != null ? { description: input.description } : {}),
       emit: payment.emit,
+      balanceCaps: payment.balanceCaps,
     }, { tracker: payment.transferTracker });
     return result.transfer;
   },
@@ -93,6 +94,7 @@ export const mutationResolvers = {
       initiatedBy: adminId,
       type: 'deposit',
       emit: payment.emit,
+      balanceCaps: payment.balanceCaps,
     }, { tracker: payment.transferTracker });
     return result.credit;
   },
