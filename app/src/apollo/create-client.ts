@@ -36,26 +36,34 @@ export function createClient(session: Session, live: LiveConnection): ApolloClie
   };
   return new ApolloClient({
     link: ApolloLink.split(isSubscription, createLiveLink(live), ApolloLink.from([retryExpired, auth, http])),
-    cache: new InMemoryCache({
-      typePolicies: {
-        // Every list is a connection read page by page (History, Inbox, admin lists): pages are
-        // fetched with fetchMore and appended by the component, keyed by filter arguments.
-        Query: {
-          fields: {
-            transactions: { keyArgs: ['filter'], merge: mergeConnection },
-            transfers: { keyArgs: ['filter'], merge: mergeConnection },
-            notifications: { keyArgs: ['unreadOnly'], merge: mergeConnection },
-            auditLog: { keyArgs: ['filter'], merge: mergeConnection },
-            users: { keyArgs: ['filter'], merge: mergeConnection },
-            myBonuses: { keyArgs: ['status'], merge: mergeConnection },
-          },
+    cache: createCache(),
+  });
+}
+
+/** The cache and its type policies (exported for component tests, which use the same policies). */
+export function createCache(): InMemoryCache {
+  return new InMemoryCache({
+    typePolicies: {
+      // Every list is a connection read page by page (History, Inbox, admin lists): pages are
+      // fetched with fetchMore and appended by the component, keyed by filter arguments.
+      Query: {
+        fields: {
+          transactions: { keyArgs: ['filter'], merge: mergeConnection },
+          transfers: { keyArgs: ['filter'], merge: mergeConnection },
+          notifications: { keyArgs: ['unreadOnly'], merge: mergeConnection },
+          auditLog: { keyArgs: ['filter'], merge: mergeConnection },
+          users: { keyArgs: ['filter'], merge: mergeConnection },
+          myBonuses: { keyArgs: ['status'], merge: mergeConnection },
         },
-        // Entities without a cache identity of their own (ids are not unique across kinds).
-        ConfigEntry: { keyFields: ['service', 'key'] },
-        Role: { keyFields: ['name'] },
-        NotificationPreferences: { keyFields: [] },
       },
-    }),
+      // Entities without a cache identity of their own (ids are not unique across kinds).
+      ConfigEntry: { keyFields: ['service', 'key'] },
+      Role: { keyFields: ['name'] },
+      NotificationPreferences: { keyFields: [] },
+      // An instance's id is host:pid, and services started in one process share it: each
+      // instance stays inside its service's report rather than merging across services.
+      ServiceInstanceHealth: { keyFields: false },
+    },
   });
 }
 

@@ -1,4 +1,4 @@
-import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
+import { ApolloClient, ApolloLink } from '@apollo/client';
 import { ApolloProvider } from '@apollo/client/react';
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -6,6 +6,7 @@ import { MemoryRouter } from 'react-router';
 import { Observable, type Subscriber } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HealthPage } from '../../src/admin/health-page.js';
+import { createCache } from '../../src/apollo/create-client.js';
 
 type Result = ApolloLink.Result;
 
@@ -80,7 +81,8 @@ function fakeGateway(answers: Array<Result | Error>) {
         return undefined;
       }),
   );
-  const client = new ApolloClient({ link, cache: new InMemoryCache() });
+  // The app's own cache and type policies.
+  const client = new ApolloClient({ link, cache: createCache() });
   return { client, held, requests: () => requests };
 }
 
@@ -203,6 +205,17 @@ describe('the system health page', () => {
     const box = await screen.findByTestId('service-notification');
     for (const label of ['Lag', 'Dead letters']) expect(within(box).getByText(label, { selector: 'dt' }).nextElementSibling?.textContent).toBe('unknown');
     expect(within(box).getAllByText('unknown')).toHaveLength(3);
+  });
+
+  it('services started in one process (same host:pid) keep their own checks', async () => {
+    const gatewayService = service('gateway', { instances: [instance('box:1', { checks: [{ __typename: 'HealthCheck', name: 'subgraphs', ok: true, critical: true, latencyMs: 3, error: null }] })] });
+    const authService = service('auth', { instances: [instance('box:1', { checks: [{ __typename: 'HealthCheck', name: 'mongo', ok: false, critical: true, latencyMs: null, error: 'down' }], ready: false })] });
+    renderPage(fakeGateway([health({ services: [gatewayService, authService] })]).client);
+    await screen.findByTestId('health-overall');
+    expect(within(card('gateway')).getByRole('table', { name: 'Checks of box:1' }).textContent).toContain('subgraphs');
+    expect(within(card('gateway')).getByText('ready')).toBeTruthy();
+    expect(within(card('auth')).getByRole('table', { name: 'Checks of box:1' }).textContent).toContain('Failed: down');
+    expect(within(card('auth')).getByText('not ready')).toBeTruthy();
   });
 
   it('no services: an empty state, not an empty page', async () => {
