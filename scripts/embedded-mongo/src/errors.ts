@@ -7,6 +7,7 @@ export const ErrorCode = {
   Unauthorized: 13,
   NoSuchKey: 4,
   FailedToParse: 9,
+  InvalidLength: 16,
   TypeMismatch: 14,
   IllegalOperation: 20,
   NamespaceNotFound: 26,
@@ -43,6 +44,8 @@ export const ErrorCode = {
   UnrecognizedPipelineStage: 40324,
   /** An unknown field in a command's IDL (MongoDB's codeName for it is Location40415). */
   Location40415: 40415,
+  /** A required field missing from a command (MongoDB's codeName for it is Location40414). */
+  Location40414: 40414,
   /** A real MongoDB operator or stage this engine does not implement (never silently ignored). */
   NotImplemented: 238,
   CannotIndexParallelArrays: 171,

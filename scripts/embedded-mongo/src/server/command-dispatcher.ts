@@ -9,7 +9,7 @@ import type { Session } from './sessions.js';
 import { noSuchTransaction, resolveTransaction } from './transaction-state.js';
 
 /** Writes a retry may repeat after a network error (retryable writes). */
-const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
+const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'bulkWrite']);
 /** Commands MongoDB refuses inside a multi-document transaction. */
 const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', 'drop', 'dropDatabase', 'renameCollection', 'dropIndexes', 'listDatabases']);
 /** Names matched case-insensitively (the handshake and legacy spellings). */
@@ -50,7 +50,7 @@ export async function dispatchCommand(
 
 /** Commands that take a write concern (and answer a `writeConcernError` it cannot satisfy). */
 const WRITE_CONCERN_COMMANDS = new Set([
-  'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'commitTransaction', 'abortTransaction', 'create', 'drop',
+  'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'bulkWrite', 'commitTransaction', 'abortTransaction', 'create', 'drop',
   'dropDatabase', 'createIndexes', 'dropIndexes', 'collMod', 'renameCollection', 'aggregate',
 ]);
 

@@ -1,5 +1,6 @@
 import type { CommandHandler } from './command-context.js';
 import { aggregate } from './commands/aggregate.js';
+import { bulkWrite } from './commands/bulk-write.js';
 import { create, drop, dropDatabase, listCollections, listDatabases, renameCollection } from './commands/collections.js';
 import { count } from './commands/count.js';
 import { deleteCommand } from './commands/delete.js';
@@ -43,6 +44,7 @@ export const commandTable: Record<string, CommandHandler> = {
   update,
   delete: deleteCommand,
   findAndModify,
+  bulkWrite,
   count,
   distinct,
   aggregate,

@@ -34,7 +34,7 @@ describe('handshake', () => {
         setName: 'rs0',
         hosts: [`127.0.0.1:${server.port}`],
         primary: `127.0.0.1:${server.port}`,
-        maxWireVersion: 21,
+        maxWireVersion: 25,
         logicalSessionTimeoutMinutes: 30,
         maxWriteBatchSize: 100_000,
       });
@@ -58,10 +58,10 @@ describe('handshake', () => {
     }
   });
 
-  it('buildInfo reports a 7.0 server and cursor ids are int64', async () => {
+  it('buildInfo reports an 8.0 server and cursor ids are int64', async () => {
     const client = await new MongoClient(server.uri).connect();
     try {
-      expect((await client.db('admin').command({ buildInfo: 1 })).version).toBe('7.0.0');
+      expect((await client.db('admin').command({ buildInfo: 1 })).version).toBe('8.0.0');
       const coll = client.db('handshake_cursor').collection('c');
       await coll.insertMany(Array.from({ length: 5 }, (_, i) => ({ i })));
       const reply = await client.db('handshake_cursor').command({ find: 'c', batchSize: 2 }, { promoteLongs: false });

@@ -5,7 +5,9 @@ import { ErrorCode, MongoCommandError } from '../../errors.js';
 
 /** Small informational commands drivers, shells and tools call; each answers the fields they read. */
 
-export const SERVER_VERSION = '7.0.0';
+/** The MongoDB release the engine claims to be (hello's maxWireVersion and the FCV follow it). */
+export const SERVER_VERSION = '8.0.0';
+export const FEATURE_COMPATIBILITY_VERSION = '8.0';
 
 export function ping(): Document {
   return { ok: 1 };
@@ -15,7 +17,7 @@ export function buildInfo(): Document {
   return {
     version: SERVER_VERSION,
     gitVersion: 'embedded-mongo',
-    versionArray: [7, 0, 0, 0],
+    versionArray: [8, 0, 0, 0],
     bits: 64,
     debug: false,
     maxBsonObjectSize: 16 * 1024 * 1024,
@@ -28,7 +30,7 @@ export function buildInfo(): Document {
 export function getParameter(ctx: CommandContext): Document {
   const reply: Document = {};
   const all = ctx.body.getParameter === '*';
-  if (all || ctx.body.featureCompatibilityVersion !== undefined) reply.featureCompatibilityVersion = { version: '7.0' };
+  if (all || ctx.body.featureCompatibilityVersion !== undefined) reply.featureCompatibilityVersion = { version: FEATURE_COMPATIBILITY_VERSION };
   if (all || ctx.body.transactionLifetimeLimitSeconds !== undefined) reply.transactionLifetimeLimitSeconds = ctx.state.transactionLifetimeSeconds;
   reply.ok = 1;
   return reply;

@@ -25,7 +25,8 @@ export function hello(ctx: CommandContext): Document {
     logicalSessionTimeoutMinutes: SESSION_TIMEOUT_MINUTES,
     connectionId: ctx.connectionId,
     minWireVersion: 0,
-    maxWireVersion: 21,
+    // 25 is MongoDB 8.0 (buildInfo says 8.0.0): the driver then sends 8.0's bulkWrite command and update `sort`.
+    maxWireVersion: 25,
     readOnly: false,
   };
   if (state.replSetName !== '') {

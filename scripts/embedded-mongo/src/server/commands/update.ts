@@ -32,10 +32,14 @@ export async function update(ctx: CommandContext): Promise<Document> {
   for (const stmt of statements) checkStatementShape(stmt);
   const variables = letVariables(ctx.body, 'update');
   const coll = ensureCollectionFor(ctx, name);
+  // MongoDB 8.0 checks `sort` with `multi` as it reaches the statement, outside the statement's
+  // error handling: the statements before it are applied, then the whole command fails.
+  const refused = statements.findIndex(sortsMulti);
+  const runnable = refused === -1 ? statements : statements.slice(0, refused);
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
-  const writeErrors = await runWriteBatch(ctx, statements, async (stmt, i) => {
+  const writeErrors = await runWriteBatch(ctx, runnable, async (stmt, i) => {
     const spec = parseStatement(stmt);
     if (variables !== undefined) spec.variables = variables;
     const collation = language.parseCollation(stmt.collation);
@@ -48,6 +52,7 @@ export async function update(ctx: CommandContext): Promise<Document> {
       upserted.push({ index: i, _id: result.upsertedId });
     }
   });
+  if (refused !== -1 && reachedRefusedStatement(ctx, writeErrors)) throw sortWithMulti();
   const reply: Document = { n, nModified, ok: 1 };
   if (upserted.length > 0) reply.upserted = upserted;
   if (writeErrors.length > 0) reply.writeErrors = writeErrors;
@@ -67,10 +72,31 @@ export interface UpdateSpec {
   collation?: language.Collation;
 }
 
+/** A statement with both `sort` and `multi: true`, which MongoDB 8.0 refuses. */
+function sortsMulti(stmt: Document): boolean {
+  return stmt.sort !== undefined && booleanArgument(stmt, 'multi');
+}
+
+export function sortWithMulti(): MongoCommandError {
+  return new MongoCommandError(ErrorCode.FailedToParse, 'Cannot specify sort with multi=true');
+}
+
+/** Whether the batch went on to the statement after the last one run (an ordered batch or a transaction stops at its first write error). */
+function reachedRefusedStatement(ctx: CommandContext, writeErrors: Document[]): boolean {
+  return writeErrors.length === 0 || (ctx.body.ordered === false && ctx.txn === null);
+}
+
+/** `sort` (MongoDB 8.0, single-document statements only): a document, or TypeMismatch naming `field`. */
+export function checkSortArgument(sort: unknown, field: string): void {
+  if (sort === undefined) return;
+  if (typeof sort !== 'object' || sort === null || Array.isArray(sort) || (sort as { _bsontype?: string })._bsontype !== undefined) {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field '${field}' is the wrong type '${Array.isArray(sort) ? 'array' : typeof sort}', expected type 'object'`);
+  }
+}
+
 function checkStatementShape(stmt: Document): void {
   language.parseCollation(stmt.collation);
-  // `sort` on update statements came with MongoDB 8.0; a 7.0 server (what hello/buildInfo claim) refuses it.
-  if (stmt.sort !== undefined) throw new MongoCommandError(ErrorCode.Location40415, "BSON field 'update.updates.sort' is an unknown field.");
+  checkSortArgument(stmt.sort, 'update.updates.sort');
   const q = stmt.q;
   if (q === undefined) throw new MongoCommandError(ErrorCode.NoSuchKey, "BSON field 'update.updates.q' is missing but a required field");
   if (typeof q !== 'object' || q === null || Array.isArray(q) || (q as { _bsontype?: string })._bsontype !== undefined) {
