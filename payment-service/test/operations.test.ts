@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { placeHold, verifyWebhookSignature, withTransaction, findRecoveryAudit } from 'core-service';
-import { SAGA_RUNS_COLLECTION } from 'core-service/saga';
-import { withdrawRunId } from '../src/sagas/withdraw.js';
+import { SAGA_RUNS_COLLECTION, newSagaRun, sagaStepKey } from 'core-service/saga';
+import { WITHDRAW_SAGA_NAME, withdrawRunId } from '../src/sagas/withdraw.js';
 import { fundingAccountUserId } from '../src/domain/system-accounts.js';
 import { startPayment, type Caller, type RunningPayment } from './helpers.js';
 
@@ -115,7 +115,9 @@ describe('crash tracking and recovery', () => {
     const runId = withdrawRunId({ tenantId: alice.tenantId, ...hold });
     const now = new Date();
     await payment.service.deps.db.collection(SAGA_RUNS_COLLECTION).insertOne({
-      _id: runId as never, runId, saga: 'withdraw', mode: 'compensation', input: {}, status: 'needs_attention', idempotencyKey: null, tenantId: alice.tenantId, correlationId: null, owner: null, leaseUntil: null, createdAt: now, updatedAt: now,
+      ...newSagaRun({ runId, saga: WITHDRAW_SAGA_NAME, mode: 'compensation', input: {}, steps: [], tenantId: alice.tenantId, now }),
+      _id: runId as never,
+      status: 'needs_attention',
       steps: [
         { name: 'hold', status: 'completed', attempts: 1, compensationAttempts: 0 },
         { name: 'payout', status: 'completed', result: { status: 'paid', providerReference: 'ref-1' }, attempts: 1, compensationAttempts: 0 },
@@ -126,6 +128,41 @@ describe('crash tracking and recovery', () => {
     expect(await payment.service.deps.store.transfers.findOne({ _id: hold.id })).toMatchObject({ hold: 'captured', status: 'completed' });
     expect(await balanceOf(payment, alice)).toMatchObject({ balance: 750, lockedBalance: 0 });
     expect(await payment.service.deps.store.transactions.countDocuments({ objectId: hold.id })).toBe(2);
+  });
+});
+
+describe('one saga run identity', () => {
+  it("a withdrawal's run is found under withdrawRunId, and recovery asks the provider with the very key the saga's payout step used", async () => {
+    const keys: string[] = [];
+    const provider = { name: 'recording', payout: async (request: { idempotencyKey: string }) => (keys.push(request.idempotencyKey), { status: 'paid' as const, providerReference: `ref-${keys.length}` }) };
+    const payment = await startPayment({ provider });
+    const [admin, alice] = [payment.admin(), payment.user()];
+    await deposit(payment, admin, alice, 1_000);
+    const idempotencyKey = key();
+    const answer = await payment.graphql<{ withdraw: { id: string; status: string } }>(alice, `mutation($input: WithdrawInput!) { withdraw(input: $input) { id status } }`, { input: { amount: 300, currency: 'EUR', idempotencyKey } });
+    expect(answer.data?.withdraw.status).toBe('completed');
+    const transfer = await payment.service.deps.store.transfers.findOne({ _id: answer.data!.withdraw.id });
+    const runId = withdrawRunId({ tenantId: alice.tenantId, initiatedBy: transfer!.initiatedBy, idempotencyKey, requestHash: transfer!.requestHash });
+    expect(await payment.service.deps.sagas.getRun(runId)).toMatchObject({ saga: WITHDRAW_SAGA_NAME, status: 'completed', tenantId: alice.tenantId });
+    expect(keys).toEqual([sagaStepKey(runId, 'payout')]);
+
+    // A hold whose run says the payout is in doubt: recovery asks the provider under the run's payout key.
+    const hold = await holdOutsideSaga(payment, alice, 200);
+    const stuckRunId = withdrawRunId({ tenantId: alice.tenantId, ...hold });
+    await payment.service.deps.db.collection(SAGA_RUNS_COLLECTION).insertOne({
+      ...newSagaRun({ runId: stuckRunId, saga: WITHDRAW_SAGA_NAME, mode: 'compensation', input: {}, steps: [], tenantId: alice.tenantId }),
+      _id: stuckRunId as never,
+      status: 'needs_attention',
+      steps: [
+        { name: 'hold', status: 'completed', attempts: 1, compensationAttempts: 0 },
+        { name: 'payout', status: 'running', attempts: 1, compensationAttempts: 0 },
+        { name: 'capture', status: 'pending', attempts: 0, compensationAttempts: 0 },
+      ],
+    });
+    await payment.service.recovery.sweep(0);
+    expect(keys).toEqual([sagaStepKey(runId, 'payout'), sagaStepKey(stuckRunId, 'payout')]);
+    expect(await payment.service.deps.store.transfers.findOne({ _id: hold.id })).toMatchObject({ hold: 'captured', status: 'completed' });
+    expect(await balanceOf(payment, alice)).toMatchObject({ balance: 500, lockedBalance: 0 });
   });
 });
 

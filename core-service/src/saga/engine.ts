@@ -10,7 +10,7 @@ import { retry, type RetryConfig } from '../resilience/retry.js';
 import type { OperationStateTracker } from '../recovery/operation-state-tracker.js';
 import type { Saga, SagaStep, StepContext } from './define.js';
 import { isTerminalError, SagaLeaseLostError, StepTimeoutError } from './errors.js';
-import { SagaRunStore, TERMINAL_SAGA_STATUSES, type SagaRunDocument, type SagaRunStatus, type SagaStepRecord } from './store.js';
+import { SagaRunStore, TERMINAL_SAGA_STATUSES, newSagaRun, newSagaStepRecord, sagaRunId, sagaStepKey, type SagaRunDocument, type SagaRunStatus } from './store.js';
 
 /** Where `saga.needs_attention` goes; an `EventBus` fits. */
 export interface SagaEventEmitter {
@@ -124,7 +124,7 @@ export class SagaEngine extends EventEmitter {
   async run<TInput>(saga: Saga<TInput>, input: TInput, options: RunSagaOptions = {}): Promise<SagaOutcome> {
     this.register(saga);
     await this.store.ensureIndexes();
-    const runId = options.idempotencyKey !== undefined ? `${saga.name}:${options.idempotencyKey}` : `${saga.name}:${randomUUID()}`;
+    const runId = sagaRunId(saga.name, options.idempotencyKey ?? randomUUID());
     const correlationId = getCorrelationId() ?? randomUUID();
     return runWithCorrelationId(correlationId, () =>
       saga.options.useTransaction ? this.#runInTransaction(saga, input, runId, options) : this.#runWithCompensation(saga, input, runId, options),
@@ -192,22 +192,17 @@ export class SagaEngine extends EventEmitter {
     const existing = await this.store.get(runId);
     if (existing !== null) return this.#awaitOutcome(existing);
     const now = new Date();
-    const base: SagaRunDocument = {
-      _id: runId,
+    const base = newSagaRun({
       runId,
       saga: saga.name,
       mode: 'transaction',
       input,
-      status: 'running',
-      steps: saga.steps.map((s) => newStepRecord(s.name)),
+      steps: saga.steps.map((s) => s.name),
       idempotencyKey: options.idempotencyKey ?? null,
       tenantId: options.tenantId ?? null,
       correlationId: getCorrelationId() ?? null,
-      owner: null,
-      leaseUntil: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+      now,
+    });
     let failedStep: string | undefined;
     try {
       const results = await withTransaction({
@@ -220,7 +215,7 @@ export class SagaEngine extends EventEmitter {
           const results: Record<string, unknown> = {};
           for (const sagaStep of saga.steps) {
             failedStep = sagaStep.name;
-            const context = this.#context(saga, runId, sagaStep, 1, results, options.tenantId ?? null, `${runId}:${sagaStep.name}`);
+            const context = this.#context(saga, runId, sagaStep, 1, results, options.tenantId ?? null, sagaStepKey(runId, sagaStep.name));
             results[sagaStep.name] = await withTimeout(sagaStep, this.#timeoutOf(sagaStep), context, (ctx) =>
               sagaStep.execute(input, { ...ctx, session }),
             );
@@ -232,7 +227,7 @@ export class SagaEngine extends EventEmitter {
             {
               $set: {
                 status: 'completed',
-                steps: saga.steps.map((s) => ({ ...newStepRecord(s.name), status: 'completed' as const, attempts: 1, result: results[s.name], finishedAt })),
+                steps: saga.steps.map((s) => ({ ...newSagaStepRecord(s.name), status: 'completed' as const, attempts: 1, result: results[s.name], finishedAt })),
                 updatedAt: finishedAt,
                 finishedAt,
               },
@@ -254,7 +249,7 @@ export class SagaEngine extends EventEmitter {
       const failed: SagaRunDocument = {
         ...base,
         status: 'failed',
-        steps: saga.steps.map((s) => (s.name === failedStep ? { ...newStepRecord(s.name), status: 'failed' as const, attempts: 1, error: message } : newStepRecord(s.name))),
+        steps: saga.steps.map((s) => (s.name === failedStep ? { ...newSagaStepRecord(s.name), status: 'failed' as const, attempts: 1, error: message } : newSagaStepRecord(s.name))),
         error: message,
         ...(failedStep !== undefined ? { failedStep } : {}),
         updatedAt: finishedAt,
@@ -272,22 +267,19 @@ export class SagaEngine extends EventEmitter {
 
   async #runWithCompensation<TInput>(saga: Saga<TInput>, input: TInput, runId: string, options: RunSagaOptions): Promise<SagaOutcome> {
     const now = new Date();
-    const doc: SagaRunDocument = {
-      _id: runId,
+    const doc = newSagaRun({
       runId,
       saga: saga.name,
       mode: 'compensation',
       input,
-      status: 'running',
-      steps: saga.steps.map((s) => newStepRecord(s.name)),
+      steps: saga.steps.map((s) => s.name),
       idempotencyKey: options.idempotencyKey ?? null,
       tenantId: options.tenantId ?? null,
       correlationId: getCorrelationId() ?? null,
       owner: this.owner,
       leaseUntil: new Date(now.getTime() + this.#leaseMs),
-      createdAt: now,
-      updatedAt: now,
-    };
+      now,
+    });
     if (!(await this.store.insert(doc))) return this.#awaitOutcome((await this.store.get(runId))!);
     // Tracking is best effort: without it the run is still found by the sweep (expired lease in saga_runs).
     await this.#options.tracker
@@ -350,7 +342,7 @@ export class SagaEngine extends EventEmitter {
             await this.store.update(run._id, this.owner, { [`steps.${index}.status`]: 'running', [`steps.${index}.startedAt`]: new Date() }, { [`steps.${index}.attempts`]: 1 });
             record.attempts = attempt;
             record.status = 'running';
-            const context = this.#context(saga, run._id, sagaStep, attempt, resultsOf(run), run.tenantId, `${run._id}:${sagaStep.name}`);
+            const context = this.#context(saga, run._id, sagaStep, attempt, resultsOf(run), run.tenantId, sagaStepKey(run._id, sagaStep.name));
             try {
               return await withTimeout(sagaStep, this.#timeoutOf(sagaStep), context, (ctx) => sagaStep.execute(input, ctx));
             } catch (error) {
@@ -429,7 +421,7 @@ export class SagaEngine extends EventEmitter {
             await this.store.update(run._id, this.owner, { [`steps.${index}.status`]: 'compensating' }, { [`steps.${index}.compensationAttempts`]: 1 });
             record.compensationAttempts += 1;
             record.status = 'compensating';
-            const context = this.#context(saga, run._id, sagaStep, record.compensationAttempts, resultsOf(run), run.tenantId, `${run._id}:${sagaStep.name}:compensate`);
+            const context = this.#context(saga, run._id, sagaStep, record.compensationAttempts, resultsOf(run), run.tenantId, sagaStepKey(run._id, sagaStep.name, 'compensate'));
             await withTimeout(sagaStep, this.#timeoutOf(sagaStep), context, (ctx) => compensate(input, ctx, executeResult));
           },
           // Terminal errors do not stop compensation: an undo that must happen keeps being tried within policy.
@@ -538,10 +530,6 @@ export class SagaEngine extends EventEmitter {
 }
 
 class DuplicateRunError extends Error {}
-
-function newStepRecord(name: string): SagaStepRecord {
-  return { name, status: 'pending', attempts: 0, compensationAttempts: 0 };
-}
 
 function resultsOf(run: SagaRunDocument): Record<string, unknown> {
   const results: Record<string, unknown> = {};

@@ -48,6 +48,69 @@ export interface SagaRunDocument {
 }
 
 /**
+ * The run id of a saga started with an idempotency key. The engine derives it, and so does any
+ * code that must find a run again (a service's recovery): one derivation, or the two drift and
+ * a repeat starts a second run. A run without a key gets `<saga>:<random uuid>`.
+ */
+export function sagaRunId(sagaName: string, idempotencyKey: string): string {
+  return `${sagaName}:${idempotencyKey}`;
+}
+
+/**
+ * The idempotency key a step is handed (`StepContext.idempotencyKey`): `<runId>:<step>` for
+ * `execute`, with `:compensate` for `compensate`. Code outside the engine that repeats a step's
+ * call (asking a provider about an in-doubt payout) uses the same key, so it cannot act twice.
+ */
+export function sagaStepKey(runId: string, stepName: string, phase: 'execute' | 'compensate' = 'execute'): string {
+  return phase === 'compensate' ? `${runId}:${stepName}:compensate` : `${runId}:${stepName}`;
+}
+
+export function newSagaStepRecord(name: string): SagaStepRecord {
+  return { name, status: 'pending', attempts: 0, compensationAttempts: 0 };
+}
+
+export interface NewSagaRunFields {
+  runId: string;
+  saga: string;
+  mode: SagaRunDocument['mode'];
+  input: unknown;
+  /** Step names in order; each starts pending. */
+  steps: readonly string[];
+  idempotencyKey?: string | null;
+  tenantId?: string | null;
+  correlationId?: string | null;
+  /** The instance driving the run and its lease; none for a transaction-mode run. */
+  owner?: string | null;
+  leaseUntil?: Date | null;
+  now?: Date;
+}
+
+/**
+ * A run as it is first written: running, every step pending. The one definition of the
+ * document's shape, used by both engine modes (and by tests that stage a run a crashed process
+ * left behind), so a field added to `SagaRunDocument` is set everywhere a run is created.
+ */
+export function newSagaRun(fields: NewSagaRunFields): SagaRunDocument {
+  const now = fields.now ?? new Date();
+  return {
+    _id: fields.runId,
+    runId: fields.runId,
+    saga: fields.saga,
+    mode: fields.mode,
+    input: fields.input,
+    status: 'running',
+    steps: fields.steps.map(newSagaStepRecord),
+    idempotencyKey: fields.idempotencyKey ?? null,
+    tenantId: fields.tenantId ?? null,
+    correlationId: fields.correlationId ?? null,
+    owner: fields.owner ?? null,
+    leaseUntil: fields.leaseUntil ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
  * `saga_runs`: the persisted state that lets a restarted process resume or compensate a run.
  * Every write made while driving a run is conditional on still owning it, so an instance that
  * lost its lease (paused, partitioned) cannot overwrite the progress of the one that took over.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineSaga, getSagaRun, initializeSagas, nonRetryable, runSaga, shutdownSagas, step, TerminalError, type StepContext } from '../../src/saga/index.js';
+import { defineSaga, getSagaRun, initializeSagas, newSagaRun, nonRetryable, runSaga, sagaRunId, sagaStepKey, shutdownSagas, step, TerminalError, type StepContext } from '../../src/saga/index.js';
 import { createSagaHarness } from './support/saga-fixture.js';
 import { countEffects, createWithdrawSaga } from './support/withdraw-saga.js';
 
@@ -212,24 +212,12 @@ describe('saga compensation mode', () => {
     const now = new Date();
     await db.collection('holds').insertOne({ _id: 'withdraw:wd-ghost:hold' as never, userId: 'u-3', amount: 700, status: 'held' });
     await engine.store.collection.insertOne({
-      _id: 'withdraw:wd-ghost',
-      runId: 'withdraw:wd-ghost',
-      saga: 'withdraw',
-      mode: 'compensation',
-      input,
-      status: 'running',
+      ...newSagaRun({ runId: sagaRunId('withdraw', 'wd-ghost'), saga: 'withdraw', mode: 'compensation', input, steps: [], idempotencyKey: 'wd-ghost', owner: 'ghost', leaseUntil: new Date(now.getTime() - 1_000), now }),
       steps: [
         { name: 'hold', status: 'completed', result: { holdId: 'withdraw:wd-ghost:hold' }, attempts: 1, compensationAttempts: 0 },
         { name: 'payout', status: 'running', attempts: 1, compensationAttempts: 0 },
         { name: 'capture', status: 'pending', attempts: 0, compensationAttempts: 0 },
       ],
-      idempotencyKey: 'wd-ghost',
-      tenantId: null,
-      correlationId: null,
-      owner: 'ghost',
-      leaseUntil: new Date(now.getTime() - 1_000),
-      createdAt: now,
-      updatedAt: now,
     });
 
     const outcome = await engine.run(saga, input, { idempotencyKey: 'wd-ghost' });
@@ -248,6 +236,31 @@ describe('saga compensation mode', () => {
       expect(await getSagaRun(outcome.runId)).toMatchObject({ _id: 'withdraw:wd-default', status: 'completed' });
     } finally {
       shutdownSagas();
+    }
+  });
+});
+
+describe('one saga run document', () => {
+  it('both modes store the run newSagaRun defines, under sagaRunId, and hand each step sagaStepKey', async () => {
+    const { engine } = await createSagaHarness('sagarundoc');
+    const seen: Record<string, string> = {};
+    const stepsOf = (prefix: string) => ['first', 'second'].map((name) => step(name, { execute: async (_input: unknown, context: StepContext) => void (seen[`${prefix}:${name}`] = context.idempotencyKey) }));
+    const compensating = defineSaga<{ n: number }>('doc-comp', stepsOf('comp'), { useTransaction: false });
+    const transactional = defineSaga<{ n: number }>('doc-tx', stepsOf('tx'), { useTransaction: true });
+    await engine.run(compensating, { n: 1 }, { idempotencyKey: 'k-1', tenantId: 't-doc' });
+    await engine.run(transactional, { n: 2 }, { idempotencyKey: 'k-2', tenantId: 't-doc' });
+
+    for (const [saga, key, mode, prefix] of [['doc-comp', 'k-1', 'compensation', 'comp'], ['doc-tx', 'k-2', 'transaction', 'tx']] as const) {
+      const runId = sagaRunId(saga, key);
+      const stored = await engine.getRun(runId);
+      expect(stored).not.toBeNull();
+      const created = newSagaRun({ runId, saga, mode, input: stored!.input, steps: ['first', 'second'], idempotencyKey: key, tenantId: 't-doc' });
+      // Every field a new run has is stored, with the same identity; only progress differs.
+      expect(Object.keys(stored!)).toEqual(expect.arrayContaining(Object.keys(created)));
+      expect(stored).toMatchObject({ _id: created._id, runId: created.runId, saga, mode, idempotencyKey: key, tenantId: 't-doc', status: 'completed' });
+      expect(stored!.steps.map((record) => record.name)).toEqual(['first', 'second']);
+      expect(seen[`${prefix}:first`]).toBe(sagaStepKey(runId, 'first'));
+      expect(seen[`${prefix}:second`]).toBe(sagaStepKey(runId, 'second'));
     }
   });
 });

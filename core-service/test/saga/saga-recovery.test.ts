@@ -1,34 +1,22 @@
 import type { Db } from 'mongodb';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { findRecoveryAudit, RecoveryJob, RecoveryRegistry } from '../../src/recovery/index.js';
-import { registerSagaRecovery, type SagaEngine, type SagaRunDocument } from '../../src/saga/index.js';
+import { newSagaRun, registerSagaRecovery, sagaRunId, type SagaEngine, type SagaRunDocument } from '../../src/saga/index.js';
 import { createSagaHarness } from './support/saga-fixture.js';
 import { countEffects, createWithdrawSaga } from './support/withdraw-saga.js';
 
 /** A run as a dead process leaves it: hold done, payout interrupted, lease `leaseAgeMs` in the past. */
 async function insertAbandonedRun(db: Db, engine: SagaEngine, key: string, leaseAgeMs: number): Promise<string> {
-  const runId = `withdraw:${key}`;
+  const runId = sagaRunId('withdraw', key);
   const now = new Date();
   await db.collection('holds').insertOne({ _id: `${runId}:hold` as never, userId: 'u-9', amount: 400, status: 'held' });
   const doc: SagaRunDocument = {
-    _id: runId,
-    runId,
-    saga: 'withdraw',
-    mode: 'compensation',
-    input: { userId: 'u-9', amount: 400 },
-    status: 'running',
+    ...newSagaRun({ runId, saga: 'withdraw', mode: 'compensation', input: { userId: 'u-9', amount: 400 }, steps: [], idempotencyKey: key, tenantId: 'tenant-r', owner: 'dead-instance', leaseUntil: new Date(now.getTime() - leaseAgeMs), now }),
     steps: [
       { name: 'hold', status: 'completed', result: { holdId: `${runId}:hold` }, attempts: 1, compensationAttempts: 0 },
       { name: 'payout', status: 'running', attempts: 1, compensationAttempts: 0 },
       { name: 'capture', status: 'pending', attempts: 0, compensationAttempts: 0 },
     ],
-    idempotencyKey: key,
-    tenantId: 'tenant-r',
-    correlationId: null,
-    owner: 'dead-instance',
-    leaseUntil: new Date(now.getTime() - leaseAgeMs),
-    createdAt: now,
-    updatedAt: now,
   };
   await engine.store.collection.insertOne(doc);
   return runId;

@@ -8,7 +8,7 @@ import {
   withTransaction,
   type TransferEventEmitter,
 } from 'core-service';
-import { TerminalError, defineSaga, step, type Saga } from 'core-service/saga';
+import { TerminalError, defineSaga, sagaRunId, step, type Saga } from 'core-service/saga';
 import type { PayoutOutcome, PayoutProvider } from '../payout/payout-provider.js';
 
 export interface WithdrawSagaInput {
@@ -48,9 +48,9 @@ export function withdrawRunKey(held: { tenantId: string; initiatedBy: string; id
   return `${held.tenantId}:${held.initiatedBy}:${held.idempotencyKey}:${held.requestHash}`;
 }
 
-/** The saga engine's run id for that key (`<saga>:<key>`). */
+/** The saga engine's run id for that key (the engine's own derivation, `sagaRunId`). */
 export function withdrawRunId(held: { tenantId: string; initiatedBy: string; idempotencyKey: string; requestHash: string }): string {
-  return `${WITHDRAW_SAGA_NAME}:${withdrawRunKey(held)}`;
+  return sagaRunId(WITHDRAW_SAGA_NAME, withdrawRunKey(held));
 }
 
 export function defineWithdrawSaga(deps: WithdrawSagaDeps): Saga<WithdrawSagaInput> {
