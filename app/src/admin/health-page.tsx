@@ -161,7 +161,8 @@ function ServiceCard({ service, checkedAt }: { service: Service; checkedAt: stri
           {service.queues.length === 0 ? (
             <p className="muted small">No queues.</p>
           ) : (
-            <div className="table-wrap">
+            // Focusable: with long queue names it scrolls sideways at 390 px, and keyboards must reach that.
+            <div className="table-wrap" tabIndex={0} role="region" aria-label={`Queues of ${service.name}, table`}>
               <table className="numbers" aria-label={`Queues of ${service.name}`}>
                 <thead>
                   <tr>
