@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { HttpPayoutProvider } from '../src/payout/http-payout-provider.js';
-import { startPayment, startPayoutApi, type Caller, type RunningPayment } from './helpers.js';
+import { signUserContext } from 'core-service';
+import { CONTEXT_SECRET, ROLE_PERMISSIONS, startPayment, startPayoutApi, type Caller, type RunningPayment } from './helpers.js';
 
 const key = (): string => `key-${randomUUID()}`;
 
@@ -199,5 +200,29 @@ describe('payment-service over GraphQL', () => {
     );
     expect(result.errors).toBeUndefined();
     expect(result.data?._entities.map((u) => u.wallets[0]?.balance)).toEqual([10, 20]);
+  });
+});
+
+describe('the tenant guard (requireCallerTenant)', () => {
+  it('a caller without a tenant is refused FORBIDDEN by money mutations, admin operations and queries, and nothing is written', async () => {
+    const payment = await startPayment();
+    const [admin, alice] = [payment.admin(), payment.user()];
+    await fund(payment, admin, alice, 500);
+    // The gateway's signed context without a tenant claim (the helper always sets one).
+    const tenantless = async (query: string, variables: Record<string, unknown> = {}) => {
+      const headers = signUserContext({ sub: admin.id, roles: ['admin', 'user'], permissions: [...ROLE_PERMISSIONS.admin, ...ROLE_PERMISSIONS.user], correlationId: randomUUID() }, CONTEXT_SECRET);
+      const response = await fetch(payment.url, { method: 'POST', headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers }, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
+    };
+    const refusals = [
+      await tenantless(DEPOSIT, { input: { userId: alice.id, amount: 10, currency: 'EUR', idempotencyKey: key() } }),
+      await tenantless(TRANSFER, { input: { toUserId: alice.id, amount: 10, currency: 'EUR', idempotencyKey: key() } }),
+      await tenantless(WITHDRAW, { input: { amount: 10, currency: 'EUR', idempotencyKey: key() } }),
+      await tenantless(`mutation { runReconciliation(currency: "EUR") { isBalanced } }`),
+      await tenantless(`{ transactions(first: 5) { totalCount } }`),
+    ];
+    expect(refusals.map((answer) => answer.errors?.[0]?.extensions?.['code'])).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+    expect(await payment.service.deps.store.transfers.countDocuments({})).toBe(1);
+    expect(await walletOf(payment, alice)).toMatchObject({ balance: 500 });
   });
 });

@@ -7,7 +7,7 @@ import { BONUS_PERMISSIONS } from '../domain/permissions.js';
 import { isSystemAccount } from '../domain/system-accounts.js';
 import { normalizeTemplateInput, type BonusTemplate, type BonusTemplateInput } from '../domain/template.js';
 import type { UserBonus } from '../domain/user-bonus.js';
-import { authorize } from './caller.js';
+import { requireCallerTenant } from 'core-service/access';
 import type { BonusContext } from './context.js';
 
 function checkIdempotencyKey(key: string): void {
@@ -16,7 +16,7 @@ function checkIdempotencyKey(key: string): void {
 
 export const mutationResolvers = {
   upsertBonusTemplate: async (_: unknown, { input }: { input: BonusTemplateInput }, ctx: BonusContext): Promise<BonusTemplate> => {
-    const { tenantId } = authorize(ctx, BONUS_PERMISSIONS.manageTemplates);
+    const { tenantId } = requireCallerTenant(ctx, BONUS_PERMISSIONS.manageTemplates);
     const checked = normalizeTemplateInput(input);
     if (!checked.ok) {
       throw createServiceError(BONUS_ERRORS.InvalidTemplate, checked.problems.map((p) => `${p.field}: ${p.message}`).join('; '), { fields: checked.problems.map((p) => p.field) });
@@ -54,7 +54,7 @@ export const mutationResolvers = {
   },
 
   claimBonus: async (_: unknown, args: { templateCode: string; idempotencyKey: string }, ctx: BonusContext): Promise<UserBonus> => {
-    const { userId, tenantId } = authorize(ctx, BONUS_PERMISSIONS.claim, ctx.user?.id);
+    const { userId, tenantId } = requireCallerTenant(ctx, BONUS_PERMISSIONS.claim, ctx.user?.id);
     checkIdempotencyKey(args.idempotencyKey);
     return awardBonus(ctx.bonus, {
       tenantId,
@@ -67,7 +67,7 @@ export const mutationResolvers = {
   },
 
   awardBonus: async (_: unknown, args: { userId: string; templateCode: string; idempotencyKey: string }, ctx: BonusContext): Promise<UserBonus> => {
-    const { userId: adminId, tenantId } = authorize(ctx, BONUS_PERMISSIONS.award, args.userId);
+    const { userId: adminId, tenantId } = requireCallerTenant(ctx, BONUS_PERMISSIONS.award, args.userId);
     checkIdempotencyKey(args.idempotencyKey);
     if (isSystemAccount(args.userId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'userId must be a user', { fields: ['userId'] });
     return awardBonus(ctx.bonus, {
@@ -82,7 +82,7 @@ export const mutationResolvers = {
 
   /** Idempotent: cancelling a cancelled award answers with it; a converted or expired one is refused. */
   cancelBonus: async (_: unknown, args: { id: string; reason: string }, ctx: BonusContext): Promise<UserBonus> => {
-    const { tenantId } = authorize(ctx, BONUS_PERMISSIONS.cancel);
+    const { tenantId } = requireCallerTenant(ctx, BONUS_PERMISSIONS.cancel);
     const reason = args.reason.trim();
     if (reason.length === 0 || reason.length > 500) throw createServiceError(CORE_ERRORS.BadUserInput, 'reason must be 1 to 500 characters', { fields: ['reason'] });
     const { bonus } = await withTransaction({

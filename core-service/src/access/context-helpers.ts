@@ -97,6 +97,25 @@ export function requirePermission(ctx: AccessRequestContext | null | undefined, 
   }
 }
 
+/**
+ * The tenant guard: the signed-in caller and the one tenant it may act in, its own. Throws
+ * UNAUTHENTICATED for an anonymous caller and FORBIDDEN for a caller without a tenant; with a
+ * `permission`, also FORBIDDEN unless the caller holds it in that tenant (on `ownerId`'s
+ * resource when given, else on the tenant). Tenant-scoped resolvers take their tenant from
+ * here, never from their arguments, so no operation reaches into another tenant; one function,
+ * so every service refuses the same way.
+ */
+export function requireCallerTenant(ctx: AccessRequestContext | null | undefined, permission?: string, ownerId?: string): { userId: string; tenantId: string } {
+  const user = requireAuthenticated(ctx);
+  const tenantId = user.tenantId;
+  // An empty tenant is no tenant (as in access-engine's subjects): it must not be a tenant to act in.
+  if (typeof tenantId !== 'string' || tenantId === '') {
+    throw new GraphQLError(CORE_ERRORS.Forbidden, {}, { message: 'The caller belongs to no tenant' });
+  }
+  if (permission !== undefined) requirePermission(ctx, permission, ownerId === undefined ? { tenantId } : { ownerId, tenantId });
+  return { userId: user.id, tenantId };
+}
+
 /** The helpers bound to one resolver context, for resolvers that check several times. */
 export interface RequestAccess {
   readonly isAuthenticated: boolean;

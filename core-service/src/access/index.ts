@@ -29,6 +29,7 @@ export {
   isAuthenticated,
   requireAuthenticated,
   requirePermission,
+  requireCallerTenant,
   createRequestAccess,
   tokenPermissionChecker,
   type AccessUser,

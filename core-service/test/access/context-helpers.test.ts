@@ -11,6 +11,7 @@ import {
   hasRole,
   isAuthenticated,
   isOwner,
+  requireCallerTenant,
   requirePermission,
   sameTenant,
   subjectFromUser,
@@ -154,6 +155,21 @@ describe('resolver helpers', () => {
     expect(sameTenant({ user: { id: 'x', tenantId: null } }, { tenantId: null })).toBe(false);
     expect(isAuthenticated(ctx)).toBe(true);
     expect(isAuthenticated({})).toBe(false);
+  });
+
+  it('requireCallerTenant: the caller acts only in its own tenant; UNAUTHENTICATED anonymous, FORBIDDEN without a tenant or without the permission there', () => {
+    const support = userWith(engine, 's1', 't1', ['support']);
+    const user = userWith(engine, 'u1', 't1', ['user']);
+    expect(requireCallerTenant({ user: support })).toEqual({ userId: 's1', tenantId: 't1' });
+    expect(codeOf(() => requireCallerTenant({ user: null }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(() => requireCallerTenant({ user: { ...user, tenantId: null } }))).toBe('FORBIDDEN');
+    expect(codeOf(() => requireCallerTenant({ user: { ...user, tenantId: '' } }))).toBe('FORBIDDEN');
+    expect(codeOf(() => requireCallerTenant({ user: { ...user, tenantId: null } }, 'wallet:read:own', 'u1'))).toBe('FORBIDDEN');
+    // The permission is checked on the caller's tenant: a tenant-wide grant, an owner's own resource.
+    expect(requireCallerTenant({ user: support }, 'wallet:read:tenant', 'u2')).toEqual({ userId: 's1', tenantId: 't1' });
+    expect(requireCallerTenant({ user }, 'wallet:read:own', 'u1').tenantId).toBe('t1');
+    expect(codeOf(() => requireCallerTenant({ user }, 'wallet:read:own', 'u2'))).toBe('FORBIDDEN');
+    expect(codeOf(() => requireCallerTenant({ user }, 'wallet:read:tenant'))).toBe('FORBIDDEN');
   });
 
   it('createRequestAccess binds every helper to one context', () => {

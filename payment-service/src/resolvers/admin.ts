@@ -1,17 +1,9 @@
 import { CORE_ERRORS, WalletError, checkCurrency, createServiceError, type WebhookEndpoint } from 'core-service';
-import { requireAuthenticated, requirePermission } from 'core-service/access';
+import { requireCallerTenant } from 'core-service/access';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
 import { isWebhookEvent } from '../events/webhook-events.js';
 import type { ReconciliationReport } from '../reconciliation/reconciliation-job.js';
 import type { PaymentContext } from './context.js';
-
-/** The caller's tenant, after checking `permission` on it: admin operations never cross tenants. */
-function adminTenant(ctx: PaymentContext, permission: string): string {
-  const user = requireAuthenticated(ctx);
-  if (user.tenantId === null) throw createServiceError(CORE_ERRORS.Forbidden, 'The caller belongs to no tenant');
-  requirePermission(ctx, permission, { tenantId: user.tenantId });
-  return user.tenantId;
-}
 
 function checkedCurrency(currency: string): string {
   const error = checkCurrency(currency);
@@ -32,22 +24,22 @@ function checkWebhookEvents(events: string[]): string[] {
 
 export const adminQueryResolvers = {
   reconciliationReport: async (_: unknown, args: { currency: string }, ctx: PaymentContext): Promise<ReconciliationReport | null> => {
-    const tenantId = adminTenant(ctx, PAYMENT_PERMISSIONS.readReconciliation);
+    const { tenantId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.readReconciliation);
     return ctx.payment.reconciliation.latest(tenantId, checkedCurrency(args.currency));
   },
   webhooks: async (_: unknown, __: unknown, ctx: PaymentContext): Promise<WebhookEndpoint[]> => {
-    const tenantId = adminTenant(ctx, PAYMENT_PERMISSIONS.manageWebhooks);
+    const { tenantId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.manageWebhooks);
     return ctx.payment.webhooks.list(tenantId);
   },
 };
 
 export const adminMutationResolvers = {
   runReconciliation: async (_: unknown, args: { currency: string }, ctx: PaymentContext): Promise<ReconciliationReport> => {
-    const tenantId = adminTenant(ctx, PAYMENT_PERMISSIONS.readReconciliation);
+    const { tenantId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.readReconciliation);
     return ctx.payment.reconciliation.reconcile(tenantId, checkedCurrency(args.currency));
   },
   registerWebhook: async (_: unknown, { input }: { input: { url: string; events: string[]; description?: string | null } }, ctx: PaymentContext): Promise<WebhookEndpoint> => {
-    const tenantId = adminTenant(ctx, PAYMENT_PERMISSIONS.manageWebhooks);
+    const { tenantId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.manageWebhooks);
     const events = checkWebhookEvents(input.events);
     try {
       return await ctx.payment.webhooks.register({ tenantId, url: input.url, events, ...(input.description != null ? { description: input.description } : {}) });
@@ -60,7 +52,7 @@ export const adminMutationResolvers = {
     }
   },
   deleteWebhook: async (_: unknown, args: { id: string }, ctx: PaymentContext): Promise<boolean> => {
-    const tenantId = adminTenant(ctx, PAYMENT_PERMISSIONS.manageWebhooks);
+    const { tenantId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.manageWebhooks);
     // Not an id the manager could have issued: nothing of the tenant's to delete.
     if (!/^[0-9a-f]{24}$/i.test(args.id)) return false;
     return ctx.payment.webhooks.delete(tenantId, args.id);

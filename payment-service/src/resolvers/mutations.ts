@@ -12,7 +12,7 @@ import {
   type TransferDocument,
   idempotencyFilter,
 } from 'core-service';
-import { requireAuthenticated, requirePermission } from 'core-service/access';
+import { requireCallerTenant } from 'core-service/access';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
 import { isSystemAccount, pickFundingAccount } from '../domain/system-accounts.js';
 import type { PaymentContext } from './context.js';
@@ -41,16 +41,9 @@ export interface WithdrawInput {
   idempotencyKey: string;
 }
 
-function callerIn(ctx: PaymentContext): { userId: string; tenantId: string } {
-  const user = requireAuthenticated(ctx);
-  if (user.tenantId === null) throw createServiceError(CORE_ERRORS.Forbidden, 'The caller belongs to no tenant');
-  return { userId: user.id, tenantId: user.tenantId };
-}
-
 export const mutationResolvers = {
   createTransfer: async (_: unknown, { input }: { input: CreateTransferInput }, ctx: PaymentContext): Promise<TransferDocument> => {
-    const { userId, tenantId } = callerIn(ctx);
-    requirePermission(ctx, PAYMENT_PERMISSIONS.createTransfer, { ownerId: userId, tenantId });
+    const { userId, tenantId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.createTransfer, ctx.user?.id);
     // System accounts move money only through deposits and withdrawals, never from user transfers.
     if (isSystemAccount(input.toUserId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'toUserId must be a user', { fields: ['toUserId'] });
     if (!(await isReplay(ctx, { tenantId, initiatedBy: userId, type: 'transfer', idempotencyKey: input.idempotencyKey }))) {
@@ -76,8 +69,7 @@ export const mutationResolvers = {
   },
 
   deposit: async (_: unknown, { input }: { input: DepositInput }, ctx: PaymentContext): Promise<LedgerEntry> => {
-    const { tenantId, userId: adminId } = callerIn(ctx);
-    requirePermission(ctx, PAYMENT_PERMISSIONS.createDeposit, { ownerId: input.userId, tenantId });
+    const { tenantId, userId: adminId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.createDeposit, input.userId);
     if (isSystemAccount(input.userId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'userId must be a user', { fields: ['userId'] });
     if (!(await isReplay(ctx, { tenantId, initiatedBy: adminId, type: 'deposit', idempotencyKey: input.idempotencyKey }))) await requireRecipient(ctx, tenantId, input.userId, 'userId');
     const { payment } = ctx;
@@ -105,8 +97,7 @@ export const mutationResolvers = {
    * still pending when the saga was parked for attention.
    */
   withdraw: async (_: unknown, { input }: { input: WithdrawInput }, ctx: PaymentContext): Promise<TransferDocument> => {
-    const { userId, tenantId } = callerIn(ctx);
-    requirePermission(ctx, PAYMENT_PERMISSIONS.createWithdrawal, { ownerId: userId, tenantId });
+    const { userId, tenantId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.createWithdrawal, ctx.user?.id);
     const { payment } = ctx;
     const externalUserId = pickFundingAccount(payment.fundingShards);
     const request = validateTransfer({ db: payment.db, tenantId, fromUserId: userId, toUserId: externalUserId, toSystemAccount: true, amount: input.amount, currency: input.currency, idempotencyKey: input.idempotencyKey, type: 'withdrawal' });

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { CORE_ERRORS, createServiceError, type WalletDocument, selectsField } from 'core-service';
-import { can, requireAuthenticated, requirePermission } from 'core-service/access';
+import { type WalletDocument, selectsField } from 'core-service';
+import { can, requireCallerTenant, requirePermission } from 'core-service/access';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
 import { buildLedgerFilter, type LedgerFilterInput } from '../domain/filters.js';
 import type { PaymentContext } from './context.js';
@@ -10,21 +10,15 @@ export interface PageArgs {
   after?: string | null;
 }
 
-function tenantOf(ctx: PaymentContext): string {
-  const user = requireAuthenticated(ctx);
-  if (user.tenantId === null) throw createServiceError(CORE_ERRORS.Forbidden, 'The caller belongs to no tenant');
-  return user.tenantId;
-}
-
 /**
  * Whose ledger a page shows: the caller's own, or (support/admin, same tenant) the user named in
  * the filter. Checked before any read.
  */
 function ledgerOwner(ctx: PaymentContext, permission: string, requested: string | null | undefined): { tenantId: string; userId: string } {
-  const tenantId = tenantOf(ctx);
-  const userId = requested ?? ctx.user!.id;
-  requirePermission(ctx, permission, { ownerId: userId, tenantId });
-  return { tenantId, userId };
+  const caller = requireCallerTenant(ctx);
+  const userId = requested ?? caller.userId;
+  requirePermission(ctx, permission, { ownerId: userId, tenantId: caller.tenantId });
+  return { tenantId: caller.tenantId, userId };
 }
 
 function cachedWallets(ctx: PaymentContext, tenantId: string, userId: string): Promise<WalletDocument[]> {
@@ -58,7 +52,7 @@ export const queryResolvers = {
   },
 
   transfer: async (_: unknown, args: { id: string }, ctx: PaymentContext) => {
-    const tenantId = tenantOf(ctx);
+    const { tenantId } = requireCallerTenant(ctx);
     const transfer = await ctx.payment.store.transfer(tenantId, args.id);
     if (transfer === null) return null;
     // Another user's transfer reads as absent, not as forbidden: its existence is not the caller's business.

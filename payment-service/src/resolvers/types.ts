@@ -1,5 +1,5 @@
 import type { WalletDocument } from 'core-service';
-import { requirePermission } from 'core-service/access';
+import { requirePermission, sameTenant } from 'core-service/access';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
 import type { PaymentContext } from './context.js';
 
@@ -10,7 +10,7 @@ export const typeResolvers = {
     __resolveReference: async (reference: { id: string }, ctx: PaymentContext): Promise<WalletDocument | null> => {
       const wallet = await ctx.payment.store.wallets.findOne({ _id: reference.id });
       if (wallet === null || ctx.user === null) return null;
-      return ctx.user.tenantId === wallet.tenantId ? wallet : null;
+      return sameTenant(ctx, wallet.tenantId) ? wallet : null;
     },
   },
   User: {
@@ -23,7 +23,7 @@ export const typeResolvers = {
       // another tenant, or of nobody, reads as empty whatever documents carry it. A user not yet
       // projected has had no deposit (deposits need the projection), so empty is also true.
       const projected = await ctx.projectedUsers.load(user.id);
-      if (projected === null || projected.tenantId !== tenantId) return [];
+      if (projected === null || !sameTenant(ctx, projected.tenantId)) return [];
       return ctx.walletsByUser.load(user.id);
     },
   },

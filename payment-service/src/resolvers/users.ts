@@ -1,14 +1,8 @@
 import { CORE_ERRORS, createServiceError, spendSlidingWindow } from 'core-service';
-import { requireAuthenticated, requirePermission } from 'core-service/access';
+import { requireCallerTenant } from 'core-service/access';
 import { toRecipient } from '../domain/user-projection.js';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
 import type { PaymentContext } from './context.js';
-
-function signedInTenant(ctx: PaymentContext): { userId: string; tenantId: string } {
-  const user = requireAuthenticated(ctx);
-  if (user.tenantId === null) throw createServiceError(CORE_ERRORS.Forbidden, 'The caller belongs to no tenant');
-  return { userId: user.id, tenantId: user.tenantId };
-}
 
 /**
  * Limited per caller on top of the gateway's cost-based limit: each answer confirms or denies
@@ -26,7 +20,7 @@ async function spendLookup(ctx: PaymentContext, tenantId: string, userId: string
 export const userQueryResolvers = {
   /** Exact email in the caller's tenant → id and display name only; null when there is none (or it cannot receive). */
   lookupRecipient: async (_: unknown, args: { email: string }, ctx: PaymentContext): Promise<{ id: string; displayName: string | null } | null> => {
-    const { userId, tenantId } = signedInTenant(ctx);
+    const { userId, tenantId } = requireCallerTenant(ctx);
     await spendLookup(ctx, tenantId, userId);
     return toRecipient(await ctx.payment.projection.findByEmail(tenantId, args.email), tenantId);
   },
@@ -35,8 +29,7 @@ export const userQueryResolvers = {
 export const userMutationResolvers = {
   /** admin: asks auth-service to re-send the tenant's users; answers the backfill's id. */
   rebuildUserProjection: async (_: unknown, __: unknown, ctx: PaymentContext): Promise<string> => {
-    const { tenantId } = signedInTenant(ctx);
-    requirePermission(ctx, PAYMENT_PERMISSIONS.rebuildUserProjection, { tenantId });
+    const { tenantId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.rebuildUserProjection);
     return ctx.payment.backfill.request(tenantId);
   },
 };
