@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import type { AccessTokenKeys, AuditTrail, ConfigAdmin, EventBus, SessionCache, SubgraphContext } from 'core-service';
+import type { AccessTokenKeys, AuditTrail, ConfigAdmin, EventBus, HealthReporter, SessionCache, SubgraphContext } from 'core-service';
 import type { Clock } from './domain/clock.js';
 import type { UserRecord } from './domain/user.js';
 import type { RoleInvalidation } from './events/role-invalidation.js';
@@ -43,6 +43,8 @@ export interface AuthDeps {
   /** Seals codes in `auth.otp.requested` for the delivering service (OTP_DELIVERY_KEY). */
   otpDeliveryKey: Buffer;
   clock: Clock;
+  /** This instance's health report; `systemHealth` answers with it alone when Redis is down. */
+  health: HealthReporter;
 }
 
 /** The per-request context: the SDK's plus the service's own. */

@@ -16,10 +16,8 @@ import {
   createSessionCache,
   createSubgraphServer,
   EventBus,
-  eventBusHealthCheck,
-  mongoHealthCheck,
+  addServiceHealthChecks,
   parseOtpDeliveryKey,
-  redisHealthCheck,
   registerServiceErrorCodes,
   registerServiceMetrics,
   type AccessTokenKeys,
@@ -68,6 +66,8 @@ export interface AuthServiceOptions {
   coreDb?: Db;
   /** The process's config store (start-up passes the one `openServiceConfig` opened); else one is made here. */
   configStore?: ConfigStore;
+  /** How often this instance publishes its health report (default 5 s). */
+  healthReportIntervalMs?: number;
   /** Audit sealer poll for entries written by other services (default 500 ms). */
   auditSealIntervalMs?: number;
   clock?: Clock;
@@ -180,13 +180,13 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       if (ownsConfigStore) await configStore.close();
     },
   );
-  lifecycle.addHealthCheck('mongo', mongoHealthCheck(client));
-  // Not critical: login and refresh work without Redis (README, "When Redis is down").
-  lifecycle.addHealthCheck('redis', redisHealthCheck(redis), { critical: false });
-  lifecycle.addHealthCheck('events', eventBusHealthCheck(events), { critical: false });
+  // Login and refresh work without Redis (README, "When Redis is down"): only MongoDB is critical.
+  addServiceHealthChecks(lifecycle, { client, redis, events });
   // /metrics: the SDK's service metrics (MongoDB pool, transactions, outbox, consumer lag).
   const serviceMetrics = registerServiceMetrics(server.metrics, { client, events });
   lifecycle.onStop('metrics', () => serviceMetrics.stop());
+  // Last start step: reports once everything it reports on has started.
+  deps.health = lifecycle.reportHealth({ redis, brand, metrics: server.metrics, ...(options.healthReportIntervalMs !== undefined ? { intervalMs: options.healthReportIntervalMs } : {}) });
 
   let started: { url: string; port: number } | undefined;
   return {

@@ -31,6 +31,7 @@ const service = createBonusService({
   redis,
   streamKey: `${brand}:events`,
   keyPrefix: `${brand}:bonus`,
+  lifecycle,
   paymentKeyPrefix: `${brand}:payment`,
   port,
   expirySweepMs: Number(process.env['BONUS_EXPIRY_SWEEP_MS'] ?? 300_000),
@@ -43,6 +44,8 @@ lifecycle.onStart('service', async () => {
   getLogger().info({ url }, `${SERVICE_NAME} ready`);
 }, () => service.stop());
 lifecycle.onStop('redis', () => closeRedis());
+// Last start step: the admin `systemHealth` sees this instance once it is up, and stops seeing it at a graceful stop.
+lifecycle.reportHealth({ redis, brand, metrics: service.server.metrics });
 
 await lifecycle.start();
 // SIGTERM/SIGINT: stop accepting, drain in-flight requests, then run the stop steps in reverse.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import { AuditTrail, CORE_DATABASE_NAME, EventBus, createEventAuditor, createSubgraphServer, registerServiceMetrics, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
+import { AuditTrail, CORE_DATABASE_NAME, EventBus, createEventAuditor, addServiceHealthChecks, createSubgraphServer, registerServiceMetrics, type ServiceLifecycle, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
 import type { BonusDeps } from './awards/bonus-deps.js';
 import { BONUS_ERRORS } from './domain/errors.js';
 import { isSystemAccount } from './domain/system-accounts.js';
@@ -36,6 +36,8 @@ export interface BonusServiceOptions {
   paymentKeyPrefix?: string;
   port?: number;
   contextSecret?: string;
+  /** The process's lifecycle (index.ts): readiness checks, in-flight requests drained on SIGTERM. */
+  lifecycle?: ServiceLifecycle;
   /** Sub-wallets of the bonus pool (domain/system-accounts.ts); default 8. */
   poolShards?: number;
   /** Ms between expiry sweeps; default 5 min; 0 for none. */
@@ -112,10 +114,13 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     name: SERVICE_NAME,
     typeDefs,
     resolvers: resolvers as never,
+    ...(options.lifecycle !== undefined ? { lifecycle: options.lifecycle } : {}),
     context: (): Pick<BonusContext, 'bonus'> => ({ bonus: deps }),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.contextSecret !== undefined ? { contextSecret: options.contextSecret } : {}),
   });
+
+  if (options.lifecycle !== undefined) addServiceHealthChecks(options.lifecycle, { client: options.client, redis: options.redis, events });
 
   // /metrics: the SDK's (pool, transactions, outbox, consumer lag, breakers, the expiry queue) and
   // bonus's own. Declared after `emit`, which uses it only once requests and events arrive.

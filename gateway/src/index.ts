@@ -95,5 +95,12 @@ lifecycle.onStart('gateway', async () => {
   log.info({ url, supergraph: mode, subgraphs: subgraphs.map((s) => `${s.name}=${s.url}`) }, 'gateway ready');
 }, () => gateway.stop());
 lifecycle.onStop('redis', () => redis.quit().then(() => undefined));
+// Last start step: the admin `systemHealth` sees this gateway, its subgraph breakers and probes.
+lifecycle.reportHealth({
+  redis,
+  brand: brandFromEnv(),
+  metrics: gateway.metrics.registry,
+  readiness: async () => ({ ...(await gateway.readiness()), state: lifecycle.state }),
+});
 lifecycle.installSignalHandlers();
 await lifecycle.start();

@@ -72,6 +72,7 @@ const service = createNotificationService({
   redis,
   streamKey: `${brand}:events`,
   keyPrefix: `${brand}:notification`,
+  lifecycle,
   port,
   providers: { EMAIL: email, SMS: sms },
   otpDeliveryKey: otpKey === undefined ? null : parseOtpDeliveryKey(otpKey),
@@ -91,6 +92,8 @@ lifecycle.onStart('service', async () => {
   getLogger().info({ url, email: email.map((p) => p.name), sms: sms.map((p) => p.name) }, `${SERVICE_NAME} ready`);
 }, () => service.stop());
 lifecycle.onStop('redis', () => closeRedis());
+// Last start step: the admin `systemHealth` sees this instance once it is up, and stops seeing it at a graceful stop.
+lifecycle.reportHealth({ redis, brand, metrics: service.server.metrics });
 
 await lifecycle.start();
 lifecycle.installSignalHandlers();

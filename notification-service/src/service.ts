@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import { AuditTrail, CORE_DATABASE_NAME, EventBus, createSubgraphServer, registerServiceMetrics, type CircuitState, type SubgraphRoute, type SubgraphServer } from 'core-service';
+import { AuditTrail, CORE_DATABASE_NAME, EventBus, addServiceHealthChecks, createSubgraphServer, registerServiceMetrics, type ServiceLifecycle, type CircuitState, type SubgraphRoute, type SubgraphServer } from 'core-service';
 import type { NotificationDeps } from './deps.js';
 import { ChannelWorkers, type ProviderChains } from './delivery/channel-workers.js';
 import { DeliveryDispatcher } from './delivery/dispatcher.js';
@@ -31,6 +31,8 @@ export interface NotificationServiceOptions {
   keyPrefix?: string;
   port?: number;
   contextSecret?: string;
+  /** The process's lifecycle (index.ts): readiness checks, in-flight requests drained on SIGTERM. */
+  lifecycle?: ServiceLifecycle;
   /** Per channel, primary provider first, then fallbacks. */
   providers: ProviderChains;
   /** Opens the sealed OTP codes auth-service publishes; null: OTP deliveries fail. */
@@ -100,11 +102,14 @@ export function createNotificationService(options: NotificationServiceOptions): 
     name: SERVICE_NAME,
     typeDefs,
     resolvers: resolvers as never,
+    ...(options.lifecycle !== undefined ? { lifecycle: options.lifecycle } : {}),
     context: (): Pick<NotificationContext, 'notification'> => ({ notification: deps }),
     ...(options.routes !== undefined ? { routes: options.routes(deps) } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.contextSecret !== undefined ? { contextSecret: options.contextSecret } : {}),
   });
+
+  if (options.lifecycle !== undefined) addServiceHealthChecks(options.lifecycle, { client: options.client, redis: options.redis, events });
 
   deps.metrics = new NotificationMetrics(server.metrics, {
     breakerStates: () => workers.breakerStates(),

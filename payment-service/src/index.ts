@@ -61,6 +61,8 @@ lifecycle.onStart('service', async () => {
 }, () => service.stop());
 lifecycle.onStop('config', () => configStore.close());
 lifecycle.onStop('redis', () => closeRedis());
+// Last start step: the admin `systemHealth` sees this instance once it is up, and stops seeing it at a graceful stop.
+lifecycle.reportHealth({ redis, brand, metrics: service.server.metrics });
 
 await lifecycle.start();
 // SIGTERM/SIGINT: stop accepting, drain in-flight requests, then run the stop steps in reverse.

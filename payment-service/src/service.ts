@@ -13,9 +13,7 @@ import {
   createServiceLifecycle,
   createSubgraphServer,
   createWebhookManager,
-  eventBusHealthCheck,
-  mongoHealthCheck,
-  redisHealthCheck,
+  addServiceHealthChecks,
   type ServiceLifecycle,
   runAfterCommit,
   registerServiceMetrics,
@@ -223,9 +221,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
 
   const ownsLifecycle = options.lifecycle === undefined;
   const lifecycle = options.lifecycle ?? createServiceLifecycle({ serviceName: SERVICE_NAME });
-  lifecycle.addHealthCheck('mongo', mongoHealthCheck(options.client));
-  lifecycle.addHealthCheck('redis', redisHealthCheck(options.redis), { critical: false });
-  lifecycle.addHealthCheck('events', eventBusHealthCheck(events), { critical: false });
+  addServiceHealthChecks(lifecycle, { client: options.client, redis: options.redis, events });
   const server = createSubgraphServer({
     name: SERVICE_NAME,
     typeDefs,

@@ -5,12 +5,12 @@ import { requestOtp, verifyOtp } from './otp.js';
 import { assignRole, revokeRole, roles, upsertRole } from './roles.js';
 import { clearLoginThrottle, loginThrottle } from './login-throttle.js';
 import { createTenant } from './tenants.js';
-import { auditLog, resetServiceConfig, serviceConfigs, setServiceConfig, verifyAuditChainQuery } from './operations.js';
+import { auditLog, resetServiceConfig, serviceConfigs, setServiceConfig, systemHealth, verifyAuditChainQuery } from './operations.js';
 import { me, resolveUserReference, setUserStatus, user, users } from './users.js';
 
 // `errorCodes` is resolved by core-service from the error registry.
 export const resolvers: SubgraphResolvers<AuthContext> = {
-  Query: { me, user, users, roles, loginThrottle, serviceConfigs, auditLog, verifyAuditChain: verifyAuditChainQuery },
+  Query: { me, user, users, roles, loginThrottle, serviceConfigs, auditLog, verifyAuditChain: verifyAuditChainQuery, systemHealth },
   Mutation: { register, login, refreshToken, logout, changePassword, requestOtp, verifyOtp, assignRole, revokeRole, upsertRole, setUserStatus, createTenant, clearLoginThrottle, setServiceConfig, resetServiceConfig },
   User: { __resolveReference: resolveUserReference as never },
 };

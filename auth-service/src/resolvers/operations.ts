@@ -1,5 +1,5 @@
 import { requireAuthenticated, requirePermission } from 'core-service/access';
-import { CORE_ERRORS, GraphQLError, verifyAuditChain, type AuditEntryDocument, type AuditLogFilter, type AuditCategory, type AuditOutcome } from 'core-service';
+import { CORE_ERRORS, GraphQLError, readSystemHealth, verifyAuditChain, type AuditEntryDocument, type AuditLogFilter, type AuditCategory, type AuditOutcome, type SystemHealth } from 'core-service';
 import type { AuthContext } from '../deps.js';
 import { callerTenant } from './roles.js';
 
@@ -78,6 +78,37 @@ export async function auditLog(_: unknown, args: { first?: number | null; after?
 
 export async function verifyAuditChainQuery(_: unknown, args: { tenantId?: string | null }, ctx: AuthContext) {
   return verifyAuditChain(ctx.deps.coreDb, auditTenant(ctx, args.tenantId));
+}
+
+/**
+ * Every instance of every service as it last reported itself (core-service lifecycle
+ * `reportHealth`): platform-wide, like config, so granted by `health:read:tenant`, which only
+ * `admin` and `system` hold.
+ */
+export async function systemHealth(_: unknown, __: unknown, ctx: AuthContext) {
+  requirePermission(ctx, 'health:read:tenant', { tenantId: callerTenant(ctx) });
+  const health = await readSystemHealth({ redis: ctx.deps.redis, brand: ctx.deps.brand, self: () => ctx.deps.health.collect() });
+  return toSystemHealthView(health);
+}
+
+function toSystemHealthView(health: SystemHealth) {
+  const status = (value: string) => value.toUpperCase();
+  return {
+    status: status(health.status),
+    problems: health.problems,
+    checkedAt: health.checkedAt,
+    services: health.services.map((service) => ({
+      ...service,
+      status: status(service.status),
+      instances: service.instances.map((instance) => ({
+        ...instance,
+        id: instance.instance,
+        startedAt: new Date(instance.startedAt),
+        reportedAt: new Date(instance.reportedAt),
+        breakers: instance.breakers.map((breaker) => ({ name: breaker.name, state: breaker.state.replace('-', '_').toUpperCase() })),
+      })),
+    })),
+  };
 }
 
 function toAuditEntryView(entry: AuditEntryDocument) {

@@ -1,4 +1,7 @@
-import type { HealthCheckFn } from '../lifecycle/health-checks.js';
+import type { Redis } from 'ioredis';
+import type { MongoClient } from 'mongodb';
+import { mongoHealthCheck, redisHealthCheck, type HealthCheckFn } from '../lifecycle/health-checks.js';
+import type { ServiceLifecycle } from '../lifecycle/service-lifecycle.js';
 import type { EventBus } from './event-bus.js';
 
 export interface EventBusHealthOptions {
@@ -24,4 +27,15 @@ export function eventBusHealthCheck(bus: EventBus, options: EventBusHealthOption
       ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
     };
   };
+}
+
+/**
+ * The readiness checks every subgraph has: MongoDB (critical: it is the source of truth), Redis
+ * and the event bus (reported, not critical: money and logins work while Redis is down, README
+ * "When Redis is down").
+ */
+export function addServiceHealthChecks(lifecycle: Pick<ServiceLifecycle, 'addHealthCheck'>, sources: { client: MongoClient; redis: Redis; events: EventBus }): void {
+  lifecycle.addHealthCheck('mongo', mongoHealthCheck(sources.client));
+  lifecycle.addHealthCheck('redis', redisHealthCheck(sources.redis), { critical: false });
+  lifecycle.addHealthCheck('events', eventBusHealthCheck(sources.events), { critical: false });
 }

@@ -18,5 +18,5 @@ export { ProcessedEvents, EventAlreadyProcessedError, PROCESSED_EVENTS_COLLECTIO
 export type { ProcessedEventRecord } from './processed-events.js';
 export { StreamConsumer, PoisonMessageError, readDeadLetters, ensureConsumerGroup } from './stream-consumer.js';
 export type { DeadLetter, HandleOutcome, StreamMessage, StreamConsumerOptions } from './stream-consumer.js';
-export { eventBusHealthCheck } from './health.js';
+export { addServiceHealthChecks, eventBusHealthCheck } from './health.js';
 export type { EventBusHealthOptions } from './health.js';

@@ -13,7 +13,8 @@ import { createServiceError } from '../errors/graphql-error.js';
 import { formatGatewayError } from './format-gateway-error.js';
 import { createGraphqlIde, type GraphqlIdeOptions } from './graphql-ide.js';
 import { readBody, sendJson } from '../graphql/subgraph-server.js';
-import { generateCorrelationId, runWithCorrelationId } from '../logger/correlation.js';
+import { generateCorrelationId, getCorrelationId, runWithCorrelationId } from '../logger/correlation.js';
+import type { HealthCheckResult } from '../lifecycle/health-checks.js';
 import { getLogger, type Logger } from '../logger/logger.js';
 import { ANONYMOUS_CALLER, type GatewayContext, type GatewayPlugin } from './gateway-plugin.js';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js';
@@ -83,6 +84,14 @@ export interface GatewayConfig {
   logger?: Logger;
 }
 
+/** `/health/ready`, in the same shape as a subgraph's (`ServiceLifecycle.getReadiness`). */
+export interface GatewayReadiness {
+  ready: boolean;
+  status: 'ready' | 'not-ready';
+  service: 'gateway';
+  checks: Record<string, HealthCheckResult & { critical: boolean }>;
+}
+
 export interface Gateway {
   readonly plugins: readonly GatewayPlugin[];
   readonly metrics: GatewayMetrics;
@@ -93,7 +102,7 @@ export interface Gateway {
   stop(): Promise<void>;
   /** The full supergraph schema the cost limit scores against (undefined before composition). */
   supergraphSchema(): GraphQLSchema | undefined;
-  readiness(): Promise<{ ready: boolean; checks: Record<string, unknown> }>;
+  readiness(): Promise<GatewayReadiness>;
 }
 
 /**
@@ -237,7 +246,9 @@ export function createGateway(config: GatewayConfig): Gateway {
   async function buildContext(req: IncomingMessage | undefined, token: string | undefined, ip: string): Promise<GatewayContext> {
     const context: GatewayContext = {
       caller: ANONYMOUS_CALLER,
-      correlationId: generateCorrelationId(),
+      // The request's id when it has one (HTTP requests run inside runWithCorrelationId): one id
+      // per request from the gateway's log line to every subgraph's.
+      correlationId: getCorrelationId() ?? generateCorrelationId(),
       ip,
       ...(req ? { req } : {}),
       logger: log,
@@ -268,7 +279,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     if (url.pathname === '/health/live') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/health/ready') {
       const report = await readiness();
-      return sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not-ready', service: 'gateway', checks: report.checks });
+      return sendJson(res, report.ready ? 200 : 503, report);
     }
     if (url.pathname === '/metrics') {
       res.setHeader('content-type', metrics.registry.contentType);
@@ -350,40 +361,56 @@ export function createGateway(config: GatewayConfig): Gateway {
     res.end();
   }
 
-  async function readiness(): Promise<{ ready: boolean; checks: Record<string, unknown> }> {
-    const checks: Record<string, unknown> = {};
-    let ready = apolloStarted && supergraphSchema !== undefined;
-    checks['supergraph'] = supergraphSchema ? 'ok' : 'not-composed';
-    checks['live'] = sockets ? 'ok' : 'starting';
-    if (!sockets) ready = false;
+  async function readiness(): Promise<GatewayReadiness> {
+    const checks: GatewayReadiness['checks'] = {};
+    checks['supergraph'] = { healthy: supergraphSchema !== undefined, critical: true, ...(supergraphSchema ? {} : { error: 'not composed yet' }) };
+    checks['live'] = { healthy: sockets !== undefined, critical: true, ...(sockets ? {} : { error: 'starting' }) };
     // Every probe at once, each bounded: one slow dependency must not make the answer slow.
-    const probeRedis = async (): Promise<string> => {
+    const probe = async (run: () => Promise<string | undefined>): Promise<HealthCheckResult> => {
+      const started = performance.now();
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([config.redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), READINESS_PROBE_MS).unref())]);
-        return 'ok';
-      } catch {
-        return 'down';
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out after ${READINESS_PROBE_MS} ms`)), READINESS_PROBE_MS);
+        });
+        const failure = await Promise.race([run(), timeout]);
+        const latencyMs = Math.round(performance.now() - started);
+        return failure === undefined ? { healthy: true, latencyMs } : { healthy: false, latencyMs, error: failure };
+      } catch (error) {
+        return { healthy: false, error: error instanceof Error ? error.message : String(error) };
+      } finally {
+        clearTimeout(timer);
       }
     };
-    const probeSubgraph = async (subgraph: (typeof config.subgraphs)[number]): Promise<string> => {
-      try {
-        const response = await fetch(new URL('/health/ready', subgraph.url), { signal: AbortSignal.timeout(READINESS_PROBE_MS) });
-        return response.ok ? 'ok' : `status ${response.status}`;
-      } catch {
-        return 'down';
-      }
-    };
-    const [redisState, ...reachability] = await Promise.all([probeRedis(), ...config.subgraphs.map(probeSubgraph)]);
+    const [redisCheck, ...subgraphChecks] = await Promise.all([
+      probe(async () => {
+        await config.redis.ping();
+        return undefined;
+      }),
+      ...config.subgraphs.map((subgraph) =>
+        probe(async () => {
+          const response = await fetch(new URL('/health/ready', subgraph.url), { signal: AbortSignal.timeout(READINESS_PROBE_MS) });
+          return response.ok ? undefined : `not ready (HTTP ${response.status})`;
+        }),
+      ),
+    ]);
     // Reported, not required: the gateway serves without Redis (README, "When Redis is down"),
     // and an unready gateway would turn a cache outage into a full one at the load balancer.
-    checks['redis'] = redisState;
+    checks['redis'] = { ...redisCheck, critical: false };
     config.subgraphs.forEach((subgraph, index) => {
+      const reached = subgraphChecks[index] ?? { healthy: false, error: 'not probed' };
       const breaker = dataSources.get(subgraph.name)?.breaker.state ?? 'unknown';
-      const reachable = reachability[index] ?? 'unknown';
-      checks[subgraph.name] = { reachable, breaker };
-      if ((subgraph.critical ?? true) && (reachable !== 'ok' || breaker === 'open')) ready = false;
+      const healthy = reached.healthy && breaker !== 'open';
+      checks[subgraph.name] = {
+        ...reached,
+        healthy,
+        critical: subgraph.critical ?? true,
+        details: { breaker },
+        ...(reached.healthy && breaker === 'open' ? { error: 'circuit breaker open' } : {}),
+      };
     });
-    return { ready, checks };
+    const ready = apolloStarted && Object.values(checks).every((check) => check.healthy || !check.critical);
+    return { ready, status: ready ? 'ready' : 'not-ready', service: 'gateway', checks };
   }
 
   let stopping: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 export { createGateway } from './create-gateway.js';
-export type { Gateway, GatewayConfig, GatewaySubgraph } from './create-gateway.js';
+export type { Gateway, GatewayConfig, GatewayReadiness, GatewaySubgraph } from './create-gateway.js';
 export type { GatewayPlugin, GatewayContext, Caller, ResolvedOperation, SubgraphRequest } from './gateway-plugin.js';
 export { ANONYMOUS_CALLER } from './gateway-plugin.js';
 export { useAuth, bearerToken, DEFAULT_ADMIN_ROLES } from './use-auth.js';

@@ -4,6 +4,7 @@ import { createServiceError } from '../errors/graphql-error.js';
 import { getLogger } from '../logger/logger.js';
 import { startTracing } from '../tracing/start-tracing.js';
 import type { HealthCheckFn, HealthCheckResult } from './health-checks.js';
+import { createHealthReporter, type HealthReporter, type HealthReporterOptions } from './health-report.js';
 
 export type LifecycleState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -122,6 +123,30 @@ export class ServiceLifecycle extends EventEmitter {
   addHealthCheck(name: string, check: HealthCheckFn, options: { critical?: boolean } = {}): this {
     this.healthChecks.push({ name, check, critical: options.critical ?? true });
     return this;
+  }
+
+  /**
+   * Publishes this process's health report (health-report.ts, read by the admin `systemHealth`)
+   * from this start step on: every interval and as soon as the service is running; the stop
+   * removes it. Readiness defaults to `getReadiness()`.
+   */
+  reportHealth(options: Omit<HealthReporterOptions, 'service' | 'readiness'> & { readiness?: HealthReporterOptions['readiness'] }): HealthReporter {
+    const reporter = createHealthReporter({ ...options, service: this.serviceName, readiness: options.readiness ?? (() => this.getReadiness()) });
+    const onState = (state: LifecycleState): void => {
+      if (state === 'running') void reporter.publish();
+    };
+    this.onStart(
+      'health-report',
+      async () => {
+        await reporter.start();
+        this.on('state', onState);
+      },
+      async () => {
+        this.off('state', onState);
+        await reporter.stop();
+      },
+    );
+    return reporter;
   }
 
   async start(): Promise<void> {

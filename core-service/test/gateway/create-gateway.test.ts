@@ -134,7 +134,13 @@ describe('health and metrics', () => {
     const ready = await fetch(`${h.base}/health/ready`);
     const report = (await ready.json()) as { status: string; checks: Record<string, unknown> };
     expect(ready.status).toBe(200);
-    expect(report.checks).toMatchObject({ redis: 'ok', supergraph: 'ok', users: { reachable: 'ok', breaker: 'closed' } });
+    expect(report.status).toBe('ready');
+    expect(report.checks).toMatchObject({
+      redis: { healthy: true, critical: false },
+      supergraph: { healthy: true, critical: true },
+      live: { healthy: true },
+      users: { healthy: true, critical: true, details: { breaker: 'closed' } },
+    });
     const metrics = await (await fetch(`${h.base}/metrics`)).text();
     expect(metrics).toMatch(/gateway_graphql_requests_total\{operation="query",outcome="ok"\} \d+/);
     expect(metrics).toMatch(/gateway_operation_cost_count\{caller="user"\} \d+/);
