@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionCache } from '../../src/auth/index.js';
+import { getCorrelationId } from '../../src/logger/correlation.js';
 import { createTestFixture } from '../../src/testing/index.js';
 import { startGatewayHarness, type GatewayHarness } from './gateway-fixture.js';
 
@@ -25,6 +26,24 @@ describe('federation through the gateway', () => {
       { subgraph: 'users', userId: 'u1', tenantId: fixture.tenantId },
       { subgraph: 'wallets', userId: 'u1', tenantId: fixture.tenantId },
     ]);
+  });
+
+  it('gives a request one correlation id: its response header, its log lines and every subgraph call', async () => {
+    const seen: Array<{ context: string; logs: string | undefined }> = [];
+    const own = await startGatewayHarness(fixture.redis(), fixture.brand, {
+      plugins: [{ name: 'probe', onOperation: ({ context }) => void seen.push({ context: context.correlationId, logs: getCorrelationId() }) }],
+    });
+    try {
+      const { headers } = await own.post({ query: '{ me { id wallets { currency } } }' }, bearer(own.token('u1', fixture.tenantId)));
+      const id = headers.get('x-correlation-id');
+      expect(id).toMatch(/\S{8,}/);
+      expect(seen).toEqual([{ context: id, logs: id }]);
+      expect(own.calls.map((call) => call.correlationId)).toEqual([id, id]);
+      const next = await own.post({ query: '{ me { id } }' }, bearer(own.token('u1', fixture.tenantId)));
+      expect(next.headers.get('x-correlation-id')).not.toBe(id);
+    } finally {
+      await own.close();
+    }
   });
 
   it('signs anonymous requests too: the subgraph sees a verified anonymous caller', async () => {

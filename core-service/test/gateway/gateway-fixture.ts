@@ -39,6 +39,7 @@ export interface SubgraphCall {
   tenantId: string | null;
   /** The client address the gateway signed into the context. */
   clientAddress: string | null;
+  correlationId: string;
 }
 
 export interface GatewayHarness {
@@ -67,7 +68,7 @@ export function composeTestSupergraph(urls: { users: string; wallets: string }):
 
 export async function startSubgraphs(secret: string, calls: SubgraphCall[], ports: { users?: number; wallets?: number } = {}) {
   const record = (subgraph: string, ctx: SubgraphContext): void => {
-    calls.push({ subgraph, userId: ctx.user?.id ?? null, tenantId: ctx.tenantId, clientAddress: ctx.clientAddress });
+    calls.push({ subgraph, userId: ctx.user?.id ?? null, tenantId: ctx.tenantId, clientAddress: ctx.clientAddress, correlationId: ctx.correlationId });
   };
   const users = createSubgraphServer({
     name: 'users',
