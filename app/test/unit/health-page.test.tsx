@@ -52,7 +52,7 @@ function health(overrides: Record<string, unknown> = {}) {
         status: 'OK',
         problems: [],
         checkedAt: CHECKED_AT,
-        services: ['gateway', 'auth', 'payment', 'bonus', 'notification'].map((name) => service(name)),
+        services: ['gateway', 'auth-service', 'payment-service', 'bonus-service', 'notification-service'].map((name) => service(name)),
         ...overrides,
       },
     },
@@ -110,8 +110,8 @@ describe('the system health page', () => {
     expect(banner.textContent).toContain('Every service has a ready instance and nothing needs attention.');
     expect(within(banner).queryByRole('list', { name: 'Problems' })).toBeNull();
     const services = within(screen.getByRole('list', { name: 'Services' })).getAllByRole('heading', { level: 2 });
-    expect(services.map((h) => h.textContent)).toEqual(['gateway', 'auth', 'payment', 'bonus', 'notification']);
-    const auth = card('auth');
+    expect(services.map((h) => h.textContent)).toEqual(['gateway', 'auth-service', 'payment-service', 'bonus-service', 'notification-service']);
+    const auth = card('auth-service');
     expect(within(auth).getByText('OK', { selector: '.health-tag' }).className).toContain('health-ok');
     expect(auth.textContent).toContain('1 of 1 reporting instance ready');
     expect(within(auth).getByText('ready')).toBeTruthy();
@@ -130,7 +130,7 @@ describe('the system health page', () => {
   });
 
   it('DEGRADED: the problems, an open breaker, a failing non-critical check, dead letters and failed jobs', async () => {
-    const payment = service('payment', {
+    const payment = service('payment-service', {
       status: 'DEGRADED',
       instances: [
         instance('pay-1:42', {
@@ -151,7 +151,7 @@ describe('the system health page', () => {
     expect(banner.className).toContain('health-degraded');
     expect(banner.textContent).toContain('Platform: ! Degraded');
     expect(within(within(banner).getByRole('list', { name: 'Problems' })).getAllByRole('listitem').map((li) => li.textContent)).toEqual(problems);
-    const box = card('payment');
+    const box = card('payment-service');
     expect(within(box).getByText('Degraded')).toBeTruthy();
     const breakers = within(box).getByRole('list', { name: 'Circuit breakers of pay-1:42' });
     expect(breakers.textContent).toContain('provider:bank open');
@@ -162,12 +162,12 @@ describe('the system health page', () => {
     expect(within(box).getByText('Lag', { selector: 'dt' }).nextElementSibling?.textContent).toBe('7');
     expect(within(box).getByText('Lag (oldest pending)').nextElementSibling?.textContent).toBe('1.6 min');
     expect(within(box).getByText('Dead letters').nextElementSibling?.textContent).toBe('3');
-    const queues = within(box).getByRole('table', { name: 'Queues of payment' });
+    const queues = within(box).getByRole('table', { name: 'Queues of payment-service' });
     expect(within(queues).getAllByRole('row')[1]!.textContent).toBe('payouts5124');
   });
 
   it('DOWN: a service with no ready instance says so in words', async () => {
-    const bonus = service('bonus', {
+    const bonus = service('bonus-service', {
       status: 'DOWN',
       readyInstances: 0,
       instances: [instance('bonus-1:7', { ready: false, checks: [{ __typename: 'HealthCheck', name: 'mongo', ok: false, critical: true, latencyMs: 5000, error: 'timed out' }] })],
@@ -176,7 +176,7 @@ describe('the system health page', () => {
     const banner = await screen.findByTestId('health-overall');
     expect(banner.textContent).toContain('Platform: ✕ Down');
     expect(banner.textContent).toContain('A service has no ready instance.');
-    const box = card('bonus');
+    const box = card('bonus-service');
     expect(within(box).getByText('Down')).toBeTruthy();
     expect(box.textContent).toContain('0 of 1 reporting instance ready');
     expect(within(box).getByText('not ready')).toBeTruthy();
@@ -185,7 +185,7 @@ describe('the system health page', () => {
   });
 
   it('a stale instance is marked stale with how long ago it last reported', async () => {
-    const auth = service('auth', {
+    const auth = service('auth-service', {
       status: 'DEGRADED',
       readyInstances: 1,
       instances: [instance('auth-a:1'), instance('auth-b:2', { stale: true, ready: true, reportedAt: '2026-12-05T09:58:50.000Z' })],
@@ -195,27 +195,27 @@ describe('the system health page', () => {
     expect(within(stale).getByText('stale')).toBeTruthy();
     expect(within(stale).queryByText('ready')).toBeNull();
     expect(stale.textContent).toContain('Stopped reporting; last report 1 minute ago');
-    expect(card('auth').textContent).toContain('1 of 1 reporting instance ready, 1 stale');
+    expect(card('auth-service').textContent).toContain('1 of 1 reporting instance ready, 1 stale');
     expect(within(screen.getByTestId('instance-auth-a:1')).getByText('ready')).toBeTruthy();
   });
 
   it('consumer values that could not be read show as unknown, not as zero', async () => {
-    const notification = service('notification', { events: { __typename: 'EventConsumerHealth', lag: null, pending: null, deadLetters: null } });
+    const notification = service('notification-service', { events: { __typename: 'EventConsumerHealth', lag: null, pending: null, deadLetters: null } });
     renderPage(fakeGateway([health({ services: [notification] })]).client);
-    const box = await screen.findByTestId('service-notification');
+    const box = await screen.findByTestId('service-notification-service');
     for (const label of ['Lag', 'Dead letters']) expect(within(box).getByText(label, { selector: 'dt' }).nextElementSibling?.textContent).toBe('unknown');
     expect(within(box).getAllByText('unknown')).toHaveLength(3);
   });
 
   it('services started in one process (same host:pid) keep their own checks', async () => {
     const gatewayService = service('gateway', { instances: [instance('box:1', { checks: [{ __typename: 'HealthCheck', name: 'subgraphs', ok: true, critical: true, latencyMs: 3, error: null }] })] });
-    const authService = service('auth', { instances: [instance('box:1', { checks: [{ __typename: 'HealthCheck', name: 'mongo', ok: false, critical: true, latencyMs: null, error: 'down' }], ready: false })] });
+    const authService = service('auth-service', { instances: [instance('box:1', { checks: [{ __typename: 'HealthCheck', name: 'mongo', ok: false, critical: true, latencyMs: null, error: 'down' }], ready: false })] });
     renderPage(fakeGateway([health({ services: [gatewayService, authService] })]).client);
     await screen.findByTestId('health-overall');
     expect(within(card('gateway')).getByRole('table', { name: 'Checks of box:1' }).textContent).toContain('subgraphs');
     expect(within(card('gateway')).getByText('ready')).toBeTruthy();
-    expect(within(card('auth')).getByRole('table', { name: 'Checks of box:1' }).textContent).toContain('Failed: down');
-    expect(within(card('auth')).getByText('not ready')).toBeTruthy();
+    expect(within(card('auth-service')).getByRole('table', { name: 'Checks of box:1' }).textContent).toContain('Failed: down');
+    expect(within(card('auth-service')).getByText('not ready')).toBeTruthy();
   });
 
   it('no services: an empty state, not an empty page', async () => {
@@ -240,7 +240,7 @@ describe('the system health page', () => {
     await user.click(screen.getByRole('button', { name: 'Refresh' }));
     expect(gateway.held).toHaveLength(1);
     // In flight: the page is still there, the button says it is busy, nothing was replaced by a spinner.
-    expect(screen.getByTestId('service-payment')).toBeTruthy();
+    expect(screen.getByTestId('service-payment-service')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Refresh' }).getAttribute('aria-disabled')).toBe('true');
     expect(screen.queryByRole('status')).toBeNull();
     const later = '2026-12-05T10:00:25.000Z';
@@ -251,7 +251,7 @@ describe('the system health page', () => {
     gateway.held.shift()!(new TypeError('Failed to fetch'));
     expect(await screen.findByText(/refresh failed: Could not reach the server/)).toBeTruthy();
     expect(screen.getByText('bonus: 1 dead letter')).toBeTruthy();
-    expect(screen.getByTestId('service-payment')).toBeTruthy();
+    expect(screen.getByTestId('service-payment-service')).toBeTruthy();
   });
 
   it('polls every 5 seconds', async () => {
