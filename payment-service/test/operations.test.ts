@@ -83,8 +83,9 @@ describe('crash tracking and recovery', () => {
     await vi.waitFor(async () => {
       expect((await findRecoveryAudit(deps.db, 'transfer', committedId)).map((r) => r.action)).toEqual(['confirmed_committed']);
       expect((await findRecoveryAudit(deps.db, 'transfer', lostId)).map((r) => r.action)).toEqual(['confirmed_rolled_back']);
+      // The job audits the attempt first and then marks the operation: wait for both.
+      expect(await deps.transferTracker.get(lostId)).toMatchObject({ status: 'recovered' });
     }, { timeout: 10_000, interval: 50 });
-    expect(await deps.transferTracker.get(lostId)).toMatchObject({ status: 'recovered' });
     // Already recovered: a second attempt does nothing.
     expect((await recovery.recoverOperation('transfer', lostId)).status).toBe('skipped');
     // Nothing moved: recovery only established the facts.
