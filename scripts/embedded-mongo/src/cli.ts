@@ -1,6 +1,6 @@
 /**
- * `embedded-mongo [--port N] [--dbpath DIR] [--replSet NAME] [--fsync]
- *   [--setParameter transactionLifetimeLimitSeconds=N]`: prints exactly one line,
+ * `embedded-mongo [--port N] [--dbpath DIR] [--replSet NAME] [--fsync] [--enable-test-commands]
+ *   [--setParameter transactionLifetimeLimitSeconds=N] [--setParameter enableTestCommands=1]`: prints exactly one line,
  * `embedded-mongo ready <uri>`, once connections are accepted; SIGINT/SIGTERM stop it cleanly
  * (journal flushed and compacted, sockets closed, exit code 0).
  */
@@ -13,6 +13,8 @@ const { values } = parseArgs({
     dbpath: { type: 'string' },
     replSet: { type: 'string' },
     fsync: { type: 'boolean' },
+    // configureFailPoint (failCommand), as mongod's --setParameter enableTestCommands=1; off by default.
+    'enable-test-commands': { type: 'boolean' },
     // mongod's spelling, so the same start line works for both; only this parameter is known.
     setParameter: { type: 'string', multiple: true },
   },
@@ -26,11 +28,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 let transactionLifetimeSeconds: number | undefined;
+let enableTestCommands = values['enable-test-commands'] === true;
 for (const parameter of values.setParameter ?? []) {
   const [name, raw] = parameter.split('=');
+  if (name === 'enableTestCommands' && (raw === '1' || raw === 'true')) {
+    enableTestCommands = true;
+    continue;
+  }
   const value = Number(raw);
   if (name !== 'transactionLifetimeLimitSeconds' || !Number.isInteger(value) || value < 1) {
-    process.stderr.write(`embedded-mongo: unsupported --setParameter ${parameter} (known: transactionLifetimeLimitSeconds=<seconds ≥ 1>)\n`);
+    process.stderr.write(`embedded-mongo: unsupported --setParameter ${parameter} (known: transactionLifetimeLimitSeconds=<seconds ≥ 1>, enableTestCommands=1)\n`);
     process.exit(2);
   }
   transactionLifetimeSeconds = value;
@@ -41,6 +48,7 @@ const server = await startEmbeddedMongo({
   ...(values.dbpath !== undefined ? { dbPath: values.dbpath } : {}),
   ...(values.replSet !== undefined ? { replSetName: values.replSet } : {}),
   fsync: values.fsync === true,
+  enableTestCommands,
   ...(transactionLifetimeSeconds !== undefined ? { transactionLifetimeSeconds } : {}),
 });
 process.stdout.write(`embedded-mongo ready ${server.uri}\n`);

@@ -7,11 +7,16 @@ import { commandTable } from './command-table.js';
 import type { ServerState } from './server-state.js';
 import type { Session } from './sessions.js';
 import { noSuchTransaction, resolveTransaction } from './transaction-state.js';
+import { addFailPointWriteConcernError, type FailAction, failPointError } from './fail-points.js';
 
 /** Writes a retry may repeat after a network error (retryable writes). */
 const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'bulkWrite']);
 /** Commands MongoDB refuses inside a multi-document transaction. */
 const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', 'drop', 'dropDatabase', 'renameCollection', 'dropIndexes', 'listDatabases']);
+/** Commands a production mongod does not have: they answer only when test commands are enabled. */
+const TEST_COMMANDS = new Set(['configureFailPoint']);
+/** What dispatchCommand answers when a fail point says to drop the connection instead of replying. */
+export const CLOSE_CONNECTION = Symbol('close connection');
 /** Names matched case-insensitively (the handshake and legacy spellings). */
 const CASE_INSENSITIVE = new Map<string, string>([
   ['ismaster', 'isMaster'],
@@ -30,14 +35,20 @@ export async function dispatchCommand(
   db: string,
   body: Document,
   sequences: Map<string, Document[]>,
-): Promise<Document> {
+): Promise<Document | typeof CLOSE_CONNECTION> {
   const name = Object.keys(body)[0] ?? '';
   let reply: Document;
   try {
-    const handler = lookup(name);
+    const handler = lookup(state, name);
     if (handler === undefined) throw new MongoCommandError(ErrorCode.CommandNotFound, `no such command: '${name}'`);
+    const failure = state.failPoints.take(name, state.appNames.get(connectionId));
+    if (failure !== null && (await closesConnection(failure))) return CLOSE_CONNECTION;
+    // As in mongod, a fail point's error comes before the command touches its session: a
+    // transaction is neither started nor aborted by it, so the driver may retry the statement.
+    if (failure?.errorCode !== undefined) throw failPointError(failure, name, body);
     reply = await run(state, connectionId, db, name, body, sequences, handler);
-    if (state.replSetName !== '' && reply.ok === 1) addWriteConcernError(name, body, reply);
+    if (failure?.writeConcernError !== undefined && reply.ok === 1) addFailPointWriteConcernError(failure, name, body, reply);
+    else if (state.replSetName !== '' && reply.ok === 1) addWriteConcernError(name, body, reply);
   } catch (error) {
     reply = errorReply(error);
   }
@@ -67,7 +78,14 @@ function addWriteConcernError(name: string, body: Document, reply: Document): vo
   reply.writeConcernError = { code: 100, codeName: 'UnsatisfiableWriteConcern', errmsg: 'Not enough data-bearing nodes', errInfo: { writeConcern } };
 }
 
-function lookup(name: string): CommandHandler | undefined {
+/** blockConnection, then whether the fail point drops the connection instead of running the command. */
+async function closesConnection(failure: FailAction): Promise<boolean> {
+  if (failure.blockTimeMS > 0) await new Promise((resolve) => setTimeout(resolve, failure.blockTimeMS));
+  return failure.closeConnection;
+}
+
+function lookup(state: ServerState, name: string): CommandHandler | undefined {
+  if (TEST_COMMANDS.has(name) && !state.testCommandsEnabled) return undefined;
   return commandTable[name] ?? commandTable[CASE_INSENSITIVE.get(name.toLowerCase()) ?? ''];
 }
 

@@ -25,6 +25,7 @@ export const commandTable: Record<string, CommandHandler> = {
   buildInfo: diagnostics.buildInfo,
   getParameter: diagnostics.getParameter,
   setParameter: diagnostics.setParameter,
+  configureFailPoint: diagnostics.configureFailPoint,
   serverStatus: diagnostics.serverStatus,
   hostInfo: diagnostics.hostInfo,
   whatsmyuri: diagnostics.whatsmyuri,

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Document } from 'bson';
 import { ErrorCode } from '../errors.js';
-import { dispatchCommand } from './command-dispatcher.js';
+import { CLOSE_CONNECTION, dispatchCommand } from './command-dispatcher.js';
 import type { ServerState } from './server-state.js';
 import {
   encodeOpMsg,
@@ -37,6 +37,7 @@ export class Connection {
     socket.on('error', () => this.close());
     socket.on('close', () => {
       this.closed = true;
+      state.appNames.delete(id);
     });
   }
 
@@ -83,6 +84,7 @@ export class Connection {
         const db = request.fullCollectionName.endsWith('.$cmd') ? request.fullCollectionName.slice(0, -5) : request.fullCollectionName;
         const body = (request.query.$query as Document | undefined) ?? request.query;
         const reply = await dispatchCommand(this.state, this.id, db, body, new Map());
+        if (reply === CLOSE_CONNECTION) return this.close();
         this.send(encodeOpReply(header.requestId, reply));
         return;
       }
@@ -91,6 +93,7 @@ export class Connection {
         typeof db === 'string'
           ? await dispatchCommand(this.state, this.id, db, request.body, request.sequences)
           : { ok: 0, errmsg: "OP_MSG requests require a $db argument", code: 40571, codeName: 'Location40571' };
+      if (reply === CLOSE_CONNECTION) return this.close();
       if ((request.flagBits & MSG_MORE_TO_COME) !== 0) return;
       this.send(encodeOpMsg(header.requestId, reply));
     } catch (error) {

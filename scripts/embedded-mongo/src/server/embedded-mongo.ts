@@ -19,6 +19,13 @@ export interface EmbeddedMongoOptions {
   compactJournalBytes?: number;
   /** Transactions older than this are aborted (default 60, as MongoDB's transactionLifetimeLimitSeconds). */
   transactionLifetimeSeconds?: number;
+  /**
+   * Test-only commands, as mongod's `--setParameter enableTestCommands=1`: `configureFailPoint`
+   * with the `failCommand` fail point. Default true here, where tests start the engine in their
+   * own process; the CLI (what developers and services run) turns them on only with
+   * `--enable-test-commands`.
+   */
+  enableTestCommands?: boolean;
 }
 
 export interface EmbeddedMongo {
@@ -52,6 +59,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   const replSetName = options.replSetName ?? 'rs0';
   const state = new ServerState(engine, replSetName);
   if (options.transactionLifetimeSeconds !== undefined) state.transactionLifetimeSeconds = options.transactionLifetimeSeconds;
+  state.testCommandsEnabled = options.enableTestCommands ?? true;
   const sockets = new Set<Socket>();
   let nextConnectionId = 1;
 

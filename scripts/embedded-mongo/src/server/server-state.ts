@@ -1,6 +1,7 @@
 import type { Engine } from '../storage/engine.js';
 import { ClusterClock } from './cluster-time.js';
 import { CursorRegistry } from './cursors.js';
+import { FailPoints } from './fail-points.js';
 import { SessionRegistry } from './sessions.js';
 
 /** Everything the command handlers share: one per running server. */
@@ -15,6 +16,11 @@ export class ServerState {
   /** Non-transactional writes currently queued behind an open transaction (reported in serverStatus). */
   waitingWrites = 0;
   transactionLifetimeSeconds = 60;
+  /** Test-only commands (configureFailPoint) answer; off, they are unknown commands as on a production mongod. */
+  testCommandsEnabled = false;
+  readonly failPoints = new FailPoints();
+  /** The application name each connection gave in its handshake (failCommand's `appName` filter). */
+  readonly appNames = new Map<number, string>();
 
   constructor(
     readonly engine: Engine,

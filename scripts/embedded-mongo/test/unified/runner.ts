@@ -3,13 +3,15 @@
  * driving the official Node driver against a server. Entities: client, database, collection,
  * session. Test fields: runOnRequirements, skipReason, createEntities, initialData, operations
  * (expectResult, expectError, saveResultAsEntity, ignoreResultAndError), expectEvents (command
- * and CMAP events) and outcome.
+ * and CMAP events) and outcome. The failPoint / targetedFailPoint operations arm a fail point
+ * through the test's client; the runner turns every one it armed off after the test.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BSON, Int32 } from 'mongodb';
 import {
   MongoBulkWriteError,
+  MongoClientBulkWriteError,
   MongoClient,
   MongoServerError,
   ReadPreference,
@@ -463,6 +465,9 @@ async function sessionOperation(session: ClientSession, name: string, args: Docu
 }
 
 export class UnifiedRunner {
+  /** Fail points armed by the running test, turned off when it ends. */
+  private readonly armedFailPoints = new Set<string>();
+
   constructor(
     /** A client of the runner's own (initialData, outcome, assertions), never observed. */
     private readonly utility: MongoClient,
@@ -500,8 +505,20 @@ export class UnifiedRunner {
         match(expected.documents, actual, entities, `outcome ${expected.collectionName}`, false);
       }
     } finally {
+      await this.disarmFailPoints();
       await entities.close();
     }
+  }
+
+  /** `failPoint` (through the named client) and `targetedFailPoint` (the session's server: the one server here). */
+  private async armFailPoint(client: MongoClient, failPoint: Document): Promise<void> {
+    this.armedFailPoints.add(String(failPoint.configureFailPoint));
+    await client.db('admin').command(failPoint);
+  }
+
+  private async disarmFailPoints(): Promise<void> {
+    for (const name of this.armedFailPoints) await this.utility.db('admin').command({ configureFailPoint: name, mode: 'off' });
+    this.armedFailPoints.clear();
   }
 
   private checkEvents(expected: NonNullable<UnifiedTest['expectEvents']>[number], entities: Entities): void {
@@ -570,6 +587,12 @@ export class UnifiedRunner {
     switch (name) {
       case 'createEntities':
         return entities.create(args.entities);
+      case 'failPoint':
+        return this.armFailPoint(entities.get<MongoClient>(args.client), args.failPoint);
+      case 'targetedFailPoint': {
+        const session = entities.get<ClientSession>(args.session);
+        return this.armFailPoint((session as unknown as { client: MongoClient }).client, args.failPoint);
+      }
       case 'assertCollectionExists':
         if (!(await collections()).includes(args.collectionName)) throw new MatchError(`collection ${args.collectionName} does not exist`);
         return undefined;
@@ -623,7 +646,10 @@ function toMatchable(result: unknown): unknown {
   return Object.assign(Object.create(Object.getPrototypeOf(result) as object) as object, result, { updateResults: withoutDidUpsert });
 }
 
-function checkError(expected: Document, error: unknown, entities: Entities): void {
+function checkError(expected: Document, thrown: unknown, entities: Entities): void {
+  // A client bulk write that fails as a whole wraps the server's error (its `cause`); the
+  // assertions about the error are about that one, those about results about the wrapper.
+  const error = thrown instanceof MongoClientBulkWriteError && thrown.cause instanceof MongoServerError ? thrown.cause : thrown;
   const e = error as Document & Error;
   const isServerError = error instanceof MongoServerError;
   if (expected.isClientError === true && isServerError) throw new MatchError(`expected a client error, got server error ${e.code}: ${e.message}`);
@@ -643,12 +669,13 @@ function checkError(expected: Document, error: unknown, entities: Entities): voi
     if (labels.includes(label)) throw new MatchError(`expected no error label ${label} (${e.message})`);
   }
   if (expected.expectResult !== undefined) {
-    const partial = error instanceof MongoBulkWriteError ? error.result : (e.partialResult ?? e.result);
+    const outer = thrown as Document;
+    const partial = thrown instanceof MongoBulkWriteError ? thrown.result : (outer.partialResult ?? outer.result);
     match(expected.expectResult, partial, entities, 'error result', true);
   }
   if (expected.errorResponse !== undefined) match(expected.errorResponse, e.errorResponse ?? e, entities, 'errorResponse', true);
-  if (expected.writeErrors !== undefined) checkWriteErrors(expected.writeErrors as Document, e.writeErrors, entities);
-  if (expected.writeConcernErrors !== undefined) match(expected.writeConcernErrors, e.writeConcernErrors, entities, 'writeConcernErrors', true);
+  if (expected.writeErrors !== undefined) checkWriteErrors(expected.writeErrors as Document, (thrown as Document).writeErrors, entities);
+  if (expected.writeConcernErrors !== undefined) match(expected.writeConcernErrors, (thrown as Document).writeConcernErrors, entities, 'writeConcernErrors', true);
 }
 
 /**

@@ -78,6 +78,14 @@ export function getLog(): Document {
 }
 
 /**
+ * `configureFailPoint` (only with test commands enabled; see fail-points.ts): admin only, as in mongod.
+ */
+export function configureFailPoint(ctx: CommandContext): Document {
+  if (ctx.db !== 'admin') throw new MongoCommandError(ErrorCode.Unauthorized, 'configureFailPoint may only be run against the admin database.');
+  return ctx.state.failPoints.configure(ctx.body);
+}
+
+/**
  * `setParameter` at runtime, as mongod allows for the one parameter the engine has:
  * `{ setParameter: 1, transactionLifetimeLimitSeconds: N }` answers `{ was, ok }`.
  */

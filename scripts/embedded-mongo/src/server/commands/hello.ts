@@ -14,6 +14,8 @@ const ELECTION_ID = new ObjectId('7fffffff0000000000000001');
 export function hello(ctx: CommandContext): Document {
   const { state } = ctx;
   const now = new Date();
+  const appName: unknown = (ctx.body.client as Document | undefined)?.application?.name;
+  if (typeof appName === 'string') state.appNames.set(ctx.connectionId, appName);
   const reply: Document = {
     isWritablePrimary: true,
     ismaster: true,
