@@ -1,6 +1,5 @@
 export * from './wallet/index.js';
 export * from './database/index.js';
-export * from './repository/index.js';
 export * from './pagination/index.js';
 export * from './errors/index.js';
 export * from './logger/index.js';

@@ -19,9 +19,10 @@ RUN find . -type f ! -name package.json ! -name package-lock.json -delete && fin
 #    - tsx: the services run their TypeScript sources through it (the `source` export
 #      condition), exactly as `npm start -w bonus-service` does; it is a root devDependency, so it is
 #      taken with its esbuild binary from a full install before the production-only one.
-#    - production dependencies of every workspace, not only this one's: services import
-#      packages hoisted from a sibling (auth-service imports dataloader, declared only by
-#      payment-service), which a --workspace=bonus-service install would leave out.
+#    - production dependencies of the workspaces bonus-service runs, and nothing else: the root
+#      manifest is narrowed to them first (the lockfile still pins every version), because
+#      `npm ci --workspace` installs every workspace's dependencies anyway. So the image holds
+#      neither the embedded engine nor vitest nor the gateway stack (deploy/test/packages.test.ts).
 #    - --ignore-scripts: no install script is needed at run time (esbuild and msgpackr ship
 #      prebuilt platform packages), and the root's `node` devDependency would download a second
 #      Node binary.
@@ -35,6 +36,7 @@ RUN --mount=type=cache,target=/root/.npm \
  && cp -a node_modules/tsx node_modules/esbuild /tools/node_modules/ \
  && cp -a node_modules/@esbuild/. /tools/node_modules/@esbuild/ \
  && rm -rf node_modules */node_modules scripts/*/node_modules \
+ && node -e "const fs = require('node:fs'); const p = JSON.parse(fs.readFileSync('package.json', 'utf8')); p.workspaces = process.argv.slice(1); fs.writeFileSync('package.json', JSON.stringify(p))" access-engine core-service bonus-service \
  && npm ci --ignore-scripts --omit=dev \
  && cp -a /tools/node_modules/. node_modules/ \
  && mkdir -p /out/node_modules && cp -a node_modules/. /out/node_modules/ \

@@ -122,9 +122,14 @@ describe('Dockerfiles', () => {
             .filter((dir): dir is string => dir !== undefined),
         );
         expect([...copied].sort()).toEqual(importedWorkspaces(deployable));
-        // core-service lists embedded-mongo as a dependency but imports it nowhere: not shipped.
-        expect(workspaceClosure(deployable)).toContain('scripts/embedded-mongo');
-        expect(copied.has('scripts/embedded-mongo')).toBe(false);
+        // The engine is core-service's optional peer (for core-service/testing), never a dependency.
+        expect(workspaceClosure(deployable)).not.toContain('scripts/embedded-mongo');
+        // The install is narrowed to the same workspaces before `npm ci --omit=dev`, and their
+        // own node_modules are the ones copied out.
+        const install = dockerfile.stages.flatMap((stage) => stage.instructions).filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+        const narrowed = /p\.workspaces = process\.argv\.slice\(1\);[^"]*" ([\w ./-]+?) \\?\s*&& npm ci --ignore-scripts --omit=dev/.exec(install)?.[1]?.split(' ');
+        expect(narrowed?.sort()).toEqual(importedWorkspaces(deployable));
+        expect(/for workspace in ([\w -]+); do/.exec(install)?.[1]?.split(' ').sort()).toEqual(importedWorkspaces(deployable));
       });
     });
   }

@@ -5,8 +5,7 @@ import type { Redis } from 'ioredis';
  * writes it (write-through: on login/refresh the session is marked active, on logout, reuse
  * detection or suspension it is marked revoked before the call returns); the gateway reads it on
  * every request, so a revoked session is refused at once rather than when its access token
- * expires. One key per session: `{brand}:auth:session:{sid}`, the same key the auth-service's
- * Redis accessor (`createServiceRedisAccess('auth-service')`, key `session:{sid}`) addresses.
+ * expires. One key per session: `{brand}:auth:session:{sid}`.
  *
  * Entries expire with the access tokens they vouch for: once the last access token issued for a
  * session has expired, nothing can present it, so a revocation need not be remembered longer.

@@ -17,16 +17,6 @@ export type { RedisConfig, RedisSentinelConfig, RedisReplicaConfig, RedisMode, R
 export { computeReconnectDelay } from './reconnect-backoff.js';
 export { scanKeysIterator, scanKeysArray, deleteKeysByPattern, escapeRedisPattern } from './scan.js';
 export type { ScanOptions } from './scan.js';
-export { configureRedisStrategy, getRedisStrategy, getRedisForBrand, resetRedisStrategy } from './strategy.js';
-export type { RedisStrategy, RedisStrategyConfig } from './strategy.js';
-export { createServiceRedisAccess, toServiceKeySegment } from './service-accessor.js';
-export type {
-  ServiceRedisAccessor,
-  ServiceRedisInitOptions,
-  RedisEntry,
-  RedisHealth,
-  MessageHandler,
-} from './service-accessor.js';
 export { duplicateConnection } from './duplicate-connection.js';
 export { spendSlidingWindow } from './sliding-window.js';
 export type { SlidingWindowSpend, SlidingWindowResult } from './sliding-window.js';

@@ -2,19 +2,15 @@ import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   closeRedis,
   computeReconnectDelay,
-  configureRedisStrategy,
   connectRedis,
   getRedis,
   getRedisConnectionStats,
-  getRedisForBrand,
   getRedisForRead,
   hasReadReplica,
-  resetRedisStrategy,
 } from '../../src/redis/index.js';
 import { createTestFixture, startRedisServer } from '../../src/testing/index.js';
 
 afterEach(async () => {
-  await resetRedisStrategy();
   await closeRedis();
 });
 
@@ -59,18 +55,6 @@ describe('connectRedis', () => {
   it('rejects when the server cannot be reached in time, without crashing on error events', async () => {
     await expect(connectRedis({ url: 'redis://127.0.0.1:1', connectTimeout: 300 })).rejects.toThrow(/not ready/);
     expect(getRedisConnectionStats().connected).toBe(false);
-  });
-
-  it('routes brands to their own Redis under the per-brand strategy', async () => {
-    const fixture = createTestFixture();
-    const brandRedis = await dedicatedRedis();
-    await configureRedisStrategy({
-      strategy: 'per-brand',
-      defaultUrl: fixture.redisUrl,
-      brandUrls: { brand_a: brandRedis.url },
-    });
-    expect((await getRedisForBrand('brand_a')).options.port).toBe(brandRedis.port);
-    expect(await getRedisForBrand('brand_b')).toBe(getRedis());
   });
 });
 
