@@ -1,4 +1,5 @@
 import { GraphQLError as BaseGraphQLError, graphql, buildSchema } from 'graphql';
+import { MongoClient, MongoNetworkError, MongoServerError } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CORE_ERRORS,
@@ -88,6 +89,31 @@ describe('formatError', () => {
     expect(capture.lines).toHaveLength(1);
     expect(capture.lines[0]).toMatchObject({ level: 50, correlationId: 'corr-42' });
     expect(JSON.stringify(capture.lines[0])).toContain('E11000 duplicate key');
+  });
+
+  it('answers an unreachable database or Redis as retryable MSCoreServiceUnavailable, without its details', async () => {
+    // A real driver failure: nothing listens on port 1.
+    const client = new MongoClient('mongodb://user:pw@127.0.0.1:1/?serverSelectionTimeoutMS=100');
+    const selection = await client.db('x').command({ ping: 1 }).then(() => undefined, (error: Error) => error);
+    await client.close();
+    expect(selection?.name).toBe('MongoServerSelectionError');
+    const conflict = new MongoServerError({ errmsg: 'WriteConflict', code: 112 });
+    conflict.addErrorLabel('TransientTransactionError');
+    const unreachable = [
+      selection!,
+      new MongoNetworkError('connection 4 to 10.0.0.5:27017 closed'),
+      conflict,
+      Object.assign(new Error('Reached the max retries per request limit'), { name: 'MaxRetriesPerRequestError' }),
+    ];
+    for (const cause of unreachable) {
+      const { error, formatted } = await executeWithError(cause);
+      const out = runWithCorrelationId('corr-7', () => formatError(formatted, error));
+      expect(out.extensions, cause.name).toEqual({ code: 'MSCoreServiceUnavailable', retryable: true, correlationId: 'corr-7' });
+      expect(JSON.stringify(out)).not.toMatch(/10\.0\.0\.5|127\.0\.0\.1|WriteConflict/);
+    }
+    // A server error without a transient label is a bug or a broken invariant, not an outage.
+    const duplicate = await executeWithError(new MongoServerError({ errmsg: 'E11000 duplicate key', code: 11000 }));
+    expect(formatError(duplicate.formatted, duplicate.error).extensions?.['code']).toBe('INTERNAL_SERVER_ERROR');
   });
 
   it('masks unregistered codes and explicit INTERNAL_SERVER_ERROR errors', async () => {
