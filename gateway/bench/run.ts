@@ -1,27 +1,45 @@
 /**
  * `npm run bench -w gateway`: the platform as separate processes (scripts/dev/platform.mjs), then
- *  1. requests/s and p99 for a simple query (`myWallets`) and the federated `me { wallets }`,
- *     through the gateway and straight from the subgraphs (signed like the gateway signs);
+ *  1. requests/s, p50 and p99 for a simple query (`myWallets`) and the federated `me { wallets }`
+ *     through three gateways on the same supergraph, each its own process started the same way
+ *     (`node --conditions=source --import tsx`):
+ *     - ours (gateway/src/index.ts, every protection on: auth, revocation check, variable
+ *       coercion, cost limit, rate limit in Redis, context signing, correlation ids, metrics);
+ *     - plain Apollo Gateway + Apollo Server, no plugins (bench/plain-apollo-gateway.ts);
+ *     - Hive Gateway's runtime on node:http (bench/hive-gateway.ts);
+ *     and straight from the subgraphs (signed like the gateway signs). Every measurement runs
+ *     BENCH_ROUNDS times (default 2), the order rotating each time, with the machine's load
+ *     average noted before each;
  *  2. push fan-out: publish-to-receipt latency of one `wallet.updated` event to 1,000 connected
  *     Socket.IO clients subscribed to `walletUpdated`.
+ *
+ * BENCH_CPU_PROF=<dir> runs our gateway under `node --cpu-prof` and writes a summary of the
+ * profile (bench/profile-summary.ts) next to the results.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { createIntegrationEvent, signUserContext } from 'core-service';
-import { DEMO, fundDemoUsers, graphql, startPlatform } from '../../scripts/dev/platform.mjs';
+import { DEMO, freePort, fundDemoUsers, graphql, startPlatform } from '../../scripts/dev/platform.mjs';
+import { summarizeCpuProfile } from './profile-summary.js';
 
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5_000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
 const SOCKETS = Number(process.env['BENCH_SOCKETS'] ?? 1_000);
+const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 2));
+const CPU_PROF_DIR = process.env['BENCH_CPU_PROF'] ? resolve(process.env['BENCH_CPU_PROF']) : undefined;
+const GATEWAY_DIR = fileURLToPath(new URL('..', import.meta.url));
 
-interface Result { name: string; requests: number; rps: number; p50: number; p99: number; errors: number }
+interface Result { name: string; requests: number; rps: number; p50: number; p99: number; errors: number; load1: number }
 
 async function load(name: string, send: () => Promise<boolean>): Promise<Result> {
   // Warm-up: connections, plan cache, JIT.
   for (let i = 0; i < 50; i++) await send();
+  const load1 = Number(loadavg()[0]!.toFixed(2));
   const latencies: number[] = [];
   let errors = 0;
   const end = Date.now() + DURATION_MS;
@@ -39,7 +57,7 @@ async function load(name: string, send: () => Promise<boolean>): Promise<Result>
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0).toFixed(2));
-  return { name, requests: latencies.length, rps: Math.round(latencies.length / seconds), p50: at(0.5), p99: at(0.99), errors };
+  return { name, requests: latencies.length, rps: Math.round(latencies.length / seconds), p50: at(0.5), p99: at(0.99), errors, load1 };
 }
 
 async function post(url: string, query: string, headers: Record<string, string>): Promise<boolean> {
@@ -49,6 +67,37 @@ async function post(url: string, query: string, headers: Record<string, string>)
   return response.ok && body.errors === undefined;
 }
 
+interface BenchGateway { name: string; url: string; child: ChildProcess; exited: Promise<unknown> }
+
+/** One gateway process, started like the others; resolves once it answers `{ __typename }`. */
+async function startGateway(name: string, entry: string, env: Record<string, string>, profile: boolean): Promise<BenchGateway> {
+  const port = await freePort();
+  const args = [...(profile && CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []), '--conditions=source', '--import', 'tsx', entry];
+  const child = spawn(process.execPath, args, { cwd: GATEWAY_DIR, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr}`);
+    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }).then((r) => r.ok, () => false);
+    if (ok) return { name, url, child, exited };
+    if (Date.now() > deadline) throw new Error(`${name} not answering after 90 s: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function stopGateway(gateway: BenchGateway): Promise<void> {
+  if (gateway.child.exitCode !== null) return;
+  gateway.child.kill('SIGTERM');
+  await Promise.race([gateway.exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
+  if (gateway.child.exitCode === null) gateway.child.kill('SIGKILL');
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const round2 = (value: number) => Number(value.toFixed(2));
+
 const dataDir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
 const platform = await startPlatform({
   dataDir,
@@ -56,6 +105,9 @@ const platform = await startPlatform({
   brand: `bench${process.pid}`,
   env: { RATE_LIMIT_USER: '1000000000', RATE_LIMIT_IP: '1000000000' },
 });
+const results: Result[] = [];
+let summary: Record<string, unknown> = {};
+const loadAtStart = loadavg().map(round2);
 try {
   await fundDemoUsers(platform.gatewayUrl);
   const login = (await graphql(platform.gatewayUrl, 'mutation L($input: LoginInput!) { login(input: $input) { accessToken user { id tenantId roles } } }', {
@@ -70,17 +122,87 @@ try {
   const auth = platform.services.find((s) => s.name === 'auth-service')!.url;
   const payment = platform.services.find((s) => s.name === 'payment-service')!.url;
 
-  const results: Result[] = [];
-  results.push(await load('myWallets via gateway', () => post(platform.gatewayUrl, '{ myWallets { currency balance } }', bearer)));
-  results.push(await load('myWallets direct (payment-service)', () => post(payment, '{ myWallets { currency balance } }', signed())));
-  results.push(await load('me { wallets } via gateway', () => post(platform.gatewayUrl, '{ me { id displayName wallets { currency balance } } }', bearer)));
-  results.push(
-    await load('me + wallets direct (auth then payment _entities)', async () => {
-      const me = await post(auth, '{ me { id displayName } }', signed());
-      const wallets = await post(payment, `{ _entities(representations: [{ __typename: "User", id: "${login.user.id}" }]) { ... on User { wallets { currency balance } } } }`, signed());
-      return me && wallets;
+  // The checked-in supergraph with the URLs where this run's subgraphs listen: the same
+  // document for the three gateways.
+  const urlOf = (service: string) => platform.services.find((s) => s.name === service)?.url;
+  const supergraphPath = join(dataDir, 'supergraph.graphql');
+  writeFileSync(
+    supergraphPath,
+    readFileSync(join(GATEWAY_DIR, 'supergraph.graphql'), 'utf8').replace(/@join__graph\(name: "(\w+)", url: "[^"]*"\)/g, (whole, name: string) => {
+      const url = urlOf(`${name}-service`);
+      return url ? `@join__graph(name: "${name}", url: "${url}")` : whole;
     }),
   );
+  const subgraphUrls = Object.fromEntries(
+    platform.services.map((s) => [`${s.name.replace(/-service$/, '').toUpperCase()}_SERVICE_URL`, s.url]),
+  );
+  const gatewayEnv = { ...platform.env, ...subgraphUrls, SUPERGRAPH: 'file', SUPERGRAPH_PATH: supergraphPath, LOG_LEVEL: 'warn' } as Record<string, string>;
+  const gateways: BenchGateway[] = [];
+  try {
+    gateways.push(await startGateway('ours', 'src/index.ts', gatewayEnv, true));
+    gateways.push(await startGateway('plain Apollo', 'bench/plain-apollo-gateway.ts', gatewayEnv, false));
+    gateways.push(await startGateway('Hive', 'bench/hive-gateway.ts', gatewayEnv, false));
+
+    const queries = {
+      myWallets: {
+        gateway: '{ myWallets { currency balance } }',
+        direct: () => post(payment, '{ myWallets { currency balance } }', signed()),
+      },
+      'me { wallets }': {
+        gateway: '{ me { id displayName wallets { currency balance } } }',
+        // Both subgraph calls the query plan makes, one after the other, signed like the gateway signs.
+        direct: async () => {
+          const me = await post(auth, '{ me { id displayName } }', signed());
+          const wallets = await post(payment, `{ _entities(representations: [{ __typename: "User", id: "${login.user.id}" }]) { ... on User { wallets { currency balance } } } }`, signed());
+          return me && wallets;
+        },
+      },
+    } as const;
+    const targets = ['ours', 'plain Apollo', 'Hive', 'direct'] as const;
+    const runs: Array<Result & { query: string; target: string; round: number }> = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [queryIndex, [queryName, query]] of Object.entries(queries).entries()) {
+        // Rotated each time: whoever runs first or last (warmer JIT, a neighbour's burst) changes.
+        const shift = (round + queryIndex) % targets.length;
+        for (const target of [...targets.slice(shift), ...targets.slice(0, shift)]) {
+          const gateway = gateways.find((g) => g.name === target);
+          const result = await load(`${queryName} ${target}`, gateway ? () => post(gateway.url, query.gateway, bearer) : query.direct);
+          runs.push({ ...result, query: queryName, target, round });
+          console.log(JSON.stringify(runs.at(-1)));
+        }
+      }
+    }
+    for (const gateway of gateways) await stopGateway(gateway);
+    if (CPU_PROF_DIR) {
+      const profile = readdirSync(CPU_PROF_DIR).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
+      if (profile) {
+        const summary = summarizeCpuProfile(JSON.parse(readFileSync(join(CPU_PROF_DIR, profile), 'utf8')));
+        writeFileSync(new URL('./results/gateway-profile.json', import.meta.url), JSON.stringify({ profile, ...summary }, null, 2) + '\n');
+        console.log('profile of our gateway, self time by package:', JSON.stringify(summary.byPackage.slice(0, 12)));
+      }
+    }
+    summary = Object.fromEntries(
+      Object.keys(queries).map((queryName) => {
+        const of = (target: string) => runs.filter((r) => r.query === queryName && r.target === target);
+        const stats = Object.fromEntries(
+          targets.map((target) => {
+            const mine = of(target);
+            const rps = mine.map((r) => r.rps);
+            return [target, { rps: Math.round(mean(rps)), rpsRuns: rps, spread: round2((Math.max(...rps) - Math.min(...rps)) / mean(rps)), p50: round2(mean(mine.map((r) => r.p50))), p99: round2(mean(mine.map((r) => r.p99))), errors: mine.reduce((n, r) => n + r.errors, 0) }];
+          }),
+        ) as Record<string, { rps: number; rpsRuns: number[] }>;
+        // Per round as well as overall: a ratio from the same round is the fairest pairing.
+        const ratio = (a: string, b: string) => ({
+          mean: round2(stats[a]!.rps / stats[b]!.rps),
+          perRound: stats[a]!.rpsRuns.map((rps, i) => round2(rps / stats[b]!.rpsRuns[i]!)),
+        });
+        return [queryName, { ...stats, ratios: { oursToPlainApollo: ratio('ours', 'plain Apollo'), oursToHive: ratio('ours', 'Hive'), plainApolloToHive: ratio('plain Apollo', 'Hive'), oursToDirect: ratio('ours', 'direct'), plainApolloToDirect: ratio('plain Apollo', 'direct') } }];
+      }),
+    );
+    results.push(...runs);
+  } finally {
+    for (const gateway of gateways) await stopGateway(gateway);
+  }
 
   // Push fan-out: 1,000 sockets of one user, one event on the stream as a service's relay writes it.
   const sockets: Socket[] = [];
@@ -118,8 +240,20 @@ try {
   redis.disconnect();
   for (const s of sockets) s.disconnect();
 
-  const report = { node: process.version, durationMs: DURATION_MS, concurrency: CONCURRENCY, http: results, fanout: { sockets: SOCKETS, roundsMs: fanout } };
+  const report = {
+    node: process.version,
+    cpus: cpus().length,
+    // Other processes share this machine: the 1/5/15-minute load averages, at the start and the end.
+    loadAverage: { atStart: loadAtStart, atEnd: loadavg().map(round2) },
+    durationMs: DURATION_MS,
+    concurrency: CONCURRENCY,
+    rounds: ROUNDS,
+    summary,
+    http: results,
+    fanout: { sockets: SOCKETS, roundsMs: fanout },
+  };
   console.table(results);
+  console.log(JSON.stringify(summary, null, 2));
   console.log('fan-out to', SOCKETS, 'sockets (ms from XADD to receipt):', JSON.stringify(fanout));
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/gateway.json', import.meta.url), JSON.stringify(report, null, 2) + '\n');
