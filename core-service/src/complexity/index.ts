@@ -18,6 +18,8 @@ export type {
   ComplexityMeasure,
   ComplexityViolation,
 } from './query-complexity.js';
+export { ComplexityCache, costShapeOfVariables } from './complexity-cache.js';
+export type { ComplexityCacheOptions } from './complexity-cache.js';
 export { createCostEstimator } from './cost-estimator.js';
 export type { CostedRequest } from './cost-estimator.js';
 export { countTokens, measureDocumentShape } from './document-measures.js';

@@ -5,7 +5,8 @@ import {
   STRICT_COMPLEXITY_CONFIG,
   type ComplexityConfig,
 } from '../complexity/complexity-config.js';
-import { analyzeQueryComplexity, queryTooComplexError, type ComplexityAnalysis } from '../complexity/query-complexity.js';
+import { ComplexityCache } from '../complexity/complexity-cache.js';
+import { queryTooComplexError, type ComplexityAnalysis } from '../complexity/query-complexity.js';
 import type { Caller, GatewayPlugin } from './gateway-plugin.js';
 
 export interface UseCostLimitConfig {
@@ -37,15 +38,17 @@ export const DEFAULT_COST_PRESETS: Record<Caller['kind'], ComplexityConfig> = {
  */
 export function useCostLimit(config: UseCostLimitConfig): GatewayPlugin {
   const presets = { ...DEFAULT_COST_PRESETS, ...config.presets };
+  const analyses = new ComplexityCache();
   return {
     name: 'cost-limit',
     onOperation({ context, document, operationName, variables }) {
       const schema = config.schema();
       if (schema === undefined) return; // no supergraph yet: Apollo answers "not ready" itself
       const preset = presets[context.caller.kind];
-      // The parsed document, not the source: Apollo parsed it already (and cached it), and its
-      // `loc` still gives the token count the source text.
-      const analysis = analyzeQueryComplexity(schema, document, variables, preset, {
+      // The parsed document, not the source: Apollo parsed it already (and keeps it per query
+      // text), its `loc` still gives the token count the source text, and its identity keys
+      // the cache of analyses.
+      const analysis = analyses.analyze(schema, document, variables, preset, {
         ...(operationName !== undefined ? { operationName } : {}),
       });
       context.batch.cost += analysis.cost;
