@@ -1,10 +1,10 @@
 import { GraphQLError as BaseGraphQLError } from 'graphql';
-import type { Fetcher } from '@apollo/utils.fetcher';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { createServiceError } from '../errors/graphql-error.js';
 import { Bulkhead, BulkheadQueueTimeoutError, BulkheadRejectedError } from '../resilience/bulkhead.js';
 import { CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js';
+import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import type { GatewayContext, GatewayPlugin } from './gateway-plugin.js';
 
 export interface SubgraphResilienceConfig {
@@ -51,10 +51,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly plugins: readonly GatewayPlugin[],
     resilience: SubgraphResilienceConfig = {},
   ) {
-    // Node's own fetch (undici) keeps connections to the subgraph alive and pooled; the default
-    // fetcher (node-fetch without an agent) opens a TCP connection per subgraph request.
-    const timeoutMs = resilience.requestTimeoutMs ?? 30_000;
-    const fetcher = ((input: string, init?: RequestInit) => globalThis.fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher;
+    // node:http on a keep-alive agent (subgraph-fetcher.ts says why not fetch).
+    const fetcher = createSubgraphFetcher({ timeoutMs: resilience.requestTimeoutMs ?? 30_000 });
     super({ url, fetcher });
     // Half-open after one second: once the subgraph answers again, traffic is back within a
     // second (a trial request per second while it is still down costs little).
