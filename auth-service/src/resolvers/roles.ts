@@ -1,5 +1,5 @@
 import { type } from 'arktype';
-import { AccessEngine, AccessEngineError, can, requireAuthenticated, requirePermission, type RoleInput } from 'core-service/access';
+import { AccessEngine, AccessEngineError, can, requireAuthenticated, requireCallerTenant, requirePermission, type RoleInput } from 'core-service/access';
 import { CORE_ERRORS, GraphQLError, validateInput } from 'core-service';
 import type { AuthContext } from '../deps.js';
 import { canAssignRole, tenantRoleProblems } from '../domain/role-rules.js';
@@ -22,10 +22,9 @@ export function isPlatformOperator(ctx: AuthContext): boolean {
 }
 
 /** The caller's tenant; FORBIDDEN for a caller without one. */
+/** The caller's tenant, through the platform's one tenant guard (core-service/access). */
 export function callerTenant(ctx: AuthContext): string {
-  const user = requireAuthenticated(ctx);
-  if (user.tenantId === null) throw new GraphQLError(CORE_ERRORS.Forbidden, {}, { message: 'No tenant in the caller context' });
-  return user.tenantId;
+  return requireCallerTenant(ctx).tenantId;
 }
 
 export interface RoleView {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { withTransaction } from 'core-service';
+import { requireCallerTenant } from 'core-service/access';
 import { NOTIFICATION_ERRORS, NotificationError } from '../domain/errors.js';
 import { isNotificationType, templateChannels, typeSpec, type NotificationIntent, type NotificationType } from '../domain/catalog.js';
 import { CHANNELS, isChannel, type Channel } from '../domain/channels.js';
@@ -10,7 +11,6 @@ import { NOTIFICATION_PERMISSIONS } from '../domain/permissions.js';
 import { createNotification } from '../delivery/create-notification.js';
 import { templateCandidates } from '../delivery/templates.js';
 import type { DeliveryDocument, TemplateDocument } from '../store/documents.js';
-import { authorize } from './caller.js';
 import type { NotificationContext } from './context.js';
 import type { TemplateView } from './queries.js';
 
@@ -41,7 +41,7 @@ function checkType(type: string): NotificationType {
 
 export const mutationResolvers = {
   markNotificationsRead: async (_: unknown, args: { ids: string[] }, ctx: NotificationContext): Promise<number> => {
-    const { userId, tenantId } = authorize(ctx, NOTIFICATION_PERMISSIONS.update, ctx.user?.id);
+    const { userId, tenantId } = requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.update, ctx.user?.id);
     if (args.ids.length > MAX_IDS) throw new NotificationError(NOTIFICATION_ERRORS.TooManyIds, `At most ${MAX_IDS} ids at once`, { max: MAX_IDS });
     if (args.ids.length === 0) return 0;
     const result = await ctx.notification.store.notifications.updateMany({ _id: { $in: args.ids }, tenantId, userId, inbox: true, readAt: null }, { $set: { readAt: ctx.notification.now() } });
@@ -49,13 +49,13 @@ export const mutationResolvers = {
   },
 
   markAllNotificationsRead: async (_: unknown, __: unknown, ctx: NotificationContext): Promise<number> => {
-    const { userId, tenantId } = authorize(ctx, NOTIFICATION_PERMISSIONS.update, ctx.user?.id);
+    const { userId, tenantId } = requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.update, ctx.user?.id);
     const result = await ctx.notification.store.notifications.updateMany({ tenantId, userId, inbox: true, readAt: null }, { $set: { readAt: ctx.notification.now() } });
     return result.modifiedCount;
   },
 
   updateNotificationPreferences: async (_: unknown, { input }: { input: PreferencesInput }, ctx: NotificationContext): Promise<Preferences> => {
-    const { userId, tenantId } = authorize(ctx, NOTIFICATION_PERMISSIONS.update, ctx.user?.id);
+    const { userId, tenantId } = requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.update, ctx.user?.id);
     const store = ctx.notification.store;
     const current = (await store.preferencesOf(userId)) ?? DEFAULT_PREFERENCES;
     // Everything is checked before anything is written: a bad phone number leaves the channels as they were.
@@ -71,7 +71,7 @@ export const mutationResolvers = {
   },
 
   upsertNotificationTemplate: async (_: unknown, { input }: { input: TemplateInput }, ctx: NotificationContext): Promise<TemplateView> => {
-    const { userId, tenantId } = authorize(ctx, NOTIFICATION_PERMISSIONS.manageTemplates);
+    const { userId, tenantId } = requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.manageTemplates);
     const type = checkType(input.type);
     if (!isChannel(input.channel) || input.channel === 'PUSH') {
       throw new NotificationError(NOTIFICATION_ERRORS.InvalidChannel, 'Templates are per EMAIL, SMS or IN_APP (PUSH shows the IN_APP text)', { channel: input.channel });
@@ -125,7 +125,7 @@ export const mutationResolvers = {
   },
 
   sendTestNotification: async (_: unknown, args: { channel: Channel; to: string; type?: string | null; locale?: string | null }, ctx: NotificationContext): Promise<DeliveryDocument> => {
-    const { tenantId } = authorize(ctx, NOTIFICATION_PERMISSIONS.send);
+    const { tenantId } = requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.send);
     const deps = ctx.notification;
     const type = checkType(args.type ?? 'test');
     const locale = normalizeLocale(args.locale ?? 'en');

@@ -1,11 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { paginateCollection, selectsField, type PaginatedResult } from 'core-service';
+import { requireCallerTenant } from 'core-service/access';
 import { NOTIFICATION_TYPES } from '../domain/catalog.js';
 import { DEFAULT_PREFERENCES, type Preferences } from '../domain/preferences.js';
 import { builtInTemplates } from '../domain/default-templates.js';
 import { NOTIFICATION_PERMISSIONS } from '../domain/permissions.js';
 import type { DeliveryDocument, NotificationDocument, TemplateDocument } from '../store/documents.js';
-import { authorize } from './caller.js';
 import type { NotificationContext } from './context.js';
 
 export interface PageArgs {
@@ -31,7 +31,7 @@ export interface TemplateView extends Omit<TemplateDocument, 'updatedBy'> {
 
 export const queryResolvers = {
   notifications: (_: unknown, args: PageArgs & { unreadOnly?: boolean | null }, ctx: NotificationContext, info: GraphQLResolveInfo): Promise<PaginatedResult<NotificationDocument>> => {
-    const { userId, tenantId } = authorize(ctx, NOTIFICATION_PERMISSIONS.read, ctx.user?.id);
+    const { userId, tenantId } = requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.read, ctx.user?.id);
     return paginateCollection(ctx.notification.store.notifications, {
       filter: { tenantId, userId, inbox: true, ...(args.unreadOnly === true ? { readAt: null } : {}) },
       sort: { createdAt: -1 },
@@ -41,17 +41,17 @@ export const queryResolvers = {
   },
 
   unreadNotificationCount: (_: unknown, __: unknown, ctx: NotificationContext): Promise<number> => {
-    const { userId, tenantId } = authorize(ctx, NOTIFICATION_PERMISSIONS.read, ctx.user?.id);
+    const { userId, tenantId } = requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.read, ctx.user?.id);
     return ctx.notification.store.notifications.countDocuments({ tenantId, userId, inbox: true, readAt: null });
   },
 
   notificationPreferences: async (_: unknown, __: unknown, ctx: NotificationContext): Promise<Preferences> => {
-    const { userId } = authorize(ctx, NOTIFICATION_PERMISSIONS.read, ctx.user?.id);
+    const { userId } = requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.read, ctx.user?.id);
     return (await ctx.notification.store.preferencesOf(userId)) ?? DEFAULT_PREFERENCES;
   },
 
   notificationTemplates: async (_: unknown, __: unknown, ctx: NotificationContext): Promise<TemplateView[]> => {
-    const { tenantId } = authorize(ctx, NOTIFICATION_PERMISSIONS.manageTemplates);
+    const { tenantId } = requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.manageTemplates);
     const own = await ctx.notification.store.templates.find({ tenantId }).toArray();
     const key = (t: { type: string; channel: string; locale: string }) => `${t.type}/${t.channel}/${t.locale}`;
     const replaced = new Set(own.map(key));
@@ -66,13 +66,13 @@ export const queryResolvers = {
   },
 
   notificationTypes: (_: unknown, __: unknown, ctx: NotificationContext) => {
-    authorize(ctx, NOTIFICATION_PERMISSIONS.read, ctx.user?.id);
+    requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.read, ctx.user?.id);
     return Object.entries(NOTIFICATION_TYPES).map(([name, spec]) => ({ name, critical: spec.critical, channels: spec.channels, variables: Object.keys(spec.sample) }));
   },
 
   deliveries: (_: unknown, args: PageArgs & { filter?: DeliveryFilter | null }, ctx: NotificationContext, info: GraphQLResolveInfo): Promise<PaginatedResult<DeliveryDocument>> => {
     const filter = args.filter ?? {};
-    const { tenantId } = authorize(ctx, NOTIFICATION_PERMISSIONS.read, filter.userId ?? undefined);
+    const { tenantId } = requireCallerTenant(ctx, NOTIFICATION_PERMISSIONS.read, filter.userId ?? undefined);
     const where: Record<string, unknown> = { tenantId };
     for (const field of ['userId', 'notificationId', 'channel', 'status', 'type'] as const) if (filter[field] != null) where[field] = filter[field];
     return paginateCollection(ctx.notification.store.deliveries, { filter: where, sort: { createdAt: -1 }, ...page(args), includeTotalCount: selectsField(info, 'totalCount') });
