@@ -77,6 +77,12 @@ export interface GatewayConfig {
   sseHeartbeatMs?: number;
   /** How often live connections' sessions are re-checked for revocation. Default 2 s. */
   liveSessionSweepMs?: number;
+  /**
+   * How long a session Redis said is not revoked is believed without asking again (use-auth.ts).
+   * Default 1 000 ms. An announced revocation (all of the auth-service's) applies from the next
+   * request whatever this is; this bounds only one whose announcement was lost.
+   */
+  revocationCheckCacheMs?: number;
   /** GraphiQL at `GET /graphql` for browsers. Default: on outside production; never in production. */
   graphqlIde?: GraphqlIdeOptions | false;
   /** Extra plugins, appended after the built-in list. */
@@ -123,9 +129,15 @@ export function createGateway(config: GatewayConfig): Gateway {
   let apiSchema: GraphQLSchema | undefined;
   let liveSchema: GraphQLSchema | undefined;
 
+  const auth = useAuth({
+    keys: config.tokenKeys,
+    redis: config.redis,
+    brand: config.brand ?? null,
+    ...(config.revocationCheckCacheMs !== undefined ? { revocationCheckCacheMs: config.revocationCheckCacheMs } : {}),
+  });
   // The pipeline, in the order it runs. Each entry is one file, one concern.
   const plugins: GatewayPlugin[] = [
-    useAuth({ keys: config.tokenKeys, redis: config.redis, brand: config.brand ?? null }),
+    auth,
     ...(config.persistedOperations ? [usePersistedOperations({ operations: config.persistedOperations.operations, only: config.persistedOperations.only ?? false })] : []),
     useVariableCoercion({ schema: () => apiSchema }),
     useCostLimit({
@@ -236,6 +248,9 @@ export function createGateway(config: GatewayConfig): Gateway {
     logger: log,
     brand: config.brand ?? null,
     ...(config.liveSessionSweepMs !== undefined ? { sweepIntervalMs: config.liveSessionSweepMs } : {}),
+    // The announcement that ends live connections also ends the auth plugin's short trust in the
+    // session (use-auth.ts): revoked sessions are refused from the next request on.
+    onRevoked: (sessionIds) => auth.forgetSessions(sessionIds),
   });
   // A development tool: production never serves it, whatever the configuration says.
   const ide = production || config.graphqlIde === false ? undefined : createGraphqlIde(config.graphqlIde ?? {});

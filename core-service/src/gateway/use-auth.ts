@@ -20,6 +20,19 @@ export interface UseAuthConfig {
   unknownSessionIsRevoked?: boolean;
   /** Verified tokens remembered (signature work skipped). Default 10 000. */
   verifiedTokenCacheSize?: number;
+  /**
+   * How long Redis's "not revoked" answer for a session is reused, in ms. Default 1 000; 0 asks
+   * Redis on every request. Revocations announced on the session cache's channel (every one the
+   * auth-service writes) drop the entry at once through `forgetSessions`; this bounds the delay
+   * only for a revocation whose announcement an instance missed.
+   */
+  revocationCheckCacheMs?: number;
+}
+
+/** `useAuth`'s plugin, plus the hook revocation announcements reach it through. */
+export interface AuthPlugin extends GatewayPlugin {
+  /** Sessions just revoked: their next request asks Redis again. */
+  forgetSessions(sessionIds: readonly string[]): void;
 }
 
 export const DEFAULT_ADMIN_ROLES = ['admin', 'super-admin', 'system'] as const;
@@ -30,13 +43,13 @@ export const DEFAULT_ADMIN_ROLES = ['admin', 'super-admin', 'system'] as const;
  * anonymous caller (public operations still work, each subgraph decides); an expired or revoked
  * one is UNAUTHENTICATED, because the client can fix that by refreshing and should be told.
  */
-export function useAuth(config: UseAuthConfig): GatewayPlugin {
+export function useAuth(config: UseAuthConfig): AuthPlugin {
   const adminRoles = new Set(config.adminRoles ?? DEFAULT_ADMIN_ROLES);
   const sessions = config.redis ? createSessionCache({ redis: config.redis, brand: config.brand ?? null }) : undefined;
   // A token's signature either verifies or not, forever: verified claims are kept per token
   // string, so a client's requests after the first skip the HMAC/RSA work (a noticeable share
-  // of the gateway's CPU per request). Expiry is still checked on every request, and the
-  // revoked-session lookup below is never cached.
+  // of the gateway's CPU per request). Expiry is still checked on every request; the
+  // revoked-session lookup below has its own, much shorter, cache.
   const verified = new LRUCache<string, AccessTokenClaims>({ max: config.verifiedTokenCacheSize ?? 10_000 });
   const verify = (token: string): AccessTokenClaims => {
     const cached = verified.get(token);
@@ -45,10 +58,19 @@ export function useAuth(config: UseAuthConfig): GatewayPlugin {
     verified.set(token, claims);
     return claims;
   };
+  // The revoked-session lookup was one of the two Redis round trips of every request (the rate
+  // limit is the other). A session seen not revoked is believed for a short while; the
+  // revocation announcement (pub/sub, published in the same transaction as the key) ends that
+  // at once, and the TTL bounds it when an announcement is lost.
+  const revocationCacheMs = config.revocationCheckCacheMs ?? 1_000;
+  const notRevoked = revocationCacheMs > 0 ? new LRUCache<string, true>({ max: config.verifiedTokenCacheSize ?? 10_000, ttl: revocationCacheMs }) : undefined;
   return {
     name: 'auth',
     async onRequest(context, _req, token) {
       context.caller = await authenticate(token);
+    },
+    forgetSessions(sessionIds) {
+      for (const sessionId of sessionIds) notRevoked?.delete(sessionId);
     },
   };
 
@@ -63,17 +85,24 @@ export function useAuth(config: UseAuthConfig): GatewayPlugin {
       }
       return ANONYMOUS_CALLER;
     }
-    if (sessions) {
+    if (sessions && notRevoked?.get(claims.sid) !== true) {
       // Fails open while Redis is down: refusing every token would stop the money for an
       // outage of a cache, while a session revoked meanwhile stays usable only until its
       // access token expires (minutes). The README's Redis table states this trade.
+      let answeredByRedis = false;
       const revoked = await withRedisFallback(
         config.redis,
         'gateway session revocation check',
-        () => sessions.isSessionRevoked(claims.sid, { unknownIsRevoked: config.unknownSessionIsRevoked ?? false }),
+        async () => {
+          const state = await sessions.isSessionRevoked(claims.sid, { unknownIsRevoked: config.unknownSessionIsRevoked ?? false });
+          answeredByRedis = true;
+          return state;
+        },
         () => false,
       );
       if (revoked) throw unauthenticated('The session has been revoked', ACCESS_TOKEN_REJECTIONS.Revoked);
+      // Only Redis's own answer is remembered, never the fail-open fallback.
+      if (answeredByRedis) notRevoked?.set(claims.sid, true);
     }
     return {
       kind: claims.roles.some((role) => adminRoles.has(role)) ? 'admin' : 'user',

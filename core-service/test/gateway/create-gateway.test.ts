@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSessionCache } from '../../src/auth/index.js';
+import { createSessionCache, sessionCacheKey } from '../../src/auth/index.js';
 import { getCorrelationId } from '../../src/logger/correlation.js';
 import { createTestFixture } from '../../src/testing/index.js';
 import { startGatewayHarness, type GatewayHarness } from './gateway-fixture.js';
@@ -72,6 +72,40 @@ describe('federation through the gateway', () => {
   it("passes the subgraph's FORBIDDEN through for another user's data", async () => {
     const { body } = await h.post({ query: '{ user(id: "someone-else") { id } }' }, bearer(h.token('u1', fixture.tenantId)));
     expect(body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('revocation while a session is believed (the short cache of the per-request check)', () => {
+  const TTL_MS = 400;
+  let own: GatewayHarness;
+  beforeAll(async () => {
+    own = await startGatewayHarness(fixture.redis(), fixture.brand, { revocationCheckCacheMs: TTL_MS });
+  });
+  afterAll(async () => {
+    await own.close();
+  });
+  const me = (sid: string) => own.post({ query: '{ me { id } }' }, { authorization: `Bearer ${own.token('u1', fixture.tenantId, { sid })}` });
+
+  it('refuses the next request of a session revoked right after it was believed, once the revocation is announced', async () => {
+    expect((await me('s-announced')).status).toBe(200);
+    const revokedAt = Date.now();
+    await createSessionCache({ redis: fixture.redis(), brand: fixture.brand }).markRevoked(['s-announced'], 900);
+    let response = await me('s-announced');
+    // Pub/sub arrives within milliseconds; well before the cache's own expiry.
+    while (response.status === 200 && Date.now() - revokedAt < TTL_MS / 2) response = await me('s-announced');
+    expect(response.status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(TTL_MS);
+    expect(response.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_REVOKED' });
+  });
+
+  it('refuses a session whose revocation was never announced once the cache entry expires', async () => {
+    expect((await me('s-silent')).status).toBe(200);
+    // Written as a lost announcement would leave it: the key, no message.
+    await fixture.redis().set(sessionCacheKey('s-silent', fixture.brand), 'revoked', 'EX', 900);
+    await new Promise((resolve) => setTimeout(resolve, TTL_MS + 50));
+    const { status, body } = await me('s-silent');
+    expect(status).toBe(401);
+    expect(body.errors[0].extensions).toMatchObject({ reason: 'SESSION_REVOKED' });
   });
 });
 

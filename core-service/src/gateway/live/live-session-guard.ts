@@ -14,6 +14,8 @@ export interface LiveSessionGuardOptions {
   brand?: string | null;
   /** How often live sessions are re-checked against the session cache. Default 2 s. */
   sweepIntervalMs?: number;
+  /** Every revocation announced on the channel (the per-request check's cache listens here). */
+  onRevoked?: (sessionIds: readonly string[]) => void;
 }
 
 /** One watched connection: `renew` after a re-authentication, `release` when it closes. */
@@ -57,7 +59,10 @@ export class LiveSessionGuard {
     const channel = sessionRevocationChannel(this.#options.brand);
     this.#subscriber = await duplicateConnection(this.#options.redis);
     this.#subscriber.on('message', (received: string, text: string) => {
-      if (received === channel) this.#endSessions(parseSessionIds(text));
+      if (received !== channel) return;
+      const sessionIds = parseSessionIds(text);
+      this.#options.onRevoked?.(sessionIds);
+      this.#endSessions(sessionIds);
     });
     await this.#subscriber.subscribe(channel);
     this.#sweep = setInterval(() => void this.#sweepRevoked(), this.#options.sweepIntervalMs ?? 2_000);
