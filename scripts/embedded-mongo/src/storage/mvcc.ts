@@ -1,5 +1,5 @@
 import { ErrorCode, MongoCommandError } from '../errors.js';
-import type { DocRecord, ReadView } from './record.js';
+import type { DocRecord, ReadView, RecordLock } from './record.js';
 
 /**
  * Multi-version concurrency control: a global commit clock, transactions with a snapshot
@@ -25,7 +25,7 @@ export interface RecordOwner {
 
 export type TransactionState = 'active' | 'committed' | 'aborted';
 
-export class Transaction implements ReadView {
+export class Transaction implements ReadView, RecordLock {
   state: TransactionState = 'active';
   readonly writes = new Map<DocRecord, RecordOwner>();
   /**
@@ -64,7 +64,7 @@ export class Transaction implements ReadView {
 
 /** Thrown by a non-transactional write that touched a document an open transaction holds: wait, then retry the statement. */
 export class TransactionWait extends Error {
-  constructor(readonly holder: Transaction) {
+  constructor(readonly holder: RecordLock) {
     super('document is held by an open transaction');
   }
 }

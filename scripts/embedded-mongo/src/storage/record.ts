@@ -1,4 +1,13 @@
-import type { Transaction } from './mvcc.js';
+/**
+ * The transaction holding a record's write lock, as records and readers need to know it: an
+ * identity to compare, and a way to wait for it to end. mvcc.ts's Transaction implements it;
+ * this module does not import mvcc.ts (records are the lower layer).
+ */
+export interface RecordLock {
+  readonly id: number;
+  /** Resolves when the transaction commits or aborts. */
+  finished(): Promise<void>;
+}
 
 /** Commit timestamp of a record inserted by a transaction that has not committed yet. */
 export const UNCOMMITTED = -1;
@@ -24,7 +33,7 @@ export class DocRecord {
   ts = UNCOMMITTED;
   bson: Buffer | null = null;
   older: Version | null = null;
-  lock: Transaction | null = null;
+  lock: RecordLock | null = null;
   /** The lock holder's version; null when it deletes the document. */
   pending: Buffer | null = null;
 
@@ -34,7 +43,7 @@ export class DocRecord {
 /** What a reader sees: committed versions up to `snapshotTs`, plus its own transaction's writes. */
 export interface ReadView {
   snapshotTs: number;
-  txn: Transaction | null;
+  txn: RecordLock | null;
 }
 
 export const LATEST: ReadView = Object.freeze({ snapshotTs: Number.POSITIVE_INFINITY, txn: null });
