@@ -34,6 +34,21 @@ describe('money through the gateway', () => {
     expect(bobView.me.wallets).toEqual([{ currency: 'EUR', balance: 2_500 }]);
   });
 
+  it('names both sides of a transfer in the history: the counterparty by display name, deposits as the system account', async () => {
+    const dora = await newUser('dora');
+    const eli = await newUser('eli');
+    await deposit(dora.id, 1_000);
+    await ok(TRANSFER, { input: { toUserId: eli.id, amount: 400, currency: 'EUR', idempotencyKey: `e2e-${randomUUID()}` } }, dora.token);
+    const HISTORY = '{ transfers(first: 5) { nodes { amount from { id displayName systemAccount } to { id displayName systemAccount } } } }';
+    const doraSees = (await ok(HISTORY, {}, dora.token)).transfers.nodes;
+    expect(doraSees).toEqual([
+      { amount: 400, from: { id: dora.id, displayName: 'dora', systemAccount: false }, to: { id: eli.id, displayName: 'eli', systemAccount: false } },
+      { amount: 1_000, from: { id: expect.stringMatching(/^system:/), displayName: null, systemAccount: true }, to: { id: dora.id, displayName: 'dora', systemAccount: false } },
+    ]);
+    const eliSees = (await ok(HISTORY, {}, eli.token)).transfers.nodes;
+    expect(eliSees).toEqual([doraSees[0]]);
+  });
+
   it('pages through transactions with opaque cursors', async () => {
     const carol = await newUser('carol');
     for (const amount of [100, 200, 300]) await deposit(carol.id, amount);

@@ -1,9 +1,32 @@
 import type { WalletDocument } from 'core-service';
 import { requirePermission, sameTenant } from 'core-service/access';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
+import { isSystemAccount } from '../domain/system-accounts.js';
 import type { PaymentContext } from './context.js';
 
+export interface TransferParty {
+  id: string;
+  displayName: string | null;
+  systemAccount: boolean;
+}
+
+/**
+ * A side of a transfer the caller already sees (resolvers only return transfers it may read), so
+ * the name is what `lookupRecipient` would show anyway: the projection's display name, only for
+ * a person of the caller's tenant. One batched projection read per request (`projectedUsers`).
+ */
+async function transferParty(userId: string, ctx: PaymentContext): Promise<TransferParty> {
+  if (isSystemAccount(userId)) return { id: userId, displayName: null, systemAccount: true };
+  const projected = await ctx.projectedUsers.load(userId);
+  const displayName = projected !== null && sameTenant(ctx, projected.tenantId) ? projected.displayName : null;
+  return { id: userId, displayName, systemAccount: false };
+}
+
 export const typeResolvers = {
+  Transfer: {
+    from: (transfer: { fromUserId: string }, _: unknown, ctx: PaymentContext): Promise<TransferParty> => transferParty(transfer.fromUserId, ctx),
+    to: (transfer: { toUserId: string }, _: unknown, ctx: PaymentContext): Promise<TransferParty> => transferParty(transfer.toUserId, ctx),
+  },
   Wallet: {
     availableBalance: (wallet: WalletDocument): number => wallet.balance - wallet.lockedBalance,
     // Entity fetches by id from other subgraphs land here.
