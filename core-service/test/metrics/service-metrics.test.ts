@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { MongoClient, MongoServerError } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runAfterCommit } from '../../src/database/after-commit.js';
 import { withTransaction } from '../../src/database/transaction.js';
 import { monitorConnectionPool } from '../../src/database/pool-monitor.js';
@@ -69,28 +70,22 @@ describe('service metrics', () => {
 
   it('counts a commit the driver retried after an UnknownTransactionCommitResult, once committed', async () => {
     const fixture = createTestFixture({ label: 'txunknown' });
-    const client = await fixture.mongoClient();
+    // A client of its own: the fail point below matches its appName only, so test files running
+    // beside this one never see it.
+    const appName = `txunknown-${randomBytes(4).toString('hex')}`;
+    const client = new MongoClient(fixture.mongoUri, { appName, minPoolSize: 0 });
+    await client.connect();
+    onTestFinished(async () => {
+      await client.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
+      await client.close();
+    });
     const registry = new Registry();
     const { stop } = registerServiceMetrics(registry, { client });
     onTestFinished(stop);
-    const docs = (await fixture.db('metrics')).collection<{ _id: string }>('unknown');
-    // The engine has no fail points: the first commit answer of one session is replaced by the
-    // error a dropped connection gives (labelled so the driver retries the commit alone).
-    const startSession = client.startSession.bind(client);
-    const patched = vi.spyOn(client, 'startSession').mockImplementationOnce((options) => {
-      const session = startSession(options);
-      const commit = session.commitTransaction.bind(session);
-      let failed = false;
-      session.commitTransaction = async (...args) => {
-        if (!failed) {
-          failed = true;
-          throw new MongoServerError({ message: 'connection reset while committing', errorLabels: ['UnknownTransactionCommitResult'] });
-        }
-        return commit(...args);
-      };
-      return session;
-    });
-    onTestFinished(() => patched.mockRestore());
+    const docs = client.db(fixture.dbName('metrics')).collection<{ _id: string }>('unknown');
+    // ShutdownInProgress on the commit twice: the driver's own commit retry fails too, so the error
+    // reaches withTransaction labelled UnknownTransactionCommitResult and it commits again.
+    await client.db('admin').command({ configureFailPoint: 'failCommand', mode: { times: 2 }, data: { failCommands: ['commitTransaction'], errorCode: 91, appName } });
 
     await withTransaction({ client, fn: async (session) => { await docs.insertOne({ _id: 'once' }, { session }); } });
     expect(await docs.countDocuments({ _id: 'once' })).toBe(1);
