@@ -7,8 +7,9 @@
  * Plain JavaScript (no tsx) because `npm start` must run before `npm install` has installed tsx.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,17 +25,56 @@ export const SERVICES = [
 
 export const DEMO = { tenantId: 'demo', password: 'demo-password-2026', admin: 'admin@demo.local', users: ['alice@demo.local', 'bob@demo.local'], deposit: 100_000, currency: 'EUR' };
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * A port for a test platform's process, chosen so that two platforms booting at once on one
+ * machine (CI runs several test files that each boot one) never get the same port, and no
+ * outgoing connection takes it between choosing and listening. Asking the OS for port 0 and
+ * releasing it does neither: the next `listen(0)` elsewhere, or the ephemeral source port of
+ * any outgoing connection, can be that same port a moment later (it happened: a payment-service
+ * answered at another platform's notification URL). So ports come from below the ephemeral range
+ * (Linux's starts at 32768) and each is claimed by an exclusively created lock file naming the
+ * claiming process; a lock whose process is gone is taken over. Locks are never released on
+ * purpose: a platform's processes keep their ports for restarts, and the owner's exit frees them.
+ */
+const PORT_LOCKS = join(tmpdir(), 'payment-platform-ports');
+const PORT_RANGE = { from: 20_000, to: 32_000 };
+
+export async function freePort() {
+  mkdirSync(PORT_LOCKS, { recursive: true });
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = PORT_RANGE.from + randomInt(PORT_RANGE.to - PORT_RANGE.from);
+    if (!claimPort(port)) continue;
+    if (await isPortFree(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_RANGE.from}-${PORT_RANGE.to} after 200 attempts`);
 }
 
+function claimPort(port) {
+  const lock = join(PORT_LOCKS, String(port));
+  try {
+    writeFileSync(lock, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+  }
+  const owner = Number(readFileSync(lock, 'utf8'));
+  if (owner === process.pid || isAlive(owner)) return false;
+  // The owner is gone: take the lock over (a rename is atomic, so two takers cannot both win).
+  const mine = `${lock}.${process.pid}`;
+  writeFileSync(mine, String(process.pid));
+  renameSync(mine, lock);
+  return Number(readFileSync(lock, 'utf8')) === process.pid;
+}
+
+function isAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
 
 /**
  * Transactions a killed process left open hold their documents until the server aborts them at
