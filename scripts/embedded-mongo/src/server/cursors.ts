@@ -50,19 +50,34 @@ export class ServerCursor {
   }
 }
 
+/** What the registry keeps of any cursor: query cursors (ServerCursor) and change stream cursors. */
+export interface RegisteredCursor {
+  readonly id: bigint;
+  readonly ns: string;
+  readonly session: Session | null;
+  readonly txn: Transaction | null;
+  lastUse: number;
+  close(): void;
+}
+
 export class CursorRegistry {
-  private readonly cursors = new Map<bigint, ServerCursor>();
+  private readonly cursors = new Map<bigint, RegisteredCursor>();
   private nextId = BigInt(Date.now()) * 1000n;
 
   open(ns: string, source: Iterator<Document>, session: Session | null, txn: Transaction | null): ServerCursor {
+    return this.register((id) => new ServerCursor(id, ns, source, session, txn));
+  }
+
+  /** Registers a cursor `create` builds with its new id. */
+  register<C extends RegisteredCursor>(create: (id: bigint) => C): C {
     const id = ++this.nextId;
-    const cursor = new ServerCursor(id, ns, source, session, txn);
+    const cursor = create(id);
     this.cursors.set(id, cursor);
-    session?.cursorIds.add(id);
+    cursor.session?.cursorIds.add(id);
     return cursor;
   }
 
-  get(id: bigint): ServerCursor | undefined {
+  get(id: bigint): RegisteredCursor | undefined {
     return this.cursors.get(id);
   }
 

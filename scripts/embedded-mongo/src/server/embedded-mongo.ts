@@ -26,6 +26,11 @@ export interface EmbeddedMongoOptions {
    * `--enable-test-commands`.
    */
   enableTestCommands?: boolean;
+  /**
+   * How much history change streams can resume from: the change log keeps this many changes
+   * (default 10 000) and at most this many bytes of their documents (default 64 MB).
+   */
+  changeLog?: { entries?: number; bytes?: number };
 }
 
 export interface EmbeddedMongo {
@@ -57,7 +62,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
       : {};
   const engine = await Engine.open(engineOptions);
   const replSetName = options.replSetName ?? 'rs0';
-  const state = new ServerState(engine, replSetName);
+  const state = new ServerState(engine, replSetName, options.changeLog);
   if (options.transactionLifetimeSeconds !== undefined) state.transactionLifetimeSeconds = options.transactionLifetimeSeconds;
   state.testCommandsEnabled = options.enableTestCommands ?? true;
   const sockets = new Set<Socket>();

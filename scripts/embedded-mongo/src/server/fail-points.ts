@@ -63,19 +63,36 @@ const CODE_NAMES: Record<number, string> = {
   11602: 'InterruptedDueToReplStateChange',
   13435: 'NotPrimaryNoSecondaryOk',
   13436: 'NotPrimaryOrSecondary',
+  43: 'CursorNotFound',
+  63: 'StaleShardVersion',
+  133: 'FailedToSatisfyReadPreference',
+  150: 'StaleEpoch',
+  216: 'ElectionInProgress',
+  234: 'RetryChangeStream',
+  13388: 'StaleConfig',
 };
+
+/**
+ * Errors of a change stream's getMore that mongod labels ResumableChangeStreamError (the driver
+ * resumes on them): network, retriable, not-primary, shutdown and stale-routing errors.
+ */
+const RESUMABLE_CHANGE_STREAM_CODES = new Set([6, 7, 89, 91, 133, 150, 189, 234, 262, 9001, 10107, 11600, 11602, 13388, 13435, 13436]);
 
 export class FailPoints {
   private mode: Mode = { kind: 'off' };
   private data: FailCommandData | null = null;
   /** Commands the current configuration has failed (configureFailPoint answers it as `count`). */
   private timesEntered = 0;
+  /** `failGetMoreAfterCursorCheckout`: a getMore fails once it holds its cursor (`data.errorCode`). */
+  private getMoreMode: Mode = { kind: 'off' };
+  private getMoreError: { errorCode: number; errorLabels?: string[] } | null = null;
 
   /** `configureFailPoint` (the server has checked test commands are enabled and the database is admin). */
   configure(body: Document): Document {
     const name: unknown = body.configureFailPoint;
+    if (name === 'failGetMoreAfterCursorCheckout') return this.configureGetMore(body);
     if (name !== 'failCommand') {
-      throw new MongoCommandError(266, `${String(name)} not found (embedded-mongo offers only the failCommand fail point)`, { codeName: 'FailPointSetFailed' });
+      throw new MongoCommandError(266, `${String(name)} not found (embedded-mongo offers the failCommand and failGetMoreAfterCursorCheckout fail points)`, { codeName: 'FailPointSetFailed' });
     }
     const mode = parseMode(body.mode);
     const data = mode.kind === 'off' ? null : parseData(body.data);
@@ -84,6 +101,41 @@ export class FailPoints {
     this.data = data;
     this.timesEntered = 0;
     return { count, ok: 1 };
+  }
+
+  private configureGetMore(body: Document): Document {
+    const mode = parseMode(body.mode);
+    let error: { errorCode: number; errorLabels?: string[] } | null = null;
+    if (mode.kind !== 'off') {
+      const data = (body.data ?? {}) as Document;
+      for (const key of Object.keys(data)) {
+        if (key !== 'errorCode' && key !== 'errorLabels' && !(key === 'closeConnection' && data[key] === false)) {
+          throw new MongoCommandError(ErrorCode.BadValue, `embedded-mongo's failGetMoreAfterCursorCheckout does not support '${key}'`);
+        }
+      }
+      error = { errorCode: data.errorCode === undefined ? ErrorCode.InternalError : numberOf(data.errorCode) };
+      if (Array.isArray(data.errorLabels)) error.errorLabels = (data.errorLabels as unknown[]).map(String);
+    }
+    this.getMoreMode = mode;
+    this.getMoreError = error;
+    return { count: 0, ok: 1 };
+  }
+
+  /**
+   * The error failGetMoreAfterCursorCheckout answers a getMore with, once it has its cursor, or
+   * null. A change stream's getMore gets ResumableChangeStreamError when mongod would add it.
+   */
+  takeGetMore(changeStream: boolean): MongoCommandError | null {
+    const error = this.getMoreError;
+    if (error === null) return null;
+    const { fires, next } = activate(this.getMoreMode);
+    this.getMoreMode = next;
+    if (!fires) return null;
+    const labels = error.errorLabels ?? (changeStream && RESUMABLE_CHANGE_STREAM_CODES.has(error.errorCode) ? ['ResumableChangeStreamError'] : []);
+    return new MongoCommandError(error.errorCode, "Failing getMore via 'failGetMoreAfterCursorCheckout' failpoint", {
+      errorLabels: labels,
+      ...(CODE_NAMES[error.errorCode] !== undefined ? { codeName: CODE_NAMES[error.errorCode] } : {}),
+    });
   }
 
   /**
@@ -95,18 +147,20 @@ export class FailPoints {
     if (data === null || this.mode.kind === 'off') return null;
     if (!data.failCommands.has(name)) return null;
     if (data.appName !== undefined && data.appName !== appName) return null;
-    const mode = this.mode;
-    if (mode.kind === 'skip' && mode.skip > 0) {
-      mode.skip--;
-      return null;
-    }
-    if (mode.kind === 'times') {
-      mode.left--;
-      if (mode.left <= 0) this.mode = { kind: 'off' };
-    }
+    const { fires, next } = activate(this.mode);
+    this.mode = next;
+    if (!fires) return null;
     this.timesEntered++;
     return data.action;
   }
+}
+
+/** Counts one activation against `times` / `skip`: whether the fail point fires, and its mode after. */
+function activate(mode: Mode): { fires: boolean; next: Mode } {
+  if (mode.kind === 'off') return { fires: false, next: mode };
+  if (mode.kind === 'skip' && mode.skip > 0) return { fires: false, next: { kind: 'skip', skip: mode.skip - 1 } };
+  if (mode.kind === 'times') return { fires: true, next: mode.left <= 1 ? { kind: 'off' } : { kind: 'times', left: mode.left - 1 } };
+  return { fires: true, next: mode };
 }
 
 function parseMode(mode: unknown): Mode {

@@ -1,4 +1,5 @@
 import type { Engine } from '../storage/engine.js';
+import { ChangeLog } from './change-log.js';
 import { ClusterClock } from './cluster-time.js';
 import { CursorRegistry } from './cursors.js';
 import { FailPoints } from './fail-points.js';
@@ -21,12 +22,19 @@ export class ServerState {
   readonly failPoints = new FailPoints();
   /** The application name each connection gave in its handshake (failCommand's `appName` filter). */
   readonly appNames = new Map<number, string>();
+  /** What change streams read: every commit's changes, in commit order (a bounded ring). */
+  readonly changeLog: ChangeLog;
 
   constructor(
     readonly engine: Engine,
     /** Replica set name reported in hello; the server is the set's only member and its primary. */
     readonly replSetName: string,
-  ) {}
+    changeLogLimits: { entries?: number; bytes?: number } = {},
+  ) {
+    this.changeLog = new ChangeLog(this.clock.tick(), changeLogLimits.entries, changeLogLimits.bytes);
+    // Each commit gets its own cluster time; the reply's operationTime (a later tick) follows it.
+    engine.changeListener = (changes, origin) => this.changeLog.append(changes, origin, this.clock.tick());
+  }
 
   get hostAndPort(): string {
     return `127.0.0.1:${this.port}`;

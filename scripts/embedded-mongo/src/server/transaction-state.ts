@@ -46,6 +46,7 @@ export function resolveTransaction(
     session.txnNumberOfTxn = txnNumber;
     session.retryable = null;
     session.txn = state.engine.begin(true);
+    session.txn.origin = { lsid: session.lsid, txnNumber };
     return session.txn;
   }
   const txn = session.txn;

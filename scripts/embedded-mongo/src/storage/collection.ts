@@ -1,5 +1,6 @@
 import { type Document, ObjectId, UUID } from 'bson';
 import { withIdFirst } from './bson-layout.js';
+import type { WriteChange } from './changes.js';
 import { CollectionIndex, type IndexEntry, type IndexOptions } from './collection-index.js';
 import { decodeDocument, encodeDocument, MAX_BSON_OBJECT_SIZE, retainBytes } from './document-codec.js';
 import { duplicateKeyError } from './duplicate-key.js';
@@ -82,18 +83,21 @@ export class Collection implements RecordOwner {
     // Registered before any index entry goes in, so an abort finds and removes them all.
     txn.writes.set(rec, this);
     for (const index of this.indexes.values()) this.addEntries(txn, index, rec, index.entriesFor(doc, rec.rid));
+    this.recordChange(txn, 'insert', null, bson);
     return doc;
   }
 
   /**
    * Replaces the document of `rec` with `doc`. `current` is the version the caller read and
    * computed `doc` from (the committed head, or this transaction's own uncommitted version).
+   * `op`: what change streams call it (a replacement document, or an update of some fields).
    */
-  update(txn: Transaction, rec: DocRecord, doc: Document, current: Document): void {
+  update(txn: Transaction, rec: DocRecord, doc: Document, current: Document, op: 'update' | 'replace' = 'update'): void {
     this.lockFor(txn, rec);
     const bson = encodeDocument(doc);
     const firstWrite = rec.lock !== txn;
     const previous = firstWrite ? null : rec.pending;
+    this.recordChange(txn, op, firstWrite ? rec.bson : previous, bson);
     const previousUnchanged = firstWrite || txn.keysUnchanged.has(rec);
     const entries: IndexEntry[][] = [];
     let unchanged = previousUnchanged;
@@ -120,12 +124,19 @@ export class Collection implements RecordOwner {
 
   remove(txn: Transaction, rec: DocRecord): void {
     this.lockFor(txn, rec);
+    this.recordChange(txn, 'delete', rec.lock === txn ? rec.pending : rec.bson, null);
     const previous = rec.lock === txn && !txn.keysUnchanged.has(rec) ? rec.pending : null;
     rec.lock = txn;
     rec.pending = null;
     txn.writes.set(rec, this);
     txn.keysUnchanged.delete(rec);
     if (previous !== null) this.dropStaleEntries(rec, [previous]);
+  }
+
+  /** Notes a write for change streams; the engine hands the transaction's notes over at commit. */
+  private recordChange(txn: Transaction, op: WriteChange['op'], before: Buffer | null, after: Buffer | null): void {
+    const images = (this.options.changeStreamPreAndPostImages as Document | undefined)?.enabled === true;
+    txn.changes.push({ op, db: this.db, coll: this.name, uuid: this.uuid, before, after, images });
   }
 
   /** First writer wins: a record held by another transaction, or committed after our snapshot, conflicts. */

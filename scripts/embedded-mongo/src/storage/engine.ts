@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError } from '../errors.js';
+import type { CatalogChange, ChangeListener } from './changes.js';
 import { Collection } from './collection.js';
 import type { IndexOptions } from './collection-index.js';
 import { decodeDocument } from './document-codec.js';
@@ -37,6 +38,8 @@ export class Engine {
   private lastWrite: Promise<void> = Promise.resolve();
   private compacting: Promise<void> | null = null;
   private replaying = false;
+  /** Receives every commit's changes and every catalog change (the server's change log); not called while the journal replays. */
+  changeListener: ChangeListener | null = null;
 
   private constructor(private readonly options: EngineOptions) {}
 
@@ -88,7 +91,8 @@ export class Engine {
     }
     for (const coll of pending.collections) {
       this.pendingCreator.delete(coll);
-      if (!committed && this.collection(coll.db, coll.name) === coll) this.dropCollection(coll.db, coll.name);
+      // The creation is undone: change streams saw a create (expanded events), not a drop.
+      if (!committed && this.collection(coll.db, coll.name) === coll) this.dropCollection(coll.db, coll.name, false);
     }
   }
 
@@ -122,22 +126,27 @@ export class Engine {
     }
     colls.set(name, coll);
     this.journalCatalog({ op: 'create', ns: coll.ns, options });
+    this.emitCatalog({ op: 'create', db, coll: name, uuid: coll.uuid, description: { idIndex: { v: 2, key: { _id: 1 }, name: '_id_' }, ...options } });
     return coll;
   }
 
-  dropCollection(db: string, name: string): Collection | undefined {
+  /** `report`: false when change streams must not see a drop (an undone creation, a rename's target). */
+  dropCollection(db: string, name: string, report = true): Collection | undefined {
     const coll = this.collection(db, name);
     if (coll === undefined) return undefined;
     this.abortHolders(coll);
     this.dbs.get(db)!.delete(name);
     this.txns.forgetOwner(coll);
     this.journalCatalog({ op: 'drop', ns: coll.ns });
+    if (report) this.emitCatalog({ op: 'drop', db, coll: name, uuid: coll.uuid });
     return coll;
   }
 
   dropDatabase(db: string): void {
-    for (const coll of this.collections(db)) this.dropCollection(db, coll.name);
+    const colls = this.collections(db);
+    for (const coll of colls) this.dropCollection(db, coll.name);
     this.dbs.delete(db);
+    if (colls.length > 0) this.emitCatalog({ op: 'dropDatabase', db });
   }
 
   renameCollection(from: Collection, toDb: string, toName: string, dropTarget: boolean): void {
@@ -145,7 +154,8 @@ export class Engine {
     const target = this.collection(toDb, toName);
     if (target !== undefined) {
       if (!dropTarget) throw new MongoCommandError(ErrorCode.NamespaceExists, 'target namespace exists');
-      this.dropCollection(toDb, toName);
+      // Change streams see one rename event naming the dropped target, as from mongod.
+      this.dropCollection(toDb, toName, false);
     }
     const fromNs = from.ns;
     this.dbs.get(from.db)!.delete(from.name);
@@ -158,16 +168,35 @@ export class Engine {
     }
     colls.set(toName, from);
     this.journalCatalog({ op: 'rename', from: fromNs, to: from.ns });
+    const fromDb = fromNs.slice(0, fromNs.indexOf('.'));
+    const fromName = fromNs.slice(fromDb.length + 1);
+    const to = { db: toDb, coll: toName };
+    this.emitCatalog({ op: 'rename', db: fromDb, coll: fromName, uuid: from.uuid, to, description: { to, ...(target !== undefined ? { dropTarget: target.uuid } : {}) } });
   }
 
   createIndex(coll: Collection, name: string, key: Document, options: IndexOptions): void {
     coll.addIndex(name, key, options);
     this.journalCatalog({ op: 'createIndex', ns: coll.ns, name, key, options });
+    this.emitCatalog({ op: 'createIndexes', db: coll.db, coll: coll.name, uuid: coll.uuid, description: { indexes: [{ v: 2, key, name, ...options }] } });
   }
 
   dropIndex(coll: Collection, name: string): void {
+    const index = coll.indexes.get(name);
     coll.indexes.delete(name);
     this.journalCatalog({ op: 'dropIndex', ns: coll.ns, name });
+    if (index !== undefined) this.emitCatalog({ op: 'dropIndexes', db: coll.db, coll: coll.name, uuid: coll.uuid, description: { indexes: [{ v: 2, key: index.key, name }] } });
+  }
+
+  /** collMod: sets (or, with undefined, removes) collection options; change streams see a `modify` event. */
+  modifyCollection(coll: Collection, options: Document, description: Document): void {
+    for (const [key, value] of Object.entries(options)) {
+      if (value === undefined) delete coll.options[key];
+      else coll.options[key] = value;
+    }
+    if (Object.keys(options).length > 0) {
+      this.journalCatalog({ op: 'setOptions', ns: coll.ns, options: Object.fromEntries(Object.entries(options).map(([key, value]) => [key, value ?? null])) });
+    }
+    this.emitCatalog({ op: 'modify', db: coll.db, coll: coll.name, uuid: coll.uuid, description });
   }
 
   /** collMod of a TTL index: only expireAfterSeconds changes, the entries stay. */
@@ -176,6 +205,10 @@ export class Engine {
     if (index === undefined) return;
     index.options.expireAfterSeconds = seconds;
     this.journalCatalog({ op: 'setExpireAfterSeconds', ns: coll.ns, name, seconds });
+  }
+
+  private emitCatalog(change: CatalogChange): void {
+    if (this.changeListener !== null && !this.replaying) this.changeListener([change], null);
   }
 
   /** A dropped collection must not leave transactions holding its records. */
@@ -204,6 +237,7 @@ export class Engine {
     const ops = this.journal !== null && !this.replaying ? this.journalOps(txn) : null;
     const ts = this.txns.commit(txn);
     this.settleDdl(txn, true);
+    if (txn.changes.length > 0 && this.changeListener !== null && !this.replaying) this.changeListener(txn.changes, txn.origin);
     if (ops === null || ops.length === 0) return this.lastWrite;
     return this.append({ t: 'w', ts, ops });
   }
@@ -326,6 +360,16 @@ export class Engine {
       case 'dropIndex':
         this.collection(db, name)?.indexes.delete(String(frame.name));
         break;
+      case 'setOptions': {
+        const coll = this.collection(db, name);
+        if (coll !== undefined) {
+          for (const [key, value] of Object.entries(frame.options as Document)) {
+            if (value === undefined || value === null) delete coll.options[key];
+            else coll.options[key] = value;
+          }
+        }
+        break;
+      }
       case 'setExpireAfterSeconds': {
         const index = this.collection(db, name)?.indexes.get(String(frame.name));
         if (index !== undefined) index.options.expireAfterSeconds = numberOf(frame.seconds);

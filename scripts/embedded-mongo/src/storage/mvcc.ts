@@ -1,4 +1,5 @@
 import { ErrorCode, MongoCommandError } from '../errors.js';
+import type { Change, ChangeOrigin } from './changes.js';
 import type { DocRecord, ReadView, RecordLock } from './record.js';
 
 /**
@@ -35,6 +36,10 @@ export class Transaction implements ReadView, RecordLock {
    */
   readonly keysUnchanged = new Set<DocRecord>();
   readonly startedAt = Date.now();
+  /** Its writes, in statement order, for change streams once it commits (see changes.ts). */
+  readonly changes: Change[] = [];
+  /** The session transaction it is (set by the server for explicit transactions), reported on its change events. */
+  origin: ChangeOrigin | null = null;
   /** Set when the transaction was aborted by the engine (conflict, timeout), for the error of its next command. */
   abortReason: string | null = null;
   private readonly finishedWaiters: (() => void)[] = [];

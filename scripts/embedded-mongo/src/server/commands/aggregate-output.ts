@@ -100,7 +100,7 @@ export async function writeOutputStage(ctx: CommandContext, stage: Document, out
         for (const [key, expression] of Object.entries(letSpec)) variables[key] = language.evaluateExpression(expression, doc);
         next = language.applyUpdate(existing, whenMatched as Document[], { variables }).doc;
       } else throw new MongoCommandError(ErrorCode.FailedToParse, `Enumeration value '${String(whenMatched)}' for field 'whenMatched' is not a valid value.`);
-      target.update(txn, rec, next, existing);
+      target.update(txn, rec, next, existing, whenMatched === 'replace' ? 'replace' : 'update');
     }
   });
   await durable(ctx);

@@ -9,6 +9,7 @@ import { letVariables } from '../command-arguments.js';
 import { checkOutputStages, documentsStage, isOutputStage, listLocalSessions, writeOutputStage } from './aggregate-output.js';
 import type { CommandContext } from '../command-context.js';
 import { firstBatchReply } from '../cursors.js';
+import { isChangeStream, openChangeStream } from './change-stream.js';
 
 /**
  * aggregate. Leading `$match`, `$sort`, `$skip` and `$limit` stages become the query of the
@@ -23,6 +24,7 @@ export function aggregate(ctx: CommandContext): Document | Promise<Document> {
   if ((cursorOptions === undefined || cursorOptions === null) && ctx.body.explain !== true) {
     throw new MongoCommandError(ErrorCode.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
   }
+  if (isChangeStream(pipeline)) return openChangeStream(ctx, pipeline as Document[]);
   checkOutputStages(ctx, pipeline as Document[]);
   const outputStage = isOutputStage(pipeline.at(-1)) ? (pipeline.at(-1) as Document) : undefined;
   const view = ctx.view;

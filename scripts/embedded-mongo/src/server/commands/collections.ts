@@ -5,6 +5,7 @@ import { booleanArgument, collectionArgument, optionalDocument } from '../comman
 import type { CommandContext } from '../command-context.js';
 import { firstBatchReply } from '../cursors.js';
 import { durable } from '../write-statement.js';
+import { changeStreamImagesOption } from './indexes.js';
 
 /** Collection catalog commands: create, drop, renameCollection, listCollections. */
 
@@ -20,6 +21,10 @@ export async function create(ctx: CommandContext): Promise<Document> {
   for (const [key, value] of Object.entries(ctx.body)) {
     if (SUPPORTED_CREATE_OPTIONS.has(key)) continue;
     if (key === 'capped' && value === false) continue;
+    if (key === 'changeStreamPreAndPostImages') {
+      if (changeStreamImagesOption(value, 'create')!.enabled) options[key] = { enabled: true };
+      continue;
+    }
     throw new MongoCommandError(ErrorCode.InvalidOptions, `embedded-mongo does not support the collection option '${key}'`);
   }
   const created = ctx.state.engine.createCollection(ctx.db, name, options);

@@ -2,10 +2,12 @@ import { type Document, Long } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { nonNegativeInteger } from '../command-arguments.js';
 import type { CommandContext } from '../command-context.js';
+import { ServerCursor } from '../cursors.js';
+import { ChangeStreamCursor, changeStreamGetMore } from './change-stream.js';
 
 const DEFAULT_GET_MORE_BATCH = 5_000;
 
-export function getMore(ctx: CommandContext): Document {
+export function getMore(ctx: CommandContext): Document | Promise<Document> {
   const rawId = ctx.body.getMore;
   if (!(rawId instanceof Long)) {
     throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field 'getMore.getMore' is the wrong type '${typeof rawId}', expected type 'long'`);
@@ -22,6 +24,13 @@ export function getMore(ctx: CommandContext): Document {
       errorLabels: ['TransientTransactionError'],
     });
   }
+  const injected = ctx.state.failPoints.takeGetMore(cursor instanceof ChangeStreamCursor);
+  if (injected !== null) {
+    ctx.state.cursors.kill(id);
+    throw injected;
+  }
+  if (cursor instanceof ChangeStreamCursor) return changeStreamGetMore(ctx, cursor);
+  if (!(cursor instanceof ServerCursor)) throw new MongoCommandError(ErrorCode.InternalError, `cursor id ${id} has no reader`);
   // Without a batchSize MongoDB fills 16 MB; a cap in documents keeps one getMore from holding
   // the event loop (and every other client) for long. Drivers just ask for the next batch.
   const batchSize = nonNegativeInteger(ctx.body, 'batchSize') || DEFAULT_GET_MORE_BATCH;

@@ -146,12 +146,19 @@ export async function collMod(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'collMod');
   const coll = ctx.state.engine.collection(ctx.db, name);
   if (coll === undefined) throw new MongoCommandError(ErrorCode.NamespaceNotFound, `ns does not exist: ${ctx.db}.${name}`);
-  const ignored = new Set(['collMod', 'writeConcern', 'lsid', '$db', '$clusterTime', 'txnNumber', '$readPreference', 'comment', 'index']);
+  const ignored = new Set(['collMod', 'writeConcern', 'lsid', '$db', '$clusterTime', 'txnNumber', '$readPreference', 'comment', 'index', 'changeStreamPreAndPostImages']);
   for (const key of Object.keys(ctx.body)) {
     if (!ignored.has(key)) throw new MongoCommandError(ErrorCode.InvalidOptions, `embedded-mongo's collMod does not support '${key}'`);
   }
+  const images = changeStreamImagesOption(ctx.body.changeStreamPreAndPostImages, 'collMod');
   const spec = ctx.body.index as Document | undefined;
-  if (spec === undefined) return { ok: 1 };
+  if (spec === undefined) {
+    // As mongod, every collMod is a `modify` event (showExpandedEvents), even one that changes nothing.
+    ctx.state.engine.modifyCollection(coll, images === undefined ? {} : { changeStreamPreAndPostImages: images.enabled ? images : undefined }, images === undefined ? {} : { changeStreamPreAndPostImages: images });
+    await durable(ctx);
+    return { ok: 1 };
+  }
+  if (images !== undefined) throw new MongoCommandError(ErrorCode.InvalidOptions, "embedded-mongo's collMod takes 'index' and 'changeStreamPreAndPostImages' in separate commands");
   const index =
     typeof spec.name === 'string'
       ? coll.indexes.get(spec.name)
@@ -167,7 +174,18 @@ export async function collMod(ctx: CommandContext): Promise<Document> {
     reply.expireAfterSeconds_old = index.options.expireAfterSeconds;
     reply.expireAfterSeconds_new = seconds;
     ctx.state.engine.setExpireAfterSeconds(coll, index.name, seconds);
+    ctx.state.engine.modifyCollection(coll, {}, { index: { name: index.name, expireAfterSeconds: seconds } });
   }
   await durable(ctx);
   return reply;
+}
+
+/** `changeStreamPreAndPostImages: {enabled: <bool>}` of create / collMod (absent: undefined). */
+export function changeStreamImagesOption(value: unknown, command: string): { enabled: boolean } | undefined {
+  if (value === undefined) return undefined;
+  const enabled = (value as Document | null)?.enabled;
+  if (typeof value !== 'object' || value === null || typeof enabled !== 'boolean' || Object.keys(value).length !== 1) {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, `BSON field '${command}.changeStreamPreAndPostImages' must be a document {enabled: <bool>}`);
+  }
+  return { enabled };
 }

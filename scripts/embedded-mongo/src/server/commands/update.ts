@@ -169,7 +169,7 @@ export function updateDocuments(coll: Collection, txn: Transaction, spec: Update
     before ??= doc;
     after ??= result.doc;
     if (!result.modified) continue;
-    coll.update(txn, rec, result.doc, doc);
+    coll.update(txn, rec, result.doc, doc, !Array.isArray(spec.update) && isReplacement(spec.update) ? 'replace' : 'update');
     modified++;
   }
   return { matched: matches.length, modified, before, after };
