@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Db, MongoClient } from 'mongodb';
+import type { ClientSession, Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
 import {
   AuditTrail,
   CORE_DATABASE_NAME,
+  DEFAULT_TRACK_AFTER_MS,
   EventBus,
   MONEY_MOVEMENT_AUDIT_RULES,
   OperationStateTracker,
@@ -18,6 +19,7 @@ import {
   runAfterCommit,
   registerServiceMetrics,
   type SubgraphServer,
+  type TransferEvent,
   type TransferEventEmitter,
 } from 'core-service';
 import { SagaEngine, registerSagaRecovery } from 'core-service/saga';
@@ -68,6 +70,11 @@ export interface PaymentServiceOptions {
   sagaLeaseMs?: number;
   /** Ms without a heartbeat after which a self-managed transfer counts as stuck; default 60 s. */
   transferStaleAfterMs?: number;
+  /**
+   * Ms a self-managed transfer runs before crash tracking records it (core-service
+   * `DEFAULT_TRACK_AFTER_MS`, 1 s: the happy path pays nothing for tracking); 0 tracks every one.
+   */
+  transferTrackAfterMs?: number;
   /** Ms between backstop recovery sweeps (saga runs, stuck holds, transfers); default 5 min. */
   recoverySweepMs?: number;
   /** Ms between scheduled reconciliation runs; default one hour, 0 for none. */
@@ -136,13 +143,25 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
   // The relay hands committed outbox entries flagged for webhooks to the manager.
   events.attachWebhooks(webhooks);
   const balances = new BalanceCache({ redis: options.redis, keyPrefix });
-  const emit: TransferEventEmitter = async (type, tenantId, userId, data, { session }) => {
-    // Every movement announces each wallet it changed: the one place to drop the cached
-    // balances, after the commit and never after an abort.
+  // Every movement announces each wallet it changed: the one place to drop the cached balances,
+  // after the commit and never after an abort. No I/O before the commit.
+  const observe = async (type: string, tenantId: string, userId: string | null, data: Record<string, unknown>, session: ClientSession): Promise<void> => {
     if (type === 'wallet.updated' && userId !== null) await runAfterCommit(session, () => balances.invalidate(tenantId, userId));
     await metrics.observeEvent(type, data, session);
-    return events.emit(type, tenantId, userId, data, { session, dispatchWebhooks: isWebhookEvent(type) });
   };
+  const emit: TransferEventEmitter = Object.assign(
+    async (type: string, tenantId: string, userId: string | null, data: Record<string, unknown>, { session }: { session: ClientSession }) => {
+      await observe(type, tenantId, userId, data, session);
+      return events.emit(type, tenantId, userId, data, { session, dispatchWebhooks: isWebhookEvent(type) });
+    },
+    {
+      // A movement's events (completion and both wallets) as one outbox insert.
+      emitAll: async (all: ReadonlyArray<TransferEvent>, { session }: { session: ClientSession }) => {
+        for (const event of all) await observe(event.type, event.tenantId, event.userId, event.data, session);
+        return events.emitAll(all.map((event) => ({ ...event, dispatchWebhooks: isWebhookEvent(event.type) })), { session });
+      },
+    },
+  );
 
   const registry = new RecoveryRegistry();
   const recovery = new RecoveryJob({
@@ -185,6 +204,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       return settings.current.fundingShards;
     },
     transferTracker: new OperationStateTracker(TRANSFER_OPERATION, { redis: options.redis, recovery, staleAfter: options.transferStaleAfterMs ?? 60_000 }),
+    transferTrackAfterMs: options.transferTrackAfterMs ?? DEFAULT_TRACK_AFTER_MS,
     balances,
     webhooks,
     reconciliation: new ReconciliationJob({

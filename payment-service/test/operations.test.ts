@@ -67,7 +67,8 @@ describe('balance cache', () => {
 
 describe('crash tracking and recovery', () => {
   it('a self-managed transfer is tracked; recovery of a stuck one confirms whether it committed and audits it', async () => {
-    const payment = await startPayment({ transferStaleAfterMs: 300 });
+    // Tracked from its start (by default only a transfer still running after 1 s is: round-trips.test.ts).
+    const payment = await startPayment({ transferStaleAfterMs: 300, transferTrackAfterMs: 0 });
     const [admin, alice, bob] = [payment.admin(), payment.user(), payment.user()];
     await deposit(payment, admin, alice, 500);
     const result = await payment.graphql<{ createTransfer: { id: string } }>(alice, TRANSFER, { input: { toUserId: bob.id, amount: 200, currency: 'EUR', idempotencyKey: key() } });

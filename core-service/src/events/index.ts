@@ -3,6 +3,7 @@ export type { IntegrationEvent, CreateIntegrationEventParams } from './integrati
 export { matchesEventPattern, isEventPattern } from './event-pattern.js';
 export { EventBus } from './event-bus.js';
 export type {
+  EmitAllItem,
   EmitOptions,
   EventBusOptions,
   EventHandler,

@@ -59,21 +59,36 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
    * which is the whole point of the outbox.
    */
   async add(event: TEvent, session: ClientSession, options: { dispatchWebhooks?: boolean } = {}): Promise<OutboxEntry<TEvent>> {
+    const [entry] = await this.addMany([{ event, ...options }], session);
+    return entry!;
+  }
+
+  /**
+   * Writes several entries through `session` in one insert (one round trip): a money movement
+   * announces the movement and each wallet it changed, and pays for one outbox write, not three.
+   * Ordered: the entries' `_id`s increase in the given order, which is the publication order.
+   */
+  async addMany(
+    items: ReadonlyArray<{ event: TEvent; dispatchWebhooks?: boolean }>,
+    session: ClientSession,
+  ): Promise<Array<OutboxEntry<TEvent>>> {
     if (!session.inTransaction()) {
       throw new Error('outbox entries are written inside a transaction; start one (withTransaction) or emit without a session');
     }
-    const entry = {
+    const createdAt = new Date();
+    const entries = items.map(({ event, dispatchWebhooks }) => ({
       _id: new ObjectId(),
       eventId: event.id,
       tenantId: event.tenantId,
       type: event.type,
       event,
       status: 'pending' as const,
-      createdAt: new Date(),
-      ...(options.dispatchWebhooks ? { dispatchWebhooks: true } : {}),
-    } as OutboxEntry<TEvent>;
-    await this.collection.insertOne(entry as never, { session });
-    return entry;
+      createdAt,
+      ...(dispatchWebhooks ? { dispatchWebhooks: true } : {}),
+    }) as OutboxEntry<TEvent>);
+    if (entries.length === 1) await this.collection.insertOne(entries[0] as never, { session });
+    else if (entries.length > 1) await this.collection.insertMany(entries as never[], { session, ordered: true });
+    return entries;
   }
 
   /**

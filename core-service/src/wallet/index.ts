@@ -9,3 +9,4 @@ export * from './movement.js';
 export * from './transfer.js';
 export * from './hold.js';
 export { MONEY_MOVEMENT_AUDIT_RULES } from './audit-rules.js';
+export * from './debit-queue.js';

@@ -8,6 +8,7 @@ import { COLLECTION_NAMES } from './collections.js';
 import { WALLET_ERRORS, WalletError } from './errors.js';
 import { assertSameRequest, hashRequest, idempotencyFilter, isValidIdempotencyKey } from './idempotency.js';
 import { planLedgerEntries, type LedgerEntry, type TransactionType } from './ledger.js';
+import { debitQueue, type DebitQueue } from './debit-queue.js';
 import { applyMovement, creationFields } from './movement.js';
 import {
   buildDebitFilter,
@@ -54,14 +55,23 @@ export interface TransferDocument {
   completedAt?: Date;
 }
 
-/** Publishes what a committed transfer means to the rest of the platform (the outbox, in practice). */
-export type TransferEventEmitter = (
-  type: string,
-  tenantId: string,
-  userId: string | null,
-  data: Record<string, unknown>,
-  options: { session: ClientSession },
-) => Promise<unknown>;
+/** One event a movement publishes (see `emitTransferEvents`). */
+export interface TransferEvent {
+  type: string;
+  tenantId: string;
+  userId: string | null;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Publishes what a committed transfer means to the rest of the platform (the outbox, in
+ * practice). With `emitAll` (EventBus.emitAll behind it) a movement's events cost one outbox
+ * insert together; without it, one call (and insert) each.
+ */
+export interface TransferEventEmitter {
+  (type: string, tenantId: string, userId: string | null, data: Record<string, unknown>, options: { session: ClientSession }): Promise<unknown>;
+  emitAll?: (events: ReadonlyArray<TransferEvent>, options: { session: ClientSession }) => Promise<unknown>;
+}
 
 export interface TransferParams {
   /** The payment database (wallets, transfers, transactions). */
@@ -110,7 +120,24 @@ export interface TransferOptions {
   session?: ClientSession;
   /** Crash bookkeeping for a self-managed transfer (ignored with a session). */
   tracker?: OperationStateTracker;
+  /**
+   * Ms a self-managed transfer runs before the tracker records it; default
+   * `DEFAULT_TRACK_AFTER_MS`, 0 records every transfer from its start.
+   */
+  trackAfterMs?: number;
+  /** Where self-managed debits of one wallet wait for each other; default this process's `debitQueue`, null for none. */
+  debitQueue?: DebitQueue | null;
 }
+
+/**
+ * Crash tracking starts only for a transfer still running after this long, so the happy path
+ * pays no Redis round trip for it. Nothing is lost by the wait: the transfer is one transaction,
+ * so a process dying before it commits leaves nothing to repair (the server aborts it) and one
+ * dying after leaves a complete transfer; what tracking adds is a recovery record of which, and
+ * a transfer that dies within its first second simply has none (the client's retry with its
+ * idempotency key gets the committed result or a fresh attempt either way).
+ */
+export const DEFAULT_TRACK_AFTER_MS = 1_000;
 
 export interface TransferResult {
   transfer: TransferDocument;
@@ -143,22 +170,52 @@ const COMPLETION_EVENTS: Partial<Record<TransactionType, string>> = {
 export async function createTransferWithTransactions(params: TransferParams, options: TransferOptions = {}): Promise<TransferResult> {
   const request = validateTransfer(params);
   const transferId = params.transferId ?? randomUUID();
-  if (options.session !== undefined) return writeTransfer(params, request, transferId, options.session);
+  // In a caller's transaction a failed write would abort the caller's other work too, so the
+  // key is looked up first there; a replay then answers without writing.
+  if (options.session !== undefined) return writeTransfer(params, request, transferId, options.session, 'lookup-first');
 
   const client = params.client;
   if (client === undefined) throw new TypeError('createTransferWithTransactions needs params.client when no session is given');
+  // Own transaction: the transfer document is inserted first and its unique index is the
+  // idempotency check, no lookup before it. A key already used fails that insert, the
+  // transaction aborts having written nothing, and the committed transfer is read for the answer.
   const run = (): Promise<TransferResult> =>
-    withTransaction({ client, fn: (session) => writeTransfer(params, request, transferId, session) });
-  const runOnce = options.tracker === undefined
-    ? run
-    : () => options.tracker!.track(transferId, { tenantId: params.tenantId, idempotencyKey: params.idempotencyKey }, run);
+    withTransaction({ client, fn: (session) => writeTransfer(params, request, transferId, session, 'insert-first') });
+  const queue = options.debitQueue === undefined ? debitQueue : options.debitQueue;
+  const queued = queue === null ? run : () => queue.run(getWalletId(params.tenantId, params.fromUserId, params.currency), run);
+  const tracked = options.tracker === undefined
+    ? queued
+    : () => trackIfSlow(options.tracker!, transferId, { tenantId: params.tenantId, idempotencyKey: params.idempotencyKey }, options.trackAfterMs ?? DEFAULT_TRACK_AFTER_MS, queued);
   try {
-    return await runOnce();
+    return await tracked();
   } catch (error) {
-    // Two requests with one key raced and the other committed first: the unique index said no.
-    // Running again finds the committed transfer and answers as a replay (or key reuse).
-    if (isIdempotencyKeyCollision(error)) return run();
+    // The key has a committed transfer (an earlier request, or a concurrent one that committed
+    // first): the answer is that transfer (or key reuse), read in a transaction of its own.
+    if (isIdempotencyKeyCollision(error)) {
+      return withTransaction({ client, fn: (session) => writeTransfer(params, request, transferId, session, 'lookup-first') });
+    }
     throw error;
+  }
+}
+
+/**
+ * Runs `fn` and hands it to the tracker only if it is still running after `afterMs`: the
+ * tracker then records it from that moment and marks its outcome as usual.
+ */
+async function trackIfSlow<T>(tracker: OperationStateTracker, id: string, meta: Record<string, unknown>, afterMs: number, fn: () => Promise<T>): Promise<T> {
+  if (afterMs <= 0) return tracker.track(id, meta, fn);
+  const running = fn();
+  let tracking: Promise<unknown> | undefined;
+  const timer = setTimeout(() => {
+    // `track` never fails on its own bookkeeping (Redis down: untracked); the outcome is `running`'s.
+    tracking = tracker.track(id, meta, () => running).catch(() => undefined);
+  }, afterMs);
+  try {
+    return await running;
+  } finally {
+    clearTimeout(timer);
+    // A tracked transfer is marked finished before its caller hears of it, as with `track`.
+    if (tracking !== undefined) await tracking;
   }
 }
 
@@ -227,17 +284,51 @@ export function walletCollections(db: Db): {
  * The transaction body. The driver may run it more than once (transient errors), so it only
  * touches the database through `session`.
  */
-async function writeTransfer(params: TransferParams, request: ValidatedRequest, transferId: string, session: ClientSession): Promise<TransferResult> {
+async function writeTransfer(
+  params: TransferParams,
+  request: ValidatedRequest,
+  transferId: string,
+  session: ClientSession,
+  idempotency: 'insert-first' | 'lookup-first',
+): Promise<TransferResult> {
   const { wallets, transfers, transactions } = walletCollections(params.db);
   const { tenantId, amount, currency } = params;
 
-  const existing = await transfers.findOne(idempotencyFilter({ tenantId, initiatedBy: request.initiatedBy, type: request.type, idempotencyKey: params.idempotencyKey }), { session });
-  if (existing !== null) return replay(params, existing, request.requestHash, session);
+  if (idempotency === 'lookup-first') {
+    const existing = await transfers.findOne(idempotencyFilter({ tenantId, initiatedBy: request.initiatedBy, type: request.type, idempotencyKey: params.idempotencyKey }), { session });
+    if (existing !== null) return replay(params, existing, request.requestHash, session);
+  }
 
   const now = new Date();
   const fromWalletId = getWalletId(tenantId, params.fromUserId, currency);
   const toWalletId = getWalletId(tenantId, params.toUserId, currency);
   const fromSystem = params.fromSystemAccount === true;
+  const transfer: TransferDocument = {
+    _id: transferId,
+    id: transferId,
+    tenantId,
+    fromUserId: params.fromUserId,
+    toUserId: params.toUserId,
+    fromWalletId,
+    toWalletId,
+    parties: [params.fromUserId, params.toUserId],
+    amount,
+    currency,
+    type: request.type,
+    fromBalanceType: request.fromBalanceType,
+    toBalanceType: request.toBalanceType,
+    status: 'completed',
+    initiatedBy: request.initiatedBy,
+    idempotencyKey: params.idempotencyKey,
+    requestHash: request.requestHash,
+    ...(params.description !== undefined ? { description: params.description } : {}),
+    ...(params.meta !== undefined ? { meta: params.meta } : {}),
+    createdAt: now,
+    completedAt: now,
+  };
+  // First write of the transaction: a used key fails here, before any wallet is touched. The
+  // document says `completed` already; it only becomes visible if the rest commits with it.
+  if (idempotency === 'insert-first') await transfers.insertOne(transfer, { session });
 
   // A system account has no floor and is created on first use.
   const { debited, credited } = await applyMovement(wallets, session, {
@@ -273,31 +364,8 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
     ...(params.charge !== undefined ? { charge: params.charge } : {}),
     now,
   });
-  const transfer: TransferDocument = {
-    _id: transferId,
-    id: transferId,
-    tenantId,
-    fromUserId: params.fromUserId,
-    toUserId: params.toUserId,
-    fromWalletId,
-    toWalletId,
-    parties: [params.fromUserId, params.toUserId],
-    amount,
-    currency,
-    type: request.type,
-    fromBalanceType: request.fromBalanceType,
-    toBalanceType: request.toBalanceType,
-    status: 'completed',
-    initiatedBy: request.initiatedBy,
-    idempotencyKey: params.idempotencyKey,
-    requestHash: request.requestHash,
-    ...(params.description !== undefined ? { description: params.description } : {}),
-    ...(params.meta !== undefined ? { meta: params.meta } : {}),
-    createdAt: now,
-    completedAt: now,
-  };
   await transactions.insertMany([debitEntry, creditEntry], { session });
-  await transfers.insertOne(transfer, { session });
+  if (idempotency === 'lookup-first') await transfers.insertOne(transfer, { session });
 
   if (params.emit !== undefined) await emitTransferEvents(params.emit, transfer, debited, credited, session);
   return { transfer, debit: debitEntry, credit: creditEntry, fromWallet: debited, toWallet: credited, replayed: false };
@@ -335,10 +403,15 @@ export async function emitTransferEvents(
     currency: transfer.currency,
     status: transfer.status,
   };
-  await emit(eventType, transfer.tenantId, transfer.fromUserId, data, { session });
-  for (const wallet of [fromWallet, toWallet]) {
-    await emit('wallet.updated', wallet.tenantId, wallet.userId, walletSnapshot(wallet), { session });
+  const events: TransferEvent[] = [
+    { type: eventType, tenantId: transfer.tenantId, userId: transfer.fromUserId, data },
+    ...[fromWallet, toWallet].map((wallet) => ({ type: 'wallet.updated', tenantId: wallet.tenantId, userId: wallet.userId, data: walletSnapshot(wallet) })),
+  ];
+  if (emit.emitAll !== undefined) {
+    await emit.emitAll(events, { session });
+    return;
   }
+  for (const event of events) await emit(event.type, event.tenantId, event.userId, event.data, { session });
 }
 
 /** What a `wallet.updated` event carries: enough for a live push without another read. */

@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Long, type ClientSession, type Db, type MongoClient } from 'mongodb';
 import { createTestFixture } from '../../src/testing/index.js';
 import {
   COLLECTION_NAMES,
+  OperationStateTracker,
+  debitQueue,
   WALLET_ERRORS,
   createTransferWithTransactions,
   ensureWalletIndexes,
@@ -232,22 +236,23 @@ describe('createTransferWithTransactions', () => {
     await expectLedgerInvariants(ctx.db, ctx.tenantId);
   });
 
-  it('concurrent duplicates of one key produce one transfer', async () => {
+  // Without the in-process debit queue the requests meet at the database, as those of two instances do.
+  it.each([['queued in this process', undefined], ['racing at the database', null]] as const)('concurrent duplicates of one key produce one transfer (%s)', async (_, debitQueue) => {
     const ctx = await setup();
     await deposit(ctx, 'alice', 1_000);
     const params = { ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 100, idempotencyKey: key() };
-    const results = await Promise.all(Array.from({ length: 8 }, () => createTransferWithTransactions(params)));
+    const results = await Promise.all(Array.from({ length: 8 }, () => createTransferWithTransactions(params, debitQueue === null ? { debitQueue } : {})));
     expect(new Set(results.map((r) => r.transfer.id)).size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(900);
     await expectLedgerInvariants(ctx.db, ctx.tenantId);
   });
 
-  it('concurrent debits never overdraw: exactly the affordable ones succeed', async () => {
+  it.each([['queued in this process', undefined], ['racing at the database', null]] as const)('concurrent debits never overdraw: exactly the affordable ones succeed (%s)', async (_, debitQueue) => {
     const ctx = await setup();
     await deposit(ctx, 'alice', 1_000);
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 16 }, (_, i) => createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: `u${i % 4}`, amount: 100, idempotencyKey: key() })),
+      Array.from({ length: 16 }, (_, i) => createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: `u${i % 4}`, amount: 100, idempotencyKey: key() }, debitQueue === null ? { debitQueue } : {})),
     );
     const failed = outcomes.filter((o) => o.status === 'rejected');
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(10);
@@ -308,5 +313,40 @@ describe('createTransferWithTransactions', () => {
     const events = await outbox.find({}).toArray();
     expect(events.map((e) => e['type']).sort()).toEqual(['deposit.completed', 'wallet.updated', 'wallet.updated']);
     expect(events.find((e) => e['type'] === 'wallet.updated' && e['userId'] === 'alice')?.['data']).toMatchObject({ balance: 100 });
+  });
+  it('debits of one wallet queue in the process: sixteen at once each run their transaction body once, with no conflict retry', async () => {
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 10_000);
+    let bodies = 0;
+    const emit: TransferParams['emit'] = async (type) => {
+      if (type === 'transfer.completed') bodies += 1;
+    };
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: `r${i}`, amount: 10, idempotencyKey: key(), emit })));
+    expect(results).toHaveLength(16);
+    expect(bodies).toBe(16);
+    expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(10_000 - 160);
+    expect(debitQueue.activeWallets).toBe(0);
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
+  });
+
+  it('crash tracking costs a fast transfer nothing; one still running after trackAfterMs is recorded and marked completed', async () => {
+    const fixture = createTestFixture({ label: 'track-slow' });
+    const ctx = await setup();
+    await deposit(ctx, 'alice', 1_000);
+    const tracker = new OperationStateTracker('transfer', { redis: fixture.redis(), keyPrefix: fixture.keyPrefix });
+    const fast = await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 10, idempotencyKey: key() }, { tracker, trackAfterMs: 1_000 });
+    expect(await tracker.get(fast.transfer.id)).toBeNull();
+    let seenInProgress: unknown = null;
+    const slowEmit: TransferParams['emit'] = async (type) => {
+      if (type !== 'transfer.completed') return;
+      await delay(150);
+      seenInProgress = (await tracker.get(slowId))?.status ?? null;
+    };
+    const slowId = randomUUID();
+    const slow = await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 10, idempotencyKey: key(), emit: slowEmit, transferId: slowId }, { tracker, trackAfterMs: 20 });
+    expect(slow.transfer.id).toBe(slowId);
+    expect(seenInProgress).toBe('in_progress');
+    expect(await tracker.get(slowId)).toMatchObject({ status: 'completed', meta: { tenantId: ctx.tenantId } });
+    await expectLedgerInvariants(ctx.db, ctx.tenantId);
   });
 });

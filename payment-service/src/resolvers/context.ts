@@ -23,6 +23,8 @@ export interface PaymentDeps {
   fundingShards: number;
   /** Crash bookkeeping of self-managed transfers (recovery confirms commit or rollback). */
   transferTracker: OperationStateTracker;
+  /** Ms a self-managed transfer runs before the tracker records it (0: from the start). */
+  transferTrackAfterMs: number;
   /** Users' wallets, cached; dropped after each commit that changes them. */
   balances: BalanceCache;
   webhooks: WebhookManager;

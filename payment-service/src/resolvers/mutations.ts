@@ -16,7 +16,7 @@ import { requireCallerTenant } from 'core-service/access';
 import { PAYMENT_PERMISSIONS } from '../domain/permissions.js';
 import { isSystemAccount, pickFundingAccount } from '../domain/system-accounts.js';
 import type { PaymentContext } from './context.js';
-import { isReplay, requireRecipient, requireSender } from './parties.js';
+import { requirePartiesUnlessReplay, requireRecipient, requireSender, requireTransferParties } from './parties.js';
 import { withdrawRunKey } from '../sagas/withdraw.js';
 import { withdrawSagaOf } from './withdraw-saga-registry.js';
 
@@ -46,10 +46,8 @@ export const mutationResolvers = {
     const { userId, tenantId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.createTransfer, ctx.user?.id);
     // System accounts move money only through deposits and withdrawals, never from user transfers.
     if (isSystemAccount(input.toUserId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'toUserId must be a user', { fields: ['toUserId'] });
-    if (!(await isReplay(ctx, { tenantId, initiatedBy: userId, type: 'transfer', idempotencyKey: input.idempotencyKey }))) {
-      await requireSender(ctx, tenantId, userId);
-      await requireRecipient(ctx, tenantId, input.toUserId, 'toUserId');
-    }
+    await requirePartiesUnlessReplay(ctx, { tenantId, initiatedBy: userId, type: 'transfer', idempotencyKey: input.idempotencyKey }, () =>
+      requireTransferParties(ctx, tenantId, userId, input.toUserId, 'toUserId'));
     const { payment } = ctx;
     const result = await createTransferWithTransactions({
       db: payment.db,
@@ -64,14 +62,15 @@ export const mutationResolvers = {
       ...(input.description != null ? { description: input.description } : {}),
       emit: payment.emit,
       balanceCaps: payment.balanceCaps,
-    }, { tracker: payment.transferTracker });
+    }, { tracker: payment.transferTracker, trackAfterMs: payment.transferTrackAfterMs });
     return result.transfer;
   },
 
   deposit: async (_: unknown, { input }: { input: DepositInput }, ctx: PaymentContext): Promise<LedgerEntry> => {
     const { tenantId, userId: adminId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.createDeposit, input.userId);
     if (isSystemAccount(input.userId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'userId must be a user', { fields: ['userId'] });
-    if (!(await isReplay(ctx, { tenantId, initiatedBy: adminId, type: 'deposit', idempotencyKey: input.idempotencyKey }))) await requireRecipient(ctx, tenantId, input.userId, 'userId');
+    await requirePartiesUnlessReplay(ctx, { tenantId, initiatedBy: adminId, type: 'deposit', idempotencyKey: input.idempotencyKey }, () =>
+      requireRecipient(ctx, tenantId, input.userId, 'userId'));
     const { payment } = ctx;
     const result = await createTransferWithTransactions({
       db: payment.db,
@@ -87,7 +86,7 @@ export const mutationResolvers = {
       type: 'deposit',
       emit: payment.emit,
       balanceCaps: payment.balanceCaps,
-    }, { tracker: payment.transferTracker });
+    }, { tracker: payment.transferTracker, trackAfterMs: payment.transferTrackAfterMs });
     return result.credit;
   },
 
