@@ -118,7 +118,7 @@ describe('change streams', () => {
   it('reports every write of a client bulkWrite once, across collections', async () => {
     const db = freshDb();
     const stream = await opened(db.watch([], { maxAwaitTimeMS: 50 }));
-    await client.bulkWrite([
+    await client.bulkWrite<Record<string, { _id: number; x?: number }>>([
       { name: 'insertOne', namespace: `${db.databaseName}.a`, document: { _id: 1 } },
       { name: 'insertOne', namespace: `${db.databaseName}.b`, document: { _id: 2 } },
       { name: 'updateOne', namespace: `${db.databaseName}.a`, filter: { _id: 1 }, update: { $set: { x: 1 } } },
@@ -181,13 +181,13 @@ describe('change streams', () => {
   it('fullDocument updateLookup, and pre-/post-images when the collection enables changeStreamPreAndPostImages', async () => {
     const db = freshDb();
     await db.createCollection('img', { changeStreamPreAndPostImages: { enabled: true } });
-    const coll = db.collection<Doc>('img');
-    const plain = db.collection<Doc>('plain');
+    const coll = db.collection<{ _id: number; v: number }>('img');
+    const plain = db.collection<{ _id: number; v: number }>('plain');
     await coll.insertOne({ _id: 1, v: 1 });
     await plain.insertOne({ _id: 1, v: 1 });
-    const lookup = await opened(plain.watch<Doc>([], { fullDocument: 'updateLookup', maxAwaitTimeMS: 50 }));
-    const images = await opened(coll.watch<Doc>([], { fullDocument: 'required', fullDocumentBeforeChange: 'required', maxAwaitTimeMS: 50 }));
-    const required = await opened(plain.watch<Doc>([], { fullDocumentBeforeChange: 'required', maxAwaitTimeMS: 50 }));
+    const lookup = await opened(plain.watch([], { fullDocument: 'updateLookup', maxAwaitTimeMS: 50 }));
+    const images = await opened(coll.watch([], { fullDocument: 'required', fullDocumentBeforeChange: 'required', maxAwaitTimeMS: 50 }));
+    const required = await opened(plain.watch([], { fullDocumentBeforeChange: 'required', maxAwaitTimeMS: 50 }));
     await plain.updateOne({ _id: 1 }, { $inc: { v: 1 } });
     await coll.updateOne({ _id: 1 }, { $inc: { v: 1 } });
     expect((await lookup.next()) as Document).toMatchObject({ operationType: 'update', fullDocument: { _id: 1, v: 2 } });

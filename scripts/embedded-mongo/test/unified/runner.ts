@@ -1,7 +1,8 @@
 /**
- * A runner for MongoDB's unified test format (the part the CRUD and transactions suites use),
- * driving the official Node driver against a server. Entities: client, database, collection,
- * session. Test fields: runOnRequirements, skipReason, createEntities, initialData, operations
+ * A runner for MongoDB's unified test format (the part the CRUD, transactions and change-streams
+ * suites use), driving the official Node driver against a server. Entities: client, database,
+ * collection, session, and change streams (createChangeStream, iterateUntilDocumentOrError,
+ * iterateOnce). Test fields: runOnRequirements, skipReason, createEntities, initialData, operations
  * (expectResult, expectError, saveResultAsEntity, ignoreResultAndError), expectEvents (command
  * and CMAP events) and outcome. The failPoint / targetedFailPoint operations arm a fail point
  * through the test's client; the runner turns every one it armed off after the test.
@@ -10,6 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BSON, Int32 } from 'mongodb';
 import {
+  ChangeStream,
   MongoBulkWriteError,
   MongoClientBulkWriteError,
   MongoClient,
@@ -220,6 +222,8 @@ export class Entities implements MatchContext {
   readonly map = new Map<string, unknown>();
   readonly clients = new Map<string, ClientEntity>();
   readonly lsids = new Map<string, unknown>();
+  /** Change streams the test opened (saved as entities or not), closed with its clients. */
+  readonly changeStreams: ChangeStream[] = [];
 
   constructor(private readonly uri: string) {}
 
@@ -292,6 +296,7 @@ export class Entities implements MatchContext {
   }
 
   async close(): Promise<void> {
+    for (const stream of this.changeStreams) await stream.close().catch(() => undefined);
     for (const value of this.map.values()) {
       const session = value as ClientSession;
       if (session instanceof ClientSession) await session.endSession().catch(() => undefined);
@@ -396,6 +401,16 @@ async function collectionOperation(collection: Collection, name: string, args: D
     }
     case 'drop':
       return collection.drop(a([]).options);
+    case 'dropIndex': {
+      const { values, options } = a(['name']);
+      return collection.dropIndex(values[0] as string, options);
+    }
+    case 'rename': {
+      const { values, options } = a(['to']);
+      return collection.rename(values[0] as string, options);
+    }
+    case 'createChangeStream':
+      return createChangeStream(collection, args, entities);
     default:
       throw new Error(`unsupported collection operation ${name}`);
   }
@@ -425,6 +440,8 @@ async function databaseOperation(db: Db, name: string, args: Document | undefine
       const { session, ...rest } = options;
       return db.command({ collMod: values[0], ...rest }, session ? { session } : {});
     }
+    case 'createChangeStream':
+      return createChangeStream(db, args, entities);
     case 'listCollectionNames': {
       const { values, options } = a(['filter']);
       return (await db.listCollections((values[0] as Document) ?? {}, options).toArray()).map((c) => c.name);
@@ -437,6 +454,8 @@ async function databaseOperation(db: Db, name: string, args: Document | undefine
 async function clientOperation(client: MongoClient, name: string, args: Document | undefined, entities: Entities): Promise<unknown> {
   const { values, options } = splitArgs(args, entities, ['models']);
   switch (name) {
+    case 'createChangeStream':
+      return createChangeStream(client, args, entities);
     case 'clientBulkWrite': {
       const models = (values[0] as Document[]).map((model) => {
         const [op, body] = Object.entries(model)[0] as [string, Document];
@@ -446,6 +465,32 @@ async function clientOperation(client: MongoClient, name: string, args: Document
     }
     default:
       throw new Error(`unsupported client operation ${name}`);
+  }
+}
+
+/**
+ * `watch()` with the test's pipeline and options, opened at once (the driver's own runner does the
+ * same through the cursor's private `cursorInit`): the aggregate's errors belong to this operation.
+ */
+async function createChangeStream(target: MongoClient | Db | Collection, args: Document | undefined, entities: Entities): Promise<ChangeStream> {
+  const { values, options } = splitArgs(args, entities, ['pipeline']);
+  const stream = target.watch((values[0] as Document[] | undefined) ?? [], options);
+  entities.changeStreams.push(stream);
+  await (stream as unknown as { cursor: { cursorInit(): Promise<void> } }).cursor.cursorInit();
+  return stream;
+}
+
+/** iterateUntilDocumentOrError (next: waits for an event) and iterateOnce (tryNext: one getMore at most). */
+async function changeStreamOperation(stream: ChangeStream, name: string): Promise<unknown> {
+  switch (name) {
+    case 'iterateUntilDocumentOrError':
+      return stream.next();
+    case 'iterateOnce':
+      return stream.tryNext();
+    case 'close':
+      return stream.close();
+    default:
+      throw new Error(`unsupported change stream operation ${name}`);
   }
 }
 
@@ -576,6 +621,7 @@ export class UnifiedRunner {
     if (target instanceof Db) return databaseOperation(target, name, args, entities);
     if (target instanceof Collection) return collectionOperation(target, name, args, entities);
     if (target instanceof ClientSession) return sessionOperation(target, name, args);
+    if (target instanceof ChangeStream) return changeStreamOperation(target, name);
     throw new Error(`unsupported entity ${object}`);
   }
 

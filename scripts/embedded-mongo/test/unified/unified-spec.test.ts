@@ -13,7 +13,7 @@ import { startEmbeddedMongo } from '../../src/index.js';
 import { CAUSES, EXPECTED_FAILURES, type Cause } from './expected-failures.js';
 import { loadSuite, notRunnableReason, probeServer, UnifiedRunner } from './runner.js';
 
-const SUITES = ['crud', 'transactions'] as const;
+const SUITES = ['crud', 'transactions', 'change-streams'] as const;
 const specDir = (suite: string) => fileURLToPath(new URL(`../spec/${suite}/unified`, import.meta.url));
 const resultsPath = fileURLToPath(new URL('../spec/results.json', import.meta.url));
 const readmePath = fileURLToPath(new URL('../../README.md', import.meta.url));

@@ -263,6 +263,7 @@ export function openChangeStream(ctx: CommandContext, pipeline: Document[]): Doc
   for (const key of Object.keys(spec)) {
     if (!KNOWN_OPTIONS.has(key)) throw new MongoCommandError(ErrorCode.Location40415, `BSON field '$changeStream.${key}' is an unknown field.`);
   }
+  if (spec.showSystemEvents === true) throw new MongoCommandError(ErrorCode.NotImplemented, 'embedded-mongo does not implement $changeStream.showSystemEvents');
   const stages = pipeline.slice(1);
   for (const stage of stages) {
     const name = typeof stage === 'object' && stage !== null ? Object.keys(stage)[0] : undefined;
