@@ -70,7 +70,7 @@ export class ChangeLog {
       this.bytes += bytes;
     });
     this.evict();
-    for (const wake of [...this.waiters]) wake();
+    if (this.waiters.size > 0) for (const wake of [...this.waiters]) wake();
   }
 
   private evict(): void {

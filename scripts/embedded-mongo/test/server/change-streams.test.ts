@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChangeStream, type ChangeStreamDocument, type Document, MongoClient, MongoServerError, Timestamp } from 'mongodb';
 import { type EmbeddedMongo, startEmbeddedMongo } from '../../src/index.js';
@@ -194,6 +197,29 @@ describe('change streams', () => {
     expect((await images.next()) as Document).toMatchObject({ fullDocument: { _id: 1, v: 2 }, fullDocumentBeforeChange: { _id: 1, v: 1 } });
     await expect(required.next()).rejects.toBeInstanceOf(MongoServerError);
     await Promise.all([lookup.close(), images.close(), required.close()]);
+  });
+
+  it('collMod changeStreamPreAndPostImages is kept across a restart (journaled)', async () => {
+    const dbPath = await mkdtemp(join(tmpdir(), 'cs-images-'));
+    try {
+      let engine = await startEmbeddedMongo({ dbPath });
+      let c = await new MongoClient(engine.replicaSetUri).connect();
+      await c.db('d').createCollection('k');
+      await c.db('d').command({ collMod: 'k', changeStreamPreAndPostImages: { enabled: true } });
+      await c.close();
+      await engine.stop();
+      engine = await startEmbeddedMongo({ dbPath });
+      c = await new MongoClient(engine.replicaSetUri).connect();
+      try {
+        const [info] = await c.db('d').listCollections({ name: 'k' }, { nameOnly: false }).toArray();
+        expect(info?.options).toMatchObject({ changeStreamPreAndPostImages: { enabled: true } });
+      } finally {
+        await c.close();
+        await engine.stop();
+      }
+    } finally {
+      await rm(dbPath, { recursive: true, force: true });
+    }
   });
 
   it('drop and rename end a collection stream with an invalidate; startAfter the invalidate goes on', async () => {
