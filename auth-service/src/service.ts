@@ -32,7 +32,7 @@ import { AUTH_AUDIT_RULES } from './events/audit-rules.js';
 import { startRoleInvalidation } from './events/role-invalidation.js';
 import { startUserSnapshotResponder } from './events/user-snapshot.js';
 import { resolvers } from './resolvers/index.js';
-import { DEFAULT_AUTH_SETTINGS, mergeSettings, SERVICE_NAME, type AuditSettings, type AuthSettings, type AuthSettingsOverride } from './settings.js';
+import { DEFAULT_AUTH_SETTINGS, mergeSettings, SERVICE_NAME, type AuditSettings, type AuthSettingsOverride } from './settings.js';
 import { LoginThrottle } from './store/login-throttle.js';
 import { OtpStore } from './store/otp-store.js';
 import { createAuthRedisKeys } from './store/redis-keys.js';

@@ -28,7 +28,7 @@ describe('user events for read models in other services', () => {
     expect(completed.data).toMatchObject({ tenantId: auth.tenantId, users: 2 });
 
     const snapshots = (await auth.events('user.snapshot')).filter((e) => e.data.backfillId === 'b-1');
-    expect(snapshots.map((e) => e.userId).sort()).toEqual([alice.user.id, bob.user.id].sort());
+    expect(snapshots.map((e) => String(e.userId)).sort()).toEqual([alice.user.id, bob.user.id].sort());
     expect(snapshots.map((e) => e.userId)).not.toContain(stranger.user.id);
     expect(snapshots[0]!.data).toEqual({ backfillId: 'b-1', phone: null, email: expect.any(String), displayName: expect.any(String), status: 'active', updatedAt: expect.any(String) });
     expect(JSON.stringify(snapshots)).not.toMatch(/passwordHash|scrypt/);

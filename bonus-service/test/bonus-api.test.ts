@@ -28,7 +28,7 @@ describe('claimBonus', () => {
     expect(wallet).toMatchObject({ balance: 0, bonusBalance: 2_500 });
     expect(await poolWallet(bonus)).toMatchObject({ balance: 0, bonusBalance: -2_500 });
     const entries = await walletCollections(bonus.paymentDb).transactions.find({ tenantId: bonus.fixture.tenantId }).toArray();
-    expect(entries.map((e) => [e.type, e.balanceType, e.amount]).sort()).toEqual([['bonus_award', 'bonusBalance', -2_500], ['bonus_award', 'bonusBalance', 2_500]]);
+    expect(entries.map((e) => [e.type, e.balanceType, e.amount]).sort((a, b) => Number(a[2]) - Number(b[2]))).toEqual([['bonus_award', 'bonusBalance', -2_500], ['bonus_award', 'bonusBalance', 2_500]]);
     const mine = await bonus.graphql(alice, MY_BONUSES);
     expect(mine.data.myBonuses.totalCount).toBe(1);
     await expectBooksBalance(bonus);

@@ -17,7 +17,7 @@ describe('from events to messages', () => {
 
     await waitFor(async () => (await deliveriesOf(running, bob.id)).find((d) => d.channel === 'EMAIL')?.status === 'SENT', { what: 'the email delivery recorded as sent' });
     const bobs = await deliveriesOf(running, bob.id);
-    expect(bobs.map((d) => [d.channel, d.status, d.provider]).sort()).toEqual([
+    expect(bobs.map((d) => [d.channel, d.status, d.provider]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
       ['EMAIL', 'SENT', 'smtp'],
       ['IN_APP', 'DELIVERED', 'inbox'],
       ['PUSH', 'SENT', 'live'],

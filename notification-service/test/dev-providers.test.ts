@@ -38,7 +38,7 @@ describe('provider sinks inspection API', () => {
 
     const all = await api<RecordedEmail[]>('/emails');
     expect(all.status).toBe(200);
-    expect(all.body.map((m) => m.to[0]).sort()).toEqual(['alice@example.test', 'bob@example.test']);
+    expect(all.body.map((m) => String(m.to[0])).sort()).toEqual(['alice@example.test', 'bob@example.test']);
     const alice = await api<RecordedEmail[]>('/emails?to=Alice@Example.test');
     expect(alice.body).toHaveLength(1);
     expect(alice.body[0]).toMatchObject({ to: ['alice@example.test'], subject: 'Hello', text: 'Hi', headers: { 'x-delivery-id': expect.any(String) } });

@@ -283,7 +283,7 @@ const lines = [
   ...report.kills.map((k) => `  ${k.target.padEnd(16)} at ${String(k.atSeconds).padStart(6)} s  back in ${k.restartSeconds.toFixed(1)} s  first transfer after ${k.recoverySeconds ?? 'never'} s`),
   `errors seen by clients: ${Object.entries(report.errorsSeen).map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
   `reconciliation: ${JSON.stringify(report.reconciliation ?? null)}; outbox pending: ${JSON.stringify(report.outboxPending ?? null)}`,
-  report.violations.length === 0 ? 'no violations' : `VIOLATIONS:\n${report.violations.map((v) => `  - ${v}`).join('\n')}`,
+  report.violations.length === 0 ? 'no violations' : `VIOLATIONS:\n${report.violations.map((v) => `  - ${String(v)}`).join('\n')}`,
   '',
 ];
 process.stdout.write(lines.join('\n'));

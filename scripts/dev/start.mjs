@@ -70,7 +70,7 @@ async function main() {
       output: (line) => process.stdout.write(`${line}\n`),
       say,
       onUnexpectedExit: (name, code) => {
-        say(`${name} exited (${code}); stopping everything`);
+        say(`${name} exited (${String(code)}); stopping everything`);
         void shutdown(1);
       },
     });

@@ -22,7 +22,7 @@ export function RegisterPage() {
     const { data } = await register({ variables: { input } }).catch(() => ({ data: undefined }));
     if (!data) return;
     signIn(data.register);
-    navigate('/settings?welcome=1', { replace: true });
+    void navigate('/settings?welcome=1', { replace: true });
   }
 
   return (

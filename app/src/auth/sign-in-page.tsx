@@ -22,7 +22,7 @@ export function SignInPage() {
     if (!data) return;
     signIn(data.login);
     const from = (location.state as { from?: string } | null)?.from;
-    navigate(from && from !== '/signin' ? from : '/', { replace: true });
+    void navigate(from && from !== '/signin' ? from : '/', { replace: true });
   }
 
   return (

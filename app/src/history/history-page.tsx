@@ -1,6 +1,6 @@
 import { NetworkStatus } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { useSearchParams } from 'react-router';
 import { useSession } from '../auth/session-context.js';
 import type { TransactionType, TransferStatus } from '../gql/graphql.js';
@@ -123,6 +123,12 @@ function TransactionList({ filter }: { filter: { currency?: string; type?: Trans
   );
 }
 
+/** "Sent to Bob" / "Received from Alice"; a system account (deposits, withdrawals, bonuses) is the platform. */
+export function counterpartyLabel(party: { displayName?: string | null; systemAccount: boolean }, outgoing: boolean): string {
+  const name = party.systemAccount ? 'the platform' : (party.displayName ?? 'another user');
+  return outgoing ? `Sent to ${name}` : `Received from ${name}`;
+}
+
 function TransferList({ filter }: { filter: { currency?: string; status?: TransferStatus } }) {
   const { user } = useSession();
   const { data, error, networkStatus, fetchMore, refetch } = useQuery(TRANSFERS, { variables: { first: PAGE, filter }, notifyOnNetworkStatusChange: true });
@@ -139,7 +145,7 @@ function TransferList({ filter }: { filter: { currency?: string; status?: Transf
           return (
             <li key={node.id} className="row">
               <div>
-                <strong>{outgoing ? 'Sent' : 'Received'}</strong> <span className={`tag status-${node.status}`}>{node.status}</span>
+                <strong>{counterpartyLabel(outgoing ? node.to : node.from, outgoing)}</strong> <span className={`tag status-${node.status}`}>{node.status}</span>
                 {node.description ? <div className="small">{node.description}</div> : null}
                 <div className="muted small">{formatDateTime(node.createdAt)}</div>
               </div>

@@ -23,6 +23,7 @@ export type PasswordProblem = 'too_short' | 'too_long' | 'too_common' | 'contain
 export function checkPasswordPolicy(password: string, context: { email?: string | null } = {}): PasswordProblem[] {
   const problems: PasswordProblem[] = [];
   // Length in code points, so an emoji counts as one character, as the user sees it.
+  // oxlint-disable-next-line typescript/no-misused-spread -- NIST SP 800-63B counts each Unicode code point as one character
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) problems.push('too_short');
   if (length > PASSWORD_MAX_LENGTH) problems.push('too_long');

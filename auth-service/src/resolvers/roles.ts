@@ -1,6 +1,6 @@
 import { type } from 'arktype';
 import { AccessEngine, AccessEngineError, can, requireAuthenticated, requireCallerTenant, requirePermission, type RoleInput } from 'core-service/access';
-import { CORE_ERRORS, GraphQLError, validateInput } from 'core-service';
+import { validateInput } from 'core-service';
 import type { AuthContext } from '../deps.js';
 import { canAssignRole, tenantRoleProblems } from '../domain/role-rules.js';
 import { AUTH_ERRORS } from '../error-codes.js';

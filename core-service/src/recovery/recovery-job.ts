@@ -162,6 +162,7 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
         await this.#queue.upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: interval }, { name: SWEEP, opts: { removeOnComplete: true, removeOnFail: 100 } });
       }
     }
+    // oxlint-disable-next-line typescript/no-this-alias -- the first job started is the process default (getRecoveryJob)
     defaultJob ??= this;
   }
 

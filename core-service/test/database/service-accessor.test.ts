@@ -184,7 +184,7 @@ describe('createServiceDatabaseAccess', () => {
     ]);
     await accessor.ensureIndexes();
     const names = async (tenantId?: string) =>
-      (await (await accessor.getDb(tenantId)).collection('wallets').listIndexes().toArray()).map((index) => index.name).sort();
+      (await (await accessor.getDb(tenantId)).collection('wallets').listIndexes().toArray()).map((index) => String(index.name)).sort();
     expect(await names()).toEqual(['_id_', 'created_desc', 'user_currency']);
     expect(await names('newcomer')).toEqual(['_id_', 'created_desc', 'user_currency']);
 

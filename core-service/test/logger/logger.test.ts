@@ -57,7 +57,7 @@ describe('logger', () => {
 
     await Promise.all([
       runWithCorrelationId('corr-a', handleRequest),
-      runWithCorrelationId('corr-b', () => logger.info('another request at the same time')),
+      runWithCorrelationId('corr-b', async () => logger.info('another request at the same time')),
     ]);
     await cache.close();
 

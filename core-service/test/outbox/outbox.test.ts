@@ -141,7 +141,7 @@ describe('transactional outbox', () => {
       });
     }
     const [first, second] = await Promise.all([a.bus.getRelay().publishPending(), b.bus.getRelay().publishPending()]);
-    expect([first, second].sort()).toEqual([0, 5]);
+    expect([first, second].sort((a, b) => a - b)).toEqual([0, 5]);
     expect(await fixture.redis().xlen(a.bus.streamKey)).toBe(5);
   });
 });

@@ -72,6 +72,6 @@ describe('/metrics of every process', () => {
         expect(names, `${service} ${name}`).toContain(name);
       }
     }
-    expect(after['gateway']!.filter((s) => s.name === 'circuit_breaker_state').map((s) => s.labels['breaker']).sort()).toEqual(expect.arrayContaining(['payment']));
+    expect(after['gateway']!.filter((s) => s.name === 'circuit_breaker_state').map((s) => s.labels['breaker'])).toEqual(expect.arrayContaining(['payment']));
   });
 });
