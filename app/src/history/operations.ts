@@ -32,6 +32,16 @@ export const TRANSFERS = graphql(`
           id
           fromUserId
           toUserId
+          from {
+            id
+            displayName
+            systemAccount
+          }
+          to {
+            id
+            displayName
+            systemAccount
+          }
           amount
           currency
           status

@@ -114,6 +114,7 @@ describe('the app in a browser, against the platform', () => {
     await checkPage(user, 'history');
     await user.getByRole('button', { name: 'Transfers' }).click();
     await user.getByRole('list', { name: 'Transfers' }).getByText('Lunch').waitFor();
+    await user.getByRole('list', { name: 'Transfers' }).getByText('Sent to Recipient').first().waitFor();
 
     // A bonus: the admin offers one in the console, the newcomer claims it.
     const code = `WELCOME_BACK_${crypto.randomUUID().slice(0, 6).toUpperCase()}`;
