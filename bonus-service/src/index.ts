@@ -2,7 +2,8 @@
  * bonus-service start-up: configuration from the environment, connections, the service, and a
  * lifecycle that stops everything in reverse order on SIGTERM/SIGINT.
  */
-import { brandFromEnv, closeRedis, connectRedis, requireEnv, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, publishConfigCatalog } from 'core-service';
+import { brandFromEnv, closeRedis, connectRedis, requireEnv, CORE_DATABASE_NAME, createConfigStore, createServiceDatabaseAccess, createServiceLifecycle, getLogger, publishConfigCatalog } from 'core-service';
+import { PaymentBalanceCaps } from './awards/balance-caps.js';
 import { createBonusService, SERVICE_NAME } from './service.js';
 
 const env = (name: string, fallback?: string): string => requireEnv(SERVICE_NAME, name, fallback);
@@ -22,6 +23,10 @@ const redis = await connectRedis({ url: redisUrl, clientName: SERVICE_NAME });
 
 // No dynamic keys yet (settings come from the environment); published so `serviceConfigs` knows the service.
 await publishConfigCatalog(client.db(CORE_DATABASE_NAME), SERVICE_NAME);
+// payment-service's balance caps apply to awards and conversions too, live like in payment-service.
+const configStore = createConfigStore({ db: client.db(CORE_DATABASE_NAME), redis });
+await configStore.start();
+const balanceCaps = await PaymentBalanceCaps.load(configStore);
 const service = createBonusService({
   client,
   db: await database.getDb(),
@@ -31,6 +36,7 @@ const service = createBonusService({
   redis,
   streamKey: `${brand}:events`,
   keyPrefix: `${brand}:bonus`,
+  balanceCaps: () => balanceCaps.current,
   lifecycle,
   paymentKeyPrefix: `${brand}:payment`,
   port,
@@ -43,6 +49,7 @@ lifecycle.onStart('service', async () => {
   const { url } = await service.start();
   getLogger().info({ url }, `${SERVICE_NAME} ready`);
 }, () => service.stop());
+lifecycle.onStop('config', () => configStore.close());
 lifecycle.onStop('redis', () => closeRedis());
 // Last start step: the admin `systemHealth` sees this instance once it is up, and stops seeing it at a graceful stop.
 lifecycle.reportHealth({ redis, brand, metrics: service.server.metrics });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import { AuditTrail, CORE_DATABASE_NAME, EventBus, createEventAuditor, addServiceHealthChecks, createSubgraphServer, registerServiceMetrics, type ServiceLifecycle, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
+import { AuditTrail, CORE_DATABASE_NAME, EventBus, createEventAuditor, addServiceHealthChecks, createSubgraphServer, registerServiceMetrics, type ServiceLifecycle, type BalanceCaps, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
 import type { BonusDeps } from './awards/bonus-deps.js';
 import { BONUS_ERRORS } from './domain/errors.js';
 import { isSystemAccount } from './domain/system-accounts.js';
@@ -38,6 +38,8 @@ export interface BonusServiceOptions {
   contextSecret?: string;
   /** The process's lifecycle (index.ts): readiness checks, in-flight requests drained on SIGTERM. */
   lifecycle?: ServiceLifecycle;
+  /** payment-service's balance caps, read per movement (index.ts: `PaymentBalanceCaps`); default none. */
+  balanceCaps?: () => BalanceCaps;
   /** Sub-wallets of the bonus pool (domain/system-accounts.ts); default 8. */
   poolShards?: number;
   /** Ms between expiry sweeps; default 5 min; 0 for none. */
@@ -103,6 +105,7 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     expiry,
     poolShards: options.poolShards ?? 8,
     now: options.now ?? (() => new Date()),
+    balanceCaps: options.balanceCaps ?? (() => ({})),
   };
   expiry.bind(deps);
   if (options.consumeEvents !== false) {

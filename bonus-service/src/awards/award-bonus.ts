@@ -132,6 +132,7 @@ async function writeAward(deps: BonusDeps, session: ClientSession, templateId: s
     idempotencyKey: `bonus-award-${bonusId}`,
     meta: { bonusId, templateCode: template.code },
     emit: deps.emit,
+    balanceCaps: deps.balanceCaps(),
   }, { session });
 
   const expiresAt = computeExpiresAt(now, template.validForDays);

@@ -1,5 +1,5 @@
 import type { Db, MongoClient } from 'mongodb';
-import type { AuditTrail, TransferEventEmitter } from 'core-service';
+import type { AuditTrail, BalanceCaps, TransferEventEmitter } from 'core-service';
 import type { BonusStore } from '../store/bonus-store.js';
 import type { UserBonus } from '../domain/user-bonus.js';
 
@@ -27,4 +27,6 @@ export interface BonusDeps {
   poolShards: number;
   /** Injected clock: expiry and window tests move time without sleeping. */
   now(): Date;
+  /** payment-service's per-currency balance caps, read per movement (awards/balance-caps.ts). */
+  balanceCaps(): BalanceCaps;
 }

@@ -77,5 +77,6 @@ async function moveResolvedCredit(deps: BonusDeps, session: ClientSession, bonus
     toBalanceType: 'balance',
     type: 'bonus_conversion',
     idempotencyKey: `bonus-cash-${bonus.id}`,
+    balanceCaps: deps.balanceCaps(),
   }, { session });
 }
