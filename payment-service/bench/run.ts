@@ -14,6 +14,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt, randomUUID, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MongoClient, type Db } from 'mongodb';
@@ -29,15 +31,45 @@ import {
 import { createPaymentService, type PaymentService } from '../src/service.js';
 
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5_000);
+/**
+ * `BENCH_ONLY=subgraph:spread:16` (comma-separated `mode:traffic:clients`, parts may be `*`) runs
+ * those cases only, for a CPU profile of one path (`node --cpu-prof`); results.json is then not
+ * written.
+ */
+const ONLY = (process.env['BENCH_ONLY'] ?? '').split(',').filter((part) => part !== '').map((part) => part.split(':'));
+/**
+ * `BENCH_CPU_PROFILE_DIR=dir`: a CPU profile of this process (clients, service, driver) for each
+ * case's measured window only, as `dir/<mode>-<traffic>-<clients>.cpuprofile` (start-up and
+ * seeding left out); summarize with bench/profile-summary.ts.
+ */
+const PROFILE_DIR = process.env['BENCH_CPU_PROFILE_DIR'];
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (PROFILE_DIR === undefined) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+const selected = (mode: string, traffic: string, clients: number): boolean =>
+  ONLY.length === 0 || ONLY.some(([m = '*', t = '*', c = '*']) => (m === '*' || m === mode) && (t === '*' || t === traffic) && (c === '*' || c === String(clients)));
 const WALLETS = 200;
-const CONCURRENCY = [16, 64];
+/** `BENCH_CLIENTS=1,16` overrides (1 client: one transfer's own latency, nothing queued or conflicting). */
+const CONCURRENCY = (process.env['BENCH_CLIENTS'] ?? '16,64').split(',').map(Number);
 const SECRET = randomBytes(32).toString('hex');
 const USER_PERMISSIONS = ['wallet:read:own', 'transfer:create:own'];
 
 /** `helper-untracked`: the helper without crash tracking, to show what the tracking costs. */
 type Mode = 'helper' | 'helper-untracked' | 'subgraph' | 'raw-driver';
 type Traffic = 'spread' | 'one-wallet';
-interface Figure { mode: Mode; traffic: Traffic; clients: number; transfers: number; refused: number; errors: number; transfersPerSecond: number; p50Ms: number; p99Ms: number }
+/** `loadAverage1m`: os.loadavg()[0] as the case ended (the machine is shared: other processes count). */
+interface Figure { mode: Mode; traffic: Traffic; clients: number; transfers: number; refused: number; errors: number; transfersPerSecond: number; p50Ms: number; p99Ms: number; loadAverage1m: number }
 
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
@@ -66,7 +98,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs `clients` loops for DURATION_MS, each doing one transfer at a time. */
-async function measure(clients: number, once: (client: number) => Promise<'ok' | 'refused'>): Promise<Omit<Figure, 'mode' | 'traffic' | 'clients'>> {
+async function measure(clients: number, once: (client: number) => Promise<'ok' | 'refused'>): Promise<Omit<Figure, 'mode' | 'traffic' | 'clients' | 'loadAverage1m'>> {
   const latencies: number[] = [];
   let refused = 0;
   let errors = 0;
@@ -134,6 +166,7 @@ async function rawTransfer(client: MongoClient, db: Db, tenantId: string, from: 
 }
 
 async function main(): Promise<void> {
+  const loadAverageAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const children: ChildProcess[] = [];
   const stopAll = (): void => { for (const child of children) child.kill('SIGTERM'); };
@@ -158,6 +191,7 @@ async function main(): Promise<void> {
     for (const traffic of ['spread', 'one-wallet'] as Traffic[]) {
       for (const clients of CONCURRENCY) {
         for (const mode of ['raw-driver', 'helper-untracked', 'helper', 'subgraph'] as Mode[]) {
+          if (!selected(mode, traffic, clients)) continue;
           const { tenantId, users } = await seedTenant(db);
           const once = async (): Promise<'ok' | 'refused'> => {
             const [from, to] = pickPair(users, traffic);
@@ -178,11 +212,17 @@ async function main(): Promise<void> {
             if (body.errors !== undefined) throw new Error(body.errors[0]!.message);
             return 'ok';
           };
-          const figure: Figure = { mode, traffic, clients, ...(await measure(clients, once)) };
+          const figure: Figure = { mode, traffic, clients, ...(await profiled(`${mode}-${traffic}-${clients}`, () => measure(clients, once))), loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 };
           figures.push(figure);
-          process.stdout.write(`${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(16)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)\n`);
+          process.stdout.write(`${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(16)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)  load ${figure.loadAverage1m}\n`);
         }
       }
+    }
+    if (ONLY.length > 0) {
+      await service.stop();
+      await client.close();
+      redis.disconnect();
+      return;
     }
     const ratios = figures.filter((f) => f.mode === 'subgraph').map((f) => {
       const raw = figures.find((r) => r.mode === 'raw-driver' && r.traffic === f.traffic && r.clients === f.clients)!;
@@ -192,7 +232,7 @@ async function main(): Promise<void> {
     for (const ratio of ratios) process.stdout.write(`${ratio.traffic} ${ratio.clients}: subgraph/raw ${ratio.subgraphVsRaw}, helper/raw ${ratio.helperVsRaw}\n`);
     const results = {
       ranAt: new Date().toISOString(),
-      machine: { cpus: cpus().length, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100), node: process.version },
+      machine: { cpus: cpus().length, loadAverageAtStart, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100), node: process.version },
       durationMsPerCase: DURATION_MS,
       engine: 'scripts/embedded-mongo (child process, replica set rs0)',
       figures,

@@ -61,6 +61,20 @@ export class DebitQueue {
 
   /** Runs `fn` once every earlier operation on `walletId` in this process has finished. */
   async run<T>(walletId: string, fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire(walletId);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Waits for `walletId`'s turn and returns the function that ends it (calling it again does
+   * nothing), for a caller that can let the next one go before its own work is over: a transfer
+   * releases at its commit, not after the after-commit work (cache invalidation, relay wake-up).
+   */
+  async acquire(walletId: string): Promise<() => void> {
     let lane = this.#lanes.get(walletId);
     if (lane === undefined) {
       lane = { tail: Promise.resolve(), size: 0 };
@@ -75,7 +89,10 @@ export class DebitQueue {
       release = resolve;
     });
     const current = lane;
+    let isDone = false;
     const done = (): void => {
+      if (isDone) return;
+      isDone = true;
       current.size -= 1;
       if (current.size === 0 && this.#lanes.get(walletId) === current) this.#lanes.delete(walletId);
       release();
@@ -85,11 +102,7 @@ export class DebitQueue {
       void previous.then(done);
       throw new DebitQueueBusyError(walletId, 'timeout');
     }
-    try {
-      return await fn();
-    } finally {
-      done();
-    }
+    return done;
   }
 }
 

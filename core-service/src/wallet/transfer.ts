@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
 import { MongoServerError } from 'mongodb';
+import { runAfterCommit } from '../database/after-commit.js';
 import { withTransaction } from '../database/transaction.js';
 import type { OperationStateTracker } from '../recovery/operation-state-tracker.js';
 import { checkAmount, checkCurrency, type BalanceCaps } from './amount.js';
@@ -179,10 +180,27 @@ export async function createTransferWithTransactions(params: TransferParams, opt
   // Own transaction: the transfer document is inserted first and its unique index is the
   // idempotency check, no lookup before it. A key already used fails that insert, the
   // transaction aborts having written nothing, and the committed transfer is read for the answer.
-  const run = (): Promise<TransferResult> =>
-    withTransaction({ client, fn: (session) => writeTransfer(params, request, transferId, session, 'insert-first') });
   const queue = options.debitQueue === undefined ? debitQueue : options.debitQueue;
-  const queued = queue === null ? run : () => queue.run(getWalletId(params.tenantId, params.fromUserId, params.currency), run);
+  // Queued around the whole transaction, not inside it at the debit: a transaction reads from a
+  // snapshot taken at its first command, and a wallet changed by a commit after that snapshot
+  // makes the debit a write conflict, so waiting inside an open transaction would turn every
+  // wait into a conflict and a retry. The turn ends at the commit: the after-commit work (cache
+  // invalidation, relay wake-up, Redis round trips) does not hold up the next debit.
+  const queued = async (): Promise<TransferResult> => {
+    const release = queue === null ? undefined : await queue.acquire(getWalletId(params.tenantId, params.fromUserId, params.currency));
+    try {
+      return await withTransaction({
+        client,
+        fn: async (session) => {
+          const result = await writeTransfer(params, request, transferId, session, 'insert-first');
+          if (release !== undefined) await runAfterCommit(session, release);
+          return result;
+        },
+      });
+    } finally {
+      release?.();
+    }
+  };
   const tracked = options.tracker === undefined
     ? queued
     : () => trackIfSlow(options.tracker!, transferId, { tenantId: params.tenantId, idempotencyKey: params.idempotencyKey }, options.trackAfterMs ?? DEFAULT_TRACK_AFTER_MS, queued);
