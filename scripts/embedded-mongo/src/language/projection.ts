@@ -129,7 +129,7 @@ export function compileProjectionOf(
   return (doc, variables) => {
     let result: Document;
     if (mode === 'inclusion') {
-      result = includeFields(doc, root, computedPaths, '') as Document;
+      result = includeFields(doc, root) as Document;
       if (includeId && Object.hasOwn(doc, '_id') && !computedPaths.has('_id')) result = { _id: doc._id, ...withoutId(result) };
       else if (!includeId) delete result._id;
     } else {
@@ -213,11 +213,11 @@ function insertNode(root: Map<string, ProjectionNode>, parts: string[], leaf: Pr
   }
 }
 
-function includeFields(value: unknown, children: Map<string, ProjectionNode>, computedPaths: Set<string>, prefix: string): unknown {
+function includeFields(value: unknown, children: Map<string, ProjectionNode>): unknown {
   if (Array.isArray(value)) {
     const result: unknown[] = [];
     for (const element of value) {
-      if (Array.isArray(element) || isPlainDocument(element)) result.push(includeFields(element, children, computedPaths, prefix));
+      if (Array.isArray(element) || isPlainDocument(element)) result.push(includeFields(element, children));
     }
     return result;
   }
@@ -230,7 +230,7 @@ function includeFields(value: unknown, children: Map<string, ProjectionNode>, co
       setOwnField(result, key, doc[key]);
     } else if (node.kind === 'tree') {
       const child = doc[key];
-      if (Array.isArray(child) || isPlainDocument(child)) setOwnField(result, key, includeFields(child, node.children, computedPaths, `${prefix}${key}.`));
+      if (Array.isArray(child) || isPlainDocument(child)) setOwnField(result, key, includeFields(child, node.children));
     }
   }
   return result;

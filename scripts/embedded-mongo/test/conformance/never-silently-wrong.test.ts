@@ -16,7 +16,7 @@ async function correctOrNamedError<T>(operation: Promise<T>, operator: string, c
     const e = error as { code?: unknown; message?: string };
     expect(typeof e.code, `error for ${operator} carries a code`).toBe('number');
     expect(e.message, `error for ${operator} names it`).toContain(operator);
-    console.info(`refused ${operator}: ${e.code} ${e.message}`);
+    console.info(`refused ${operator}: ${String(e.code)} ${e.message}`);
     return;
   }
   await check(value);

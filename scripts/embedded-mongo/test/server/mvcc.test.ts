@@ -33,7 +33,7 @@ describe('MVCC storage', () => {
     expect(find(LATEST, { ts: { $gte: 0 } }, { ts: 1 }).map((d) => Number(d._id))).toEqual([2, 3, 4, 5, 1]);
     // Both keys are indexed while the reader may need the old one.
     expect(coll.indexes.get('ts_1')!.tree.size).toBe(6);
-    engine.commit(reader);
+    await engine.commit(reader);
     expect(coll.indexes.get('ts_1')!.tree.size).toBe(5);
     expect(coll.records.get(m!.rec.rid)!.older).toBeNull();
   });

@@ -249,7 +249,7 @@ export class Entities implements MatchContext {
         case 'client': {
           const observe: string[] = spec.observeEvents ?? [];
           const ignore = new Set<string>(spec.ignoreCommandMonitoringEvents ?? []);
-          const options: MongoClientOptions = { ...(spec.uriOptions ?? {}), monitorCommands: true };
+          const options: MongoClientOptions = { ...spec.uriOptions, monitorCommands: true };
           if (options.readPreference !== undefined) options.readPreference = readPreferenceOf(options.readPreference);
           const client = new MongoClient(this.uri, options);
           const entity: ClientEntity = { client, events: [] };
@@ -282,7 +282,7 @@ export class Entities implements MatchContext {
         }
         case 'session': {
           const client = this.get<MongoClient>(spec.client);
-          const options: Document = { ...(spec.sessionOptions ?? {}) };
+          const options: Document = { ...spec.sessionOptions };
           if (options.defaultTransactionOptions) options.defaultTransactionOptions = driverOptions(options.defaultTransactionOptions);
           const session = client.startSession(options);
           this.map.set(spec.id, session);
@@ -316,7 +316,7 @@ const TRANSACTION_STATES: Record<string, string> = {
 };
 
 function splitArgs(args: Document | undefined, entities: Entities, positional: string[]): { values: unknown[]; options: Document } {
-  const options: Document = { ...(args ?? {}) };
+  const options: Document = { ...args };
   const values = positional.map((name) => {
     const value = options[name];
     delete options[name];

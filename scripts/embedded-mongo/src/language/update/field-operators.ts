@@ -130,6 +130,9 @@ export function applyAtLeaf(context: LeafContext, entry: UpdateEntry, container:
       writer.write(container, key, applyBit(base, entry.operand as Record<string, unknown>));
       return;
     }
+    case '$rename':
+      // Planned as a $renameFrom/$renameTo pair (update-plan.ts); never applied as itself.
+      throw new Error('$rename reached applyAtLeaf unplanned');
   }
 }
 
