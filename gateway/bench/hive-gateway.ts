@@ -50,7 +50,7 @@ const runtime = createGatewayRuntime({
   plugins: () => [signing],
   transports: { http: httpTransport as never },
 });
-const server = createServer(runtime);
+const server = createServer(runtime.requestListener);
 await new Promise<void>((resolve) => server.listen(Number(process.env['PORT']), '127.0.0.1', resolve));
 exitOnSignal(async () => {
   server.close();

@@ -365,7 +365,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     // variable coercion) SHOULD come with 200 (clients of the legacy type cannot tell a 400 from
     // a proxy's). Apollo answers 400; statuses plugins chose (401, 429, 413) are left alone.
     // Malformed HTTP requests (no body, wrong parameter types) stay 400.
-    if (res.statusCode === 400 && response.body.kind === 'complete' && /^application\/json/.test(String(response.headers.get('content-type') ?? '')) && isRequestErrorBody(response.body.string)) {
+    if (res.statusCode === 400 && response.body.kind === 'complete' && String(response.headers.get('content-type') ?? '').startsWith('application/json') && isRequestErrorBody(response.body.string)) {
       res.statusCode = 200;
     }
     if (response.body.kind === 'complete') {

@@ -146,7 +146,9 @@ export async function createSocketTransport(options: SocketTransportOptions): Pr
   return {
     io,
     async close() {
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+      });
       pub.disconnect();
       sub.disconnect();
     },
