@@ -3,12 +3,21 @@
  * (10,000 entries, values kept as objects — BentoCache `serialize: false`) + Redis L2 + Redis
  * pub/sub bus. Each scenario runs ROUNDS times per cache, alternating, and reports the median.
  *
+ * The scenarios that never need Redis (L1 hit, cached() miss then hit) are also run memory-only,
+ * BentoCache configured as its documentation and its own benchmarks (benchmarks/all.ts, 'memory'
+ * store) configure an in-memory tier: one store with only `useL1Layer(memoryDriver({ serialize:
+ * false }))` — no L2, no bus — and grace periods off (`grace: false`, no timeouts). Ours is run
+ * memory-only beside it (no Redis client). All four run in the same rounds, alternating, so the
+ * ratios share the machine's load; the 1-minute load average is recorded with every scenario.
+ *
  *   npm run bench -w core-service            (all benchmarks)
  *   npx tsx --conditions=source bench/cache.bench.ts
  *
  * Uses REDIS_URL when set, else starts a private redis-server.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BentoCache, bentostore } from 'bentocache';
@@ -19,6 +28,11 @@ import { MultiLevelCache } from '../src/cache/index.js';
 import { createRedisClient, quitRedisClient, waitForRedisReady } from '../src/redis/index.js';
 import { startRedisServer, type RedisServerHandle } from '../src/testing/redis-server.js';
 
+const LOAD_AT_START = loadavg();
+// bentocache's exports map hides package.json; its entry point sits in build/.
+const BENTOCACHE_VERSION = (
+  JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('bentocache')), '..', 'package.json'), 'utf8')) as { version: string }
+).version;
 const ROUNDS = 7;
 const L1_KEYS = 1_000;
 const L1_GETS = 200_000;
@@ -78,6 +92,40 @@ async function bentoCache(namespace: string): Promise<CacheUnderTest> {
     async close() {
       await bento.disconnectAll();
       client.disconnect();
+    },
+  };
+}
+
+/** Ours with no Redis: memory tier only. */
+async function ourMemoryCache(namespace: string): Promise<CacheUnderTest> {
+  const cache = new MultiLevelCache({ keyPrefix: `bench:${run}:ours-mem:${namespace}:`, maxMemorySize: 10_000 });
+  await cache.start();
+  return {
+    get: (key) => cache.get(key),
+    set: (key, value) => cache.set(key, value, TTL_SECONDS),
+    getOrSet: (key, loader) => cache.cached(key, TTL_SECONDS, loader),
+    close: () => cache.close(),
+  };
+}
+
+/** BentoCache as its documentation recommends for an in-memory tier: L1 only, serialize false, no bus, grace off. */
+async function bentoMemoryCache(namespace: string): Promise<CacheUnderTest> {
+  const bento = new BentoCache({
+    default: 'memory',
+    prefix: `bench:${run}:bento-mem:${namespace}`,
+    grace: false,
+    stores: {
+      memory: bentostore().useL1Layer(memoryDriver({ maxItems: 10_000, serialize: false })),
+    },
+  });
+  return {
+    get: (key) => bento.get({ key }),
+    set: async (key, value) => {
+      await bento.set({ key, value, ttl: TTL_SECONDS * 1000 });
+    },
+    getOrSet: (key, loader) => bento.getOrSet({ key, factory: loader, ttl: TTL_SECONDS * 1000 }),
+    async close() {
+      await bento.disconnectAll();
     },
   };
 }
@@ -143,39 +191,98 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-const scenarios: Array<{ name: string; unit: string; round: (factory: Factory, round: number) => Promise<number> }> = [
-  { name: 'L1 hit get', unit: 'get/s', round: l1HitRound },
-  { name: 'L2 hit get (sequential)', unit: 'get/s', round: (factory, round) => l2HitRound(factory, round, 1) },
-  { name: `L2 hit get (${L2_CONCURRENCY} concurrent)`, unit: 'get/s', round: (factory, round) => l2HitRound(factory, round, L2_CONCURRENCY) },
-  { name: 'cached() miss then hit', unit: 'pairs/s', round: missThenHitRound },
+const scenarios: Array<{ name: string; unit: string; memoryOnly: boolean; round: (factory: Factory, round: number) => Promise<number> }> = [
+  { name: 'L1 hit get', unit: 'get/s', memoryOnly: true, round: l1HitRound },
+  { name: 'L2 hit get (sequential)', unit: 'get/s', memoryOnly: false, round: (factory, round) => l2HitRound(factory, round, 1) },
+  { name: `L2 hit get (${L2_CONCURRENCY} concurrent)`, unit: 'get/s', memoryOnly: false, round: (factory, round) => l2HitRound(factory, round, L2_CONCURRENCY) },
+  { name: 'cached() miss then hit', unit: 'pairs/s', memoryOnly: true, round: missThenHitRound },
 ];
 
-const results: Array<{ scenario: string; unit: string; ours: number; bentocache: number; ratio: number; oursRounds: number[]; bentoRounds: number[] }> = [];
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+interface MemoryOnlyRow {
+  /** Ours without Redis vs BentoCache configured as documented for an in-memory tier. */
+  ours: number;
+  bentocache: number;
+  ratio: number;
+  oursRounds: number[];
+  bentoRounds: number[];
+  bentoConfig: string;
+}
+
+const results: Array<{
+  scenario: string;
+  unit: string;
+  ours: number;
+  bentocache: number;
+  ratio: number;
+  oursRounds: number[];
+  bentoRounds: number[];
+  memoryOnly?: MemoryOnlyRow;
+  loadAverage1m: { start: number; end: number };
+}> = [];
 try {
   for (const scenario of scenarios) {
+    const load1Start = loadavg()[0] as number;
     const ours: number[] = [];
     const bento: number[] = [];
+    const oursMem: number[] = [];
+    const bentoMem: number[] = [];
     // Warm-up round for each (JIT), not recorded.
     await scenario.round(ourCache, -1);
     await scenario.round(bentoCache, -1);
+    if (scenario.memoryOnly) {
+      await scenario.round(ourMemoryCache, -1);
+      await scenario.round(bentoMemoryCache, -1);
+    }
     for (let round = 0; round < ROUNDS; round += 1) {
       ours.push(await scenario.round(ourCache, round));
       bento.push(await scenario.round(bentoCache, round));
+      if (scenario.memoryOnly) {
+        oursMem.push(await scenario.round(ourMemoryCache, round));
+        bentoMem.push(await scenario.round(bentoMemoryCache, round));
+      }
     }
     const row = {
       scenario: scenario.name,
       unit: scenario.unit,
       ours: Math.round(median(ours)),
       bentocache: Math.round(median(bento)),
-      ratio: Math.round((median(ours) / median(bento)) * 100) / 100,
+      ratio: ratio(median(ours), median(bento)),
       oursRounds: ours.map(Math.round),
       bentoRounds: bento.map(Math.round),
+      ...(scenario.memoryOnly
+        ? {
+            memoryOnly: {
+              ours: Math.round(median(oursMem)),
+              bentocache: Math.round(median(bentoMem)),
+              ratio: ratio(median(oursMem), median(bentoMem)),
+              oursRounds: oursMem.map(Math.round),
+              bentoRounds: bentoMem.map(Math.round),
+              bentoConfig: "bentostore().useL1Layer(memoryDriver({ maxItems: 10_000, serialize: false })), grace: false, no L2, no bus",
+            },
+          }
+        : {}),
+      loadAverage1m: { start: load1Start, end: loadavg()[0] as number },
     };
     results.push(row);
-    process.stdout.write(`${row.scenario}: ours ${row.ours} ${row.unit}, bentocache ${row.bentocache} ${row.unit} (x${row.ratio})\n`);
+    process.stdout.write(
+      `${row.scenario}: ours ${row.ours} ${row.unit}, bentocache ${row.bentocache} ${row.unit} (x${row.ratio})` +
+        (row.memoryOnly
+          ? `; memory-only: ours ${row.memoryOnly.ours}, bentocache (documented in-memory config) ${row.memoryOnly.bentocache} (x${row.memoryOnly.ratio})`
+          : '') +
+        `; load ${row.loadAverage1m.start.toFixed(2)} -> ${row.loadAverage1m.end.toFixed(2)}\n`,
+    );
   }
 
-  console.table(results.map(({ scenario, unit, ours, bentocache, ratio }) => ({ scenario, unit, ours, bentocache, 'ours/bento': ratio })));
+  console.table(
+    results.flatMap(({ scenario, unit, ours, bentocache, ratio: r, memoryOnly }) => [
+      { scenario, config: 'L1 + Redis L2 + bus (like for like)', unit, ours, bentocache, 'ours/bento': r },
+      ...(memoryOnly
+        ? [{ scenario, config: 'memory only (Bento as documented)', unit, ours: memoryOnly.ours, bentocache: memoryOnly.bentocache, 'ours/bento': memoryOnly.ratio }]
+        : []),
+    ]),
+  );
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'cache.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
@@ -188,6 +295,14 @@ try {
         rounds: ROUNDS,
         statistic: 'median',
         config: { l1MaxEntries: 10_000, ttlSeconds: TTL_SECONDS, bentocacheMemorySerialize: false, bus: 'redis pub/sub' },
+        memoryOnlyConfig: {
+          ours: 'MultiLevelCache without redis',
+          bentocache: 'bentostore().useL1Layer(memoryDriver({ maxItems: 10_000, serialize: false })), grace: false, no L2, no bus (as in bentocache docs and benchmarks/all.ts)',
+        },
+        bentocacheVersion: BENTOCACHE_VERSION,
+        cpus: cpus().length,
+        loadAverageAtStart: LOAD_AT_START,
+        loadAverageAtEnd: loadavg(),
         results,
       },
       null,
