@@ -89,6 +89,22 @@ describe('payment-service over GraphQL', () => {
     expect(await walletOf(payment, alice)).toMatchObject({ balance: 700 });
   });
 
+  it('a replay after the recipient was suspended still returns the first transfer; a new key to them is refused', async () => {
+    const payment = await startPayment();
+    const [admin, alice, bob] = [payment.admin(), payment.user(), payment.user()];
+    await fund(payment, admin, alice, 1_000);
+    const input = { toUserId: bob.id, amount: 300, currency: 'EUR', idempotencyKey: key() };
+    const first = await payment.graphql<{ createTransfer: { id: string } }>(alice, TRANSFER, { input });
+    expect(first.errors).toBeUndefined();
+    await payment.project(bob, 'suspended');
+    const again = await payment.graphql<{ createTransfer: { id: string } }>(alice, TRANSFER, { input });
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.createTransfer.id).toBe(first.data?.createTransfer.id);
+    const fresh = await payment.graphql(alice, TRANSFER, { input: { ...input, idempotencyKey: key() } });
+    expect(fresh.errors?.[0]?.extensions?.['code']).toBe('MSPaymentRecipientInactive');
+    expect(await walletOf(payment, alice)).toMatchObject({ balance: 700 });
+  });
+
   it('idempotency keys belong to their caller: two users and two admins with one key each get their own result', async () => {
     const payment = await startPayment();
     const [admin1, admin2, alice, carol, bob] = [payment.admin(), payment.admin(), payment.user(), payment.user(), payment.user()];
