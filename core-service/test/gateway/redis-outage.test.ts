@@ -149,3 +149,28 @@ describe('gateway while Redis is down', () => {
     }
   });
 });
+
+describe('gateway stopping while Redis is down', () => {
+  it('closes its live transport without unhandled rejections (the socket.io adapter unsubscribes on close)', async () => {
+    const own = await startRedisServer();
+    const client = createRedisClient({ url: own.url, reconnectDelay: 20, maxReconnectDelay: 100 });
+    await waitForRedisReady(client, 5_000);
+    const gateway = await startGatewayHarness(client, `${fixture.brand}-stop`);
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      await own.kill();
+      await waitFor(() => client.status !== 'ready', { what: 'the client to notice' });
+      await gateway.close();
+      // Rejections are reported after the microtask queue drains: give them a macrotask.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+      client.disconnect();
+      await own.stop();
+    }
+  });
+});
+

@@ -6,7 +6,6 @@ import {
   withTransaction,
   type RecoveryRegistry,
   type RecoveryResult,
-  type TransferDocument,
 } from 'core-service';
 import { TERMINAL_SAGA_STATUSES, sagaStepKey, type SagaEngine, type SagaRunDocument } from 'core-service/saga';
 import type { PaymentDeps } from '../resolvers/context.js';

@@ -37,6 +37,7 @@ export interface SocketTransportOptions {
 export async function createSocketTransport(options: SocketTransportOptions): Promise<{ io: SocketServer; close(): Promise<void> }> {
   const pub = await duplicateConnection(options.redis);
   const sub = await duplicateConnection(options.redis);
+  quietUnsubscribes(sub);
   const io = new SocketServer(options.httpServer, {
     path: '/socket.io',
     cors: { origin: [...options.allowedOrigins], credentials: true },
@@ -160,4 +161,17 @@ type AuthenticateResult = { ok: true; expiresAt?: number } | { ok: false; errors
 function toFormatted(error: unknown) {
   if (error instanceof BaseGraphQLError) return error.toJSON();
   return { message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * @socket.io/redis-adapter's `close()` unsubscribes without handling the answers: when Redis is
+ * down at shutdown each of those calls becomes an unhandled rejection (and can crash a process
+ * run with --unhandled-rejections=throw). The connection is disconnected right after anyway, so
+ * a failed unsubscribe loses nothing; patched here because the adapter offers no option for it.
+ */
+function quietUnsubscribes(client: Redis): void {
+  for (const name of ['unsubscribe', 'punsubscribe'] as const) {
+    const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    Object.defineProperty(client, name, { value: (...args: unknown[]) => original(...args).catch(() => 0), configurable: true, writable: true });
+  }
 }
