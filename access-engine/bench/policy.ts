@@ -52,8 +52,26 @@ function rng(seed: number): () => number {
 }
 
 export const RESOURCES = [
-  'wallet', 'transfer', 'transaction', 'deposit', 'withdrawal', 'hold', 'user', 'session', 'role', 'bonus',
-  'bonus-template', 'award', 'notification', 'template', 'preference', 'webhook', 'report', 'config', 'tenant', 'brand',
+  'wallet',
+  'transfer',
+  'transaction',
+  'deposit',
+  'withdrawal',
+  'hold',
+  'user',
+  'session',
+  'role',
+  'bonus',
+  'bonus-template',
+  'award',
+  'notification',
+  'template',
+  'preference',
+  'webhook',
+  'report',
+  'config',
+  'tenant',
+  'brand',
 ] as const;
 export const ACTIONS = ['read', 'list', 'create', 'update', 'delete', 'approve'] as const;
 const TENANTS = ['t1', 't2', 't3', 't4', 't5'];

@@ -1,18 +1,4 @@
-import {
-  combineOutcomes,
-  NO,
-  ownerFallbackOf,
-  requestIdOf,
-  scopeOutcome,
-  TARGET_ID,
-  TARGET_OWN,
-  TARGET_TENANT,
-  targetOutcome,
-  tenantFallbackOf,
-  UNKNOWN,
-  YES,
-  type Outcome,
-} from './conditions.js';
+import { combineOutcomes, NO, ownerFallbackOf, requestIdOf, scopeOutcome, TARGET_ID, TARGET_OWN, TARGET_TENANT, targetOutcome, tenantFallbackOf, UNKNOWN, YES, type Outcome } from './conditions.js';
 import type { EffectiveRule, MatchedRule } from './rules.js';
 import type { NormalizedSubject, ResourceDescriptor } from './subject.js';
 import { segmentCovers, type Urn } from './urn.js';
@@ -81,9 +67,7 @@ function whyFails(e: Evaluated, facts: Facts, subject: NormalizedSubject): strin
   if (e.target === NO) {
     if (e.rule.target === TARGET_OWN) return `the resource owner "${facts.owner}" is not the subject "${subject.id}"`;
     if (e.rule.target === TARGET_TENANT) {
-      return subject.tenantId === undefined
-        ? 'the subject has no tenant'
-        : `the resource tenant "${facts.tenant}" is not the subject's tenant "${subject.tenantId}"`;
+      return subject.tenantId === undefined ? 'the subject has no tenant' : `the resource tenant "${facts.tenant}" is not the subject's tenant "${subject.tenantId}"`;
     }
     return `the resource id "${facts.id}" is not "${e.rule.urn.target}"`;
   }
@@ -100,13 +84,7 @@ function needs(missing: readonly MissingFact[]): string {
  * property tests hold the two to agreement and to an independent model. Denies and allows
  * come as separate lists so every deny is seen before the first matching allow may return.
  */
-export function explainCheck(
-  denies: readonly EffectiveRule[],
-  allows: readonly EffectiveRule[],
-  subject: NormalizedSubject,
-  request: Urn,
-  resource?: ResourceDescriptor | null,
-): CheckResult {
+export function explainCheck(denies: readonly EffectiveRule[], allows: readonly EffectiveRule[], subject: NormalizedSubject, request: Urn, resource?: ResourceDescriptor | null): CheckResult {
   const facts: Facts = {
     owner: resource?.ownerId ?? ownerFallbackOf(request, subject.id),
     tenant: resource?.tenantId ?? tenantFallbackOf(request, subject.tenantId),
@@ -171,10 +149,7 @@ export function explainCheck(
   }
   return {
     allowed: false,
-    reason:
-      candidates === 0
-        ? `denied: no role or grant of subject "${subject.id}" covers "${request.resource}:${request.action}"`
-        : `denied: nothing allows "${request.text}"`,
+    reason: candidates === 0 ? `denied: no role or grant of subject "${subject.id}" covers "${request.resource}:${request.action}"` : `denied: nothing allows "${request.text}"`,
     matched: null,
     missing: [],
   };

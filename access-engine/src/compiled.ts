@@ -1,17 +1,5 @@
 import { explainCheck, type CheckResult } from './check.js';
-import {
-  NO,
-  ownerFallbackOf,
-  requestIdOf,
-  scopeOutcome,
-  TARGET_ANY,
-  TARGET_ID,
-  TARGET_TENANT,
-  targetOutcome,
-  tenantFallbackOf,
-  YES,
-  type TargetCode,
-} from './conditions.js';
+import { NO, ownerFallbackOf, requestIdOf, scopeOutcome, TARGET_ANY, TARGET_ID, TARGET_TENANT, targetOutcome, tenantFallbackOf, YES, type TargetCode } from './conditions.js';
 import type { PolicyStore } from './policy.js';
 import { collectRoles, collectRules, type EffectiveRule } from './rules.js';
 import { isWithinScope } from './scope.js';

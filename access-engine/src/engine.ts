@@ -208,9 +208,7 @@ export class AccessEngine {
   }
 
   private remember(subject: Subject, compiled: CompiledAccess): void {
-    const roles = (subject.roles ?? []).map((entry) =>
-      typeof entry === 'string' ? { role: entry, scope: undefined } : { role: entry.role, scope: entry.scope ?? undefined },
-    );
+    const roles = (subject.roles ?? []).map((entry) => (typeof entry === 'string' ? { role: entry, scope: undefined } : { role: entry.role, scope: entry.scope ?? undefined }));
     this.bySubject.set(subject, { id: subject.id, tenantId: subject.tenantId, roles, compiled });
   }
 

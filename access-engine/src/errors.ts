@@ -90,10 +90,7 @@ export class RoleInUseError extends AccessEngineError {
   readonly inheritedBy: readonly string[];
 
   constructor(role: string, inheritedBy: readonly string[]) {
-    super(
-      ACCESS_ERRORS.RoleInUse,
-      `role ${JSON.stringify(role)} cannot be removed: inherited by ${inheritedBy.map((r) => JSON.stringify(r)).join(', ')}`,
-    );
+    super(ACCESS_ERRORS.RoleInUse, `role ${JSON.stringify(role)} cannot be removed: inherited by ${inheritedBy.map((r) => JSON.stringify(r)).join(', ')}`);
     this.role = role;
     this.inheritedBy = inheritedBy;
   }

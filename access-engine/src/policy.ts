@@ -1,11 +1,4 @@
-import {
-  InvalidPolicyError,
-  InvalidRoleNameError,
-  InvalidSubjectError,
-  RoleCycleError,
-  RoleInUseError,
-  UnknownRoleError,
-} from './errors.js';
+import { InvalidPolicyError, InvalidRoleNameError, InvalidSubjectError, RoleCycleError, RoleInUseError, UnknownRoleError } from './errors.js';
 import { parseOptionalScope } from './scope.js';
 import { parseUrn, segmentProblem, type Urn } from './urn.js';
 
@@ -145,8 +138,7 @@ export class PolicyStore {
         ...(role.inherits.length > 0 ? { inherits: [...role.inherits] } : {}),
       });
     }
-    const withScope = <T extends object>(entry: T, scope: string | null): T & { scope?: string } =>
-      scope === null ? entry : { ...entry, scope };
+    const withScope = <T extends object>(entry: T, scope: string | null): T & { scope?: string } => (scope === null ? entry : { ...entry, scope });
     const assignments: PolicyAssignmentEntry[] = [];
     for (const list of this.assignments.values()) {
       for (const a of list) assignments.push(withScope({ subjectId: a.subjectId, role: a.role }, a.scope));
@@ -305,11 +297,7 @@ function buildRole(input: RoleInput): Role {
 
 function sameRole(a: Role, b: Role): boolean {
   const texts = (list: readonly Urn[]): string => list.map((u) => u.text).join('\n');
-  return (
-    texts(a.permissions) === texts(b.permissions) &&
-    texts(a.denies) === texts(b.denies) &&
-    a.inherits.join('\n') === b.inherits.join('\n')
-  );
+  return texts(a.permissions) === texts(b.permissions) && texts(a.denies) === texts(b.denies) && a.inherits.join('\n') === b.inherits.join('\n');
 }
 
 /**

@@ -72,9 +72,7 @@ export function collectRules(store: PolicyStore, subject: NormalizedSubject): Ef
   for (const h of held) {
     for (const { role, via } of store.reach(h.role)) {
       for (const urn of role.denies) {
-        roleDenies.push(
-          effectiveRule('deny', urn, h.scope, { kind: 'role-deny', effect: 'deny', permission: urn.text, role: role.name, via, assignedBy: h.assignedBy }),
-        );
+        roleDenies.push(effectiveRule('deny', urn, h.scope, { kind: 'role-deny', effect: 'deny', permission: urn.text, role: role.name, via, assignedBy: h.assignedBy }));
       }
       for (const urn of role.permissions) {
         permissions.push(

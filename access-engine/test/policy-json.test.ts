@@ -21,9 +21,7 @@ describe('policy documents', () => {
     copy.load(document);
     expect(copy.toJSON()).toEqual({ ...source.toJSON(), version: copy.version });
     const mia = { id: 'mia', tenantId: 't1' };
-    expect(copy.check(mia, 'wallet:read:*', { tenantId: 't1', scope: 't1/brand-a/x' })).toEqual(
-      source.check(mia, 'wallet:read:*', { tenantId: 't1', scope: 't1/brand-a/x' }),
-    );
+    expect(copy.check(mia, 'wallet:read:*', { tenantId: 't1', scope: 't1/brand-a/x' })).toEqual(source.check(mia, 'wallet:read:*', { tenantId: 't1', scope: 't1/brand-a/x' }));
     expect(copy.check({ id: 'ana' }, 'report:export:*', { scope: 't1/b' }).allowed).toBe(true);
   });
 

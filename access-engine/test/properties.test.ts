@@ -61,28 +61,24 @@ const roles: fc.Arbitrary<RoleInput[]> = fc.integer({ min: 1, max: 6 }).chain((n
 
 const aclEntry = fc.record({ subjectId: fc.constantFrom<string>(...SUBJECT_IDS), urn: ruleUrn, scope: optionalScope });
 
-const policy: fc.Arbitrary<PolicyDocument> = roles.chain((rs) =>
-  fc.record({
-    format: fc.constant(1 as const),
-    version: fc.constant(0),
-    roles: fc.constant(rs),
-    assignments: fc.array(
-      fc.record({ subjectId: fc.constantFrom<string>(...SUBJECT_IDS), role: fc.constantFrom(...rs.map((r) => r.name)), scope: optionalScope }),
-      { maxLength: 3 },
-    ),
-    grants: fc.array(aclEntry, { maxLength: 3 }),
-    denies: fc.array(aclEntry, { maxLength: 2 }),
-  }),
-).map((doc) => JSON.parse(JSON.stringify(doc)) as PolicyDocument); // drop `scope: undefined` keys like a real stored document
+const policy: fc.Arbitrary<PolicyDocument> = roles
+  .chain((rs) =>
+    fc.record({
+      format: fc.constant(1 as const),
+      version: fc.constant(0),
+      roles: fc.constant(rs),
+      assignments: fc.array(fc.record({ subjectId: fc.constantFrom<string>(...SUBJECT_IDS), role: fc.constantFrom(...rs.map((r) => r.name)), scope: optionalScope }), { maxLength: 3 }),
+      grants: fc.array(aclEntry, { maxLength: 3 }),
+      denies: fc.array(aclEntry, { maxLength: 2 }),
+    }),
+  )
+  .map((doc) => JSON.parse(JSON.stringify(doc)) as PolicyDocument); // drop `scope: undefined` keys like a real stored document
 
 const subject: fc.Arbitrary<Subject> = fc.record({
   id: fc.constantFrom<string>(...SUBJECT_IDS),
   tenantId: fc.option(fc.constantFrom<string>(...TENANTS), { nil: undefined, freq: 4 }),
   roles: fc.array(
-    fc.oneof(
-      fc.constantFrom('r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'not-a-role'),
-      fc.record({ role: fc.constantFrom('r0', 'r1', 'r2', 'r3'), scope: fc.constantFrom<string>(...SCOPES) }),
-    ),
+    fc.oneof(fc.constantFrom('r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'not-a-role'), fc.record({ role: fc.constantFrom('r0', 'r1', 'r2', 'r3'), scope: fc.constantFrom<string>(...SCOPES) })),
     { maxLength: 3 },
   ),
 });
@@ -189,32 +185,24 @@ describe('properties', () => {
 
   it('deny precedence: a deny covering the request beats any allow from any source', () => {
     fc.assert(
-      fc.property(
-        policy,
-        subject,
-        request,
-        descriptor,
-        fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()),
-        fc.constantFrom('acl', 'role'),
-        (doc, s, req, d, widen, source) => {
-          const engine = new AccessEngine({ policy: doc });
-          // Every allow the subject could have, on top of whatever the policy gives.
-          engine.grant(s.id, '*:*:*');
-          // `own`/`tenant` targets are conditions the descriptor may refute (it wins over the
-          // request's claim), so only `*` or the request's own explicit id surely cover it.
-          const isId = IDS.includes(req.target as (typeof IDS)[number]);
-          const denyUrn = `${widen[0] ? '*' : req.resource}:${widen[1] ? '*' : req.action}:${widen[2] || !isId ? '*' : req.target}`;
-          if (source === 'acl') engine.deny(s.id, denyUrn);
-          else {
-            engine.addRole({ name: 'blocked', denies: [denyUrn] });
-            engine.assignRole(s.id, 'blocked');
-          }
-          const result = engine.check(s, req.urn, d);
-          expect(result.allowed).toBe(false);
-          expect(result.matched?.effect).toBe('deny');
-          expect(engine.compile(s).can(req.urn, d)).toBe(false);
-        },
-      ),
+      fc.property(policy, subject, request, descriptor, fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()), fc.constantFrom('acl', 'role'), (doc, s, req, d, widen, source) => {
+        const engine = new AccessEngine({ policy: doc });
+        // Every allow the subject could have, on top of whatever the policy gives.
+        engine.grant(s.id, '*:*:*');
+        // `own`/`tenant` targets are conditions the descriptor may refute (it wins over the
+        // request's claim), so only `*` or the request's own explicit id surely cover it.
+        const isId = IDS.includes(req.target as (typeof IDS)[number]);
+        const denyUrn = `${widen[0] ? '*' : req.resource}:${widen[1] ? '*' : req.action}:${widen[2] || !isId ? '*' : req.target}`;
+        if (source === 'acl') engine.deny(s.id, denyUrn);
+        else {
+          engine.addRole({ name: 'blocked', denies: [denyUrn] });
+          engine.assignRole(s.id, 'blocked');
+        }
+        const result = engine.check(s, req.urn, d);
+        expect(result.allowed).toBe(false);
+        expect(result.matched?.effect).toBe('deny');
+        expect(engine.compile(s).can(req.urn, d)).toBe(false);
+      }),
       RUNS,
     );
   });
@@ -225,10 +213,7 @@ describe('properties', () => {
         const engine = new AccessEngine();
         engine.grant('u1', `${res}:${act}:${tgt}`);
         const subjectU1 = { id: 'u1', tenantId: 't1' };
-        const expected =
-          (res === '*' || res === req.resource) &&
-          (act === '*' || act === req.action) &&
-          (tgt === '*' || tgt === req.target);
+        const expected = (res === '*' || res === req.resource) && (act === '*' || act === req.action) && (tgt === '*' || tgt === req.target);
         // Explicit-id request or an any-target rule: no descriptor is needed to decide.
         if (tgt === '*' || IDS.includes(req.target as (typeof IDS)[number])) {
           expect(engine.check(subjectU1, req.urn).allowed).toBe(expected);
@@ -240,9 +225,9 @@ describe('properties', () => {
   });
 
   it('inheritance is transitive: a role has exactly the permissions of the roles it reaches', () => {
-    const dag = fc.integer({ min: 1, max: 10 }).chain((n) =>
-      fc.tuple(...Array.from({ length: n }, (_, i) => (i === 0 ? fc.constant<number[]>([]) : fc.subarray(Array.from({ length: i }, (_, j) => j))))),
-    );
+    const dag = fc
+      .integer({ min: 1, max: 10 })
+      .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => (i === 0 ? fc.constant<number[]>([]) : fc.subarray(Array.from({ length: i }, (_, j) => j))))));
     fc.assert(
       fc.property(dag, fc.nat(), (parents, pick) => {
         const engine = new AccessEngine();

@@ -23,10 +23,31 @@ export function App() {
       <RouteAnnouncer />
       <Routes>
         <Route element={<PublicLayout />}>
-          <Route path="/signin" element={<SignedOutOnly><SignInPage /></SignedOutOnly>} />
-          <Route path="/register" element={<SignedOutOnly><RegisterPage /></SignedOutOnly>} />
+          <Route
+            path="/signin"
+            element={
+              <SignedOutOnly>
+                <SignInPage />
+              </SignedOutOnly>
+            }
+          />
+          <Route
+            path="/register"
+            element={
+              <SignedOutOnly>
+                <RegisterPage />
+              </SignedOutOnly>
+            }
+          />
         </Route>
-        <Route element={<SignedInOnly><LiveUpdates /><Layout /></SignedInOnly>}>
+        <Route
+          element={
+            <SignedInOnly>
+              <LiveUpdates />
+              <Layout />
+            </SignedInOnly>
+          }
+        >
           <Route index element={<WalletsPage />} />
           <Route path="send" element={<SendMoneyPage />} />
           <Route path="history" element={<HistoryPage />} />

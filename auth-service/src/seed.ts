@@ -62,7 +62,8 @@ export async function seedDemoTenant(deps: AuthDeps, tenantId = DEMO_TENANT_ID, 
     const result = await deps.users.collection.updateOne({ tenantId, emailNormalized }, { $setOnInsert: user }, { upsert: true });
     const id = result.upsertedCount === 1 ? user.id : ((await deps.users.findByEmail(tenantId, emailNormalized))?.id ?? user.id);
     // Announced like a registration, so read models of users (payment-service) know the demo accounts.
-    if (result.upsertedCount === 1) await deps.events.emit(AUTH_EVENTS.UserRegistered, tenantId, user.id, { email: user.email, displayName: user.displayName, status: user.status, createdAt: now.toISOString() });
+    if (result.upsertedCount === 1)
+      await deps.events.emit(AUTH_EVENTS.UserRegistered, tenantId, user.id, { email: user.email, displayName: user.displayName, status: user.status, createdAt: now.toISOString() });
     seeded.push({ ...account, id, created: result.upsertedCount === 1 });
   }
   return { tenantId, accounts: seeded };

@@ -164,7 +164,11 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     },
     () => deps.roleInvalidation.close(),
   );
-  lifecycle.onStart('events', () => startUserSnapshotResponder(events, users), () => events.close());
+  lifecycle.onStart(
+    'events',
+    () => startUserSnapshotResponder(events, users),
+    () => events.close(),
+  );
   lifecycle.onStart(
     'audit',
     async () => {

@@ -97,7 +97,7 @@ describe('login attempt decisions', () => {
     expect(decideLoginAttempt({ ...clean, addressLockedUntil: now, accountAddressLockedUntil: now - 1 }, s, now)).toEqual({ kind: 'allow' });
   });
 
-  it('a slowed account makes unfamiliar addresses wait for a slot, and lets the owner\'s known addresses through', () => {
+  it("a slowed account makes unfamiliar addresses wait for a slot, and lets the owner's known addresses through", () => {
     const slowed = { ...clean, accountFailures: s.maxFailuresPerAccount };
     expect(decideLoginAttempt(slowed, s, now)).toEqual({ kind: 'needs-slot', intervalSeconds: s.unknownAddressIntervalSeconds });
     expect(decideLoginAttempt({ ...slowed, isKnownAddress: true }, s, now)).toEqual({ kind: 'allow' });

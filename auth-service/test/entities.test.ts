@@ -33,7 +33,13 @@ describe('User entity', () => {
     const foreign = await auth.register(uniqueEmail(), { tenantId: `${auth.tenantId}-b` });
     const res = await auth.gql(
       ENTITIES,
-      { r: [{ __typename: 'User', id: foreign.user.id }, { __typename: 'User', id: 'missing' }, { __typename: 'User', id: caller.user.id }] },
+      {
+        r: [
+          { __typename: 'User', id: foreign.user.id },
+          { __typename: 'User', id: 'missing' },
+          { __typename: 'User', id: caller.user.id },
+        ],
+      },
       { token: caller.accessToken },
     );
     expect(res.data?._entities.map((u: { id: string } | null) => u?.id ?? null)).toEqual([null, null, caller.user.id]);

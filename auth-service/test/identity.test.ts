@@ -34,7 +34,10 @@ describe('register and login', () => {
 
   it('refuses weak passwords with the reasons', async () => {
     const auth = await startAuth();
-    for (const [password, problem] of [['short', 'too_short'], ['password123', 'too_common']] as const) {
+    for (const [password, problem] of [
+      ['short', 'too_short'],
+      ['password123', 'too_common'],
+    ] as const) {
       const res = await auth.gql(`mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
         input: { email: uniqueEmail(), password, tenantId: auth.tenantId },
       });

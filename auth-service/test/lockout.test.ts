@@ -42,7 +42,7 @@ describe('login throttling: the attacker is stopped, nobody else is locked out',
     expect(errorCode(await auth.login(victim, { address: '203.0.113.8' }))).toBeUndefined();
   });
 
-  it('a guess spread over many addresses slows unfamiliar addresses to one attempt per interval; the owner\'s own address goes straight in', async () => {
+  it("a guess spread over many addresses slows unfamiliar addresses to one attempt per interval; the owner's own address goes straight in", async () => {
     const auth = await startAuth({ settings: { loginThrottle: throttle } });
     const email = uniqueEmail('spread');
     await auth.register(email);

@@ -118,7 +118,15 @@ describe('events for notifications', () => {
     const user = (await auth.register(email)).user;
     const codes: (string | undefined)[] = [];
     for (let i = 0; i < 7; i++) codes.push(errorCode(await auth.login(email, { password: WRONG, address: '203.0.113.77' })));
-    expect(codes).toEqual(['MSAuthInvalidCredentials', 'MSAuthInvalidCredentials', 'MSAuthInvalidCredentials', 'MSAuthAccountLocked', 'MSAuthAccountLocked', 'MSAuthAccountLocked', 'MSAuthAccountLocked']);
+    expect(codes).toEqual([
+      'MSAuthInvalidCredentials',
+      'MSAuthInvalidCredentials',
+      'MSAuthInvalidCredentials',
+      'MSAuthAccountLocked',
+      'MSAuthAccountLocked',
+      'MSAuthAccountLocked',
+      'MSAuthAccountLocked',
+    ]);
     for (let i = 0; i < 5; i++) await auth.login(uniqueEmail('nobody'), { password: WRONG, address: '203.0.113.78' });
 
     let locks = await auth.events('auth.account_locked');

@@ -45,11 +45,7 @@ describe('roles', () => {
     const warm = (await second.gql(REFRESH, { t: member.refreshToken })).data!.refreshToken;
     expect(decodeClaims(warm.accessToken).permissions).not.toContain('report:export:own');
 
-    const edited = await first.gql(
-      UPSERT,
-      { input: { name: 'user', permissions: ['wallet:read:own', 'report:export:own'], inherits: [] } },
-      { token: admin.accessToken },
-    );
+    const edited = await first.gql(UPSERT, { input: { name: 'user', permissions: ['wallet:read:own', 'report:export:own'], inherits: [] } }, { token: admin.accessToken });
     expect(edited.data?.upsertRole).toMatchObject({ name: 'user', tenantSpecific: true });
     const after = await eventually(async () => {
       const login = await second.login(member.user.email);

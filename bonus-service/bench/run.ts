@@ -54,20 +54,41 @@ const service = createBonusService({
 const { url } = await service.start();
 const now = new Date();
 const template = (code: string, type: string, extra: Record<string, unknown>) => ({
-  _id: code, id: code, tenantId: TENANT, code, name: code, type, currency: 'EUR', amount: null, percent: null, maxAmount: null,
-  turnoverMultiplier: 5, validForDays: 30, maxClaimsPerUser: 1, active: true, startsAt: null, endsAt: null, budget: null, budgetSpent: 0,
-  claimable: type === 'WELCOME', createdAt: now, updatedAt: now, ...extra,
+  _id: code,
+  id: code,
+  tenantId: TENANT,
+  code,
+  name: code,
+  type,
+  currency: 'EUR',
+  amount: null,
+  percent: null,
+  maxAmount: null,
+  turnoverMultiplier: 5,
+  validForDays: 30,
+  maxClaimsPerUser: 1,
+  active: true,
+  startsAt: null,
+  endsAt: null,
+  budget: null,
+  budgetSpent: 0,
+  claimable: type === 'WELCOME',
+  createdAt: now,
+  updatedAt: now,
+  ...extra,
 });
-await service.deps.store.templates.insertMany([
-  template('MATCH', 'DEPOSIT_MATCH', { percent: 100, maxAmount: 10_000 }),
-  template('WELCOME', 'WELCOME', { amount: 500 }),
-] as never);
+await service.deps.store.templates.insertMany([template('MATCH', 'DEPOSIT_MATCH', { percent: 100, maxAmount: 10_000 }), template('WELCOME', 'WELCOME', { amount: 500 })] as never);
 
 try {
   // (a) Awards from deposit events.
   const events = Array.from({ length: AWARDS }, () => {
     const userId = `u-${randomUUID()}`;
-    return createIntegrationEvent({ type: 'deposit.completed', tenantId: TENANT, userId: 'system:funding#0', data: { transferId: randomUUID(), type: 'deposit', fromUserId: 'system:funding#0', toUserId: userId, amount: 2_000, currency: 'EUR', status: 'completed' } });
+    return createIntegrationEvent({
+      type: 'deposit.completed',
+      tenantId: TENANT,
+      userId: 'system:funding#0',
+      data: { transferId: randomUUID(), type: 'deposit', fromUserId: 'system:funding#0', toUserId: userId, amount: 2_000, currency: 'EUR', status: 'completed' },
+    });
   });
   const started = performance.now();
   for (let i = 0; i < events.length; i += 500) await service.events.publish(events.slice(i, i + 500));
@@ -84,23 +105,32 @@ try {
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + DURATION_MS;
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (performance.now() < deadline) {
-      const userId = `c-${randomUUID()}`;
-      const headers = signUserContext({ sub: userId, tid: TENANT, roles: ['user'], permissions: ['bonus:read:own', 'bonus:claim:own'], correlationId: randomUUID() }, SECRET);
-      const t0 = performance.now();
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
-        body: JSON.stringify({ query: 'mutation($k: String!) { claimBonus(templateCode: "WELCOME", idempotencyKey: $k) { id } }', variables: { k: `bench-${randomUUID()}` } }),
-      });
-      const body = (await response.json()) as { errors?: unknown[] };
-      if (body.errors) errors += 1;
-      else latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < deadline) {
+        const userId = `c-${randomUUID()}`;
+        const headers = signUserContext({ sub: userId, tid: TENANT, roles: ['user'], permissions: ['bonus:read:own', 'bonus:claim:own'], correlationId: randomUUID() }, SECRET);
+        const t0 = performance.now();
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
+          body: JSON.stringify({ query: 'mutation($k: String!) { claimBonus(templateCode: "WELCOME", idempotencyKey: $k) { id } }', variables: { k: `bench-${randomUUID()}` } }),
+        });
+        const body = (await response.json()) as { errors?: unknown[] };
+        if (body.errors) errors += 1;
+        else latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   latencies.sort((a, b) => a - b);
-  const claims = { clients: CLIENTS, claims: latencies.length, errors, claimsPerSecond: Math.round(latencies.length / (DURATION_MS / 1000)), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  const claims = {
+    clients: CLIENTS,
+    claims: latencies.length,
+    errors,
+    claimsPerSecond: Math.round(latencies.length / (DURATION_MS / 1000)),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
   console.log('claimBonus via subgraph', claims);
 
   const results = {

@@ -2,7 +2,18 @@
  * bonus-service start-up: configuration from the environment, connections, the service, and a
  * lifecycle that stops everything in reverse order on SIGTERM/SIGINT.
  */
-import { brandFromEnv, closeRedis, connectRedis, requireEnv, CORE_DATABASE_NAME, createConfigStore, createServiceDatabaseAccess, createServiceLifecycle, getLogger, publishConfigCatalog } from 'core-service';
+import {
+  brandFromEnv,
+  closeRedis,
+  connectRedis,
+  requireEnv,
+  CORE_DATABASE_NAME,
+  createConfigStore,
+  createServiceDatabaseAccess,
+  createServiceLifecycle,
+  getLogger,
+  publishConfigCatalog,
+} from 'core-service';
 import { PaymentBalanceCaps } from './awards/balance-caps.js';
 import { createBonusService, SERVICE_NAME } from './service.js';
 
@@ -45,10 +56,14 @@ const service = createBonusService({
 });
 
 lifecycle.onStop('mongodb', () => database.close());
-lifecycle.onStart('service', async () => {
-  const { url } = await service.start();
-  getLogger().info({ url }, `${SERVICE_NAME} ready`);
-}, () => service.stop());
+lifecycle.onStart(
+  'service',
+  async () => {
+    const { url } = await service.start();
+    getLogger().info({ url }, `${SERVICE_NAME} ready`);
+  },
+  () => service.stop(),
+);
 lifecycle.onStop('config', () => configStore.close());
 lifecycle.onStop('redis', () => closeRedis());
 // Last start step: the admin `systemHealth` sees this instance once it is up, and stops seeing it at a graceful stop.

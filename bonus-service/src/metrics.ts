@@ -23,14 +23,24 @@ export class BonusMetrics {
 
   constructor(registry: Registry) {
     this.#awards = new Counter({ name: 'bonus_awards_total', help: 'Bonuses awarded, by template type and currency', labelNames: ['type', 'currency'] as const, registers: [registry] });
-    this.#awarded = new Counter({ name: 'bonus_awarded_amount_minor_total', help: 'Sum of awarded bonus amounts by template type and currency, minor units', labelNames: ['type', 'currency'] as const, registers: [registry] });
+    this.#awarded = new Counter({
+      name: 'bonus_awarded_amount_minor_total',
+      help: 'Sum of awarded bonus amounts by template type and currency, minor units',
+      labelNames: ['type', 'currency'] as const,
+      registers: [registry],
+    });
     this.#resolutions = new Counter({
       name: 'bonus_resolutions_total',
       help: 'Awards ended, by template type, currency and status (converted to cash, expired, cancelled)',
       labelNames: ['type', 'currency', 'status'] as const,
       registers: [registry],
     });
-    this.#converted = new Counter({ name: 'bonus_converted_amount_minor_total', help: 'Sum of bonus amounts converted to cash, by template type and currency, minor units', labelNames: ['type', 'currency'] as const, registers: [registry] });
+    this.#converted = new Counter({
+      name: 'bonus_converted_amount_minor_total',
+      help: 'Sum of bonus amounts converted to cash, by template type and currency, minor units',
+      labelNames: ['type', 'currency'] as const,
+      registers: [registry],
+    });
   }
 
   /** Called by the service's event emitter for every event it writes. */

@@ -1,7 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import { AuditTrail, CORE_DATABASE_NAME, EventBus, createEventAuditor, addServiceHealthChecks, createSubgraphServer, registerServiceMetrics, type ServiceLifecycle, type BalanceCaps, runAfterCommit, type SubgraphServer, type TransferEventEmitter } from 'core-service';
+import {
+  AuditTrail,
+  CORE_DATABASE_NAME,
+  EventBus,
+  createEventAuditor,
+  addServiceHealthChecks,
+  createSubgraphServer,
+  registerServiceMetrics,
+  type ServiceLifecycle,
+  type BalanceCaps,
+  runAfterCommit,
+  type SubgraphServer,
+  type TransferEventEmitter,
+} from 'core-service';
 import type { BonusDeps } from './awards/bonus-deps.js';
 import { BONUS_ERRORS } from './domain/errors.js';
 import { isSystemAccount } from './domain/system-accounts.js';

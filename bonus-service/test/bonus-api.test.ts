@@ -13,7 +13,7 @@ async function knownUser(bonus: Awaited<ReturnType<typeof startBonus>>) {
 }
 
 describe('claimBonus', () => {
-  it('moves the amount from the bonus pool into the user\'s bonusBalance with two ledger entries', async () => {
+  it("moves the amount from the bonus pool into the user's bonusBalance with two ledger entries", async () => {
     const bonus = await startBonus();
     const admin = bonus.admin();
     const alice = bonus.user();
@@ -22,13 +22,26 @@ describe('claimBonus', () => {
     const answer = await bonus.graphql(alice, CLAIM, { code: template.code, key: key() });
     expect(answer.errors).toBeUndefined();
     const claimed = answer.data.claimBonus;
-    expect(claimed).toMatchObject({ userId: alice.id, templateCode: template.code, type: 'WELCOME', currency: 'EUR', amount: 2_500, turnoverRequired: 10_000, turnoverProgress: 0, status: 'ACTIVE', resolvedAt: null });
+    expect(claimed).toMatchObject({
+      userId: alice.id,
+      templateCode: template.code,
+      type: 'WELCOME',
+      currency: 'EUR',
+      amount: 2_500,
+      turnoverRequired: 10_000,
+      turnoverProgress: 0,
+      status: 'ACTIVE',
+      resolvedAt: null,
+    });
 
     const wallet = await bonus.payments.wallet(alice.id);
     expect(wallet).toMatchObject({ balance: 0, bonusBalance: 2_500 });
     expect(await poolWallet(bonus)).toMatchObject({ balance: 0, bonusBalance: -2_500 });
     const entries = await walletCollections(bonus.paymentDb).transactions.find({ tenantId: bonus.fixture.tenantId }).toArray();
-    expect(entries.map((e) => [e.type, e.balanceType, e.amount]).sort((a, b) => Number(a[2]) - Number(b[2]))).toEqual([['bonus_award', 'bonusBalance', -2_500], ['bonus_award', 'bonusBalance', 2_500]]);
+    expect(entries.map((e) => [e.type, e.balanceType, e.amount]).sort((a, b) => Number(a[2]) - Number(b[2]))).toEqual([
+      ['bonus_award', 'bonusBalance', -2_500],
+      ['bonus_award', 'bonusBalance', 2_500],
+    ]);
     const mine = await bonus.graphql(alice, MY_BONUSES);
     expect(mine.data.myBonuses.totalCount).toBe(1);
     await expectBooksBalance(bonus);
@@ -80,7 +93,7 @@ describe('claimBonus', () => {
     await expectBooksBalance(bonus);
   });
 
-  it('a user cannot award or cancel, nor read another user\'s bonuses', async () => {
+  it("a user cannot award or cancel, nor read another user's bonuses", async () => {
     const bonus = await startBonus();
     const alice = bonus.user();
     const bob = bonus.user();
@@ -144,7 +157,11 @@ describe('awardBonus and cancelBonus', () => {
 
     // Audited with the admin as actor: the template edit, the award and its money, the cancellation once.
     const audit = (await bonus.fixture.db('core_service')).collection<AuditEntryDocument>('audit_log');
-    const actions = await audit.find({ tenantId: bonus.fixture.tenantId }).sort({ _id: 1 }).map((entry) => [entry.action, entry.actor.id]).toArray();
+    const actions = await audit
+      .find({ tenantId: bonus.fixture.tenantId })
+      .sort({ _id: 1 })
+      .map((entry) => [entry.action, entry.actor.id])
+      .toArray();
     expect(actions).toEqual([
       ['bonus_template.created', admin.id],
       ['bonus_award.completed', admin.id],
@@ -152,7 +169,11 @@ describe('awardBonus and cancelBonus', () => {
       ['bonus_forfeit.completed', admin.id],
       ['bonus.cancelled', admin.id],
     ]);
-    expect(await audit.findOne({ tenantId: bonus.fixture.tenantId, action: 'bonus.awarded' })).toMatchObject({ category: 'money', resource: { type: 'bonus', id }, data: { amount: 700, userId: alice.id } });
+    expect(await audit.findOne({ tenantId: bonus.fixture.tenantId, action: 'bonus.awarded' })).toMatchObject({
+      category: 'money',
+      resource: { type: 'bonus', id },
+      data: { amount: 700, userId: alice.id },
+    });
   });
 
   it('an admin award to an id the users read model does not know is refused with MSBonusUserNotFound and moves nothing', async () => {

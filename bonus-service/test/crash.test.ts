@@ -22,7 +22,7 @@ function childEnv(fixture: ReturnType<typeof createTestFixture>, crashAt: string
 }
 
 describe('crash', () => {
-  it('a consumer killed with SIGKILL between the award\'s commit and the ack: after restart the deposit made exactly one award', { timeout: 120_000 }, async () => {
+  it("a consumer killed with SIGKILL between the award's commit and the ack: after restart the deposit made exactly one award", { timeout: 120_000 }, async () => {
     const fixture = createTestFixture({ label: 'bonuscrash' });
     // Serves the admin API only; the child is the consumer that dies.
     const api = await startBonus({ consumeEvents: false, expiryWorker: false }, fixture);

@@ -8,9 +8,27 @@ const now = new Date('2026-06-01T12:00:00Z');
 
 function template(overrides: Partial<BonusTemplate> = {}): BonusTemplate {
   return {
-    _id: 't1', id: 't1', tenantId: 'x', code: 'WELCOME', name: 'Welcome', type: 'WELCOME', currency: 'EUR',
-    amount: 1_000, percent: null, maxAmount: null, turnoverMultiplier: 5, validForDays: 30, maxClaimsPerUser: 1,
-    active: true, startsAt: null, endsAt: null, budget: null, budgetSpent: 0, claimable: true, createdAt: now, updatedAt: now,
+    _id: 't1',
+    id: 't1',
+    tenantId: 'x',
+    code: 'WELCOME',
+    name: 'Welcome',
+    type: 'WELCOME',
+    currency: 'EUR',
+    amount: 1_000,
+    percent: null,
+    maxAmount: null,
+    turnoverMultiplier: 5,
+    validForDays: 30,
+    maxClaimsPerUser: 1,
+    active: true,
+    startsAt: null,
+    endsAt: null,
+    budget: null,
+    budgetSpent: 0,
+    claimable: true,
+    createdAt: now,
+    updatedAt: now,
     ...overrides,
   };
 }

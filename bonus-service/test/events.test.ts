@@ -67,7 +67,7 @@ describe('turnover and conversion', () => {
 });
 
 describe('expiry', () => {
-  it('the award\'s own delayed job expires it: the credit returns to the pool and the expiring notice went out first', async () => {
+  it("the award's own delayed job expires it: the credit returns to the pool and the expiring notice went out first", async () => {
     const bonus = await startBonus();
     const alice = bonus.user();
     const template = await createTemplate(bonus, bonus.admin(), { amount: 800, turnoverMultiplier: 2, validForDays: 2 });
@@ -82,7 +82,10 @@ describe('expiry', () => {
     expect(expired?.expiringNotified).toBe(true);
     expect(await bonus.payments.wallet(alice.id)).toMatchObject({ balance: 0, bonusBalance: 0 });
     expect(await poolWallet(bonus)).toMatchObject({ balance: 0, bonusBalance: 0 });
-    const outbox = await bonus.service.deps.store.db.collection('outbox').find({ 'event.type': { $regex: '^bonus\\.' } }).toArray();
+    const outbox = await bonus.service.deps.store.db
+      .collection('outbox')
+      .find({ 'event.type': { $regex: '^bonus\\.' } })
+      .toArray();
     expect(outbox.map((entry) => String((entry as any).event.type)).sort()).toEqual(['bonus.awarded', 'bonus.expired', 'bonus.expiring']);
     await expectBooksBalance(bonus);
   });
@@ -111,12 +114,17 @@ describe('expiry', () => {
     bonus.clock.advance(DAY);
     // The transfer's event converts; the expiry runs at the same time.
     await Promise.all([bonus.payments.transfer(alice.id, bonus.user().id, 1_000), expireBonus(bonus.service.deps, { tenantId: bonus.fixture.tenantId, bonusId: claimed.id })]);
-    const final = await waitFor(async () => {
-      const processed = await bonus.service.deps.store.db.collection('processed_events').countDocuments({ consumer: { $regex: 'transfer-bonuses' } });
-      const stored = await bonus.service.deps.store.bonus(bonus.fixture.tenantId, claimed.id);
-      return processed > 0 && stored?.status !== 'ACTIVE' ? stored : null;
-    }, { what: 'resolution and the transfer event handled' });
-    const entries = await walletCollections(bonus.paymentDb).transactions.find({ tenantId: bonus.fixture.tenantId, type: { $in: ['bonus_forfeit', 'bonus_conversion'] } }).toArray();
+    const final = await waitFor(
+      async () => {
+        const processed = await bonus.service.deps.store.db.collection('processed_events').countDocuments({ consumer: { $regex: 'transfer-bonuses' } });
+        const stored = await bonus.service.deps.store.bonus(bonus.fixture.tenantId, claimed.id);
+        return processed > 0 && stored?.status !== 'ACTIVE' ? stored : null;
+      },
+      { what: 'resolution and the transfer event handled' },
+    );
+    const entries = await walletCollections(bonus.paymentDb)
+      .transactions.find({ tenantId: bonus.fixture.tenantId, type: { $in: ['bonus_forfeit', 'bonus_conversion'] } })
+      .toArray();
     if (final?.status === 'EXPIRED') {
       expect(entries.map((e) => e.type)).toEqual(['bonus_forfeit', 'bonus_forfeit']);
       expect((await bonus.payments.wallet(alice.id))?.balance).toBe(4_000);
@@ -140,7 +148,12 @@ describe('awards from payment events', () => {
     await createTemplate(bonus, bonus.admin(), { code: 'MATCH', type: 'DEPOSIT_MATCH', amount: null, percent: 50, maxAmount: 3_000, turnoverMultiplier: 5 });
 
     const { transfer } = await bonus.payments.deposit(alice.id, 4_000);
-    const event = createIntegrationEvent({ type: 'deposit.completed', tenantId: fixture.tenantId, userId: transfer.fromUserId, data: { transferId: transfer.id, type: 'deposit', fromUserId: transfer.fromUserId, toUserId: alice.id, amount: 4_000, currency: 'EUR', status: 'completed' } });
+    const event = createIntegrationEvent({
+      type: 'deposit.completed',
+      tenantId: fixture.tenantId,
+      userId: transfer.fromUserId,
+      data: { transferId: transfer.id, type: 'deposit', fromUserId: transfer.fromUserId, toUserId: alice.id, amount: 4_000, currency: 'EUR', status: 'completed' },
+    });
     await bonus.payments.bus.publish([event, event, event, event]);
     const store = bonus.service.deps.store;
     const awarded = await waitFor(() => store.bonuses.findOne({ tenantId: fixture.tenantId, userId: alice.id }), { what: 'deposit match' });

@@ -1,7 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect, onTestFinished } from 'vitest';
 import type { Db } from 'mongodb';
-import { EventBus, captureHold, createTransferWithTransactions, ensureWalletIndexes, placeHold, signUserContext, walletCollections, withTransaction, type TransferEventEmitter, type WalletDocument } from 'core-service';
+import {
+  EventBus,
+  captureHold,
+  createTransferWithTransactions,
+  ensureWalletIndexes,
+  placeHold,
+  signUserContext,
+  walletCollections,
+  withTransaction,
+  type TransferEventEmitter,
+  type WalletDocument,
+} from 'core-service';
 import { createTestFixture, waitFor, type TestFixture } from 'core-service/testing';
 import { createBonusService, type BonusService, type BonusServiceOptions } from '../src/service.js';
 import { BONUS_POOL_PREFIX } from '../src/domain/system-accounts.js';
@@ -54,18 +65,39 @@ export interface RunningBonus {
  * gateway's suite).
  */
 export class PaymentSide {
-  constructor(readonly db: Db, readonly bus: EventBus, private readonly fixture: TestFixture, private readonly client: import('mongodb').MongoClient) {}
+  constructor(
+    readonly db: Db,
+    readonly bus: EventBus,
+    private readonly fixture: TestFixture,
+    private readonly client: import('mongodb').MongoClient,
+  ) {}
 
   deposit(userId: string, amount: number, currency = 'EUR', idempotencyKey = `dep-${randomUUID()}`) {
     return createTransferWithTransactions({
-      db: this.db, client: this.client, tenantId: this.fixture.tenantId, fromUserId: 'system:funding#0', fromSystemAccount: true,
-      toUserId: userId, amount, currency, idempotencyKey, type: 'deposit', emit: (type, tenantId, user, data, { session }) => this.bus.emit(type, tenantId, user, data, { session }),
+      db: this.db,
+      client: this.client,
+      tenantId: this.fixture.tenantId,
+      fromUserId: 'system:funding#0',
+      fromSystemAccount: true,
+      toUserId: userId,
+      amount,
+      currency,
+      idempotencyKey,
+      type: 'deposit',
+      emit: (type, tenantId, user, data, { session }) => this.bus.emit(type, tenantId, user, data, { session }),
     });
   }
 
   transfer(fromUserId: string, toUserId: string, amount: number, currency = 'EUR') {
     return createTransferWithTransactions({
-      db: this.db, client: this.client, tenantId: this.fixture.tenantId, fromUserId, toUserId, amount, currency, idempotencyKey: `tr-${randomUUID()}`,
+      db: this.db,
+      client: this.client,
+      tenantId: this.fixture.tenantId,
+      fromUserId,
+      toUserId,
+      amount,
+      currency,
+      idempotencyKey: `tr-${randomUUID()}`,
       emit: (type, tenantId, user, data, { session }) => this.bus.emit(type, tenantId, user, data, { session }),
     });
   }
@@ -75,7 +107,10 @@ export class PaymentSide {
     const transferId = randomUUID();
     const emit: TransferEventEmitter = (type, tenantId, user, data, { session }) => this.bus.emit(type, tenantId, user, data, { session });
     const common = { db: this.db, tenantId: this.fixture.tenantId, emit };
-    await withTransaction({ client: this.client, fn: (session) => placeHold({ ...common, userId, externalUserId: 'system:funding#0', amount, currency, idempotencyKey: `wd-${transferId}`, transferId }, session) });
+    await withTransaction({
+      client: this.client,
+      fn: (session) => placeHold({ ...common, userId, externalUserId: 'system:funding#0', amount, currency, idempotencyKey: `wd-${transferId}`, transferId }, session),
+    });
     return withTransaction({ client: this.client, fn: (session) => captureHold({ ...common, transferId }, session) });
   }
 
@@ -110,7 +145,9 @@ export async function startBonus(overrides: Partial<BonusServiceOptions> = {}, f
   onTestFinished(() => service.stop());
   const paymentBus = new EventBus({ serviceName: 'payment-service', redis: fixture.redis(), mongo: { client, db: paymentDb }, streamKey: fixture.key('events') });
   onTestFinished(() => paymentBus.close());
-  const caller = (roles: Caller['roles']) => (id = `u-${randomUUID().slice(0, 8)}`): Caller => ({ id, tenantId: fixture.tenantId, roles });
+  const caller =
+    (roles: Caller['roles']) =>
+    (id = `u-${randomUUID().slice(0, 8)}`): Caller => ({ id, tenantId: fixture.tenantId, roles });
   return {
     fixture,
     service,
@@ -127,7 +164,11 @@ export async function startBonus(overrides: Partial<BonusServiceOptions> = {}, f
           : { sub: who.id, tid: who.tenantId, roles: who.roles, permissions: who.roles.flatMap((role) => [...ROLE_PERMISSIONS[role]]), correlationId: randomUUID() },
         CONTEXT_SECRET,
       );
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers }, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
       return (await response.json()) as never;
     },
   };
@@ -141,7 +182,9 @@ export const MY_BONUSES = `query Mine($status: UserBonusStatus) { myBonuses(firs
 
 /** A template through the API; fields override a once-per-user WELCOME of 1,000 EUR cents. */
 export async function createTemplate(bonus: RunningBonus, admin: Caller, input: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const answer = await bonus.graphql(admin, UPSERT_TEMPLATE, { input: { code: `W${randomUUID().slice(0, 8).toUpperCase()}`, name: 'Welcome', type: 'WELCOME', currency: 'EUR', amount: 1_000, turnoverMultiplier: 3, ...input } });
+  const answer = await bonus.graphql(admin, UPSERT_TEMPLATE, {
+    input: { code: `W${randomUUID().slice(0, 8).toUpperCase()}`, name: 'Welcome', type: 'WELCOME', currency: 'EUR', amount: 1_000, turnoverMultiplier: 3, ...input },
+  });
   expect(answer.errors).toBeUndefined();
   return answer.data.upsertBonusTemplate;
 }
@@ -163,10 +206,12 @@ export async function expectBooksBalance(bonus: RunningBonus): Promise<void> {
     for (const type of ['balance', 'bonusBalance'] as const) sums.set(`${wallet.currency}|${type}`, (sums.get(`${wallet.currency}|${type}`) ?? 0) + wallet[type]);
   }
   for (const [key, sum] of sums) expect(sum, `sum of ${key}`).toBe(0);
-  const ledger = await transactions.aggregate<{ _id: { walletId: string; balanceType: string }; sum: number }>([
-    { $match: { tenantId } },
-    { $group: { _id: { walletId: '$walletId', balanceType: '$balanceType' }, sum: { $sum: '$amount' } } },
-  ]).toArray();
+  const ledger = await transactions
+    .aggregate<{ _id: { walletId: string; balanceType: string }; sum: number }>([
+      { $match: { tenantId } },
+      { $group: { _id: { walletId: '$walletId', balanceType: '$balanceType' }, sum: { $sum: '$amount' } } },
+    ])
+    .toArray();
   const byWallet = new Map(ledger.map((row) => [`${row._id.walletId}|${row._id.balanceType}`, row.sum]));
   for (const wallet of all) {
     for (const type of ['balance', 'bonusBalance'] as const) expect(wallet[type], `${wallet.id} ${type}`).toBe(byWallet.get(`${wallet.id}|${type}`) ?? 0);
@@ -175,7 +220,9 @@ export async function expectBooksBalance(bonus: RunningBonus): Promise<void> {
 
 /** The bonus pool's balances: the sum of its sub-wallets. */
 export async function poolWallet(bonus: RunningBonus, currency = 'EUR'): Promise<{ balance: number; bonusBalance: number }> {
-  const shards = await walletCollections(bonus.paymentDb).wallets.find({ tenantId: bonus.fixture.tenantId, currency, userId: { $regex: `^${BONUS_POOL_PREFIX}#` } }).toArray();
+  const shards = await walletCollections(bonus.paymentDb)
+    .wallets.find({ tenantId: bonus.fixture.tenantId, currency, userId: { $regex: `^${BONUS_POOL_PREFIX}#` } })
+    .toArray();
   return shards.reduce((sum, wallet) => ({ balance: sum.balance + wallet.balance, bonusBalance: sum.bonusBalance + wallet.bonusBalance }), { balance: 0, bonusBalance: 0 });
 }
 

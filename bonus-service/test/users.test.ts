@@ -37,7 +37,7 @@ describe('users read model', () => {
     await expectBooksBalance(bonus);
   });
 
-  it('the inviter earns the REFERRAL bonus once, on the invited user\'s first deposit', async () => {
+  it("the inviter earns the REFERRAL bonus once, on the invited user's first deposit", async () => {
     const bonus = await startBonus();
     const inviter = bonus.user();
     const invited = bonus.user();
@@ -73,4 +73,3 @@ describe('users read model', () => {
     expect(errorCode(await bonus.graphql(carol, CLAIM, { code: welcome.code, key: `k-${randomUUID()}` }))).toBe('MSBonusIneligibleUser');
   });
 });
-

@@ -30,9 +30,7 @@ import { startRedisServer, type RedisServerHandle } from '../src/testing/redis-s
 
 const LOAD_AT_START = loadavg();
 // bentocache's exports map hides package.json; its entry point sits in build/.
-const BENTOCACHE_VERSION = (
-  JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('bentocache')), '..', 'package.json'), 'utf8')) as { version: string }
-).version;
+const BENTOCACHE_VERSION = (JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('bentocache')), '..', 'package.json'), 'utf8')) as { version: string }).version;
 const ROUNDS = 7;
 const L1_KEYS = 1_000;
 const L1_GETS = 200_000;
@@ -259,7 +257,7 @@ try {
               ratio: ratio(median(oursMem), median(bentoMem)),
               oursRounds: oursMem.map(Math.round),
               bentoRounds: bentoMem.map(Math.round),
-              bentoConfig: "bentostore().useL1Layer(memoryDriver({ maxItems: 10_000, serialize: false })), grace: false, no L2, no bus",
+              bentoConfig: 'bentostore().useL1Layer(memoryDriver({ maxItems: 10_000, serialize: false })), grace: false, no L2, no bus',
             },
           }
         : {}),
@@ -268,9 +266,7 @@ try {
     results.push(row);
     process.stdout.write(
       `${row.scenario}: ours ${row.ours} ${row.unit}, bentocache ${row.bentocache} ${row.unit} (x${row.ratio})` +
-        (row.memoryOnly
-          ? `; memory-only: ours ${row.memoryOnly.ours}, bentocache (documented in-memory config) ${row.memoryOnly.bentocache} (x${row.memoryOnly.ratio})`
-          : '') +
+        (row.memoryOnly ? `; memory-only: ours ${row.memoryOnly.ours}, bentocache (documented in-memory config) ${row.memoryOnly.bentocache} (x${row.memoryOnly.ratio})` : '') +
         `; load ${row.loadAverage1m.start.toFixed(2)} -> ${row.loadAverage1m.end.toFixed(2)}\n`,
     );
   }
@@ -278,9 +274,7 @@ try {
   console.table(
     results.flatMap(({ scenario, unit, ours, bentocache, ratio: r, memoryOnly }) => [
       { scenario, config: 'L1 + Redis L2 + bus (like for like)', unit, ours, bentocache, 'ours/bento': r },
-      ...(memoryOnly
-        ? [{ scenario, config: 'memory only (Bento as documented)', unit, ours: memoryOnly.ours, bentocache: memoryOnly.bentocache, 'ours/bento': memoryOnly.ratio }]
-        : []),
+      ...(memoryOnly ? [{ scenario, config: 'memory only (Bento as documented)', unit, ours: memoryOnly.ours, bentocache: memoryOnly.bentocache, 'ours/bento': memoryOnly.ratio }] : []),
     ]),
   );
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'cache.json');

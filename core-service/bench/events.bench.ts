@@ -76,8 +76,7 @@ async function runScenario(setup: string, redisUrl: string, mongo: { client: Mon
     handled += 1;
     if (waiter && handled >= waiter.target) waiter.resolve();
   });
-  const handledReaches = (target: number): Promise<void> =>
-    handled >= target ? Promise.resolve() : new Promise<void>((resolve) => (waiter = { target, resolve }));
+  const handledReaches = (target: number): Promise<void> => (handled >= target ? Promise.resolve() : new Promise<void>((resolve) => (waiter = { target, resolve })));
   await bus.startListening();
 
   try {
@@ -167,7 +166,11 @@ async function main(): Promise<void> {
       } catch (error) {
         skipped.push(`exactly-once: failed: ${error instanceof Error ? error.message : String(error)}`);
       } finally {
-        if (process.env['MONGO_URI']) await client.db(dbName).dropDatabase().catch(() => undefined);
+        if (process.env['MONGO_URI'])
+          await client
+            .db(dbName)
+            .dropDatabase()
+            .catch(() => undefined);
       }
     } else {
       skipped.push(`exactly-once: skipped, MongoDB ${mongoNote}`);

@@ -52,7 +52,10 @@ if (admin.getUser(appUser) === null) {
   admin.createUser({
     user: appUser,
     pwd: process.env.MONGO_APP_PASSWORD,
-    roles: [{ role: 'readWriteAnyDatabase', db: 'admin' }, { role: 'clusterMonitor', db: 'admin' }],
+    roles: [
+      { role: 'readWriteAnyDatabase', db: 'admin' },
+      { role: 'clusterMonitor', db: 'admin' },
+    ],
   });
   print(`user ${appUser} created`);
 }

@@ -126,7 +126,11 @@ describe('Dockerfiles', () => {
         expect(workspaceClosure(deployable)).not.toContain('scripts/embedded-mongo');
         // The install is narrowed to the same workspaces before `npm ci --omit=dev`, and their
         // own node_modules are the ones copied out.
-        const install = dockerfile.stages.flatMap((stage) => stage.instructions).filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+        const install = dockerfile.stages
+          .flatMap((stage) => stage.instructions)
+          .filter((i) => i.keyword === 'RUN')
+          .map((i) => i.args)
+          .join('\n');
         const narrowed = /p\.workspaces = process\.argv\.slice\(1\);[^"]*" ([\w ./-]+?) \\?\s*&& npm ci --ignore-scripts --omit=dev/.exec(install)?.[1]?.split(' ');
         expect(narrowed?.sort()).toEqual(importedWorkspaces(deployable));
         expect(/for workspace in ([\w -]+); do/.exec(install)?.[1]?.split(' ').sort()).toEqual(importedWorkspaces(deployable));

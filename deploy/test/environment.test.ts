@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { environmentReadsIn, environmentReadsOf } from './support/code-facts.js';
-import {
-  composeEnvironment,
-  composeServices,
-  containerEnvironment,
-  containersOf,
-  findObject,
-  isAllowListed,
-  loadCompose,
-  loadKubernetesObjects,
-  readAllowList,
-} from './support/manifests.js';
+import { composeEnvironment, composeServices, containerEnvironment, containersOf, findObject, isAllowListed, loadCompose, loadKubernetesObjects, readAllowList } from './support/manifests.js';
 import { NODE_DEPLOYABLES } from './support/repo.js';
 
 /**
@@ -25,7 +15,7 @@ const allowList = readAllowList();
 describe('environment variables', () => {
   it('the scanner finds every form the code uses to read one', () => {
     const sample = [
-      "const a = process.env.ALPHA;",
+      'const a = process.env.ALPHA;',
       "const b = process.env['BRAVO'];",
       "const env = process.env; env['CHARLIE'];",
       "requireEnv(SERVICE_NAME, 'DELTA', '1');",

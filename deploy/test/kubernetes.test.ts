@@ -4,18 +4,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
-import {
-  containersOf,
-  findObject,
-  kindOf,
-  kubernetesManifestFiles,
-  loadKubernetesObjects,
-  nameOf,
-  podLabelsOf,
-  podSpecOf,
-  SECRET_TEMPLATE_FILE,
-  type KubernetesObject,
-} from './support/manifests.js';
+import { containersOf, findObject, kindOf, kubernetesManifestFiles, loadKubernetesObjects, nameOf, podLabelsOf, podSpecOf, SECRET_TEMPLATE_FILE, type KubernetesObject } from './support/manifests.js';
 import { asArray, asObject, isObject, NODE_DEPLOYABLES, parseYaml, readDeployFile, type JsonObject } from './support/repo.js';
 
 /** apiVersion/kind → the kubernetes-models class that validates it. */
@@ -148,9 +137,7 @@ describe('deploy/k8s', () => {
   });
 
   it('no ConfigMap holds what a Secret holds', () => {
-    const secretKeys = new Set(
-      objects.filter(({ object }) => kindOf(object) === 'Secret').flatMap(({ object }) => Object.keys(asObject(object['stringData'], 'stringData'))),
-    );
+    const secretKeys = new Set(objects.filter(({ object }) => kindOf(object) === 'Secret').flatMap(({ object }) => Object.keys(asObject(object['stringData'], 'stringData'))));
     for (const { object } of objects.filter(({ object }) => kindOf(object) === 'ConfigMap')) {
       for (const key of Object.keys(asObject(object['data'], 'data'))) expect(secretKeys.has(key), `${nameOf(object)}.${key}`).toBe(false);
     }

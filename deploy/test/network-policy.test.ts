@@ -64,10 +64,7 @@ function admits(all: readonly JsonObject[], labels: Record<string, string>, peer
       selects(policy, labels) &&
       asArray(asObject(policy['spec'], 'spec')['ingress'] ?? [], 'ingress').some((rule) => {
         const ruleObject = asObject(rule, 'rule');
-        return (
-          asArray(ruleObject['from'] ?? [], 'from').some((p) => samePeer(p, peer)) &&
-          asArray(ruleObject['ports'] ?? [], 'ports').some((p) => asObject(p, 'port')['port'] === port)
-        );
+        return asArray(ruleObject['from'] ?? [], 'from').some((p) => samePeer(p, peer)) && asArray(ruleObject['ports'] ?? [], 'ports').some((p) => asObject(p, 'port')['port'] === port);
       }),
   );
 }

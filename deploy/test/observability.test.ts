@@ -107,7 +107,9 @@ const platform = await exportedByThePlatform();
 
 describe('observability: the dashboard and alert rules reference only metrics the code exports', () => {
   it('finds the metric names of PromQL expressions, and reports a made-up one as missing', () => {
-    expect(metricNamesIn('histogram_quantile(0.95, sum by (le, service) (rate(subgraph_operation_duration_seconds_bucket{service=~"$service"}[5m])))')).toEqual(['subgraph_operation_duration_seconds_bucket']);
+    expect(metricNamesIn('histogram_quantile(0.95, sum by (le, service) (rate(subgraph_operation_duration_seconds_bucket{service=~"$service"}[5m])))')).toEqual([
+      'subgraph_operation_duration_seconds_bucket',
+    ]);
     expect(metricNamesIn('sum(rate(a_total{outcome="error"}[5m])) / clamp_min(sum(rate(b_total[5m])), 1e-9) > 0.05')).toEqual(['a_total', 'b_total']);
     expect(metricNamesIn('max by (job, breaker) (circuit_breaker_state) == 2')).toEqual(['circuit_breaker_state']);
     expect(missingMetrics(['sum(rate(made_up_metric_total[5m])) / sum(rate(payment_transfers_total[5m]))'], platform.all)).toEqual({
@@ -128,23 +130,56 @@ describe('observability: the dashboard and alert rules reference only metrics th
   it('the dashboard covers requests, money, events, queues, breakers, MongoDB and the cache', () => {
     const used = new Set(dashboardExpressions.flatMap(metricNamesIn));
     for (const name of [
-      'subgraph_operations_total', 'subgraph_operation_duration_seconds_bucket', 'gateway_graphql_requests_total', 'gateway_graphql_request_duration_seconds_bucket',
-      'payment_transfers_total', 'payment_transferred_amount_minor_total', 'payment_holds_open', 'bonus_awards_total', 'bonus_converted_amount_minor_total',
-      'outbox_oldest_pending_age_seconds', 'event_consumer_lag_entries', 'event_dead_letter_entries', 'queue_jobs', 'circuit_breaker_state',
-      'mongodb_pool_connections', 'mongodb_transaction_retries_total', 'cache_hits_total', 'cache_misses_total',
-    ]) expect(used, name).toContain(name);
+      'subgraph_operations_total',
+      'subgraph_operation_duration_seconds_bucket',
+      'gateway_graphql_requests_total',
+      'gateway_graphql_request_duration_seconds_bucket',
+      'payment_transfers_total',
+      'payment_transferred_amount_minor_total',
+      'payment_holds_open',
+      'bonus_awards_total',
+      'bonus_converted_amount_minor_total',
+      'outbox_oldest_pending_age_seconds',
+      'event_consumer_lag_entries',
+      'event_dead_letter_entries',
+      'queue_jobs',
+      'circuit_breaker_state',
+      'mongodb_pool_connections',
+      'mongodb_transaction_retries_total',
+      'cache_hits_total',
+      'cache_misses_total',
+    ])
+      expect(used, name).toContain(name);
   });
 
   it('the alert rules cover outbox lag, dead-letter growth, reconciliation findings, open breakers and error ratios', () => {
     const used = new Set(alertExpressions.flatMap(metricNamesIn));
-    for (const name of ['outbox_oldest_pending_age_seconds', 'event_dead_letter_entries', 'payment_reconciliation_findings_total', 'circuit_breaker_state', 'subgraph_operations_total', 'gateway_graphql_requests_total']) {
+    for (const name of [
+      'outbox_oldest_pending_age_seconds',
+      'event_dead_letter_entries',
+      'payment_reconciliation_findings_total',
+      'circuit_breaker_state',
+      'subgraph_operations_total',
+      'gateway_graphql_requests_total',
+    ]) {
       expect(used, name).toContain(name);
     }
   });
 
   it('each service serves the SDK metrics and its own; the gateway its own and its breakers', () => {
-    const sdk = ['subgraph_operations_total', 'mongodb_pool_connections', 'mongodb_transactions_total', 'outbox_pending_entries', 'event_consumer_lag_entries', 'event_dead_letter_entries', 'cache_hits_total', 'circuit_breaker_state', 'queue_jobs'];
-    for (const service of ['auth-service', 'payment-service', 'bonus-service', 'notification-service']) for (const name of sdk) expect(platform.byService[service], `${service} ${name}`).toContain(name);
+    const sdk = [
+      'subgraph_operations_total',
+      'mongodb_pool_connections',
+      'mongodb_transactions_total',
+      'outbox_pending_entries',
+      'event_consumer_lag_entries',
+      'event_dead_letter_entries',
+      'cache_hits_total',
+      'circuit_breaker_state',
+      'queue_jobs',
+    ];
+    for (const service of ['auth-service', 'payment-service', 'bonus-service', 'notification-service'])
+      for (const name of sdk) expect(platform.byService[service], `${service} ${name}`).toContain(name);
     expect(platform.byService['payment-service']).toContain('payment_reconciliation_findings_total');
     expect(platform.byService['bonus-service']).toContain('bonus_resolutions_total');
     expect(platform.byService['notification-service']).toContain('notification_deliveries_total');
@@ -152,7 +187,7 @@ describe('observability: the dashboard and alert rules reference only metrics th
     expect(platform.byService['auth-service']).not.toContain('payment_transfers_total');
   });
 
-  it('is a provisionable dashboard: a uid, the stack\'s Prometheus datasource on every query panel, a title and refId per query', () => {
+  it("is a provisionable dashboard: a uid, the stack's Prometheus datasource on every query panel, a title and refId per query", () => {
     expect(dashboard.uid).toMatch(/^[a-z0-9-]+$/);
     for (const panel of allPanels(dashboard.panels).filter((p) => p.type !== 'row')) {
       expect(panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: 'prometheus' });

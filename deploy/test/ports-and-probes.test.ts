@@ -30,7 +30,9 @@ function probeUrls(text: string): Array<{ port: number; path: string }> {
 function probePort(container: JsonObject, probe: JsonObject): number {
   const port = asObject(probe['httpGet'], 'httpGet')['port'];
   if (typeof port === 'number') return port;
-  const named = asArray(container['ports'], 'ports').map((p) => asObject(p, 'port')).find((p) => p['name'] === port);
+  const named = asArray(container['ports'], 'ports')
+    .map((p) => asObject(p, 'port'))
+    .find((p) => p['name'] === port);
   return Number(named?.['containerPort']);
 }
 
@@ -59,7 +61,10 @@ describe('ports and probe paths', () => {
         const runtime = loadDockerfile(deployable).stages.at(-1);
         const instructions = runtime?.instructions ?? [];
         expect(instructions.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual([String(port)]);
-        const env = instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+        const env = instructions
+          .filter((i) => i.keyword === 'ENV')
+          .map((i) => i.args)
+          .join(' ');
         expect(env).toMatch(new RegExp(`\\bPORT=${port}\\b`));
         const healthcheck = instructions.find((i) => i.keyword === 'HEALTHCHECK');
         expect(healthcheck).toBeDefined();

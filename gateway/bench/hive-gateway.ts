@@ -33,7 +33,11 @@ const httpTransport = {
       if (query === undefined) printed.set(request.document, (query = print(request.document)));
       const response = await fetch!(
         transportEntry.location!,
-        { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query, variables: request.variables, operationName: request.operationName }) },
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ query, variables: request.variables, operationName: request.operationName }),
+        },
         request.context,
         request.info,
       );

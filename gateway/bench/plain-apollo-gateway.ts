@@ -9,7 +9,9 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { baselineSubgraphHeaders, exitOnSignal } from './baseline-signing.js';
 
-interface BaselineContext { authorization: string | undefined }
+interface BaselineContext {
+  authorization: string | undefined;
+}
 
 const secret = process.env['INTERNAL_CONTEXT_SECRET']!;
 const gateway = new ApolloGateway({

@@ -4,8 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-export interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
 /** `@apollo/gateway`, `graphql`, `core-service`, `node:internal`, `(idle)`, `(gc)`… from a frame's URL. */
 export function packageOf(url: string, functionName: string): string {
@@ -44,7 +54,10 @@ export function summarizeCpuProfile(profile: CpuProfile, top = 40) {
     busyMs: Math.round(busy / 1000),
     idleMs: Math.round(idle / 1000),
     byPackage: [...packages].sort((a, b) => b[1] - a[1]).map(([pkg, ms]) => ({ package: pkg, ms: Math.round(ms), percentOfBusy: share(ms) })),
-    topFunctions: [...functions.values()].sort((a, b) => b.ms - a.ms).slice(0, top).map((f) => ({ ...f, ms: Math.round(f.ms), percentOfBusy: share(f.ms) })),
+    topFunctions: [...functions.values()]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top)
+      .map((f) => ({ ...f, ms: Math.round(f.ms), percentOfBusy: share(f.ms) })),
   };
 }
 

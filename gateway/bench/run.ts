@@ -38,7 +38,16 @@ const GATEWAY_DIR = fileURLToPath(new URL('..', import.meta.url));
 // before/after figures against the same baselines on the same machine.
 const OURS_DIR = process.env['BENCH_OURS_DIR'] ? resolve(process.env['BENCH_OURS_DIR']) : GATEWAY_DIR;
 
-interface Result { name: string; requests: number; rps: number; p50: number; p99: number; errors: number; load1: number; cpuMsPerRequest?: number }
+interface Result {
+  name: string;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  load1: number;
+  cpuMsPerRequest?: number;
+}
 
 /**
  * CPU time (user + system, ms) a process has used, from /proc: unlike requests/s, CPU per
@@ -48,7 +57,9 @@ interface Result { name: string; requests: number; rps: number; p50: number; p99
 function cpuMsOf(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     // After the command name: utime and stime are fields 14 and 15 of stat, in clock ticks (100/s on Linux).
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {
@@ -106,7 +117,13 @@ function post(url: string, query: string, headers: Record<string, string>): Prom
   });
 }
 
-interface BenchGateway { name: string; url: string; child: ChildProcess; exited: Promise<unknown>; profileDir: string | undefined }
+interface BenchGateway {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  exited: Promise<unknown>;
+  profileDir: string | undefined;
+}
 
 /** One gateway process, started like the others; resolves once it answers `{ __typename }`. */
 async function startGateway(name: string, entry: string, env: Record<string, string>, profile: boolean, cwd = GATEWAY_DIR): Promise<BenchGateway> {
@@ -115,13 +132,18 @@ async function startGateway(name: string, entry: string, env: Record<string, str
   const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--conditions=source', '--import', 'tsx', entry];
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
   const url = `http://127.0.0.1:${port}/graphql`;
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr}`);
-    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }).then((r) => r.ok, () => false);
+    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { name, url, child, exited, profileDir };
     if (Date.now() > deadline) throw new Error(`${name} not answering after 90 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -155,9 +177,11 @@ let summary: Record<string, unknown> = {};
 const loadAtStart = loadavg().map(round2);
 try {
   await fundDemoUsers(platform.gatewayUrl);
-  const login = (await graphql(platform.gatewayUrl, 'mutation L($input: LoginInput!) { login(input: $input) { accessToken user { id tenantId roles } } }', {
-    input: { email: DEMO.users[0], password: DEMO.password, tenantId: DEMO.tenantId },
-  })).login as { accessToken: string; user: { id: string; tenantId: string; roles: string[] } };
+  const login = (
+    await graphql(platform.gatewayUrl, 'mutation L($input: LoginInput!) { login(input: $input) { accessToken user { id tenantId roles } } }', {
+      input: { email: DEMO.users[0], password: DEMO.password, tenantId: DEMO.tenantId },
+    })
+  ).login as { accessToken: string; user: { id: string; tenantId: string; roles: string[] } };
   const bearer = { authorization: `Bearer ${login.accessToken}` };
   const secret = platform.env['INTERNAL_CONTEXT_SECRET']!;
   // Signed per request, like the gateway: a subgraph refuses contexts older than 60 s.
@@ -178,9 +202,7 @@ try {
       return url ? `@join__graph(name: "${name}", url: "${url}")` : whole;
     }),
   );
-  const subgraphUrls = Object.fromEntries(
-    platform.services.map((s) => [`${s.name.replace(/-service$/, '').toUpperCase()}_SERVICE_URL`, s.url]),
-  );
+  const subgraphUrls = Object.fromEntries(platform.services.map((s) => [`${s.name.replace(/-service$/, '').toUpperCase()}_SERVICE_URL`, s.url]));
   const gatewayEnv = { ...platform.env, ...subgraphUrls, SUPERGRAPH: 'file', SUPERGRAPH_PATH: supergraphPath, LOG_LEVEL: 'warn' } as Record<string, string>;
   const gateways: BenchGateway[] = [];
   try {
@@ -221,7 +243,12 @@ try {
     for (const gateway of gateways) await stopGateway(gateway);
     const profiles: Record<string, unknown> = {};
     for (const gateway of gateways) {
-      const file = gateway.profileDir ? readdirSync(gateway.profileDir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1) : undefined;
+      const file = gateway.profileDir
+        ? readdirSync(gateway.profileDir)
+            .filter((f) => f.endsWith('.cpuprofile'))
+            .sort()
+            .at(-1)
+        : undefined;
       if (!gateway.profileDir || !file) continue;
       const summary = summarizeCpuProfile(JSON.parse(readFileSync(join(gateway.profileDir, file), 'utf8')));
       profiles[gateway.name] = { profile: join(gateway.profileDir, file), ...summary };
@@ -238,7 +265,18 @@ try {
             const mine = of(target);
             const rps = mine.map((r) => r.rps);
             const cpu = mine.flatMap((r) => (r.cpuMsPerRequest !== undefined ? [r.cpuMsPerRequest] : []));
-            return [target, { rps: Math.round(mean(rps)), rpsRuns: rps, ...(cpu.length > 0 ? { cpuMsPerRequest: round2(median(cpu)), cpuMsPerRequestRuns: cpu } : {}), spread: round2((Math.max(...rps) - Math.min(...rps)) / mean(rps)), p50: round2(mean(mine.map((r) => r.p50))), p99: round2(mean(mine.map((r) => r.p99))), errors: mine.reduce((n, r) => n + r.errors, 0) }];
+            return [
+              target,
+              {
+                rps: Math.round(mean(rps)),
+                rpsRuns: rps,
+                ...(cpu.length > 0 ? { cpuMsPerRequest: round2(median(cpu)), cpuMsPerRequestRuns: cpu } : {}),
+                spread: round2((Math.max(...rps) - Math.min(...rps)) / mean(rps)),
+                p50: round2(mean(mine.map((r) => r.p50))),
+                p99: round2(mean(mine.map((r) => r.p99))),
+                errors: mine.reduce((n, r) => n + r.errors, 0),
+              },
+            ];
           }),
         ) as Record<string, { rps: number; rpsRuns: number[]; cpuMsPerRequest?: number }>;
         // CPU per request, the gateway's own cost: the steadiest comparison on a crowded machine.
@@ -256,7 +294,13 @@ try {
           queryName,
           {
             ...stats,
-            ratios: { oursToPlainApollo: ratio('ours', 'plain Apollo'), oursToHive: ratio('ours', 'Hive'), plainApolloToHive: ratio('plain Apollo', 'Hive'), oursToDirect: ratio('ours', 'direct'), plainApolloToDirect: ratio('plain Apollo', 'direct') },
+            ratios: {
+              oursToPlainApollo: ratio('ours', 'plain Apollo'),
+              oursToHive: ratio('ours', 'Hive'),
+              plainApolloToHive: ratio('plain Apollo', 'Hive'),
+              oursToDirect: ratio('ours', 'direct'),
+              plainApolloToDirect: ratio('plain Apollo', 'direct'),
+            },
             // > 1: ours spends less CPU per request than the other.
             cpuEfficiency: { oursVsPlainApollo: cpuRatio('ours', 'plain Apollo'), oursVsHive: cpuRatio('ours', 'Hive') },
           },
@@ -273,7 +317,15 @@ try {
   for (let i = 0; i < SOCKETS; i++) {
     sockets.push(connectSocket(platform.gatewayBase, { auth: { token: login.accessToken }, transports: ['websocket'], reconnection: false, forceNew: true }));
   }
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve, reject) => { s.once('connect', () => resolve()); s.once('connect_error', reject); })));
+  await Promise.all(
+    sockets.map(
+      (s) =>
+        new Promise<void>((resolve, reject) => {
+          s.once('connect', () => resolve());
+          s.once('connect_error', reject);
+        }),
+    ),
+  );
   await Promise.all(
     sockets.map((s) => {
       s.emit('subscribe', { id: 'w', query: 'subscription { walletUpdated { balance } }' });
@@ -294,12 +346,21 @@ try {
         });
       }
     });
-    const event = createIntegrationEvent({ type: 'wallet.updated', tenantId: login.user.tenantId, userId: login.user.id, data: { walletId: 'bench', userId: login.user.id, currency: 'EUR', balance: round } });
+    const event = createIntegrationEvent({
+      type: 'wallet.updated',
+      tenantId: login.user.tenantId,
+      userId: login.user.id,
+      data: { walletId: 'bench', userId: login.user.id, currency: 'EUR', balance: round },
+    });
     const t0 = performance.now();
     await redis.xadd(`${platform.brand}:events`, '*', 'type', event.type, 'tenantId', event.tenantId, 'event', JSON.stringify(event));
     await all;
     const latencies = received.map((t) => t - t0).sort((a, b) => a - b);
-    fanout.push({ p50: Number(latencies[Math.floor(latencies.length / 2)]!.toFixed(1)), p99: Number(latencies[Math.floor(latencies.length * 0.99)]!.toFixed(1)), max: Number(latencies.at(-1)!.toFixed(1)) });
+    fanout.push({
+      p50: Number(latencies[Math.floor(latencies.length / 2)]!.toFixed(1)),
+      p99: Number(latencies[Math.floor(latencies.length * 0.99)]!.toFixed(1)),
+      max: Number(latencies.at(-1)!.toFixed(1)),
+    });
   }
   redis.disconnect();
   for (const s of sockets) s.disconnect();

@@ -53,7 +53,10 @@ function tokenKeys() {
   if (env['JWT_PUBLIC_KEYS']) return accessTokenKeysFromConfig({ algorithm: 'RS256', publicKeys: JSON.parse(env['JWT_PUBLIC_KEYS']) as Record<string, string>, ...common });
   // During an HS256 rotation auth-service signs with the new secret while tokens signed with the
   // old one are still valid: the gateway must accept both until they expire.
-  const previousSecrets = (env['JWT_PREVIOUS_SECRETS'] ?? '').split(',').map((secret) => secret.trim()).filter((secret) => secret !== '');
+  const previousSecrets = (env['JWT_PREVIOUS_SECRETS'] ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
   return accessTokenKeysFromConfig({ algorithm: 'HS256', secret: required('JWT_SECRET'), ...(previousSecrets.length > 0 ? { previousSecrets } : {}), ...common });
 }
 
@@ -62,9 +65,7 @@ const redis = await connectRedis(env['REDIS_URL'] ?? 'redis://localhost:6379');
 const mode = env['SUPERGRAPH'] ?? (production ? 'file' : 'introspect');
 // Only the subgraphs that exist in this deployment (see subgraphsFromEnv).
 const subgraphs = subgraphsFromEnv(env, (s) => existsSync(new URL(`../../${s.schemaPath}`, import.meta.url)));
-const persisted = env['PERSISTED_OPERATIONS']
-  ? new Map(Object.entries(JSON.parse(readFileSync(env['PERSISTED_OPERATIONS'], 'utf8')) as Record<string, string>))
-  : undefined;
+const persisted = env['PERSISTED_OPERATIONS'] ? new Map(Object.entries(JSON.parse(readFileSync(env['PERSISTED_OPERATIONS'], 'utf8')) as Record<string, string>)) : undefined;
 
 const gateway = createGateway({
   port: Number(env['PORT'] ?? 4000),
@@ -90,10 +91,14 @@ const gateway = createGateway({
   },
 });
 
-lifecycle.onStart('gateway', async () => {
-  const { url } = await gateway.start();
-  log.info({ url, supergraph: mode, subgraphs: subgraphs.map((s) => `${s.name}=${s.url}`) }, 'gateway ready');
-}, () => gateway.stop());
+lifecycle.onStart(
+  'gateway',
+  async () => {
+    const { url } = await gateway.start();
+    log.info({ url, supergraph: mode, subgraphs: subgraphs.map((s) => `${s.name}=${s.url}`) }, 'gateway ready');
+  },
+  () => gateway.stop(),
+);
 lifecycle.onStop('redis', () => redis.quit().then(() => undefined));
 // Last start step: the admin `systemHealth` sees this gateway, its subgraph breakers and probes.
 lifecycle.reportHealth({

@@ -55,11 +55,26 @@ async function run(label: string, events: number, options: { delayMs: number; ma
     events: { blockMs: 100 },
   });
   await service.start();
-  const users = Array.from({ length: events }, (_, i) => ({ _id: `u${i}-${randomUUID().slice(0, 6)}`, tenantId: TENANT, email: `u${i}@bench.test`, phone: null, displayName: `User ${i}`, status: 'active', updatedAt: new Date() }));
+  const users = Array.from({ length: events }, (_, i) => ({
+    _id: `u${i}-${randomUUID().slice(0, 6)}`,
+    tenantId: TENANT,
+    email: `u${i}@bench.test`,
+    phone: null,
+    displayName: `User ${i}`,
+    status: 'active',
+    updatedAt: new Date(),
+  }));
   await service.deps.store.recipients.insertMany(users);
   const bus = new EventBus({ serviceName: 'payment-service', redis, streamKey: `bench:${label}:events` });
   const published = new Map<string, number>();
-  const batch = users.map((user) => createIntegrationEvent({ type: 'deposit.completed', tenantId: TENANT, userId: 'system:funding#0', data: { transferId: randomUUID(), type: 'deposit', fromUserId: 'system:funding#0', toUserId: user._id, amount: 1_000, currency: 'EUR' } }));
+  const batch = users.map((user) =>
+    createIntegrationEvent({
+      type: 'deposit.completed',
+      tenantId: TENANT,
+      userId: 'system:funding#0',
+      data: { transferId: randomUUID(), type: 'deposit', fromUserId: 'system:funding#0', toUserId: user._id, amount: 1_000, currency: 'EUR' },
+    }),
+  );
   const started = performance.now();
   for (const user of users) published.set(user.email, started);
   for (let i = 0; i < batch.length; i += 500) await bus.publish(batch.slice(i, i + 500));
@@ -77,7 +92,10 @@ async function run(label: string, events: number, options: { delayMs: number; ma
   while (smtp.messages().length < events && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   clearInterval(sampler);
   const elapsedMs = performance.now() - started;
-  const latencies = smtp.messages().map((m) => Date.parse(m.receivedAt) - (Date.now() - performance.now() + published.get(m.to[0]!)!)).sort((a, b) => a - b);
+  const latencies = smtp
+    .messages()
+    .map((m) => Date.parse(m.receivedAt) - (Date.now() - performance.now() + published.get(m.to[0]!)!))
+    .sort((a, b) => a - b);
   const delivered = smtp.messages().length;
   await service.stop();
   await bus.close();

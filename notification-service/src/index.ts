@@ -13,7 +13,18 @@
  *   NOTIFICATION_EMAIL_CONCURRENCY, NOTIFICATION_SMS_CONCURRENCY   sends in flight per instance
  *   NOTIFICATION_WORKERS=0      serve the API and consume events without sending (scale separately)
  */
-import { brandFromEnv, closeRedis, connectRedis, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, parseOtpDeliveryKey, publishConfigCatalog, requireEnv } from 'core-service';
+import {
+  brandFromEnv,
+  closeRedis,
+  connectRedis,
+  CORE_DATABASE_NAME,
+  createServiceDatabaseAccess,
+  createServiceLifecycle,
+  getLogger,
+  parseOtpDeliveryKey,
+  publishConfigCatalog,
+  requireEnv,
+} from 'core-service';
 import { TWILIO_STATUS_PATH, twilioStatusRoute } from './delivery/status-callbacks.js';
 import type { NotificationProvider } from './providers/provider.js';
 import { createSmtpEmailProvider } from './providers/smtp-email.js';
@@ -87,10 +98,14 @@ const service = createNotificationService({
 });
 
 lifecycle.onStop('mongodb', () => database.close());
-lifecycle.onStart('service', async () => {
-  const { url } = await service.start();
-  getLogger().info({ url, email: email.map((p) => p.name), sms: sms.map((p) => p.name) }, `${SERVICE_NAME} ready`);
-}, () => service.stop());
+lifecycle.onStart(
+  'service',
+  async () => {
+    const { url } = await service.start();
+    getLogger().info({ url, email: email.map((p) => p.name), sms: sms.map((p) => p.name) }, `${SERVICE_NAME} ready`);
+  },
+  () => service.stop(),
+);
 lifecycle.onStop('redis', () => closeRedis());
 // Last start step: the admin `systemHealth` sees this instance once it is up, and stops seeing it at a graceful stop.
 lifecycle.reportHealth({ redis, brand, metrics: service.server.metrics });

@@ -13,7 +13,7 @@ export class NotificationMetrics {
     this.#deliveries = new Counter({ name: 'notification_deliveries_total', help: 'Deliveries reaching a status, by channel', labelNames: ['channel', 'status'] as const, registers: [registry] });
     new Gauge({
       name: 'notification_provider_breaker_open',
-      help: '1 while the provider\'s circuit breaker refuses sends (open), 0.5 half-open, 0 closed',
+      help: "1 while the provider's circuit breaker refuses sends (open), 0.5 half-open, 0 closed",
       labelNames: ['provider'] as const,
       registers: [registry],
       collect() {
@@ -22,7 +22,7 @@ export class NotificationMetrics {
     });
     new Gauge({
       name: 'notification_queue_depth',
-      help: 'Jobs on a channel\'s delivery queue (waiting, delayed, active)',
+      help: "Jobs on a channel's delivery queue (waiting, delayed, active)",
       labelNames: ['channel'] as const,
       registers: [registry],
       async collect() {

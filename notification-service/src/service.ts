@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
-import { AuditTrail, CORE_DATABASE_NAME, EventBus, addServiceHealthChecks, createSubgraphServer, registerServiceMetrics, type ServiceLifecycle, type CircuitState, type SubgraphRoute, type SubgraphServer } from 'core-service';
+import {
+  AuditTrail,
+  CORE_DATABASE_NAME,
+  EventBus,
+  addServiceHealthChecks,
+  createSubgraphServer,
+  registerServiceMetrics,
+  type ServiceLifecycle,
+  type CircuitState,
+  type SubgraphRoute,
+  type SubgraphServer,
+} from 'core-service';
 import type { NotificationDeps } from './deps.js';
 import { ChannelWorkers, type ProviderChains } from './delivery/channel-workers.js';
 import { DeliveryDispatcher } from './delivery/dispatcher.js';

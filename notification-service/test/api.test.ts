@@ -4,9 +4,11 @@ import { deliveriesOf, errorCode, startNotification, waitFor } from './helpers.j
 
 const PREFS = 'query { notificationPreferences { channels mutedTypes locale email phone } }';
 const UPDATE_PREFS = 'mutation P($input: NotificationPreferencesInput!) { updateNotificationPreferences(input: $input) { channels mutedTypes locale email phone } }';
-const INBOX = 'query I($first: Int, $after: String, $unreadOnly: Boolean) { notifications(first: $first, after: $after, unreadOnly: $unreadOnly) { totalCount nodes { id type title body readAt critical } pageInfo { hasNextPage endCursor } } }';
+const INBOX =
+  'query I($first: Int, $after: String, $unreadOnly: Boolean) { notifications(first: $first, after: $after, unreadOnly: $unreadOnly) { totalCount nodes { id type title body readAt critical } pageInfo { hasNextPage endCursor } } }';
 const UPSERT = 'mutation T($input: NotificationTemplateInput!) { upsertNotificationTemplate(input: $input) { id type channel locale subject body builtIn } }';
-const TEST_SEND = 'mutation S($channel: NotificationChannel!, $to: String!, $type: String) { sendTestNotification(channel: $channel, to: $to, type: $type) { id channel status provider attempts userId notificationId } }';
+const TEST_SEND =
+  'mutation S($channel: NotificationChannel!, $to: String!, $type: String) { sendTestNotification(channel: $channel, to: $to, type: $type) { id channel status provider attempts userId notificationId } }';
 
 describe('preferences', () => {
   it('bad addresses, locales and types are refused with their codes and change nothing', async () => {
@@ -44,7 +46,7 @@ describe('preferences', () => {
 });
 
 describe('inbox', () => {
-  it('pages newest first, filters unread, counts, and marks only the caller\'s own entries read', async () => {
+  it("pages newest first, filters unread, counts, and marks only the caller's own entries read", async () => {
     const running = await startNotification();
     const alice = await running.sources.register();
     const bob = await running.sources.register();
@@ -68,7 +70,9 @@ describe('inbox', () => {
     expect(unread.data.notifications.nodes).toHaveLength(2);
     expect((await running.graphql(me, 'mutation { markAllNotificationsRead }')).data.markAllNotificationsRead).toBe(2);
     expect((await running.graphql(me, 'query { unreadNotificationCount }')).data.unreadNotificationCount).toBe(0);
-    expect(errorCode(await running.graphql(me, 'mutation M($ids: [ID!]!) { markNotificationsRead(ids: $ids) }', { ids: Array.from({ length: 501 }, (_, i) => `id-${i}`) }))).toBe('MSNotificationTooManyIds');
+    expect(errorCode(await running.graphql(me, 'mutation M($ids: [ID!]!) { markNotificationsRead(ids: $ids) }', { ids: Array.from({ length: 501 }, (_, i) => `id-${i}`) }))).toBe(
+      'MSNotificationTooManyIds',
+    );
     expect(errorCode(await running.graphql(null, 'query { unreadNotificationCount }'))).toBe('UNAUTHENTICATED');
   });
 });
@@ -77,7 +81,9 @@ describe('templates and test sends', () => {
   it('admins replace a template; values are escaped in HTML; users and strangers cannot', async () => {
     const running = await startNotification();
     const admin = running.admin();
-    const saved = await running.graphql(admin, UPSERT, { input: { type: 'payment.transfer_received', channel: 'EMAIL', subject: 'Incoming: {{amount}}', body: 'Hi! {{counterparty}} paid {{amount}}.' } });
+    const saved = await running.graphql(admin, UPSERT, {
+      input: { type: 'payment.transfer_received', channel: 'EMAIL', subject: 'Incoming: {{amount}}', body: 'Hi! {{counterparty}} paid {{amount}}.' },
+    });
     expect(saved.errors).toBeUndefined();
     expect(saved.data.upsertNotificationTemplate).toMatchObject({ type: 'payment.transfer_received', channel: 'EMAIL', locale: 'en', builtIn: false });
     expect(errorCode(await running.graphql(running.user(), UPSERT, { input: { type: 'test', channel: 'EMAIL', body: 'x' } }))).toBe('FORBIDDEN');
@@ -105,7 +111,10 @@ describe('templates and test sends', () => {
 
     const listed = await running.graphql(admin, 'query { notificationTemplates { type channel locale builtIn subject } }');
     const forType = listed.data.notificationTemplates.filter((t: any) => t.type === 'payment.transfer_received' && t.locale === 'en');
-    expect(forType).toEqual([{ type: 'payment.transfer_received', channel: 'EMAIL', locale: 'en', builtIn: false, subject: 'Incoming: {{amount}}' }, { type: 'payment.transfer_received', channel: 'IN_APP', locale: 'en', builtIn: true, subject: 'Money received' }]);
+    expect(forType).toEqual([
+      { type: 'payment.transfer_received', channel: 'EMAIL', locale: 'en', builtIn: false, subject: 'Incoming: {{amount}}' },
+      { type: 'payment.transfer_received', channel: 'IN_APP', locale: 'en', builtIn: true, subject: 'Money received' },
+    ]);
   });
 
   it('a syntax error is refused at save; a missing variable fails the test send, and users still get the built-in text', async () => {
@@ -151,10 +160,12 @@ describe('templates and test sends', () => {
     expect(errorCode(await running.graphql(admin, TEST_SEND, { channel: 'PUSH', to: `u-${randomUUID()}` }))).toBe('MSNotificationRecipientNotFound');
     expect(errorCode(await running.graphql(running.user(), TEST_SEND, { channel: 'EMAIL', to: 'a@example.test' }))).toBe('FORBIDDEN');
 
-    const deliveries = await running.graphql(admin, 'query D($filter: DeliveryFilter) { deliveries(first: 10, filter: $filter) { totalCount nodes { channel status userId } } }', { filter: { channel: 'IN_APP' } });
+    const deliveries = await running.graphql(admin, 'query D($filter: DeliveryFilter) { deliveries(first: 10, filter: $filter) { totalCount nodes { channel status userId } } }', {
+      filter: { channel: 'IN_APP' },
+    });
     expect(deliveries.data.deliveries).toEqual({ totalCount: 1, nodes: [{ channel: 'IN_APP', status: 'DELIVERED', userId: user.id }] });
     expect(errorCode(await running.graphql(running.user(), 'query { deliveries(first: 5) { totalCount } }'))).toBe('FORBIDDEN');
-    expect((await deliveriesOf(running, user.id))).toHaveLength(1);
+    expect(await deliveriesOf(running, user.id)).toHaveLength(1);
   });
 });
 
@@ -166,10 +177,13 @@ describe('metrics', () => {
     await running.sources.transfer(alice.id, bob.id, 100);
     await running.smtp.waitFor((m) => m.to.includes(bob.email), 15_000);
     await running.graphql(running.user(bob.id), 'query { unreadNotificationCount }');
-    const text = await waitFor(async () => {
-      const body = await (await fetch(running.url.replace('/graphql', '/metrics'))).text();
-      return body.includes('notification_deliveries_total{channel="EMAIL",status="SENT",service="notification-service"} 1') ? body : undefined;
-    }, { what: 'the sent email counted' });
+    const text = await waitFor(
+      async () => {
+        const body = await (await fetch(running.url.replace('/graphql', '/metrics'))).text();
+        return body.includes('notification_deliveries_total{channel="EMAIL",status="SENT",service="notification-service"} 1') ? body : undefined;
+      },
+      { what: 'the sent email counted' },
+    );
     expect(text).toContain('notification_deliveries_total{channel="IN_APP",status="DELIVERED",service="notification-service"} 2');
     expect(text).toContain('subgraph_operations_total{field="unreadNotificationCount",type="query",outcome="ok",service="notification-service"} 1');
     expect(text).toContain('notification_provider_breaker_open{provider="smtp",service="notification-service"} 0');

@@ -51,7 +51,7 @@ describe('from events to messages', () => {
     expect(await running.service.deps.store.notifications.countDocuments({ userId: bob.id })).toBe(2);
   });
 
-  it('an OTP by SMS carries the code to the number asked for, is stored without it, and Twilio\'s signed receipt marks it delivered', async () => {
+  it("an OTP by SMS carries the code to the number asked for, is stored without it, and Twilio's signed receipt marks it delivered", async () => {
     const running = await startNotification();
     const carol = await running.sources.register({ phone: '+4915112345678' });
     await running.sources.otp(carol.id, 'SMS', '+4915112345678', '493817');
@@ -86,7 +86,7 @@ describe('from events to messages', () => {
     expect((await deliveriesOf(running, dave.id))[0]?.lastError).toBeNull();
   });
 
-  it('an OTP by email arrives at the address of the request with the code, in the reader\'s locale', async () => {
+  it("an OTP by email arrives at the address of the request with the code, in the reader's locale", async () => {
     const running = await startNotification();
     const erin = await running.sources.register();
     const me = running.user(erin.id);

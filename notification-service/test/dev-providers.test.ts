@@ -27,7 +27,11 @@ async function setup() {
   return { sinks, api, sendEmail, sendSms, faults };
 }
 
-const refusal = (sending: Promise<unknown>): Promise<ProviderError> => sending.then(() => Promise.reject(new Error('the send went through')), (error: ProviderError) => error);
+const refusal = (sending: Promise<unknown>): Promise<ProviderError> =>
+  sending.then(
+    () => Promise.reject(new Error('the send went through')),
+    (error: ProviderError) => error,
+  );
 
 describe('provider sinks inspection API', () => {
   it('GET /emails lists what arrived, filtered by recipient without regard to case', async () => {
@@ -57,7 +61,7 @@ describe('provider sinks inspection API', () => {
     }
   });
 
-  it('POST /faults sets and clears each sink\'s fault; a malformed fault is refused with the reason', async () => {
+  it("POST /faults sets and clears each sink's fault; a malformed fault is refused with the reason", async () => {
     const { sinks, faults, sendEmail, sendSms } = await setup();
     expect(await faults({ smtp: { kind: 'reject', code: 550 }, sms: { status: 400, code: 21211 } })).toEqual({ status: 200, body: { ok: true } });
     expect(await refusal(sendEmail('dana@example.test'))).toMatchObject({ retryable: false, providerCode: 550 });
@@ -81,7 +85,7 @@ describe('provider sinks inspection API', () => {
     expect(notJson.status).toBe(400);
   });
 
-  it('DELETE /messages forgets both sinks\' messages; unknown paths answer 404', async () => {
+  it("DELETE /messages forgets both sinks' messages; unknown paths answer 404", async () => {
     const { api, sendEmail, sendSms } = await setup();
     await sendEmail('erin@example.test');
     await sendSms('+4915112345678');

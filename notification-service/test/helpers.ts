@@ -60,7 +60,10 @@ export interface RunningNotification {
  * real ones).
  */
 export class Sources {
-  constructor(private readonly bus: EventBus, private readonly fixture: TestFixture) {}
+  constructor(
+    private readonly bus: EventBus,
+    private readonly fixture: TestFixture,
+  ) {}
 
   async publish(type: string, userId: string | null, data: Record<string, unknown>, id?: string): Promise<IntegrationEvent> {
     const event = createIntegrationEvent({ type, tenantId: this.fixture.tenantId, userId, data, ...(id !== undefined ? { id } : {}) });
@@ -72,7 +75,9 @@ export class Sources {
    * A user the service can address, made known the way a backfill does (`user.snapshot`): no
    * welcome message in the way of what a test looks for. `welcome` publishes `user.registered`.
    */
-  async register(user: { id?: string; email?: string; phone?: string | null; displayName?: string; welcome?: boolean } = {}): Promise<{ id: string; email: string; phone: string | null; displayName: string }> {
+  async register(
+    user: { id?: string; email?: string; phone?: string | null; displayName?: string; welcome?: boolean } = {},
+  ): Promise<{ id: string; email: string; phone: string | null; displayName: string }> {
     const id = user.id ?? `u-${randomUUID().slice(0, 8)}`;
     const registered = { id, email: user.email ?? `${id}@example.test`, phone: user.phone ?? null, displayName: user.displayName ?? `User ${id.slice(2, 6)}` };
     const at = new Date().toISOString();
@@ -87,7 +92,14 @@ export class Sources {
 
   otp(userId: string, channel: 'EMAIL' | 'SMS', destination: string, code: string): Promise<IntegrationEvent> {
     const otpId = randomUUID();
-    return this.publish('auth.otp.requested', userId, { otpId, channel, purpose: 'withdrawal', destination, sealedCode: sealOtpCode(code, OTP_KEY, otpId), expiresAt: new Date(Date.now() + 600_000).toISOString() });
+    return this.publish('auth.otp.requested', userId, {
+      otpId,
+      channel,
+      purpose: 'withdrawal',
+      destination,
+      sealedCode: sealOtpCode(code, OTP_KEY, otpId),
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
   }
 }
 
@@ -132,7 +144,9 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
   onTestFinished(() => service.stop());
   const bus = new EventBus({ serviceName: `source-${randomUUID().slice(0, 6)}`, redis: fixture.redis(), streamKey: fixture.key('events') });
   onTestFinished(() => bus.close());
-  const caller = (roles: Caller['roles']) => (id = `u-${randomUUID().slice(0, 8)}`): Caller => ({ id, tenantId: fixture.tenantId, roles });
+  const caller =
+    (roles: Caller['roles']) =>
+    (id = `u-${randomUUID().slice(0, 8)}`): Caller => ({ id, tenantId: fixture.tenantId, roles });
   return {
     fixture,
     service,
@@ -149,7 +163,11 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
           : { sub: who.id, tid: who.tenantId, roles: who.roles, permissions: who.roles.flatMap((role) => [...ROLE_PERMISSIONS[role]]), correlationId: randomUUID() },
         CONTEXT_SECRET,
       );
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers }, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
       return (await response.json()) as never;
     },
   };

@@ -17,10 +17,13 @@ describe('provider outages', () => {
 
     await running.smtp.restart();
     for (const user of users) await running.smtp.waitFor((m) => m.to.includes(user.email), 30_000);
-    await waitFor(async () => {
-      const emails = (await running.service.deps.store.deliveries.find({ tenantId: running.fixture.tenantId, channel: 'EMAIL' }).toArray());
-      return emails.length === users.length && emails.every((d) => d.status === 'SENT');
-    }, { what: 'every email delivery recorded as sent', timeoutMs: 20_000 });
+    await waitFor(
+      async () => {
+        const emails = await running.service.deps.store.deliveries.find({ tenantId: running.fixture.tenantId, channel: 'EMAIL' }).toArray();
+        return emails.length === users.length && emails.every((d) => d.status === 'SENT');
+      },
+      { what: 'every email delivery recorded as sent', timeoutMs: 20_000 },
+    );
     // Nothing lost, and one delivery record each. Email is at-least-once (README): a send whose
     // answer is lost (a client timeout on a loaded machine while the relay accepted it) is sent
     // again, so a recipient may see a copy, never none.
@@ -29,7 +32,7 @@ describe('provider outages', () => {
     expect(running.service.workers.breakerStates()['smtp']).toBe('closed');
   });
 
-  it('SMS answering 500s: retries stop at the policy\'s attempts, the delivery fails with the reason, and email is unaffected', async () => {
+  it("SMS answering 500s: retries stop at the policy's attempts, the delivery fails with the reason, and email is unaffected", async () => {
     const running = await startNotification({ settings: { breaker: { failureThreshold: 50 } } });
     running.twilio.setFault({ status: 500, message: 'upstream down' });
     const user = await running.sources.register({ phone: '+4915112345671' });
@@ -66,7 +69,7 @@ describe('provider outages', () => {
     expect(emails.find((d) => d.type === 'security.password_changed')?.status).toBe('SENT');
   });
 
-  it('with a fallback relay configured, email goes through it while the primary\'s breaker is open', async () => {
+  it("with a fallback relay configured, email goes through it while the primary's breaker is open", async () => {
     const primary = await startSmtpSink();
     await primary.close();
     const fallback = await startSmtpSink();
@@ -75,7 +78,10 @@ describe('provider outages', () => {
       settings: { breaker: { failureThreshold: 1, resetTimeoutMs: 60_000 } },
       overrides: {
         providers: {
-          EMAIL: [createSmtpEmailProvider({ url: primary.url, from: 'a@platform.test', timeoutMs: 1_000 }), createSmtpEmailProvider({ url: fallback.url, from: 'a@platform.test', name: 'smtp-fallback' })],
+          EMAIL: [
+            createSmtpEmailProvider({ url: primary.url, from: 'a@platform.test', timeoutMs: 1_000 }),
+            createSmtpEmailProvider({ url: fallback.url, from: 'a@platform.test', name: 'smtp-fallback' }),
+          ],
           SMS: [],
         },
       },

@@ -11,7 +11,15 @@ import { createTwilioSmsProvider, parseTwilioStatus, verifyTwilioStatusCallback 
 const CREDENTIALS = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex'), from: '+15005550006' };
 
 function email(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
-  return { deliveryId: randomUUID(), tenantId: 't1', to: `${randomUUID().slice(0, 8)}@example.test`, subject: 'Transfer received', text: 'You received 10.00 EUR.', html: '<p>You received <b>10.00 EUR</b>.</p>', ...overrides };
+  return {
+    deliveryId: randomUUID(),
+    tenantId: 't1',
+    to: `${randomUUID().slice(0, 8)}@example.test`,
+    subject: 'Transfer received',
+    text: 'You received 10.00 EUR.',
+    html: '<p>You received <b>10.00 EUR</b>.</p>',
+    ...overrides,
+  };
 }
 
 function sms(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
@@ -20,7 +28,10 @@ function sms(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
 
 /** The ProviderError a send rejects with. */
 async function refusal(provider: NotificationProvider, message: OutgoingMessage): Promise<ProviderError> {
-  const error = await provider.send(message).then(() => null, (caught: unknown) => caught);
+  const error = await provider.send(message).then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(ProviderError);
   return error as ProviderError;
 }
@@ -36,7 +47,13 @@ async function smtpSetup(timeoutMs = 2_000) {
 async function twilioSetup(options: { timeoutMs?: number; authToken?: string; statusCallbackUrl?: string } = {}) {
   const sink = await startTwilioSink({ authToken: CREDENTIALS.authToken, accountSid: CREDENTIALS.accountSid });
   onTestFinished(() => sink.close());
-  const provider = createTwilioSmsProvider({ ...CREDENTIALS, apiBaseUrl: sink.url, timeoutMs: options.timeoutMs ?? 2_000, ...(options.authToken !== undefined ? { authToken: options.authToken } : {}), ...(options.statusCallbackUrl !== undefined ? { statusCallbackUrl: options.statusCallbackUrl } : {}) });
+  const provider = createTwilioSmsProvider({
+    ...CREDENTIALS,
+    apiBaseUrl: sink.url,
+    timeoutMs: options.timeoutMs ?? 2_000,
+    ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
+    ...(options.statusCallbackUrl !== undefined ? { statusCallbackUrl: options.statusCallbackUrl } : {}),
+  });
   onTestFinished(() => provider.close());
   return { sink, provider };
 }
@@ -49,7 +66,13 @@ describe('SMTP email provider against the SMTP sink', () => {
     const received = await sink.waitFor((m) => m.to.includes(message.to), 5_000);
     expect(provider).toMatchObject({ name: 'smtp', channel: 'EMAIL' });
     expect(result.status).toBe('SENT');
-    expect(received).toMatchObject({ to: [message.to], envelope: { from: 'no-reply@platform.test', to: [message.to] }, from: 'no-reply@platform.test', subject: 'Transfer received', text: 'You received 10.00 EUR.' });
+    expect(received).toMatchObject({
+      to: [message.to],
+      envelope: { from: 'no-reply@platform.test', to: [message.to] },
+      from: 'no-reply@platform.test',
+      subject: 'Transfer received',
+      text: 'You received 10.00 EUR.',
+    });
     expect(received.html).toContain('<b>10.00 EUR</b>');
     expect(received.headers['x-delivery-id']).toBe(message.deliveryId);
     expect(received.headers['x-notification-type']).toBe('transfer.received');
@@ -89,7 +112,7 @@ describe('SMTP email provider against the SMTP sink', () => {
 });
 
 describe('Twilio SMS provider against the Twilio sink', () => {
-  it('sends To, From and Body with the account\'s basic auth; the SID is the provider id', async () => {
+  it("sends To, From and Body with the account's basic auth; the SID is the provider id", async () => {
     const { sink, provider } = await twilioSetup();
     const message = sms();
     const result = await provider.send(message);
@@ -133,7 +156,7 @@ describe('Twilio SMS provider against the Twilio sink', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it('the sink\'s delivered receipt verifies with the library\'s signature check; a tampered one does not', async () => {
+  it("the sink's delivered receipt verifies with the library's signature check; a tampered one does not", async () => {
     const receipt = deferred<{ url: string; headers: IncomingHttpHeaders; params: Record<string, string> }>();
     const receiver = createServer((req, res) => {
       let body = '';
@@ -182,6 +205,11 @@ describe('parseTwilioStatus', () => {
   });
 
   it('carries the error code and the delivery id when present', () => {
-    expect(parseTwilioStatus({ MessageSid: 'SM2', MessageStatus: 'undelivered', ErrorCode: '30003', deliveryId: 'd-1' })).toEqual({ messageSid: 'SM2', status: 'FAILED', errorCode: '30003', deliveryId: 'd-1' });
+    expect(parseTwilioStatus({ MessageSid: 'SM2', MessageStatus: 'undelivered', ErrorCode: '30003', deliveryId: 'd-1' })).toEqual({
+      messageSid: 'SM2',
+      status: 'FAILED',
+      errorCode: '30003',
+      deliveryId: 'd-1',
+    });
   });
 });

@@ -15,7 +15,13 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
 /** `mongodb`, `graphql`, `@apollo/server`, `core-service`, `node`, `(garbage collector)`, ... */
 export function packageOf(frame: ProfileNode['callFrame']): string {
@@ -58,8 +64,14 @@ export function summarize(profile: CpuProfile, top = 12): ProfileSummary {
   const share = (us: number): number => Math.round((us / total) * 1000) / 10;
   return {
     totalMs: ms(total),
-    byPackage: [...packages].sort((a, b) => b[1] - a[1]).slice(0, top).map(([pkg, us]) => ({ package: pkg, selfMs: ms(us), share: share(us) })),
-    topFunctions: [...functions].sort((a, b) => b[1].us - a[1].us).slice(0, top).map(([fn, { package: pkg, us }]) => ({ function: fn, package: pkg, selfMs: ms(us), share: share(us) })),
+    byPackage: [...packages]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([pkg, us]) => ({ package: pkg, selfMs: ms(us), share: share(us) })),
+    topFunctions: [...functions]
+      .sort((a, b) => b[1].us - a[1].us)
+      .slice(0, top)
+      .map(([fn, { package: pkg, us }]) => ({ function: fn, package: pkg, selfMs: ms(us), share: share(us) })),
   };
 }
 

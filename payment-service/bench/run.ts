@@ -20,14 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MongoClient, type Db } from 'mongodb';
 import { Redis } from 'ioredis';
-import {
-  OperationStateTracker,
-  createTransferWithTransactions,
-  getWalletId,
-  newWalletFields,
-  signUserContext,
-  withTransaction,
-} from 'core-service';
+import { OperationStateTracker, createTransferWithTransactions, getWalletId, newWalletFields, signUserContext, withTransaction } from 'core-service';
 import { createPaymentService, type PaymentService } from '../src/service.js';
 
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5_000);
@@ -36,7 +29,10 @@ const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5_000);
  * those cases only, for a CPU profile of one path (`node --cpu-prof`); results.json is then not
  * written.
  */
-const ONLY = (process.env['BENCH_ONLY'] ?? '').split(',').filter((part) => part !== '').map((part) => part.split(':'));
+const ONLY = (process.env['BENCH_ONLY'] ?? '')
+  .split(',')
+  .filter((part) => part !== '')
+  .map((part) => part.split(':'));
 /**
  * `BENCH_CPU_PROFILE_DIR=dir`: a CPU profile of this process (clients, service, driver) for each
  * case's measured window only, as `dir/<mode>-<traffic>-<clients>.cpuprofile` (start-up and
@@ -69,7 +65,18 @@ const USER_PERMISSIONS = ['wallet:read:own', 'transfer:create:own'];
 type Mode = 'helper' | 'helper-untracked' | 'subgraph' | 'raw-driver';
 type Traffic = 'spread' | 'one-wallet';
 /** `loadAverage1m`: os.loadavg()[0] as the case ended (the machine is shared: other processes count). */
-interface Figure { mode: Mode; traffic: Traffic; clients: number; transfers: number; refused: number; errors: number; transfersPerSecond: number; p50Ms: number; p99Ms: number; loadAverage1m: number }
+interface Figure {
+  mode: Mode;
+  traffic: Traffic;
+  clients: number;
+  transfers: number;
+  refused: number;
+  errors: number;
+  transfersPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  loadAverage1m: number;
+}
 
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
@@ -104,18 +111,20 @@ async function measure(clients: number, once: (client: number) => Promise<'ok' |
   let errors = 0;
   const started = performance.now();
   const deadline = started + DURATION_MS;
-  await Promise.all(Array.from({ length: clients }, async (_, client) => {
-    while (performance.now() < deadline) {
-      const t0 = performance.now();
-      try {
-        if ((await once(client)) === 'ok') latencies.push(performance.now() - t0);
-        else refused += 1;
-      } catch (error) {
-        errors += 1;
-        if (errors <= 3) process.stderr.write(`bench error: ${error instanceof Error ? error.message : String(error)}\n`);
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        try {
+          if ((await once(client)) === 'ok') latencies.push(performance.now() - t0);
+          else refused += 1;
+        } catch (error) {
+          errors += 1;
+          if (errors <= 3) process.stderr.write(`bench error: ${error instanceof Error ? error.message : String(error)}\n`);
+        }
       }
-    }
-  }));
+    }),
+  );
   const elapsed = (performance.now() - started) / 1_000;
   latencies.sort((a, b) => a - b);
   return { transfers: latencies.length, refused, errors, transfersPerSecond: Math.round(latencies.length / elapsed), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
@@ -128,7 +137,9 @@ async function seedTenant(db: Db): Promise<{ tenantId: string; users: string[] }
   const now = new Date();
   await db.collection('wallets').insertMany(users.map((userId) => ({ ...newWalletFields(tenantId, userId, 'EUR', now), balance: 1_000_000_000 })) as never[]);
   // The subgraph mode's createTransfer refuses parties the users projection does not know.
-  await db.collection('projected_users').insertMany(users.map((userId) => ({ _id: userId, userId, tenantId, email: null, emailKey: null, displayName: null, status: 'active', statusAt: now.getTime(), profileAt: 0 })) as never[]);
+  await db
+    .collection('projected_users')
+    .insertMany(users.map((userId) => ({ _id: userId, userId, tenantId, email: null, emailKey: null, displayName: null, status: 'active', statusAt: now.getTime(), profileAt: 0 })) as never[]);
   return { tenantId, users };
 }
 
@@ -155,11 +166,16 @@ async function rawTransfer(client: MongoClient, db: Db, tenantId: string, from: 
       if (debited === null) return 'refused';
       const credited = await wallets.findOneAndUpdate({ _id: toId }, { $inc: { balance: amount, version: 1 }, $set: { updatedAt: now } } as never, { session, upsert: true, returnDocument: 'after' });
       const id = randomUUID();
-      await db.collection('transactions').insertMany([
-        { _id: randomUUID(), tenantId, walletId: fromId, amount: -amount, balance: (debited as never as { balance: number }).balance, objectId: id, createdAt: now },
-        { _id: randomUUID(), tenantId, walletId: toId, amount, balance: (credited as never as { balance: number }).balance, objectId: id, createdAt: now },
-      ] as never[], { session });
-      await db.collection('transfers').insertOne({ _id: id, tenantId, fromUserId: from, toUserId: to, amount, currency: 'EUR', status: 'completed', idempotencyKey: randomUUID(), createdAt: now } as never, { session });
+      await db.collection('transactions').insertMany(
+        [
+          { _id: randomUUID(), tenantId, walletId: fromId, amount: -amount, balance: (debited as never as { balance: number }).balance, objectId: id, createdAt: now },
+          { _id: randomUUID(), tenantId, walletId: toId, amount, balance: (credited as never as { balance: number }).balance, objectId: id, createdAt: now },
+        ] as never[],
+        { session },
+      );
+      await db
+        .collection('transfers')
+        .insertOne({ _id: id, tenantId, fromUserId: from, toUserId: to, amount, currency: 'EUR', status: 'completed', idempotencyKey: randomUUID(), createdAt: now } as never, { session });
       return 'ok';
     },
   });
@@ -169,7 +185,9 @@ async function main(): Promise<void> {
   const loadAverageAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const children: ChildProcess[] = [];
-  const stopAll = (): void => { for (const child of children) child.kill('SIGTERM'); };
+  const stopAll = (): void => {
+    for (const child of children) child.kill('SIGTERM');
+  };
   process.on('exit', stopAll);
   try {
     const engine = spawn(process.execPath, [`${root}scripts/embedded-mongo/bin/embedded-mongo.js`, '--port', '0', '--replSet', 'rs0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -199,14 +217,20 @@ async function main(): Promise<void> {
             if (mode === 'raw-driver') return rawTransfer(client, db, tenantId, from, to, amount);
             if (mode === 'helper' || mode === 'helper-untracked') {
               const options = mode === 'helper' ? { tracker: tracker as OperationStateTracker } : {};
-              await createTransferWithTransactions({ db, client, tenantId, fromUserId: from, toUserId: to, amount, currency: 'EUR', idempotencyKey: `bench-${randomUUID()}`, emit: service.deps.emit }, options);
+              await createTransferWithTransactions(
+                { db, client, tenantId, fromUserId: from, toUserId: to, amount, currency: 'EUR', idempotencyKey: `bench-${randomUUID()}`, emit: service.deps.emit },
+                options,
+              );
               return 'ok';
             }
             const headers = signUserContext({ sub: from, tid: tenantId, roles: ['user'], permissions: USER_PERMISSIONS, correlationId: randomUUID() }, SECRET);
             const response = await fetch(url, {
               method: 'POST',
               headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
-              body: JSON.stringify({ query: 'mutation($i: CreateTransferInput!) { createTransfer(input: $i) { id status } }', variables: { i: { toUserId: to, amount, currency: 'EUR', idempotencyKey: `bench-${randomUUID()}` } } }),
+              body: JSON.stringify({
+                query: 'mutation($i: CreateTransferInput!) { createTransfer(input: $i) { id status } }',
+                variables: { i: { toUserId: to, amount, currency: 'EUR', idempotencyKey: `bench-${randomUUID()}` } },
+              }),
             });
             const body = (await response.json()) as { errors?: { message: string }[] };
             if (body.errors !== undefined) throw new Error(body.errors[0]!.message);
@@ -214,7 +238,9 @@ async function main(): Promise<void> {
           };
           const figure: Figure = { mode, traffic, clients, ...(await profiled(`${mode}-${traffic}-${clients}`, () => measure(clients, once))), loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 };
           figures.push(figure);
-          process.stdout.write(`${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(16)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)  load ${figure.loadAverage1m}\n`);
+          process.stdout.write(
+            `${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(16)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)  load ${figure.loadAverage1m}\n`,
+          );
         }
       }
     }
@@ -224,11 +250,18 @@ async function main(): Promise<void> {
       redis.disconnect();
       return;
     }
-    const ratios = figures.filter((f) => f.mode === 'subgraph').map((f) => {
-      const raw = figures.find((r) => r.mode === 'raw-driver' && r.traffic === f.traffic && r.clients === f.clients)!;
-      const helper = figures.find((r) => r.mode === 'helper' && r.traffic === f.traffic && r.clients === f.clients)!;
-      return { traffic: f.traffic, clients: f.clients, subgraphVsRaw: Math.round((f.transfersPerSecond / Math.max(1, raw.transfersPerSecond)) * 100) / 100, helperVsRaw: Math.round((helper.transfersPerSecond / Math.max(1, raw.transfersPerSecond)) * 100) / 100 };
-    });
+    const ratios = figures
+      .filter((f) => f.mode === 'subgraph')
+      .map((f) => {
+        const raw = figures.find((r) => r.mode === 'raw-driver' && r.traffic === f.traffic && r.clients === f.clients)!;
+        const helper = figures.find((r) => r.mode === 'helper' && r.traffic === f.traffic && r.clients === f.clients)!;
+        return {
+          traffic: f.traffic,
+          clients: f.clients,
+          subgraphVsRaw: Math.round((f.transfersPerSecond / Math.max(1, raw.transfersPerSecond)) * 100) / 100,
+          helperVsRaw: Math.round((helper.transfersPerSecond / Math.max(1, raw.transfersPerSecond)) * 100) / 100,
+        };
+      });
     for (const ratio of ratios) process.stdout.write(`${ratio.traffic} ${ratio.clients}: subgraph/raw ${ratio.subgraphVsRaw}, helper/raw ${ratio.helperVsRaw}\n`);
     const results = {
       ranAt: new Date().toISOString(),

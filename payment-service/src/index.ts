@@ -55,10 +55,14 @@ const service = createPaymentService({
 });
 
 lifecycle.onStop('mongodb', () => database.close());
-lifecycle.onStart('service', async () => {
-  const { url } = await service.start();
-  getLogger().info({ url, database: database.getDatabaseName(), payoutProvider: provider.name }, `${SERVICE_NAME} ready`);
-}, () => service.stop());
+lifecycle.onStart(
+  'service',
+  async () => {
+    const { url } = await service.start();
+    getLogger().info({ url, database: database.getDatabaseName(), payoutProvider: provider.name }, `${SERVICE_NAME} ready`);
+  },
+  () => service.stop(),
+);
 lifecycle.onStop('config', () => configStore.close());
 lifecycle.onStop('redis', () => closeRedis());
 // Last start step: the admin `systemHealth` sees this instance once it is up, and stops seeing it at a graceful stop.

@@ -41,7 +41,7 @@ export class PaymentMetrics {
     });
     this.#amounts = new Counter({
       name: 'payment_transferred_amount_minor_total',
-      help: 'Sum of completed movements by type and currency, in the currency\'s minor unit (cents)',
+      help: "Sum of completed movements by type and currency, in the currency's minor unit (cents)",
       labelNames: ['type', 'currency'] as const,
       registers: [registry],
     });

@@ -158,7 +158,10 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       // A movement's events (completion and both wallets) as one outbox insert.
       emitAll: async (all: ReadonlyArray<TransferEvent>, { session }: { session: ClientSession }) => {
         for (const event of all) await observe(event.type, event.tenantId, event.userId, event.data, session);
-        return events.emitAll(all.map((event) => ({ ...event, dispatchWebhooks: isWebhookEvent(event.type) })), { session });
+        return events.emitAll(
+          all.map((event) => ({ ...event, dispatchWebhooks: isWebhookEvent(event.type) })),
+          { session },
+        );
       },
     },
   );

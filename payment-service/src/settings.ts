@@ -65,7 +65,11 @@ export function registerPaymentConfigDefaults(): void {
     fundingShards: { value: DEFAULT_PAYMENT_SETTINGS.fundingShards, schema: fundingShards as never, description: 'Sub-wallets of the external funding account (hot-wallet split)' },
     payout: { value: DEFAULT_PAYMENT_SETTINGS.payout, schema: payout as never, sensitivePaths: ['payout.apiKey'], description: 'Payout provider: URL and API key, or the simulated provider' },
     limits: { value: DEFAULT_PAYMENT_SETTINGS.limits, schema: limits as never, description: 'Recipient lookups per caller and minute; grace for users not yet projected' },
-    balanceCaps: { value: DEFAULT_PAYMENT_SETTINGS.balanceCaps, schema: balanceCaps as never, description: 'Most a customer wallet may hold per currency, in minor units (e.g. {"EUR": 100000000}); none: only the safe-integer limit' },
+    balanceCaps: {
+      value: DEFAULT_PAYMENT_SETTINGS.balanceCaps,
+      schema: balanceCaps as never,
+      description: 'Most a customer wallet may hold per currency, in minor units (e.g. {"EUR": 100000000}); none: only the safe-integer limit',
+    },
   });
 }
 
@@ -96,7 +100,10 @@ export class LivePaymentSettings {
   #current: PaymentSettings;
   readonly #listeners: Array<(settings: PaymentSettings) => void> = [];
 
-  private constructor(private readonly store: ConfigStore, initial: PaymentSettings) {
+  private constructor(
+    private readonly store: ConfigStore,
+    initial: PaymentSettings,
+  ) {
     this.#current = initial;
     store.on('changed', (change: { service: string }) => {
       if (change.service !== SETTINGS_SERVICE) return;

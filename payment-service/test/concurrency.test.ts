@@ -20,7 +20,18 @@ describe('concurrent transfers from several processes', () => {
     const tenantId = fixture.tenantId;
     const users = Array.from({ length: USERS }, (_, i) => `cc-user-${i}`);
     for (const userId of users) {
-      await createTransferWithTransactions({ db, client, tenantId, fromUserId: fundingAccountUserId(0), fromSystemAccount: true, toUserId: userId, amount: OPENING_BALANCE, currency: 'EUR', idempotencyKey: `fund-${userId}`, type: 'deposit' });
+      await createTransferWithTransactions({
+        db,
+        client,
+        tenantId,
+        fromUserId: fundingAccountUserId(0),
+        fromSystemAccount: true,
+        toUserId: userId,
+        amount: OPENING_BALANCE,
+        currency: 'EUR',
+        idempotencyKey: `fund-${userId}`,
+        type: 'deposit',
+      });
     }
 
     // Amounts up to 60% of an opening balance: busy wallets run dry, so some transfers overdraw.
@@ -34,16 +45,18 @@ describe('concurrent transfers from several processes', () => {
     // The same request (same key, same input) sent by two different processes.
     unique.slice(0, DUPLICATED_KEYS).forEach((transfer, i) => shares[(i + 1) % PROCESSES]!.push(transfer));
 
-    const children = shares.map((plan) => spawnChild('transfer-client', {
-      MONGO_URI: fixture.mongoUri,
-      REDIS_URL: fixture.redisUrl,
-      DB_NAME: db.databaseName,
-      TENANT_ID: tenantId,
-      KEY_PREFIX: fixture.brand,
-      PLAN: JSON.stringify(plan),
-      // Every request of a process in flight at once: 200 concurrent transfers in all.
-      IN_FLIGHT: String(REQUESTS),
-    }));
+    const children = shares.map((plan) =>
+      spawnChild('transfer-client', {
+        MONGO_URI: fixture.mongoUri,
+        REDIS_URL: fixture.redisUrl,
+        DB_NAME: db.databaseName,
+        TENANT_ID: tenantId,
+        KEY_PREFIX: fixture.brand,
+        PLAN: JSON.stringify(plan),
+        // Every request of a process in flight at once: 200 concurrent transfers in all.
+        IN_FLIGHT: String(REQUESTS),
+      }),
+    );
     expect(await Promise.all(children.map((child) => child.exited))).toEqual(children.map(() => 0));
     const answers = children.flatMap((child) => child.lines.map((line) => JSON.parse(line) as { key: string; outcome: string; transferId?: string }));
     expect(answers).toHaveLength(REQUESTS);

@@ -16,7 +16,18 @@ describe('a payment process killed mid-way', () => {
     const tenantId = fixture.tenantId;
     const users = Array.from({ length: 10 }, (_, i) => `crash-user-${i}`);
     for (const userId of users) {
-      await createTransferWithTransactions({ db, client, tenantId, fromUserId: fundingAccountUserId(0), fromSystemAccount: true, toUserId: userId, amount: 5_000, currency: 'EUR', idempotencyKey: `fund-${userId}`, type: 'deposit' });
+      await createTransferWithTransactions({
+        db,
+        client,
+        tenantId,
+        fromUserId: fundingAccountUserId(0),
+        fromSystemAccount: true,
+        toUserId: userId,
+        amount: 5_000,
+        currency: 'EUR',
+        idempotencyKey: `fund-${userId}`,
+        type: 'deposit',
+      });
       // The child sends createTransfer over HTTP: its parties must be users payment-service knows.
       await seed.project({ id: userId, tenantId, roles: ['user'] });
     }
@@ -47,11 +58,14 @@ describe('a payment process killed mid-way', () => {
     // A transaction the dead process left open keeps its documents until the server's
     // transaction lifetime limit (60 s, as MongoDB's transactionLifetimeLimitSeconds) aborts it;
     // resumed captures hit write conflicts and retry until then. Hence the long wait.
-    await vi.waitFor(async () => {
-      await restarted.service.recovery.sweep(0);
-      expect(await store.transfers.countDocuments({ tenantId, hold: 'held' })).toBe(0);
-      expect(await sagaRuns.countDocuments({ tenantId, status: { $in: ['running', 'compensating'] } })).toBe(0);
-    }, { timeout: 110_000, interval: 250 });
+    await vi.waitFor(
+      async () => {
+        await restarted.service.recovery.sweep(0);
+        expect(await store.transfers.countDocuments({ tenantId, hold: 'held' })).toBe(0);
+        expect(await sagaRuns.countDocuments({ tenantId, status: { $in: ['running', 'compensating'] } })).toBe(0);
+      },
+      { timeout: 110_000, interval: 250 },
+    );
 
     const report = await restarted.service.deps.reconciliation.reconcile(tenantId, 'EUR');
     expect(report.findings).toEqual([]);

@@ -9,8 +9,15 @@ const books = (overrides: Partial<ReconciliationInput> = {}): ReconciliationInpu
     { walletId: 'alice', balance: 70, bonusBalance: 0, lockedBalance: 20 },
     { walletId: 'bob', balance: 30, bonusBalance: 0, lockedBalance: 0 },
   ],
-  ledgerSums: new Map([['funding|balance', -100], ['alice|balance', 70], ['bob|balance', 30]]),
-  entriesPerTransfer: new Map([['deposit', 2], ['transfer', 2]]),
+  ledgerSums: new Map([
+    ['funding|balance', -100],
+    ['alice|balance', 70],
+    ['bob|balance', 30],
+  ]),
+  entriesPerTransfer: new Map([
+    ['deposit', 2],
+    ['transfer', 2],
+  ]),
   transfers: [
     { id: 'deposit', status: 'completed', fromWalletId: 'funding', amount: 100 },
     { id: 'transfer', status: 'completed', fromWalletId: 'alice', amount: 30 },
@@ -47,13 +54,21 @@ describe('reconciliation rules', () => {
   });
 
   it('a completed transfer without two entries, entries of no transfer, and a lock without a hold are reported', () => {
-    const input = books({ entriesPerTransfer: new Map([['deposit', 2], ['transfer', 1], ['ghost', 2]]) });
+    const input = books({
+      entriesPerTransfer: new Map([
+        ['deposit', 2],
+        ['transfer', 1],
+        ['ghost', 2],
+      ]),
+    });
     input.wallets[2]!.lockedBalance = 5;
-    expect(reconcileCurrency(input)).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'transfer_entry_count', transferId: 'transfer', expected: 2, actual: 1 }),
-      expect.objectContaining({ kind: 'transfer_entry_count', transferId: 'ghost', expected: 0, actual: 2 }),
-      expect.objectContaining({ kind: 'locked_balance_mismatch', walletId: 'bob', expected: 0, actual: 5 }),
-    ]));
+    expect(reconcileCurrency(input)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'transfer_entry_count', transferId: 'transfer', expected: 2, actual: 1 }),
+        expect.objectContaining({ kind: 'transfer_entry_count', transferId: 'ghost', expected: 0, actual: 2 }),
+        expect.objectContaining({ kind: 'locked_balance_mismatch', walletId: 'bob', expected: 0, actual: 5 }),
+      ]),
+    );
   });
 });
 

@@ -28,7 +28,11 @@ export interface RunningPayment {
   fixture: TestFixture;
   service: PaymentService;
   url: string;
-  graphql<T = Record<string, unknown>>(caller: Caller | null, query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  graphql<T = Record<string, unknown>>(
+    caller: Caller | null,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
   /** A new user of the fixture's tenant, known to the users projection before the next request. */
   user(id?: string): Caller;
   admin(id?: string): Caller;
@@ -63,17 +67,20 @@ export async function startPayment(overrides: Partial<PaymentServiceOptions> = {
     if (waiting >= 0) unprojected.splice(waiting, 1);
     // Strictly increasing: two facts in one millisecond must still apply in order.
     lastFactAt = Math.max(Date.now(), lastFactAt + 1);
-    const fact: UserFact = status === 'active'
-      ? { kind: 'registered', tenantId: who.tenantId, userId: who.id, at: lastFactAt, email: `${who.id}@pay.test`, displayName: who.id, status }
-      : { kind: 'status', tenantId: who.tenantId, userId: who.id, at: lastFactAt, status };
+    const fact: UserFact =
+      status === 'active'
+        ? { kind: 'registered', tenantId: who.tenantId, userId: who.id, at: lastFactAt, email: `${who.id}@pay.test`, displayName: who.id, status }
+        : { kind: 'status', tenantId: who.tenantId, userId: who.id, at: lastFactAt, status };
     await service.deps.projection.apply(fact);
   };
   const unprojected: Caller[] = [];
-  const caller = (roles: Caller['roles']) => (id = `u-${randomUUID().slice(0, 8)}`): Caller => {
-    const created: Caller = { id, tenantId: fixture.tenantId, roles };
-    unprojected.push(created);
-    return created;
-  };
+  const caller =
+    (roles: Caller['roles']) =>
+    (id = `u-${randomUUID().slice(0, 8)}`): Caller => {
+      const created: Caller = { id, tenantId: fixture.tenantId, roles };
+      unprojected.push(created);
+      return created;
+    };
   return {
     fixture,
     service,
@@ -89,14 +96,20 @@ export async function startPayment(overrides: Partial<PaymentServiceOptions> = {
           : { sub: caller.id, tid: caller.tenantId, roles: caller.roles, permissions: caller.roles.flatMap((role) => [...ROLE_PERMISSIONS[role]]), correlationId: randomUUID() },
         CONTEXT_SECRET,
       );
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers }, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
       return (await response.json()) as never;
     },
   };
 }
 
 /** A payout API that records what it receives and answers as told. */
-export async function startPayoutApi(answer: (body: Record<string, unknown>, idempotencyKey: string) => { status: number; body: unknown }): Promise<{ url: string; requests: { body: Record<string, unknown>; idempotencyKey: string }[] }> {
+export async function startPayoutApi(
+  answer: (body: Record<string, unknown>, idempotencyKey: string) => { status: number; body: unknown },
+): Promise<{ url: string; requests: { body: Record<string, unknown>; idempotencyKey: string }[] }> {
   const requests: { body: Record<string, unknown>; idempotencyKey: string }[] = [];
   const server: Server = createServer((req, res) => {
     let raw = '';

@@ -30,7 +30,8 @@ async function holdOutsideSaga(payment: RunningPayment, user: Caller, amount: nu
   const { deps } = payment.service;
   const { transfer } = await withTransaction({
     client: deps.client,
-    fn: (session) => placeHold({ db: deps.db, tenantId: user.tenantId, userId: user.id, externalUserId: fundingAccountUserId(0), amount, currency: 'EUR', idempotencyKey: key(), transferId: randomUUID() }, session),
+    fn: (session) =>
+      placeHold({ db: deps.db, tenantId: user.tenantId, userId: user.id, externalUserId: fundingAccountUserId(0), amount, currency: 'EUR', idempotencyKey: key(), transferId: randomUUID() }, session),
   });
   // Old enough to count as stuck: created an hour ago.
   await deps.store.transfers.updateOne({ _id: transfer.id }, { $set: { createdAt: new Date(Date.now() - 3_600_000) } });
@@ -81,12 +82,15 @@ describe('crash tracking and recovery', () => {
     await deps.transferTracker.setInProgress(committedId, { tenantId: alice.tenantId });
     await deps.transferTracker.setInProgress(lostId, { tenantId: alice.tenantId, idempotencyKey: 'lost-key-1' });
     // Each operation's own delayed check fires once its heartbeat is stale; no sweep needed.
-    await vi.waitFor(async () => {
-      expect((await findRecoveryAudit(deps.db, 'transfer', committedId)).map((r) => r.action)).toEqual(['confirmed_committed']);
-      expect((await findRecoveryAudit(deps.db, 'transfer', lostId)).map((r) => r.action)).toEqual(['confirmed_rolled_back']);
-      // The job audits the attempt first and then marks the operation: wait for both.
-      expect(await deps.transferTracker.get(lostId)).toMatchObject({ status: 'recovered' });
-    }, { timeout: 10_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        expect((await findRecoveryAudit(deps.db, 'transfer', committedId)).map((r) => r.action)).toEqual(['confirmed_committed']);
+        expect((await findRecoveryAudit(deps.db, 'transfer', lostId)).map((r) => r.action)).toEqual(['confirmed_rolled_back']);
+        // The job audits the attempt first and then marks the operation: wait for both.
+        expect(await deps.transferTracker.get(lostId)).toMatchObject({ status: 'recovered' });
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     // Already recovered: a second attempt does nothing.
     expect((await recovery.recoverOperation('transfer', lostId)).status).toBe('skipped');
     // Nothing moved: recovery only established the facts.
@@ -136,12 +140,17 @@ describe('crash tracking and recovery', () => {
 describe('one saga run identity', () => {
   it("a withdrawal's run is found under withdrawRunId, and recovery asks the provider with the very key the saga's payout step used", async () => {
     const keys: string[] = [];
-    const provider = { name: 'recording', payout: async (request: { idempotencyKey: string }) => (keys.push(request.idempotencyKey), { status: 'paid' as const, providerReference: `ref-${keys.length}` }) };
+    const provider = {
+      name: 'recording',
+      payout: async (request: { idempotencyKey: string }) => (keys.push(request.idempotencyKey), { status: 'paid' as const, providerReference: `ref-${keys.length}` }),
+    };
     const payment = await startPayment({ provider });
     const [admin, alice] = [payment.admin(), payment.user()];
     await deposit(payment, admin, alice, 1_000);
     const idempotencyKey = key();
-    const answer = await payment.graphql<{ withdraw: { id: string; status: string } }>(alice, `mutation($input: WithdrawInput!) { withdraw(input: $input) { id status } }`, { input: { amount: 300, currency: 'EUR', idempotencyKey } });
+    const answer = await payment.graphql<{ withdraw: { id: string; status: string } }>(alice, `mutation($input: WithdrawInput!) { withdraw(input: $input) { id status } }`, {
+      input: { amount: 300, currency: 'EUR', idempotencyKey },
+    });
     expect(answer.data?.withdraw.status).toBe('completed');
     const transfer = await payment.service.deps.store.transfers.findOne({ _id: answer.data!.withdraw.id });
     const runId = withdrawRunId({ tenantId: alice.tenantId, initiatedBy: transfer!.initiatedBy, idempotencyKey, requestHash: transfer!.requestHash });
@@ -182,10 +191,12 @@ describe('reconciliation', () => {
     const walletId = `${alice.tenantId}:${bob.id}:EUR`;
     await payment.service.deps.store.wallets.updateOne({ _id: walletId }, { $inc: { balance: 50 } });
     const dirty = await payment.graphql<{ runReconciliation: { findings: Record<string, unknown>[] } }>(admin, RECONCILE, { c: 'EUR' });
-    expect(dirty.data?.runReconciliation.findings).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'currency_sum_nonzero', expected: 0, actual: 50 }),
-      expect.objectContaining({ kind: 'wallet_ledger_mismatch', walletId, balanceType: 'balance', expected: 400, actual: 450 }),
-    ]));
+    expect(dirty.data?.runReconciliation.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'currency_sum_nonzero', expected: 0, actual: 50 }),
+        expect.objectContaining({ kind: 'wallet_ledger_mismatch', walletId, balanceType: 'balance', expected: 400, actual: 450 }),
+      ]),
+    );
     const latest = await payment.graphql<{ reconciliationReport: Record<string, unknown> }>(admin, `{ reconciliationReport(currency: "EUR") { isBalanced total findings { kind } } }`);
     expect(latest.data?.reconciliationReport).toMatchObject({ isBalanced: false, total: 50 });
     expect((await payment.service.deps.store.wallets.findOne({ _id: walletId }))?.balance).toBe(450);
@@ -212,10 +223,13 @@ describe('reconciliation', () => {
     const payment = await startPayment({ reconciliationEveryMs: 200 });
     const [admin, alice] = [payment.admin(), payment.user()];
     await deposit(payment, admin, alice, 100);
-    await vi.waitFor(async () => {
-      const report = await payment.service.deps.reconciliation.latest(alice.tenantId, 'EUR');
-      expect(report).toMatchObject({ isBalanced: true, wallets: 2 });
-    }, { timeout: 10_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const report = await payment.service.deps.reconciliation.latest(alice.tenantId, 'EUR');
+        expect(report).toMatchObject({ isBalanced: true, wallets: 2 });
+      },
+      { timeout: 10_000, interval: 100 },
+    );
   });
 });
 
@@ -236,7 +250,9 @@ describe('tenant webhooks', () => {
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 
-    const registered = await payment.graphql<{ registerWebhook: { id: string; secret: string } }>(admin, `mutation($i: RegisterWebhookInput!) { registerWebhook(input: $i) { id secret events } }`, { i: { url, events: ['transfer.completed'] } });
+    const registered = await payment.graphql<{ registerWebhook: { id: string; secret: string } }>(admin, `mutation($i: RegisterWebhookInput!) { registerWebhook(input: $i) { id secret events } }`, {
+      i: { url, events: ['transfer.completed'] },
+    });
     expect(registered.errors).toBeUndefined();
     const { id, secret } = registered.data!.registerWebhook;
     expect(secret.startsWith('whsec_')).toBe(true);

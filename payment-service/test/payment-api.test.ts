@@ -30,7 +30,9 @@ describe('payment-service over GraphQL', () => {
     expect(deposit.errors).toBeUndefined();
     expect(deposit.data?.deposit).toMatchObject({ userId: alice.id, type: 'deposit', amount: 10_000, balance: 10_000, balanceType: 'balance' });
 
-    const transfer = await payment.graphql<{ createTransfer: Record<string, unknown> }>(alice, TRANSFER, { input: { toUserId: bob.id, amount: 2_500, currency: 'EUR', idempotencyKey: key(), description: 'rent' } });
+    const transfer = await payment.graphql<{ createTransfer: Record<string, unknown> }>(alice, TRANSFER, {
+      input: { toUserId: bob.id, amount: 2_500, currency: 'EUR', idempotencyKey: key(), description: 'rent' },
+    });
     expect(transfer.errors).toBeUndefined();
     expect(transfer.data?.createTransfer).toMatchObject({ fromUserId: alice.id, toUserId: bob.id, amount: 2_500, status: 'completed', description: 'rent' });
     expect(await walletOf(payment, alice)).toMatchObject({ balance: 7_500, availableBalance: 7_500, lockedBalance: 0 });
@@ -53,7 +55,9 @@ describe('payment-service over GraphQL', () => {
     await fund(payment, admin, bob, 500);
     const result = await payment.graphql(alice, `query($f: TransactionFilter) { transactions(first: 5, filter: $f) { nodes { id } } }`, { f: { userId: bob.id } });
     expect(result.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
-    const asAdmin = await payment.graphql<{ transactions: { nodes: unknown[] } }>(admin, `query($f: TransactionFilter) { transactions(first: 5, filter: $f) { nodes { id } } }`, { f: { userId: bob.id } });
+    const asAdmin = await payment.graphql<{ transactions: { nodes: unknown[] } }>(admin, `query($f: TransactionFilter) { transactions(first: 5, filter: $f) { nodes { id } } }`, {
+      f: { userId: bob.id },
+    });
     expect(asAdmin.data?.transactions.nodes).toHaveLength(1);
   });
 
@@ -116,7 +120,8 @@ describe('payment-service over GraphQL', () => {
     await fund(payment, admin1, carol, 1_000);
     expect((await walletOf(payment, alice))?.['balance']).toBe(2_000);
 
-    const send = (from: Caller, amount: number) => payment.graphql<{ createTransfer: { id: string; amount: number } }>(from, TRANSFER, { input: { toUserId: bob.id, amount, currency: 'EUR', idempotencyKey: shared } });
+    const send = (from: Caller, amount: number) =>
+      payment.graphql<{ createTransfer: { id: string; amount: number } }>(from, TRANSFER, { input: { toUserId: bob.id, amount, currency: 'EUR', idempotencyKey: shared } });
     const fromAlice = await send(alice, 100);
     const fromCarol = await send(carol, 250);
     expect([fromAlice.errors, fromCarol.errors]).toEqual([undefined, undefined]);
@@ -209,11 +214,12 @@ describe('payment-service over GraphQL', () => {
     const [admin, alice, bob] = [payment.admin(), payment.user(), payment.user()];
     await fund(payment, admin, alice, 10);
     await fund(payment, admin, bob, 20);
-    const result = await payment.graphql<{ _entities: { wallets: { balance: number }[] }[] }>(
-      admin,
-      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { wallets { balance } } } }`,
-      { r: [{ __typename: 'User', id: alice.id }, { __typename: 'User', id: bob.id }] },
-    );
+    const result = await payment.graphql<{ _entities: { wallets: { balance: number }[] }[] }>(admin, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { wallets { balance } } } }`, {
+      r: [
+        { __typename: 'User', id: alice.id },
+        { __typename: 'User', id: bob.id },
+      ],
+    });
     expect(result.errors).toBeUndefined();
     expect(result.data?._entities.map((u) => u.wallets[0]?.balance)).toEqual([10, 20]);
   });
@@ -227,7 +233,11 @@ describe('the tenant guard (requireCallerTenant)', () => {
     // The gateway's signed context without a tenant claim (the helper always sets one).
     const tenantless = async (query: string, variables: Record<string, unknown> = {}) => {
       const headers = signUserContext({ sub: admin.id, roles: ['admin', 'user'], permissions: [...ROLE_PERMISSIONS.admin, ...ROLE_PERMISSIONS.user], correlationId: randomUUID() }, CONTEXT_SECRET);
-      const response = await fetch(payment.url, { method: 'POST', headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers }, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(payment.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
       return (await response.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
     };
     const refusals = [

@@ -54,15 +54,7 @@ async function startMonitoredPayment(): Promise<{ payment: RunningPayment; recor
 }
 
 /** One movement's minimum: the transfer document (its unique index is the idempotency check), both wallets, both ledger entries in one insert, the three events in one outbox insert, the audit entry, the commit. */
-const TRANSFER_COMMANDS = [
-  'insert transfers',
-  'findAndModify wallets',
-  'findAndModify wallets',
-  'insert transactions',
-  'insert outbox',
-  'insert audit_log',
-  'commitTransaction',
-];
+const TRANSFER_COMMANDS = ['insert transfers', 'findAndModify wallets', 'findAndModify wallets', 'insert transactions', 'insert outbox', 'insert audit_log', 'commitTransaction'];
 
 describe('database round trips per transfer', () => {
   it('createTransferWithTransactions with the service’s events and tracking sends 7 commands, none of them for tracking', async () => {
@@ -101,15 +93,6 @@ describe('database round trips per transfer', () => {
     const first = await payment.graphql<{ createTransfer: { id: string } }>(alice, TRANSFER, { input });
     const { result, commands } = await record(() => payment.graphql<{ createTransfer: { id: string } }>(alice, TRANSFER, { input }));
     expect(result.data?.createTransfer.id).toBe(first.data?.createTransfer.id);
-    expect(commands).toEqual([
-      'find projected_users (outside)',
-      'insert transfers',
-      'abortTransaction',
-      'find transfers',
-      'find transactions',
-      'find wallets',
-      'find wallets',
-      'commitTransaction',
-    ]);
+    expect(commands).toEqual(['find projected_users (outside)', 'insert transfers', 'abortTransaction', 'find transfers', 'find transactions', 'find wallets', 'find wallets', 'commitTransaction']);
   });
 });

@@ -53,7 +53,9 @@ describe('settings from the config store', () => {
 
     const [admin, alice] = [payment.admin(), payment.user()];
     for (let i = 0; i < 4; i += 1) {
-      const answer = await payment.graphql(admin, `mutation($input: DepositInput!) { deposit(input: $input) { id } }`, { input: { userId: alice.id, amount: 10, currency: 'EUR', idempotencyKey: randomUUID() } });
+      const answer = await payment.graphql(admin, `mutation($input: DepositInput!) { deposit(input: $input) { id } }`, {
+        input: { userId: alice.id, amount: 10, currency: 'EUR', idempotencyKey: randomUUID() },
+      });
       expect(answer.errors).toBeUndefined();
     }
     const payers = await payment.service.deps.store.transfers.distinct('fromUserId', { tenantId: fixture.tenantId, type: 'deposit' });
@@ -98,8 +100,7 @@ describe('balance caps (settings balanceCaps)', () => {
     expect(settings.current.balanceCaps).toEqual({});
     const payment = await startPayment({ settings }, fixture);
     const [admin, alice, bob] = [payment.admin(), payment.user(), payment.user()];
-    const deposit = (userId: string, amount: number, idempotencyKey = randomUUID()) =>
-      payment.graphql(admin, DEPOSIT, { input: { userId, amount, currency: 'EUR', idempotencyKey } });
+    const deposit = (userId: string, amount: number, idempotencyKey = randomUUID()) => payment.graphql(admin, DEPOSIT, { input: { userId, amount, currency: 'EUR', idempotencyKey } });
     const balanceOf = async (userId: string) => (await payment.service.deps.store.wallet(fixture.tenantId, userId, 'EUR'))?.balance;
 
     expect((await deposit(bob.id, 500)).errors).toBeUndefined();

@@ -1,20 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createIntegrationEvent } from 'core-service';
-import {
-  applyUserFact,
-  backfillReason,
-  compareStreamIds,
-  refuseRecipient,
-  refuseSender,
-  toRecipient,
-  type ProjectedUser,
-  type UserFact,
-} from '../src/domain/user-projection.js';
+import { applyUserFact, backfillReason, compareStreamIds, refuseRecipient, refuseSender, toRecipient, type ProjectedUser, type UserFact } from '../src/domain/user-projection.js';
 import { toUserFact } from '../src/events/user-events.js';
 
 const T = 'tenant-a';
 const registered = (at: number, overrides: Partial<Extract<UserFact, { email: unknown }>> = {}): UserFact => ({
-  kind: 'registered', tenantId: T, userId: 'alice', at, email: 'Alice@Example.com', displayName: 'Alice', status: 'active', ...overrides,
+  kind: 'registered',
+  tenantId: T,
+  userId: 'alice',
+  at,
+  email: 'Alice@Example.com',
+  displayName: 'Alice',
+  status: 'active',
+  ...overrides,
 });
 const status = (at: number, to: ProjectedUser['status']): UserFact => ({ kind: 'status', tenantId: T, userId: 'alice', at, status: to });
 
@@ -26,7 +24,14 @@ function project(...facts: UserFact[]): ProjectedUser | null {
 describe('applying user facts to the projection', () => {
   it('a registration projects the user with a lookup key for the email', () => {
     expect(project(registered(1_000))).toEqual({
-      userId: 'alice', tenantId: T, email: 'Alice@Example.com', emailKey: 'alice@example.com', displayName: 'Alice', status: 'active', statusAt: 1_000, profileAt: 1_000,
+      userId: 'alice',
+      tenantId: T,
+      email: 'Alice@Example.com',
+      emailKey: 'alice@example.com',
+      displayName: 'Alice',
+      status: 'active',
+      statusAt: 1_000,
+      profileAt: 1_000,
     });
   });
 

@@ -134,12 +134,16 @@ describe('users projection over the event stream', () => {
 describe('backfill', () => {
   /** Answers backfill requests as auth-service's responder does, from the users it is given. */
   function answerBackfills(auth: EventBus, users: { user: Caller; email: string; status: string }[]): void {
-    auth.on<{ backfillId: string }>('users.backfill_requested', async (request) => {
-      for (const { user, email, status } of users) {
-        await auth.emit('user.snapshot', user.tenantId, user.id, { backfillId: request.data.backfillId, email, displayName: email, status, updatedAt: new Date().toISOString() });
-      }
-      await auth.emit('users.backfill_completed', request.tenantId, null, { backfillId: request.data.backfillId, users: users.length });
-    }, { transaction: false });
+    auth.on<{ backfillId: string }>(
+      'users.backfill_requested',
+      async (request) => {
+        for (const { user, email, status } of users) {
+          await auth.emit('user.snapshot', user.tenantId, user.id, { backfillId: request.data.backfillId, email, displayName: email, status, updatedAt: new Date().toISOString() });
+        }
+        await auth.emit('users.backfill_completed', request.tenantId, null, { backfillId: request.data.backfillId, users: users.length });
+      },
+      { transaction: false },
+    );
   }
 
   it('an empty projection asks for a snapshot at start-up and is rebuilt from the answer; a second start asks for nothing', async () => {
@@ -194,8 +198,13 @@ describe('backfill', () => {
     expect(second).not.toBeNull();
     expect(second).not.toBe(first);
     const requests = await fixture.redis().xrange(fixture.key('events'), '-', '+');
-    const asked = requests.map(([, fields]) => JSON.parse(fields[fields.indexOf('event') + 1]!) as { type: string; data: { backfillId: string; tenantId: string | null } }).filter((event) => event.type === 'users.backfill_requested');
-    expect(asked.map((event) => event.data)).toEqual([{ backfillId: first, tenantId: null }, { backfillId: second, tenantId: null }]);
+    const asked = requests
+      .map(([, fields]) => JSON.parse(fields[fields.indexOf('event') + 1]!) as { type: string; data: { backfillId: string; tenantId: string | null } })
+      .filter((event) => event.type === 'users.backfill_requested');
+    expect(asked.map((event) => event.data)).toEqual([
+      { backfillId: first, tenantId: null },
+      { backfillId: second, tenantId: null },
+    ]);
 
     const auth = authStandIn(fixture);
     await auth.emit('users.backfill_completed', 'platform', null, { backfillId: second, users: 0 });
@@ -224,7 +233,7 @@ describe('lookupRecipient', () => {
     const elsewhere: Caller = { id: randomUUID(), tenantId: `other-${payment.fixture.tenantId}`, roles: ['user'] };
     await payment.project(elsewhere);
 
-    const lookup = async (email: string) => (await payment.graphql<{ lookupRecipient: unknown }>(alice, LOOKUP, { email }));
+    const lookup = async (email: string) => await payment.graphql<{ lookupRecipient: unknown }>(alice, LOOKUP, { email });
     expect((await lookup(`${bob.id}@pay.test`)).data?.lookupRecipient).toEqual({ id: bob.id, displayName: bob.id });
     expect((await lookup(`  ${bob.id.toUpperCase()}@PAY.TEST `)).data?.lookupRecipient).toEqual({ id: bob.id, displayName: bob.id });
     expect((await lookup(`${elsewhere.id}@pay.test`)).data?.lookupRecipient).toBeNull();

@@ -117,7 +117,12 @@ try {
     await until(url, REGISTER, { input: { email, password, displayName: `chaos ${i}`, tenantId: DEMO.tenantId } });
     const { login } = await until(url, LOGIN, { input: { email, password, tenantId: DEMO.tenantId } });
     users.push({ id: login.user.id, email, token: login.accessToken, expected: DEPOSIT });
-    await until(url, 'mutation D($input: DepositInput!) { deposit(input: $input) { id } }', { input: { userId: login.user.id, amount: DEPOSIT, currency: CURRENCY, idempotencyKey: `chaos-fund-${login.user.id}` } }, adminToken);
+    await until(
+      url,
+      'mutation D($input: DepositInput!) { deposit(input: $input) { id } }',
+      { input: { userId: login.user.id, amount: DEPOSIT, currency: CURRENCY, idempotencyKey: `chaos-fund-${login.user.id}` } },
+      adminToken,
+    );
   }
   const relogin = async (user) => {
     user.token = (await until(url, LOGIN, { input: { email: user.email, password, tenantId: DEMO.tenantId } })).login.accessToken;
@@ -192,7 +197,7 @@ try {
         return;
       }
       report.kills.push({ target, atSeconds: Math.round((killAt - started) / 100) / 10, restartSeconds: (restartedAt - killAt) / 1000, killAt });
-      await pause((settings.killEverySeconds * (0.5 + Math.random())) * 1000);
+      await pause(settings.killEverySeconds * (0.5 + Math.random()) * 1000);
     }
   }
 
@@ -244,8 +249,21 @@ try {
   report.replayed = sample.length;
   if (replayMismatches > 0) report.violations.push(`${replayMismatches} of ${sample.length} replays returned another transfer`);
 
-  const reconciliation = (await until(url, 'mutation R($c: String!) { runReconciliation(currency: $c) { isBalanced total wallets transfers findings { kind walletId transferId expected actual } } }', { c: CURRENCY }, adminToken)).runReconciliation;
-  report.reconciliation = { isBalanced: reconciliation.isBalanced, total: reconciliation.total, wallets: reconciliation.wallets, transfers: reconciliation.transfers, findings: reconciliation.findings.length };
+  const reconciliation = (
+    await until(
+      url,
+      'mutation R($c: String!) { runReconciliation(currency: $c) { isBalanced total wallets transfers findings { kind walletId transferId expected actual } } }',
+      { c: CURRENCY },
+      adminToken,
+    )
+  ).runReconciliation;
+  report.reconciliation = {
+    isBalanced: reconciliation.isBalanced,
+    total: reconciliation.total,
+    wallets: reconciliation.wallets,
+    transfers: reconciliation.transfers,
+    findings: reconciliation.findings.length,
+  };
   if (!reconciliation.isBalanced || reconciliation.findings.length > 0) report.violations.push(`reconciliation: ${JSON.stringify(reconciliation.findings.slice(0, 5))}`);
 
   // Outboxes drained: every committed event published (the relays run on their own).
@@ -281,7 +299,11 @@ const lines = [
   `chaos report: ${report.acknowledged} transfers acknowledged, ${report.refused} refused (insufficient balance), ${report.undecided} undecided, ${report.replayed ?? 0} replayed`,
   'kills (time from the kill to the first successful transfer sent after it):',
   ...report.kills.map((k) => `  ${k.target.padEnd(16)} at ${String(k.atSeconds).padStart(6)} s  back in ${k.restartSeconds.toFixed(1)} s  first transfer after ${k.recoverySeconds ?? 'never'} s`),
-  `errors seen by clients: ${Object.entries(report.errorsSeen).map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`,
+  `errors seen by clients: ${
+    Object.entries(report.errorsSeen)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || 'none'
+  }`,
   `reconciliation: ${JSON.stringify(report.reconciliation ?? null)}; outbox pending: ${JSON.stringify(report.outboxPending ?? null)}`,
   report.violations.length === 0 ? 'no violations' : `VIOLATIONS:\n${report.violations.map((v) => `  - ${String(v)}`).join('\n')}`,
   '',

@@ -230,10 +230,23 @@ export async function startPlatform(options) {
     let mongoUri = options.mongoUri;
     if (!mongoUri) {
       const port = await freePort();
-      const mongo = start('embedded-mongo', process.execPath, [join(ROOT, 'scripts/embedded-mongo/bin/embedded-mongo.js'), '--port', String(port), '--dbpath', join(options.dataDir, 'mongo'), '--setParameter', `transactionLifetimeLimitSeconds=${TRANSACTION_LIFETIME_SECONDS}`], {
-        quiet: true,
-        ready: { line: /embedded-mongo ready (\S+)/, timeoutMs: 60_000 },
-      });
+      const mongo = start(
+        'embedded-mongo',
+        process.execPath,
+        [
+          join(ROOT, 'scripts/embedded-mongo/bin/embedded-mongo.js'),
+          '--port',
+          String(port),
+          '--dbpath',
+          join(options.dataDir, 'mongo'),
+          '--setParameter',
+          `transactionLifetimeLimitSeconds=${TRANSACTION_LIFETIME_SECONDS}`,
+        ],
+        {
+          quiet: true,
+          ready: { line: /embedded-mongo ready (\S+)/, timeoutMs: 60_000 },
+        },
+      );
       const [, uri] = await waitReady(mongo);
       mongoUri = uri;
     }

@@ -82,19 +82,25 @@ export function AuditPage() {
                     {node.before !== null ? (
                       <div>
                         <p className="small">Before</p>
-                        <pre tabIndex={0} className="json">{JSON.stringify(node.before, null, 2)}</pre>
+                        <pre tabIndex={0} className="json">
+                          {JSON.stringify(node.before, null, 2)}
+                        </pre>
                       </div>
                     ) : null}
                     {node.after !== null ? (
                       <div>
                         <p className="small">After</p>
-                        <pre tabIndex={0} className="json">{JSON.stringify(node.after, null, 2)}</pre>
+                        <pre tabIndex={0} className="json">
+                          {JSON.stringify(node.after, null, 2)}
+                        </pre>
                       </div>
                     ) : null}
                     {node.data !== null ? (
                       <div>
                         <p className="small">Data</p>
-                        <pre tabIndex={0} className="json">{JSON.stringify(node.data, null, 2)}</pre>
+                        <pre tabIndex={0} className="json">
+                          {JSON.stringify(node.data, null, 2)}
+                        </pre>
                       </div>
                     ) : null}
                   </div>
@@ -104,7 +110,11 @@ export function AuditPage() {
           </li>
         ))}
       </ul>
-      <LoadMore hasMore={data?.auditLog.pageInfo.hasNextPage ?? false} loading={networkStatus === NetworkStatus.fetchMore} onLoadMore={() => void fetchMore({ variables: { after: data?.auditLog.pageInfo.endCursor } })} />
+      <LoadMore
+        hasMore={data?.auditLog.pageInfo.hasNextPage ?? false}
+        loading={networkStatus === NetworkStatus.fetchMore}
+        onLoadMore={() => void fetchMore({ variables: { after: data?.auditLog.pageInfo.endCursor } })}
+      />
     </section>
   );
 }

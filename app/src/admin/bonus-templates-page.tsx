@@ -24,7 +24,20 @@ interface Draft {
   claimable: boolean;
 }
 
-const EMPTY: Draft = { code: '', name: '', type: 'MANUAL', currency: 'EUR', amount: '', percent: '', maxAmount: '', turnoverMultiplier: '0', validForDays: '30', maxClaimsPerUser: '1', active: true, claimable: true };
+const EMPTY: Draft = {
+  code: '',
+  name: '',
+  type: 'MANUAL',
+  currency: 'EUR',
+  amount: '',
+  percent: '',
+  maxAmount: '',
+  turnoverMultiplier: '0',
+  validForDays: '30',
+  maxClaimsPerUser: '1',
+  active: true,
+  claimable: true,
+};
 
 export function BonusTemplatesPage() {
   const { data, loading, error, refetch } = useQuery(BONUS_TEMPLATES);
@@ -52,7 +65,9 @@ export function BonusTemplatesPage() {
               <th scope="col">Turnover</th>
               <th scope="col">Spent</th>
               <th scope="col">State</th>
-              <th scope="col"><span className="visually-hidden">Actions</span></th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -67,17 +82,35 @@ export function BonusTemplatesPage() {
                 <td>×{t.turnoverMultiplier}</td>
                 <td>
                   <Money amount={t.budgetSpent} currency={t.currency} />
-                  {t.budget !== null && t.budget !== undefined ? <> of <Money amount={t.budget} currency={t.currency} /></> : null}
+                  {t.budget !== null && t.budget !== undefined ? (
+                    <>
+                      {' '}
+                      of <Money amount={t.budget} currency={t.currency} />
+                    </>
+                  ) : null}
                 </td>
-                <td>{t.active ? 'active' : 'inactive'}{t.claimable ? ', claimable' : ''}</td>
+                <td>
+                  {t.active ? 'active' : 'inactive'}
+                  {t.claimable ? ', claimable' : ''}
+                </td>
                 <td>
                   <button
                     type="button"
                     className="button secondary small"
                     onClick={() =>
                       setDraft({
-                        code: t.code, name: t.name, type: t.type, currency: t.currency, amount: t.amount != null ? String(t.amount) : '', percent: t.percent != null ? String(t.percent) : '',
-                        maxAmount: t.maxAmount != null ? String(t.maxAmount) : '', turnoverMultiplier: String(t.turnoverMultiplier), validForDays: String(t.validForDays), maxClaimsPerUser: String(t.maxClaimsPerUser), active: t.active, claimable: t.claimable,
+                        code: t.code,
+                        name: t.name,
+                        type: t.type,
+                        currency: t.currency,
+                        amount: t.amount != null ? String(t.amount) : '',
+                        percent: t.percent != null ? String(t.percent) : '',
+                        maxAmount: t.maxAmount != null ? String(t.maxAmount) : '',
+                        turnoverMultiplier: String(t.turnoverMultiplier),
+                        validForDays: String(t.validForDays),
+                        maxClaimsPerUser: String(t.maxClaimsPerUser),
+                        active: t.active,
+                        claimable: t.claimable,
                       })
                     }
                   >
@@ -95,7 +128,11 @@ export function BonusTemplatesPage() {
 
 function TemplateEditor({ draft, onDone }: { draft: Draft; onDone: () => void }) {
   // Amounts are edited in major units; the draft from the list holds minor units, converted once.
-  const [form, setForm] = useState<Draft>(() => ({ ...draft, amount: draft.amount ? minorToInput(draft.amount, draft.currency) : '', maxAmount: draft.maxAmount ? minorToInput(draft.maxAmount, draft.currency) : '' }));
+  const [form, setForm] = useState<Draft>(() => ({
+    ...draft,
+    amount: draft.amount ? minorToInput(draft.amount, draft.currency) : '',
+    maxAmount: draft.maxAmount ? minorToInput(draft.maxAmount, draft.currency) : '',
+  }));
   const [problem, setProblem] = useState<string | null>(null);
   const [save, saved] = useMutation(UPSERT_BONUS_TEMPLATE, { refetchQueries: [BONUS_TEMPLATES] });
   const base = useId();
@@ -114,10 +151,18 @@ function TemplateEditor({ draft, onDone }: { draft: Draft; onDone: () => void })
     if (maxAmount && !maxAmount.ok) return setProblem(`Max amount: ${maxAmount.error}`);
     setProblem(null);
     const input = {
-      code: form.code.trim(), name: form.name.trim(), type: form.type, currency: form.currency.trim().toUpperCase(),
-      amount: amount?.ok ? amount.minor : null, percent: form.percent.trim() ? Number.parseInt(form.percent, 10) : null, maxAmount: maxAmount?.ok ? maxAmount.minor : null,
-      turnoverMultiplier: Number.parseInt(form.turnoverMultiplier, 10) || 0, validForDays: Number.parseInt(form.validForDays, 10) || 30, maxClaimsPerUser: Number.parseInt(form.maxClaimsPerUser, 10) || 1,
-      active: form.active, ...(form.type === 'MANUAL' ? { claimable: form.claimable } : {}),
+      code: form.code.trim(),
+      name: form.name.trim(),
+      type: form.type,
+      currency: form.currency.trim().toUpperCase(),
+      amount: amount?.ok ? amount.minor : null,
+      percent: form.percent.trim() ? Number.parseInt(form.percent, 10) : null,
+      maxAmount: maxAmount?.ok ? maxAmount.minor : null,
+      turnoverMultiplier: Number.parseInt(form.turnoverMultiplier, 10) || 0,
+      validForDays: Number.parseInt(form.validForDays, 10) || 30,
+      maxClaimsPerUser: Number.parseInt(form.maxClaimsPerUser, 10) || 1,
+      active: form.active,
+      ...(form.type === 'MANUAL' ? { claimable: form.claimable } : {}),
     };
     const result = await save({ variables: { input } }).catch(() => undefined);
     if (result?.data) onDone();
@@ -172,5 +217,3 @@ function TemplateEditor({ draft, onDone }: { draft: Draft; onDone: () => void })
 function minorToInput(minor: string, currency: string): string {
   return toMajor(Number(minor), currency);
 }
-
-

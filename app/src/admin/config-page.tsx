@@ -57,12 +57,22 @@ export function ConfigPage() {
                 <ConfigEditor entry={entry} onDone={() => setEditing(null)} />
               ) : (
                 <>
-                  <pre tabIndex={0} className="json" aria-label={`Value of ${entry.service} ${entry.key}`}>{JSON.stringify(entry.value, null, 2)}</pre>
+                  <pre tabIndex={0} className="json" aria-label={`Value of ${entry.service} ${entry.key}`}>
+                    {JSON.stringify(entry.value, null, 2)}
+                  </pre>
                   <p className="muted small">
-                    {entry.source === 'STORED' ? `Changed ${formatDateTime(entry.updatedAt)} by ${entry.updatedBy ?? 'unknown'}` : entry.source === 'ENV' ? 'Set by the environment: change it there.' : 'Default value.'}
+                    {entry.source === 'STORED'
+                      ? `Changed ${formatDateTime(entry.updatedAt)} by ${entry.updatedBy ?? 'unknown'}`
+                      : entry.source === 'ENV'
+                        ? 'Set by the environment: change it there.'
+                        : 'Default value.'}
                   </p>
                   <button type="button" className="button secondary small" onClick={() => setEditing(id)} disabled={entry.source === 'ENV'}>
-                    Edit<span className="visually-hidden"> {entry.service} {entry.key}</span>
+                    Edit
+                    <span className="visually-hidden">
+                      {' '}
+                      {entry.service} {entry.key}
+                    </span>
                   </button>
                 </>
               )}
@@ -107,7 +117,9 @@ function ConfigEditor({ entry, onDone }: { entry: Entry; onDone: () => void }) {
         {entry.sensitive ? <p className="hint">Leave “***” where a secret is shown to keep it unchanged.</p> : null}
         <details className="small">
           <summary>Default</summary>
-          <pre tabIndex={0} className="json">{JSON.stringify(entry.defaultValue, null, 2)}</pre>
+          <pre tabIndex={0} className="json">
+            {JSON.stringify(entry.defaultValue, null, 2)}
+          </pre>
         </details>
       </div>
       {parseError ? <Notice kind="error">{parseError}</Notice> : null}
@@ -133,7 +145,15 @@ function ConfigEditor({ entry, onDone }: { entry: Entry; onDone: () => void }) {
           Cancel
         </button>
         {entry.source === 'STORED' ? (
-          <button type="button" className="button secondary" onClick={() => void reset({ variables: { service: entry.service, key: entry.key } }).then(onDone).catch(() => undefined)}>
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() =>
+              void reset({ variables: { service: entry.service, key: entry.key } })
+                .then(onDone)
+                .catch(() => undefined)
+            }
+          >
             Reset to default
           </button>
         ) : null}

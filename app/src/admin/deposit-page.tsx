@@ -48,7 +48,14 @@ export function DepositPage() {
       intent.reset();
       setAmountText('');
       setTouched(false);
-      setOutcome({ kind: 'success', text: <>Deposited <Money amount={data!.deposit.amount} currency={currency} /> to {wanted}. New balance <Money amount={data!.deposit.balance} currency={currency} />.</> });
+      setOutcome({
+        kind: 'success',
+        text: (
+          <>
+            Deposited <Money amount={data!.deposit.amount} currency={currency} /> to {wanted}. New balance <Money amount={data!.deposit.balance} currency={currency} />.
+          </>
+        ),
+      });
     } catch (error) {
       const definitive = isDefinitiveAnswer(error);
       intent.finish(definitive ? 'refused' : 'unknown');
@@ -79,7 +86,15 @@ export function DepositPage() {
         </div>
         <div className="field">
           <label htmlFor={ids.amount}>Amount ({currency})</label>
-          <input id={ids.amount} inputMode="decimal" autoComplete="off" value={amountText} onChange={(event) => setAmountText(event.target.value)} aria-describedby={ids.hint} aria-invalid={touched && !parsed.ok ? true : undefined} />
+          <input
+            id={ids.amount}
+            inputMode="decimal"
+            autoComplete="off"
+            value={amountText}
+            onChange={(event) => setAmountText(event.target.value)}
+            aria-describedby={ids.hint}
+            aria-invalid={touched && !parsed.ok ? true : undefined}
+          />
           <p id={ids.hint} className={touched && !parsed.ok ? 'hint error-text' : 'hint'}>
             {touched && !parsed.ok ? parsed.error : 'In major units, e.g. 100.00'}
           </p>

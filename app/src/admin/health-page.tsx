@@ -200,13 +200,7 @@ function InstanceItem({ instance, checkedAt }: { instance: Instance; checkedAt: 
     <li className={`health-instance${instance.stale ? ' health-stale' : ''}`} data-testid={`instance-${instance.id}`}>
       <div className="health-instance-head">
         <code>{instance.id}</code>
-        {instance.stale ? (
-          <span className="tag health-degraded">stale</span>
-        ) : instance.ready ? (
-          <span className="tag health-ok">ready</span>
-        ) : (
-          <span className="tag health-down">not ready</span>
-        )}
+        {instance.stale ? <span className="tag health-degraded">stale</span> : instance.ready ? <span className="tag health-ok">ready</span> : <span className="tag health-down">not ready</span>}
         <span className="tag">{instance.state}</span>
       </div>
       <p className="muted small">

@@ -25,7 +25,10 @@ export function NotificationTemplatesPage() {
           <li key={t.id} className="card">
             <div className="config-head">
               <h2>
-                {t.type} <span className="muted">· {t.channel.toLowerCase()} · {t.locale}</span>
+                {t.type}{' '}
+                <span className="muted">
+                  · {t.channel.toLowerCase()} · {t.locale}
+                </span>
               </h2>
               <span className="tag">{t.builtIn ? 'built-in' : 'customised'}</span>
             </div>
@@ -33,11 +36,21 @@ export function NotificationTemplatesPage() {
               <TemplateEditor template={t} variables={variables.get(t.type) ?? []} onDone={() => setEditing(null)} />
             ) : (
               <>
-                {t.subject ? <p><strong>{t.subject}</strong></p> : null}
-                <pre tabIndex={0} className="template-body">{t.body}</pre>
+                {t.subject ? (
+                  <p>
+                    <strong>{t.subject}</strong>
+                  </p>
+                ) : null}
+                <pre tabIndex={0} className="template-body">
+                  {t.body}
+                </pre>
                 <p className="muted small">Updated {formatDateTime(t.updatedAt)}</p>
                 <button type="button" className="button secondary small" onClick={() => setEditing(t.id)}>
-                  Edit<span className="visually-hidden"> {t.type} {t.channel} {t.locale}</span>
+                  Edit
+                  <span className="visually-hidden">
+                    {' '}
+                    {t.type} {t.channel} {t.locale}
+                  </span>
                 </button>
               </>
             )}
@@ -48,7 +61,15 @@ export function NotificationTemplatesPage() {
   );
 }
 
-function TemplateEditor({ template, variables, onDone }: { template: { type: string; channel: NotificationChannel; locale: string; subject?: string | null; body: string }; variables: readonly string[]; onDone: () => void }) {
+function TemplateEditor({
+  template,
+  variables,
+  onDone,
+}: {
+  template: { type: string; channel: NotificationChannel; locale: string; subject?: string | null; body: string };
+  variables: readonly string[];
+  onDone: () => void;
+}) {
   const [subject, setSubject] = useState(template.subject ?? '');
   const [body, setBody] = useState(template.body);
   const [save, saved] = useMutation(UPSERT_NOTIFICATION_TEMPLATE);
@@ -128,7 +149,12 @@ function TestSend({ types }: { types: string[] }) {
           </select>
         </div>
       </div>
-      {delivery ? <Notice kind={delivery.status === 'FAILED' ? 'error' : 'success'}>Delivery {delivery.status.toLowerCase()} via {delivery.provider}{delivery.lastError ? `: ${delivery.lastError}` : ''}.</Notice> : null}
+      {delivery ? (
+        <Notice kind={delivery.status === 'FAILED' ? 'error' : 'success'}>
+          Delivery {delivery.status.toLowerCase()} via {delivery.provider}
+          {delivery.lastError ? `: ${delivery.lastError}` : ''}.
+        </Notice>
+      ) : null}
       {sent.error ? <Notice kind="error">{serverMessage(sent.error)}</Notice> : null}
       <button type="submit" className="button secondary" disabled={sent.loading || !to.trim()}>
         Send test

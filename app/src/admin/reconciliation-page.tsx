@@ -43,7 +43,6 @@ export const RUN_RECONCILIATION = graphql(`
   }
 `);
 
-
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'PLN', 'JPY'];
 
 /** The books per currency: the latest stored report, or a check run now. Findings are reported, never corrected. */
@@ -85,10 +84,24 @@ export function ReconciliationPage() {
             {report.isBalanced && report.findings.length === 0 ? 'The books balance.' : `${report.findings.length} finding(s).`}
           </Notice>
           <dl className="facts">
-            <div><dt>Checked</dt><dd>{formatDateTime(report.checkedAt)}</dd></div>
-            <div><dt>Sum of all balances</dt><dd><Money amount={report.total} currency={report.currency} /></dd></div>
-            <div><dt>Wallets</dt><dd>{report.wallets}</dd></div>
-            <div><dt>Transfers</dt><dd>{report.transfers}</dd></div>
+            <div>
+              <dt>Checked</dt>
+              <dd>{formatDateTime(report.checkedAt)}</dd>
+            </div>
+            <div>
+              <dt>Sum of all balances</dt>
+              <dd>
+                <Money amount={report.total} currency={report.currency} />
+              </dd>
+            </div>
+            <div>
+              <dt>Wallets</dt>
+              <dd>{report.wallets}</dd>
+            </div>
+            <div>
+              <dt>Transfers</dt>
+              <dd>{report.transfers}</dd>
+            </div>
           </dl>
           {report.findings.length > 0 ? (
             <div className="table-wrap">
@@ -105,9 +118,15 @@ export function ReconciliationPage() {
                   {report.findings.map((f, index) => (
                     <tr key={index}>
                       <td>{f.kind.replaceAll('_', ' ')}</td>
-                      <td><code>{f.walletId ?? f.transferId ?? '—'}</code></td>
-                      <td><Money amount={f.expected} currency={f.currency} /></td>
-                      <td><Money amount={f.actual} currency={f.currency} /></td>
+                      <td>
+                        <code>{f.walletId ?? f.transferId ?? '—'}</code>
+                      </td>
+                      <td>
+                        <Money amount={f.expected} currency={f.currency} />
+                      </td>
+                      <td>
+                        <Money amount={f.actual} currency={f.currency} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>

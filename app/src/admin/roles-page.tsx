@@ -56,7 +56,11 @@ export function RolesPage() {
                 </ul>
               </>
             ) : null}
-            <button type="button" className="button secondary small" onClick={() => setDraft({ name: role.name, permissions: role.permissions.join('\n'), denies: role.denies.join('\n'), inherits: [...role.inherits], isNew: false })}>
+            <button
+              type="button"
+              className="button secondary small"
+              onClick={() => setDraft({ name: role.name, permissions: role.permissions.join('\n'), denies: role.denies.join('\n'), inherits: [...role.inherits], isNew: false })}
+            >
               Edit<span className="visually-hidden"> role {role.name}</span>
             </button>
           </li>
@@ -105,7 +109,12 @@ function RoleEditor({ draft, roleNames, onDone }: { draft: Draft; roleNames: str
           .filter((name) => name !== form.name)
           .map((name) => (
             <label key={name} className="check">
-              <input type="checkbox" checked={form.inherits.includes(name)} onChange={() => setForm({ ...form, inherits: form.inherits.includes(name) ? form.inherits.filter((n) => n !== name) : [...form.inherits, name] })} /> {name}
+              <input
+                type="checkbox"
+                checked={form.inherits.includes(name)}
+                onChange={() => setForm({ ...form, inherits: form.inherits.includes(name) ? form.inherits.filter((n) => n !== name) : [...form.inherits, name] })}
+              />{' '}
+              {name}
             </label>
           ))}
       </fieldset>

@@ -18,5 +18,8 @@ export function urnProblem(urn: string): string | undefined {
 
 /** Non-empty lines of a textarea, trimmed. */
 export function urnLines(text: string): string[] {
-  return text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }

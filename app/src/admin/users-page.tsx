@@ -70,7 +70,11 @@ export function UsersPage() {
           </tbody>
         </table>
       </div>
-      <LoadMore hasMore={data?.users.pageInfo.hasNextPage ?? false} loading={networkStatus === NetworkStatus.fetchMore} onLoadMore={() => void fetchMore({ variables: { after: data?.users.pageInfo.endCursor } })} />
+      <LoadMore
+        hasMore={data?.users.pageInfo.hasNextPage ?? false}
+        loading={networkStatus === NetworkStatus.fetchMore}
+        onLoadMore={() => void fetchMore({ variables: { after: data?.users.pageInfo.endCursor } })}
+      />
     </section>
   );
 }
@@ -93,10 +97,26 @@ export function UserDetailPage() {
     <section aria-labelledby="user-title">
       <h1 id="user-title">{user.displayName ?? user.email}</h1>
       <dl className="facts">
-        <div><dt>Email</dt><dd>{user.email} {user.emailVerified ? '(verified)' : '(not verified)'}</dd></div>
-        <div><dt>Phone</dt><dd>{user.phone ?? '—'}</dd></div>
-        <div><dt>Joined</dt><dd>{formatDate(user.createdAt)}</dd></div>
-        <div><dt>User id</dt><dd><code>{user.id}</code></dd></div>
+        <div>
+          <dt>Email</dt>
+          <dd>
+            {user.email} {user.emailVerified ? '(verified)' : '(not verified)'}
+          </dd>
+        </div>
+        <div>
+          <dt>Phone</dt>
+          <dd>{user.phone ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Joined</dt>
+          <dd>{formatDate(user.createdAt)}</dd>
+        </div>
+        <div>
+          <dt>User id</dt>
+          <dd>
+            <code>{user.id}</code>
+          </dd>
+        </div>
       </dl>
       {failure ? <Notice kind="error">{describeError(failure)}</Notice> : null}
       <h2>Status</h2>
@@ -125,7 +145,10 @@ export function UserDetailPage() {
         className="inline-form"
         onSubmit={(event) => {
           event.preventDefault();
-          if (role) void assign({ variables: { userId: user.id, role } }).then(() => setRole('')).catch(() => undefined);
+          if (role)
+            void assign({ variables: { userId: user.id, role } })
+              .then(() => setRole(''))
+              .catch(() => undefined);
         }}
       >
         <div className="field inline">
@@ -150,7 +173,10 @@ export function UserDetailPage() {
           <li key={wallet.id} className="row">
             <strong>{wallet.currency}</strong>
             <span>
-              <Money amount={wallet.balance} currency={wallet.currency} /> <span className="muted small">(bonus <Money amount={wallet.bonusBalance} currency={wallet.currency} />, locked <Money amount={wallet.lockedBalance} currency={wallet.currency} />)</span>
+              <Money amount={wallet.balance} currency={wallet.currency} />{' '}
+              <span className="muted small">
+                (bonus <Money amount={wallet.bonusBalance} currency={wallet.currency} />, locked <Money amount={wallet.lockedBalance} currency={wallet.currency} />)
+              </span>
             </span>
           </li>
         ))}

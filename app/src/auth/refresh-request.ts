@@ -3,7 +3,15 @@ import { REFRESH_TOKEN } from './operations.js';
 import type { RefreshResult } from './session.js';
 
 /** Codes that mean the session is over: signing in again is the only way on. */
-const SESSION_OVER = new Set(['MSAuthRefreshTokenReused', 'MSAuthInvalidRefreshToken', 'MSAuthSessionRevoked', 'MSAuthAccountSuspended', 'MSAuthAccountLocked', 'MSAuthUserNotFound', 'UNAUTHENTICATED']);
+const SESSION_OVER = new Set([
+  'MSAuthRefreshTokenReused',
+  'MSAuthInvalidRefreshToken',
+  'MSAuthSessionRevoked',
+  'MSAuthAccountSuspended',
+  'MSAuthAccountLocked',
+  'MSAuthUserNotFound',
+  'UNAUTHENTICATED',
+]);
 
 /**
  * The refresh call, outside Apollo Client: it runs from inside Apollo's own auth link (a request

@@ -155,7 +155,14 @@ export class Session {
       expiresIn: payload.expiresIn,
       issuedAt,
       expiresAt: issuedAt + payload.expiresIn * 1000,
-      user: { id: payload.user.id, tenantId: payload.user.tenantId, email: payload.user.email, displayName: payload.user.displayName, roles: [...payload.user.roles], referralCode: payload.user.referralCode ?? null },
+      user: {
+        id: payload.user.id,
+        tenantId: payload.user.tenantId,
+        email: payload.user.email,
+        displayName: payload.user.displayName,
+        roles: [...payload.user.roles],
+        referralCode: payload.user.referralCode ?? null,
+      },
     };
   }
 

@@ -99,7 +99,11 @@ export function BonusesPage() {
           );
         })}
       </ul>
-      <LoadMore hasMore={data?.myBonuses.pageInfo.hasNextPage ?? false} loading={networkStatus === NetworkStatus.fetchMore} onLoadMore={() => void fetchMore({ variables: { after: data?.myBonuses.pageInfo.endCursor } })} />
+      <LoadMore
+        hasMore={data?.myBonuses.pageInfo.hasNextPage ?? false}
+        loading={networkStatus === NetworkStatus.fetchMore}
+        onLoadMore={() => void fetchMore({ variables: { after: data?.myBonuses.pageInfo.endCursor } })}
+      />
     </section>
   );
 }

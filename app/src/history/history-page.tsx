@@ -15,8 +15,16 @@ const PAGE = 20;
 const TRANSACTION_TYPES: TransactionType[] = ['transfer', 'deposit', 'withdrawal', 'bonus_award', 'bonus_conversion', 'bonus_forfeit', 'fee', 'reversal', 'hold', 'release'];
 const TRANSFER_STATUSES: TransferStatus[] = ['pending', 'completed', 'failed', 'reversed'];
 const TYPE_LABELS: Record<TransactionType, string> = {
-  transfer: 'Transfer', deposit: 'Deposit', withdrawal: 'Withdrawal', bonus_award: 'Bonus awarded', bonus_conversion: 'Bonus converted',
-  bonus_forfeit: 'Bonus forfeited', fee: 'Fee', reversal: 'Reversal', hold: 'Hold', release: 'Release',
+  transfer: 'Transfer',
+  deposit: 'Deposit',
+  withdrawal: 'Withdrawal',
+  bonus_award: 'Bonus awarded',
+  bonus_conversion: 'Bonus converted',
+  bonus_forfeit: 'Bonus forfeited',
+  fee: 'Fee',
+  reversal: 'Reversal',
+  hold: 'Hold',
+  release: 'Release',
 };
 
 export function HistoryPage() {

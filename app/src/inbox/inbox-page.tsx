@@ -40,14 +40,27 @@ export function InboxPage() {
               <div className="muted small">{formatDateTime(node.createdAt)}</div>
             </div>
             {!node.readAt ? (
-              <button type="button" className="button secondary small" onClick={() => void markRead({ variables: { ids: [node.id] }, update: (cache) => cache.modify({ id: cache.identify({ __typename: 'Notification', id: node.id }), fields: { readAt: () => new Date().toISOString() } }) }).catch(() => undefined)}>
+              <button
+                type="button"
+                className="button secondary small"
+                onClick={() =>
+                  void markRead({
+                    variables: { ids: [node.id] },
+                    update: (cache) => cache.modify({ id: cache.identify({ __typename: 'Notification', id: node.id }), fields: { readAt: () => new Date().toISOString() } }),
+                  }).catch(() => undefined)
+                }
+              >
                 Mark read<span className="visually-hidden">: {node.title}</span>
               </button>
             ) : null}
           </li>
         ))}
       </ul>
-      <LoadMore hasMore={data?.notifications.pageInfo.hasNextPage ?? false} loading={networkStatus === NetworkStatus.fetchMore} onLoadMore={() => void fetchMore({ variables: { after: data?.notifications.pageInfo.endCursor } })} />
+      <LoadMore
+        hasMore={data?.notifications.pageInfo.hasNextPage ?? false}
+        loading={networkStatus === NetworkStatus.fetchMore}
+        onLoadMore={() => void fetchMore({ variables: { after: data?.notifications.pageInfo.endCursor } })}
+      />
     </section>
   );
 }

@@ -55,7 +55,12 @@ function AccountCard() {
       </dl>
       {!me.emailVerified ? (
         <>
-          <button type="button" className="button secondary" onClick={() => void requestOtp({ variables: { input: { channel: 'EMAIL', purpose: 'email_verification' } } }).catch(() => undefined)} disabled={requested.loading}>
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => void requestOtp({ variables: { input: { channel: 'EMAIL', purpose: 'email_verification' } } }).catch(() => undefined)}
+            disabled={requested.loading}
+          >
             Email me a code
           </button>
           {requested.data ? <Notice kind="info">We sent a code to {me.email}.</Notice> : null}

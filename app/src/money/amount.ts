@@ -46,7 +46,9 @@ export function parseAmount(input: string, currency: string): ParsedAmount {
 export function toMajorString(minor: number, currency: string): string {
   const exponent = currencyExponent(currency);
   const negative = minor < 0;
-  const digits = BigInt(minor < 0 ? -minor : minor).toString().padStart(exponent + 1, '0');
+  const digits = BigInt(minor < 0 ? -minor : minor)
+    .toString()
+    .padStart(exponent + 1, '0');
   const whole = digits.slice(0, digits.length - exponent);
   const fraction = digits.slice(digits.length - exponent);
   return `${negative ? '-' : ''}${whole}${exponent > 0 ? `.${fraction}` : ''}`;

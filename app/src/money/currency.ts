@@ -5,9 +5,35 @@
  * the browser's ICU data says, which is right for every ISO 4217 code.
  */
 const EXPONENTS: Readonly<Record<string, number>> = {
-  EUR: 2, USD: 2, GBP: 2, CHF: 2, SEK: 2, NOK: 2, DKK: 2, PLN: 2, CZK: 2, CAD: 2, AUD: 2, BRL: 2, MXN: 2,
-  INR: 2, CNY: 2, TRY: 2, ZAR: 2, JPY: 0, KRW: 0, ISK: 0, CLP: 0, VND: 0, BHD: 3, KWD: 3, JOD: 3, OMR: 3,
-  TND: 3, BTC: 8, ETH: 18,
+  EUR: 2,
+  USD: 2,
+  GBP: 2,
+  CHF: 2,
+  SEK: 2,
+  NOK: 2,
+  DKK: 2,
+  PLN: 2,
+  CZK: 2,
+  CAD: 2,
+  AUD: 2,
+  BRL: 2,
+  MXN: 2,
+  INR: 2,
+  CNY: 2,
+  TRY: 2,
+  ZAR: 2,
+  JPY: 0,
+  KRW: 0,
+  ISK: 0,
+  CLP: 0,
+  VND: 0,
+  BHD: 3,
+  KWD: 3,
+  JOD: 3,
+  OMR: 3,
+  TND: 3,
+  BTC: 8,
+  ETH: 18,
 };
 
 export function currencyExponent(currency: string): number {

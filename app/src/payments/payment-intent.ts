@@ -20,7 +20,11 @@ export const initialPaymentIntent: PaymentIntentState = { key: null, fingerprint
 
 /** Stable text for the details that make a payment "the same payment". */
 export function paymentFingerprint(details: Record<string, string | number | null | undefined>): string {
-  return JSON.stringify(Object.keys(details).sort().map((name) => [name, details[name] ?? null]));
+  return JSON.stringify(
+    Object.keys(details)
+      .sort()
+      .map((name) => [name, details[name] ?? null]),
+  );
 }
 
 /**

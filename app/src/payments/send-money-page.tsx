@@ -106,8 +106,11 @@ export function SendMoneyPage() {
         <h1 id="send-title">Send money</h1>
         <Notice kind="success">
           <p>
-            Sent <strong><Money amount={result.amount} currency={result.currency} /></strong> to <strong>{result.to}</strong>.
-            {result.status !== 'completed' ? ` Status: ${result.status}.` : ''}
+            Sent{' '}
+            <strong>
+              <Money amount={result.amount} currency={result.currency} />
+            </strong>{' '}
+            to <strong>{result.to}</strong>.{result.status !== 'completed' ? ` Status: ${result.status}.` : ''}
           </p>
         </Notice>
         <button type="button" className="button" onClick={startOver}>
@@ -175,7 +178,14 @@ export function SendMoneyPage() {
             required
           />
           <p id={ids.amountHint} className={amountError ? 'hint error-text' : 'hint'}>
-            {amountError ?? (parsed.ok ? <>You send <Money amount={parsed.minor} currency={chosenCurrency} /></> : 'In major units, e.g. 12.50')}
+            {amountError ??
+              (parsed.ok ? (
+                <>
+                  You send <Money amount={parsed.minor} currency={chosenCurrency} />
+                </>
+              ) : (
+                'In major units, e.g. 12.50'
+              ))}
           </p>
         </div>
         <div className="field">

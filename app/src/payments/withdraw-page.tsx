@@ -44,7 +44,10 @@ export function WithdrawPage() {
     } catch (error) {
       const definitive = isDefinitiveAnswer(error);
       intent.finish(definitive ? 'refused' : 'unknown');
-      setOutcome({ kind: 'error', message: definitive ? describeError(error, PAYMENT_ERROR_MESSAGES) : 'We could not confirm the withdrawal. Press Withdraw again to retry: it will not be made twice.' });
+      setOutcome({
+        kind: 'error',
+        message: definitive ? describeError(error, PAYMENT_ERROR_MESSAGES) : 'We could not confirm the withdrawal. Press Withdraw again to retry: it will not be made twice.',
+      });
     } finally {
       setBusy(false);
     }
@@ -57,7 +60,8 @@ export function WithdrawPage() {
       {outcome?.kind === 'ok' ? (
         <>
           <Notice kind="success">
-            Withdrawal of <Money amount={outcome.amount} currency={outcome.currency} /> {outcome.status === 'pending' ? 'is on its way (the amount is held until the payout settles).' : `is ${outcome.status}.`}
+            Withdrawal of <Money amount={outcome.amount} currency={outcome.currency} />{' '}
+            {outcome.status === 'pending' ? 'is on its way (the amount is held until the payout settles).' : `is ${outcome.status}.`}
           </Notice>
           <button
             type="button"
@@ -91,7 +95,15 @@ export function WithdrawPage() {
           </div>
           <div className="field">
             <label htmlFor={ids.amount}>Amount ({chosen})</label>
-            <input id={ids.amount} inputMode="decimal" autoComplete="off" value={amountText} onChange={(event) => setAmountText(event.target.value)} aria-describedby={ids.hint} aria-invalid={touched && !parsed.ok ? true : undefined} />
+            <input
+              id={ids.amount}
+              inputMode="decimal"
+              autoComplete="off"
+              value={amountText}
+              onChange={(event) => setAmountText(event.target.value)}
+              aria-describedby={ids.hint}
+              aria-invalid={touched && !parsed.ok ? true : undefined}
+            />
             <p id={ids.hint} className={touched && !parsed.ok ? 'hint error-text' : 'hint'}>
               {touched && !parsed.ok ? parsed.error : 'In major units, e.g. 20.00'}
             </p>

@@ -52,7 +52,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
       },
     });
     platform = started;
-    server = await preview({ root: appDir, logLevel: 'warn', preview: { port: 0, strictPort: false, host: '127.0.0.1', proxy: gatewayProxy(platform.gatewayBase) }, build: { outDir: join(appDir, 'dist') } });
+    server = await preview({
+      root: appDir,
+      logLevel: 'warn',
+      preview: { port: 0, strictPort: false, host: '127.0.0.1', proxy: gatewayProxy(platform.gatewayBase) },
+      build: { outDir: join(appDir, 'dist') },
+    });
   } catch (error) {
     await platform?.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -217,7 +217,10 @@ describe('the app in a browser, against the platform', () => {
     const code = await eventually(async () => {
       const response = await fetch(`${browserEnv().providerSinksUrl}/emails?to=${encodeURIComponent(person.email)}`);
       const emails = (await response.json()) as unknown[];
-      return emails.map((email) => /\b(\d{6})\b/.exec(JSON.stringify(email))?.[1]).filter(Boolean).at(-1);
+      return emails
+        .map((email) => /\b(\d{6})\b/.exec(JSON.stringify(email))?.[1])
+        .filter(Boolean)
+        .at(-1);
     }, 'the verification email');
     await page.getByLabel('Verification code').fill(code!);
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -299,7 +302,11 @@ async function refreshUntilVisible(page: Page, locator: ReturnType<Page['locator
   await eventually(async () => {
     if (await locator.isVisible()) return true;
     await page.getByRole('button', { name: 'Refresh' }).click();
-    await page.getByRole('status').filter({ hasText: 'Loading' }).waitFor({ state: 'detached' }).catch(() => undefined);
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Loading' })
+      .waitFor({ state: 'detached' })
+      .catch(() => undefined);
     return locator.isVisible();
   }, 'the audit entry to appear');
 }
@@ -307,7 +314,13 @@ async function refreshUntilVisible(page: Page, locator: ReturnType<Page['locator
 /** A config key whose value is a plain number the admin may change, and a new valid value for it. */
 async function editableNumberEntry(page: Page): Promise<{ service: string; key: string; next: number }> {
   const { token } = await login(ADMIN.email, ADMIN.password);
-  const entries = (await gql('{ serviceConfigs { service key value source sensitive } }', {}, token)).serviceConfigs as Array<{ service: string; key: string; value: unknown; source: string; sensitive: boolean }>;
+  const entries = (await gql('{ serviceConfigs { service key value source sensitive } }', {}, token)).serviceConfigs as Array<{
+    service: string;
+    key: string;
+    value: unknown;
+    source: string;
+    sensitive: boolean;
+  }>;
   void page;
   const entry = entries.find((e) => typeof e.value === 'number' && e.source !== 'ENV' && !e.sensitive && Number.isInteger(e.value) && (e.value as number) > 1);
   if (!entry) throw new Error(`no numeric config key to edit among ${entries.map((e) => `${e.service}.${e.key}`).join(', ')}`);

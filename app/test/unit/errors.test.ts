@@ -11,7 +11,9 @@ describe('errors in words', () => {
   });
 
   it('a weak password says what is wrong with it', () => {
-    expect(describeError(graphQLError('MSAuthWeakPassword', { problems: ['too_short', 'contains_email'] }))).toBe('Choose another password: it is too short (at least 10 characters); it contains your email name.');
+    expect(describeError(graphQLError('MSAuthWeakPassword', { problems: ['too_short', 'contains_email'] }))).toBe(
+      'Choose another password: it is too short (at least 10 characters); it contains your email name.',
+    );
   });
 
   it('a network failure is not a definitive answer (the payment may have gone through); a refusal is', () => {

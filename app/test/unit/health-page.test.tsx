@@ -150,7 +150,11 @@ describe('the system health page', () => {
     const banner = await screen.findByTestId('health-overall');
     expect(banner.className).toContain('health-degraded');
     expect(banner.textContent).toContain('Platform: ! Degraded');
-    expect(within(within(banner).getByRole('list', { name: 'Problems' })).getAllByRole('listitem').map((li) => li.textContent)).toEqual(problems);
+    expect(
+      within(within(banner).getByRole('list', { name: 'Problems' }))
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(problems);
     const box = card('payment-service');
     expect(within(box).getByText('Degraded')).toBeTruthy();
     const breakers = within(box).getByRole('list', { name: 'Circuit breakers of pay-1:42' });
@@ -158,7 +162,11 @@ describe('the system health page', () => {
     expect(breakers.textContent).toContain('cache:wallets half open');
     expect(within(box).getByText('Failed: connect ECONNREFUSED')).toBeTruthy();
     expect(within(box).getByText('—')).toBeTruthy();
-    expect(within(box).getAllByText('Pending', { selector: 'dt' }).map((dt) => dt.nextElementSibling?.textContent)).toEqual(['1,234', '2']);
+    expect(
+      within(box)
+        .getAllByText('Pending', { selector: 'dt' })
+        .map((dt) => dt.nextElementSibling?.textContent),
+    ).toEqual(['1,234', '2']);
     expect(within(box).getByText('Lag', { selector: 'dt' }).nextElementSibling?.textContent).toBe('7');
     expect(within(box).getByText('Lag (oldest pending)').nextElementSibling?.textContent).toBe('1.6 min');
     expect(within(box).getByText('Dead letters').nextElementSibling?.textContent).toBe('3');
@@ -209,7 +217,9 @@ describe('the system health page', () => {
 
   it('services started in one process (same host:pid) keep their own checks', async () => {
     const gatewayService = service('gateway', { instances: [instance('box:1', { checks: [{ __typename: 'HealthCheck', name: 'subgraphs', ok: true, critical: true, latencyMs: 3, error: null }] })] });
-    const authService = service('auth-service', { instances: [instance('box:1', { checks: [{ __typename: 'HealthCheck', name: 'mongo', ok: false, critical: true, latencyMs: null, error: 'down' }], ready: false })] });
+    const authService = service('auth-service', {
+      instances: [instance('box:1', { checks: [{ __typename: 'HealthCheck', name: 'mongo', ok: false, critical: true, latencyMs: null, error: 'down' }], ready: false })],
+    });
     renderPage(fakeGateway([health({ services: [gatewayService, authService] })]).client);
     await screen.findByTestId('health-overall');
     expect(within(card('gateway')).getByRole('table', { name: 'Checks of box:1' }).textContent).toContain('subgraphs');

@@ -19,7 +19,12 @@ class FakeSocket {
     return this;
   }
   timeout(): { emit: (name: string, body: unknown, ack: (error: unknown, reply: unknown) => void) => void } {
-    return { emit: (name, body, ack) => { this.emitted.push([name, body]); ack(null, this.ackWith); } };
+    return {
+      emit: (name, body, ack) => {
+        this.emitted.push([name, body]);
+        ack(null, this.ackWith);
+      },
+    };
   }
   connect(): this {
     this.connects++;

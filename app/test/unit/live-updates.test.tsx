@@ -9,7 +9,16 @@ import { LiveUpdates } from '../../src/live/live-updates.js';
 import { WalletsPage } from '../../src/wallets/wallets-page.js';
 
 type Result = ApolloLink.Result;
-const wallet = (currency: string, balance: number) => ({ __typename: 'Wallet', id: `w-${currency}`, currency, balance, bonusBalance: 0, lockedBalance: 0, availableBalance: balance, updatedAt: '2026-12-05T10:00:00.000Z' });
+const wallet = (currency: string, balance: number) => ({
+  __typename: 'Wallet',
+  id: `w-${currency}`,
+  currency,
+  balance,
+  bonusBalance: 0,
+  lockedBalance: 0,
+  availableBalance: balance,
+  updatedAt: '2026-12-05T10:00:00.000Z',
+});
 
 /** Queries answered from fixed data; each subscription's observer kept so the test can push frames. */
 function fakePlatform() {
@@ -61,7 +70,18 @@ describe('live updates reach the screen without a reload', () => {
     renderApp(platform.client);
     expect((await screen.findByLabelText('2 unread')).textContent).toBe('2');
     await act(async () => undefined);
-    platform.push('NotificationReceived', { notificationReceived: { __typename: 'Notification', id: 'n1', type: 'payment.transfer_received', title: 'Money received', body: 'Bob sent you €5.00.', readAt: null, createdAt: '2026-12-05T10:00:00.000Z', critical: false } });
+    platform.push('NotificationReceived', {
+      notificationReceived: {
+        __typename: 'Notification',
+        id: 'n1',
+        type: 'payment.transfer_received',
+        title: 'Money received',
+        body: 'Bob sent you €5.00.',
+        readAt: null,
+        createdAt: '2026-12-05T10:00:00.000Z',
+        critical: false,
+      },
+    });
     expect((await screen.findByLabelText('3 unread')).textContent).toBe('3');
   });
 });

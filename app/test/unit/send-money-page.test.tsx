@@ -27,7 +27,11 @@ function fakeGateway() {
         };
         switch (operation.operationName) {
           case 'MyWallets':
-            return reply({ data: { myWallets: [{ __typename: 'Wallet', id: 'w1', currency: 'EUR', balance: 10_000, bonusBalance: 0, lockedBalance: 0, availableBalance: 10_000, updatedAt: '2026-12-05T10:00:00.000Z' }] } });
+            return reply({
+              data: {
+                myWallets: [{ __typename: 'Wallet', id: 'w1', currency: 'EUR', balance: 10_000, bonusBalance: 0, lockedBalance: 0, availableBalance: 10_000, updatedAt: '2026-12-05T10:00:00.000Z' }],
+              },
+            });
           case 'LookupRecipient':
             return reply({ data: { lookupRecipient: { __typename: 'Recipient', id: 'u2', displayName: 'Bob' } } });
           case 'CreateTransfer':
@@ -42,7 +46,9 @@ function fakeGateway() {
   return { client, transfers };
 }
 
-const transferResult = (amount: number): Result => ({ data: { createTransfer: { __typename: 'Transfer', id: 't1', amount, currency: 'EUR', status: 'completed', description: null, createdAt: '2026-12-05T10:00:00.000Z' } } });
+const transferResult = (amount: number): Result => ({
+  data: { createTransfer: { __typename: 'Transfer', id: 't1', amount, currency: 'EUR', status: 'completed', description: null, createdAt: '2026-12-05T10:00:00.000Z' } },
+});
 
 async function fillForm(amount: string) {
   const user = userEvent.setup();

@@ -6,7 +6,16 @@ const payload = (n: number, expiresIn = 900): AuthPayloadLike => ({ accessToken:
 
 function memoryStorage(): Storage {
   const map = new Map<string, string>();
-  return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v), removeItem: (k) => void map.delete(k), clear: () => map.clear(), key: () => null, get length() { return map.size; } };
+  return {
+    getItem: (k) => map.get(k) ?? null,
+    setItem: (k, v) => void map.set(k, v),
+    removeItem: (k) => void map.delete(k),
+    clear: () => map.clear(),
+    key: () => null,
+    get length() {
+      return map.size;
+    },
+  };
 }
 
 beforeEach(() => {
@@ -59,7 +68,10 @@ describe('the session refreshes its token before it expires', () => {
   });
 
   it('a refresh that fails on the network keeps the session and retries', async () => {
-    const refresh = vi.fn<() => Promise<RefreshResult>>().mockResolvedValueOnce({ kind: 'unavailable' }).mockResolvedValue({ kind: 'ok', payload: payload(2) });
+    const refresh = vi
+      .fn<() => Promise<RefreshResult>>()
+      .mockResolvedValueOnce({ kind: 'unavailable' })
+      .mockResolvedValue({ kind: 'ok', payload: payload(2) });
     const session = new Session({ storage: memoryStorage(), refresh, retryMs: 5_000 });
     session.signIn(payload(1));
     expect((await session.refreshNow())?.accessToken).toBe('access-1');

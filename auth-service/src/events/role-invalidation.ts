@@ -12,11 +12,7 @@ export interface RoleInvalidation {
   close(): Promise<void>;
 }
 
-export async function startRoleInvalidation(
-  redis: Redis,
-  channel: string,
-  onInvalidate: (tenantId: string | null) => void,
-): Promise<RoleInvalidation> {
+export async function startRoleInvalidation(redis: Redis, channel: string, onInvalidate: (tenantId: string | null) => void): Promise<RoleInvalidation> {
   // Lazy + wait: the shared connection may disable the offline queue, and its duplicate would
   // refuse SUBSCRIBE until connected.
   const subscriber = watchRedisClient(redis.duplicate({ lazyConnect: true }), 'roles-subscriber');

@@ -44,7 +44,10 @@ export async function startUserSnapshotResponder(events: EventBus, users: UsersS
       const filter = tenantId === null ? {} : { tenantId };
       let page: IntegrationEvent<UserSnapshotData>[] = [];
       let count = 0;
-      for await (const user of users.collection.find(filter, { projection: { _id: 0, passwordHash: 0 } }).sort({ id: 1 }).batchSize(PAGE_SIZE)) {
+      for await (const user of users.collection
+        .find(filter, { projection: { _id: 0, passwordHash: 0 } })
+        .sort({ id: 1 })
+        .batchSize(PAGE_SIZE)) {
         page.push(
           createIntegrationEvent<UserSnapshotData>({
             type: AUTH_EVENTS.UserSnapshot,

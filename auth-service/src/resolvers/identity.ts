@@ -64,7 +64,21 @@ export async function register(_: unknown, args: { input: unknown }, ctx: AuthCo
       client: deps.client,
       fn: async (session) => {
         await deps.users.insert(user, session);
-        await deps.events.emit<UserRegisteredData>(AUTH_EVENTS.UserRegistered, user.tenantId, user.id, { email: user.email, phone: user.phone, displayName: user.displayName, status: user.status, referralCode: user.referralCode ?? null, referredBy: user.referredBy ?? null, createdAt: user.createdAt.toISOString() }, { session });
+        await deps.events.emit<UserRegisteredData>(
+          AUTH_EVENTS.UserRegistered,
+          user.tenantId,
+          user.id,
+          {
+            email: user.email,
+            phone: user.phone,
+            displayName: user.displayName,
+            status: user.status,
+            referralCode: user.referralCode ?? null,
+            referredBy: user.referredBy ?? null,
+            createdAt: user.createdAt.toISOString(),
+          },
+          { session },
+        );
       },
     });
   } catch (error) {
@@ -82,8 +96,7 @@ export async function login(_: unknown, args: { input: unknown }, ctx: AuthConte
   const { deps, clientAddress } = ctx;
   const email = normalizeEmail(input.email);
   const now = deps.clock.now();
-  const audit = (reason: string, userId: string | null) =>
-    deps.events.emit(AUTH_EVENTS.UserLoginFailed, input.tenantId, userId, { reason, email, clientAddress });
+  const audit = (reason: string, userId: string | null) => deps.events.emit(AUTH_EVENTS.UserLoginFailed, input.tenantId, userId, { reason, email, clientAddress });
 
   const throttleState = await deps.throttle.state(input.tenantId, email, clientAddress, now);
   const decision = decideLoginAttempt(throttleState, deps.settings.loginThrottle, now);
@@ -124,7 +137,8 @@ export async function login(_: unknown, args: { input: unknown }, ctx: AuthConte
   }
   const { payload, session } = await openSession(deps, user, clientAddress);
   await deps.events.emit<UserLoggedInData>(AUTH_EVENTS.UserLoggedIn, user.tenantId, user.id, { sessionId: session.id, clientAddress, newDevice });
-  if (newDevice && clientAddress !== null) await deps.events.emit<LoginNewDeviceData>(AUTH_EVENTS.LoginNewDevice, user.tenantId, user.id, { sessionId: session.id, clientAddress, at: new Date(now).toISOString() });
+  if (newDevice && clientAddress !== null)
+    await deps.events.emit<LoginNewDeviceData>(AUTH_EVENTS.LoginNewDevice, user.tenantId, user.id, { sessionId: session.id, clientAddress, at: new Date(now).toISOString() });
   return payload;
 }
 

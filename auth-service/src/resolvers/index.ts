@@ -11,6 +11,22 @@ import { me, resolveUserReference, setUserStatus, user, users } from './users.js
 // `errorCodes` is resolved by core-service from the error registry.
 export const resolvers: SubgraphResolvers<AuthContext> = {
   Query: { me, user, users, roles, loginThrottle, serviceConfigs, auditLog, verifyAuditChain: verifyAuditChainQuery, systemHealth },
-  Mutation: { register, login, refreshToken, logout, changePassword, requestOtp, verifyOtp, assignRole, revokeRole, upsertRole, setUserStatus, createTenant, clearLoginThrottle, setServiceConfig, resetServiceConfig },
+  Mutation: {
+    register,
+    login,
+    refreshToken,
+    logout,
+    changePassword,
+    requestOtp,
+    verifyOtp,
+    assignRole,
+    revokeRole,
+    upsertRole,
+    setUserStatus,
+    createTenant,
+    clearLoginThrottle,
+    setServiceConfig,
+    resetServiceConfig,
+  },
   User: { __resolveReference: resolveUserReference as never },
 };

@@ -67,7 +67,12 @@ export async function finishIssue(deps: AuthDeps, user: UserRecord, sessionId: s
   const ttl = accessTokenTtl(deps);
   // Skipped while Redis is down: the gateway then finds no entry, which counts as active (and,
   // with Redis down, it does not look at all). MongoDB's session record stays the truth.
-  await withRedisFallback(deps.redis, 'session cache write', () => deps.sessionCache.markActive(sessionId, ttl + SKEW_SECONDS), () => undefined);
+  await withRedisFallback(
+    deps.redis,
+    'session cache write',
+    () => deps.sessionCache.markActive(sessionId, ttl + SKEW_SECONDS),
+    () => undefined,
+  );
   return { accessToken, refreshToken, expiresIn: ttl, user: toUserView(user) };
 }
 
@@ -75,5 +80,10 @@ export async function finishIssue(deps: AuthDeps, user: UserRecord, sessionId: s
 export async function markSessionsRevoked(deps: AuthDeps, sessionIds: readonly string[]): Promise<void> {
   // While Redis is down the refresh tokens are revoked (MongoDB) but access tokens already
   // issued stay usable until they expire: the gateway's revocation check fails open then.
-  await withRedisFallback(deps.redis, 'session revocation write', () => deps.sessionCache.markRevoked(sessionIds, accessTokenTtl(deps) + SKEW_SECONDS), () => undefined);
+  await withRedisFallback(
+    deps.redis,
+    'session revocation write',
+    () => deps.sessionCache.markRevoked(sessionIds, accessTokenTtl(deps) + SKEW_SECONDS),
+    () => undefined,
+  );
 }

@@ -36,7 +36,13 @@ export async function loginThrottle(_: unknown, args: { email: string; address?:
     address:
       address === null || report.address === undefined
         ? null
-        : { address, failures: report.address.failures, lockedUntil: at(report.address.lockedUntil), accountFailures: report.address.accountFailures, accountLockedUntil: at(report.address.accountLockedUntil) },
+        : {
+            address,
+            failures: report.address.failures,
+            lockedUntil: at(report.address.lockedUntil),
+            accountFailures: report.address.accountFailures,
+            accountLockedUntil: at(report.address.accountLockedUntil),
+          },
   };
 }
 

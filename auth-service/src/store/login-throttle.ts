@@ -32,23 +32,24 @@ export class LoginThrottle {
   ) {}
 
   async state(tenantId: string, email: string, address: string | null, now: number): Promise<LoginThrottleState> {
-    return withRedisFallback(this.redis, 'login throttling', async () => {
-      const k = this.keys;
-      const at = address ?? '-';
-      const [addressLock, pairLock, accountFailures] = await this.redis.mget(
-        k.addressLock(at),
-        k.accountAddressLock(tenantId, email, at),
-        k.accountFailures(tenantId, email),
-      );
-      const known = address === null ? null : await this.redis.zscore(k.knownAddresses(tenantId, email), address);
-      const deadline = (value: string | null | undefined): number | null => (address === null || value === null || value === undefined ? null : Number(value));
-      return {
-        addressLockedUntil: deadline(addressLock),
-        accountAddressLockedUntil: deadline(pairLock),
-        accountFailures: Number(accountFailures ?? 0),
-        isKnownAddress: known !== null && Number(known) > now - this.settings().knownAddressDays * 86_400_000,
-      };
-    }, () => ({ addressLockedUntil: null, accountAddressLockedUntil: null, accountFailures: 0, isKnownAddress: true }));
+    return withRedisFallback(
+      this.redis,
+      'login throttling',
+      async () => {
+        const k = this.keys;
+        const at = address ?? '-';
+        const [addressLock, pairLock, accountFailures] = await this.redis.mget(k.addressLock(at), k.accountAddressLock(tenantId, email, at), k.accountFailures(tenantId, email));
+        const known = address === null ? null : await this.redis.zscore(k.knownAddresses(tenantId, email), address);
+        const deadline = (value: string | null | undefined): number | null => (address === null || value === null || value === undefined ? null : Number(value));
+        return {
+          addressLockedUntil: deadline(addressLock),
+          accountAddressLockedUntil: deadline(pairLock),
+          accountFailures: Number(accountFailures ?? 0),
+          isKnownAddress: known !== null && Number(known) > now - this.settings().knownAddressDays * 86_400_000,
+        };
+      },
+      () => ({ addressLockedUntil: null, accountAddressLockedUntil: null, accountFailures: 0, isKnownAddress: true }),
+    );
   }
 
   /**
@@ -57,23 +58,33 @@ export class LoginThrottle {
    * unknown address, so spreading a guess over many addresses gains nothing.
    */
   async takeSlot(tenantId: string, email: string, intervalSeconds: number, now: number): Promise<true | number> {
-    return withRedisFallback(this.redis, 'login throttling', async () => {
-      const nextAllowed = (await this.redis.eval(TAKE_SLOT_SCRIPT, 1, this.keys.accountSlot(tenantId, email), String(now), String(intervalSeconds * 1000))) as number;
-      return nextAllowed <= now ? true : Math.max(1, Math.ceil((nextAllowed - now) / 1000));
-    }, () => true as const);
+    return withRedisFallback(
+      this.redis,
+      'login throttling',
+      async () => {
+        const nextAllowed = (await this.redis.eval(TAKE_SLOT_SCRIPT, 1, this.keys.accountSlot(tenantId, email), String(now), String(intervalSeconds * 1000))) as number;
+        return nextAllowed <= now ? true : Math.max(1, Math.ceil((nextAllowed - now) / 1000));
+      },
+      () => true as const,
+    );
   }
 
   /** Counts a failure for the address, the (account, address) pair and the account; locks what reached its limit. */
   async recordFailure(tenantId: string, email: string, address: string | null, now: number): Promise<void> {
-    return withRedisFallback(this.redis, 'login throttling', async () => {
-      const s = this.settings();
-      const deadline = now + s.lockoutSeconds * 1000;
-      const k = this.keys;
-      await this.count(k.accountFailures(tenantId, email), null, Number.POSITIVE_INFINITY, deadline, s);
-      if (address === null) return;
-      await this.count(k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address), s.maxFailuresPerAccountAddress, deadline, s);
-      await this.count(k.addressFailures(address), k.addressLock(address), s.maxFailuresPerAddress, deadline, s);
-    }, () => undefined);
+    return withRedisFallback(
+      this.redis,
+      'login throttling',
+      async () => {
+        const s = this.settings();
+        const deadline = now + s.lockoutSeconds * 1000;
+        const k = this.keys;
+        await this.count(k.accountFailures(tenantId, email), null, Number.POSITIVE_INFINITY, deadline, s);
+        if (address === null) return;
+        await this.count(k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address), s.maxFailuresPerAccountAddress, deadline, s);
+        await this.count(k.addressFailures(address), k.addressLock(address), s.maxFailuresPerAddress, deadline, s);
+      },
+      () => undefined,
+    );
   }
 
   /**
@@ -82,20 +93,25 @@ export class LoginThrottle {
    * guessing from elsewhere.
    */
   async recordSuccess(tenantId: string, email: string, address: string | null, now: number): Promise<void> {
-    return withRedisFallback(this.redis, 'login throttling', async () => {
-      if (address === null) return;
-      const k = this.keys;
-      const s = this.settings();
-      const known = k.knownAddresses(tenantId, email);
-      await this.redis
-        .multi()
-        .del(k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address))
-        .zadd(known, String(now), address)
-        // Bounded: the most recent addresses only.
-        .zremrangebyrank(known, 0, -(MAX_KNOWN_ADDRESSES + 1))
-        .expire(known, s.knownAddressDays * 86_400)
-        .exec();
-    }, () => undefined);
+    return withRedisFallback(
+      this.redis,
+      'login throttling',
+      async () => {
+        if (address === null) return;
+        const k = this.keys;
+        const s = this.settings();
+        const known = k.knownAddresses(tenantId, email);
+        await this.redis
+          .multi()
+          .del(k.accountAddressFailures(tenantId, email, address), k.accountAddressLock(tenantId, email, address))
+          .zadd(known, String(now), address)
+          // Bounded: the most recent addresses only.
+          .zremrangebyrank(known, 0, -(MAX_KNOWN_ADDRESSES + 1))
+          .expire(known, s.knownAddressDays * 86_400)
+          .exec();
+      },
+      () => undefined,
+    );
   }
 
   /**
@@ -104,10 +120,15 @@ export class LoginThrottle {
    * then refuses; a later lock (new deadline) is announced again.
    */
   async claimAccountAddressLockNotice(tenantId: string, email: string, address: string, lockedUntil: number, ttlSeconds: number): Promise<boolean> {
-    return withRedisFallback(this.redis, 'login throttling', async () => {
-      const key = this.keys.accountAddressLockNotice(tenantId, email, address, lockedUntil);
-      return (await this.redis.set(key, '1', 'EX', Math.max(1, ttlSeconds), 'NX')) === 'OK';
-    }, () => false);
+    return withRedisFallback(
+      this.redis,
+      'login throttling',
+      async () => {
+        const key = this.keys.accountAddressLockNotice(tenantId, email, address, lockedUntil);
+        return (await this.redis.set(key, '1', 'EX', Math.max(1, ttlSeconds), 'NX')) === 'OK';
+      },
+      () => false,
+    );
   }
 
   /**
@@ -116,12 +137,17 @@ export class LoginThrottle {
    * with the failure counter's remaining TTL: when the window ends the notice key ends with it.
    */
   async claimAccountSlowedNotice(tenantId: string, email: string): Promise<{ claimed: boolean; retryAfterSeconds: number }> {
-    return withRedisFallback(this.redis, 'login throttling', async () => {
-      const ttlMs = await this.redis.pttl(this.keys.accountFailures(tenantId, email));
-      const windowMs = ttlMs > 0 ? ttlMs : this.settings().failureWindowSeconds * 1000;
-      const claimed = (await this.redis.set(this.keys.accountSlowedNotice(tenantId, email), '1', 'PX', windowMs, 'NX')) === 'OK';
-      return { claimed, retryAfterSeconds: Math.max(1, Math.ceil(windowMs / 1000)) };
-    }, () => ({ claimed: false, retryAfterSeconds: 0 }));
+    return withRedisFallback(
+      this.redis,
+      'login throttling',
+      async () => {
+        const ttlMs = await this.redis.pttl(this.keys.accountFailures(tenantId, email));
+        const windowMs = ttlMs > 0 ? ttlMs : this.settings().failureWindowSeconds * 1000;
+        const claimed = (await this.redis.set(this.keys.accountSlowedNotice(tenantId, email), '1', 'PX', windowMs, 'NX')) === 'OK';
+        return { claimed, retryAfterSeconds: Math.max(1, Math.ceil(windowMs / 1000)) };
+      },
+      () => ({ claimed: false, retryAfterSeconds: 0 }),
+    );
   }
 
   async report(tenantId: string, email: string, address: string | null, now: number): Promise<LoginThrottleReport> {

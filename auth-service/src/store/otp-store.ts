@@ -35,11 +35,7 @@ export class OtpStore {
 
   /** Stores a new code and retires the previous live ones for the same purpose: only the newest works. */
   async replace(record: OtpRecord, session: ClientSession): Promise<void> {
-    await this.collection.updateMany(
-      { userId: record.userId, purpose: record.purpose, consumedAt: null, supersededAt: null },
-      { $set: { supersededAt: record.createdAt } },
-      { session },
-    );
+    await this.collection.updateMany({ userId: record.userId, purpose: record.purpose, consumedAt: null, supersededAt: null }, { $set: { supersededAt: record.createdAt } }, { session });
     await this.collection.insertOne({ ...record }, { session });
   }
 
@@ -54,11 +50,7 @@ export class OtpStore {
 
   /** Consumes the code once: of two concurrent correct submissions exactly one succeeds. */
   async consume(id: string, now: Date, session?: ClientSession): Promise<boolean> {
-    const result = await this.collection.updateOne(
-      { id, consumedAt: null, $expr: { $lt: ['$attempts', '$maxAttempts'] } },
-      { $set: { consumedAt: now } },
-      session ? { session } : {},
-    );
+    const result = await this.collection.updateOne({ id, consumedAt: null, $expr: { $lt: ['$attempts', '$maxAttempts'] } }, { $set: { consumedAt: now } }, session ? { session } : {});
     return result.modifiedCount === 1;
   }
 }

@@ -15,8 +15,7 @@ export function createAuthRedisKeys(brand: string) {
     addressFailures: (address: string) => `${prefix}login-failures:address:${address}`,
     addressLock: (address: string) => `${prefix}login-lock:address:${address}`,
     /** Set once per lock period (NX, the lock's TTL): `auth.account_locked` goes out once, not per refused attempt. */
-    accountAddressLockNotice: (tenantId: string, email: string, address: string, lockedUntil: number) =>
-      `${prefix}login-lock-notice:account-address:${tenantId}:${email}:${address}:${lockedUntil}`,
+    accountAddressLockNotice: (tenantId: string, email: string, address: string, lockedUntil: number) => `${prefix}login-lock-notice:account-address:${tenantId}:${email}:${address}:${lockedUntil}`,
     accountSlowedNotice: (tenantId: string, email: string) => `${prefix}login-lock-notice:account:${tenantId}:${email}`,
     session: (sessionId: string) => sessionCacheKey(sessionId, brand),
     rolesChanged: `${prefix}roles-changed`,

@@ -51,27 +51,15 @@ export class UsersStore {
   }
 
   async addRole(id: string, role: string, now: Date): Promise<UserRecord | null> {
-    return this.collection.findOneAndUpdate(
-      { id },
-      { $addToSet: { roles: role }, $set: { updatedAt: now } },
-      { returnDocument: 'after', projection: { _id: 0 } },
-    );
+    return this.collection.findOneAndUpdate({ id }, { $addToSet: { roles: role }, $set: { updatedAt: now } }, { returnDocument: 'after', projection: { _id: 0 } });
   }
 
   async removeRole(id: string, role: string, now: Date): Promise<UserRecord | null> {
-    return this.collection.findOneAndUpdate(
-      { id },
-      { $pull: { roles: role }, $set: { updatedAt: now } },
-      { returnDocument: 'after', projection: { _id: 0 } },
-    );
+    return this.collection.findOneAndUpdate({ id }, { $pull: { roles: role }, $set: { updatedAt: now } }, { returnDocument: 'after', projection: { _id: 0 } });
   }
 
   async setStatus(id: string, status: UserStatus, now: Date, session?: ClientSession): Promise<UserRecord | null> {
-    return this.collection.findOneAndUpdate(
-      { id },
-      { $set: { status, updatedAt: now } },
-      { returnDocument: 'after', projection: { _id: 0 }, ...(session ? { session } : {}) },
-    );
+    return this.collection.findOneAndUpdate({ id }, { $set: { status, updatedAt: now } }, { returnDocument: 'after', projection: { _id: 0 }, ...(session ? { session } : {}) });
   }
 
   async setPasswordHash(id: string, passwordHash: string, now: Date, session?: ClientSession): Promise<void> {

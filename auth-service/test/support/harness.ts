@@ -1,12 +1,6 @@
 import { onTestFinished } from 'vitest';
 import type { MongoClient } from 'mongodb';
-import {
-  signUserContext,
-  verifyAccessToken,
-  type AccessTokenClaims,
-  type AccessTokenKeys,
-  type IntegrationEvent,
-} from 'core-service';
+import { signUserContext, verifyAccessToken, type AccessTokenClaims, type AccessTokenKeys, type IntegrationEvent } from 'core-service';
 import { createTestFixture, type TestFixture } from 'core-service/testing';
 import { createManualClock, type Clock } from '../../src/domain/clock.js';
 import { createAuthService, type AuthService } from '../../src/service.js';

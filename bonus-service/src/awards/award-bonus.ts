@@ -98,42 +98,38 @@ async function writeAward(deps: BonusDeps, session: ClientSession, templateId: s
   // Every refusal is decided by reads before the first write: an event handler's award shares
   // the handler's transaction, and a refusal caught there must leave nothing half-written.
   const counter = await store.claimCounters.findOne({ _id: claimCounterId(template, params.userId) }, { session });
-  if ((counter?.count ?? 0) >= template.maxClaimsPerUser) throw new BonusError({ code: BONUS_ERRORS.ClaimLimitReached, message: `Template ${template.code} allows ${template.maxClaimsPerUser} award(s) per user` });
+  if ((counter?.count ?? 0) >= template.maxClaimsPerUser)
+    throw new BonusError({ code: BONUS_ERRORS.ClaimLimitReached, message: `Template ${template.code} allows ${template.maxClaimsPerUser} award(s) per user` });
   if (!fitsBudget(template, amount)) throw new BonusError({ code: BONUS_ERRORS.BudgetExhausted, message: `Template ${template.code} has no budget left for ${amount}` });
 
-  const counted = await store.claimCounters.updateOne(
-    { _id: claimCounterId(template, params.userId), count: { $lt: template.maxClaimsPerUser } },
-    { $inc: { count: 1 } },
-    { session },
-  );
+  const counted = await store.claimCounters.updateOne({ _id: claimCounterId(template, params.userId), count: { $lt: template.maxClaimsPerUser } }, { $inc: { count: 1 } }, { session });
   if (counted.matchedCount === 0) throw new BonusError({ code: BONUS_ERRORS.ClaimLimitReached, message: `Template ${template.code} allows ${template.maxClaimsPerUser} award(s) per user` });
   if (template.budget !== null) {
     // Conditional on what is left, in the write itself: concurrent awards against a nearly
     // spent budget conflict on this document and only those that still fit pass.
-    const spent = await store.templates.updateOne(
-      { _id: template._id, budgetSpent: { $lte: template.budget - amount } },
-      { $inc: { budgetSpent: amount } },
-      { session },
-    );
+    const spent = await store.templates.updateOne({ _id: template._id, budgetSpent: { $lte: template.budget - amount } }, { $inc: { budgetSpent: amount } }, { session });
     if (spent.matchedCount === 0) throw new BonusError({ code: BONUS_ERRORS.BudgetExhausted, message: `Template ${template.code} has no budget left for ${amount}` });
   }
 
-  await createTransferWithTransactions({
-    db: deps.paymentDb,
-    tenantId: params.tenantId,
-    fromUserId: pickBonusPool(deps.poolShards),
-    fromSystemAccount: true,
-    toUserId: params.userId,
-    fromBalanceType: 'bonusBalance',
-    toBalanceType: 'bonusBalance',
-    amount,
-    currency: template.currency,
-    type: 'bonus_award',
-    idempotencyKey: `bonus-award-${bonusId}`,
-    meta: { bonusId, templateCode: template.code },
-    emit: deps.emit,
-    balanceCaps: deps.balanceCaps(),
-  }, { session });
+  await createTransferWithTransactions(
+    {
+      db: deps.paymentDb,
+      tenantId: params.tenantId,
+      fromUserId: pickBonusPool(deps.poolShards),
+      fromSystemAccount: true,
+      toUserId: params.userId,
+      fromBalanceType: 'bonusBalance',
+      toBalanceType: 'bonusBalance',
+      amount,
+      currency: template.currency,
+      type: 'bonus_award',
+      idempotencyKey: `bonus-award-${bonusId}`,
+      meta: { bonusId, templateCode: template.code },
+      emit: deps.emit,
+      balanceCaps: deps.balanceCaps(),
+    },
+    { session },
+  );
 
   const expiresAt = computeExpiresAt(now, template.validForDays);
   const bonus: UserBonus = {
@@ -181,11 +177,12 @@ function claimCounterId(template: Pick<BonusTemplate, '_id' | 'tenantId'>, userI
 }
 
 async function ensureClaimCounter(deps: BonusDeps, template: BonusTemplate, userId: string, session?: ClientSession): Promise<void> {
-  const create = () => deps.store.claimCounters.updateOne(
-    { _id: claimCounterId(template, userId) },
-    { $setOnInsert: { tenantId: template.tenantId, templateId: template._id, userId, count: 0 } },
-    { upsert: true, ...(session ? { session } : {}) },
-  );
+  const create = () =>
+    deps.store.claimCounters.updateOne(
+      { _id: claimCounterId(template, userId) },
+      { $setOnInsert: { tenantId: template.tenantId, templateId: template._id, userId, count: 0 } },
+      { upsert: true, ...(session ? { session } : {}) },
+    );
   if (session !== undefined) {
     await create();
     return;
@@ -199,5 +196,11 @@ async function ensureClaimCounter(deps: BonusDeps, template: BonusTemplate, user
 }
 
 function isDuplicateRequestKey(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === 11000 && typeof error['keyPattern'] === 'object' && error['keyPattern'] !== null && 'requestKey' in (error['keyPattern'] as Record<string, unknown>);
+  return (
+    error instanceof MongoServerError &&
+    error.code === 11000 &&
+    typeof error['keyPattern'] === 'object' &&
+    error['keyPattern'] !== null &&
+    'requestKey' in (error['keyPattern'] as Record<string, unknown>)
+  );
 }

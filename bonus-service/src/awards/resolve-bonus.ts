@@ -57,26 +57,32 @@ export async function resolveBonus(
 async function moveResolvedCredit(deps: BonusDeps, session: ClientSession, bonus: UserBonus): Promise<void> {
   const common = { db: deps.paymentDb, tenantId: bonus.tenantId, amount: bonus.amount, currency: bonus.currency, meta: { bonusId: bonus.id }, emit: deps.emit };
   const isConversion = bonus.status === 'CONVERTED';
-  await createTransferWithTransactions({
-    ...common,
-    fromUserId: bonus.userId,
-    toUserId: pickBonusPool(deps.poolShards),
-    toSystemAccount: true,
-    fromBalanceType: 'bonusBalance',
-    toBalanceType: 'bonusBalance',
-    type: isConversion ? 'bonus_conversion' : 'bonus_forfeit',
-    idempotencyKey: `bonus-${isConversion ? 'convert' : 'forfeit'}-${bonus.id}`,
-  }, { session });
+  await createTransferWithTransactions(
+    {
+      ...common,
+      fromUserId: bonus.userId,
+      toUserId: pickBonusPool(deps.poolShards),
+      toSystemAccount: true,
+      fromBalanceType: 'bonusBalance',
+      toBalanceType: 'bonusBalance',
+      type: isConversion ? 'bonus_conversion' : 'bonus_forfeit',
+      idempotencyKey: `bonus-${isConversion ? 'convert' : 'forfeit'}-${bonus.id}`,
+    },
+    { session },
+  );
   if (!isConversion) return;
-  await createTransferWithTransactions({
-    ...common,
-    fromUserId: pickBonusPool(deps.poolShards),
-    fromSystemAccount: true,
-    toUserId: bonus.userId,
-    fromBalanceType: 'balance',
-    toBalanceType: 'balance',
-    type: 'bonus_conversion',
-    idempotencyKey: `bonus-cash-${bonus.id}`,
-    balanceCaps: deps.balanceCaps(),
-  }, { session });
+  await createTransferWithTransactions(
+    {
+      ...common,
+      fromUserId: pickBonusPool(deps.poolShards),
+      fromSystemAccount: true,
+      toUserId: bonus.userId,
+      fromBalanceType: 'balance',
+      toBalanceType: 'balance',
+      type: 'bonus_conversion',
+      idempotencyKey: `bonus-cash-${bonus.id}`,
+      balanceCaps: deps.balanceCaps(),
+    },
+    { session },
+  );
 }

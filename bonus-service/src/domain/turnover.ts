@@ -9,10 +9,7 @@ export interface TurnoverEvent {
   occurredAt: Date;
 }
 
-export type TurnoverOutcome =
-  | { kind: 'ignored' }
-  | { kind: 'progress'; turnoverProgress: number }
-  | { kind: 'converted'; turnoverProgress: number };
+export type TurnoverOutcome = { kind: 'ignored' } | { kind: 'progress'; turnoverProgress: number } | { kind: 'converted'; turnoverProgress: number };
 
 /**
  * What one turnover event does to one award. Only active awards of the same user and currency

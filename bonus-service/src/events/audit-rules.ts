@@ -12,7 +12,14 @@ const lifecycle =
       action: event.type,
       outcome,
       resource: { type: 'bonus', id: bonus.id ?? 'unknown' },
-      data: { userId: event.userId ?? null, templateCode: bonus.templateCode ?? null, type: bonus.type ?? null, amount: bonus.amount ?? null, currency: bonus.currency ?? null, status: bonus.status ?? null },
+      data: {
+        userId: event.userId ?? null,
+        templateCode: bonus.templateCode ?? null,
+        type: bonus.type ?? null,
+        amount: bonus.amount ?? null,
+        currency: bonus.currency ?? null,
+        status: bonus.status ?? null,
+      },
     };
   };
 

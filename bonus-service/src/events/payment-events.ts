@@ -29,16 +29,28 @@ export interface MoneyEventData {
  * derived from the trigger (unique per tenant), the second line of defence.
  */
 export function registerPaymentEventHandlers(bus: EventBus, deps: BonusDeps): void {
-  bus.on<MoneyEventData>('deposit.completed', async (event, { session }) => {
-    await onDeposit(deps, event, requireSession(session));
-  }, { name: 'deposit-bonuses' });
-  bus.on<MoneyEventData>('transfer.completed', async (event, { session }) => {
-    await countTurnover(deps, event, requireSession(session));
-    await awardFromTemplates(deps, event, 'CASHBACK', event.data.fromUserId, `cashback:${event.data.transferId}`, requireSession(session));
-  }, { name: 'transfer-bonuses' });
-  bus.on<MoneyEventData>('withdrawal.completed', async (event, { session }) => {
-    await countTurnover(deps, event, requireSession(session));
-  }, { name: 'withdrawal-turnover' });
+  bus.on<MoneyEventData>(
+    'deposit.completed',
+    async (event, { session }) => {
+      await onDeposit(deps, event, requireSession(session));
+    },
+    { name: 'deposit-bonuses' },
+  );
+  bus.on<MoneyEventData>(
+    'transfer.completed',
+    async (event, { session }) => {
+      await countTurnover(deps, event, requireSession(session));
+      await awardFromTemplates(deps, event, 'CASHBACK', event.data.fromUserId, `cashback:${event.data.transferId}`, requireSession(session));
+    },
+    { name: 'transfer-bonuses' },
+  );
+  bus.on<MoneyEventData>(
+    'withdrawal.completed',
+    async (event, { session }) => {
+      await countTurnover(deps, event, requireSession(session));
+    },
+    { name: 'withdrawal-turnover' },
+  );
 }
 
 function requireSession(session: ClientSession | undefined): ClientSession {
@@ -71,16 +83,20 @@ async function awardFromTemplates(deps: BonusDeps, event: IntegrationEvent<Money
   const templates = await deps.store.templates.find({ tenantId: event.tenantId, type, active: true, currency: event.data.currency }, { session }).toArray();
   for (const template of templates) {
     try {
-      await awardBonus(deps, {
-        tenantId: event.tenantId,
-        userId,
-        channel: 'event',
-        templateCode: template.code,
-        requestKey: `${trigger}:${template._id}`,
-        trigger: { kind: TRIGGER_KINDS[type], id: event.data.transferId, amount: event.data.amount },
-        currency: event.data.currency,
-        triggerAmount: event.data.amount,
-      }, session);
+      await awardBonus(
+        deps,
+        {
+          tenantId: event.tenantId,
+          userId,
+          channel: 'event',
+          templateCode: template.code,
+          requestKey: `${trigger}:${template._id}`,
+          trigger: { kind: TRIGGER_KINDS[type], id: event.data.transferId, amount: event.data.amount },
+          currency: event.data.currency,
+          triggerAmount: event.data.amount,
+        },
+        session,
+      );
     } catch (error) {
       if (!(error instanceof BonusError)) throw error;
       getLogger().info({ tenantId: event.tenantId, userId, template: template.code, code: error.code }, 'event-driven award refused');
@@ -100,11 +116,7 @@ export async function countTurnover(deps: BonusDeps, event: IntegrationEvent<Mon
       await resolveBonus(deps, session, { tenantId: bonus.tenantId, bonusId: bonus.id }, 'CONVERTED', { turnoverProgress: outcome.turnoverProgress });
       continue;
     }
-    const updated = await deps.store.bonuses.findOneAndUpdate(
-      { _id: bonus._id, status: 'ACTIVE' },
-      { $set: { turnoverProgress: outcome.turnoverProgress } },
-      { session, returnDocument: 'after' },
-    );
+    const updated = await deps.store.bonuses.findOneAndUpdate({ _id: bonus._id, status: 'ACTIVE' }, { $set: { turnoverProgress: outcome.turnoverProgress } }, { session, returnDocument: 'after' });
     if (updated !== null) await deps.emit(BONUS_EVENTS.progress, updated.tenantId, updated.userId, bonusEventData(updated), { session });
   }
 }

@@ -25,15 +25,27 @@ interface UserSnapshotData {
  * what is stored (`updatedAt`), so redeliveries and out-of-order snapshots change nothing.
  */
 export function registerUserEventHandlers(bus: EventBus, deps: BonusDeps): void {
-  bus.on<UserRegisteredData>('user.registered', async (event, { session }) => {
-    await upsertUser(deps, event, { status: event.data.status ?? 'active', referredBy: event.data.referredBy ?? null }, event.data.createdAt ?? event.occurredAt, session);
-  }, { name: 'users-registered' });
-  bus.on<UserStatusChangedData>('user.status_changed', async (event, { session }) => {
-    await upsertUser(deps, event, { status: event.data.to }, event.data.updatedAt ?? event.occurredAt, session);
-  }, { name: 'users-status' });
-  bus.on<UserSnapshotData>('user.snapshot', async (event, { session }) => {
-    await upsertUser(deps, event, { status: event.data.status }, event.data.updatedAt, session);
-  }, { name: 'users-snapshot' });
+  bus.on<UserRegisteredData>(
+    'user.registered',
+    async (event, { session }) => {
+      await upsertUser(deps, event, { status: event.data.status ?? 'active', referredBy: event.data.referredBy ?? null }, event.data.createdAt ?? event.occurredAt, session);
+    },
+    { name: 'users-registered' },
+  );
+  bus.on<UserStatusChangedData>(
+    'user.status_changed',
+    async (event, { session }) => {
+      await upsertUser(deps, event, { status: event.data.to }, event.data.updatedAt ?? event.occurredAt, session);
+    },
+    { name: 'users-status' },
+  );
+  bus.on<UserSnapshotData>(
+    'user.snapshot',
+    async (event, { session }) => {
+      await upsertUser(deps, event, { status: event.data.status }, event.data.updatedAt, session);
+    },
+    { name: 'users-snapshot' },
+  );
 }
 
 async function upsertUser(deps: BonusDeps, event: IntegrationEvent<unknown>, fields: { status: string; referredBy?: string | null }, at: string, session: ClientSession | undefined): Promise<void> {

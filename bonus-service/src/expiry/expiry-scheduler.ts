@@ -95,13 +95,19 @@ export class ExpiryScheduler implements ExpiryScheduling {
     const deps = this.#requireDeps();
     const batch = this.#options.sweepBatch ?? 500;
     const now = deps.now();
-    const due = await deps.store.bonuses.find({ status: 'ACTIVE', expiresAt: { $lte: now } }, { projection: { _id: 1, tenantId: 1 } }).limit(batch).toArray();
+    const due = await deps.store.bonuses
+      .find({ status: 'ACTIVE', expiresAt: { $lte: now } }, { projection: { _id: 1, tenantId: 1 } })
+      .limit(batch)
+      .toArray();
     let expired = 0;
     for (const bonus of due) {
       const { resolved } = await expireBonus(deps, { tenantId: bonus.tenantId, bonusId: bonus._id });
       if (resolved) expired += 1;
     }
-    const notices = await deps.store.bonuses.find({ status: 'ACTIVE', expiringNotified: false, expiringNoticeAt: { $lte: now } }, { projection: { _id: 1, tenantId: 1 } }).limit(batch).toArray();
+    const notices = await deps.store.bonuses
+      .find({ status: 'ACTIVE', expiringNotified: false, expiringNoticeAt: { $lte: now } }, { projection: { _id: 1, tenantId: 1 } })
+      .limit(batch)
+      .toArray();
     for (const bonus of notices) await announceExpiring(deps, { tenantId: bonus.tenantId, bonusId: bonus._id });
     return expired;
   }

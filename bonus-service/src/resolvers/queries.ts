@@ -11,7 +11,6 @@ export interface PageArgs {
   after?: string | null;
 }
 
-
 export const queryResolvers = {
   bonusTemplates: async (_: unknown, args: { activeOnly?: boolean | null }, ctx: BonusContext): Promise<BonusTemplate[]> => {
     const { tenantId } = requireCallerTenant(ctx, BONUS_PERMISSIONS.read, ctx.user?.id);

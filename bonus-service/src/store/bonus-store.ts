@@ -74,14 +74,24 @@ export class BonusStore {
   }
 
   templatesOf(tenantId: string, activeOnly: boolean): Promise<BonusTemplate[]> {
-    return this.templates.find(activeOnly ? { tenantId, active: true } : { tenantId }).sort({ code: 1 }).toArray();
+    return this.templates
+      .find(activeOnly ? { tenantId, active: true } : { tenantId })
+      .sort({ code: 1 })
+      .toArray();
   }
 
   bonus(tenantId: string, id: string, session?: ClientSession): Promise<UserBonus | null> {
     return this.bonuses.findOne({ _id: id, tenantId }, session ? { session } : {});
   }
 
-  pageBonuses(tenantId: string, userId: string, status: UserBonusStatus | undefined, first: number | undefined, after: string | undefined, includeTotalCount: boolean): Promise<PaginatedResult<UserBonus>> {
+  pageBonuses(
+    tenantId: string,
+    userId: string,
+    status: UserBonusStatus | undefined,
+    first: number | undefined,
+    after: string | undefined,
+    includeTotalCount: boolean,
+  ): Promise<PaginatedResult<UserBonus>> {
     return paginateCollection(this.bonuses, {
       filter: { tenantId, userId, ...(status !== undefined ? { status } : {}) },
       sort: { createdAt: -1 },

@@ -1,11 +1,4 @@
-import {
-  AccessEngine,
-  CompiledAccess,
-  hasRole as engineHasRole,
-  isOwner as engineIsOwner,
-  sameTenant as engineSameTenant,
-  type ResourceDescriptor,
-} from 'access-engine';
+import { AccessEngine, CompiledAccess, hasRole as engineHasRole, isOwner as engineIsOwner, sameTenant as engineSameTenant, type ResourceDescriptor } from 'access-engine';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { GraphQLError } from '../errors/graphql-error.js';
 import { getPermissionSetAccess } from './permission-set-access.js';

@@ -25,11 +25,7 @@ export interface EncodeTokenPermissionsOptions {
 }
 
 /** The token's `permissions` claim for `subject` under the engine's current policy (sorted, deduplicated). */
-export function encodeTokenPermissions(
-  engine: AccessEngine,
-  subject: Subject,
-  options: EncodeTokenPermissionsOptions = {},
-): string[] {
+export function encodeTokenPermissions(engine: AccessEngine, subject: Subject, options: EncodeTokenPermissionsOptions = {}): string[] {
   const allows = new Set<string>(options.grants ?? []);
   const denies = new Set<string>(options.denies ?? []);
   for (const [name, scopes] of engine.compile(subject).effectiveRoles) {

@@ -1,12 +1,6 @@
 import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
 import { withTransaction } from '../database/transaction.js';
-import {
-  AUDIT_CHAIN_HEADS_COLLECTION,
-  AUDIT_GENESIS_HASH,
-  AUDIT_LOG_COLLECTION,
-  type AuditChainHeadDocument,
-  type AuditEntryDocument,
-} from './audit-entry.js';
+import { AUDIT_CHAIN_HEADS_COLLECTION, AUDIT_GENESIS_HASH, AUDIT_LOG_COLLECTION, type AuditChainHeadDocument, type AuditEntryDocument } from './audit-entry.js';
 import { auditEntryHash } from './audit-hash.js';
 
 function collections(db: Db): { log: Collection<AuditEntryDocument>; heads: Collection<AuditChainHeadDocument> } {

@@ -93,10 +93,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
 }
 
 /** Reader for the gateway: `isSessionRevoked(sid, { redis, brand })`. */
-export async function isSessionRevoked(
-  sessionId: string,
-  options: SessionCacheOptions & IsSessionRevokedOptions,
-): Promise<boolean> {
+export async function isSessionRevoked(sessionId: string, options: SessionCacheOptions & IsSessionRevokedOptions): Promise<boolean> {
   return createSessionCache(options).isSessionRevoked(sessionId, options);
 }
 

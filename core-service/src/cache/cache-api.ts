@@ -1,12 +1,7 @@
 import { findRedis } from '../redis/connection.js';
 import { DEFAULT_CACHE_SETTINGS, type CacheSettings } from './cache-settings.js';
 import type { CacheStats } from './cache-stats.js';
-import {
-  MultiLevelCache,
-  type CachedOptions,
-  type CacheEntryInput,
-  type WarmCacheEntry,
-} from './multi-level-cache.js';
+import { MultiLevelCache, type CachedOptions, type CacheEntryInput, type WarmCacheEntry } from './multi-level-cache.js';
 
 /**
  * The brief's function API over one process-wide `MultiLevelCache`, whose L2 is the Redis

@@ -121,9 +121,7 @@ export class MultiLevelCache extends EventEmitter {
     this.breaker = new CircuitBreaker({ name: 'cache-redis', ...this.settings.redisCircuitBreaker });
     this.memory = new LRUCache<string, MemoryEntry>({
       max: this.settings.maxMemorySize,
-      ...(this.settings.maxMemoryBytes !== undefined
-        ? { maxSize: this.settings.maxMemoryBytes, sizeCalculation: (entry: MemoryEntry) => entry.size }
-        : {}),
+      ...(this.settings.maxMemoryBytes !== undefined ? { maxSize: this.settings.maxMemoryBytes, sizeCalculation: (entry: MemoryEntry) => entry.size } : {}),
       dispose: (_value, _key, reason) => {
         if (reason === 'evict') this.counters.evictions += 1;
       },
@@ -325,9 +323,7 @@ export class MultiLevelCache extends EventEmitter {
 
   /** Loads and stores each entry; one failure does not stop the others. */
   async warm(entries: readonly WarmCacheEntry[]): Promise<{ warmed: number; failed: number }> {
-    const results = await Promise.allSettled(
-      entries.map(async (entry) => this.set(entry.key, await entry.fetchFn(), entry.ttl)),
-    );
+    const results = await Promise.allSettled(entries.map(async (entry) => this.set(entry.key, await entry.fetchFn(), entry.ttl)));
     const failed = results.filter((result) => result.status === 'rejected').length;
     return { warmed: results.length - failed, failed };
   }
@@ -387,8 +383,7 @@ export class MultiLevelCache extends EventEmitter {
     let expiredEntries = 0;
     for (const key of this.memory.keys()) {
       const entry = this.memory.peek(key, { allowStale: true });
-      const isExpired =
-        entry === undefined || this.memory.getRemainingTTL(key) <= 0 || (entry.staleUntil !== 0 && now >= entry.expiresAt);
+      const isExpired = entry === undefined || this.memory.getRemainingTTL(key) <= 0 || (entry.staleUntil !== 0 && now >= entry.expiresAt);
       if (isExpired) expiredEntries += 1;
       else validEntries += 1;
     }

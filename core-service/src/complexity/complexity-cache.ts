@@ -32,13 +32,7 @@ export class ComplexityCache {
     this.#shapesPerDocument = options.shapesPerDocument ?? 32;
   }
 
-  analyze(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    variables: Readonly<Record<string, unknown>>,
-    config: ComplexityConfig,
-    options: AnalyzeOptions = {},
-  ): ComplexityAnalysis {
+  analyze(schema: GraphQLSchema, document: DocumentNode, variables: Readonly<Record<string, unknown>>, config: ComplexityConfig, options: AnalyzeOptions = {}): ComplexityAnalysis {
     // A config that logs every analysis must see every request.
     if (config.logComplexity) return analyzeQueryComplexity(schema, document, variables, config, options);
     const shape = costShapeOfVariables(variables);

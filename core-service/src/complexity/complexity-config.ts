@@ -60,16 +60,7 @@ export function createComplexityConfig(input: ComplexityConfigInput = {}): Compl
     fieldComplexities: { ...DEFAULTS.fieldComplexities, ...input.fieldComplexities },
     slicingArguments: [...(input.slicingArguments ?? DEFAULTS.slicingArguments)],
   };
-  const positiveIntegers = [
-    'maxComplexity',
-    'maxDepth',
-    'maxIntrospectionDepth',
-    'maxAliases',
-    'maxDirectives',
-    'maxDirectivesPerField',
-    'maxTokens',
-    'listMultiplier',
-  ] as const;
+  const positiveIntegers = ['maxComplexity', 'maxDepth', 'maxIntrospectionDepth', 'maxAliases', 'maxDirectives', 'maxDirectivesPerField', 'maxTokens', 'listMultiplier'] as const;
   for (const key of positiveIntegers) {
     const value = config[key];
     if (!Number.isSafeInteger(value) || value < 1) {

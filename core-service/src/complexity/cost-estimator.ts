@@ -45,11 +45,7 @@ import type { ComplexityConfig } from './complexity-config.js';
  * the gateway must therefore score against the supergraph schema built from SDL, not the API
  * schema, which drops them.
  */
-export function createCostEstimator(
-  schema: GraphQLSchema,
-  config: ComplexityConfig,
-  request: CostedRequest,
-): ComplexityEstimator {
+export function createCostEstimator(schema: GraphQLSchema, config: ComplexityConfig, request: CostedRequest): ComplexityEstimator {
   const info = schemaCostInfo(schema, config.slicingArguments);
   const pageSizes = collectPageSizes(schema, request, info, config);
   return (options: ComplexityEstimatorArgs): number => {
@@ -61,17 +57,14 @@ export function createCostEstimator(
     if (field.name === '__typename') return 0;
     if (field.name.startsWith('__') || type.name.startsWith('__')) return 1 + childComplexity;
     const coordinate = `${type.name}.${field.name}`;
-    const fieldCost =
-      config.fieldComplexities[coordinate] ??
-      info.fieldWeights.get(coordinate) ??
-      info.typeWeights.get(getNamedType(field.type).name) ??
-      config.defaultFieldComplexity;
+    const fieldCost = config.fieldComplexities[coordinate] ?? info.fieldWeights.get(coordinate) ?? info.typeWeights.get(getNamedType(field.type).name) ?? config.defaultFieldComplexity;
     let argumentCost = 0;
     for (const arg of field.args) {
       if (args[arg.name] !== undefined) argumentCost += info.argumentWeights.get(`${coordinate}(${arg.name}:)`) ?? 0;
     }
     let size: number;
-    if (info.sizedFieldsOf.has(coordinate)) size = 1; // a connection: its page size applies to its items
+    if (info.sizedFieldsOf.has(coordinate))
+      size = 1; // a connection: its page size applies to its items
     else if (info.sizedByParent.has(coordinate)) size = pageSizes.get(node) ?? config.listMultiplier;
     else size = listSize(field, coordinate, args, info, config);
     return fieldCost + argumentCost + size * childComplexity;
@@ -85,18 +78,10 @@ export interface CostedRequest {
   operationName?: string;
 }
 
-function listSize(
-  field: GraphQLField<unknown, unknown>,
-  coordinate: string,
-  args: Record<string, unknown>,
-  info: SchemaCostInfo,
-  config: ComplexityConfig,
-): number {
+function listSize(field: GraphQLField<unknown, unknown>, coordinate: string, args: Record<string, unknown>, info: SchemaCostInfo, config: ComplexityConfig): number {
   const declared = info.listSizes.get(coordinate);
   const slicingArguments = declared?.slicingArguments ?? slicingArgumentsOf(field, config.slicingArguments);
-  const sizes = slicingArguments
-    .map((name) => args[name])
-    .filter((value): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0);
+  const sizes = slicingArguments.map((name) => args[name]).filter((value): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0);
   if (sizes.length > 0) return Math.max(...sizes);
   if (declared?.assumedSize !== undefined) return declared.assumedSize;
   // A list, or a paginated connection asked without a page size: the server's page size is
@@ -110,22 +95,14 @@ function listSize(
  * from several connections (a shared fragment) keeps the largest size. Each definition is
  * visited once and spreads are expanded one level with a guard, so fragment bombs stay linear.
  */
-function collectPageSizes(
-  schema: GraphQLSchema,
-  request: CostedRequest,
-  info: SchemaCostInfo,
-  config: ComplexityConfig,
-): Map<FieldNode, number> {
+function collectPageSizes(schema: GraphQLSchema, request: CostedRequest, info: SchemaCostInfo, config: ComplexityConfig): Map<FieldNode, number> {
   const pageSizes = new Map<FieldNode, number>();
   if (info.sizedFieldsOf.size === 0) return pageSizes;
   const fragments = new Map<string, FragmentDefinitionNode>();
   let variableValues: Record<string, unknown> = {};
   for (const definition of request.document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    if (
-      definition.kind === Kind.OPERATION_DEFINITION &&
-      (request.operationName === undefined || definition.name?.value === request.operationName)
-    ) {
+    if (definition.kind === Kind.OPERATION_DEFINITION && (request.operationName === undefined || definition.name?.value === request.operationName)) {
       // Invalid variables are reported by the complexity run itself; here they just count as absent.
       const coerced = getVariableValues(schema, definition.variableDefinitions ?? [], { ...request.variables });
       if (coerced.coerced) variableValues = { ...variableValues, ...coerced.coerced };
@@ -160,11 +137,7 @@ function collectPageSizes(
   return pageSizes;
 }
 
-function fieldNodesAtPath(
-  selectionSet: SelectionSetNode,
-  path: readonly string[],
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-): FieldNode[] {
+function fieldNodesAtPath(selectionSet: SelectionSetNode, path: readonly string[], fragments: ReadonlyMap<string, FragmentDefinitionNode>): FieldNode[] {
   const [name, ...rest] = path;
   const found: FieldNode[] = [];
   const seenFragments = new Set<string>();
@@ -257,8 +230,7 @@ function collectSchemaCostInfo(schema: GraphQLSchema, slicingArguments: readonly
       if (declared) info.listSizes.set(coordinate, declared);
       // Relay convention: a non-list field with slicing arguments is a connection.
       const isSliced = (declared?.slicingArguments ?? slicingArgumentsOf(field, slicingArguments)).length > 0;
-      const sizedFields =
-        declared?.sizedFields ?? (isSliced && !isListType(getNullableType(field.type)) ? RELAY_SIZED_FIELDS : []);
+      const sizedFields = declared?.sizedFields ?? (isSliced && !isListType(getNullableType(field.type)) ? RELAY_SIZED_FIELDS : []);
       const paths: string[][] = [];
       for (const path of sizedFields) {
         const segments = path.split('.');
@@ -275,10 +247,7 @@ function collectSchemaCostInfo(schema: GraphQLSchema, slicingArguments: readonly
   return info;
 }
 
-function resolveFieldPath(
-  type: GraphQLNamedType,
-  path: string[],
-): { ownerName: string; field: GraphQLField<unknown, unknown> } | undefined {
+function resolveFieldPath(type: GraphQLNamedType, path: string[]): { ownerName: string; field: GraphQLField<unknown, unknown> } | undefined {
   let owner = type;
   for (const [index, name] of path.entries()) {
     if (!isObjectType(owner) && !isInterfaceType(owner)) return undefined;
@@ -317,8 +286,7 @@ function listSizeDeclaration(directives: readonly ConstDirectiveNode[]): ListSiz
     const size = Number(assumedSize);
     if (Number.isFinite(size) && size >= 0) declaration.assumedSize = size;
   }
-  const strings = (value: unknown): string[] | undefined =>
-    Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
+  const strings = (value: unknown): string[] | undefined => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined);
   const slicing = strings(args['slicingArguments']);
   if (slicing) declaration.slicingArguments = slicing;
   const sized = strings(args['sizedFields']);

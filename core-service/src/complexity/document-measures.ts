@@ -1,13 +1,4 @@
-import {
-  Kind,
-  Lexer,
-  Source,
-  TokenKind,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from 'graphql';
+import { Kind, Lexer, Source, TokenKind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 
 export interface ShapeMeasures {
   /** Deepest field nesting, top-level fields being depth 1. */
@@ -98,10 +89,7 @@ export function measureDocumentShape(document: DocumentNode, operationName?: str
         total.directives += inner.directives;
         total.fieldDirectives = Math.max(total.fieldDirectives, inner.fieldDirectives);
       } else {
-        const inner =
-          selection.kind === Kind.INLINE_FRAGMENT
-            ? measureSelectionSet(selection.selectionSet)
-            : measureFragment(selection.name.value);
+        const inner = selection.kind === Kind.INLINE_FRAGMENT ? measureSelectionSet(selection.selectionSet) : measureFragment(selection.name.value);
         // A fragment adds no level of its own: its fields sit at the level of the spread.
         total.depth = Math.max(total.depth, inner.depth);
         total.introspectionDepth = Math.max(total.introspectionDepth, inner.introspectionDepth);

@@ -89,10 +89,7 @@ export function analyzeQueryComplexity(
     analysis.allowed = analysis.violations.length === 0;
     if (config.logComplexity) {
       const { limits: _limits, violations, ...measures } = analysis;
-      getLogger().info(
-        { complexity: measures, violations, operationName: options.operationName },
-        'graphql operation complexity',
-      );
+      getLogger().info({ complexity: measures, violations, operationName: options.operationName }, 'graphql operation complexity');
     }
     return analysis;
   };
@@ -179,25 +176,21 @@ const MEASURE_WORDING: Record<ComplexityMeasure, string> = {
  * client can tell "ask for a smaller page" from "stop nesting".
  */
 export function queryTooComplexError(violation: ComplexityViolation, analysis?: ComplexityAnalysis): GraphQLError {
-  return createServiceError(
-    CORE_ERRORS.QueryTooComplex,
-    `The operation ${MEASURE_WORDING[violation.measure]}: ${violation.measure} ${violation.value}, limit ${violation.limit}.`,
-    {
-      measure: violation.measure,
-      value: violation.value,
-      limit: violation.limit,
-      // A policy refusal, like RATE_LIMITED's 429: never a 5xx.
-      http: { status: 400 },
-      ...(analysis
-        ? {
-            cost: analysis.cost,
-            maxComplexity: analysis.maxComplexity,
-            depth: analysis.depth,
-            aliases: analysis.aliases,
-            directives: analysis.directives,
-            tokens: analysis.tokens,
-          }
-        : {}),
-    },
-  );
+  return createServiceError(CORE_ERRORS.QueryTooComplex, `The operation ${MEASURE_WORDING[violation.measure]}: ${violation.measure} ${violation.value}, limit ${violation.limit}.`, {
+    measure: violation.measure,
+    value: violation.value,
+    limit: violation.limit,
+    // A policy refusal, like RATE_LIMITED's 429: never a 5xx.
+    http: { status: 400 },
+    ...(analysis
+      ? {
+          cost: analysis.cost,
+          maxComplexity: analysis.maxComplexity,
+          depth: analysis.depth,
+          aliases: analysis.aliases,
+          directives: analysis.directives,
+          tokens: analysis.tokens,
+        }
+      : {}),
+  });
 }

@@ -76,9 +76,13 @@ export class ConfigAdmin {
   async set(service: string, key: string, value: unknown, by: ConfigChangeBy): Promise<ConfigEntryView> {
     const entry = await this.#entry(service, key);
     if (entry.envSet) {
-      throw new GraphQLError(CORE_ERRORS.BadUserInput, { service, key, reason: 'ENV_OVERRIDE', envName: entry.envName }, {
-        message: `${service}.${key} is set by the environment variable ${entry.envName}, which wins over stored values; change it there`,
-      });
+      throw new GraphQLError(
+        CORE_ERRORS.BadUserInput,
+        { service, key, reason: 'ENV_OVERRIDE', envName: entry.envName },
+        {
+          message: `${service}.${key} is set by the environment variable ${entry.envName}, which wins over stored values; change it there`,
+        },
+      );
     }
     const view = await withTransaction({
       client: this.options.client,
@@ -156,9 +160,13 @@ export class ConfigAdmin {
       if (!byPath.has(path)) byPath.set(path, error.message ?? 'is invalid');
     }
     const fields = [...byPath].map(([path, message]) => ({ path, message }));
-    throw new GraphQLError(CORE_ERRORS.BadUserInput, { service: entry.service, key: entry.key, fields }, {
-      message: `Invalid value for ${entry.service}.${entry.key}: ${fields.map((field) => `${field.path || '(value)'} ${field.message}`).join('; ')}`,
-    });
+    throw new GraphQLError(
+      CORE_ERRORS.BadUserInput,
+      { service: entry.service, key: entry.key, fields },
+      {
+        message: `Invalid value for ${entry.service}.${entry.key}: ${fields.map((field) => `${field.path || '(value)'} ${field.message}`).join('; ')}`,
+      },
+    );
   }
 }
 

@@ -24,8 +24,7 @@ export async function getConfigWithDefault<T>(service: string, key: string): Pro
   if (defaultStore !== undefined) return defaultStore.getWithDefault<T>(service, key);
   const registered = getRegisteredConfigDefault(service, key);
   const envRaw = process.env[toConfigEnvName(service, key)];
-  const [value, source] =
-    envRaw !== undefined ? [parseEnvConfigValue(envRaw), 'env' as const] : [registered?.value, 'default' as const];
+  const [value, source] = envRaw !== undefined ? [parseEnvConfigValue(envRaw), 'env' as const] : [registered?.value, 'default' as const];
   if (envRaw === undefined && registered === undefined) throw new ConfigNotFoundError(service, key);
   const out = registered?.schema?.(value);
   if (out instanceof ArkErrors) throw new ConfigValidationError(service, key, source, toInvalidFields(out));

@@ -56,11 +56,7 @@ export async function publishConfigCatalog(db: Db, service: string, env: Readonl
   const collection = db.collection<ConfigCatalogDocument>(CONFIG_CATALOG_COLLECTION);
   const now = new Date();
   const keys = getRegisteredConfigKeys(service);
-  await db.collection<{ _id: string; keys: number; publishedAt: Date }>(CONFIG_SERVICES_COLLECTION).updateOne(
-    { _id: service },
-    { $set: { keys: keys.length, publishedAt: now } },
-    { upsert: true },
-  );
+  await db.collection<{ _id: string; keys: number; publishedAt: Date }>(CONFIG_SERVICES_COLLECTION).updateOne({ _id: service }, { $set: { keys: keys.length, publishedAt: now } }, { upsert: true });
   if (keys.length === 0) return;
   await collection.bulkWrite(
     keys.map((key) => {

@@ -25,7 +25,10 @@ export class ConfigValidationError extends GraphQLError {
 }
 
 export class ConfigNotFoundError extends GraphQLError {
-  constructor(readonly service: string, readonly key: string) {
+  constructor(
+    readonly service: string,
+    readonly key: string,
+  ) {
     super(CORE_ERRORS.NotFound, { service, key }, { message: `no config ${service}.${key}: not in env, store or defaults` });
     this.name = 'ConfigNotFoundError';
   }

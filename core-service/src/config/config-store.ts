@@ -123,12 +123,7 @@ export class ConfigStore extends EventEmitter {
   }
 
   /** Validates, stores and announces a new value. */
-  async set(
-    service: string,
-    key: string,
-    value: unknown,
-    options: { sensitivePaths?: readonly string[]; updatedBy?: string } = {},
-  ): Promise<void> {
+  async set(service: string, key: string, value: unknown, options: { sensitivePaths?: readonly string[]; updatedBy?: string } = {}): Promise<void> {
     this.validate(service, key, value, 'write');
     const registered = getRegisteredConfigDefault(service, key);
     const sensitivePaths = [...(options.sensitivePaths ?? registered?.sensitivePaths ?? [])];
@@ -202,11 +197,7 @@ export class ConfigStore extends EventEmitter {
       if (persistDefault) {
         // $setOnInsert: two instances starting together both "create" it, and neither
         // overwrites a value an operator stored in between.
-        await this.collection.updateOne(
-          { service, key },
-          { $setOnInsert: { value: registered.value, sensitivePaths, updatedAt: new Date(), updatedBy: 'defaults' } },
-          { upsert: true },
-        );
+        await this.collection.updateOne({ service, key }, { $setOnInsert: { value: registered.value, sensitivePaths, updatedAt: new Date(), updatedBy: 'defaults' } }, { upsert: true });
       }
       return { value: registered.value, source: 'default', sensitivePaths };
     }

@@ -2,22 +2,9 @@
  * Which database a service's data lives in. The names are the brief's table; changing a
  * strategy moves data, so it is chosen once per deployment, not per request.
  */
-export type DatabaseStrategy =
-  | 'shared'
-  | 'per-service'
-  | 'per-brand'
-  | 'per-brand-service'
-  | 'per-tenant'
-  | 'per-shard';
+export type DatabaseStrategy = 'shared' | 'per-service' | 'per-brand' | 'per-brand-service' | 'per-tenant' | 'per-shard';
 
-export const DATABASE_STRATEGIES: readonly DatabaseStrategy[] = [
-  'shared',
-  'per-service',
-  'per-brand',
-  'per-brand-service',
-  'per-tenant',
-  'per-shard',
-];
+export const DATABASE_STRATEGIES: readonly DatabaseStrategy[] = ['shared', 'per-service', 'per-brand', 'per-brand-service', 'per-tenant', 'per-shard'];
 
 /** Database of the `shared` strategy, and home of cross-service data (service configs, users). */
 export const CORE_DATABASE_NAME = 'core_service';
@@ -141,11 +128,7 @@ export interface ConnectionRouting {
  * Which cluster holds a context's database. Only the strategies that split data by that key
  * look at the per-key tables: a `per-service` deployment ignores `tenantUris`.
  */
-export function resolveConnectionUri(
-  config: DatabaseStrategyConfig,
-  routing: ConnectionRouting,
-  context: DatabaseContext,
-): string {
+export function resolveConnectionUri(config: DatabaseStrategyConfig, routing: ConnectionRouting, context: DatabaseContext): string {
   switch (config.strategy) {
     case 'per-brand':
     case 'per-brand-service':

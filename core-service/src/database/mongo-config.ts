@@ -41,10 +41,7 @@ export const DEFAULT_MONGO_CONFIG: Readonly<MongoConfig> = Object.freeze({
  * (timeouts, TLS, appName); deprecated options such as `useUnifiedTopology` are not accepted by
  * the driver's type and are never added here.
  */
-export function toMongoClientOptions(
-  config: Partial<MongoConfig> = {},
-  extra: MongoClientOptions = {},
-): MongoClientOptions {
+export function toMongoClientOptions(config: Partial<MongoConfig> = {}, extra: MongoClientOptions = {}): MongoClientOptions {
   const merged: MongoConfig = { ...DEFAULT_MONGO_CONFIG, ...config };
   const { writeConcern, ...rest } = merged;
   return { ...rest, writeConcern: { w: writeConcern }, ...extra };

@@ -1,9 +1,4 @@
-import type {
-  ConnectionCheckOutFailedEvent,
-  ConnectionPoolCreatedEvent,
-  ConnectionPoolMonitoringEvent,
-  MongoClient,
-} from 'mongodb';
+import type { ConnectionCheckOutFailedEvent, ConnectionPoolCreatedEvent, ConnectionPoolMonitoringEvent, MongoClient } from 'mongodb';
 
 /**
  * Pool statistics built from the driver's CMAP monitoring events. The driver exposes no public

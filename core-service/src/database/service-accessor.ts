@@ -1,13 +1,6 @@
 import type { Db, IndexDescription, MongoClient, MongoClientOptions } from 'mongodb';
 import { connectMongo } from './connection.js';
-import {
-  resolveConnectionUri,
-  resolveDatabaseName,
-  type ConnectionRouting,
-  type DatabaseContext,
-  type DatabaseStrategy,
-  type DatabaseStrategyConfig,
-} from './database-strategy.js';
+import { resolveConnectionUri, resolveDatabaseName, type ConnectionRouting, type DatabaseContext, type DatabaseStrategy, type DatabaseStrategyConfig } from './database-strategy.js';
 import type { MongoConfig } from './mongo-config.js';
 import { getConnectionPoolStats, getPoolHealthStatus, type PoolHealthStatus } from './pool-monitor.js';
 
@@ -182,9 +175,7 @@ export function createServiceDatabaseAccess(serviceName: string): ServiceDatabas
       if (initializing !== undefined) {
         // Start-up code may race to initialise; the same options share one connection.
         if (signature === initializedWith) return initializing;
-        return Promise.reject(
-          new Error(`database access for '${serviceName}' is already initialized with other options; close() it first`),
-        );
+        return Promise.reject(new Error(`database access for '${serviceName}' is already initialized with other options; close() it first`));
       }
       initializedWith = signature;
       initializing = doInitialize(options);

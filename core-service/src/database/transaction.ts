@@ -36,11 +36,19 @@ export const DEFAULT_TRANSACTION_RETRY_BUDGET_MS = 10_000;
 
 /** A transaction that kept conflicting past its retry budget. Nothing was written; retrying later is safe. */
 export class TransactionConflictError extends GraphQLError {
-  constructor(readonly attempts: number, readonly elapsedMs: number, cause: unknown) {
-    super(CORE_ERRORS.TransactionConflict, { retryable: true, attempts }, {
-      message: `The operation kept conflicting with concurrent updates (${attempts} attempts in ${elapsedMs} ms); nothing was changed, retry it`,
-      cause,
-    });
+  constructor(
+    readonly attempts: number,
+    readonly elapsedMs: number,
+    cause: unknown,
+  ) {
+    super(
+      CORE_ERRORS.TransactionConflict,
+      { retryable: true, attempts },
+      {
+        message: `The operation kept conflicting with concurrent updates (${attempts} attempts in ${elapsedMs} ms); nothing was changed, retry it`,
+        cause,
+      },
+    );
     this.name = 'TransactionConflictError';
   }
 }
@@ -75,31 +83,34 @@ export async function withTransaction<T>({ client, fn, options, retryBudgetMs = 
   let committed = false;
   try {
     let attempt = 0;
-    const result = await session.withTransaction(async (txSession) => {
-      // The driver re-runs the body at once after a transient error; on a busy document every
-      // loser then collides again with the next winner and throughput collapses into retries.
-      // A jittered, growing wait before each retry (before the retry's first command, so it
-      // holds nothing) spreads them out.
-      attempt += 1;
-      if (attempt > 1) {
-        const elapsed = Date.now() - started;
-        if (elapsed > retryBudgetMs) throw new TransactionConflictError(attempt - 1, elapsed, lastTransient);
-        // Hooks the aborted attempt registered are not this attempt's: the body registers its
-        // own again, so a counter bumped after commit counts the transfer once, not per attempt.
-        discardAfterCommitHooks(txSession);
-        await delay(transactionRetryBackoffMs(attempt));
-      }
-      try {
-        return await fn(txSession);
-      } catch (error) {
-        lastTransient = error;
-        if (observers !== undefined) notifyRetryLabel(observers, error);
-        throw error;
-      }
-    }, {
-      ...DEFAULT_TRANSACTION_OPTIONS,
-      ...options,
-    });
+    const result = await session.withTransaction(
+      async (txSession) => {
+        // The driver re-runs the body at once after a transient error; on a busy document every
+        // loser then collides again with the next winner and throughput collapses into retries.
+        // A jittered, growing wait before each retry (before the retry's first command, so it
+        // holds nothing) spreads them out.
+        attempt += 1;
+        if (attempt > 1) {
+          const elapsed = Date.now() - started;
+          if (elapsed > retryBudgetMs) throw new TransactionConflictError(attempt - 1, elapsed, lastTransient);
+          // Hooks the aborted attempt registered are not this attempt's: the body registers its
+          // own again, so a counter bumped after commit counts the transfer once, not per attempt.
+          discardAfterCommitHooks(txSession);
+          await delay(transactionRetryBackoffMs(attempt));
+        }
+        try {
+          return await fn(txSession);
+        } catch (error) {
+          lastTransient = error;
+          if (observers !== undefined) notifyRetryLabel(observers, error);
+          throw error;
+        }
+      },
+      {
+        ...DEFAULT_TRANSACTION_OPTIONS,
+        ...options,
+      },
+    );
     committed = true;
     if (observers !== undefined) for (const observer of observers) observer.onEnd('committed');
     await flushAfterCommitHooks(session);

@@ -37,10 +37,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: CORE_ERRORS.ServiceUnavailable, retryable: true, ...(correlationId !== undefined ? { correlationId } : {}) },
     };
   }
-  getLogger().error(
-    { err: original ?? error, path: formatted.path, correlationId },
-    'internal error masked for the client',
-  );
+  getLogger().error({ err: original ?? error, path: formatted.path, correlationId }, 'internal error masked for the client');
   return {
     message: MASKED_ERROR_MESSAGE,
     ...(formatted.locations !== undefined ? { locations: formatted.locations } : {}),

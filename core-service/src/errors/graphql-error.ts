@@ -10,11 +10,7 @@ import { GraphQLError as BaseGraphQLError, type GraphQLErrorOptions } from 'grap
 export class GraphQLError extends BaseGraphQLError {
   readonly code: string;
 
-  constructor(
-    code: string,
-    extensions: Readonly<Record<string, unknown>> = {},
-    options: { message?: string; cause?: unknown } & Omit<GraphQLErrorOptions, 'extensions' | 'originalError'> = {},
-  ) {
+  constructor(code: string, extensions: Readonly<Record<string, unknown>> = {}, options: { message?: string; cause?: unknown } & Omit<GraphQLErrorOptions, 'extensions' | 'originalError'> = {}) {
     const { message, cause, ...rest } = options;
     super(message ?? code, {
       ...rest,
@@ -27,12 +23,7 @@ export class GraphQLError extends BaseGraphQLError {
 }
 
 /** `new GraphQLError(code, extensions, { message })` for call sites that want a readable message. */
-export function createServiceError(
-  code: string,
-  message?: string,
-  extensions: Readonly<Record<string, unknown>> = {},
-  cause?: unknown,
-): GraphQLError {
+export function createServiceError(code: string, message?: string, extensions: Readonly<Record<string, unknown>> = {}, cause?: unknown): GraphQLError {
   return new GraphQLError(code, extensions, { ...(message !== undefined ? { message } : {}), cause });
 }
 

@@ -31,13 +31,7 @@ export async function shutdownEvents(): Promise<void> {
   await bus?.close();
 }
 
-export function emit<TData>(
-  type: string,
-  tenantId: string,
-  userId: string | null | undefined,
-  data: TData,
-  options?: EmitOptions,
-): Promise<IntegrationEvent<TData>> {
+export function emit<TData>(type: string, tenantId: string, userId: string | null | undefined, data: TData, options?: EmitOptions): Promise<IntegrationEvent<TData>> {
   return getEventBus().emit(type, tenantId, userId, data, options);
 }
 

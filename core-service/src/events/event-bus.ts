@@ -14,14 +14,7 @@ import { EventAlreadyProcessedError, ProcessedEvents } from './processed-events.
 import { endPublishSpans, runInConsumeSpan, startPublishSpans, withinPublishSpans } from './event-tracing.js';
 import { duplicateConnection } from '../redis/duplicate-connection.js';
 import { withRedisFallback } from '../redis/redis-fallback.js';
-import {
-  PoisonMessageError,
-  StreamConsumer,
-  readDeadLetters,
-  type DeadLetter,
-  type HandleOutcome,
-  type StreamMessage,
-} from './stream-consumer.js';
+import { PoisonMessageError, StreamConsumer, readDeadLetters, type DeadLetter, type HandleOutcome, type StreamMessage } from './stream-consumer.js';
 
 export interface EventHandlerContext {
   /**
@@ -183,10 +176,7 @@ export class EventBus {
     this.consumerName = options.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     if (options.mongo) {
       this.#processed = new ProcessedEvents(options.mongo.db, options.processedEventTtlSeconds ?? DEFAULTS.processedEventTtlSeconds);
-      this.#outboxStore = new OutboxStore<IntegrationEvent>(
-        options.mongo.db,
-        options.outbox?.collection !== undefined ? { collection: options.outbox.collection } : {},
-      );
+      this.#outboxStore = new OutboxStore<IntegrationEvent>(options.mongo.db, options.outbox?.collection !== undefined ? { collection: options.outbox.collection } : {});
     }
   }
 
@@ -199,13 +189,7 @@ export class EventBus {
    * transaction) it is written to the outbox in that transaction and published by the relay
    * after commit; an aborted transaction publishes nothing.
    */
-  async emit<TData>(
-    type: string,
-    tenantId: string,
-    userId: string | null | undefined,
-    data: TData,
-    options: EmitOptions = {},
-  ): Promise<IntegrationEvent<TData>> {
+  async emit<TData>(type: string, tenantId: string, userId: string | null | undefined, data: TData, options: EmitOptions = {}): Promise<IntegrationEvent<TData>> {
     const event = createIntegrationEvent({
       type,
       tenantId,
@@ -224,10 +208,15 @@ export class EventBus {
     if (this.#outboxStore !== undefined) {
       // Redis down: the event waits in the outbox and the relay publishes it once Redis is
       // back, rather than failing the operation that already happened (a login, a commit).
-      const isPublished = await withRedisFallback(this.#options.redis, 'event publish', async () => {
-        await this.publish([event]);
-        return true;
-      }, () => false);
+      const isPublished = await withRedisFallback(
+        this.#options.redis,
+        'event publish',
+        async () => {
+          await this.publish([event]);
+          return true;
+        },
+        () => false,
+      );
       if (!isPublished) {
         await this.#holdInOutbox(event, options.dispatchWebhooks === true);
         return event;
@@ -537,9 +526,7 @@ export class EventBus {
           client: mongo.client,
           fn: async (session) => {
             const ids = [...new Set(work.map((item) => item.event.id))];
-            const existing = await processed.collection
-              .find({ eventId: { $in: ids } }, { session, projection: { eventId: 1, consumer: 1 } })
-              .toArray();
+            const existing = await processed.collection.find({ eventId: { $in: ids } }, { session, projection: { eventId: 1, consumer: 1 } }).toArray();
             // also dedupes two copies of one event inside this batch
             const done = new Set(existing.map((record) => `${record.eventId}\u0000${record.consumer}`));
             const records: Array<{ eventId: string; consumer: string; processedAt: Date }> = [];
@@ -549,11 +536,11 @@ export class EventBus {
                   const key = `${event.id}\u0000${subscription.consumer}`;
                   if (done.has(key)) continue;
                   done.add(key);
-                  await runWithCorrelationId(
-                    event.correlationId ?? undefined,
-                    async () => subscription.handler(event, { session, attempt, logger: this.#logger }),
-                    { eventId: event.id, eventType: event.type, tenantId: event.tenantId },
-                  );
+                  await runWithCorrelationId(event.correlationId ?? undefined, async () => subscription.handler(event, { session, attempt, logger: this.#logger }), {
+                    eventId: event.id,
+                    eventType: event.type,
+                    tenantId: event.tenantId,
+                  });
                   records.push({ eventId: event.id, consumer: subscription.consumer, processedAt: new Date() });
                 }
               });
@@ -590,11 +577,15 @@ export class EventBus {
       throw new PoisonMessageError(`unparseable event: ${error instanceof Error ? error.message : String(error)}`);
     }
     await runInConsumeSpan(event, this.streamKey, this.serviceName, () =>
-      runWithCorrelationId(event.correlationId ?? undefined, async () => {
-        // Handlers run one after another; each dedupes on its own record, so a retry after one
-        // handler failed skips the handlers that already succeeded.
-        for (const subscription of subscriptions) await this.#runHandler(subscription, event, message.deliveryCount);
-      }, { eventId: event.id, eventType: event.type, tenantId: event.tenantId }),
+      runWithCorrelationId(
+        event.correlationId ?? undefined,
+        async () => {
+          // Handlers run one after another; each dedupes on its own record, so a retry after one
+          // handler failed skips the handlers that already succeeded.
+          for (const subscription of subscriptions) await this.#runHandler(subscription, event, message.deliveryCount);
+        },
+        { eventId: event.id, eventType: event.type, tenantId: event.tenantId },
+      ),
     );
   }
 

@@ -19,11 +19,9 @@ export function startPublishSpans(events: ReadonlyArray<IntegrationEvent>, strea
   return events.map((event) => {
     const parent = traceCarrierOf(event);
     if (parent === undefined) return { span: undefined, envelope: event };
-    const span = trace.getTracer(TRACER_NAME).startSpan(
-      `publish ${event.type}`,
-      { kind: SpanKind.PRODUCER, attributes: messagingAttributes(event, streamKey, 'send') },
-      contextFromTraceCarrier(parent),
-    );
+    const span = trace
+      .getTracer(TRACER_NAME)
+      .startSpan(`publish ${event.type}`, { kind: SpanKind.PRODUCER, attributes: messagingAttributes(event, streamKey, 'send') }, contextFromTraceCarrier(parent));
     const carrier = captureTraceContext(trace.setSpan(ROOT_CONTEXT, span));
     return { span, envelope: carrier !== undefined ? { ...event, ...carrier } : event };
   });

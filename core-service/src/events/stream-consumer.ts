@@ -116,9 +116,7 @@ export class StreamConsumer {
     while (this.#running) {
       let reply: unknown;
       try {
-        reply = await this.#blocking!.xreadgroup(
-          'GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>',
-        );
+        reply = await this.#blocking!.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>');
         failures = 0;
         lastReadAt = Date.now();
       } catch (error) {
@@ -128,7 +126,10 @@ export class StreamConsumer {
           // The stream or group was deleted under us (Redis restarted empty, FLUSHDB, manual
           // cleanup): recreate it, and resume on our own rather than log this forever.
           const startId = await this.#restartIdAfterLoss(lastReadAt);
-          const isRecreated = await ensureConsumerGroup(this.options.redis, stream, group, startId).then(() => true, () => false);
+          const isRecreated = await ensureConsumerGroup(this.options.redis, stream, group, startId).then(
+            () => true,
+            () => false,
+          );
           if (isRecreated) {
             logger.warn({ stream, group, startId }, 'event stream consumer group was gone; recreated it');
             continue;
@@ -191,11 +192,7 @@ export class StreamConsumer {
     let cursor = '0-0';
     let claimed = 0;
     do {
-      const reply = (await redis.xautoclaim(stream, group, consumer, claimIdleMs, cursor, 'COUNT', batchSize)) as [
-        string,
-        Array<RawEntry | null>,
-        string[]?,
-      ];
+      const reply = (await redis.xautoclaim(stream, group, consumer, claimIdleMs, cursor, 'COUNT', batchSize)) as [string, Array<RawEntry | null>, string[]?];
       cursor = reply[0];
       const entries = reply[1].filter((entry): entry is RawEntry => entry !== null);
       if (entries.length === 0) continue;
@@ -265,7 +262,11 @@ export class StreamConsumer {
     if (ids.length === 0) return;
     const { redis, stream, group, errorsKey, logger } = this.options;
     try {
-      await redis.multi().xack(stream, group, ...ids).hdel(errorsKey, ...ids).exec();
+      await redis
+        .multi()
+        .xack(stream, group, ...ids)
+        .hdel(errorsKey, ...ids)
+        .exec();
     } catch (error) {
       // Not acked: the entries are redelivered later and the processed-event records skip them.
       logger.error({ err: error, count: ids.length }, 'ack failed after successful handlers');
@@ -306,10 +307,7 @@ export class StreamConsumer {
       );
       return false;
     }
-    logger.warn(
-      { messageId: message.id, attempt: message.deliveryCount, maxAttempts, error: description },
-      'event handler failed; the entry stays pending and is retried after the claim idle time',
-    );
+    logger.warn({ messageId: message.id, attempt: message.deliveryCount, maxAttempts, error: description }, 'event handler failed; the entry stays pending and is retried after the claim idle time');
     await redis.hset(errorsKey, message.id, description).catch(() => undefined);
     return false;
   }
@@ -321,14 +319,24 @@ export class StreamConsumer {
     await redis
       .multi()
       .xadd(
-        deadLetterStream, 'MAXLEN', '~', deadLetterMaxLen, '*',
+        deadLetterStream,
+        'MAXLEN',
+        '~',
+        deadLetterMaxLen,
+        '*',
         ...fields,
-        'dl:originalId', message.id,
-        'dl:group', group,
-        'dl:consumer', consumer,
-        'dl:error', error,
-        'dl:attempts', String(attempts),
-        'dl:failedAt', new Date().toISOString(),
+        'dl:originalId',
+        message.id,
+        'dl:group',
+        group,
+        'dl:consumer',
+        consumer,
+        'dl:error',
+        error,
+        'dl:attempts',
+        String(attempts),
+        'dl:failedAt',
+        new Date().toISOString(),
       )
       .xack(stream, group, message.id)
       .hdel(errorsKey, message.id)

@@ -10,19 +10,9 @@ export interface UnifiedEmitter {
    * With `options.session` both wait for the commit: the relay publishes the event and then
    * dispatches the webhooks, so an aborted transaction reaches neither consumers nor tenants.
    */
-  emit<TData>(
-    type: string,
-    tenantId: string,
-    userId: string | null | undefined,
-    data: TData,
-    options?: UnifiedEmitOptions,
-  ): Promise<IntegrationEvent<TData>>;
+  emit<TData>(type: string, tenantId: string, userId: string | null | undefined, data: TData, options?: UnifiedEmitOptions): Promise<IntegrationEvent<TData>>;
   /** The brief's short form: tenant and user are read from `data.tenantId` / `data.userId`. */
-  emit<TData extends { tenantId: string; userId?: string | null }>(
-    type: string,
-    data: TData,
-    options?: UnifiedEmitOptions,
-  ): Promise<IntegrationEvent<TData>>;
+  emit<TData extends { tenantId: string; userId?: string | null }>(type: string, data: TData, options?: UnifiedEmitOptions): Promise<IntegrationEvent<TData>>;
 }
 
 export function createUnifiedEmitter(webhookManager: WebhookEventDispatcher, bus: EventBus = getEventBus()): UnifiedEmitter {

@@ -17,16 +17,15 @@ export const CONVENTION_SHARED_QUERY_FIELDS: readonly string[] = ['errorCodes'];
 
 /** Composes subgraph SDLs into a supergraph; throws with every composition error's message. */
 export function composeSupergraphSdl(subgraphs: readonly SubgraphSdl[]): string {
-  const result = composeServices(
-    subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: shareConventionFields(typeof s.sdl === 'string' ? parse(s.sdl) : s.sdl) })),
-  );
+  const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: shareConventionFields(typeof s.sdl === 'string' ? parse(s.sdl) : s.sdl) })));
   if (result.errors) throw new Error(`supergraph composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
   return result.supergraphSdl;
 }
 
 function shareConventionFields(document: DocumentNode): DocumentNode {
   const declares = document.definitions.some(
-    (d) => (d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION) && d.name.value === 'Query' && d.fields?.some((f) => CONVENTION_SHARED_QUERY_FIELDS.includes(f.name.value)),
+    (d) =>
+      (d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION) && d.name.value === 'Query' && d.fields?.some((f) => CONVENTION_SHARED_QUERY_FIELDS.includes(f.name.value)),
   );
   if (!declares) return document;
   let shareableName = '@shareable';
@@ -51,7 +50,9 @@ function shareConventionFields(document: DocumentNode): DocumentNode {
       }
       return {
         ...node,
-        arguments: node.arguments?.map((a) => (a === imports ? { ...a, value: { ...imports.value, values: [...(imports.value.kind === Kind.LIST ? imports.value.values : []), { kind: Kind.STRING, value: '@shareable' }] } } : a)),
+        arguments: node.arguments?.map((a) =>
+          a === imports ? { ...a, value: { ...imports.value, values: [...(imports.value.kind === Kind.LIST ? imports.value.values : []), { kind: Kind.STRING, value: '@shareable' }] } } : a,
+        ),
       };
     },
   });

@@ -149,18 +149,14 @@ export function createGateway(config: GatewayConfig): Gateway {
         if (rejected) metrics.rejected.inc({ reason: analysis.violations[0]?.measure ?? 'cost' });
       },
     }),
-    ...(config.rateLimit === false
-      ? []
-      : [useRateLimit({ redis: config.redis, keyPrefix: `${prefix}gateway`, ...config.rateLimit, onLimited: () => metrics.rejected.inc({ reason: 'rate-limit' }) })]),
+    ...(config.rateLimit === false ? [] : [useRateLimit({ redis: config.redis, keyPrefix: `${prefix}gateway`, ...config.rateLimit, onLimited: () => metrics.rejected.inc({ reason: 'rate-limit' }) })]),
     useContextSigning({ secret: config.contextSecret }),
     ...(config.plugins ?? []),
   ];
 
   const errorCodes = new ErrorCodeCatalog({ subgraphs: config.subgraphs, contextSecret: config.contextSecret, logger: log });
   const apolloGateway = new ApolloGateway({
-    ...(config.supergraphSdl !== undefined
-      ? { supergraphSdl: config.supergraphSdl }
-      : { supergraphSdl: introspectWithRetries({ subgraphs: config.subgraphs, logger: log, pollIntervalMs: 10_000 }) }),
+    ...(config.supergraphSdl !== undefined ? { supergraphSdl: config.supergraphSdl } : { supergraphSdl: introspectWithRetries({ subgraphs: config.subgraphs, logger: log, pollIntervalMs: 10_000 }) }),
     buildService: ({ name, url }) => {
       // A build-time supergraph carries default URLs; where the subgraph runs is configuration.
       const configured = config.subgraphs.find((s) => s.name === name)?.url;
@@ -278,7 +274,11 @@ export function createGateway(config: GatewayConfig): Gateway {
   // trusted proxy vouches for: a client cannot pick its own address by sending the header.
   const trust = config.trustProxy;
   const isTrustedProxy: (address: string, hop: number) => boolean =
-    trust === undefined ? () => false : typeof trust === 'number' ? (_address, hop) => hop < trust : compileTrust(typeof trust === 'string' ? trust.split(',').map((entry) => entry.trim()) : [...trust]);
+    trust === undefined
+      ? () => false
+      : typeof trust === 'number'
+        ? (_address, hop) => hop < trust
+        : compileTrust(typeof trust === 'string' ? trust.split(',').map((entry) => entry.trim()) : [...trust]);
   function clientIp(req: IncomingMessage): string {
     if (req.socket.remoteAddress === undefined) return 'unknown';
     // One spelling per address: an IPv4 client on a dual-stack socket appears as ::ffff:a.b.c.d,
@@ -314,7 +314,14 @@ export function createGateway(config: GatewayConfig): Gateway {
     const maxBatch = config.maxBatchSize ?? 10;
     if (Array.isArray(body.value) && body.value.length > maxBatch) {
       metrics.rejected.inc({ reason: 'batch-size' });
-      return sendJson(res, 400, { errors: [{ message: `A batch may hold at most ${maxBatch} operations; this one holds ${body.value.length}`, extensions: { code: CORE_ERRORS.BatchTooLarge, limit: maxBatch, value: body.value.length } }] });
+      return sendJson(res, 400, {
+        errors: [
+          {
+            message: `A batch may hold at most ${maxBatch} operations; this one holds ${body.value.length}`,
+            extensions: { code: CORE_ERRORS.BatchTooLarge, limit: maxBatch, value: body.value.length },
+          },
+        ],
+      });
     }
     const token = bearerToken(req.headers.authorization);
     const ip = clientIp(req);
@@ -327,9 +334,10 @@ export function createGateway(config: GatewayConfig): Gateway {
         return sendJson(res, 401, { errors: [formatError(error instanceof BaseGraphQLError ? error.toJSON() : { message: 'Unauthenticated' }, error)] });
       }
       if (!liveSchema) return sendJson(res, 503, { errors: [{ message: 'The gateway is starting', extensions: { code: CORE_ERRORS.ServiceUnavailable } }] });
-      const params = req.method === 'GET'
-        ? { query: url.searchParams.get('query') ?? undefined, variables: parseJsonParam(url.searchParams.get('variables')), operationName: url.searchParams.get('operationName') ?? undefined }
-        : ((body.value ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown });
+      const params =
+        req.method === 'GET'
+          ? { query: url.searchParams.get('query') ?? undefined, variables: parseJsonParam(url.searchParams.get('variables')), operationName: url.searchParams.get('operationName') ?? undefined }
+          : ((body.value ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown });
       await runWithCorrelationId(context.correlationId, () =>
         handleSseRequest(req, res, {
           hub,
@@ -356,9 +364,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: body.value };
     const correlationId = generateCorrelationId();
-    const response = await runWithCorrelationId(correlationId, () =>
-      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => buildContext(req, token, ip) }),
-    );
+    const response = await runWithCorrelationId(correlationId, () => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => buildContext(req, token, ip) }));
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     // GraphQL over HTTP: with `application/json` responses, request errors (parse, validation,

@@ -24,9 +24,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   return formatError(formatted, error);
 }
 
-const APOLLO_REQUEST_ERROR_CODES = new Set<string>(
-  Object.values(ApolloServerErrorCode).filter((code) => code !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR),
-);
+const APOLLO_REQUEST_ERROR_CODES = new Set<string>(Object.values(ApolloServerErrorCode).filter((code) => code !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR));
 
 function isSubgraphError(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || value instanceof Error) return false;

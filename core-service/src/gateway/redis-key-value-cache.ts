@@ -19,7 +19,12 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
   ) {}
 
   async get(key: string): Promise<string | undefined> {
-    return withRedisFallback(this.redis, 'gateway plan/APQ cache', async (redis) => (await redis.get(this.prefix + key)) ?? undefined, () => undefined);
+    return withRedisFallback(
+      this.redis,
+      'gateway plan/APQ cache',
+      async (redis) => (await redis.get(this.prefix + key)) ?? undefined,
+      () => undefined,
+    );
   }
 
   async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
@@ -36,6 +41,11 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
   }
 
   async delete(key: string): Promise<boolean> {
-    return withRedisFallback(this.redis, 'gateway plan/APQ cache', async (redis) => (await redis.del(this.prefix + key)) > 0, () => false);
+    return withRedisFallback(
+      this.redis,
+      'gateway plan/APQ cache',
+      async (redis) => (await redis.del(this.prefix + key)) > 0,
+      () => false,
+    );
   }
 }

@@ -1,10 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import {
-  RELAXED_COMPLEXITY_CONFIG,
-  STANDARD_COMPLEXITY_CONFIG,
-  STRICT_COMPLEXITY_CONFIG,
-  type ComplexityConfig,
-} from '../complexity/complexity-config.js';
+import { RELAXED_COMPLEXITY_CONFIG, STANDARD_COMPLEXITY_CONFIG, STRICT_COMPLEXITY_CONFIG, type ComplexityConfig } from '../complexity/complexity-config.js';
 import { ComplexityCache } from '../complexity/complexity-cache.js';
 import { queryTooComplexError, type ComplexityAnalysis } from '../complexity/query-complexity.js';
 import type { Caller, GatewayPlugin } from './gateway-plugin.js';

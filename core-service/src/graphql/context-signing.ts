@@ -49,9 +49,7 @@ export type SignedUserContextHeaders = {
 
 export type UserContextRejection = 'missing' | 'malformed' | 'bad-signature' | 'expired';
 
-export type UserContextVerification =
-  | { ok: true; claims: UserContextClaims }
-  | { ok: false; reason: UserContextRejection };
+export type UserContextVerification = { ok: true; claims: UserContextClaims } | { ok: false; reason: UserContextRejection };
 
 export interface VerifyUserContextOptions {
   /** How old a signed context may be; bounds how long a captured one can be replayed. Default 60 s. */
@@ -79,11 +77,7 @@ const claimsSchema = type({
 });
 
 /** Signs claims for forwarding; returns the two headers to set on the subgraph request. */
-export function signUserContext(
-  input: UserContextInput,
-  secret: string,
-  now: number = Date.now(),
-): SignedUserContextHeaders {
+export function signUserContext(input: UserContextInput, secret: string, now: number = Date.now()): SignedUserContextHeaders {
   assertSecret(secret);
   const claims: UserContextClaims = {
     ...input,
@@ -102,12 +96,7 @@ export function signUserContext(
  * Checks the two headers. `secret` may be a list during a rotation: the new secret first, the
  * old one until every gateway signs with the new.
  */
-export function verifyUserContext(
-  headerValue: string | undefined,
-  signature: string | undefined,
-  secret: string | readonly string[],
-  options: VerifyUserContextOptions = {},
-): UserContextVerification {
+export function verifyUserContext(headerValue: string | undefined, signature: string | undefined, secret: string | readonly string[], options: VerifyUserContextOptions = {}): UserContextVerification {
   const secrets = typeof secret === 'string' ? [secret] : secret;
   if (secrets.length === 0) throw new Error('verifyUserContext: no secret configured');
   secrets.forEach(assertSecret);
@@ -161,6 +150,9 @@ function assertSecret(secret: string): void {
 export function contextSecretsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): string[] | undefined {
   const current = env['INTERNAL_CONTEXT_SECRET'];
   if (current === undefined || current === '') return undefined;
-  const previous = (env['INTERNAL_CONTEXT_PREVIOUS_SECRETS'] ?? '').split(',').map((secret) => secret.trim()).filter((secret) => secret !== '');
+  const previous = (env['INTERNAL_CONTEXT_PREVIOUS_SECRETS'] ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
   return [current, ...previous];
 }

@@ -3,11 +3,7 @@ import type { SubgraphResolvers } from './subgraph-schema.js';
 import type { ValidationChain, ValidationContext } from './validation-chain.js';
 
 /** A root field resolver as services write them: arguments and context first, no parent. */
-export type OperationResolver<TCtx, TArgs = any, TResult = unknown> = (
-  args: TArgs,
-  ctx: TCtx,
-  info: GraphQLResolveInfo,
-) => TResult | Promise<TResult>;
+export type OperationResolver<TCtx, TArgs = any, TResult = unknown> = (args: TArgs, ctx: TCtx, info: GraphQLResolveInfo) => TResult | Promise<TResult>;
 
 /** A service module contributing resolvers: its map, or an object carrying one. */
 export type ResolverSource<TCtx> = SubgraphResolvers<TCtx> | { resolvers: SubgraphResolvers<TCtx> };

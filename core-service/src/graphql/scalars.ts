@@ -34,11 +34,7 @@ export const AmountScalar = new GraphQLScalarType<number, number>({
 });
 
 function amountInputError(shown: string): Error {
-  return createServiceError(
-    CORE_ERRORS.BadUserInput,
-    `Amount must be a safe integer count of minor units, got ${shown}`,
-    { scalar: 'Amount' },
-  );
+  return createServiceError(CORE_ERRORS.BadUserInput, `Amount must be a safe integer count of minor units, got ${shown}`, { scalar: 'Amount' });
 }
 
 function describe(value: unknown): string {
@@ -54,11 +50,7 @@ function describe(value: unknown): string {
 function withInputErrorCode(scalar: GraphQLScalarType): GraphQLScalarType {
   const config = scalar.toConfig();
   const rethrow = (error: unknown): never => {
-    throw createServiceError(
-      CORE_ERRORS.BadUserInput,
-      error instanceof Error ? error.message : `Invalid ${config.name}`,
-      { scalar: config.name },
-    );
+    throw createServiceError(CORE_ERRORS.BadUserInput, error instanceof Error ? error.message : `Invalid ${config.name}`, { scalar: config.name });
   };
   return new GraphQLScalarType({
     ...config,

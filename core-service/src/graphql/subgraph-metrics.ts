@@ -11,7 +11,12 @@ export function createSubgraphMetrics(service: string, options: { defaultMetrics
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-  const operations = new Counter({ name: 'subgraph_operations_total', help: 'GraphQL operations by root field, type and outcome', labelNames: ['field', 'type', 'outcome'] as const, registers: [registry] });
+  const operations = new Counter({
+    name: 'subgraph_operations_total',
+    help: 'GraphQL operations by root field, type and outcome',
+    labelNames: ['field', 'type', 'outcome'] as const,
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'subgraph_operation_duration_seconds',
     help: 'Time from parsed request to response, by root field',

@@ -1,13 +1,5 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import {
-  Kind,
-  parse,
-  visit,
-  type DocumentNode,
-  type GraphQLFieldResolver,
-  type GraphQLScalarType,
-  type GraphQLSchema,
-} from 'graphql';
+import { Kind, parse, visit, type DocumentNode, type GraphQLFieldResolver, type GraphQLScalarType, type GraphQLSchema } from 'graphql';
 import { getErrorCodes } from '../errors/registry.js';
 import { STANDARD_SCALARS } from './scalars.js';
 
@@ -15,9 +7,7 @@ import { STANDARD_SCALARS } from './scalars.js';
 export interface SubgraphResolvers<TContext = unknown> {
   [typeName: string]:
     | {
-        [fieldName: string]:
-          | GraphQLFieldResolver<any, TContext>
-          | { requires?: string; resolve?: GraphQLFieldResolver<any, TContext>; subscribe?: GraphQLFieldResolver<any, TContext> };
+        [fieldName: string]: GraphQLFieldResolver<any, TContext> | { requires?: string; resolve?: GraphQLFieldResolver<any, TContext>; subscribe?: GraphQLFieldResolver<any, TContext> };
       }
     | GraphQLScalarType
     | { [enumValue: string]: string | number };
@@ -34,10 +24,7 @@ export type TypeDefsInput = string | DocumentNode | ReadonlyArray<string | Docum
  * - `Query.errorCodes`: resolved from the error registry when the SDL declares the field and
  *   the service did not resolve it itself.
  */
-export function buildServiceSchema<TContext>(
-  typeDefs: TypeDefsInput,
-  resolvers: SubgraphResolvers<TContext> | ReadonlyArray<SubgraphResolvers<TContext>> = {},
-): GraphQLSchema {
+export function buildServiceSchema<TContext>(typeDefs: TypeDefsInput, resolvers: SubgraphResolvers<TContext> | ReadonlyArray<SubgraphResolvers<TContext>> = {}): GraphQLSchema {
   const document = mergeTypeDefs(typeDefs);
   const declared = new Set<string>();
   const referenced = new Set<string>();
@@ -66,17 +53,12 @@ export function buildServiceSchema<TContext>(
   for (const [name, scalar] of Object.entries(STANDARD_SCALARS)) {
     if (referenced.has(name) || declared.has(name)) merged[name] = scalar;
   }
-  const maps: ReadonlyArray<SubgraphResolvers<TContext>> = Array.isArray(resolvers)
-    ? (resolvers as ReadonlyArray<SubgraphResolvers<TContext>>)
-    : [resolvers as SubgraphResolvers<TContext>];
+  const maps: ReadonlyArray<SubgraphResolvers<TContext>> = Array.isArray(resolvers) ? (resolvers as ReadonlyArray<SubgraphResolvers<TContext>>) : [resolvers as SubgraphResolvers<TContext>];
   for (const map of maps) {
     for (const [typeName, entry] of Object.entries(map)) {
       const existing = merged[typeName];
       // Field maps of one type from several modules are merged; a scalar or enum map replaces.
-      merged[typeName] =
-        existing && isFieldMap(existing) && isFieldMap(entry)
-          ? ({ ...existing, ...entry } as SubgraphResolvers<TContext>[string])
-          : entry;
+      merged[typeName] = existing && isFieldMap(existing) && isFieldMap(entry) ? ({ ...existing, ...entry } as SubgraphResolvers<TContext>[string]) : entry;
     }
   }
   if (declaresErrorCodes) {

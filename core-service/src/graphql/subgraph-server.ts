@@ -3,23 +3,13 @@ import { createSubgraphMetrics } from './subgraph-metrics.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
-import {
-  ApolloServerPluginInlineTraceDisabled,
-  ApolloServerPluginLandingPageDisabled,
-} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { generateCorrelationId, runWithCorrelationId } from '../logger/correlation.js';
 import { getLogger, type Logger } from '../logger/logger.js';
-import {
-  MIN_CONTEXT_SECRET_LENGTH,
-  contextSecretsFromEnv,
-  USER_CONTEXT_HEADER,
-  USER_CONTEXT_SIGNATURE_HEADER,
-  verifyUserContext,
-  type UserContextClaims,
-} from './context-signing.js';
+import { MIN_CONTEXT_SECRET_LENGTH, contextSecretsFromEnv, USER_CONTEXT_HEADER, USER_CONTEXT_SIGNATURE_HEADER, verifyUserContext, type UserContextClaims } from './context-signing.js';
 import { formatSubgraphError } from './format-subgraph-error.js';
 import { userFromClaims, type SubgraphContext } from './subgraph-context.js';
 import { buildServiceSchema, type SubgraphResolvers, type TypeDefsInput } from './subgraph-schema.js';
@@ -107,9 +97,7 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * (`@as-integrations/express5`): three routes do not need a framework, and Apollo's
  * `executeHTTPGraphQLRequest` is the integration point it is meant for.
  */
-export function createSubgraphServer<TExtra extends object = object>(
-  options: SubgraphServerOptions<TExtra>,
-): SubgraphServer {
+export function createSubgraphServer<TExtra extends object = object>(options: SubgraphServerOptions<TExtra>): SubgraphServer {
   type Context = SubgraphContext & TExtra;
   const secret = options.contextSecret ?? contextSecretsFromEnv();
   if (secret === undefined || secret.length === 0) {
@@ -199,9 +187,7 @@ export function createSubgraphServer<TExtra extends object = object>(
       // An unverified caller's correlation id is still useful in its own logs, but only as a
       // label: it is not trusted for anything else.
       const correlationId = sanitizeCorrelationId(singleHeader(req, 'x-correlation-id')) ?? generateCorrelationId();
-      runWithCorrelationId(correlationId, () =>
-        log.warn({ reason: verification.reason, remoteAddress: req.socket.remoteAddress }, 'rejected request without a valid gateway context'),
-      );
+      runWithCorrelationId(correlationId, () => log.warn({ reason: verification.reason, remoteAddress: req.socket.remoteAddress }, 'rejected request without a valid gateway context'));
       res.setHeader('www-authenticate', 'GatewayContext');
       sendJson(res, 401, graphqlErrorBody('Requests must come through the gateway', CORE_ERRORS.Unauthenticated, correlationId));
       return;

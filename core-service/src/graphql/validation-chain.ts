@@ -8,11 +8,7 @@ import type { SubgraphUser } from './subgraph-context.js';
  * Who may do what: `can(user, 'wallet:read:own', { ownerId })`. The access engine's
  * `AccessEngine#can(subject, urn, resource)` fits as is; any function of this shape does.
  */
-export type PermissionChecker = (
-  user: SubgraphUser,
-  urn: string,
-  resource?: PermissionResource | null,
-) => boolean | Promise<boolean>;
+export type PermissionChecker = (user: SubgraphUser, urn: string, resource?: PermissionResource | null) => boolean | Promise<boolean>;
 
 /** Facts about the instance acted on (owner, tenant, id, scope), for `own`/`tenant` targets. */
 export interface PermissionResource {
@@ -122,9 +118,7 @@ export function createValidationChain(options: ValidationChainOptions = {}): Val
   const steps: Step[] = [];
   const builder: ValidationChainBuilder = {
     requireAuth() {
-      steps.push(({ ctx }) =>
-        ctx.user ? undefined : { code: CORE_ERRORS.Unauthenticated, message: 'Authentication required' },
-      );
+      steps.push(({ ctx }) => (ctx.user ? undefined : { code: CORE_ERRORS.Unauthenticated, message: 'Authentication required' }));
       return builder;
     },
     extractInput(key = 'input') {
@@ -211,9 +205,7 @@ export function createValidationChain(options: ValidationChainOptions = {}): Val
 
 function compileFieldTypes(fields: Readonly<Record<string, string>>): (data: unknown) => unknown {
   // Optional keys: presence is requireFields' job; this step judges the values that are there.
-  const definition = Object.fromEntries(
-    Object.entries(fields).map(([field, def]) => [`${field}?`, SHORTHAND_TYPES[def] ?? def]),
-  );
+  const definition = Object.fromEntries(Object.entries(fields).map(([field, def]) => [`${field}?`, SHORTHAND_TYPES[def] ?? def]));
   // Compiled once at build time, so a typo in a definition fails at start-up, not per request.
   return type(definition as never) as unknown as (data: unknown) => unknown;
 }

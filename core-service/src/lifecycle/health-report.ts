@@ -119,9 +119,7 @@ export function createHealthReporter(options: HealthReporterOptions): HealthRepo
       breakers: breakerStates(breakers),
       queues: queueCounts(queues),
       ...(pendingEntries !== null && oldestAge !== null ? { outbox: { pending: pendingEntries, oldestPendingAgeSeconds: oldestAge } } : {}),
-      ...(lag !== undefined || pending !== undefined || deadLetters !== undefined
-        ? { events: { lag: single(lag), pending: single(pending), deadLetters: single(deadLetters) } }
-        : {}),
+      ...(lag !== undefined || pending !== undefined || deadLetters !== undefined ? { events: { lag: single(lag), pending: single(pending), deadLetters: single(deadLetters) } } : {}),
     };
   }
 

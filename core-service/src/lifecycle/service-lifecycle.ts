@@ -249,9 +249,7 @@ export class ServiceLifecycle extends EventEmitter {
 
   /** `/health/ready`: running and every critical dependency answers in time. */
   async getReadiness(): Promise<ServiceReadinessReport> {
-    const entries = await Promise.all(
-      this.healthChecks.map(async (entry) => [entry.name, { ...(await this.runCheck(entry)), critical: entry.critical }] as const),
-    );
+    const entries = await Promise.all(this.healthChecks.map(async (entry) => [entry.name, { ...(await this.runCheck(entry)), critical: entry.critical }] as const));
     const checks = Object.fromEntries(entries);
     const isReady = this.currentState === 'running' && entries.every(([, result]) => result.healthy || !result.critical);
     return { ready: isReady, status: isReady ? 'ready' : 'not-ready', service: this.serviceName, state: this.currentState, checks };
@@ -288,9 +286,7 @@ export class ServiceLifecycle extends EventEmitter {
     log.info({ reason, inFlight: this.inFlight }, 'shutting down');
 
     for (const hook of this.stopAcceptingHooks) {
-      await withDeadline(Promise.resolve().then(hook), deadline).catch((error: unknown) =>
-        log.error({ err: error }, 'stop-accepting hook failed'),
-      );
+      await withDeadline(Promise.resolve().then(hook), deadline).catch((error: unknown) => log.error({ err: error }, 'stop-accepting hook failed'));
     }
 
     const drained = await this.waitForDrain(deadline);

@@ -19,11 +19,7 @@ export function generateCorrelationId(): string {
 }
 
 /** Runs `fn` with `correlationId` (a fresh one when absent) visible to everything it calls. */
-export function runWithCorrelationId<T>(
-  correlationId: string | undefined,
-  fn: () => T,
-  fields?: Readonly<Record<string, unknown>>,
-): T {
+export function runWithCorrelationId<T>(correlationId: string | undefined, fn: () => T, fields?: Readonly<Record<string, unknown>>): T {
   const context: CorrelationContext = {
     correlationId: correlationId || generateCorrelationId(),
     ...(fields !== undefined ? { fields } : {}),

@@ -79,7 +79,6 @@ function prettyStream(): DestinationStream {
   return pretty({ colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
 }
 
-
 let rootLogger: Logger = createLogger();
 
 /**

@@ -21,6 +21,12 @@ export function registerCacheMetrics(registry: Registry, caches: Readonly<Record
         [{ cache, level: 'l2' }, counts.redis],
       ] as const;
     });
-  counterFromTotals({ name: 'cache_hits_total', help: 'Cache lookups answered, by cache and level (l1 memory, l2 Redis)', labelNames: ['cache', 'level'] as const, registers: [registry] }, totals((s) => s.hits));
-  counterFromTotals({ name: 'cache_misses_total', help: 'Cache lookups a level could not answer, by cache and level (l1 memory, l2 Redis)', labelNames: ['cache', 'level'] as const, registers: [registry] }, totals((s) => s.misses));
+  counterFromTotals(
+    { name: 'cache_hits_total', help: 'Cache lookups answered, by cache and level (l1 memory, l2 Redis)', labelNames: ['cache', 'level'] as const, registers: [registry] },
+    totals((s) => s.hits),
+  );
+  counterFromTotals(
+    { name: 'cache_misses_total', help: 'Cache lookups a level could not answer, by cache and level (l1 memory, l2 Redis)', labelNames: ['cache', 'level'] as const, registers: [registry] },
+    totals((s) => s.misses),
+  );
 }

@@ -36,8 +36,7 @@ export function registerPoolMetrics(registry: Registry, client: MongoClient): vo
       this.set(getConnectionPoolStats(client).maxPoolSize);
     },
   });
-  counterFromTotals(
-    { name: 'mongodb_pool_checkout_timeouts_total', help: 'Connection check-outs that waited past waitQueueTimeoutMS (pool exhausted)', registers: [registry] },
-    () => [[{}, getConnectionPoolStats(client).waitQueueTimeouts]],
-  );
+  counterFromTotals({ name: 'mongodb_pool_checkout_timeouts_total', help: 'Connection check-outs that waited past waitQueueTimeoutMS (pool exhausted)', registers: [registry] }, () => [
+    [{}, getConnectionPoolStats(client).waitQueueTimeouts],
+  ]);
 }

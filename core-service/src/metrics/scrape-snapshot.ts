@@ -26,10 +26,7 @@ export function perScrape<T>(read: () => Promise<T>, maxAgeMs = 500): () => Prom
  * so the hot path keeps its plain `+= 1` and Prometheus still sees a counter. A total that went
  * down (its source was recreated) starts a new baseline.
  */
-export function counterFromTotals<L extends string>(
-  config: Omit<CounterConfiguration<L>, 'collect'>,
-  totals: () => Iterable<readonly [Partial<Record<L, string>>, number]>,
-): Counter<L> {
+export function counterFromTotals<L extends string>(config: Omit<CounterConfiguration<L>, 'collect'>, totals: () => Iterable<readonly [Partial<Record<L, string>>, number]>): Counter<L> {
   const seen = new Map<string, number>();
   return new Counter<L>({
     ...config,

@@ -55,12 +55,7 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
 
   constructor(private readonly options: OutboxRelayOptions<TEvent>) {
     const leaseMs = options.leaseMs ?? 10_000;
-    this.#lease = new RelayLease(
-      options.store.db,
-      options.name ?? `${options.store.db.databaseName}.${options.store.collection.collectionName}`,
-      options.owner ?? randomUUID(),
-      leaseMs,
-    );
+    this.#lease = new RelayLease(options.store.db, options.name ?? `${options.store.db.databaseName}.${options.store.collection.collectionName}`, options.owner ?? randomUUID(), leaseMs);
     this.#pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.#batchSize = options.batchSize ?? 200;
   }

@@ -40,7 +40,10 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
   readonly #sentRetentionSeconds: number;
   #indexesReady: Promise<void> | undefined;
 
-  constructor(readonly db: Db, options: OutboxStoreOptions = {}) {
+  constructor(
+    readonly db: Db,
+    options: OutboxStoreOptions = {},
+  ) {
     this.collection = db.collection<OutboxEntry<TEvent>>(options.collection ?? OUTBOX_COLLECTION);
     this.#sentRetentionSeconds = options.sentRetentionSeconds ?? 7 * 24 * 3600;
   }
@@ -68,24 +71,24 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
    * announces the movement and each wallet it changed, and pays for one outbox write, not three.
    * Ordered: the entries' `_id`s increase in the given order, which is the publication order.
    */
-  async addMany(
-    items: ReadonlyArray<{ event: TEvent; dispatchWebhooks?: boolean }>,
-    session: ClientSession,
-  ): Promise<Array<OutboxEntry<TEvent>>> {
+  async addMany(items: ReadonlyArray<{ event: TEvent; dispatchWebhooks?: boolean }>, session: ClientSession): Promise<Array<OutboxEntry<TEvent>>> {
     if (!session.inTransaction()) {
       throw new Error('outbox entries are written inside a transaction; start one (withTransaction) or emit without a session');
     }
     const createdAt = new Date();
-    const entries = items.map(({ event, dispatchWebhooks }) => ({
-      _id: new ObjectId(),
-      eventId: event.id,
-      tenantId: event.tenantId,
-      type: event.type,
-      event,
-      status: 'pending' as const,
-      createdAt,
-      ...(dispatchWebhooks ? { dispatchWebhooks: true } : {}),
-    }) as OutboxEntry<TEvent>);
+    const entries = items.map(
+      ({ event, dispatchWebhooks }) =>
+        ({
+          _id: new ObjectId(),
+          eventId: event.id,
+          tenantId: event.tenantId,
+          type: event.type,
+          event,
+          status: 'pending' as const,
+          createdAt,
+          ...(dispatchWebhooks ? { dispatchWebhooks: true } : {}),
+        }) as OutboxEntry<TEvent>,
+    );
     if (entries.length === 1) await this.collection.insertOne(entries[0] as never, { session });
     else if (entries.length > 1) await this.collection.insertMany(entries as never[], { session, ordered: true });
     return entries;
@@ -111,16 +114,21 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
 
   /** Committed, unsent entries in publication order. */
   async nextPending(limit: number): Promise<Array<OutboxEntry<TEvent>>> {
-    return (await this.collection.find({ status: 'pending' } as never).sort({ _id: 1 }).limit(limit).toArray()) as Array<
-      OutboxEntry<TEvent>
-    >;
+    return (await this.collection
+      .find({ status: 'pending' } as never)
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray()) as Array<OutboxEntry<TEvent>>;
   }
 
   async markSent(ids: readonly ObjectId[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.collection.updateMany({ _id: { $in: [...ids] }, status: 'pending' } as never, {
-      $set: { status: 'sent', sentAt: new Date() },
-    } as never);
+    await this.collection.updateMany(
+      { _id: { $in: [...ids] }, status: 'pending' } as never,
+      {
+        $set: { status: 'sent', sentAt: new Date() },
+      } as never,
+    );
   }
 
   async countPending(): Promise<number> {

@@ -42,12 +42,7 @@ export function encodeCursor(values: readonly unknown[], queryShape: string, sec
 }
 
 /** The key values of a cursor made by `encodeCursor` for the same query shape; BAD_USER_INPUT otherwise. */
-export function decodeCursor(
-  cursor: string,
-  queryShape: string,
-  expectedLength: number,
-  secret = currentSecret(),
-): unknown[] {
+export function decodeCursor(cursor: string, queryShape: string, expectedLength: number, secret = currentSecret()): unknown[] {
   const invalid = () => badUserInput('invalid pagination cursor', { argument: 'cursor' });
   if (typeof cursor !== 'string') throw invalid();
   const [version, payload, signature, ...rest] = cursor.split('.');

@@ -64,10 +64,7 @@ function queryShapeOf(collection: Collection<Document>, keys: readonly SortKey[]
  * cursor was given: the cursor names a row that precedes the page. Relay allows this shortcut;
  * it avoids a second query per page, and is only wrong when that very row has since been deleted.
  */
-export async function paginateCollection<TSchema extends Document>(
-  collection: Collection<TSchema>,
-  options: PaginateOptions<TSchema> = {},
-): Promise<PaginatedResult<WithId<TSchema>>> {
+export async function paginateCollection<TSchema extends Document>(collection: Collection<TSchema>, options: PaginateOptions<TSchema> = {}): Promise<PaginatedResult<WithId<TSchema>>> {
   const maxPageSize = options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE;
   const { first, last, after, before } = options;
   if (first !== undefined && last !== undefined) {
@@ -91,12 +88,7 @@ export async function paginateCollection<TSchema extends Document>(
 
   const filter = (options.filter ?? {}) as Document;
   const hasFilter = Object.keys(filter).length > 0;
-  const queries: Document[] =
-    cursor === undefined
-      ? [filter]
-      : buildKeysetQueries(walkKeys, decodeCursor(cursor, shape, keys.length)).map((after) =>
-          hasFilter ? { $and: [filter, after] } : after,
-        );
+  const queries: Document[] = cursor === undefined ? [filter] : buildKeysetQueries(walkKeys, decodeCursor(cursor, shape, keys.length)).map((after) => (hasFilter ? { $and: [filter, after] } : after));
 
   const session = options.session;
   const sort = walkKeys.map(([field, direction]) => [field, direction] as [string, 1 | -1]);
@@ -106,9 +98,7 @@ export async function paginateCollection<TSchema extends Document>(
     for (const query of queries) {
       const missing = limit + 1 - rows.length;
       if (missing <= 0) break;
-      const found = await collection
-        .find(query as Filter<TSchema>, { sort, limit: missing, ...(session ? { session } : {}) })
-        .toArray();
+      const found = await collection.find(query as Filter<TSchema>, { sort, limit: missing, ...(session ? { session } : {}) }).toArray();
       rows.push(...found);
     }
     return rows;

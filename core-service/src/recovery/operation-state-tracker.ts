@@ -98,9 +98,7 @@ export class OperationStateTracker {
    * the sweep finds; the reverse order could leave a check for an operation nobody recorded.
    */
   async setInProgress(id: string, meta: Record<string, unknown> = {}): Promise<void> {
-    const startedAt = await this.#redis.operationStateStart(
-      this.#key(id), this.#index(), this.type, id, JSON.stringify(meta), this.#ttl, this.staleAfter, getCorrelationId() ?? '',
-    );
+    const startedAt = await this.#redis.operationStateStart(this.#key(id), this.#index(), this.type, id, JSON.stringify(meta), this.#ttl, this.staleAfter, getCorrelationId() ?? '');
     if (startedAt < 0) throw new Error(`${this.type} ${id} is being recovered and cannot be restarted`);
     await this.#recovery?.scheduleCheck(this.type, id, startedAt + this.staleAfter);
   }
@@ -148,10 +146,15 @@ export class OperationStateTracker {
    */
   async track<T>(id: string, meta: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
     const what = `${this.type} crash tracking`;
-    const isTracked = await withRedisFallback(this.#redis, what, async () => {
-      await this.setInProgress(id, meta);
-      return true;
-    }, () => false);
+    const isTracked = await withRedisFallback(
+      this.#redis,
+      what,
+      async () => {
+        await this.setInProgress(id, meta);
+        return true;
+      },
+      () => false,
+    );
     if (!isTracked) return fn();
     const stop = this.startHeartbeat(id);
     const record = async (finish: () => Promise<boolean>): Promise<void> => {

@@ -176,15 +176,19 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
 
   /** Schedules the check of one operation; a check already scheduled for it is kept (BullMQ dedupes by job id). */
   async scheduleCheck(type: string, id: string, runAt: number): Promise<void> {
-    await this.#queue.add(CHECK, { type, id }, {
-      jobId: checkJobId(type, id),
-      delay: Math.max(0, runAt - Date.now()),
-      attempts: this.#options.checkAttempts ?? 5,
-      backoff: { type: 'exponential', delay: this.#options.checkBackoffMs ?? 1_000 },
-      // Completed checks are dropped so a later operation with the same id can schedule again.
-      removeOnComplete: true,
-      removeOnFail: 1_000,
-    });
+    await this.#queue.add(
+      CHECK,
+      { type, id },
+      {
+        jobId: checkJobId(type, id),
+        delay: Math.max(0, runAt - Date.now()),
+        attempts: this.#options.checkAttempts ?? 5,
+        backoff: { type: 'exponential', delay: this.#options.checkBackoffMs ?? 1_000 },
+        // Completed checks are dropped so a later operation with the same id can schedule again.
+        removeOnComplete: true,
+        removeOnFail: 1_000,
+      },
+    );
   }
 
   /** Removes the pending check; a check already running finds the operation finished and does nothing. */
@@ -236,7 +240,12 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
     };
     const outcome = await this.#invoke(handler, operation);
     const released = await this.#redis.operationStateRelease(
-      stateKey, operationIndexKey(this.keyPrefix, type), id, token, outcome.status === 'recovered' ? 'recovered' : 'in_progress', this.#options.recoveredTtl ?? 300,
+      stateKey,
+      operationIndexKey(this.keyPrefix, type),
+      id,
+      token,
+      outcome.status === 'recovered' ? 'recovered' : 'in_progress',
+      this.#options.recoveredTtl ?? 300,
     );
     if (released === 0) this.#logger.warn({ type, id }, 'recovery claim expired before the handler returned');
     return outcome;
@@ -292,9 +301,7 @@ export class RecoveryJob extends EventEmitter implements RecoveryScheduler {
       const eventType = result.success ? 'recovery.operation_recovered' : 'recovery.operation_failed';
       const data = { operationType: operation.type, operationId: operation.id, action: record.action, trigger: operation.trigger, attempt: operation.attempt, error: result.error };
       if (!isNoop) {
-        await this.#options.events?.emit(eventType, tenantId ?? 'system', null, data).catch((error: unknown) =>
-          this.#logger.error({ err: error, eventType }, 'recovery event not emitted'),
-        );
+        await this.#options.events?.emit(eventType, tenantId ?? 'system', null, data).catch((error: unknown) => this.#logger.error({ err: error, eventType }, 'recovery event not emitted'));
       }
       if (result.success) {
         this.stats.recovered += 1;

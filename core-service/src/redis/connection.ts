@@ -71,8 +71,7 @@ export function buildRedisOptions(config: RedisConfig, role: string): RedisOptio
     keepAlive: 10_000,
     noDelay: true,
     lazyConnect: true,
-    retryStrategy: (times) =>
-      config.autoReconnect === false || times > maxRetries ? null : computeReconnectDelay(times, base, cap),
+    retryStrategy: (times) => (config.autoReconnect === false || times > maxRetries ? null : computeReconnectDelay(times, base, cap)),
     // READONLY after a failover means we talk to a demoted master: reconnect to find the new one.
     reconnectOnError: (error) => error.message.startsWith('READONLY'),
   };
@@ -182,7 +181,7 @@ export function getRedisForRead(): Redis {
   if (current === undefined) throw new Error('redis is not connected: call connectRedis() first');
   const count = current.replicas.length;
   for (let tried = 0; tried < count; tried += 1) {
-    const replica = current.replicas[(nextReplica++ % count + count) % count];
+    const replica = current.replicas[((nextReplica++ % count) + count) % count];
     if (replica !== undefined && replica.status === 'ready') return replica;
   }
   return current.master;

@@ -42,7 +42,5 @@ export async function duplicateConnection(redis: Redis, overrides: Partial<Redis
  * fail every poll, so it gets the offline queue and no command timeout.
  */
 export function duplicateForBullMQ(redis: Redis, role: 'queue' | 'worker'): Redis {
-  return role === 'queue'
-    ? redis.duplicate({ maxRetriesPerRequest: null })
-    : redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined });
+  return role === 'queue' ? redis.duplicate({ maxRetriesPerRequest: null }) : redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined });
 }

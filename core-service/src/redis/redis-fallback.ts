@@ -13,12 +13,7 @@ import { getLogger } from '../logger/logger.js';
  *   frozen server hit `commandTimeout`): the fallback runs. Any other error (a script's own
  *   error, WRONGTYPE) is a bug or a rule and propagates.
  */
-export async function withRedisFallback<T>(
-  redis: Redis | undefined,
-  what: string,
-  fn: (redis: Redis) => Promise<T>,
-  fallback: () => T | Promise<T>,
-): Promise<T> {
+export async function withRedisFallback<T>(redis: Redis | undefined, what: string, fn: (redis: Redis) => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
   if (redis === undefined || redis.status !== 'ready') {
     noteRedisDegradation(what, 'not connected');
     return fallback();

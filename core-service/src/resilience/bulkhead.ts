@@ -16,7 +16,10 @@ export class BulkheadRejectedError extends Error {
 }
 
 export class BulkheadQueueTimeoutError extends Error {
-  constructor(readonly bulkheadName: string, readonly waitedMs: number) {
+  constructor(
+    readonly bulkheadName: string,
+    readonly waitedMs: number,
+  ) {
     super(`bulkhead '${bulkheadName}': no slot within ${waitedMs} ms`);
     this.name = 'BulkheadQueueTimeoutError';
   }

@@ -27,7 +27,10 @@ export interface CircuitBreakerOptions {
 }
 
 export class CircuitOpenError extends Error {
-  constructor(readonly breakerName: string, readonly retryAfterMs: number) {
+  constructor(
+    readonly breakerName: string,
+    readonly retryAfterMs: number,
+  ) {
     super(`circuit '${breakerName}' is open`);
     this.name = 'CircuitOpenError';
   }
@@ -185,11 +188,7 @@ export class CircuitBreaker extends EventEmitter {
   private isThresholdReached(): boolean {
     const { failures, total } = this.windowCounts();
     if (failures >= this.failureThreshold) return true;
-    return (
-      this.failureRateThreshold !== undefined &&
-      total >= this.minimumRequests &&
-      (failures / total) * 100 >= this.failureRateThreshold
-    );
+    return this.failureRateThreshold !== undefined && total >= this.minimumRequests && (failures / total) * 100 >= this.failureRateThreshold;
   }
 
   private transition(to: CircuitState): void {

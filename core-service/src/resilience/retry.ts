@@ -33,12 +33,7 @@ export const RetryConfigs = {
 /** The delay before attempt `attempt + 1`, `attempt` counting from 1. Pure: tested without timers. */
 export function computeRetryDelay(config: RetryConfig, attempt: number, random: () => number = Math.random): number {
   const strategy = config.strategy ?? 'exponential';
-  const base =
-    strategy === 'fixed'
-      ? config.initialDelay
-      : strategy === 'linear'
-        ? config.initialDelay * attempt
-        : config.initialDelay * (config.multiplier ?? 2) ** (attempt - 1);
+  const base = strategy === 'fixed' ? config.initialDelay : strategy === 'linear' ? config.initialDelay * attempt : config.initialDelay * (config.multiplier ?? 2) ** (attempt - 1);
   const capped = Math.min(base, config.maxDelay ?? Number.POSITIVE_INFINITY);
   return config.jitter ? Math.floor(random() * capped) : capped;
 }

@@ -126,9 +126,7 @@ export class SagaEngine extends EventEmitter {
     await this.store.ensureIndexes();
     const runId = sagaRunId(saga.name, options.idempotencyKey ?? randomUUID());
     const correlationId = getCorrelationId() ?? randomUUID();
-    return runWithCorrelationId(correlationId, () =>
-      saga.options.useTransaction ? this.#runInTransaction(saga, input, runId, options) : this.#runWithCompensation(saga, input, runId, options),
-    );
+    return runWithCorrelationId(correlationId, () => (saga.options.useTransaction ? this.#runInTransaction(saga, input, runId, options) : this.#runWithCompensation(saga, input, runId, options)));
   }
 
   /** Takes over and finishes every unfinished compensation-mode run whose lease expired; returns how many. */
@@ -216,9 +214,7 @@ export class SagaEngine extends EventEmitter {
           for (const sagaStep of saga.steps) {
             failedStep = sagaStep.name;
             const context = this.#context(saga, runId, sagaStep, 1, results, options.tenantId ?? null, sagaStepKey(runId, sagaStep.name));
-            results[sagaStep.name] = await withTimeout(sagaStep, this.#timeoutOf(sagaStep), context, (ctx) =>
-              sagaStep.execute(input, { ...ctx, session }),
-            );
+            results[sagaStep.name] = await withTimeout(sagaStep, this.#timeoutOf(sagaStep), context, (ctx) => sagaStep.execute(input, { ...ctx, session }));
           }
           failedStep = undefined;
           const finishedAt = new Date();
@@ -555,12 +551,7 @@ function errorMessage(error: unknown): string {
 }
 
 /** Runs `fn` with an abort signal that fires at the timeout, rejecting with `StepTimeoutError` then. */
-async function withTimeout<T>(
-  sagaStep: SagaStep<any, any>,
-  timeoutMs: number,
-  context: Omit<StepContext, 'signal'>,
-  fn: (context: StepContext) => Promise<T>,
-): Promise<T> {
+async function withTimeout<T>(sagaStep: SagaStep<any, any>, timeoutMs: number, context: Omit<StepContext, 'signal'>, fn: (context: StepContext) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {

@@ -26,9 +26,7 @@ export function registerSagaRecovery(engine: SagaEngine, options: RegisterSagaRe
       if (!outcome.resumed) {
         // Finished: nothing to repair. Still running under a live lease: not stuck yet, try later.
         const isFinished = outcome.status !== 'running' && outcome.status !== 'compensating';
-        return isFinished
-          ? { success: true, action: 'none', details: { status: outcome.status } }
-          : { success: false, error: `run ${id} is still owned by a live instance` };
+        return isFinished ? { success: true, action: 'none', details: { status: outcome.status } } : { success: false, error: `run ${id} is still owned by a live instance` };
       }
       const action = outcome.status === 'completed' ? 'resumed' : outcome.status === 'needs_attention' ? 'parked' : 'compensated';
       return { success: true, action, details: { status: outcome.status, ...(outcome.failedStep !== undefined ? { failedStep: outcome.failedStep } : {}) } };

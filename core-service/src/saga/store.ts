@@ -124,12 +124,13 @@ export class SagaRunStore {
   }
 
   ensureIndexes(): Promise<void> {
-    this.#indexes ??= this.collection
-      .createIndex({ status: 1, leaseUntil: 1 }, { name: 'status_lease' })
-      .then(() => undefined, (error: unknown) => {
+    this.#indexes ??= this.collection.createIndex({ status: 1, leaseUntil: 1 }, { name: 'status_lease' }).then(
+      () => undefined,
+      (error: unknown) => {
         this.#indexes = undefined;
         throw error;
-      });
+      },
+    );
     return this.#indexes;
   }
 
@@ -150,19 +151,13 @@ export class SagaRunStore {
 
   /** Applies `set` to a run this owner holds; throws `SagaLeaseLostError` when it no longer does. */
   async update(runId: string, owner: string, set: Record<string, unknown>, inc?: Record<string, number>): Promise<void> {
-    const result = await this.collection.updateOne(
-      { _id: runId, owner },
-      { $set: { ...set, updatedAt: new Date() }, ...(inc !== undefined ? { $inc: inc } : {}) },
-    );
+    const result = await this.collection.updateOne({ _id: runId, owner }, { $set: { ...set, updatedAt: new Date() }, ...(inc !== undefined ? { $inc: inc } : {}) });
     if (result.matchedCount === 0) throw new SagaLeaseLostError(runId);
   }
 
   /** Extends the lease; false when another owner has it or the run is finished. */
   async renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean> {
-    const result = await this.collection.updateOne(
-      { _id: runId, owner, status: { $in: ['running', 'compensating'] } },
-      { $set: { leaseUntil: new Date(Date.now() + leaseMs) } },
-    );
+    const result = await this.collection.updateOne({ _id: runId, owner, status: { $in: ['running', 'compensating'] } }, { $set: { leaseUntil: new Date(Date.now() + leaseMs) } });
     return result.matchedCount === 1;
   }
 
@@ -179,10 +174,7 @@ export class SagaRunStore {
   /** Unfinished compensation-mode runs whose lease expired at least `graceMs` ago. */
   async findStale(graceMs = 0, limit = 100): Promise<string[]> {
     const docs = await this.collection
-      .find(
-        { status: { $in: ['running', 'compensating'] }, mode: 'compensation', leaseUntil: { $lt: new Date(Date.now() - graceMs) } },
-        { projection: { _id: 1 } },
-      )
+      .find({ status: { $in: ['running', 'compensating'] }, mode: 'compensation', leaseUntil: { $lt: new Date(Date.now() - graceMs) } }, { projection: { _id: 1 } })
       .limit(limit)
       .toArray();
     return docs.map((doc) => doc._id);

@@ -26,10 +26,12 @@ export function spawnTestChild(script: URL, name: string, env: Record<string, st
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.exited = new Promise((resolve) => child.on('exit', (code) => {
-    if (process.env['CHILD_DEBUG'] !== undefined || (code !== 0 && code !== null)) process.stderr.write(`[${name}] exited ${code}: ${stderr.slice(-2_000)}\n`);
-    resolve(code);
-  }));
+  child.exited = new Promise((resolve) =>
+    child.on('exit', (code) => {
+      if (process.env['CHILD_DEBUG'] !== undefined || (code !== 0 && code !== null)) process.stderr.write(`[${name}] exited ${code}: ${stderr.slice(-2_000)}\n`);
+      resolve(code);
+    }),
+  );
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });

@@ -100,16 +100,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
 function spawnReady(binary: string, port: number, extraArgs: readonly string[] = []): Promise<ChildProcess> {
   return spawnUntilReady(
     binary,
-    [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--save', '',
-      '--appendonly', 'no',
-      '--daemonize', 'no',
-      '--protected-mode', 'no',
-      '--loglevel', 'notice',
-      ...extraArgs,
-    ],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'no', '--loglevel', 'notice', ...extraArgs],
     'Ready to accept connections',
     `redis-server on port ${port}`,
   );

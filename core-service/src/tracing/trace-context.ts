@@ -46,9 +46,7 @@ export function contextFromTraceCarrier(carrier: Partial<TraceCarrier> | null | 
 /** The carrier fields of a parsed document, when it has them (they are optional everywhere). */
 export function traceCarrierOf(value: { traceparent?: unknown; tracestate?: unknown } | null | undefined): TraceCarrier | undefined {
   if (typeof value?.traceparent !== 'string') return undefined;
-  return typeof value.tracestate === 'string' && value.tracestate.length > 0
-    ? { traceparent: value.traceparent, tracestate: value.tracestate }
-    : { traceparent: value.traceparent };
+  return typeof value.tracestate === 'string' && value.tracestate.length > 0 ? { traceparent: value.traceparent, tracestate: value.tracestate } : { traceparent: value.traceparent };
 }
 
 export interface SpanOptions {

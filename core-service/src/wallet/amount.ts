@@ -37,7 +37,11 @@ export function assertBalanceWithinLimit(balances: Record<string, unknown>, fiel
   for (const field of fields) {
     const value = Number(balances[field] ?? 0);
     if (!Number.isSafeInteger(value)) {
-      throw new WalletError(WALLET_ERRORS.BalanceLimitExceeded, 'This movement would take a balance past the largest amount the platform counts exactly', { ...context, field, limit: Number.MAX_SAFE_INTEGER });
+      throw new WalletError(WALLET_ERRORS.BalanceLimitExceeded, 'This movement would take a balance past the largest amount the platform counts exactly', {
+        ...context,
+        field,
+        limit: Number.MAX_SAFE_INTEGER,
+      });
     }
   }
 }
@@ -55,13 +59,7 @@ export type BalanceCaps = Readonly<Record<string, number>>;
  * the cap. Checked on the document the credit returned, inside the movement's transaction, so the
  * refusal aborts it and nothing is written. Exactly the cap is allowed.
  */
-export function assertBalanceWithinCap(
-  balances: Record<string, unknown>,
-  field: string,
-  currency: string,
-  caps: BalanceCaps | undefined,
-  context: Record<string, unknown>,
-): void {
+export function assertBalanceWithinCap(balances: Record<string, unknown>, field: string, currency: string, caps: BalanceCaps | undefined, context: Record<string, unknown>): void {
   const cap = caps !== undefined && Object.hasOwn(caps, currency) ? caps[currency] : undefined;
   if (cap === undefined) return;
   const value = Number(balances[field] ?? 0);

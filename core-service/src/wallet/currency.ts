@@ -52,7 +52,9 @@ export function formatAmount(amount: number, currency: string): string {
   const exponent = getCurrencyExponent(currency);
   if (exponent === undefined) throw new RangeError(`unknown currency ${currency}`);
   const negative = amount < 0;
-  const digits = Math.abs(amount).toString().padStart(exponent + 1, '0');
+  const digits = Math.abs(amount)
+    .toString()
+    .padStart(exponent + 1, '0');
   const whole = digits.slice(0, digits.length - exponent);
   const fraction = digits.slice(digits.length - exponent);
   return `${negative ? '-' : ''}${whole}${exponent > 0 ? `.${fraction}` : ''}`;

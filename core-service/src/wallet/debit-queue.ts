@@ -4,12 +4,20 @@ import { DEFAULT_TRANSACTION_RETRY_BUDGET_MS } from '../database/transaction.js'
 
 /** The queue of one wallet held more waiters than `maxWaiting`, or one waited past `maxWaitMs`. Nothing was written; retrying later is safe. */
 export class DebitQueueBusyError extends GraphQLError {
-  constructor(readonly walletId: string, reason: 'full' | 'timeout') {
-    super(CORE_ERRORS.TransactionConflict, { retryable: true, reason }, {
-      message: reason === 'full'
-        ? 'Too many payments from this wallet are waiting; nothing was changed, retry it'
-        : 'The payments ahead of this one from the same wallet took too long; nothing was changed, retry it',
-    });
+  constructor(
+    readonly walletId: string,
+    reason: 'full' | 'timeout',
+  ) {
+    super(
+      CORE_ERRORS.TransactionConflict,
+      { retryable: true, reason },
+      {
+        message:
+          reason === 'full'
+            ? 'Too many payments from this wallet are waiting; nothing was changed, retry it'
+            : 'The payments ahead of this one from the same wallet took too long; nothing was changed, retry it',
+      },
+    );
     this.name = 'DebitQueueBusyError';
   }
 }

@@ -32,11 +32,7 @@ export function isValidIdempotencyKey(key: unknown): key is string {
  */
 export function assertSameRequest(storedHash: string, requestHash: string, idempotencyKey: string): void {
   if (storedHash !== requestHash) {
-    throw new WalletError(
-      WALLET_ERRORS.IdempotencyKeyReused,
-      'This idempotency key was already used for a different request',
-      { idempotencyKey },
-    );
+    throw new WalletError(WALLET_ERRORS.IdempotencyKeyReused, 'This idempotency key was already used for a different request', { idempotencyKey });
   }
 }
 

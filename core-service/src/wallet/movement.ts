@@ -48,11 +48,7 @@ export interface MovementParams {
  * write conflicts). Any refusal throws inside the caller's transaction, whose abort takes back
  * the write already made: a movement is applied whole or not at all.
  */
-export async function applyMovement(
-  wallets: Collection<WalletDocument>,
-  session: ClientSession,
-  params: MovementParams,
-): Promise<{ debited: WalletDocument; credited: WalletDocument }> {
+export async function applyMovement(wallets: Collection<WalletDocument>, session: ClientSession, params: MovementParams): Promise<{ debited: WalletDocument; credited: WalletDocument }> {
   const { debit, credit, now } = params;
   const creditWalletId = newWalletFields(credit.tenantId, credit.userId, credit.currency, now).id;
 
@@ -99,14 +95,7 @@ export async function applyMovement(
  * The fields an upsert sets only when it creates the wallet: everything but those the
  * same update increments or sets (MongoDB refuses one path in two operators).
  */
-export function creationFields(
-  tenantId: string,
-  userId: string,
-  currency: string,
-  now: Date,
-  changedField: BalanceType,
-  allowNegative = false,
-): Partial<WalletDocument> {
+export function creationFields(tenantId: string, userId: string, currency: string, now: Date, changedField: BalanceType, allowNegative = false): Partial<WalletDocument> {
   // Concurrent first uses collide on the derived `_id`, so one wallet exists whoever wins.
   const { [changedField]: _changed, version: _version, updatedAt: _updatedAt, ...rest } = newWalletFields(tenantId, userId, currency, now, allowNegative);
   return rest;

@@ -11,14 +11,7 @@ import { assertSameRequest, hashRequest, idempotencyFilter, isValidIdempotencyKe
 import { planLedgerEntries, type LedgerEntry, type TransactionType } from './ledger.js';
 import { debitQueue, type DebitQueue } from './debit-queue.js';
 import { applyMovement, creationFields } from './movement.js';
-import {
-  buildDebitFilter,
-  buildWalletUpdate,
-  getBalanceFieldName,
-  getWalletId,
-  type BalanceType,
-  type WalletDocument,
-} from './wallet.js';
+import { buildDebitFilter, buildWalletUpdate, getBalanceFieldName, getWalletId, type BalanceType, type WalletDocument } from './wallet.js';
 
 export type TransferStatus = 'pending' | 'completed' | 'failed' | 'reversed';
 
@@ -201,9 +194,10 @@ export async function createTransferWithTransactions(params: TransferParams, opt
       release?.();
     }
   };
-  const tracked = options.tracker === undefined
-    ? queued
-    : () => trackIfSlow(options.tracker!, transferId, { tenantId: params.tenantId, idempotencyKey: params.idempotencyKey }, options.trackAfterMs ?? DEFAULT_TRACK_AFTER_MS, queued);
+  const tracked =
+    options.tracker === undefined
+      ? queued
+      : () => trackIfSlow(options.tracker!, transferId, { tenantId: params.tenantId, idempotencyKey: params.idempotencyKey }, options.trackAfterMs ?? DEFAULT_TRACK_AFTER_MS, queued);
   try {
     return await tracked();
   } catch (error) {
@@ -302,13 +296,7 @@ export function walletCollections(db: Db): {
  * The transaction body. The driver may run it more than once (transient errors), so it only
  * touches the database through `session`.
  */
-async function writeTransfer(
-  params: TransferParams,
-  request: ValidatedRequest,
-  transferId: string,
-  session: ClientSession,
-  idempotency: 'insert-first' | 'lookup-first',
-): Promise<TransferResult> {
+async function writeTransfer(params: TransferParams, request: ValidatedRequest, transferId: string, session: ClientSession, idempotency: 'insert-first' | 'lookup-first'): Promise<TransferResult> {
   const { wallets, transfers, transactions } = walletCollections(params.db);
   const { tenantId, amount, currency } = params;
 
@@ -404,13 +392,7 @@ async function replay(params: TransferParams, existing: TransferDocument, reques
   return { transfer: existing, debit, credit, fromWallet, toWallet, replayed: true };
 }
 
-export async function emitTransferEvents(
-  emit: TransferEventEmitter,
-  transfer: TransferDocument,
-  fromWallet: WalletDocument,
-  toWallet: WalletDocument,
-  session: ClientSession,
-): Promise<void> {
+export async function emitTransferEvents(emit: TransferEventEmitter, transfer: TransferDocument, fromWallet: WalletDocument, toWallet: WalletDocument, session: ClientSession): Promise<void> {
   const eventType = COMPLETION_EVENTS[transfer.type] ?? `${transfer.type}.completed`;
   const data = {
     transferId: transfer.id,
@@ -477,5 +459,8 @@ export async function ensureWalletIndexes(db: Db): Promise<void> {
   }
   // Keys were once unique per tenant only; that index would still make one user's key block
   // another's. Dropped after the scoped one exists, so no moment is without a unique index.
-  await db.collection(COLLECTION_NAMES.transfers).dropIndex('tenant_idempotency_key').catch(() => undefined);
+  await db
+    .collection(COLLECTION_NAMES.transfers)
+    .dropIndex('tenant_idempotency_key')
+    .catch(() => undefined);
 }

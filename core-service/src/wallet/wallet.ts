@@ -43,11 +43,7 @@ export function getWalletBalance(wallet: Pick<WalletDocument, 'balance' | 'bonus
 }
 
 /** Throws InsufficientBalance when the wallet cannot pay `amount` from `balanceType`. */
-export function validateBalanceForDebit(
-  wallet: Pick<WalletDocument, 'balance' | 'bonusBalance' | 'lockedBalance' | 'allowNegative'>,
-  amount: number,
-  balanceType: BalanceType = 'balance',
-): void {
+export function validateBalanceForDebit(wallet: Pick<WalletDocument, 'balance' | 'bonusBalance' | 'lockedBalance' | 'allowNegative'>, amount: number, balanceType: BalanceType = 'balance'): void {
   if (wallet.allowNegative) return;
   const available = getWalletBalance(wallet, balanceType);
   if (available < amount) {

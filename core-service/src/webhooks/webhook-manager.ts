@@ -9,13 +9,7 @@ import { createIntegrationEvent, type IntegrationEvent } from '../events/integra
 import { getCorrelationId, getLogger, runWithCorrelationId } from '../logger/index.js';
 import { WEBHOOK_SIGNATURE_HEADER, buildWebhookSignatureHeader } from './webhook-signature.js';
 import { assertPublicDestination, assertWebhookUrl } from './webhook-destination.js';
-import {
-  generateWebhookSecret,
-  toWebhookEndpoint,
-  webhooksCollection,
-  type WebhookEndpoint,
-  type WebhookEndpointDocument,
-} from './webhook-store.js';
+import { generateWebhookSecret, toWebhookEndpoint, webhooksCollection, type WebhookEndpoint, type WebhookEndpointDocument } from './webhook-store.js';
 import { readResponseSnippet, webhookDeliveriesCollection, type WebhookDeliveryRecord } from './webhook-deliveries.js';
 
 export interface WebhookRetryConfig {
@@ -332,11 +326,7 @@ export class WebhookManager {
       return;
     }
 
-    const after = await endpoints.findOneAndUpdate(
-      { _id: endpoint._id },
-      { $inc: { consecutiveFailures: 1 }, $set: { lastFailureAt: new Date() } },
-      { returnDocument: 'after' },
-    );
+    const after = await endpoints.findOneAndUpdate({ _id: endpoint._id }, { $inc: { consecutiveFailures: 1 }, $set: { lastFailureAt: new Date() } }, { returnDocument: 'after' });
     const streak = after?.consecutiveFailures ?? 0;
     this.#logger.warn({ webhookId, tenantId, eventId, attempt, httpStatus, streak, error }, 'webhook delivery failed');
     if (streak >= this.#disableAfter) {

@@ -71,7 +71,11 @@ describe('deciding from a token without the policy', () => {
     expect(can(support, 'wallet:read:*', { ownerId: 'u2', tenantId: 't1' })).toBe(true);
     expect(can(support, 'wallet:read:*', { ownerId: 'u9', tenantId: 't2' })).toBe(false);
     for (const urn of ['wallet:read:*', 'transfer:create:*', 'user:update:*']) {
-      for (const resource of [{ ownerId: 'u1', tenantId: 't1' }, { ownerId: 'u2', tenantId: 't1' }, { ownerId: 'u3', tenantId: 't2' }]) {
+      for (const resource of [
+        { ownerId: 'u1', tenantId: 't1' },
+        { ownerId: 'u2', tenantId: 't1' },
+        { ownerId: 'u3', tenantId: 't2' },
+      ]) {
         for (const roles of [['user'], ['support'], ['admin'], ['admin', 'frozen']]) {
           const subject = { id: 'u1', tenantId: 't1', roles };
           const fromToken = can({ user: userWith(engine, 'u1', 't1', roles) }, urn, resource);

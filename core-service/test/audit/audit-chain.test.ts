@@ -1,14 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import {
-  AuditSealer,
-  AuditTrail,
-  pruneAuditLog,
-  sealPendingAuditEntries,
-  verifyAuditChain,
-  type AuditEntryDocument,
-  type AuditEvent,
-} from '../../src/audit/index.js';
+import { AuditSealer, AuditTrail, pruneAuditLog, sealPendingAuditEntries, verifyAuditChain, type AuditEntryDocument, type AuditEvent } from '../../src/audit/index.js';
 import { withTransaction } from '../../src/database/index.js';
 import { runWithCorrelationId } from '../../src/logger/index.js';
 import { createTestFixture, type TestFixture } from '../../src/testing/index.js';
@@ -124,7 +116,8 @@ describe('audit trail', () => {
     }
     // Two sealers sealing directly too, racing the loops on purpose (no lease in between).
     const racers = [0, 1].map(async () => {
-      for (let round = 0; round < 10; round += 1) await sealPendingAuditEntries(client, db).catch((error: Error) => expect(error.name).toMatch(/AuditSealRaceError|MongoServerError|MongoBulkWriteError/));
+      for (let round = 0; round < 10; round += 1)
+        await sealPendingAuditEntries(client, db).catch((error: Error) => expect(error.name).toMatch(/AuditSealRaceError|MongoServerError|MongoBulkWriteError/));
     });
     await Promise.all([
       ...Array.from({ length: 8 }, (_, writer) =>
@@ -190,7 +183,13 @@ async function runVerify(args: string[], mongoUri: string): Promise<{ code: numb
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { code, lines: out.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, any>) };
+  return {
+    code,
+    lines: out
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as Record<string, any>),
+  };
 }
 
 describe('npm run audit:verify', () => {

@@ -1,14 +1,7 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import {
-  AccessTokenError,
-  accessTokenKeysFromConfig,
-  loadAccessTokenKeys,
-  signAccessToken,
-  verifyAccessToken,
-  type AccessTokenKeys,
-} from '../../src/auth/index.js';
+import { AccessTokenError, accessTokenKeysFromConfig, loadAccessTokenKeys, signAccessToken, verifyAccessToken, type AccessTokenKeys } from '../../src/auth/index.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-000';
 const keys: AccessTokenKeys = { algorithm: 'HS256', secret: SECRET, issuer: 'auth-service', audience: 'payment-platform' };

@@ -41,7 +41,7 @@ describe('session cache', () => {
     expect(await cache.isSessionRevoked('nope', { unknownIsRevoked: true })).toBe(true);
   });
 
-  it('announces revocations on the brand\'s channel, written before the announcement arrives', async () => {
+  it("announces revocations on the brand's channel, written before the announcement arrives", async () => {
     const fixture = createTestFixture({ label: 'sessions' });
     const redis = fixture.redis();
     const cache = createSessionCache({ redis, brand: fixture.brand });

@@ -57,9 +57,20 @@ describe('cache function API', () => {
       { key: 'a', value: 1, ttl: 60 },
       { key: 'b', value: 2, ttl: 120 },
     ]);
-    expect(await getCacheMany(['a', 'b', 'c'])).toEqual(new Map<string, number | null>([['a', 1], ['b', 2], ['c', null]]));
+    expect(await getCacheMany(['a', 'b', 'c'])).toEqual(
+      new Map<string, number | null>([
+        ['a', 1],
+        ['b', 2],
+        ['c', null],
+      ]),
+    );
     await deleteCacheMany(['a', 'b']);
-    expect(await getCacheMany(['a', 'b'])).toEqual(new Map([['a', null], ['b', null]]));
+    expect(await getCacheMany(['a', 'b'])).toEqual(
+      new Map([
+        ['a', null],
+        ['b', null],
+      ]),
+    );
   });
 
   it('deletes by pattern and clears only its own key prefix', async () => {

@@ -15,11 +15,7 @@ export async function connectTestRedis(url: string, options: { commandTimeout?: 
 }
 
 /** A cache instance in the fixture's key space, its bus subscribed, closed after the test. */
-export async function createTestCache(
-  fixture: TestFixture,
-  redis: Redis | undefined,
-  options: Partial<MultiLevelCacheOptions> = {},
-): Promise<MultiLevelCache> {
+export async function createTestCache(fixture: TestFixture, redis: Redis | undefined, options: Partial<MultiLevelCacheOptions> = {}): Promise<MultiLevelCache> {
   const cache = new MultiLevelCache({ keyPrefix: `${fixture.keyPrefix}cache:`, ...options, ...(redis ? { redis } : {}) });
   onTestFinished(() => cache.close());
   if (redis !== undefined) await cache.start();

@@ -44,7 +44,7 @@ describe('MultiLevelCache', () => {
     expect(ttl).toBeLessThanOrEqual(120_000);
   });
 
-  it('drops a changed key from other instances\' memory through the bus', async () => {
+  it("drops a changed key from other instances' memory through the bus", async () => {
     const fixture = createTestFixture();
     const a = await createTestCache(fixture, await connectTestRedis(fixture.redisUrl));
     const b = await createTestCache(fixture, await connectTestRedis(fixture.redisUrl));
@@ -120,7 +120,7 @@ describe('MultiLevelCache', () => {
     expect(await cache.cached('fx', 60, failing, { grace: 60 })).toBe('cached-rate');
   });
 
-  it('deletes a pattern from both layers and from other instances\' memory', async () => {
+  it("deletes a pattern from both layers and from other instances' memory", async () => {
     const fixture = createTestFixture();
     const redis = await connectTestRedis(fixture.redisUrl);
     const a = await createTestCache(fixture, redis);
@@ -132,7 +132,11 @@ describe('MultiLevelCache', () => {
       { key: 'product:1', value: 3, ttl: 60 },
     ]);
     expect(await b.getMany(['user:1', 'user:2', 'product:1'])).toEqual(
-      new Map<string, number>([['user:1', 1], ['user:2', 2], ['product:1', 3]]),
+      new Map<string, number>([
+        ['user:1', 1],
+        ['user:2', 2],
+        ['product:1', 3],
+      ]),
     );
 
     const invalidated = nextEvent(b, 'invalidated');
@@ -153,11 +157,22 @@ describe('MultiLevelCache', () => {
       { key: 'a', value: 1, ttl: 60 },
       { key: 'b', value: 2, ttl: 120 },
     ]);
-    expect(await b.getMany(['a', 'b', 'c'])).toEqual(new Map<string, number | null>([['a', 1], ['b', 2], ['c', null]]));
+    expect(await b.getMany(['a', 'b', 'c'])).toEqual(
+      new Map<string, number | null>([
+        ['a', 1],
+        ['b', 2],
+        ['c', null],
+      ]),
+    );
 
     await a.deleteMany(['a', 'b']);
     await vi.waitUntil(() => b.getStats().invalidation.received >= 2);
-    expect(await b.getMany(['a', 'b'])).toEqual(new Map([['a', null], ['b', null]]));
+    expect(await b.getMany(['a', 'b'])).toEqual(
+      new Map([
+        ['a', null],
+        ['b', null],
+      ]),
+    );
   });
 
   it('warms entries and counts the ones whose fetch failed', async () => {

@@ -77,10 +77,13 @@ describe('MultiLevelCache when Redis fails', () => {
     const closed = nextEvent(cache.redisCircuit, 'close');
     server.resume();
     // After resetTimeout the next call is the half-open trial; it succeeds and closes the circuit.
-    await vi.waitUntil(async () => {
-      await cache.get('probe');
-      return cache.redisCircuit.state === 'closed';
-    }, { timeout: 5_000, interval: 50 });
+    await vi.waitUntil(
+      async () => {
+        await cache.get('probe');
+        return cache.redisCircuit.state === 'closed';
+      },
+      { timeout: 5_000, interval: 50 },
+    );
     await closed;
     await cache.set('after', 'recovered', 60);
     expect(await redis.exists(`${fixture.keyPrefix}cache:after`)).toBe(1);

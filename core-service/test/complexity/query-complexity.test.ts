@@ -157,9 +157,7 @@ describe('query cost', () => {
   });
 
   it('reports a variable of the wrong type as BAD_USER_INPUT', () => {
-    const error = captureError(() =>
-      analyzeQueryComplexity(schema, 'query($n: Int) { users(first: $n) { id } }', { n: 'ten' }, generous),
-    );
+    const error = captureError(() => analyzeQueryComplexity(schema, 'query($n: Int) { users(first: $n) { id } }', { n: 'ten' }, generous));
     expect(error.extensions['code']).toBe('BAD_USER_INPUT');
   });
 });
@@ -211,10 +209,7 @@ describe('shape limits', () => {
 
   it('measures a fragment bomb without expanding it exponentially', () => {
     const levels = 30;
-    const fragments = Array.from(
-      { length: levels },
-      (_, i) => `fragment F${i} on User { ...F${i + 1} ...F${i + 1} }`,
-    ).join('\n');
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on User { ...F${i + 1} ...F${i + 1} }`).join('\n');
     const query = `{ me { ...F0 } }\n${fragments}\nfragment F${levels} on User { x: id }`;
     const result = analyzeQueryComplexity(schema, query, {}, generous);
     expect(result.aliases).toBe(2 ** levels);
@@ -230,8 +225,7 @@ describe('shape limits', () => {
 describe('presets', () => {
   const heavy = '{ users(first: 100) { id name } }'; // 1 + 100 × 2 = 201
   const heavier = '{ users(first: 300) { id name } }'; // 601
-  const nested = (depth: number): string =>
-    `{ me { ${'friends(first: 1) { '.repeat(depth - 2)}id${' }'.repeat(depth - 2)} } }`;
+  const nested = (depth: number): string => `{ me { ${'friends(first: 1) { '.repeat(depth - 2)}id${' }'.repeat(depth - 2)} } }`;
 
   it('STRICT allows 500 cost and depth 5', () => {
     expect(STRICT_COMPLEXITY_CONFIG).toMatchObject({ maxComplexity: 500, maxDepth: 5 });

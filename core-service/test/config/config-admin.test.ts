@@ -91,7 +91,13 @@ describe('config admin', () => {
     await expect.poll(() => serviceInstance.get(service, 'shards')).toBe(16);
     expect(await admin.reset(service, 'shards', by)).toMatchObject({ source: 'DEFAULT', value: 8 });
     await expect.poll(() => serviceInstance.get(service, 'shards')).toBe(8);
-    expect(await audit.find({ tenantId: fixture.tenantId }).sort({ _id: 1 }).map((entry) => [entry.action, entry.before, entry.after]).toArray()).toEqual([
+    expect(
+      await audit
+        .find({ tenantId: fixture.tenantId })
+        .sort({ _id: 1 })
+        .map((entry) => [entry.action, entry.before, entry.after])
+        .toArray(),
+    ).toEqual([
       ['config.set', null, 16],
       ['config.reset', 16, 8],
     ]);

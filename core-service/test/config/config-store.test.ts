@@ -97,9 +97,7 @@ describe('config store', () => {
     expect(envError).toMatchObject({ configSource: 'env', key: 'otpLength' });
 
     // A document edited by hand, bypassing validation.
-    await (await fixture.db('core_service'))
-      .collection('service_configs')
-      .insertOne({ service, key: 'jwt', value: { expiresIn: 8 }, sensitivePaths: ['jwt.secret'], updatedAt: new Date() });
+    await (await fixture.db('core_service')).collection('service_configs').insertOne({ service, key: 'jwt', value: { expiresIn: 8 }, sensitivePaths: ['jwt.secret'], updatedAt: new Date() });
     const store = await createTestStore(fixture);
     const storeError = await store.get(service, 'jwt').catch((error: unknown) => error);
     expect(storeError).toBeInstanceOf(ConfigValidationError);

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CORE_DATABASE_NAME,
-  DatabaseStrategyError,
-  resolveConnectionUri,
-  resolveDatabaseName,
-  resolveShardIndex,
-} from '../../src/database/index.js';
+import { CORE_DATABASE_NAME, DatabaseStrategyError, resolveConnectionUri, resolveDatabaseName, resolveShardIndex } from '../../src/database/index.js';
 
 const context = { service: 'payment-service', brand: 'acme', tenantId: 'tenant-7' };
 
@@ -34,9 +28,7 @@ describe('database strategies', () => {
 
   it('per-shard honours a custom shard resolver and rejects an out-of-range answer', () => {
     expect(resolveShardIndex({ strategy: 'per-shard', shardCount: 3, resolveShard: () => 2 }, 'x')).toBe(2);
-    expect(() => resolveShardIndex({ strategy: 'per-shard', shardCount: 3, resolveShard: () => 3 }, 'x')).toThrow(
-      DatabaseStrategyError,
-    );
+    expect(() => resolveShardIndex({ strategy: 'per-shard', shardCount: 3, resolveShard: () => 3 }, 'x')).toThrow(DatabaseStrategyError);
   });
 
   it('a service name without the -service ending is used as is', () => {
@@ -58,9 +50,7 @@ describe('database strategies', () => {
     for (const tenantId of ['a.b', 'a/b', 'a b', 'a$b', 'a"b']) {
       expect(() => resolveDatabaseName({ strategy: 'per-tenant' }, { service: 's', tenantId })).toThrow(DatabaseStrategyError);
     }
-    expect(() => resolveDatabaseName({ strategy: 'per-tenant' }, { service: 's', tenantId: 'x'.repeat(60) })).toThrow(
-      /longer than 63 bytes/,
-    );
+    expect(() => resolveDatabaseName({ strategy: 'per-tenant' }, { service: 's', tenantId: 'x'.repeat(60) })).toThrow(/longer than 63 bytes/);
   });
 
   it('routes brands, tenants and shards to their own cluster, the default cluster otherwise', () => {

@@ -1,12 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import {
-  connectMongo,
-  DEFAULT_MONGO_CONFIG,
-  getConnectionPoolStats,
-  getPoolHealthStatus,
-  toMongoClientOptions,
-} from '../../src/database/index.js';
+import { connectMongo, DEFAULT_MONGO_CONFIG, getConnectionPoolStats, getPoolHealthStatus, toMongoClientOptions } from '../../src/database/index.js';
 import { createTestFixture, getTestInfrastructure } from '../../src/testing/index.js';
 
 function mongoUri(): string {
@@ -94,7 +88,10 @@ describe('connection pool statistics', () => {
     const other = await fixture.mongoClient();
     const session = other.startSession();
     session.startTransaction();
-    await other.db(fixture.dbName('pool')).collection<{ _id: number; n: number }>('items').updateOne({ _id: 1 }, { $inc: { n: 1 } }, { session });
+    await other
+      .db(fixture.dbName('pool'))
+      .collection<{ _id: number; n: number }>('items')
+      .updateOne({ _id: 1 }, { $inc: { n: 1 } }, { session });
     const blocked = [items.updateOne({ _id: 1 }, { $inc: { n: 10 } }), items.updateOne({ _id: 1 }, { $inc: { n: 100 } })];
     await bothOut;
     expect(statuses).toContain('critical:100');

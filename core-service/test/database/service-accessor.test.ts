@@ -73,12 +73,17 @@ describe('createServiceDatabaseAccess', () => {
     await db.collection('probe').insertOne({ strategy });
     // Read back through another client: the document really is in that database.
     const other = await fixture.mongoClient();
-    expect(await other.db(expectedName(fixture)).collection('probe').findOne({ strategy }, { projection: { _id: 0 } })).toEqual({
+    expect(
+      await other
+        .db(expectedName(fixture))
+        .collection('probe')
+        .findOne({ strategy }, { projection: { _id: 0 } }),
+    ).toEqual({
       strategy,
     });
   });
 
-  it.each(['per-service', 'per-brand-service'] as const)('%s: another service\'s database name is the one that service resolves to itself', async (strategy) => {
+  it.each(['per-service', 'per-brand-service'] as const)("%s: another service's database name is the one that service resolves to itself", async (strategy) => {
     const fixture = createTestFixture({ label: 'other' });
     const bonus = await accessorFor(fixture, 'bonus-service', { strategy });
     const payment = await accessorFor(fixture, 'payment-service', { strategy });
@@ -97,7 +102,7 @@ describe('createServiceDatabaseAccess', () => {
     expect((await shards.getDb('anyone')).databaseName).toBe(`shard_0${fixture.dbSuffix}`);
   });
 
-  it('per-shard with a cluster per shard: each tenant is written to its shard\'s cluster', async () => {
+  it("per-shard with a cluster per shard: each tenant is written to its shard's cluster", async () => {
     const fixture = createTestFixture({ label: 'clusters' });
     const secondCluster = await startPrivateEngine();
     const accessor = await accessorFor(fixture, 'payment-service', {
@@ -112,8 +117,7 @@ describe('createServiceDatabaseAccess', () => {
     const shared = await fixture.mongoClient();
     const private_ = new MongoClient(secondCluster.uri);
     onTestFinished(() => private_.close());
-    const tenantsIn = async (client: MongoClient, shard: number) =>
-      (await client.db(`shard_${shard}${fixture.dbSuffix}`).collection('probe').find().toArray()).map((doc) => doc['tenant']);
+    const tenantsIn = async (client: MongoClient, shard: number) => (await client.db(`shard_${shard}${fixture.dbSuffix}`).collection('probe').find().toArray()).map((doc) => doc['tenant']);
     expect(await tenantsIn(private_, 1)).toEqual(['vip']);
     expect(await tenantsIn(shared, 0)).toEqual(['regular']);
     expect(await tenantsIn(shared, 1)).toEqual([]);
@@ -183,8 +187,7 @@ describe('createServiceDatabaseAccess', () => {
       { key: { createdAt: -1 }, name: 'created_desc' },
     ]);
     await accessor.ensureIndexes();
-    const names = async (tenantId?: string) =>
-      (await (await accessor.getDb(tenantId)).collection('wallets').listIndexes().toArray()).map((index) => String(index.name)).sort();
+    const names = async (tenantId?: string) => (await (await accessor.getDb(tenantId)).collection('wallets').listIndexes().toArray()).map((index) => String(index.name)).sort();
     expect(await names()).toEqual(['_id_', 'created_desc', 'user_currency']);
     expect(await names('newcomer')).toEqual(['_id_', 'created_desc', 'user_currency']);
 

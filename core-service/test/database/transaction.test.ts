@@ -124,7 +124,10 @@ describe('withTransaction', () => {
     const mongo = await client();
     const db = mongo.db(fixture.dbName('tx'));
     const wallets = db.collection<{ _id: string; balance: number }>('wallets');
-    await wallets.insertMany([{ _id: 'held', balance: 100 }, { _id: 'free', balance: 100 }]);
+    await wallets.insertMany([
+      { _id: 'held', balance: 100 },
+      { _id: 'free', balance: 100 },
+    ]);
     // A transaction left open by a process that died: it holds `held` until the server aborts it.
     const abandoned = mongo.startSession();
     onTestFinished(() => abandoned.endSession());
@@ -132,7 +135,9 @@ describe('withTransaction', () => {
     await wallets.updateOne({ _id: 'held' }, { $inc: { balance: -1 } }, { session: abandoned });
 
     const started = Date.now();
-    const refused = await withTransaction({ client: mongo, retryBudgetMs: 300, fn: (session) => wallets.updateOne({ _id: 'held' }, { $inc: { balance: -10 } }, { session }) }).catch((error: unknown) => error);
+    const refused = await withTransaction({ client: mongo, retryBudgetMs: 300, fn: (session) => wallets.updateOne({ _id: 'held' }, { $inc: { balance: -10 } }, { session }) }).catch(
+      (error: unknown) => error,
+    );
     expect(refused).toMatchObject({ name: 'TransactionConflictError', extensions: { code: 'MSCoreTransactionConflict', retryable: true } });
     expect(Date.now() - started).toBeLessThan(5_000);
     // Only the held document is affected: others commit at once.
@@ -140,7 +145,10 @@ describe('withTransaction', () => {
     await abandoned.abortTransaction();
     // Once the holder is gone the same operation goes through.
     await withTransaction({ client: mongo, retryBudgetMs: 300, fn: (session) => wallets.updateOne({ _id: 'held' }, { $inc: { balance: -10 } }, { session }) });
-    expect(await wallets.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 'free', balance: 90 }, { _id: 'held', balance: 90 }]);
+    expect(await wallets.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'free', balance: 90 },
+      { _id: 'held', balance: 90 },
+    ]);
   });
 
   it('runs after-commit hooks only once the transaction has committed, never after an abort', async () => {

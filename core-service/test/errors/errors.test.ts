@@ -94,7 +94,13 @@ describe('formatError', () => {
   it('answers an unreachable database or Redis as retryable MSCoreServiceUnavailable, without its details', async () => {
     // A real driver failure: nothing listens on port 1.
     const client = new MongoClient('mongodb://user:pw@127.0.0.1:1/?serverSelectionTimeoutMS=100');
-    const selection = await client.db('x').command({ ping: 1 }).then(() => undefined, (error: Error) => error);
+    const selection = await client
+      .db('x')
+      .command({ ping: 1 })
+      .then(
+        () => undefined,
+        (error: Error) => error,
+      );
     await client.close();
     expect(selection?.name).toBe('MongoServerSelectionError');
     const conflict = new MongoServerError({ errmsg: 'WriteConflict', code: 112 });

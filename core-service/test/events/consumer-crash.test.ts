@@ -75,10 +75,13 @@ describe('a consumer killed mid-handler', () => {
     await child.kill();
     await bus.startListening();
 
-    const [letter] = await waitFor(async () => {
-      const letters = await bus.readDeadLetters();
-      return letters.length === 1 ? letters : undefined;
-    }, { what: 'the dead letter' });
+    const [letter] = await waitFor(
+      async () => {
+        const letters = await bus.readDeadLetters();
+        return letters.length === 1 ? letters : undefined;
+      },
+      { what: 'the dead letter' },
+    );
     expect(letter).toMatchObject({ originalId: expect.any(String), attempts: 1, consumer: bus.consumerName });
     expect(letter!.error).toMatch(/handler never finished/);
     expect(JSON.parse(letter!.fields['event']!)).toMatchObject({ id: event.id });

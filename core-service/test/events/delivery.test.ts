@@ -25,9 +25,7 @@ describe('integration events over Redis Streams', () => {
     });
     await bus.startListening();
 
-    const emitted = await runWithCorrelationId('corr-deliver', () =>
-      bus.emit('payment.completed', fixture.tenantId, 'user-1', { paymentId: 'p1', amount: 1250 }),
-    );
+    const emitted = await runWithCorrelationId('corr-deliver', () => bus.emit('payment.completed', fixture.tenantId, 'user-1', { paymentId: 'p1', amount: 1250 }));
 
     await waitFor(() => received.length === 1, { what: 'the handler to run' });
     // the handler has not returned yet: the entry must still be pending
@@ -74,10 +72,13 @@ describe('integration events over Redis Streams', () => {
     await bus.startListening();
     const event = await bus.emit('bonus.awarded', fixture.tenantId, 'u', { bonusId: 'b1' });
 
-    const [deadLetter] = await waitFor(async () => {
-      const letters = await bus.readDeadLetters();
-      return letters.length > 0 ? letters : undefined;
-    }, { what: 'a dead letter' });
+    const [deadLetter] = await waitFor(
+      async () => {
+        const letters = await bus.readDeadLetters();
+        return letters.length > 0 ? letters : undefined;
+      },
+      { what: 'a dead letter' },
+    );
     expect(deadLetter).toMatchObject({ group: bus.serviceName, attempts: 3, error: 'Error: bonus template missing (call 3)' });
     expect(JSON.parse(deadLetter!.fields['event']!)).toMatchObject({ id: event.id, type: 'bonus.awarded' });
     expect(calls).toBe(3);
@@ -90,10 +91,14 @@ describe('integration events over Redis Streams', () => {
     const { bus, db } = await createBusForTest(fixture, { maxAttempts: 1 });
     let templateExists = false;
     const awarded: string[] = [];
-    bus.on('bonus.awarded', (event) => {
-      if (!templateExists) throw new Error('bonus template missing');
-      awarded.push(event.id);
-    }, { name: 'award' });
+    bus.on(
+      'bonus.awarded',
+      (event) => {
+        if (!templateExists) throw new Error('bonus template missing');
+        awarded.push(event.id);
+      },
+      { name: 'award' },
+    );
     await bus.startListening();
     const event = await bus.emit('bonus.awarded', fixture.tenantId, 'u', {});
     await waitFor(async () => (await bus.readDeadLetters()).length === 1, { what: 'the dead letter' });
@@ -121,10 +126,13 @@ describe('integration events over Redis Streams', () => {
     await bus.emit('report.generated', fixture.tenantId, null, {});
 
     // our own claim pass takes the idle entry back (its delivery counter rises past maxAttempts)
-    await waitFor(async () => {
-      const [row] = (await redis.xpending(bus.streamKey, bus.serviceName, '-', '+', 1)) as Array<[string, string, number, number]>;
-      return (row?.[3] ?? 0) >= 3;
-    }, { what: 'the entry to be re-claimed twice while its handler runs' });
+    await waitFor(
+      async () => {
+        const [row] = (await redis.xpending(bus.streamKey, bus.serviceName, '-', '+', 1)) as Array<[string, string, number, number]>;
+        return (row?.[3] ?? 0) >= 3;
+      },
+      { what: 'the entry to be re-claimed twice while its handler runs' },
+    );
     release();
     await waitFor(() => isGroupCaughtUp(redis, bus.streamKey, bus.serviceName), { what: 'the ack' });
     expect(runs).toBe(1);
@@ -222,7 +230,10 @@ describe('integration events over Redis Streams', () => {
     const entered: string[] = [];
     let openGate!: () => void;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
-    for (const [name, handle] of [['instance-a', a], ['instance-b', b]] as const) {
+    for (const [name, handle] of [
+      ['instance-a', a],
+      ['instance-b', b],
+    ] as const) {
       handle.bus.on(
         'bonus.granted',
         async (event, { session }) => {
@@ -304,10 +315,13 @@ describe('integration events over Redis Streams', () => {
     const good = await bus.emit('payment.completed', fixture.tenantId, 'u', {});
 
     await waitFor(() => handled.includes(good.id), { what: 'the good event' });
-    const [letter] = await waitFor(async () => {
-      const letters = await bus.readDeadLetters();
-      return letters.length === 1 ? letters : undefined;
-    }, { what: 'the dead letter' });
+    const [letter] = await waitFor(
+      async () => {
+        const letters = await bus.readDeadLetters();
+        return letters.length === 1 ? letters : undefined;
+      },
+      { what: 'the dead letter' },
+    );
     expect(letter).toMatchObject({ attempts: 1, fields: { event: '{not json' } });
     expect(letter!.error).toMatch(/^PoisonMessageError: unparseable event/);
     await waitFor(() => isGroupCaughtUp(redis, bus.streamKey, bus.serviceName), { what: 'acks' });
@@ -318,7 +332,13 @@ describe('integration events over Redis Streams', () => {
     const { bus } = await createBusForTest(fixture, { withMongo: false, maxAgeMs: 300 });
     await bus.startListening();
     const old = Array.from({ length: 1_000 }, () => ({
-      id: 'x', type: 'noise.made', tenantId: fixture.tenantId, userId: null, occurredAt: '', correlationId: null, data: {},
+      id: 'x',
+      type: 'noise.made',
+      tenantId: fixture.tenantId,
+      userId: null,
+      occurredAt: '',
+      correlationId: null,
+      data: {},
     }));
     await bus.publish(old);
     const redis = fixture.redis();
@@ -331,9 +351,7 @@ describe('integration events over Redis Streams', () => {
     const fixture = createTestFixture({ label: 'maxlen' });
     const { bus } = await createBusForTest(fixture, { withMongo: false, maxLength: 100 });
     for (let batch = 0; batch < 10; batch++) {
-      await bus.publish(
-        Array.from({ length: 100 }, () => ({ id: 'x', type: 'noise.made', tenantId: fixture.tenantId, userId: null, occurredAt: '', correlationId: null, data: {} })),
-      );
+      await bus.publish(Array.from({ length: 100 }, () => ({ id: 'x', type: 'noise.made', tenantId: fixture.tenantId, userId: null, occurredAt: '', correlationId: null, data: {} })));
     }
     const length = await fixture.redis().xlen(bus.streamKey);
     // approximate trimming keeps whole macro-nodes (100 entries by default), never the full 1000

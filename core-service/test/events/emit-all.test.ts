@@ -21,13 +21,18 @@ describe('EventBus.emitAll', () => {
       { type: 'wallet.updated', tenantId: fixture.tenantId, userId: 'b', data: { n: 3 } },
     ];
 
-    await expect(withTransaction({
-      client: producer.client!,
-      fn: async (session) => {
-        await producer.bus.emitAll(batch.map((event) => ({ ...event, data: { n: -event.data.n } })), { session });
-        throw new Refused('insufficient funds');
-      },
-    })).rejects.toBeInstanceOf(Refused);
+    await expect(
+      withTransaction({
+        client: producer.client!,
+        fn: async (session) => {
+          await producer.bus.emitAll(
+            batch.map((event) => ({ ...event, data: { n: -event.data.n } })),
+            { session },
+          );
+          throw new Refused('insufficient funds');
+        },
+      }),
+    ).rejects.toBeInstanceOf(Refused);
 
     const emitted = await withTransaction({ client: producer.client!, fn: (session) => producer.bus.emitAll(batch, { session }) });
     // One entry per event, in emit order (the relay publishes by `_id`); nothing of the aborted batch.

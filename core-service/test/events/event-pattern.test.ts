@@ -30,9 +30,7 @@ describe('event patterns', () => {
 
 describe('integration event envelope', () => {
   it('carries id, type, tenant, user, occurredAt, the correlation id of the current request, and data', () => {
-    const event = runWithCorrelationId('corr-123', () =>
-      createIntegrationEvent({ type: 'payment.completed', tenantId: 't1', userId: 'u1', data: { amount: 500 }, correlationId: undefined }),
-    );
+    const event = runWithCorrelationId('corr-123', () => createIntegrationEvent({ type: 'payment.completed', tenantId: 't1', userId: 'u1', data: { amount: 500 }, correlationId: undefined }));
     expect(event).toMatchObject({ type: 'payment.completed', tenantId: 't1', userId: 'u1', data: { amount: 500 } });
     expect(event.id).toMatch(/^[0-9a-f]{24}$/);
     expect(Number.isNaN(Date.parse(event.occurredAt))).toBe(false);

@@ -14,10 +14,13 @@ describe('event bus health', () => {
     expect(((await check()) as HealthCheckResult).healthy).toBe(true);
 
     await withTransaction({ client: client!, fn: (session) => bus.emit('payout.requested', fixture.tenantId, 'u', {}, { session }) });
-    const unhealthy = await waitFor(async () => {
-      const result = (await check()) as HealthCheckResult;
-      return result.healthy ? undefined : result;
-    }, { what: 'the backlog to be reported' });
+    const unhealthy = await waitFor(
+      async () => {
+        const result = (await check()) as HealthCheckResult;
+        return result.healthy ? undefined : result;
+      },
+      { what: 'the backlog to be reported' },
+    );
     expect(unhealthy.error).toMatch(/outbox entry pending/);
     expect(unhealthy.details).toMatchObject({ outboxPending: 1, relay: { running: false } });
 

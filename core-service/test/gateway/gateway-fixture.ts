@@ -129,11 +129,7 @@ export async function startSubgraphs(secret: string, calls: SubgraphCall[], port
   return { users, wallets, usersUrl, walletsUrl };
 }
 
-export async function startGatewayHarness(
-  redis: Redis,
-  brand: string,
-  overrides: Partial<GatewayConfig> & { introspect?: boolean } = {},
-): Promise<GatewayHarness> {
+export async function startGatewayHarness(redis: Redis, brand: string, overrides: Partial<GatewayConfig> & { introspect?: boolean } = {}): Promise<GatewayHarness> {
   const secret = randomBytes(32).toString('hex');
   const keys: HmacAccessTokenKeys = { algorithm: 'HS256', secret: randomBytes(32).toString('hex'), issuer: 'auth-service', audience: 'payment-platform' };
   const calls: SubgraphCall[] = [];
@@ -167,11 +163,10 @@ export async function startGatewayHarness(
     wallets,
     supergraphSdl,
     token: (userId, tenantId, options = {}) =>
-      signAccessToken(
-        { sub: userId, tid: tenantId, roles: options.roles ?? ['user'], permissions: [], sid: options.sid ?? `s-${userId}` },
-        keys,
-        { ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {}), ...(options.now !== undefined ? { now: options.now } : {}) },
-      ),
+      signAccessToken({ sub: userId, tid: tenantId, roles: options.roles ?? ['user'], permissions: [], sid: options.sid ?? `s-${userId}` }, keys, {
+        ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {}),
+        ...(options.now !== undefined ? { now: options.now } : {}),
+      }),
     async post(body, headers = {}) {
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
       const text = await response.text();

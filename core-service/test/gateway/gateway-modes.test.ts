@@ -36,7 +36,7 @@ describe('rate limit', () => {
 });
 
 describe('rate limit windows', () => {
-  it('a request the address limit refuses spends nothing of the user\'s budget; the script is loaded once, not sent per request', async () => {
+  it("a request the address limit refuses spends nothing of the user's budget; the script is loaded once, not sent per request", async () => {
     const fixture = createTestFixture();
     const h = await startGatewayHarness(fixture.redis(), fixture.brand, { rateLimit: { userLimit: 10_000, ipLimit: 150 } });
     try {
@@ -262,7 +262,7 @@ describe('start-up order', () => {
 });
 
 describe('GraphQL over HTTP', () => {
-  it("passes every graphql-http server audit, warnings included", async () => {
+  it('passes every graphql-http server audit, warnings included', async () => {
     const fixture = createTestFixture();
     const h = await startGatewayHarness(fixture.redis(), fixture.brand);
     try {

@@ -161,7 +161,10 @@ describe('revoked sessions', () => {
     expect(await Promise.all(ended)).toEqual(['io server disconnect', 'io server disconnect']);
     expect(await sse.completed).toEqual(revokedFrame('SESSION_REVOKED'));
     for (const live of [onFirst, onSecond]) {
-      expect(live.frames.slice(-2)).toEqual([{ name: 'error', body: revokedFrame('SESSION_REVOKED') }, { name: 'disconnect', body: 'io server disconnect' }]);
+      expect(live.frames.slice(-2)).toEqual([
+        { name: 'error', body: revokedFrame('SESSION_REVOKED') },
+        { name: 'disconnect', body: 'io server disconnect' },
+      ]);
     }
 
     // The other session's socket is the fence: it gets the next update, the ended ones did not.
@@ -234,7 +237,7 @@ describe('authenticate (a fresh token on an open socket)', () => {
     expect(live.frames.some((f) => f.name === 'error' || f.name === 'disconnect')).toBe(false);
   });
 
-  it('a bad token or another user\'s token gets a typed error and leaves the socket and its subscriptions as they were', async () => {
+  it("a bad token or another user's token gets a typed error and leaves the socket and its subscriptions as they were", async () => {
     const dan = user();
     const live = await connect(h.base, h.token(dan, fixture.tenantId));
     await subscribe(live, 'w');
@@ -259,7 +262,7 @@ describe('authenticate (a fresh token on an open socket)', () => {
     expect(await refused).toMatchObject({ operation: 'authenticate', errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
   });
 
-  it('moving to a new session\'s token detaches the socket from the old session', async () => {
+  it("moving to a new session's token detaches the socket from the old session", async () => {
     const fay = user();
     const oldSid = session();
     const live = await connect(h.base, h.token(fay, fixture.tenantId, { sid: oldSid }));

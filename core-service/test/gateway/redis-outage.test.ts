@@ -61,7 +61,7 @@ describe('gateway while Redis is down', () => {
     expect((await h.post({ query: '{ me { id } }' }, revoked)).status).toBe(401);
   });
 
-  it('rate-limits in this instance\'s memory with the same limit while Redis is down', async () => {
+  it("rate-limits in this instance's memory with the same limit while Redis is down", async () => {
     const limited = await startGatewayHarness(redis, `${fixture.brand}rl`, { rateLimit: { userLimit: 3, ipLimit: 100_000, minimumCost: 1 } });
     try {
       await killRedis();
@@ -173,4 +173,3 @@ describe('gateway stopping while Redis is down', () => {
     }
   });
 });
-

@@ -1,23 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  contextSecretsFromEnv,
-  signUserContext,
-  USER_CONTEXT_HEADER,
-  USER_CONTEXT_SIGNATURE_HEADER,
-  verifyUserContext,
-} from '../../src/graphql/index.js';
+import { contextSecretsFromEnv, signUserContext, USER_CONTEXT_HEADER, USER_CONTEXT_SIGNATURE_HEADER, verifyUserContext } from '../../src/graphql/index.js';
 
 const SECRET = 'context-signing-secret-0123456789abcdef';
 const OLD_SECRET = 'context-signing-old-secret-0123456789ab';
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 function sign(secret = SECRET, now = NOW) {
-  return signUserContext(
-    { sub: 'u-1', tid: 't-1', roles: ['user'], permissions: ['wallet:read:own'], sid: 's-1', correlationId: 'c-1' },
-    secret,
-    now,
-  );
+  return signUserContext({ sub: 'u-1', tid: 't-1', roles: ['user'], permissions: ['wallet:read:own'], sid: 's-1', correlationId: 'c-1' }, secret, now);
 }
 
 function verify(headers: Record<string, string>, secret: string | string[] = SECRET, now = NOW) {

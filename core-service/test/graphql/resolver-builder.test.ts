@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createResolverBuilder,
-  createSubgraphServer,
-  createValidationChain,
-  signUserContext,
-  type SubgraphContext,
-  type SubgraphServer,
-} from '../../src/graphql/index.js';
+import { createResolverBuilder, createSubgraphServer, createValidationChain, signUserContext, type SubgraphContext, type SubgraphServer } from '../../src/graphql/index.js';
 
 const SECRET = 'resolver-builder-secret-0123456789abcdef';
 
@@ -48,10 +41,7 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 async function call(query: string, roles: string[] | null, variables: Record<string, unknown> = {}) {
-  const headers = signUserContext(
-    { ...(roles ? { sub: 'u-1', tid: 't-1' } : {}), roles: roles ?? [], correlationId: 'corr-builder' },
-    SECRET,
-  );
+  const headers = signUserContext({ ...(roles ? { sub: 'u-1', tid: 't-1' } : {}), roles: roles ?? [], correlationId: 'corr-builder' }, SECRET);
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -38,9 +38,13 @@ describe('subgraph server under the service lifecycle', () => {
     });
     let url = '';
     lifecycle
-      .onStart('graphql', async () => {
-        ({ url } = await server.start());
-      }, () => server.stop())
+      .onStart(
+        'graphql',
+        async () => {
+          ({ url } = await server.start());
+        },
+        () => server.stop(),
+      )
       .addHealthCheck('mongo', async () => mongoHealthy);
     await lifecycle.start();
     const origin = new URL(url).origin;

@@ -5,13 +5,7 @@ import { registerServiceErrorCodes } from '../../src/errors/registry.js';
 import { getCorrelationId } from '../../src/logger/correlation.js';
 import { configureLogger } from '../../src/logger/logger.js';
 import { deferred } from '../../src/testing/async.js';
-import {
-  createSubgraphServer,
-  FEDERATION_SPEC_URL,
-  signUserContext,
-  type SubgraphContext,
-  type SubgraphServer,
-} from '../../src/graphql/index.js';
+import { createSubgraphServer, FEDERATION_SPEC_URL, signUserContext, type SubgraphContext, type SubgraphServer } from '../../src/graphql/index.js';
 
 const SECRET = 'subgraph-test-secret-0123456789abcdef';
 const logLines: Record<string, unknown>[] = [];
@@ -55,8 +49,7 @@ function createServer(): SubgraphServer {
     readiness: () => (ready ? { ready: true, checks: { mongo: 'ok' } } : { ready: false, checks: { mongo: 'down' } }),
     resolvers: {
       Query: {
-        me: (_: unknown, __: unknown, ctx: SubgraphContext & Extra) =>
-          ctx.user && { ...ctx.user, correlationId: ctx.correlationId, region: ctx.region },
+        me: (_: unknown, __: unknown, ctx: SubgraphContext & Extra) => ctx.user && { ...ctx.user, correlationId: ctx.correlationId, region: ctx.region },
         echoAmount: (_: unknown, args: { amount: number }) => args.amount,
         badAmount: () => 1.5,
         epoch: () => new Date(0),
@@ -147,10 +140,14 @@ describe('gateway context', () => {
   it('rejects claims edited after signing', async () => {
     const genuine = signedHeaders({ roles: ['user'] });
     const forged = signedHeaders({ roles: ['admin'] });
-    const { status } = await graphql('{ me { id } }', {}, {
-      'x-user-context': forged['x-user-context'],
-      'x-user-context-signature': genuine['x-user-context-signature'],
-    });
+    const { status } = await graphql(
+      '{ me { id } }',
+      {},
+      {
+        'x-user-context': forged['x-user-context'],
+        'x-user-context-signature': genuine['x-user-context-signature'],
+      },
+    );
     expect(status).toBe(401);
   });
 
@@ -265,10 +262,12 @@ describe('federation', () => {
   });
 
   it('resolves entities through _entities', async () => {
-    const { body } = await graphql(
-      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Wallet { id balance } } }',
-      { r: [{ __typename: 'Wallet', id: 'w-1' }, { __typename: 'Wallet', id: 'w-2' }] },
-    );
+    const { body } = await graphql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Wallet { id balance } } }', {
+      r: [
+        { __typename: 'Wallet', id: 'w-1' },
+        { __typename: 'Wallet', id: 'w-2' },
+      ],
+    });
     expect(body.data._entities).toEqual([
       { id: 'w-1', balance: 4200 },
       { id: 'w-2', balance: 4200 },
@@ -339,14 +338,10 @@ describe('graceful shutdown', () => {
     const previous = process.env['INTERNAL_CONTEXT_SECRET'];
     delete process.env['INTERNAL_CONTEXT_SECRET'];
     try {
-      expect(() => createSubgraphServer({ name: 'x', typeDefs: 'type Query { a: Int }', resolvers: {} })).toThrow(
-        /INTERNAL_CONTEXT_SECRET/,
-      );
+      expect(() => createSubgraphServer({ name: 'x', typeDefs: 'type Query { a: Int }', resolvers: {} })).toThrow(/INTERNAL_CONTEXT_SECRET/);
     } finally {
       if (previous !== undefined) process.env['INTERNAL_CONTEXT_SECRET'] = previous;
     }
-    expect(() =>
-      createSubgraphServer({ name: 'x', typeDefs: 'type Query { a: Int }', resolvers: {}, contextSecret: 'too-short' }),
-    ).toThrow(/at least 32 characters/);
+    expect(() => createSubgraphServer({ name: 'x', typeDefs: 'type Query { a: Int }', resolvers: {}, contextSecret: 'too-short' })).toThrow(/at least 32 characters/);
   });
 });

@@ -1,12 +1,7 @@
 import { type } from 'arktype';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import {
-  createValidationChain,
-  type PermissionChecker,
-  type SubgraphUser,
-  type ValidationContext,
-} from '../../src/graphql/index.js';
+import { createValidationChain, type PermissionChecker, type SubgraphUser, type ValidationContext } from '../../src/graphql/index.js';
 
 const alice: SubgraphUser = {
   id: 'alice',
@@ -69,7 +64,9 @@ describe('createValidationChain', () => {
   });
 
   it('prefers the checker the request context brings', async () => {
-    const chain = createValidationChain({ can: () => false }).requirePermission('wallet', 'read').build();
+    const chain = createValidationChain({ can: () => false })
+      .requirePermission('wallet', 'read')
+      .build();
     const ctx: ValidationContext = { user: alice, can: () => true };
     expect((await chain.handle({ args: {}, ctx })).valid).toBe(true);
   });
@@ -92,10 +89,7 @@ describe('createValidationChain', () => {
   });
 
   it('lists every field of the wrong type with BAD_USER_INPUT', async () => {
-    const chain = createValidationChain()
-      .extractInput()
-      .validateTypes({ roles: 'array', age: 'number.integer > 0', email: 'string.email' })
-      .build();
+    const chain = createValidationChain().extractInput().validateTypes({ roles: 'array', age: 'number.integer > 0', email: 'string.email' }).build();
     const result = await chain.handle({ args: { input: { roles: 'admin', age: 1.5, email: 'not-mail' } }, ctx: {} });
     if (result.valid) throw new Error('expected a failure');
     expect(result.code).toBe('BAD_USER_INPUT');

@@ -1,12 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createConfigStore } from '../../src/config/index.js';
 import { getErrorCode } from '../../src/errors/index.js';
-import {
-  createServiceLifecycle,
-  mongoHealthCheck,
-  redisHealthCheck,
-  type ShutdownReport,
-} from '../../src/lifecycle/index.js';
+import { createServiceLifecycle, mongoHealthCheck, redisHealthCheck, type ShutdownReport } from '../../src/lifecycle/index.js';
 import { createRedisClient, quitRedisClient, waitForRedisReady } from '../../src/redis/index.js';
 import { createTestFixture, startRedisServer } from '../../src/testing/index.js';
 import { deferred, nextEvent } from '../cache/cache-fixture.js';
@@ -15,9 +10,17 @@ describe('service lifecycle', () => {
   it('starts steps in order and stops them in reverse', async () => {
     const order: string[] = [];
     const lifecycle = createServiceLifecycle({ serviceName: 'svc' })
-      .onStart('connect', () => void order.push('start connect'), () => void order.push('stop connect'))
+      .onStart(
+        'connect',
+        () => void order.push('start connect'),
+        () => void order.push('stop connect'),
+      )
       .onStart('indexes', () => void order.push('start indexes'))
-      .onStart('tasks', () => void order.push('start tasks'), () => void order.push('stop tasks'));
+      .onStart(
+        'tasks',
+        () => void order.push('start tasks'),
+        () => void order.push('stop tasks'),
+      );
 
     await lifecycle.start();
     expect(lifecycle.state).toBe('running');
@@ -30,8 +33,16 @@ describe('service lifecycle', () => {
   it('closes what was started when a start-up step fails', async () => {
     const order: string[] = [];
     const lifecycle = createServiceLifecycle({ serviceName: 'svc' })
-      .onStart('connect', () => void order.push('start connect'), () => void order.push('stop connect'))
-      .onStart('indexes', () => Promise.reject(new Error('index build failed')), () => void order.push('never'));
+      .onStart(
+        'connect',
+        () => void order.push('start connect'),
+        () => void order.push('stop connect'),
+      )
+      .onStart(
+        'indexes',
+        () => Promise.reject(new Error('index build failed')),
+        () => void order.push('never'),
+      );
 
     await expect(lifecycle.start()).rejects.toThrow('index build failed');
     expect(order).toEqual(['start connect', 'stop connect']);
@@ -42,7 +53,11 @@ describe('service lifecycle', () => {
   it('on SIGTERM stops accepting, drains in-flight requests, then closes connections', async () => {
     const order: string[] = [];
     const lifecycle = createServiceLifecycle({ serviceName: 'svc', shutdownTimeoutMs: 5_000 })
-      .onStart('db', () => undefined, () => void order.push('close db'))
+      .onStart(
+        'db',
+        () => undefined,
+        () => void order.push('close db'),
+      )
       .onStopAccepting(() => void order.push('stop accepting'));
     await lifecycle.start();
     const listenersBefore = process.listenerCount('SIGTERM');
@@ -77,8 +92,16 @@ describe('service lifecycle', () => {
   it('abandons a hung drain and a hung close at the deadline, and still closes the rest', async () => {
     const closed: string[] = [];
     const lifecycle = createServiceLifecycle({ serviceName: 'svc', shutdownTimeoutMs: 200 })
-      .onStart('redis', () => undefined, () => void closed.push('redis'))
-      .onStart('stuck', () => undefined, () => new Promise<void>(() => undefined));
+      .onStart(
+        'redis',
+        () => undefined,
+        () => void closed.push('redis'),
+      )
+      .onStart(
+        'stuck',
+        () => undefined,
+        () => new Promise<void>(() => undefined),
+      );
     await lifecycle.start();
     void lifecycle.trackRequest(() => new Promise<void>(() => undefined));
 
@@ -105,7 +128,11 @@ describe('service lifecycle', () => {
     const redis = createRedisClient({ url: server.url, reconnectDelay: 20, maxReconnectDelay: 100 });
     const mongo = await fixture.mongoClient();
     const lifecycle = createServiceLifecycle({ serviceName: 'payment-service', healthCheckTimeoutMs: 500 })
-      .onStart('redis', () => waitForRedisReady(redis, 5_000), () => quitRedisClient(redis))
+      .onStart(
+        'redis',
+        () => waitForRedisReady(redis, 5_000),
+        () => quitRedisClient(redis),
+      )
       .onStart('indexes', async () => {
         await createConfigStore({ db: await fixture.db('core_service'), env: {} }).ensureIndexes();
       })

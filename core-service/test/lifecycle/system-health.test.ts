@@ -43,7 +43,13 @@ describe('health reports', () => {
       events: { lag: 3, pending: 2, deadLetters: 0 },
       queues: [{ name: 'notify-email', waiting: 2, active: 1, delayed: 0, prioritized: 0, failed: 0 }],
     });
-    expect(service.instances[0]).toMatchObject({ instance: 'host-a:1', ready: true, stale: false, breakers: [{ name: 'smtp', state: 'half-open' }], checks: [{ name: 'search', ok: false, critical: false }] });
+    expect(service.instances[0]).toMatchObject({
+      instance: 'host-a:1',
+      ready: true,
+      stale: false,
+      breakers: [{ name: 'smtp', state: 'half-open' }],
+      checks: [{ name: 'search', ok: false, critical: false }],
+    });
     expect(running.status).toBe('degraded');
     expect(running.problems).toEqual(['notification-service host-a:1: search check failing', 'notification-service host-a:1: circuit breaker smtp is half-open']);
 
@@ -59,7 +65,11 @@ describe('health reports', () => {
     await store(
       redis,
       fixture.brand,
-      report('payment-service', 'a:1', { outbox: { pending: 9, oldestPendingAgeSeconds: 45 }, events: { lag: 5_000, pending: 0, deadLetters: 2 }, queues: [{ name: 'recovery', waiting: 0, active: 0, delayed: 0, prioritized: 0, failed: 3 }] }),
+      report('payment-service', 'a:1', {
+        outbox: { pending: 9, oldestPendingAgeSeconds: 45 },
+        events: { lag: 5_000, pending: 0, deadLetters: 2 },
+        queues: [{ name: 'recovery', waiting: 0, active: 0, delayed: 0, prioritized: 0, failed: 3 }],
+      }),
       report('payment-service', 'b:2', { reportedAt: minuteAgo }),
       report('bonus-service', 'c:3', { ready: false, state: 'stopping' }),
       report('auth-service', 'd:4', { reportedAt: minuteAgo }),
@@ -131,8 +141,11 @@ describe('health reports', () => {
 });
 
 async function waitForReport(brand: string, redis: Parameters<typeof readSystemHealth>[0]['redis'], ready: (health: Awaited<ReturnType<typeof readSystemHealth>>) => boolean) {
-  return waitFor(async () => {
-    const health = await readSystemHealth({ redis, brand });
-    return ready(health) ? health : undefined;
-  }, { what: 'the health report' });
+  return waitFor(
+    async () => {
+      const health = await readSystemHealth({ redis, brand });
+      return ready(health) ? health : undefined;
+    },
+    { what: 'the health report' },
+  );
 }

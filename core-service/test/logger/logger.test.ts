@@ -2,16 +2,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MultiLevelCache } from '../../src/cache/index.js';
-import {
-  configureLogger,
-  createLogger,
-  createServiceLogger,
-  getCorrelationId,
-  getLogger,
-  logger,
-  REDACTED,
-  runWithCorrelationId,
-} from '../../src/logger/index.js';
+import { configureLogger, createLogger, createServiceLogger, getCorrelationId, getLogger, logger, REDACTED, runWithCorrelationId } from '../../src/logger/index.js';
 import { createTestFixture } from '../../src/testing/index.js';
 import { connectTestRedis, nextEvent } from '../cache/cache-fixture.js';
 import { createLogCapture } from './log-capture.js';
@@ -21,7 +12,7 @@ afterEach(() => {
 });
 
 describe('logger', () => {
-  it('stamps the request\'s correlation id on every log line, across every async hop', async () => {
+  it("stamps the request's correlation id on every log line, across every async hop", async () => {
     const fixture = createTestFixture();
     const capture = createLogCapture();
     configureLogger({ service: 'payment-service', level: 'debug', destination: capture.stream });
@@ -41,10 +32,12 @@ describe('logger', () => {
       await redis.ping();
       logger.info('after a Redis round trip');
       emitter.emit('transfer');
-      await Promise.all([1, 2].map(async (index) => {
-        await delay(1);
-        logger.info({ index }, 'in parallel branch');
-      }));
+      await Promise.all(
+        [1, 2].map(async (index) => {
+          await delay(1);
+          logger.info({ index }, 'in parallel branch');
+        }),
+      );
       // A failing background refresh logs from inside the cache, long after the caller returned.
       await cache.cached('k', 0.001, () => Promise.resolve(1), { grace: 60 });
       const expired = Date.now() + 2;
@@ -55,10 +48,7 @@ describe('logger', () => {
       logger.info('response sent');
     };
 
-    await Promise.all([
-      runWithCorrelationId('corr-a', handleRequest),
-      runWithCorrelationId('corr-b', async () => logger.info('another request at the same time')),
-    ]);
+    await Promise.all([runWithCorrelationId('corr-a', handleRequest), runWithCorrelationId('corr-b', async () => logger.info('another request at the same time'))]);
     await cache.close();
 
     const requestLines = capture.lines.filter((line) => line['correlationId'] !== 'corr-b');

@@ -23,7 +23,7 @@ async function sample(registry: Registry, name: string, labels: Record<string, s
 }
 
 describe('service metrics', () => {
-  it('counts committed transactions and the TransientTransactionError retries of a write conflict; only the committed attempt\'s after-commit hook runs', async () => {
+  it("counts committed transactions and the TransientTransactionError retries of a write conflict; only the committed attempt's after-commit hook runs", async () => {
     const fixture = createTestFixture({ label: 'txmetrics' });
     const client = await fixture.mongoClient();
     const registry = new Registry();
@@ -64,7 +64,14 @@ describe('service metrics', () => {
     expect(afterCommitRuns).toBe(1);
     expect(await sample(registry, 'mongodb_transactions_total', { outcome: 'committed' })).toBe(2);
     expect(await sample(registry, 'mongodb_transactions_total', { outcome: 'aborted' })).toBe(0);
-    await expect(withTransaction({ client, fn: async () => { throw new Error('refused'); } })).rejects.toThrow('refused');
+    await expect(
+      withTransaction({
+        client,
+        fn: async () => {
+          throw new Error('refused');
+        },
+      }),
+    ).rejects.toThrow('refused');
     expect(await sample(registry, 'mongodb_transactions_total', { outcome: 'aborted' })).toBe(1);
   });
 
@@ -87,7 +94,12 @@ describe('service metrics', () => {
     // reaches withTransaction labelled UnknownTransactionCommitResult and it commits again.
     await client.db('admin').command({ configureFailPoint: 'failCommand', mode: { times: 2 }, data: { failCommands: ['commitTransaction'], errorCode: 91, appName } });
 
-    await withTransaction({ client, fn: async (session) => { await docs.insertOne({ _id: 'once' }, { session }); } });
+    await withTransaction({
+      client,
+      fn: async (session) => {
+        await docs.insertOne({ _id: 'once' }, { session });
+      },
+    });
     expect(await docs.countDocuments({ _id: 'once' })).toBe(1);
     expect(await sample(registry, 'mongodb_transaction_retries_total', { label: 'UnknownTransactionCommitResult' })).toBe(1);
     expect(await sample(registry, 'mongodb_transactions_total', { outcome: 'committed' })).toBe(1);
@@ -120,10 +132,13 @@ describe('service metrics', () => {
 
     await withTransaction({ client: client!, fn: (session) => bus.emit('payout.requested', fixture.tenantId, 'u', {}, { session }) });
     await withTransaction({ client: client!, fn: (session) => bus.emit('payout.requested', fixture.tenantId, 'u', {}, { session }) });
-    const age = await waitFor(async () => {
-      const seconds = await sample(registry, 'outbox_oldest_pending_age_seconds');
-      return seconds !== undefined && seconds > 0 ? seconds : undefined;
-    }, { what: 'the outbox lag to show' });
+    const age = await waitFor(
+      async () => {
+        const seconds = await sample(registry, 'outbox_oldest_pending_age_seconds');
+        return seconds !== undefined && seconds > 0 ? seconds : undefined;
+      },
+      { what: 'the outbox lag to show' },
+    );
     expect(age).toBeGreaterThan(0);
     expect(await sample(registry, 'outbox_pending_entries')).toBe(2);
 
@@ -135,9 +150,13 @@ describe('service metrics', () => {
   it('reports the consumer group lag before it reads, and the dead letters of a poison event', async () => {
     const fixture = createTestFixture({ label: 'consumerlag' });
     const { bus } = await createBusForTest(fixture, { withMongo: false, maxAttempts: 1 });
-    bus.on('x.happened', (event) => {
-      if ((event.data as { poison?: boolean }).poison) throw new PoisonMessageError('cannot be handled');
-    }, { transaction: false });
+    bus.on(
+      'x.happened',
+      (event) => {
+        if ((event.data as { poison?: boolean }).poison) throw new PoisonMessageError('cannot be handled');
+      },
+      { transaction: false },
+    );
     const registry = new Registry();
     registerServiceMetrics(registry, { events: bus });
 

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { getErrorCode } from '../../src/errors/index.js';
 import { buildKeysetFilter, buildKeysetQueries, configureCursorSecret, decodeCursor, encodeCursor } from '../../src/pagination/index.js';
 
-const shape = JSON.stringify(['db.items', [['createdAt', -1], ['_id', -1]]]);
+const shape = JSON.stringify([
+  'db.items',
+  [
+    ['createdAt', -1],
+    ['_id', -1],
+  ],
+]);
 
 function expectBadUserInput(run: () => unknown): void {
   let caught: unknown;
@@ -49,8 +55,32 @@ describe('pagination cursors', () => {
 
   it('reject a cursor made for another collection or sort', () => {
     const cursor = encodeCursor([new Date(0), new ObjectId()], shape);
-    expectBadUserInput(() => decodeCursor(cursor, JSON.stringify(['db.other', [['createdAt', -1], ['_id', -1]]]), 2));
-    expectBadUserInput(() => decodeCursor(cursor, JSON.stringify(['db.items', [['createdAt', 1], ['_id', 1]]]), 2));
+    expectBadUserInput(() =>
+      decodeCursor(
+        cursor,
+        JSON.stringify([
+          'db.other',
+          [
+            ['createdAt', -1],
+            ['_id', -1],
+          ],
+        ]),
+        2,
+      ),
+    );
+    expectBadUserInput(() =>
+      decodeCursor(
+        cursor,
+        JSON.stringify([
+          'db.items',
+          [
+            ['createdAt', 1],
+            ['_id', 1],
+          ],
+        ]),
+        2,
+      ),
+    );
   });
 });
 
@@ -85,37 +115,85 @@ describe('keyset filter', () => {
   it('keeps null and missing values reachable in both directions', () => {
     const id = new ObjectId();
     // Ascending after null: every non-null value follows.
-    expect(buildKeysetFilter([['rank', 1], ['_id', 1]], [null, id])).toEqual({
+    expect(
+      buildKeysetFilter(
+        [
+          ['rank', 1],
+          ['_id', 1],
+        ],
+        [null, id],
+      ),
+    ).toEqual({
       $or: [{ rank: { $ne: null } }, { rank: null, _id: { $gt: id } }],
     });
     // Descending after a value: nulls sort last, and $lt alone would never match them.
-    expect(buildKeysetFilter([['rank', -1], ['_id', -1]], [3, id])).toEqual({
+    expect(
+      buildKeysetFilter(
+        [
+          ['rank', -1],
+          ['_id', -1],
+        ],
+        [3, id],
+      ),
+    ).toEqual({
       $or: [{ $or: [{ rank: { $lt: 3 } }, { rank: null }] }, { rank: 3, _id: { $lt: id } }],
     });
     // Descending after null: only equal ranks with a smaller _id remain.
-    expect(buildKeysetFilter([['rank', -1], ['_id', -1]], [null, id])).toEqual({ rank: null, _id: { $lt: id } });
+    expect(
+      buildKeysetFilter(
+        [
+          ['rank', -1],
+          ['_id', -1],
+        ],
+        [null, id],
+      ),
+    ).toEqual({ rank: null, _id: { $lt: id } });
   });
 
   it('starts the first query at the cursor with a top-level range an index can bound', () => {
     const id = new ObjectId();
     const at = new Date(0);
-    expect(buildKeysetQueries([['createdAt', 1], ['_id', 1]], [at, id])).toEqual([
-      { $and: [{ createdAt: { $gte: at } }, { $or: [{ createdAt: { $gt: at } }, { $and: [{ createdAt: at }, { _id: { $gt: id } }] }] }] },
-    ]);
+    expect(
+      buildKeysetQueries(
+        [
+          ['createdAt', 1],
+          ['_id', 1],
+        ],
+        [at, id],
+      ),
+    ).toEqual([{ $and: [{ createdAt: { $gte: at } }, { $or: [{ createdAt: { $gt: at } }, { $and: [{ createdAt: at }, { _id: { $gt: id } }] }] }] }]);
     // Walking down, the null/missing rows come after every value: a second, separate query.
-    expect(buildKeysetQueries([['createdAt', -1], ['_id', -1]], [at, id])).toEqual([
-      { $and: [{ createdAt: { $lte: at } }, { $or: [{ createdAt: { $lt: at } }, { $and: [{ createdAt: at }, { _id: { $lt: id } }] }] }] },
-      { createdAt: null },
-    ]);
+    expect(
+      buildKeysetQueries(
+        [
+          ['createdAt', -1],
+          ['_id', -1],
+        ],
+        [at, id],
+      ),
+    ).toEqual([{ $and: [{ createdAt: { $lte: at } }, { $or: [{ createdAt: { $lt: at } }, { $and: [{ createdAt: at }, { _id: { $lt: id } }] }] }] }, { createdAt: null }]);
     expect(buildKeysetQueries([['_id', -1]], [id])).toEqual([{ _id: { $lt: id } }]);
   });
 
   it('walks out of the null section the way the sort does', () => {
     const id = new ObjectId();
-    expect(buildKeysetQueries([['rank', 1], ['_id', 1]], [null, id])).toEqual([
-      { $and: [{ rank: null }, { _id: { $gt: id } }] },
-      { rank: { $ne: null } },
-    ]);
-    expect(buildKeysetQueries([['rank', -1], ['_id', -1]], [null, id])).toEqual([{ $and: [{ rank: null }, { _id: { $lt: id } }] }]);
+    expect(
+      buildKeysetQueries(
+        [
+          ['rank', 1],
+          ['_id', 1],
+        ],
+        [null, id],
+      ),
+    ).toEqual([{ $and: [{ rank: null }, { _id: { $gt: id } }] }, { rank: { $ne: null } }]);
+    expect(
+      buildKeysetQueries(
+        [
+          ['rank', -1],
+          ['_id', -1],
+        ],
+        [null, id],
+      ),
+    ).toEqual([{ $and: [{ rank: null }, { _id: { $lt: id } }] }]);
   });
 });

@@ -114,28 +114,17 @@ async function expectBadUserInput(promise: Promise<unknown>): Promise<void> {
   expect(getErrorCode(error)).toBe('BAD_USER_INPUT');
 }
 
-const SORTS: PaginationSort[] = [
-  { score: 1 },
-  { score: -1 },
-  { createdAt: -1, score: 1 },
-  { seq: 1 },
-  { rank: 1 },
-  { rank: -1 },
-  {},
-];
+const SORTS: PaginationSort[] = [{ score: 1 }, { score: -1 }, { createdAt: -1, score: 1 }, { seq: 1 }, { rank: 1 }, { rank: -1 }, {}];
 
 describe('paginateCollection', () => {
-  it.each(SORTS.map((sort) => [JSON.stringify(sort), sort] as const))(
-    'walks forward and backward over sort %s returning every document exactly once, in order',
-    async (_name, sort) => {
-      const { items, all } = await seededItems('walk');
-      const expected = expectedOrder(all, sort);
-      for (const pageSize of [1, 7, 57, 100]) {
-        expect(await walkForward(items, { sort }, pageSize)).toEqual(expected);
-        expect(await walkBackward(items, { sort }, pageSize)).toEqual(expected);
-      }
-    },
-  );
+  it.each(SORTS.map((sort) => [JSON.stringify(sort), sort] as const))('walks forward and backward over sort %s returning every document exactly once, in order', async (_name, sort) => {
+    const { items, all } = await seededItems('walk');
+    const expected = expectedOrder(all, sort);
+    for (const pageSize of [1, 7, 57, 100]) {
+      expect(await walkForward(items, { sort }, pageSize)).toEqual(expected);
+      expect(await walkBackward(items, { sort }, pageSize)).toEqual(expected);
+    }
+  });
 
   it('pages within a filter', async () => {
     const { items, all } = await seededItems('filter');
@@ -240,7 +229,9 @@ describe('paginateCollection', () => {
     const page = await paginateCollection(items, { first: 5, sort: { score: 1 } });
     const cursor = page.pageInfo.endCursor!;
     const [version, payload, signature] = cursor.split('.') as [string, string, string];
-    const other = Buffer.from(payload, 'base64url').toString('utf8').replace(/"\$numberInt":"\d+"/, '"$numberInt":"4"');
+    const other = Buffer.from(payload, 'base64url')
+      .toString('utf8')
+      .replace(/"\$numberInt":"\d+"/, '"$numberInt":"4"');
     await expectBadUserInput(paginateCollection(items, { first: 5, sort: { score: 1 }, after: `${version}.${Buffer.from(other).toString('base64url')}.${signature}` }));
     await expectBadUserInput(paginateCollection(items, { first: 5, sort: { score: 1 }, after: cursor.slice(0, -1) }));
     await expectBadUserInput(paginateCollection(items, { first: 5, sort: { score: 1 }, after: 'eyJzY29yZSI6MX0' }));

@@ -91,7 +91,13 @@ describe('event-driven recovery', () => {
     let calls = 0;
     let release!: () => void;
     const blocked = new Promise<void>((resolve) => (release = resolve));
-    harness.registry.register('transfer', { recover: async () => { calls += 1; await blocked; return { success: true }; } });
+    harness.registry.register('transfer', {
+      recover: async () => {
+        calls += 1;
+        await blocked;
+        return { success: true };
+      },
+    });
     // no scheduled check: this test drives recovery by hand
     const tracker = harness.tracker('transfer', { recovery: undefined, keyPrefix: harness.fixture.keyPrefix });
     await tracker.setInProgress('contended');

@@ -1,13 +1,5 @@
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import {
-  closeRedis,
-  computeReconnectDelay,
-  connectRedis,
-  getRedis,
-  getRedisConnectionStats,
-  getRedisForRead,
-  hasReadReplica,
-} from '../../src/redis/index.js';
+import { closeRedis, computeReconnectDelay, connectRedis, getRedis, getRedisConnectionStats, getRedisForRead, hasReadReplica } from '../../src/redis/index.js';
 import { createTestFixture, startRedisServer } from '../../src/testing/index.js';
 
 afterEach(async () => {

@@ -2,15 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { EventBus, type IntegrationEvent } from '../../src/events/index.js';
 import { OperationStateTracker } from '../../src/recovery/index.js';
-import {
-  createRedisClient,
-  isRedisConnectionError,
-  quitRedisClient,
-  redisDegradations,
-  resetRedisDegradations,
-  waitForRedisReady,
-  withRedisFallback,
-} from '../../src/redis/index.js';
+import { createRedisClient, isRedisConnectionError, quitRedisClient, redisDegradations, resetRedisDegradations, waitForRedisReady, withRedisFallback } from '../../src/redis/index.js';
 import { createTestFixture, startRedisServer, waitFor, type RedisServerHandle } from '../../src/testing/index.js';
 import { FAST_BUS_TIMINGS } from '../events/support/bus-fixture.js';
 
@@ -52,7 +44,14 @@ async function restartRedisEmpty(): Promise<void> {
 describe('withRedisFallback', () => {
   it('runs the command while Redis is up, and nothing is counted', async () => {
     await redis.set('fallback:up', 'from-redis');
-    expect(await withRedisFallback(redis, 'probe', (client) => client.get('fallback:up'), () => 'fallback')).toBe('from-redis');
+    expect(
+      await withRedisFallback(
+        redis,
+        'probe',
+        (client) => client.get('fallback:up'),
+        () => 'fallback',
+      ),
+    ).toBe('from-redis');
     expect(redisDegradations().size).toBe(0);
   });
 
@@ -60,10 +59,15 @@ describe('withRedisFallback', () => {
     await killRedis();
     let sent = false;
     const started = performance.now();
-    const value = await withRedisFallback(redis, 'probe', async () => {
-      sent = true;
-      return 'from-redis';
-    }, () => 'fallback');
+    const value = await withRedisFallback(
+      redis,
+      'probe',
+      async () => {
+        sent = true;
+        return 'from-redis';
+      },
+      () => 'fallback',
+    );
     expect(value).toBe('fallback');
     expect(sent).toBe(false);
     expect(performance.now() - started).toBeLessThan(50);
@@ -72,7 +76,12 @@ describe('withRedisFallback', () => {
 
   it('takes the fallback when a frozen server makes the command time out', async () => {
     server.pause();
-    const value = await withRedisFallback(redis, 'probe', (client) => client.get('anything'), () => 'fallback');
+    const value = await withRedisFallback(
+      redis,
+      'probe',
+      (client) => client.get('anything'),
+      () => 'fallback',
+    );
     server.resume();
     expect(value).toBe('fallback');
     expect(redisDegradations().get('probe')).toBe(1);
@@ -80,7 +89,12 @@ describe('withRedisFallback', () => {
 
   it('lets errors that are not about the connection through (a bug must not look like an outage)', async () => {
     await redis.set('fallback:string', 'x');
-    const failing = withRedisFallback(redis, 'probe', (client) => client.lpush('fallback:string', 'y'), () => 0);
+    const failing = withRedisFallback(
+      redis,
+      'probe',
+      (client) => client.lpush('fallback:string', 'y'),
+      () => 0,
+    );
     await expect(failing).rejects.toThrow(/WRONGTYPE/);
     expect(isRedisConnectionError(new Error('WRONGTYPE Operation against a key'))).toBe(false);
     expect(isRedisConnectionError(new Error("Stream isn't writeable and enableOfflineQueue options is false"))).toBe(true);

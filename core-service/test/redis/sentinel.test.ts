@@ -35,14 +35,17 @@ describe('connectRedis with Sentinel', () => {
     await reconnected;
     // Sentinel needs down-after + election time; until then reconnects fail. Wait for the
     // connection to answer from the promoted replica.
-    await vi.waitUntil(async () => {
-      try {
-        const role = (await getRedis().call('ROLE')) as [string];
-        return role[0] === 'master' && (await serverPort()) === replica.port;
-      } catch {
-        return false;
-      }
-    }, { timeout: 20_000, interval: 100 });
+    await vi.waitUntil(
+      async () => {
+        try {
+          const role = (await getRedis().call('ROLE')) as [string];
+          return role[0] === 'master' && (await serverPort()) === replica.port;
+        } catch {
+          return false;
+        }
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     expect(await getRedis().get('before-failover')).toBe('1');
     await getRedis().set('after-failover', '2');
     expect(await getRedis().get('after-failover')).toBe('2');

@@ -82,7 +82,7 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('open'); // 5 of 10 failed
   });
 
-  it('does not count errors the predicate says are not the dependency\'s fault', async () => {
+  it("does not count errors the predicate says are not the dependency's fault", async () => {
     const breaker = createCircuitBreaker({ failureThreshold: 1, isFailure: (error) => !(error instanceof RangeError) });
     await expect(breaker.execute(() => Promise.reject(new RangeError('bad argument')))).rejects.toThrow();
     expect(breaker.state).toBe('closed');

@@ -3,11 +3,7 @@ import { computeRetryDelay, retry, RetryConfigs } from '../../src/resilience/ind
 
 describe('retry', () => {
   it('retries until the call succeeds', async () => {
-    const fn = vi
-      .fn<(attempt: number) => Promise<string>>()
-      .mockRejectedValueOnce(new Error('blip'))
-      .mockRejectedValueOnce(new Error('blip'))
-      .mockResolvedValue('ok');
+    const fn = vi.fn<(attempt: number) => Promise<string>>().mockRejectedValueOnce(new Error('blip')).mockRejectedValueOnce(new Error('blip')).mockResolvedValue('ok');
     const onRetry = vi.fn();
     expect(await retry(fn, { maxAttempts: 3, initialDelay: 1, onRetry })).toBe('ok');
     expect(fn).toHaveBeenCalledTimes(3);
@@ -18,19 +14,20 @@ describe('retry', () => {
   it('throws the last error when attempts run out', async () => {
     let calls = 0;
     await expect(
-      retry(async () => {
-        calls += 1;
-        throw new Error(`failure ${calls}`);
-      }, { maxAttempts: 3, initialDelay: 1 }),
+      retry(
+        async () => {
+          calls += 1;
+          throw new Error(`failure ${calls}`);
+        },
+        { maxAttempts: 3, initialDelay: 1 },
+      ),
     ).rejects.toThrow('failure 3');
     expect(calls).toBe(3);
   });
 
   it('stops at once when the predicate says the error is not worth retrying', async () => {
     const fn = vi.fn(() => Promise.reject(Object.assign(new Error('bad input'), { permanent: true })));
-    await expect(
-      retry(fn, { maxAttempts: 5, initialDelay: 1, shouldRetry: (error) => !(error as { permanent?: boolean }).permanent }),
-    ).rejects.toThrow('bad input');
+    await expect(retry(fn, { maxAttempts: 5, initialDelay: 1, shouldRetry: (error) => !(error as { permanent?: boolean }).permanent })).rejects.toThrow('bad input');
     expect(fn).toHaveBeenCalledTimes(1);
   });
 

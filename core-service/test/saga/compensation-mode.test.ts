@@ -4,11 +4,7 @@ import { createSagaHarness } from './support/saga-fixture.js';
 import { countEffects, createWithdrawSaga } from './support/withdraw-saga.js';
 
 /** Steps that record what ran, in order, and fail where told. */
-function createRecordingSaga(options: {
-  failAt?: string;
-  failWith?: () => Error;
-  compensationFailures?: Record<string, number>;
-}) {
+function createRecordingSaga(options: { failAt?: string; failWith?: () => Error; compensationFailures?: Record<string, number> }) {
   const log: string[] = [];
   const keys: string[] = [];
   const compensationCalls: Record<string, number> = {};
@@ -142,8 +138,7 @@ describe('saga compensation mode', () => {
         step('payout', {
           timeoutMs: 50,
           retry: { maxAttempts: 2 },
-          execute: (_input: object, { signal }) =>
-            new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('provider call aborted')))),
+          execute: (_input: object, { signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('provider call aborted')))),
           compensate: async (_input, _context, result) => void seen.push({ step: 'payout', result }),
         }),
       ],
@@ -212,7 +207,17 @@ describe('saga compensation mode', () => {
     const now = new Date();
     await db.collection('holds').insertOne({ _id: 'withdraw:wd-ghost:hold' as never, userId: 'u-3', amount: 700, status: 'held' });
     await engine.store.collection.insertOne({
-      ...newSagaRun({ runId: sagaRunId('withdraw', 'wd-ghost'), saga: 'withdraw', mode: 'compensation', input, steps: [], idempotencyKey: 'wd-ghost', owner: 'ghost', leaseUntil: new Date(now.getTime() - 1_000), now }),
+      ...newSagaRun({
+        runId: sagaRunId('withdraw', 'wd-ghost'),
+        saga: 'withdraw',
+        mode: 'compensation',
+        input,
+        steps: [],
+        idempotencyKey: 'wd-ghost',
+        owner: 'ghost',
+        leaseUntil: new Date(now.getTime() - 1_000),
+        now,
+      }),
       steps: [
         { name: 'hold', status: 'completed', result: { holdId: 'withdraw:wd-ghost:hold' }, attempts: 1, compensationAttempts: 0 },
         { name: 'payout', status: 'running', attempts: 1, compensationAttempts: 0 },
@@ -244,13 +249,17 @@ describe('one saga run document', () => {
   it('both modes store the run newSagaRun defines, under sagaRunId, and hand each step sagaStepKey', async () => {
     const { engine } = await createSagaHarness('sagarundoc');
     const seen: Record<string, string> = {};
-    const stepsOf = (prefix: string) => ['first', 'second'].map((name) => step(name, { execute: async (_input: unknown, context: StepContext) => void (seen[`${prefix}:${name}`] = context.idempotencyKey) }));
+    const stepsOf = (prefix: string) =>
+      ['first', 'second'].map((name) => step(name, { execute: async (_input: unknown, context: StepContext) => void (seen[`${prefix}:${name}`] = context.idempotencyKey) }));
     const compensating = defineSaga<{ n: number }>('doc-comp', stepsOf('comp'), { useTransaction: false });
     const transactional = defineSaga<{ n: number }>('doc-tx', stepsOf('tx'), { useTransaction: true });
     await engine.run(compensating, { n: 1 }, { idempotencyKey: 'k-1', tenantId: 't-doc' });
     await engine.run(transactional, { n: 2 }, { idempotencyKey: 'k-2', tenantId: 't-doc' });
 
-    for (const [saga, key, mode, prefix] of [['doc-comp', 'k-1', 'compensation', 'comp'], ['doc-tx', 'k-2', 'transaction', 'tx']] as const) {
+    for (const [saga, key, mode, prefix] of [
+      ['doc-comp', 'k-1', 'compensation', 'comp'],
+      ['doc-tx', 'k-2', 'transaction', 'tx'],
+    ] as const) {
       const runId = sagaRunId(saga, key);
       const stored = await engine.getRun(runId);
       expect(stored).not.toBeNull();

@@ -61,10 +61,13 @@ describe('saga process killed between steps', () => {
 
     // the run's own delayed check (scheduled by the child) fires once its heartbeat is stale
     await recovery.start();
-    const run = await waitFor(async () => {
-      const current = await engine.getRun(runId);
-      return current?.status === 'completed' ? current : undefined;
-    }, { what: 'the run to be resumed to completion' });
+    const run = await waitFor(
+      async () => {
+        const current = await engine.getRun(runId);
+        return current?.status === 'completed' ? current : undefined;
+      },
+      { what: 'the run to be resumed to completion' },
+    );
 
     expect(run.steps.map(({ name, status, attempts }) => ({ name, status, attempts }))).toEqual([
       { name: 'hold', status: 'completed', attempts: 1 },
@@ -103,10 +106,13 @@ describe('saga process killed between steps', () => {
     onTestFinished(() => recovery.stop());
     await recovery.start();
 
-    const run = await waitFor(async () => {
-      const current = await engine.getRun(runId);
-      return current?.status === 'compensated' ? current : undefined;
-    }, { what: 'the run to be compensated' });
+    const run = await waitFor(
+      async () => {
+        const current = await engine.getRun(runId);
+        return current?.status === 'compensated' ? current : undefined;
+      },
+      { what: 'the run to be compensated' },
+    );
 
     expect(run).toMatchObject({ failedStep: 'payout', error: 'interrupted by a crash; step is not retry-safe' });
     expect(run.steps.map(({ status }) => status)).toEqual(['compensated', 'compensated', 'pending']);

@@ -11,7 +11,18 @@ async function insertAbandonedRun(db: Db, engine: SagaEngine, key: string, lease
   const now = new Date();
   await db.collection('holds').insertOne({ _id: `${runId}:hold` as never, userId: 'u-9', amount: 400, status: 'held' });
   const doc: SagaRunDocument = {
-    ...newSagaRun({ runId, saga: 'withdraw', mode: 'compensation', input: { userId: 'u-9', amount: 400 }, steps: [], idempotencyKey: key, tenantId: 'tenant-r', owner: 'dead-instance', leaseUntil: new Date(now.getTime() - leaseAgeMs), now }),
+    ...newSagaRun({
+      runId,
+      saga: 'withdraw',
+      mode: 'compensation',
+      input: { userId: 'u-9', amount: 400 },
+      steps: [],
+      idempotencyKey: key,
+      tenantId: 'tenant-r',
+      owner: 'dead-instance',
+      leaseUntil: new Date(now.getTime() - leaseAgeMs),
+      now,
+    }),
     steps: [
       { name: 'hold', status: 'completed', result: { holdId: `${runId}:hold` }, attempts: 1, compensationAttempts: 0 },
       { name: 'payout', status: 'running', attempts: 1, compensationAttempts: 0 },

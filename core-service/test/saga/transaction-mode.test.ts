@@ -75,7 +75,15 @@ describe('saga transaction mode', () => {
     expect(await ledger.countDocuments()).toBe(3);
     expect(new Set(sessions).size).toBe(1);
     expect(sessions[0]).toBeDefined();
-    expect(await engine.getRun(outcome.runId)).toMatchObject({ status: 'completed', mode: 'transaction', steps: [{ name: 'debit', status: 'completed' }, { name: 'credit', status: 'completed' }, { name: 'fee', status: 'completed' }] });
+    expect(await engine.getRun(outcome.runId)).toMatchObject({
+      status: 'completed',
+      mode: 'transaction',
+      steps: [
+        { name: 'debit', status: 'completed' },
+        { name: 'credit', status: 'completed' },
+        { name: 'fee', status: 'completed' },
+      ],
+    });
   });
 
   it("a failing step rolls back every step's writes, and nothing is compensated by hand", async () => {
@@ -101,10 +109,7 @@ describe('saga transaction mode', () => {
     const { saga, wallets, ledger } = createTransferSaga(db);
     const input = { from: 'alice', to: 'bob', amount: 1_000, fee: 10 };
 
-    const [first, second] = await Promise.all([
-      engine.run(saga, input, { idempotencyKey: 'tx-3' }),
-      engine.run(saga, input, { idempotencyKey: 'tx-3' }),
-    ]);
+    const [first, second] = await Promise.all([engine.run(saga, input, { idempotencyKey: 'tx-3' }), engine.run(saga, input, { idempotencyKey: 'tx-3' })]);
     const third = await engine.run(saga, input, { idempotencyKey: 'tx-3' });
 
     expect(first).toEqual(second);

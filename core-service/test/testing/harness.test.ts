@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assertRedisServerInstalled,
-  createTestFixture,
-  getTestInfrastructure,
-  RedisServerMissingError,
-  startRedisServer,
-} from '../../src/testing/index.js';
+import { assertRedisServerInstalled, createTestFixture, getTestInfrastructure, RedisServerMissingError, startRedisServer } from '../../src/testing/index.js';
 
 describe('test harness', () => {
   it('gives every fixture its own tenant, database suffix and key prefix', () => {

@@ -12,7 +12,13 @@ const tracing = useInMemoryTracing();
 
 function spanNamed(name: string) {
   const span = tracing.spans().find((candidate) => candidate.name === name);
-  if (span === undefined) throw new Error(`no span ${name} (have: ${tracing.spans().map((s) => s.name).join(', ')})`);
+  if (span === undefined)
+    throw new Error(
+      `no span ${name} (have: ${tracing
+        .spans()
+        .map((s) => s.name)
+        .join(', ')})`,
+    );
   return span;
 }
 
@@ -48,10 +54,14 @@ describe('trace context inside integration events', () => {
     const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
     const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
     const seen: Array<{ event: IntegrationEvent; activeTraceId: string | undefined; activeSpanId: string | undefined }> = [];
-    consumer.bus.on('transfer.completed', (event) => {
-      const active = trace.getActiveSpan()?.spanContext();
-      seen.push({ event, activeTraceId: active?.traceId, activeSpanId: active?.spanId });
-    }, { name: 'notify' });
+    consumer.bus.on(
+      'transfer.completed',
+      (event) => {
+        const active = trace.getActiveSpan()?.spanContext();
+        seen.push({ event, activeTraceId: active?.traceId, activeSpanId: active?.spanId });
+      },
+      { name: 'notify' },
+    );
     await consumer.bus.startListening();
 
     const event = await runInSpan('createTransfer', { kind: SpanKind.SERVER }, () =>
@@ -97,7 +107,10 @@ describe('trace context inside integration events', () => {
     await waitFor(() => tracing.spans().filter((span) => span.name === 'process deposit.completed').length === 2, { what: 'both process spans' });
 
     const processes = tracing.spans().filter((span) => span.name === 'process deposit.completed');
-    for (const [emitted, rootName] of [[first, 'deposit A'], [second, 'deposit B']] as const) {
+    for (const [emitted, rootName] of [
+      [first, 'deposit A'],
+      [second, 'deposit B'],
+    ] as const) {
       const root = spanNamed(rootName);
       const publish = tracing.spans().find((span) => span.name === 'publish deposit.completed' && span.attributes['messaging.message.id'] === emitted.id)!;
       expect(publish.parentSpanContext?.spanId).toBe(root.spanContext().spanId);

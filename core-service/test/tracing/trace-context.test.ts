@@ -28,11 +28,13 @@ describe('trace carriers', () => {
     expect(contextFromTraceCarrier({}, base)).toBe(base);
   });
 
-  it('runInSpan continues the carrier\'s trace and records a thrown error on the span', async () => {
+  it("runInSpan continues the carrier's trace and records a thrown error on the span", async () => {
     const parent = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
-    await expect(runInSpan('deliver EMAIL', { parent }, async () => {
-      throw new Error('smtp refused');
-    })).rejects.toThrow('smtp refused');
+    await expect(
+      runInSpan('deliver EMAIL', { parent }, async () => {
+        throw new Error('smtp refused');
+      }),
+    ).rejects.toThrow('smtp refused');
     const [span] = tracing.spans();
     expect(span?.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(span?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');

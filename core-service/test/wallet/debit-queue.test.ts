@@ -8,15 +8,16 @@ describe('DebitQueue', () => {
     const log: string[] = [];
     let running = 0;
     let most = 0;
-    const op = (wallet: string, name: string, ms: number) => queue.run(wallet, async () => {
-      running += 1;
-      most = Math.max(most, running);
-      log.push(`start ${name}`);
-      await delay(ms);
-      log.push(`end ${name}`);
-      running -= 1;
-      return name;
-    });
+    const op = (wallet: string, name: string, ms: number) =>
+      queue.run(wallet, async () => {
+        running += 1;
+        most = Math.max(most, running);
+        log.push(`start ${name}`);
+        await delay(ms);
+        log.push(`end ${name}`);
+        running -= 1;
+        return name;
+      });
     const results = await Promise.all([op('a', 'a1', 20), op('a', 'a2', 5), op('a', 'a3', 1), op('b', 'b1', 5)]);
     expect(results).toEqual(['a1', 'a2', 'a3', 'b1']);
     const ofA = log.filter((line) => line.includes(' a'));
@@ -39,7 +40,13 @@ describe('DebitQueue', () => {
   it('is bounded: past maxWaiting an operation is refused at once, as retryable', async () => {
     const queue = new DebitQueue({ maxWaiting: 2 });
     let release!: () => void;
-    const blocker = queue.run('a', () => new Promise<string>((resolve) => { release = () => resolve('blocker'); }));
+    const blocker = queue.run(
+      'a',
+      () =>
+        new Promise<string>((resolve) => {
+          release = () => resolve('blocker');
+        }),
+    );
     const waiting = queue.run('a', async () => 'second');
     await expect(queue.run('a', async () => 'third')).rejects.toMatchObject({ extensions: { retryable: true, reason: 'full' } });
     release();
@@ -61,11 +68,25 @@ describe('DebitQueue', () => {
         running -= 1;
       }
     };
-    const blocker = queue.run('a', exclusive(() => new Promise<string>((resolve) => { release = () => resolve('blocker'); })));
-    const gaveUp = queue.run('a', exclusive(async () => 'never'));
+    const blocker = queue.run(
+      'a',
+      exclusive(
+        () =>
+          new Promise<string>((resolve) => {
+            release = () => resolve('blocker');
+          }),
+      ),
+    );
+    const gaveUp = queue.run(
+      'a',
+      exclusive(async () => 'never'),
+    );
     await expect(gaveUp).rejects.toBeInstanceOf(DebitQueueBusyError);
     await expect(gaveUp).rejects.toMatchObject({ extensions: { retryable: true, reason: 'timeout' } });
-    const after = queue.run('a', exclusive(async () => 'after'));
+    const after = queue.run(
+      'a',
+      exclusive(async () => 'after'),
+    );
     await delay(10);
     expect(running).toBe(1);
     release();

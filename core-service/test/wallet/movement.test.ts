@@ -99,7 +99,8 @@ describe('applyMovement (the debit/credit pair of transfers and hold captures)',
     const transferId = `hold-${ctx.tenantId}`;
     await withTransaction({
       client: ctx.client,
-      fn: (session) => placeHold({ db: ctx.db, tenantId: ctx.tenantId, userId: 'alice', externalUserId: 'system:funding#0', amount: 700, currency: 'EUR', idempotencyKey: `key-${transferId}`, transferId }, session),
+      fn: (session) =>
+        placeHold({ db: ctx.db, tenantId: ctx.tenantId, userId: 'alice', externalUserId: 'system:funding#0', amount: 700, currency: 'EUR', idempotencyKey: `key-${transferId}`, transferId }, session),
     });
     await withTransaction({ client: ctx.client, fn: (session) => captureHold({ db: ctx.db, tenantId: ctx.tenantId, transferId }, session) });
     expect(await ctx.wallets.findOne({ _id: getWalletId(ctx.tenantId, 'alice', 'EUR') })).toMatchObject({ balance: 300, lockedBalance: 0 });

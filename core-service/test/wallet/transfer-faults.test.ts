@@ -12,15 +12,7 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { CommandStartedEvent, Db, Document, MongoClient } from 'mongodb';
 import { connectMongo } from '../../src/database/index.js';
 import { createTestFixture, getTestInfrastructure } from '../../src/testing/index.js';
-import {
-  COLLECTION_NAMES,
-  createTransferWithTransactions,
-  ensureWalletIndexes,
-  getWalletId,
-  observeTransactions,
-  type TransactionRetryLabel,
-  type TransferParams,
-} from '../../src/index.js';
+import { COLLECTION_NAMES, createTransferWithTransactions, ensureWalletIndexes, getWalletId, observeTransactions, type TransactionRetryLabel, type TransferParams } from '../../src/index.js';
 
 const FUNDING = 'system:funding';
 
@@ -120,7 +112,10 @@ describe('a transfer under injected database faults', () => {
   it('a commit that was applied but answered with a writeConcernError: the retried commit does not apply it twice', async () => {
     const ctx = await setup();
     ctx.commands.length = 0;
-    await failNext(ctx, 1, { failCommands: ['commitTransaction'], writeConcernError: { code: 64, codeName: 'WriteConcernFailed', errmsg: 'waiting for replication timed out', errInfo: { wtimeout: true } } });
+    await failNext(ctx, 1, {
+      failCommands: ['commitTransaction'],
+      writeConcernError: { code: 64, codeName: 'WriteConcernFailed', errmsg: 'waiting for replication timed out', errInfo: { wtimeout: true } },
+    });
     const result = await pay(ctx);
     expect(ctx.retries).toEqual(['UnknownTransactionCommitResult']);
     expect(count(ctx.commands, 'commitTransaction')).toBe(2);

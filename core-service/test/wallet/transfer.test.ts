@@ -157,10 +157,37 @@ describe('createTransferWithTransactions', () => {
     const aliceAgain = await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 100, idempotencyKey: shared });
     expect(aliceAgain).toMatchObject({ replayed: true, transfer: { id: fromAlice.transfer.id, initiatedBy: 'alice' } });
     // Two admins depositing with the same key both deposit; a deposit and a transfer of one caller too.
-    const byAdmin1 = await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: 'dave', amount: 50, type: 'deposit', fromSystemAccount: true, initiatedBy: 'admin-1', idempotencyKey: shared });
-    const byAdmin2 = await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: 'dave', amount: 50, type: 'deposit', fromSystemAccount: true, initiatedBy: 'admin-2', idempotencyKey: shared });
+    const byAdmin1 = await createTransferWithTransactions({
+      ...ctx.base,
+      fromUserId: FUNDING,
+      toUserId: 'dave',
+      amount: 50,
+      type: 'deposit',
+      fromSystemAccount: true,
+      initiatedBy: 'admin-1',
+      idempotencyKey: shared,
+    });
+    const byAdmin2 = await createTransferWithTransactions({
+      ...ctx.base,
+      fromUserId: FUNDING,
+      toUserId: 'dave',
+      amount: 50,
+      type: 'deposit',
+      fromSystemAccount: true,
+      initiatedBy: 'admin-2',
+      idempotencyKey: shared,
+    });
     expect([byAdmin1.replayed, byAdmin2.replayed]).toEqual([false, false]);
-    const aliceDeposit = await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: 'alice', amount: 5, type: 'deposit', fromSystemAccount: true, initiatedBy: 'alice', idempotencyKey: shared });
+    const aliceDeposit = await createTransferWithTransactions({
+      ...ctx.base,
+      fromUserId: FUNDING,
+      toUserId: 'alice',
+      amount: 5,
+      type: 'deposit',
+      fromSystemAccount: true,
+      initiatedBy: 'alice',
+      idempotencyKey: shared,
+    });
     expect(aliceDeposit.replayed).toBe(false);
     expect([await balanceOf(ctx.db, ctx.tenantId, 'bob'), await balanceOf(ctx.db, ctx.tenantId, 'dave'), await balanceOf(ctx.db, ctx.tenantId, 'alice')]).toEqual([400, 100, 905]);
     await expectLedgerInvariants(ctx.db, ctx.tenantId);
@@ -207,7 +234,17 @@ describe('createTransferWithTransactions', () => {
     await expect(depositTo('bob', 1_001)).rejects.toMatchObject({ code: WALLET_ERRORS.BalanceLimitExceeded });
     expect(await balanceOf(ctx.db, ctx.tenantId, 'bob')).toBeUndefined();
     // Another currency has no cap: only the safe-integer limit bounds it.
-    await createTransferWithTransactions({ ...ctx.base, currency: 'USD', fromUserId: FUNDING, toUserId: 'alice', amount: 5_000, type: 'deposit', fromSystemAccount: true, idempotencyKey: key(), balanceCaps: caps });
+    await createTransferWithTransactions({
+      ...ctx.base,
+      currency: 'USD',
+      fromUserId: FUNDING,
+      toUserId: 'alice',
+      amount: 5_000,
+      type: 'deposit',
+      fromSystemAccount: true,
+      idempotencyKey: key(),
+      balanceCaps: caps,
+    });
     await expectLedgerInvariants(ctx.db, ctx.tenantId);
   });
 
@@ -231,13 +268,25 @@ describe('createTransferWithTransactions', () => {
   it('a system account receiving funds is not capped (a withdrawal to the funding source)', async () => {
     const ctx = await setup();
     await deposit(ctx, 'alice', 1_000);
-    await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'system:payout', toSystemAccount: true, type: 'withdrawal', amount: 800, idempotencyKey: key(), balanceCaps: { EUR: 10 } });
+    await createTransferWithTransactions({
+      ...ctx.base,
+      fromUserId: 'alice',
+      toUserId: 'system:payout',
+      toSystemAccount: true,
+      type: 'withdrawal',
+      amount: 800,
+      idempotencyKey: key(),
+      balanceCaps: { EUR: 10 },
+    });
     expect(await balanceOf(ctx.db, ctx.tenantId, 'system:payout')).toBe(800);
     await expectLedgerInvariants(ctx.db, ctx.tenantId);
   });
 
   // Without the in-process debit queue the requests meet at the database, as those of two instances do.
-  it.each([['queued in this process', undefined], ['racing at the database', null]] as const)('concurrent duplicates of one key produce one transfer (%s)', async (_, debitQueue) => {
+  it.each([
+    ['queued in this process', undefined],
+    ['racing at the database', null],
+  ] as const)('concurrent duplicates of one key produce one transfer (%s)', async (_, debitQueue) => {
     const ctx = await setup();
     await deposit(ctx, 'alice', 1_000);
     const params = { ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 100, idempotencyKey: key() };
@@ -248,11 +297,16 @@ describe('createTransferWithTransactions', () => {
     await expectLedgerInvariants(ctx.db, ctx.tenantId);
   });
 
-  it.each([['queued in this process', undefined], ['racing at the database', null]] as const)('concurrent debits never overdraw: exactly the affordable ones succeed (%s)', async (_, debitQueue) => {
+  it.each([
+    ['queued in this process', undefined],
+    ['racing at the database', null],
+  ] as const)('concurrent debits never overdraw: exactly the affordable ones succeed (%s)', async (_, debitQueue) => {
     const ctx = await setup();
     await deposit(ctx, 'alice', 1_000);
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 16 }, (_, i) => createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: `u${i % 4}`, amount: 100, idempotencyKey: key() }, debitQueue === null ? { debitQueue } : {})),
+      Array.from({ length: 16 }, (_, i) =>
+        createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: `u${i % 4}`, amount: 100, idempotencyKey: key() }, debitQueue === null ? { debitQueue } : {}),
+      ),
     );
     const failed = outcomes.filter((o) => o.status === 'rejected');
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(10);
@@ -265,9 +319,11 @@ describe('createTransferWithTransactions', () => {
     const ctx = await setup();
     await deposit(ctx, 'a', 1_000);
     await deposit(ctx, 'b', 1_000);
-    await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      createTransferWithTransactions({ ...ctx.base, fromUserId: i % 2 === 0 ? 'a' : 'b', toUserId: i % 2 === 0 ? 'b' : 'a', amount: 10 + i, idempotencyKey: key('x') }),
-    ));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        createTransferWithTransactions({ ...ctx.base, fromUserId: i % 2 === 0 ? 'a' : 'b', toUserId: i % 2 === 0 ? 'b' : 'a', amount: 10 + i, idempotencyKey: key('x') }),
+      ),
+    );
     // a paid 10+12+...+28 = 190 and received 11+13+...+29 = 200.
     expect(await balanceOf(ctx.db, ctx.tenantId, 'a')).toBe(1_010);
     expect(await balanceOf(ctx.db, ctx.tenantId, 'b')).toBe(990);
@@ -321,7 +377,9 @@ describe('createTransferWithTransactions', () => {
     const emit: TransferParams['emit'] = async (type) => {
       if (type === 'transfer.completed') bodies += 1;
     };
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: `r${i}`, amount: 10, idempotencyKey: key(), emit })));
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: `r${i}`, amount: 10, idempotencyKey: key(), emit })),
+    );
     expect(results).toHaveLength(16);
     expect(bodies).toBe(16);
     expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(10_000 - 160);
@@ -343,7 +401,10 @@ describe('createTransferWithTransactions', () => {
       seenInProgress = (await tracker.get(slowId))?.status ?? null;
     };
     const slowId = randomUUID();
-    const slow = await createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 10, idempotencyKey: key(), emit: slowEmit, transferId: slowId }, { tracker, trackAfterMs: 20 });
+    const slow = await createTransferWithTransactions(
+      { ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 10, idempotencyKey: key(), emit: slowEmit, transferId: slowId },
+      { tracker, trackAfterMs: 20 },
+    );
     expect(slow.transfer.id).toBe(slowId);
     expect(seenInProgress).toBe('in_progress');
     expect(await tracker.get(slowId)).toMatchObject({ status: 'completed', meta: { tenantId: ctx.tenantId } });

@@ -3,13 +3,7 @@ import { withTransaction } from '../../src/database/transaction.js';
 import { createUnifiedEmitter, type IntegrationEvent } from '../../src/events/index.js';
 import { createLogger } from '../../src/logger/index.js';
 import { createTestFixture, type TestFixture } from '../../src/testing/index.js';
-import {
-  createWebhookManager,
-  isPrivateAddress,
-  verifyWebhookSignature,
-  WebhookDestinationError,
-  type CreateWebhookManagerOptions,
-} from '../../src/webhooks/index.js';
+import { createWebhookManager, isPrivateAddress, verifyWebhookSignature, WebhookDestinationError, type CreateWebhookManagerOptions } from '../../src/webhooks/index.js';
 import { createBusForTest } from '../events/support/bus-fixture.js';
 import { waitFor } from '../events/support/conditions.js';
 import { startRecordingReceiver } from './support/recording-receiver.js';
@@ -79,10 +73,13 @@ describe('webhook manager', () => {
       expect(request!.headers['x-webhook-id']).toBe(delivered.id);
       expect(unrelated.requests).toHaveLength(0);
 
-      const deliveries = await waitFor(async () => {
-        const found = await manager.listDeliveries(fixture.tenantId, hook.id);
-        return found.length === 1 ? found : undefined;
-      }, { what: 'the delivery log' });
+      const deliveries = await waitFor(
+        async () => {
+          const found = await manager.listDeliveries(fixture.tenantId, hook.id);
+          return found.length === 1 ? found : undefined;
+        },
+        { what: 'the delivery log' },
+      );
       expect(deliveries[0]).toMatchObject({ eventId: delivered.id, attempt: 1, status: 'succeeded', httpStatus: 200, responseSnippet: 'ok' });
       expect(deliveries[0]!.latencyMs).toBeGreaterThanOrEqual(0);
     } finally {
@@ -183,10 +180,7 @@ describe('webhook manager', () => {
       const webhookIds = receiver.requests.map((request) => request.headers['x-webhook-id']);
       expect(new Set(webhookIds)).toEqual(new Set([direct.id, viaOutbox.id]));
       expect(new Set(consumed)).toEqual(new Set([direct.id, viaOutbox.id]));
-      expect(receiver.requests.map((request) => (JSON.parse(request.body) as IntegrationEvent<{ transferId: string }>).data.transferId).sort()).toEqual([
-        'committed',
-        'direct',
-      ]);
+      expect(receiver.requests.map((request) => (JSON.parse(request.body) as IntegrationEvent<{ transferId: string }>).data.transferId).sort()).toEqual(['committed', 'direct']);
     } finally {
       await manager.close();
     }
@@ -206,14 +200,24 @@ describe('webhook manager', () => {
       // a stored endpoint whose host now points inside (as a re-pointed DNS name would) gets no request
       const now = new Date();
       const inserted = await db.collection('webhooks').insertOne({
-        tenantId: fixture.tenantId, serviceName: 'payment-service', url: receiver.url, events: ['refund.*'], secret: 'whsec_x',
-        enabled: true, consecutiveFailures: 0, createdAt: now, updatedAt: now,
+        tenantId: fixture.tenantId,
+        serviceName: 'payment-service',
+        url: receiver.url,
+        events: ['refund.*'],
+        secret: 'whsec_x',
+        enabled: true,
+        consecutiveFailures: 0,
+        createdAt: now,
+        updatedAt: now,
       });
       expect(await manager.dispatch('refund.issued', { tenantId: fixture.tenantId })).toBe(1);
-      const [attempt] = await waitFor(async () => {
-        const found = await manager.listDeliveries(fixture.tenantId, inserted.insertedId.toHexString());
-        return found.length === 1 ? found : undefined;
-      }, { what: 'the refused attempt' });
+      const [attempt] = await waitFor(
+        async () => {
+          const found = await manager.listDeliveries(fixture.tenantId, inserted.insertedId.toHexString());
+          return found.length === 1 ? found : undefined;
+        },
+        { what: 'the refused attempt' },
+      );
       expect(attempt).toMatchObject({ status: 'failed' });
       expect(attempt!.error).toMatch(/WebhookDestinationError: .*private address/);
       expect(receiver.requests).toHaveLength(0);

@@ -4,18 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  asArray,
-  asObject,
-  asString,
-  DEPLOY_ROOT,
-  isObject,
-  parseYaml,
-  parseYamlDocuments,
-  readDeployFile,
-  type Json,
-  type JsonObject,
-} from './repo.js';
+import { asArray, asObject, asString, DEPLOY_ROOT, isObject, parseYaml, parseYamlDocuments, readDeployFile, type Json, type JsonObject } from './repo.js';
 
 // ── Compose ────────────────────────────────────────────────────────────────────────────────
 
@@ -70,9 +59,7 @@ export function kubernetesManifestFiles(): string[] {
 }
 
 export function loadKubernetesObjects(): KubernetesObject[] {
-  return kubernetesManifestFiles().flatMap((file) =>
-    parseYamlDocuments(readDeployFile(join(K8S_DIR, file)), file).map((object) => ({ file, object })),
-  );
+  return kubernetesManifestFiles().flatMap((file) => parseYamlDocuments(readDeployFile(join(K8S_DIR, file)), file).map((object) => ({ file, object })));
 }
 
 export function kindOf(object: JsonObject): string {
@@ -117,7 +104,10 @@ export function containerEnvironment(objects: readonly KubernetesObject[], conta
   const sources = new Map<string, string>();
   for (const entry of Array.isArray(container['envFrom']) ? container['envFrom'] : []) {
     const from = asObject(entry, 'envFrom');
-    for (const [field, kind] of [['configMapRef', 'ConfigMap'], ['secretRef', 'Secret']] as const) {
+    for (const [field, kind] of [
+      ['configMapRef', 'ConfigMap'],
+      ['secretRef', 'Secret'],
+    ] as const) {
       const ref = from[field];
       if (!isObject(ref)) continue;
       const name = asString(ref['name'], `${field}.name`);
@@ -216,9 +206,16 @@ export function readAllowList(readme: string = readDeployFile('README.md')): All
   if (start === -1) throw new Error(`deploy/README.md has no "${ALLOW_LIST_HEADING}" section`);
   const section = readme.slice(start + ALLOW_LIST_HEADING.length).split(/\n#{1,3} /)[0] ?? '';
   const rows = section.split('\n').filter((line) => line.startsWith('|') && !/^\|\s*-/.test(line));
-  const list = (cell: string): string[] => cell.split(',').map((item) => item.trim().replaceAll('`', '')).filter((item) => item !== '');
+  const list = (cell: string): string[] =>
+    cell
+      .split(',')
+      .map((item) => item.trim().replaceAll('`', ''))
+      .filter((item) => item !== '');
   return rows.slice(1).map((row) => {
-    const [variables = '', deployables = '', reason = ''] = row.split('|').slice(1, -1).map((cell) => cell.trim());
+    const [variables = '', deployables = '', reason = ''] = row
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
     return { variables: list(variables), deployables: deployables === 'all' ? 'all' : list(deployables), reason };
   });
 }

@@ -56,11 +56,13 @@ describe('bonuses through the gateway', () => {
       socket.emit('unsubscribe', { id: 'probe' });
       await new Promise((resolve) => socket.once('complete', resolve));
       const statuses: string[] = [];
-      const converted = new Promise<any>((resolve) => socket.on('next', (frame) => {
-        if (frame.id !== 'b') return;
-        statuses.push(frame.payload.data.bonusUpdated.status);
-        if (frame.payload.data.bonusUpdated.status === 'CONVERTED') resolve(frame.payload.data.bonusUpdated);
-      }));
+      const converted = new Promise<any>((resolve) =>
+        socket.on('next', (frame) => {
+          if (frame.id !== 'b') return;
+          statuses.push(frame.payload.data.bonusUpdated.status);
+          if (frame.payload.data.bonusUpdated.status === 'CONVERTED') resolve(frame.payload.data.bonusUpdated);
+        }),
+      );
 
       const { claimBonus } = await client.ok(CLAIM, { code: welcome, key: `e2e-${randomUUID()}` }, frank.token);
       expect(claimBonus).toMatchObject({ status: 'ACTIVE', amount: 1_000, turnoverRequired: 2_000 });
@@ -76,10 +78,13 @@ describe('bonuses through the gateway', () => {
       expect(await converted).toEqual({ id: claimBonus.id, status: 'CONVERTED', turnoverProgress: 2_000 });
       expect(statuses[0]).toBe('ACTIVE');
       // 5,000 − 2,000 sent + 1,000 converted.
-      const wallets = await waitFor(async () => {
-        const { me } = await client.ok(WALLETS, {}, frank.token);
-        return me.wallets[0].bonusBalance === 0 ? me.wallets : null;
-      }, { what: 'wallet after conversion', intervalMs: 200 });
+      const wallets = await waitFor(
+        async () => {
+          const { me } = await client.ok(WALLETS, {}, frank.token);
+          return me.wallets[0].bonusBalance === 0 ? me.wallets : null;
+        },
+        { what: 'wallet after conversion', intervalMs: 200 },
+      );
       expect(wallets).toEqual([{ currency: 'EUR', balance: 4_000, bonusBalance: 0 }]);
     } finally {
       socket.disconnect();
@@ -100,12 +105,15 @@ describe('bonuses through the gateway', () => {
     // heidi registered a moment ago: until bonus-service has her registration the award is
     // refused as MSBonusUserNotFound, which an admin retries with the same key.
     const awardKey = `e2e-${randomUUID()}`;
-    const { awardBonus } = await waitFor(async () => {
-      const answer = await client.gql(AWARD, { userId: heidi.id, code: manual, key: awardKey }, admin);
-      if (answer.errors?.[0]?.extensions?.['code'] === 'MSBonusUserNotFound') return undefined;
-      if (answer.errors) throw new Error(JSON.stringify(answer.errors));
-      return answer.data;
-    }, { what: 'bonus-service to know heidi' });
+    const { awardBonus } = await waitFor(
+      async () => {
+        const answer = await client.gql(AWARD, { userId: heidi.id, code: manual, key: awardKey }, admin);
+        if (answer.errors?.[0]?.extensions?.['code'] === 'MSBonusUserNotFound') return undefined;
+        if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+        return answer.data;
+      },
+      { what: 'bonus-service to know heidi' },
+    );
     expect((await client.ok(WALLETS, {}, heidi.token)).me.wallets).toEqual([{ currency: 'EUR', balance: 0, bonusBalance: 700 }]);
     const poolBefore = await poolBonusBalance();
 
@@ -116,15 +124,18 @@ describe('bonuses through the gateway', () => {
     await waitFor(async () => (await awards.findOne({ _id: awardBonus.id }))?.status === 'EXPIRED', { what: 'expiry', timeoutMs: 30_000, intervalMs: 100 });
     expect(await bonusOf(heidi.id, awardBonus.id, admin)).toMatchObject({ status: 'EXPIRED' });
 
-    const after = await waitFor(async () => {
-      const { me } = await client.ok(WALLETS, {}, heidi.token);
-      return me.wallets[0].bonusBalance === 0 ? me.wallets : null;
-    }, { what: 'wallet after expiry', intervalMs: 200 });
+    const after = await waitFor(
+      async () => {
+        const { me } = await client.ok(WALLETS, {}, heidi.token);
+        return me.wallets[0].bonusBalance === 0 ? me.wallets : null;
+      },
+      { what: 'wallet after expiry', intervalMs: 200 },
+    );
     expect(after).toEqual([{ currency: 'EUR', balance: 0, bonusBalance: 0 }]);
     expect(await poolBonusBalance()).toBe(poolBefore + 700);
   });
 
-  it('registering with a referral code earns the inviter a REFERRAL bonus on the invited user\'s first deposit', async () => {
+  it("registering with a referral code earns the inviter a REFERRAL bonus on the invited user's first deposit", async () => {
     const admin = await client.admin();
     const referral = code('REFER');
     await client.ok(UPSERT, { input: { code: referral, name: 'Invite a friend', type: 'REFERRAL', currency: 'EUR', amount: 900, turnoverMultiplier: 1 } }, admin);
@@ -142,10 +153,13 @@ describe('bonuses through the gateway', () => {
 
     await client.deposit(judyId, 3_000);
     const MINE = '{ myBonuses(first: 10) { nodes { templateCode type amount status } } }';
-    const bonuses = await waitFor(async () => {
-      const { myBonuses } = await client.ok(MINE, {}, ivan.token);
-      return myBonuses.nodes.length > 0 ? myBonuses.nodes : null;
-    }, { what: 'the referral award', intervalMs: 200 });
+    const bonuses = await waitFor(
+      async () => {
+        const { myBonuses } = await client.ok(MINE, {}, ivan.token);
+        return myBonuses.nodes.length > 0 ? myBonuses.nodes : null;
+      },
+      { what: 'the referral award', intervalMs: 200 },
+    );
     expect(bonuses).toEqual([{ templateCode: referral, type: 'REFERRAL', amount: 900, status: 'ACTIVE' }]);
     expect((await client.ok(WALLETS, {}, ivan.token)).me.wallets).toEqual([{ currency: 'EUR', balance: 0, bonusBalance: 900 }]);
   });

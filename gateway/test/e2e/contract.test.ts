@@ -5,15 +5,28 @@ import { Client } from '../support/client.js';
 const client = new Client();
 
 describe('the public contract through the gateway', () => {
-  it('errorCodes is the union of every service\'s codes and the gateway\'s own', async () => {
+  it("errorCodes is the union of every service's codes and the gateway's own", async () => {
     const { errorCodes } = await client.ok('{ errorCodes }');
-    expect(errorCodes).toEqual(expect.arrayContaining([
-      'MSAuthInvalidCredentials', 'MSAuthAccountLocked', // auth-service
-      'MSPaymentInsufficientBalance', 'MSPaymentIdempotencyKeyReused', 'MSPaymentRecipientNotFound', // payment-service
-      'MSBonusTemplateNotFound', // bonus-service
-      'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', // the gateway's
-      'RATE_LIMITED', 'QUERY_TOO_COMPLEX', 'BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'MSCoreServiceUnavailable',
-    ]));
+    expect(errorCodes).toEqual(
+      expect.arrayContaining([
+        'MSAuthInvalidCredentials',
+        'MSAuthAccountLocked', // auth-service
+        'MSPaymentInsufficientBalance',
+        'MSPaymentIdempotencyKeyReused',
+        'MSPaymentRecipientNotFound', // payment-service
+        'MSBonusTemplateNotFound', // bonus-service
+        'GRAPHQL_VALIDATION_FAILED',
+        'GRAPHQL_PARSE_FAILED',
+        'BAD_REQUEST',
+        'PERSISTED_QUERY_NOT_FOUND', // the gateway's
+        'RATE_LIMITED',
+        'QUERY_TOO_COMPLEX',
+        'BAD_USER_INPUT',
+        'UNAUTHENTICATED',
+        'FORBIDDEN',
+        'MSCoreServiceUnavailable',
+      ]),
+    );
     expect(new Set(errorCodes).size).toBe(errorCodes.length);
     // Aliased, it is the same list.
     const { codes } = await client.ok('{ codes: errorCodes }');

@@ -75,7 +75,10 @@ async function otherDevice(user: TestUser): Promise<LiveSocket> {
 async function expectEndedAndDeaf(user: TestUser, ended: LiveSocket, stream: { balances: number[]; completed: Promise<any> }, fence: LiveSocket): Promise<void> {
   expect(await stream.completed).toEqual(revokedFrame);
   const closing = ended.frames.slice(-2);
-  expect(closing).toEqual([{ name: 'error', body: revokedFrame }, { name: 'disconnect', body: 'io server disconnect' }]);
+  expect(closing).toEqual([
+    { name: 'error', body: revokedFrame },
+    { name: 'disconnect', body: 'io server disconnect' },
+  ]);
 
   const delivered = fence.next('next');
   await client.deposit(user.id, 700);

@@ -60,10 +60,13 @@ describe('/metrics of every process', () => {
     expect(delta(after, 'payment-service', 'mongodb_transactions_total', { outcome: 'committed' })).toBeGreaterThanOrEqual(2);
 
     // Notifications come from the transfer's event, asynchronously: the recipient's deliveries.
-    await waitFor(async () => {
-      const notification = await scrapeMetrics(serviceUrl('notification-service'));
-      return metricValue(notification, 'notification_deliveries_total') > metricValue(before['notification-service']!, 'notification_deliveries_total');
-    }, { what: 'notification deliveries to be counted', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const notification = await scrapeMetrics(serviceUrl('notification-service'));
+        return metricValue(notification, 'notification_deliveries_total') > metricValue(before['notification-service']!, 'notification_deliveries_total');
+      },
+      { what: 'notification deliveries to be counted', timeoutMs: 30_000 },
+    );
 
     // The operational gauges are served by every service: outbox, consumer group, breakers.
     for (const service of ['payment-service', 'bonus-service', 'notification-service', 'auth-service']) {

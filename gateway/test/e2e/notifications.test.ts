@@ -18,7 +18,7 @@ async function received<T>(path: string): Promise<T[]> {
 }
 
 describe('notifications through the gateway', () => {
-  it('a transfer: the recipient\'s inbox gains an entry, an email arrives over SMTP, and notificationReceived arrives over Socket.IO', async () => {
+  it("a transfer: the recipient's inbox gains an entry, an email arrives over SMTP, and notificationReceived arrives over Socket.IO", async () => {
     const sender = await client.newUser('nora');
     const recipient = await client.newUser('oscar');
     await client.deposit(sender.id, 10_000);
@@ -28,9 +28,11 @@ describe('notifications through the gateway', () => {
         socket.once('connect', () => resolve());
         socket.once('connect_error', reject);
       });
-      const pushed = new Promise<any>((resolve) => socket.on('next', (frame) => {
-        if (frame.id === 'n' && frame.payload?.data?.notificationReceived?.type === 'payment.transfer_received') resolve(frame.payload.data.notificationReceived);
-      }));
+      const pushed = new Promise<any>((resolve) =>
+        socket.on('next', (frame) => {
+          if (frame.id === 'n' && frame.payload?.data?.notificationReceived?.type === 'payment.transfer_received') resolve(frame.payload.data.notificationReceived);
+        }),
+      );
       socket.emit('subscribe', { id: 'n', query: 'subscription { notificationReceived { id type title body readAt createdAt } }' });
       // The subscription is registered once a probe subscribed after it completes.
       socket.emit('subscribe', { id: 'probe', query: 'subscription { notificationReceived { id } }' });
@@ -44,14 +46,17 @@ describe('notifications through the gateway', () => {
       const inbox = await client.ok('{ notifications(first: 5) { totalCount nodes { id type body } } unreadNotificationCount }', {}, recipient.token);
       expect(inbox.notifications.nodes.map((n: any) => n.id)).toContain(notification.id);
       expect(inbox.unreadNotificationCount).toBeGreaterThanOrEqual(1);
-      await waitFor(async () => (await received<{ subject: string }>(`/emails?to=${encodeURIComponent(recipient.email)}`)).some((m) => m.subject === 'You received €25.00'), { what: 'the email at the SMTP recorder', timeoutMs: 20_000 });
+      await waitFor(async () => (await received<{ subject: string }>(`/emails?to=${encodeURIComponent(recipient.email)}`)).some((m) => m.subject === 'You received €25.00'), {
+        what: 'the email at the SMTP recorder',
+        timeoutMs: 20_000,
+      });
       expect(await client.ok('mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }', { ids: [notification.id] }, recipient.token)).toEqual({ markNotificationsRead: 1 });
     } finally {
       socket.disconnect();
     }
   });
 
-  it('an OTP requested by SMS reaches the phone through Twilio\'s API and verifies with verifyOtp', async () => {
+  it("an OTP requested by SMS reaches the phone through Twilio's API and verifies with verifyOtp", async () => {
     const phone = `+49151${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
     const email = `sms-${randomUUID().slice(0, 8)}@e2e.local`;
     const password = 'a-long-enough-password-2026!';
@@ -59,11 +64,14 @@ describe('notifications through the gateway', () => {
     const { login } = await client.ok(LOGIN, { input: { email, password, tenantId: DEMO.tenantId } });
     expect(await client.ok('mutation { requestOtp(input: { channel: SMS, purpose: "withdrawal" }) }', {}, login.accessToken)).toEqual({ requestOtp: true });
     let code = '';
-    await waitFor(async () => {
-      const [sms] = await received<{ body: string }>(`/sms?to=${encodeURIComponent(phone)}`);
-      code = /\b(\d{6})\b/.exec(sms?.body ?? '')?.[1] ?? '';
-      return code !== '';
-    }, { what: 'the SMS at the Twilio recorder', timeoutMs: 20_000 });
+    await waitFor(
+      async () => {
+        const [sms] = await received<{ body: string }>(`/sms?to=${encodeURIComponent(phone)}`);
+        code = /\b(\d{6})\b/.exec(sms?.body ?? '')?.[1] ?? '';
+        return code !== '';
+      },
+      { what: 'the SMS at the Twilio recorder', timeoutMs: 20_000 },
+    );
     expect(await client.ok('mutation($code: String!) { verifyOtp(input: { purpose: "withdrawal", code: $code }) }', { code }, login.accessToken)).toEqual({ verifyOtp: true });
   });
 

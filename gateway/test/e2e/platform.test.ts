@@ -22,11 +22,7 @@ describe('money through the gateway', () => {
     const alice = await newUser('alice');
     const bob = await newUser('bob');
     await deposit(alice.id, 10_000);
-    const transfer = await ok(
-      TRANSFER,
-      { input: { toUserId: bob.id, amount: 2_500, currency: 'EUR', idempotencyKey: `e2e-${randomUUID()}` } },
-      alice.token,
-    );
+    const transfer = await ok(TRANSFER, { input: { toUserId: bob.id, amount: 2_500, currency: 'EUR', idempotencyKey: `e2e-${randomUUID()}` } }, alice.token);
     expect(transfer.createTransfer).toMatchObject({ status: 'completed', amount: 2_500, fromUserId: alice.id, toUserId: bob.id });
     const aliceView = await ok('{ me { id email wallets { currency balance availableBalance } } }', {}, alice.token);
     expect(aliceView.me).toEqual({ id: alice.id, email: alice.email, wallets: [{ currency: 'EUR', balance: 7_500, availableBalance: 7_500 }] });

@@ -24,8 +24,16 @@ interface RecordedSpan {
   attributes: Record<string, unknown>;
 }
 
-interface OtlpValue { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number }
-interface OtlpAttribute { key: string; value: OtlpValue }
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+}
+interface OtlpAttribute {
+  key: string;
+  value: OtlpValue;
+}
 interface OtlpExport {
   resourceSpans?: Array<{
     resource?: { attributes?: OtlpAttribute[] };
@@ -142,12 +150,15 @@ describe('tracing across the platform', () => {
 
     const inTrace = () => recorder.spans.filter((span) => span.traceId === traceId);
     // Complete once the SMTP send span arrived with an unbroken chain up to the gateway's root span.
-    const send = await waitFor(() => {
-      const trace = inTrace();
-      const smtp = trace.find((span) => span.service === 'notification-service' && span.name === 'smtp send');
-      if (smtp === undefined) return undefined;
-      return lineage(smtp, trace).at(-1)?.parentSpanId === rootSpanId ? smtp : undefined;
-    }, { what: 'the SMTP send span, linked up to the gateway', timeoutMs: 60_000 });
+    const send = await waitFor(
+      () => {
+        const trace = inTrace();
+        const smtp = trace.find((span) => span.service === 'notification-service' && span.name === 'smtp send');
+        if (smtp === undefined) return undefined;
+        return lineage(smtp, trace).at(-1)?.parentSpanId === rootSpanId ? smtp : undefined;
+      },
+      { what: 'the SMTP send span, linked up to the gateway', timeoutMs: 60_000 },
+    );
 
     const trace = inTrace();
     for (const service of ['gateway', 'payment-service', 'notification-service']) expect(trace.some((span) => span.service === service)).toBe(true);
@@ -160,12 +171,12 @@ describe('tracing across the platform', () => {
       expect(index, `${what} in\n${summary.join('\n')}`).toBeGreaterThanOrEqual(0);
       return index;
     };
-    const gatewayServer = at((span) => span.service === 'gateway' && span.kind === SPAN_KIND.SERVER, 'the gateway\'s HTTP server span');
-    const gatewayFetch = at((span) => span.service === 'gateway' && span.kind === SPAN_KIND.CLIENT, 'the gateway\'s fetch to payment-service');
-    const paymentServer = at((span) => span.service === 'payment-service' && span.kind === SPAN_KIND.SERVER, 'payment-service\'s HTTP server span');
-    const paymentGraphql = at((span) => span.service === 'payment-service' && span.name.startsWith('graphql.'), 'payment-service\'s GraphQL span');
-    const publish = at((span) => span.service === 'payment-service' && span.kind === SPAN_KIND.PRODUCER && span.name.startsWith('publish '), 'the outbox relay\'s publish span');
-    const processing = at((span) => span.service === 'notification-service' && span.kind === SPAN_KIND.CONSUMER && span.name.startsWith('process '), 'notification-service\'s event handler span');
+    const gatewayServer = at((span) => span.service === 'gateway' && span.kind === SPAN_KIND.SERVER, "the gateway's HTTP server span");
+    const gatewayFetch = at((span) => span.service === 'gateway' && span.kind === SPAN_KIND.CLIENT, "the gateway's fetch to payment-service");
+    const paymentServer = at((span) => span.service === 'payment-service' && span.kind === SPAN_KIND.SERVER, "payment-service's HTTP server span");
+    const paymentGraphql = at((span) => span.service === 'payment-service' && span.name.startsWith('graphql.'), "payment-service's GraphQL span");
+    const publish = at((span) => span.service === 'payment-service' && span.kind === SPAN_KIND.PRODUCER && span.name.startsWith('publish '), "the outbox relay's publish span");
+    const processing = at((span) => span.service === 'notification-service' && span.kind === SPAN_KIND.CONSUMER && span.name.startsWith('process '), "notification-service's event handler span");
     const deliver = at((span) => span.service === 'notification-service' && span.name === 'deliver EMAIL', 'the delivery job span');
     const smtp = chain.length - 1;
 

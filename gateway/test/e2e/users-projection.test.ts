@@ -58,7 +58,11 @@ describe('money goes only to active users of the tenant', () => {
     const ledgerBefore = await ledgerSize(alice.id);
     const answer = await send(alice, randomUUID());
     expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'MSPaymentRecipientNotFound', retryable: true });
-    const deposit = await client.gql('mutation D($input: DepositInput!) { deposit(input: $input) { id } }', { input: { userId: randomUUID(), amount: 100, currency: 'EUR', idempotencyKey: `e2e-${randomUUID()}` } }, await client.admin());
+    const deposit = await client.gql(
+      'mutation D($input: DepositInput!) { deposit(input: $input) { id } }',
+      { input: { userId: randomUUID(), amount: 100, currency: 'EUR', idempotencyKey: `e2e-${randomUUID()}` } },
+      await client.admin(),
+    );
     expect(deposit.errors?.[0]?.extensions?.['code']).toBe('MSPaymentRecipientNotFound');
     expect(await balanceOf(alice)).toBe(1_000);
     expect(await ledgerSize(alice.id)).toBe(ledgerBefore);

@@ -16,7 +16,11 @@ async function send(query: string, variables: Record<string, unknown>, token: st
     headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${token}`, 'x-forwarded-for': client.address },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: (await response.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, any> }> } };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    body: (await response.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, any> }> },
+  };
 }
 
 describe('variables that fail coercion', () => {
@@ -29,7 +33,10 @@ describe('variables that fail coercion', () => {
     const bob = await client.newUser('bob');
     await client.deposit(alice.id, 5_000);
     const input = { toUserId: bob.id, amount, currency: 'EUR', idempotencyKey: `e2e-${randomUUID()}` };
-    for (const [accept, status] of [[GRAPHQL_RESPONSE, 400], ['application/json', 200]] as const) {
+    for (const [accept, status] of [
+      [GRAPHQL_RESPONSE, 400],
+      ['application/json', 200],
+    ] as const) {
       const answer = await send(TRANSFER, { input }, alice.token, accept);
       expect(answer.status).toBe(status);
       expect(answer.contentType).toContain(accept);

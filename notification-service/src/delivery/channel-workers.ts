@@ -112,7 +112,11 @@ export class ChannelWorkers {
     // continues the trace of the event handler that queued the delivery, recorded on the document.
     await runInSpan(
       `deliver ${channel}`,
-      { kind: SpanKind.CONSUMER, parent: traceCarrierOf(delivery), attributes: { 'notification.delivery_id': delivery._id, 'notification.type': delivery.type, 'notification.attempt': delivery.attempts + 1 } },
+      {
+        kind: SpanKind.CONSUMER,
+        parent: traceCarrierOf(delivery),
+        attributes: { 'notification.delivery_id': delivery._id, 'notification.type': delivery.type, 'notification.attempt': delivery.attempts + 1 },
+      },
       () => this.#deliver(channel, delivery, job, token),
     );
   }
@@ -154,14 +158,24 @@ export class ChannelWorkers {
     }
     const { provider, breaker } = guarded;
     try {
-      const result = await runInSpan(`${provider.name} send`, { kind: SpanKind.CLIENT, attributes: { 'notification.provider': provider.name, 'notification.channel': channel } }, () => provider.send(message));
+      const result = await runInSpan(`${provider.name} send`, { kind: SpanKind.CLIENT, attributes: { 'notification.provider': provider.name, 'notification.channel': channel } }, () =>
+        provider.send(message),
+      );
       breaker.recordSuccess();
       const now = deps.now();
       deps.metrics?.delivery(channel, result.status);
       await deps.store.deliveries.updateOne(
         { _id: delivery._id, status: 'QUEUED' },
         {
-          $set: { status: result.status, provider: provider.name, providerMessageId: result.providerMessageId, sentAt: now, lastError: null, sealed: null, ...(result.status === 'DELIVERED' ? { deliveredAt: now } : {}) },
+          $set: {
+            status: result.status,
+            provider: provider.name,
+            providerMessageId: result.providerMessageId,
+            sentAt: now,
+            lastError: null,
+            sealed: null,
+            ...(result.status === 'DELIVERED' ? { deliveredAt: now } : {}),
+          },
           $inc: { attempts: 1 },
         },
       );
@@ -215,7 +229,10 @@ export class ChannelWorkers {
   }
 
   async #recordFailure(delivery: DeliveryDocument, reason: string, provider?: string): Promise<void> {
-    await this.#options.deps.store.deliveries.updateOne({ _id: delivery._id, status: 'QUEUED' }, { $set: { lastError: reason, ...(provider !== undefined ? { provider } : {}) }, $inc: { attempts: 1 } });
+    await this.#options.deps.store.deliveries.updateOne(
+      { _id: delivery._id, status: 'QUEUED' },
+      { $set: { lastError: reason, ...(provider !== undefined ? { provider } : {}) }, $inc: { attempts: 1 } },
+    );
   }
 
   async #finish(delivery: DeliveryDocument, outcome: Partial<DeliveryDocument>): Promise<void> {

@@ -100,7 +100,13 @@ export class DeliveryDispatcher {
       .toArray();
     if (due.length === 0) return 0;
     const ids = due.map((delivery) => delivery._id);
-    await queue.addBulk(ids.map((deliveryId) => ({ name: 'deliver', data: { deliveryId }, opts: { jobId: deliveryId, attempts: limits.retry.attempts, backoff: { type: 'policy' }, removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 86_400, count: 10_000 } } })));
+    await queue.addBulk(
+      ids.map((deliveryId) => ({
+        name: 'deliver',
+        data: { deliveryId },
+        opts: { jobId: deliveryId, attempts: limits.retry.attempts, backoff: { type: 'policy' }, removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 86_400, count: 10_000 } },
+      })),
+    );
     await store.deliveries.updateMany({ _id: { $in: ids }, status: 'QUEUED' }, { $set: { enqueuedAt: now() } });
     // A full page means more may be waiting: go round again at once rather than at the next poll.
     if (due.length === Math.min(room, 500)) this.#again = true;

@@ -43,7 +43,14 @@ export async function templateCandidates(store: NotificationStore, tenantId: str
  * template mistake costs the tenant its wording, never the user the message. Test sends call
  * `renderTemplate` on the chosen template directly and fail instead.
  */
-export async function renderForDelivery(store: NotificationStore, tenantId: string, type: NotificationType, channel: Channel, locale: string, variables: Record<string, unknown>): Promise<RenderedMessage> {
+export async function renderForDelivery(
+  store: NotificationStore,
+  tenantId: string,
+  type: NotificationType,
+  channel: Channel,
+  locale: string,
+  variables: Record<string, unknown>,
+): Promise<RenderedMessage> {
   const candidates = await templateCandidates(store, tenantId, type, channel, locale);
   let lastError: unknown = new Error(`no template for ${type} on ${channel}`);
   for (const candidate of candidates) {
@@ -52,7 +59,10 @@ export async function renderForDelivery(store: NotificationStore, tenantId: stri
     } catch (error) {
       lastError = error;
       if (!(error instanceof MissingVariableError)) throw error;
-      getLogger('notification-service').warn({ tenantId, type, channel, locale: candidate.locale, source: candidate.source, variable: error.variable }, 'template cannot render this notification; using the next one');
+      getLogger('notification-service').warn(
+        { tenantId, type, channel, locale: candidate.locale, source: candidate.source, variable: error.variable },
+        'template cannot render this notification; using the next one',
+      );
     }
   }
   throw lastError;

@@ -39,7 +39,12 @@ export async function startProviderSinks(options: ProviderSinksOptions): Promise
   const smtp = await startSmtpSink({ host, ...(options.smtpPort !== undefined ? { port: options.smtpPort } : {}) });
   const started: { close(): Promise<void> }[] = [smtp];
   try {
-    const twilio = await startTwilioSink({ host, authToken: options.authToken, ...(options.twilioPort !== undefined ? { port: options.twilioPort } : {}), ...(options.accountSid !== undefined ? { accountSid: options.accountSid } : {}) });
+    const twilio = await startTwilioSink({
+      host,
+      authToken: options.authToken,
+      ...(options.twilioPort !== undefined ? { port: options.twilioPort } : {}),
+      ...(options.accountSid !== undefined ? { accountSid: options.accountSid } : {}),
+    });
     started.push(twilio);
     const api = createServer((req, res) => {
       route(req, res, smtp, twilio).catch(() => {
@@ -68,12 +73,20 @@ async function route(req: IncomingMessage, res: ServerResponse, smtp: SmtpSink, 
   const to = url.searchParams.get('to');
   if (req.method === 'GET' && url.pathname === '/emails') {
     const address = to?.trim().toLowerCase();
-    return send(res, 200, smtp.messages().filter((m) => address === undefined || [...m.to, ...m.envelope.to].some((a) => a.toLowerCase() === address)));
+    return send(
+      res,
+      200,
+      smtp.messages().filter((m) => address === undefined || [...m.to, ...m.envelope.to].some((a) => a.toLowerCase() === address)),
+    );
   }
   if (req.method === 'GET' && url.pathname === '/sms') {
     // An unencoded `+` arrives as a space; compare numbers without it.
     const number = to === null ? undefined : phone(to);
-    return send(res, 200, twilio.messages().filter((m) => number === undefined || phone(m.to) === number));
+    return send(
+      res,
+      200,
+      twilio.messages().filter((m) => number === undefined || phone(m.to) === number),
+    );
   }
   if (req.method === 'DELETE' && url.pathname === '/messages') {
     smtp.clear();

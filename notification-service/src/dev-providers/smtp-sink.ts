@@ -85,10 +85,11 @@ export async function startSmtpSink(options: { port?: number; host?: string } = 
       },
     });
   let server = create();
-  const listen = (port: number) => new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve((server.server.address() as { port: number }).port));
-  });
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve((server.server.address() as { port: number }).port));
+    });
   const port = await listen(options.port ?? 0);
   return {
     port,
@@ -110,7 +111,11 @@ export async function startSmtpSink(options: { port?: number; host?: string } = 
 /** Lower-case names; decoded text where mailparser gives text, the raw value for structured headers (addresses, content-type). */
 function headerValues(parsed: ParsedMail): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const { key, line } of parsed.headerLines) headers[key] = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+  for (const { key, line } of parsed.headerLines)
+    headers[key] = line
+      .slice(line.indexOf(':') + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
   for (const [name, value] of parsed.headers) if (typeof value === 'string') headers[name.toLowerCase()] = value;
   return headers;
 }

@@ -49,7 +49,9 @@ export async function startTwilioSink(options: { port?: number; host?: string; a
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(new URL(req.url ?? '/', 'http://sink').pathname);
     if (req.method !== 'POST' || match === null) return json(res, 404, { code: 20404, message: 'not found', status: 404 });
     const accountSid = decodeURIComponent(match[1]!);
-    const [user, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+    const [user, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+      .toString()
+      .split(':');
     if (password !== options.authToken || user !== accountSid || (options.accountSid !== undefined && user !== options.accountSid)) {
       return json(res, 401, { code: 20003, message: 'Authenticate', status: 401 });
     }
@@ -58,17 +60,46 @@ export async function startTwilioSink(options: { port?: number; host?: string; a
     const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString()));
     const current = fault;
     if (current !== null && 'delayMs' in current) await new Promise((resolve) => setTimeout(resolve, current.delayMs));
-    else if (current !== null) return json(res, current.status, { code: current.code ?? current.status, message: current.message ?? 'fault injected by the sink', more_info: `https://www.twilio.com/docs/errors/${current.code ?? current.status}`, status: current.status });
-    const sms: RecordedSms = { sid: `SM${randomBytes(16).toString('hex')}`, accountSid, to: params['To'] ?? '', from: params['From'] ?? '', body: params['Body'] ?? '', statusCallback: params['StatusCallback'] ?? null, receivedAt: new Date().toISOString() };
+    else if (current !== null)
+      return json(res, current.status, {
+        code: current.code ?? current.status,
+        message: current.message ?? 'fault injected by the sink',
+        more_info: `https://www.twilio.com/docs/errors/${current.code ?? current.status}`,
+        status: current.status,
+      });
+    const sms: RecordedSms = {
+      sid: `SM${randomBytes(16).toString('hex')}`,
+      accountSid,
+      to: params['To'] ?? '',
+      from: params['From'] ?? '',
+      body: params['Body'] ?? '',
+      statusCallback: params['StatusCallback'] ?? null,
+      receivedAt: new Date().toISOString(),
+    };
     recorder.add(sms);
-    json(res, 201, { sid: sms.sid, account_sid: accountSid, to: sms.to, from: sms.from, body: sms.body, status: 'queued', date_created: new Date().toUTCString(), num_segments: '1', direction: 'outbound-api', api_version: '2010-04-01' });
+    json(res, 201, {
+      sid: sms.sid,
+      account_sid: accountSid,
+      to: sms.to,
+      from: sms.from,
+      body: sms.body,
+      status: 'queued',
+      date_created: new Date().toUTCString(),
+      num_segments: '1',
+      direction: 'outbound-api',
+      api_version: '2010-04-01',
+    });
     if (sms.statusCallback !== null) void sendReceipt(sms);
   }
 
   async function sendReceipt(sms: RecordedSms): Promise<void> {
     const params = { MessageSid: sms.sid, SmsSid: sms.sid, MessageStatus: 'delivered', To: sms.to, From: sms.from, AccountSid: sms.accountSid };
     const signature = twilio.getExpectedTwilioSignature(options.authToken, sms.statusCallback!, params);
-    await fetch(sms.statusCallback!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() }).catch(() => undefined);
+    await fetch(sms.statusCallback!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params).toString(),
+    }).catch(() => undefined);
   }
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -84,10 +115,11 @@ export async function startTwilioSink(options: { port?: number; host?: string; a
       fault = next;
     },
     clear: () => recorder.clear(),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

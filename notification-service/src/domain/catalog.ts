@@ -88,7 +88,8 @@ export const EVENT_RULES: Readonly<Record<string, Rule>> = {
       destination: typeof event.data['destination'] === 'string' ? event.data['destination'] : null,
       sealed: { otpId: str(event.data['otpId']), sealedCode: event.data['sealedCode'] },
     }),
-  'auth.login.new_device': (event) => forUser(event.userId, { type: 'security.new_device', variables: { clientAddress: str(event.data['clientAddress']) || 'unknown', at: str(event.data['at']) || event.occurredAt } }),
+  'auth.login.new_device': (event) =>
+    forUser(event.userId, { type: 'security.new_device', variables: { clientAddress: str(event.data['clientAddress']) || 'unknown', at: str(event.data['at']) || event.occurredAt } }),
   'auth.password_changed': (event) => forUser(event.userId, { type: 'security.password_changed', variables: { at: str(event.data['at']) || event.occurredAt } }),
   'auth.account_locked': (event) =>
     forUser(event.userId, { type: 'security.account_locked', variables: { retryAfterMinutes: Math.max(1, Math.ceil(Number(event.data['retryAfterSeconds'] ?? 60) / 60)) } }),
@@ -104,7 +105,11 @@ export const EVENT_RULES: Readonly<Record<string, Rule>> = {
   'withdrawal.completed': (event) => forUser(event.data['fromUserId'], { type: 'payment.withdrawal_completed', variables: money(event.data), data: { transferId: event.data['transferId'] } }),
   'transfer.failed': (event) =>
     event.data['type'] === 'withdrawal'
-      ? forUser(event.data['fromUserId'], { type: 'payment.withdrawal_failed', variables: { ...money(event.data), reason: str(event.data['reason']) || 'refused' }, data: { transferId: event.data['transferId'] } })
+      ? forUser(event.data['fromUserId'], {
+          type: 'payment.withdrawal_failed',
+          variables: { ...money(event.data), reason: str(event.data['reason']) || 'refused' },
+          data: { transferId: event.data['transferId'] },
+        })
       : [],
   'bonus.awarded': (event) => bonusIntent(event, 'bonus.awarded'),
   'bonus.converted': (event) => bonusIntent(event, 'bonus.converted'),

@@ -56,7 +56,10 @@ export function renderTemplate(template: TemplateText, variables: Readonly<Recor
 
 /** The escaped body in a minimal document: paragraphs from blank lines, breaks from newlines. */
 function htmlDocument(subject: string, escapedBody: string): string {
-  const paragraphs = escapedBody.split(/\n{2,}/).map((part) => `<p>${part.replaceAll('\n', '<br>')}</p>`).join('\n');
+  const paragraphs = escapedBody
+    .split(/\n{2,}/)
+    .map((part) => `<p>${part.replaceAll('\n', '<br>')}</p>`)
+    .join('\n');
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${Handlebars.escapeExpression(subject)}</title></head>\n<body>\n${paragraphs}\n</body></html>\n`;
 }
 

@@ -22,8 +22,11 @@ interface UserData {
 export function registerRecipientEventHandlers(bus: EventBus, deps: NotificationDeps): void {
   bus.on<UserData>('user.registered', (event, { session }) => upsertRecipient(deps, event, event.data, event.data.createdAt ?? event.occurredAt, session), { name: 'recipients-registered' });
   bus.on<UserData>('user.snapshot', (event, { session }) => upsertRecipient(deps, event, event.data, event.data.updatedAt ?? event.occurredAt, session), { name: 'recipients-snapshot' });
-  bus.on<UserData>('user.status_changed', (event, { session }) =>
-    upsertRecipient(deps, event, event.data.to !== undefined ? { status: event.data.to } : {}, event.data.updatedAt ?? event.occurredAt, session), { name: 'recipients-status' });
+  bus.on<UserData>(
+    'user.status_changed',
+    (event, { session }) => upsertRecipient(deps, event, event.data.to !== undefined ? { status: event.data.to } : {}, event.data.updatedAt ?? event.occurredAt, session),
+    { name: 'recipients-status' },
+  );
 }
 
 async function upsertRecipient(deps: NotificationDeps, event: IntegrationEvent<unknown>, data: UserData, at: string, session: ClientSession | undefined): Promise<void> {

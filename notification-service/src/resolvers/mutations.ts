@@ -81,7 +81,10 @@ export const mutationResolvers = {
     }
     const locale = normalizeLocale(input.locale ?? 'en');
     const subject = input.channel === 'SMS' ? null : (input.subject ?? null);
-    for (const [field, source] of [['body', input.body], ['subject', subject]] as const) {
+    for (const [field, source] of [
+      ['body', input.body],
+      ['subject', subject],
+    ] as const) {
       if (source === null) continue;
       if (source.length > MAX_TEMPLATE_CHARS || (field === 'body' && source.trim() === '')) {
         throw new NotificationError(NOTIFICATION_ERRORS.InvalidTemplate, `${field} must be 1 to ${MAX_TEMPLATE_CHARS} characters`, { field });
@@ -149,7 +152,13 @@ export const mutationResolvers = {
       renderTemplate(template.text, templateVariables(variables, locale));
     } catch (error) {
       if (error instanceof MissingVariableError) {
-        throw new NotificationError(NOTIFICATION_ERRORS.TemplateMissingVariable, `The ${template.locale} ${channel} template of ${type} uses {{${error.variable}}}, which ${type} does not provide`, { variable: error.variable, type, channel, locale: template.locale, available: Object.keys(variables) });
+        throw new NotificationError(NOTIFICATION_ERRORS.TemplateMissingVariable, `The ${template.locale} ${channel} template of ${type} uses {{${error.variable}}}, which ${type} does not provide`, {
+          variable: error.variable,
+          type,
+          channel,
+          locale: template.locale,
+          available: Object.keys(variables),
+        });
       }
       throw error;
     }
@@ -159,7 +168,13 @@ export const mutationResolvers = {
       fn: async (session) => {
         const result = await createNotification(deps, { tenantId, intent, sourceId: `test:${randomUUID()}`, channels: [channel], test: true, locale }, session);
         await deps.audit.record(
-          { tenantId, category: 'admin', action: 'notification.test_sent', resource: { type: 'notification_template', id: `${type}/${channel}/${template.locale}` }, data: { channel, to: destination ?? userId } },
+          {
+            tenantId,
+            category: 'admin',
+            action: 'notification.test_sent',
+            resource: { type: 'notification_template', id: `${type}/${channel}/${template.locale}` },
+            data: { channel, to: destination ?? userId },
+          },
           { session },
         );
         return result;

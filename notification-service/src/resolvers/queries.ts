@@ -21,7 +21,6 @@ export interface DeliveryFilter {
   type?: string | null;
 }
 
-
 const page = (args: PageArgs) => ({ ...(args.first != null ? { first: args.first } : {}), ...(args.after != null ? { after: args.after } : {}) });
 
 /** A built-in template as the listing shows it: id from its coordinates, never saved. */

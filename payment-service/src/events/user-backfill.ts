@@ -17,9 +17,7 @@ export const ALL_TENANTS = 'platform';
 export class UserBackfill {
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly options: { events: EventBus; redis: Redis; store: UserProjectionStore },
-  ) {}
+  constructor(private readonly options: { events: EventBus; redis: Redis; store: UserProjectionStore }) {}
 
   /**
    * What decides whether the projection is behind. Read before the consumer group is joined:

@@ -12,12 +12,7 @@ export const PAYMENT_EVENTS = {
   reconciliationFinding: 'reconciliation.finding',
 } as const;
 
-const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
-  PAYMENT_EVENTS.transferCompleted,
-  PAYMENT_EVENTS.transferFailed,
-  PAYMENT_EVENTS.depositCompleted,
-  PAYMENT_EVENTS.withdrawalCompleted,
-]);
+const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([PAYMENT_EVENTS.transferCompleted, PAYMENT_EVENTS.transferFailed, PAYMENT_EVENTS.depositCompleted, PAYMENT_EVENTS.withdrawalCompleted]);
 
 export function isWebhookEvent(type: string): boolean {
   return WEBHOOK_EVENTS.has(type);

@@ -31,9 +31,7 @@ export class SimulatedPayoutProvider implements PayoutProvider {
     if (known !== undefined) return known;
     if (this.#options.random() < this.#options.transientFailureRate) throw new Error('simulated provider: temporarily unavailable');
     const outcome: PayoutOutcome =
-      this.#options.random() < this.#options.declineRate
-        ? { status: 'declined', reason: 'simulated decline' }
-        : { status: 'paid', providerReference: `sim_${randomUUID()}` };
+      this.#options.random() < this.#options.declineRate ? { status: 'declined', reason: 'simulated decline' } : { status: 'paid', providerReference: `sim_${randomUUID()}` };
     this.#outcomes.set(request.idempotencyKey, outcome);
     return outcome;
   }

@@ -87,9 +87,7 @@ export class ReconciliationJob {
   }
 
   async #process(_job: Job): Promise<void> {
-    const pairs = await this.#options.store.wallets.aggregate<{ _id: { tenantId: string; currency: string } }>([
-      { $group: { _id: { tenantId: '$tenantId', currency: '$currency' } } },
-    ]).toArray();
+    const pairs = await this.#options.store.wallets.aggregate<{ _id: { tenantId: string; currency: string } }>([{ $group: { _id: { tenantId: '$tenantId', currency: '$currency' } } }]).toArray();
     for (const { _id } of pairs) await this.reconcile(_id.tenantId, _id.currency);
   }
 
@@ -105,16 +103,13 @@ export class ReconciliationJob {
         // sends startTransaction with each until the first answer; the server refuses the second).
         const wallets = await store.wallets.find({ tenantId, currency }, { session, projection: { _id: 1, balance: 1, bonusBalance: 1, lockedBalance: 1 } }).toArray();
         const ledger = await store.transactions
-          .aggregate<{ _id: { walletId: string; balanceType: string }; sum: number }>([
-            { $match: { tenantId, currency } },
-            { $group: { _id: { walletId: '$walletId', balanceType: '$balanceType' }, sum: { $sum: '$amount' } } },
-          ], { session })
+          .aggregate<{ _id: { walletId: string; balanceType: string }; sum: number }>(
+            [{ $match: { tenantId, currency } }, { $group: { _id: { walletId: '$walletId', balanceType: '$balanceType' }, sum: { $sum: '$amount' } } }],
+            { session },
+          )
           .toArray();
         const perTransfer = await store.transactions
-          .aggregate<{ _id: string; count: number }>([
-            { $match: { tenantId, currency } },
-            { $group: { _id: '$objectId', count: { $sum: 1 } } },
-          ], { session })
+          .aggregate<{ _id: string; count: number }>([{ $match: { tenantId, currency } }, { $group: { _id: '$objectId', count: { $sum: 1 } } }], { session })
           .toArray();
         const transfers = await store.transfers.find({ tenantId, currency }, { session, projection: { _id: 1, status: 1, hold: 1, fromWalletId: 1, amount: 1 } }).toArray();
         return { wallets, ledger, perTransfer, transfers };
@@ -140,9 +135,9 @@ export class ReconciliationJob {
     await this.reports.insertOne({ ...report });
     this.#options.onReport?.(report);
     for (const finding of findings) {
-      await this.#options.events.emit('reconciliation.finding', tenantId, null, { ...finding, checkedAt: report.checkedAt }).catch((error: unknown) =>
-        getLogger().error({ err: error, finding }, 'reconciliation finding not published'),
-      );
+      await this.#options.events
+        .emit('reconciliation.finding', tenantId, null, { ...finding, checkedAt: report.checkedAt })
+        .catch((error: unknown) => getLogger().error({ err: error, finding }, 'reconciliation finding not published'));
     }
     if (findings.length > 0) getLogger().error({ tenantId, currency, findings: findings.length }, 'reconciliation found discrepancies');
     return report;

@@ -1,19 +1,10 @@
-import {
-  WALLET_ERRORS,
-  WalletError,
-  captureHold,
-  releaseHold,
-  withTransaction,
-  type RecoveryRegistry,
-  type RecoveryResult,
-} from 'core-service';
+import { WALLET_ERRORS, WalletError, captureHold, releaseHold, withTransaction, type RecoveryRegistry, type RecoveryResult } from 'core-service';
 import { TERMINAL_SAGA_STATUSES, sagaStepKey, type SagaEngine, type SagaRunDocument } from 'core-service/saga';
 import type { PaymentDeps } from '../resolvers/context.js';
 import { withdrawRunId } from '../sagas/withdraw.js';
 
 /** Operation type of the stuck-hold repair. */
 export const HOLD_OPERATION = 'withdrawal-hold';
-
 
 export type HoldDecision = { action: 'capture' | 'release' | 'wait' | 'ask_provider'; reason: string };
 
@@ -57,7 +48,14 @@ export function registerHoldRecovery(registry: RecoveryRegistry, deps: PaymentDe
       if (decision.action === 'ask_provider') {
         // The saga's own key for the step: a provider treats a repeated key as the same payout,
         // so asking again cannot pay twice.
-        const outcome = await deps.provider.payout({ idempotencyKey: sagaStepKey(runId, 'payout'), tenantId: transfer.tenantId, userId: transfer.fromUserId, amount: transfer.amount, currency: transfer.currency, transferId: transfer.id });
+        const outcome = await deps.provider.payout({
+          idempotencyKey: sagaStepKey(runId, 'payout'),
+          tenantId: transfer.tenantId,
+          userId: transfer.fromUserId,
+          amount: transfer.amount,
+          currency: transfer.currency,
+          transferId: transfer.id,
+        });
         decision = outcome.status === 'paid' ? { action: 'capture', reason: 'provider confirmed the payout' } : { action: 'release', reason: `provider declined: ${outcome.reason}` };
       }
       const params = { db: deps.db, tenantId: transfer.tenantId, transferId: transfer.id, emit: deps.emit, reason: `recovery: ${decision.reason}` };

@@ -13,8 +13,7 @@ function checkedCurrency(currency: string): string {
 
 /** Event names or patterns a tenant may subscribe to: the money events only. */
 function checkWebhookEvents(events: string[]): string[] {
-  const isAllowed = (pattern: string): boolean =>
-    isWebhookEvent(pattern) || ['transfer.*', 'deposit.*', 'withdrawal.*'].includes(pattern);
+  const isAllowed = (pattern: string): boolean => isWebhookEvent(pattern) || ['transfer.*', 'deposit.*', 'withdrawal.*'].includes(pattern);
   const refused = events.filter((event) => !isAllowed(event));
   if (events.length === 0 || refused.length > 0) {
     throw createServiceError(CORE_ERRORS.BadUserInput, `Unknown webhook events: ${refused.join(', ') || '(none given)'}`, { fields: ['events'] });

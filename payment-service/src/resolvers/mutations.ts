@@ -47,46 +47,52 @@ export const mutationResolvers = {
     // System accounts move money only through deposits and withdrawals, never from user transfers.
     if (isSystemAccount(input.toUserId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'toUserId must be a user', { fields: ['toUserId'] });
     await requirePartiesUnlessReplay(ctx, { tenantId, initiatedBy: userId, type: 'transfer', idempotencyKey: input.idempotencyKey }, () =>
-      requireTransferParties(ctx, tenantId, userId, input.toUserId, 'toUserId'));
+      requireTransferParties(ctx, tenantId, userId, input.toUserId, 'toUserId'),
+    );
     const { payment } = ctx;
-    const result = await createTransferWithTransactions({
-      db: payment.db,
-      client: payment.client,
-      tenantId,
-      fromUserId: userId,
-      toUserId: input.toUserId,
-      amount: input.amount,
-      currency: input.currency,
-      idempotencyKey: input.idempotencyKey,
-      initiatedBy: userId,
-      ...(input.description != null ? { description: input.description } : {}),
-      emit: payment.emit,
-      balanceCaps: payment.balanceCaps,
-    }, { tracker: payment.transferTracker, trackAfterMs: payment.transferTrackAfterMs });
+    const result = await createTransferWithTransactions(
+      {
+        db: payment.db,
+        client: payment.client,
+        tenantId,
+        fromUserId: userId,
+        toUserId: input.toUserId,
+        amount: input.amount,
+        currency: input.currency,
+        idempotencyKey: input.idempotencyKey,
+        initiatedBy: userId,
+        ...(input.description != null ? { description: input.description } : {}),
+        emit: payment.emit,
+        balanceCaps: payment.balanceCaps,
+      },
+      { tracker: payment.transferTracker, trackAfterMs: payment.transferTrackAfterMs },
+    );
     return result.transfer;
   },
 
   deposit: async (_: unknown, { input }: { input: DepositInput }, ctx: PaymentContext): Promise<LedgerEntry> => {
     const { tenantId, userId: adminId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.createDeposit, input.userId);
     if (isSystemAccount(input.userId)) throw createServiceError(CORE_ERRORS.BadUserInput, 'userId must be a user', { fields: ['userId'] });
-    await requirePartiesUnlessReplay(ctx, { tenantId, initiatedBy: adminId, type: 'deposit', idempotencyKey: input.idempotencyKey }, () =>
-      requireRecipient(ctx, tenantId, input.userId, 'userId'));
+    await requirePartiesUnlessReplay(ctx, { tenantId, initiatedBy: adminId, type: 'deposit', idempotencyKey: input.idempotencyKey }, () => requireRecipient(ctx, tenantId, input.userId, 'userId'));
     const { payment } = ctx;
-    const result = await createTransferWithTransactions({
-      db: payment.db,
-      client: payment.client,
-      tenantId,
-      fromUserId: pickFundingAccount(payment.fundingShards),
-      fromSystemAccount: true,
-      toUserId: input.userId,
-      amount: input.amount,
-      currency: input.currency,
-      idempotencyKey: input.idempotencyKey,
-      initiatedBy: adminId,
-      type: 'deposit',
-      emit: payment.emit,
-      balanceCaps: payment.balanceCaps,
-    }, { tracker: payment.transferTracker, trackAfterMs: payment.transferTrackAfterMs });
+    const result = await createTransferWithTransactions(
+      {
+        db: payment.db,
+        client: payment.client,
+        tenantId,
+        fromUserId: pickFundingAccount(payment.fundingShards),
+        fromSystemAccount: true,
+        toUserId: input.userId,
+        amount: input.amount,
+        currency: input.currency,
+        idempotencyKey: input.idempotencyKey,
+        initiatedBy: adminId,
+        type: 'deposit',
+        emit: payment.emit,
+        balanceCaps: payment.balanceCaps,
+      },
+      { tracker: payment.transferTracker, trackAfterMs: payment.transferTrackAfterMs },
+    );
     return result.credit;
   },
 
@@ -99,7 +105,17 @@ export const mutationResolvers = {
     const { userId, tenantId } = requireCallerTenant(ctx, PAYMENT_PERMISSIONS.createWithdrawal, ctx.user?.id);
     const { payment } = ctx;
     const externalUserId = pickFundingAccount(payment.fundingShards);
-    const request = validateTransfer({ db: payment.db, tenantId, fromUserId: userId, toUserId: externalUserId, toSystemAccount: true, amount: input.amount, currency: input.currency, idempotencyKey: input.idempotencyKey, type: 'withdrawal' });
+    const request = validateTransfer({
+      db: payment.db,
+      tenantId,
+      fromUserId: userId,
+      toUserId: externalUserId,
+      toSystemAccount: true,
+      amount: input.amount,
+      currency: input.currency,
+      idempotencyKey: input.idempotencyKey,
+      type: 'withdrawal',
+    });
 
     const byKey = idempotencyFilter({ tenantId, initiatedBy: request.initiatedBy, type: 'withdrawal', idempotencyKey: input.idempotencyKey });
     const existing = await payment.store.transfers.findOne(byKey);

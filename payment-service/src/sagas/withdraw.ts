@@ -1,13 +1,5 @@
 import type { Db, MongoClient } from 'mongodb';
-import {
-  WALLET_ERRORS,
-  WalletError,
-  captureHold,
-  placeHold,
-  releaseHold,
-  withTransaction,
-  type TransferEventEmitter,
-} from 'core-service';
+import { WALLET_ERRORS, WalletError, captureHold, placeHold, releaseHold, withTransaction, type TransferEventEmitter } from 'core-service';
 import { TerminalError, defineSaga, sagaRunId, step, type Saga } from 'core-service/saga';
 import type { PayoutOutcome, PayoutProvider } from '../payout/payout-provider.js';
 
@@ -62,9 +54,7 @@ export function defineWithdrawSaga(deps: WithdrawSagaDeps): Saga<WithdrawSagaInp
     [
       step('hold', {
         execute: async (input) => {
-          const { transfer } = await inTransaction((session) =>
-            placeHold({ db: deps.db, ...input, ...emit }, session),
-          );
+          const { transfer } = await inTransaction((session) => placeHold({ db: deps.db, ...input, ...emit }, session));
           return { transferId: transfer.id };
         },
         // Also called "in doubt" (the process died mid-step): the hold may not exist, which is fine.

@@ -1,13 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import {
-  COLLECTION_NAMES,
-  ensureWalletIndexes,
-  paginateCollection,
-  type LedgerEntry,
-  type PaginatedResult,
-  type TransferDocument,
-  type WalletDocument,
-} from 'core-service';
+import { COLLECTION_NAMES, ensureWalletIndexes, paginateCollection, type LedgerEntry, type PaginatedResult, type TransferDocument, type WalletDocument } from 'core-service';
 
 /** payment-service's reads: wallets, the ledger and transfers, on indexes that serve them. */
 export class PaymentStore {
@@ -51,10 +43,7 @@ export class PaymentStore {
   /** Held withdrawals per currency, across tenants (metrics): served by the partial `hold_created` index. */
   async openHoldsByCurrency(): Promise<Array<{ currency: string; count: number; amount: number }>> {
     const rows = await this.transfers
-      .aggregate<{ _id: string; count: number; amount: number }>([
-        { $match: { hold: 'held' } },
-        { $group: { _id: '$currency', count: { $sum: 1 }, amount: { $sum: '$amount' } } },
-      ])
+      .aggregate<{ _id: string; count: number; amount: number }>([{ $match: { hold: 'held' } }, { $group: { _id: '$currency', count: { $sum: 1 }, amount: { $sum: '$amount' } } }])
       .toArray();
     return rows.map((row) => ({ currency: row._id, count: row.count, amount: row.amount }));
   }

@@ -21,7 +21,10 @@ export class UserProjectionStore {
   readonly users: Collection<ProjectedUserDocument>;
   readonly state: Collection<ProjectionStateDocument>;
 
-  constructor(readonly db: Db, private readonly client: MongoClient) {
+  constructor(
+    readonly db: Db,
+    private readonly client: MongoClient,
+  ) {
     this.users = db.collection<ProjectedUserDocument>('projected_users');
     this.state = db.collection<ProjectionStateDocument>('projection_state');
   }

@@ -42,14 +42,18 @@ async function call(userId: string, query: string, variables: Record<string, unk
 const TRANSFER = `mutation($input: CreateTransferInput!) { createTransfer(input: $input) { id } }`;
 const WITHDRAW = `mutation($input: WithdrawInput!) { withdraw(input: $input) { id status } }`;
 process.stdout.write(`ready ${url}\n`);
-await Promise.all(Array.from({ length: 8 }, async () => {
-  for (;;) {
-    const from = users[randomInt(users.length)]!;
-    const isWithdrawal = randomInt(3) === 0;
-    const amount = 1 + randomInt(200);
-    const outcome = isWithdrawal
-      ? await call(from, WITHDRAW, { input: { amount, currency: 'EUR', idempotencyKey: `crash-${randomUUID()}` } })
-      : await call(from, TRANSFER, { input: { toUserId: users[(users.indexOf(from) + 1 + randomInt(users.length - 1)) % users.length], amount, currency: 'EUR', idempotencyKey: `crash-${randomUUID()}` } });
-    process.stdout.write(`${isWithdrawal ? 'withdraw' : 'transfer'} ${outcome}\n`);
-  }
-}));
+await Promise.all(
+  Array.from({ length: 8 }, async () => {
+    for (;;) {
+      const from = users[randomInt(users.length)]!;
+      const isWithdrawal = randomInt(3) === 0;
+      const amount = 1 + randomInt(200);
+      const outcome = isWithdrawal
+        ? await call(from, WITHDRAW, { input: { amount, currency: 'EUR', idempotencyKey: `crash-${randomUUID()}` } })
+        : await call(from, TRANSFER, {
+            input: { toUserId: users[(users.indexOf(from) + 1 + randomInt(users.length - 1)) % users.length], amount, currency: 'EUR', idempotencyKey: `crash-${randomUUID()}` },
+          });
+      process.stdout.write(`${isWithdrawal ? 'withdraw' : 'transfer'} ${outcome}\n`);
+    }
+  }),
+);

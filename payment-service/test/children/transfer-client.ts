@@ -46,9 +46,16 @@ const runOne = async (planned: PlannedTransfer): Promise<void> => {
     process.stdout.write(`${JSON.stringify({ key: planned.idempotencyKey, outcome })}\n`);
   }
 };
-await Promise.all(Array.from({ length: Math.min(window, plan.length) }, async () => {
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) await runOne(next);
-}));
-process.stderr.write(`elapsed ${Math.round(performance.now())}ms latencies ${latencies.sort((a, b) => a - b).map(Math.round).join(',')}\n`);
+await Promise.all(
+  Array.from({ length: Math.min(window, plan.length) }, async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) await runOne(next);
+  }),
+);
+process.stderr.write(
+  `elapsed ${Math.round(performance.now())}ms latencies ${latencies
+    .sort((a, b) => a - b)
+    .map(Math.round)
+    .join(',')}\n`,
+);
 await client.close();
 redis.disconnect();

@@ -272,7 +272,7 @@ async function main(): Promise<void> {
       rssSettledBytes: rssSettled,
       rssBytesPerDocument: (rssSettled - rssBefore) / DOCS,
       rssBytesPerDocumentImmediate: (rssAfterLoad - rssBefore) / DOCS,
-      rssMiBPerMillionDocuments: ((rssSettled - rssBefore) / DOCS) * 1_000_000 / 1024 / 1024,
+      rssMiBPerMillionDocuments: (((rssSettled - rssBefore) / DOCS) * 1_000_000) / 1024 / 1024,
     };
     log(`loaded ${DOCS} in ${loadSeconds.toFixed(1)} s; RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssSettled / 2 ** 20).toFixed(0)} MiB`);
 
@@ -315,15 +315,15 @@ async function main(): Promise<void> {
   printTable(results);
 }
 
-async function readAndWriteBenchmarks(
-  db: Db,
-  pages: Collection<{ _id: number; k: number; g: number; s: string }>,
-  results: Record<string, unknown>,
-): Promise<void> {
+async function readAndWriteBenchmarks(db: Db, pages: Collection<{ _id: number; k: number; g: number; s: string }>, results: Record<string, unknown>): Promise<void> {
   // --- 2. Deep page vs first page through a range cursor on the indexed key. ---
   const pageAt = async (fromKey: number): Promise<number> => {
     const t = performance.now();
-    const page = await pages.find({ k: { $gte: fromKey } }).sort({ k: 1 }).limit(PAGE_SIZE).toArray();
+    const page = await pages
+      .find({ k: { $gte: fromKey } })
+      .sort({ k: 1 })
+      .limit(PAGE_SIZE)
+      .toArray();
     const elapsed = performance.now() - t;
     if (page.length !== Math.min(PAGE_SIZE, DOCS - fromKey) || page[0]?.k !== fromKey) {
       throw new Error(`wrong page at ${fromKey}: ${page.length} docs starting at ${page[0]?.k}`);
@@ -609,7 +609,10 @@ async function multiProcessTransferBenchmark(
       // Only the measured rounds are reported; the warm-up's commits still count for the checks below.
       const measuredCommitted = committed - warmupCommitted;
       const measuredAttempts = attempts - warmupAttempts;
-      const [total] = await db.collection('accounts').aggregate<{ total: number }>([{ $group: { _id: null, total: { $sum: '$balance' } } }]).toArray();
+      const [total] = await db
+        .collection('accounts')
+        .aggregate<{ total: number }>([{ $group: { _id: null, total: { $sum: '$balance' } } }])
+        .toArray();
       if (total?.total !== TRANSFER_ACCOUNTS * 1_000_000) throw new Error(`multi-process transfers broke conservation: ${total?.total}`);
       if ((await db.collection('transfers').countDocuments()) !== transfersBefore + committed) throw new Error('transfer count does not match commits');
       return { ...summary, committed: measuredCommitted, attempts: measuredAttempts, sessions: CONCURRENCY, clientProcesses: TX_CLIENTS, coldProcessesEachRound: false };
@@ -617,7 +620,10 @@ async function multiProcessTransferBenchmark(
       await stopTransferClients(clients);
     }
   }
-  const [total] = await db.collection('accounts').aggregate<{ total: number }>([{ $group: { _id: null, total: { $sum: '$balance' } } }]).toArray();
+  const [total] = await db
+    .collection('accounts')
+    .aggregate<{ total: number }>([{ $group: { _id: null, total: { $sum: '$balance' } } }])
+    .toArray();
   if (total?.total !== TRANSFER_ACCOUNTS * 1_000_000) throw new Error(`multi-process transfers broke conservation: ${total?.total}`);
   if ((await db.collection('transfers').countDocuments()) !== transfersBefore + committed) throw new Error('transfer count does not match commits');
   return { ...summary, committed, attempts, sessions: CONCURRENCY, clientProcesses: TX_CLIENTS, coldProcessesEachRound: true };
@@ -682,11 +688,7 @@ function printTable(results: Record<string, any>): void {
       '<= 1.5',
     ),
     plain(`unindexed lookup of the last of ${fmt(DOCS)} docs (contrast)`, `${results.pagination.unindexedLookupMedianMs.toFixed(1)} ms`),
-    plain(
-      'engine RSS per small document',
-      `${fmt(results.load.rssBytesPerDocument)} B (${fmt(results.load.rssMiBPerMillionDocuments)} MiB per 1M)`,
-      '< 1,024 B',
-    ),
+    plain('engine RSS per small document', `${fmt(results.load.rssBytesPerDocument)} B (${fmt(results.load.rssMiBPerMillionDocuments)} MiB per 1M)`, '< 1,024 B'),
   ];
   printRows(rows);
   const meta = results.meta as { loadAverageAtStart: number[]; loadAverageAtEnd: number[] };

@@ -52,9 +52,7 @@ export const ErrorCode = {
   ConversionFailure: 241,
 } as const;
 
-const codeNames: Record<number, string> = Object.fromEntries(
-  Object.entries(ErrorCode).map(([name, code]) => [code, name]),
-);
+const codeNames: Record<number, string> = Object.fromEntries(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
 
 /**
  * An error the engine sends back to the client as a command reply with `ok: 0`.

@@ -17,13 +17,17 @@ export const TENANT = 'demo';
 export const ADMIN = { email: 'admin@demo.local', password: 'demo-password-2026' };
 
 export async function login(email: string, password = PASSWORD): Promise<{ token: string; id: string }> {
-  const data = await gql<{ login: { accessToken: string; user: { id: string } } }>('mutation L($input: LoginInput!) { login(input: $input) { accessToken user { id } } }', { input: { email, password, tenantId: TENANT } });
+  const data = await gql<{ login: { accessToken: string; user: { id: string } } }>('mutation L($input: LoginInput!) { login(input: $input) { accessToken user { id } } }', {
+    input: { email, password, tenantId: TENANT },
+  });
   return { token: data.login.accessToken, id: data.login.user.id };
 }
 
 export async function registerUser(label: string): Promise<{ email: string; id: string; token: string }> {
   const email = uniqueEmail(label);
-  const data = await gql<{ register: { accessToken: string; user: { id: string } } }>('mutation R($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }', { input: { email, password: PASSWORD, displayName: label, tenantId: TENANT } });
+  const data = await gql<{ register: { accessToken: string; user: { id: string } } }>('mutation R($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }', {
+    input: { email, password: PASSWORD, displayName: label, tenantId: TENANT },
+  });
   return { email, id: data.register.user.id, token: data.register.accessToken };
 }
 
@@ -60,8 +64,13 @@ export async function knownToPayments(email: string, token: string): Promise<voi
 export async function fund(userId: string, amount: number, currency = 'EUR'): Promise<void> {
   const { token } = await login(ADMIN.email, ADMIN.password);
   const idempotencyKey = `browser-${crypto.randomUUID()}`;
-  await eventually(async () => {
-    await gql('mutation($input: DepositInput!) { deposit(input: $input) { id } }', { input: { userId, amount, currency, idempotencyKey } }, token);
-    return true;
-  }, `a deposit to ${userId}`, 20_000, 500);
+  await eventually(
+    async () => {
+      await gql('mutation($input: DepositInput!) { deposit(input: $input) { id } }', { input: { userId, amount, currency, idempotencyKey } }, token);
+      return true;
+    },
+    `a deposit to ${userId}`,
+    20_000,
+    500,
+  );
 }

@@ -52,7 +52,10 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
 export async function checkPage(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   const original = page.viewportSize() ?? DESKTOP;
-  for (const [width, viewport] of [['desktop', DESKTOP], ['390', PHONE]] as const) {
+  for (const [width, viewport] of [
+    ['desktop', DESKTOP],
+    ['390', PHONE],
+  ] as const) {
     await page.setViewportSize(viewport);
     await expectAccessible(page, `${name} at ${width}`);
     // Nothing wider than the screen: the page scrolls vertically only (wide tables scroll in their own box).
@@ -76,7 +79,10 @@ export function recordFailures(onTestFailed: (handler: () => Promise<void>) => v
     for (const [name, page] of Object.entries(pages)) {
       if (page.isClosed()) continue;
       await page.screenshot({ path: join(screenshotDir, `failure-${name}.png`), fullPage: true }).catch(() => undefined);
-      const text = await page.locator('body').innerText().catch(() => '(unreadable)');
+      const text = await page
+        .locator('body')
+        .innerText()
+        .catch(() => '(unreadable)');
       console.error(`--- ${name} at ${page.url()} ---\n${text.slice(0, 2000)}`);
     }
   });

@@ -31,9 +31,7 @@ export function routeIntegrationEvent(event: IntegrationEvent): LiveMessage | un
   }
   if (event.type.startsWith('transfer.') || event.type.startsWith('withdrawal.')) {
     const transfer = normalizeTransfer(pick('transfer'), event.occurredAt);
-    const userIds = [transfer['fromUserId'], transfer['toUserId'], event.userId].filter(
-      (id, index, all): id is string => typeof id === 'string' && all.indexOf(id) === index,
-    );
+    const userIds = [transfer['fromUserId'], transfer['toUserId'], event.userId].filter((id, index, all): id is string => typeof id === 'string' && all.indexOf(id) === index);
     if (userIds.length === 0 || transfer['id'] === undefined) return undefined;
     return { field: 'transferStatusChanged', tenantId: event.tenantId, userIds, payload: transfer, eventId: event.id };
   }

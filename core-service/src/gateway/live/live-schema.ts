@@ -30,7 +30,8 @@ export function buildLiveSchema(apiSchema: GraphQLSchema): GraphQLSchema {
   const existing = apiSchema.getSubscriptionType()?.getFields() ?? {};
   const missingFields = Object.entries(SUBSCRIPTION_FIELDS).filter(([name]) => existing[name] === undefined);
   if (missingFields.length === 0) return apiSchema;
-  const missingTypes = (apiSchema.getType('Notification') ? '' : NOTIFICATION_FALLBACK_SDL) +
+  const missingTypes =
+    (apiSchema.getType('Notification') ? '' : NOTIFICATION_FALLBACK_SDL) +
     ['Wallet', 'Transfer', 'UserBonus']
       .filter((name) => !apiSchema.getType(name))
       .map((name) => `type ${name} { id: ID! }`)

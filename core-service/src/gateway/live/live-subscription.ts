@@ -48,12 +48,7 @@ export async function prepareSubscription(
 }
 
 /** The `next` payload of one message for one subscription, or undefined when it is not for it. */
-export function shapePayload(
-  schema: GraphQLSchema,
-  subscription: LiveSubscription,
-  message: LiveMessage,
-  caller: Caller,
-): unknown {
+export function shapePayload(schema: GraphQLSchema, subscription: LiveSubscription, message: LiveMessage, caller: Caller): unknown {
   if (message.field !== subscription.field) return undefined;
   // Authorization at delivery as well as at routing: a message reaches a user's listeners only
   // when it names them, and the tenant must be the caller's.

@@ -74,68 +74,79 @@ export async function createSocketTransport(options: SocketTransportOptions): Pr
     // sent right after its `subscribe` must find the subscription registered, and a `subscribe`
     // sent after `authenticate` runs as the re-authenticated caller.
     let queue: Promise<unknown> = Promise.resolve();
-    const inOrder = <A extends unknown[]>(handler: (...args: A) => unknown) => (...args: A) => {
-      queue = queue.then(() => handler(...args)).catch((error: unknown) => context.logger.warn({ err: error }, 'socket frame failed'));
-    };
-    socket.on('subscribe', inOrder(async (frame: { id?: unknown; query?: unknown; variables?: unknown; operationName?: unknown }) => {
-      const id = typeof frame?.id === 'string' || typeof frame?.id === 'number' ? String(frame.id) : undefined;
-      if (id === undefined) return socket.emit('error', { errors: [{ message: 'subscribe needs an id', extensions: { code: 'BAD_USER_INPUT' } }] });
-      if (stops.has(id)) return socket.emit('error', { id, errors: [{ message: `subscription ${id} already exists`, extensions: { code: 'BAD_USER_INPUT' } }] });
-      const schema = options.liveSchema();
-      if (!schema) return socket.emit('error', { id, errors: [{ message: 'The gateway is not ready', extensions: { code: 'MSCoreServiceUnavailable' } }] });
-      try {
-        const subscription = await options.prepare(schema, { ...context, batch: { cost: 0 }, responseHeaders: new Map() }, frame.query, frame.variables, frame.operationName);
-        const { tenantId = '', userId = '' } = context.caller;
-        const stop = options.hub.listen(tenantId, userId, (delivery) => {
-          const payload = shapePayload(schema, subscription, delivery.message, context.caller);
-          if (payload !== undefined) socket.emit('next', { id, payload });
-        });
-        stops.set(id, stop);
-      } catch (error) {
-        socket.emit('error', { id, errors: [formatError(toFormatted(error), error)] });
-      }
-      return undefined;
-    }));
-    socket.on('unsubscribe', inOrder((frame: { id?: unknown }) => {
-      const id = String(frame?.id);
-      const stop = stops.get(id);
-      if (!stop) return;
-      stop();
-      stops.delete(id);
-      socket.emit('complete', { id });
-    }));
+    const inOrder =
+      <A extends unknown[]>(handler: (...args: A) => unknown) =>
+      (...args: A) => {
+        queue = queue.then(() => handler(...args)).catch((error: unknown) => context.logger.warn({ err: error }, 'socket frame failed'));
+      };
+    socket.on(
+      'subscribe',
+      inOrder(async (frame: { id?: unknown; query?: unknown; variables?: unknown; operationName?: unknown }) => {
+        const id = typeof frame?.id === 'string' || typeof frame?.id === 'number' ? String(frame.id) : undefined;
+        if (id === undefined) return socket.emit('error', { errors: [{ message: 'subscribe needs an id', extensions: { code: 'BAD_USER_INPUT' } }] });
+        if (stops.has(id)) return socket.emit('error', { id, errors: [{ message: `subscription ${id} already exists`, extensions: { code: 'BAD_USER_INPUT' } }] });
+        const schema = options.liveSchema();
+        if (!schema) return socket.emit('error', { id, errors: [{ message: 'The gateway is not ready', extensions: { code: 'MSCoreServiceUnavailable' } }] });
+        try {
+          const subscription = await options.prepare(schema, { ...context, batch: { cost: 0 }, responseHeaders: new Map() }, frame.query, frame.variables, frame.operationName);
+          const { tenantId = '', userId = '' } = context.caller;
+          const stop = options.hub.listen(tenantId, userId, (delivery) => {
+            const payload = shapePayload(schema, subscription, delivery.message, context.caller);
+            if (payload !== undefined) socket.emit('next', { id, payload });
+          });
+          stops.set(id, stop);
+        } catch (error) {
+          socket.emit('error', { id, errors: [formatError(toFormatted(error), error)] });
+        }
+        return undefined;
+      }),
+    );
+    socket.on(
+      'unsubscribe',
+      inOrder((frame: { id?: unknown }) => {
+        const id = String(frame?.id);
+        const stop = stops.get(id);
+        if (!stop) return;
+        stop();
+        stops.delete(id);
+        socket.emit('complete', { id });
+      }),
+    );
     // A fresh access token for the same user, without reconnecting: subscriptions stay, the
     // expiry moves to the new token's. A token that fails changes nothing, so a client that
     // sends a bad one keeps the session it still has until that ends by itself.
-    socket.on('authenticate', inOrder(async (frame: { token?: unknown } | undefined, ack?: unknown) => {
-      const reply = (result: AuthenticateResult): void => {
-        if (typeof ack === 'function') (ack as (result: AuthenticateResult) => void)(result);
-        else if (result.ok) socket.emit('authenticated', { expiresAt: result.expiresAt });
-        else socket.emit('error', { operation: 'authenticate', errors: result.errors });
-      };
-      const token = typeof frame?.token === 'string' && frame.token.length > 0 ? frame.token : undefined;
-      let next: GatewayContext;
-      try {
-        next = await options.connectionContext(token, socket.handshake.address);
-      } catch (error) {
-        return reply({ ok: false, errors: [formatError(toFormatted(error), error)] });
-      }
-      const caller = next.caller;
-      if (caller.userId === undefined) {
-        return reply({ ok: false, errors: [{ message: 'authenticate needs a valid access token', extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' } }] });
-      }
-      if (caller.userId !== context.caller.userId || caller.tenantId !== context.caller.tenantId) {
-        // Subscriptions were authorized for the first user; another user connects anew.
-        return reply({ ok: false, errors: [{ message: 'A socket stays with the user it was opened for', extensions: { code: 'FORBIDDEN', reason: 'DIFFERENT_USER' } }] });
-      }
-      const wasAdmin = context.caller.kind === 'admin';
-      context = next;
-      socket.data.context = next;
-      watched.renew(caller);
-      if (caller.tenantId && caller.kind === 'admin' && !wasAdmin) void socket.join(`tenant:${caller.tenantId}`);
-      if (caller.tenantId && caller.kind !== 'admin' && wasAdmin) void socket.leave(`tenant:${caller.tenantId}`);
-      return reply({ ok: true, ...(caller.expiresAt !== undefined ? { expiresAt: caller.expiresAt } : {}) });
-    }));
+    socket.on(
+      'authenticate',
+      inOrder(async (frame: { token?: unknown } | undefined, ack?: unknown) => {
+        const reply = (result: AuthenticateResult): void => {
+          if (typeof ack === 'function') (ack as (result: AuthenticateResult) => void)(result);
+          else if (result.ok) socket.emit('authenticated', { expiresAt: result.expiresAt });
+          else socket.emit('error', { operation: 'authenticate', errors: result.errors });
+        };
+        const token = typeof frame?.token === 'string' && frame.token.length > 0 ? frame.token : undefined;
+        let next: GatewayContext;
+        try {
+          next = await options.connectionContext(token, socket.handshake.address);
+        } catch (error) {
+          return reply({ ok: false, errors: [formatError(toFormatted(error), error)] });
+        }
+        const caller = next.caller;
+        if (caller.userId === undefined) {
+          return reply({ ok: false, errors: [{ message: 'authenticate needs a valid access token', extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' } }] });
+        }
+        if (caller.userId !== context.caller.userId || caller.tenantId !== context.caller.tenantId) {
+          // Subscriptions were authorized for the first user; another user connects anew.
+          return reply({ ok: false, errors: [{ message: 'A socket stays with the user it was opened for', extensions: { code: 'FORBIDDEN', reason: 'DIFFERENT_USER' } }] });
+        }
+        const wasAdmin = context.caller.kind === 'admin';
+        context = next;
+        socket.data.context = next;
+        watched.renew(caller);
+        if (caller.tenantId && caller.kind === 'admin' && !wasAdmin) void socket.join(`tenant:${caller.tenantId}`);
+        if (caller.tenantId && caller.kind !== 'admin' && wasAdmin) void socket.leave(`tenant:${caller.tenantId}`);
+        return reply({ ok: true, ...(caller.expiresAt !== undefined ? { expiresAt: caller.expiresAt } : {}) });
+      }),
+    );
     socket.on('disconnect', () => {
       watched.release();
       for (const stop of stops.values()) stop();

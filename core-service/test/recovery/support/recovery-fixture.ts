@@ -1,13 +1,7 @@
 import type { Db } from 'mongodb';
 import type { Redis } from 'ioredis';
 import { onTestFinished } from 'vitest';
-import {
-  OperationStateTracker,
-  RecoveryJob,
-  RecoveryRegistry,
-  type OperationStateTrackerOptions,
-  type RecoveryJobOptions,
-} from '../../../src/recovery/index.js';
+import { OperationStateTracker, RecoveryJob, RecoveryRegistry, type OperationStateTrackerOptions, type RecoveryJobOptions } from '../../../src/recovery/index.js';
 import { createTestFixture, type TestFixture } from '../../../src/testing/index.js';
 
 export interface RecoveryHarness {
@@ -23,10 +17,7 @@ export interface RecoveryHarness {
  * A recovery job on the fixture's own queue, key prefix, registry and database, so tests run
  * side by side without seeing each other's operations. Short staleness: 300 ms.
  */
-export async function createRecoveryHarness(
-  label: string,
-  options: Partial<Omit<RecoveryJobOptions, 'redis' | 'db'>> & { start?: boolean } = {},
-): Promise<RecoveryHarness> {
+export async function createRecoveryHarness(label: string, options: Partial<Omit<RecoveryJobOptions, 'redis' | 'db'>> & { start?: boolean } = {}): Promise<RecoveryHarness> {
   const fixture = createTestFixture({ label });
   const redis = fixture.redis();
   const db = await fixture.db('recovery');
@@ -51,7 +42,6 @@ export async function createRecoveryHarness(
     db,
     registry,
     job,
-    tracker: (type, trackerOptions = {}) =>
-      new OperationStateTracker(type, { redis, recovery: job, staleAfter: 300, heartbeatInterval: 50, ttl: 60, ...trackerOptions }),
+    tracker: (type, trackerOptions = {}) => new OperationStateTracker(type, { redis, recovery: job, staleAfter: 300, heartbeatInterval: 50, ttl: 60, ...trackerOptions }),
   };
 }

@@ -20,7 +20,7 @@ function refuse(what: string): never {
 export function parseCollation(spec: unknown): Collation | undefined {
   if (spec === undefined || spec === null) return undefined;
   if (!isPlainDocument(spec)) throw new MongoCommandError(ErrorCode.TypeMismatch, "BSON field 'collation' is the wrong type, expected type 'object'");
-  if (typeof spec.locale !== 'string') throw new MongoCommandError(ErrorCode.BadValue, "Missing expected field \"locale\"");
+  if (typeof spec.locale !== 'string') throw new MongoCommandError(ErrorCode.BadValue, 'Missing expected field "locale"');
   if (spec.locale === 'simple') return undefined;
   for (const [key, value] of Object.entries(spec)) {
     if (key === 'locale' || key === 'strength' || key === 'normalization' || key === 'version') continue;

@@ -8,16 +8,7 @@ import { compileRegex, isRegexValue, regexFromValue } from './regex.js';
 import { compareValues, valuesEqual } from './values/compare.js';
 import { groupKeyOf } from './values/group-key.js';
 import { NumericWidth, isNumeric, numericWidth, toDouble, toExactInteger } from './values/numeric.js';
-import {
-  BsonType,
-  CanonicalRank,
-  bsonTypeCode,
-  bsonTypeCodeForAlias,
-  canonicalRankOfCode,
-  isKnownBsonTypeCode,
-  isNumericTypeCode,
-  isPlainDocument,
-} from './values/type-order.js';
+import { BsonType, CanonicalRank, bsonTypeCode, bsonTypeCodeForAlias, canonicalRankOfCode, isKnownBsonTypeCode, isNumericTypeCode, isPlainDocument } from './values/type-order.js';
 
 /**
  * Query filters compiled once into closures. A field clause becomes a matcher over the value(s)
@@ -46,13 +37,7 @@ export function compileFilterWithVariables(filter: Document): (doc: Document, va
 
 /** Operators MongoDB has and this engine does not implement: they fail loudly, never match silently. */
 const UNSUPPORTED_TOP_LEVEL = new Set(['$where', '$text']);
-const UNSUPPORTED_FIELD_OPERATORS = new Set([
-  '$near',
-  '$nearSphere',
-  '$geoWithin',
-  '$geoIntersects',
-  '$within',
-]);
+const UNSUPPORTED_FIELD_OPERATORS = new Set(['$near', '$nearSphere', '$geoWithin', '$geoIntersects', '$within']);
 
 function notImplemented(name: string): MongoCommandError {
   return new MongoCommandError(ErrorCode.NotImplemented, `${name} is not supported by embedded-mongo`);
@@ -118,9 +103,7 @@ function compileTopLevelOperator(operator: string, value: unknown): PathMatcher 
     }
     default:
       if (UNSUPPORTED_TOP_LEVEL.has(operator)) throw notImplemented(operator);
-      throw badValue(
-        `unknown top level operator: ${operator}. If you are trying to use a field name containing '$', please use $getField`,
-      );
+      throw badValue(`unknown top level operator: ${operator}. If you are trying to use a field name containing '$', please use $getField`);
   }
 }
 
@@ -248,11 +231,7 @@ function overPath(parts: readonly string[], expandLeafArrays: boolean, predicate
 export function equalityPredicate(target: unknown): ValuePredicate {
   if (typeof target === 'string') {
     return (value) =>
-      value === target ||
-      (typeof value === 'object' &&
-        value !== null &&
-        (value as { _bsontype?: string })._bsontype === 'BSONSymbol' &&
-        (value as { value: string }).value === target);
+      value === target || (typeof value === 'object' && value !== null && (value as { _bsontype?: string })._bsontype === 'BSONSymbol' && (value as { value: string }).value === target);
   }
   const width = numericWidth(target);
   if ((width === NumericWidth.int || width === NumericWidth.double) && !Number.isNaN(toDouble(target))) {

@@ -58,18 +58,26 @@ const isObject = (value: unknown): value is Record<string, unknown> => isPlainDo
 function compileKeyword(keyword: string, argument: unknown, schema: Record<string, unknown>): Check {
   switch (keyword) {
     case 'type':
-      return typeCheck(argument, (name) => {
-        const test = JSON_TYPES[name];
-        if (test === undefined) throw badValue(`$jsonSchema type '${name}' is not supported (use bsonType for BSON types)`);
-        return test;
-      }, keyword);
+      return typeCheck(
+        argument,
+        (name) => {
+          const test = JSON_TYPES[name];
+          if (test === undefined) throw badValue(`$jsonSchema type '${name}' is not supported (use bsonType for BSON types)`);
+          return test;
+        },
+        keyword,
+      );
     case 'bsonType':
-      return typeCheck(argument, (name) => {
-        if (name === 'number') return isNumericTypeCode;
-        const code = bsonTypeCodeForAlias(name);
-        if (code === undefined) throw badValue(`Unknown type name alias: ${name}`);
-        return (actual) => actual === code;
-      }, keyword);
+      return typeCheck(
+        argument,
+        (name) => {
+          if (name === 'number') return isNumericTypeCode;
+          const code = bsonTypeCodeForAlias(name);
+          if (code === undefined) throw badValue(`Unknown type name alias: ${name}`);
+          return (actual) => actual === code;
+        },
+        keyword,
+      );
     case 'enum': {
       if (!Array.isArray(argument) || argument.length === 0) throw badValue("$jsonSchema keyword 'enum' must be a non-empty array");
       return (value) => argument.some((member) => valuesEqual(member, value));
@@ -123,9 +131,7 @@ function compileKeyword(keyword: string, argument: unknown, schema: Record<strin
         const positional = argument.map(compileJsonSchema);
         const additional = schema.additionalItems;
         const extra = additional === undefined || additional === true ? undefined : additional === false ? () => false : compileJsonSchema(additional);
-        return onlyFor(isArray, (value) =>
-          (value as unknown[]).every((item, i) => (i < positional.length ? positional[i]!(item) : extra === undefined || extra(item))),
-        );
+        return onlyFor(isArray, (value) => (value as unknown[]).every((item, i) => (i < positional.length ? positional[i]!(item) : extra === undefined || extra(item))));
       }
       const each = compileJsonSchema(argument);
       return onlyFor(isArray, (value) => (value as unknown[]).every(each));
@@ -149,9 +155,7 @@ function compileKeyword(keyword: string, argument: unknown, schema: Record<strin
     case 'properties': {
       if (!isPlainDocument(argument)) throw badValue("$jsonSchema keyword 'properties' must be an object");
       const properties = Object.entries(argument).map(([name, propertySchema]) => [name, compileJsonSchema(propertySchema)] as const);
-      return onlyFor(isObject, (value) =>
-        properties.every(([name, check]) => !Object.hasOwn(value as object, name) || check((value as Record<string, unknown>)[name])),
-      );
+      return onlyFor(isObject, (value) => properties.every(([name, check]) => !Object.hasOwn(value as object, name) || check((value as Record<string, unknown>)[name])));
     }
     case 'patternProperties':
       if (!isPlainDocument(argument)) throw badValue("$jsonSchema keyword 'patternProperties' must be an object");
@@ -174,9 +178,7 @@ function compileKeyword(keyword: string, argument: unknown, schema: Record<strin
     case 'dependencies': {
       if (!isPlainDocument(argument)) throw badValue("$jsonSchema keyword 'dependencies' must be an object");
       const dependencies = Object.entries(argument).map(([name, dependency]) => {
-        const check: Check = Array.isArray(dependency)
-          ? (value) => (dependency as string[]).every((required) => Object.hasOwn(value as object, required))
-          : compileJsonSchema(dependency);
+        const check: Check = Array.isArray(dependency) ? (value) => (dependency as string[]).every((required) => Object.hasOwn(value as object, required)) : compileJsonSchema(dependency);
         return [name, check] as const;
       });
       return onlyFor(isObject, (value) => dependencies.every(([name, check]) => !Object.hasOwn(value as object, name) || check(value)));
@@ -200,4 +202,3 @@ function compileKeyword(keyword: string, argument: unknown, schema: Record<strin
       throw badValue(`Unknown $jsonSchema keyword: ${keyword}`);
   }
 }
-

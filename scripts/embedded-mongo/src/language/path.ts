@@ -64,25 +64,13 @@ export function getPathParts(doc: unknown, parts: readonly string[]): unknown {
  * then element by element when `expandLeafArrays` is set. When the path reaches nothing, `visit`
  * sees `undefined` (missing) once, which is how `{a: null}` matches a missing field.
  */
-export function anyValueAlongPath(
-  doc: unknown,
-  parts: readonly string[],
-  expandLeafArrays: boolean,
-  visit: (value: unknown) => boolean,
-): boolean {
+export function anyValueAlongPath(doc: unknown, parts: readonly string[], expandLeafArrays: boolean, visit: (value: unknown) => boolean): boolean {
   const state = { reachedAny: false };
   if (walk(doc, parts, 0, expandLeafArrays, visit, state)) return true;
   return state.reachedAny ? false : visit(undefined);
 }
 
-function walk(
-  current: unknown,
-  parts: readonly string[],
-  index: number,
-  expandLeafArrays: boolean,
-  visit: (value: unknown) => boolean,
-  state: { reachedAny: boolean },
-): boolean {
+function walk(current: unknown, parts: readonly string[], index: number, expandLeafArrays: boolean, visit: (value: unknown) => boolean, state: { reachedAny: boolean }): boolean {
   if (index === parts.length) {
     if (current === undefined) return false;
     state.reachedAny = true;

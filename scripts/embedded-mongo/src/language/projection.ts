@@ -32,11 +32,7 @@ export function compileProjection(projection: Document, query?: Document): (doc:
   return compileProjectionOf(projection, 'find', query);
 }
 
-export function compileProjectionOf(
-  projection: Document,
-  flavor: ProjectionFlavor,
-  query?: Document,
-): (doc: Document, variables?: Record<string, unknown>) => Document {
+export function compileProjectionOf(projection: Document, flavor: ProjectionFlavor, query?: Document): (doc: Document, variables?: Record<string, unknown>) => Document {
   if (!isPlainDocument(projection)) throw badValue('projection must be an object');
   const root = new Map<string, ProjectionNode>();
   const computed: ComputedField[] = [];
@@ -49,9 +45,7 @@ export function compileProjectionOf(
     if (mode !== undefined && mode !== wanted) {
       throw new MongoCommandError(
         wanted === 'exclusion' ? 31254 : 31253,
-        wanted === 'exclusion'
-          ? `Cannot do exclusion on field ${path} in inclusion projection`
-          : `Cannot do inclusion on field ${path} in exclusion projection`,
+        wanted === 'exclusion' ? `Cannot do exclusion on field ${path} in inclusion projection` : `Cannot do inclusion on field ${path} in exclusion projection`,
       );
     }
     mode = wanted;

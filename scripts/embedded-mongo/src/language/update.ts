@@ -82,10 +82,7 @@ function applyReplacement(doc: Document, replacement: Document): Document {
   const result: Document = {};
   if (Object.hasOwn(doc, '_id')) {
     if (Object.hasOwn(replacement, '_id') && !valuesIdentical(doc._id, replacement._id)) {
-      throw new MongoCommandError(
-        ErrorCode.ImmutableField,
-        `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${describeValue(replacement._id)}`,
-      );
+      throw new MongoCommandError(ErrorCode.ImmutableField, `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${describeValue(replacement._id)}`);
     }
     result._id = doc._id;
   } else if (Object.hasOwn(replacement, '_id')) {

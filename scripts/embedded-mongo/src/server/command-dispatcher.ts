@@ -29,13 +29,7 @@ const CASE_INSENSITIVE = new Map<string, string>([
  * of retryable writes from the recorded reply, and turns every failure into an error reply.
  * Never throws: a bug becomes an InternalError reply, not a dropped connection.
  */
-export async function dispatchCommand(
-  state: ServerState,
-  connectionId: number,
-  db: string,
-  body: Document,
-  sequences: Map<string, Document[]>,
-): Promise<Document | typeof CLOSE_CONNECTION> {
+export async function dispatchCommand(state: ServerState, connectionId: number, db: string, body: Document, sequences: Map<string, Document[]>): Promise<Document | typeof CLOSE_CONNECTION> {
   const name = Object.keys(body)[0] ?? '';
   let reply: Document;
   try {
@@ -61,8 +55,22 @@ export async function dispatchCommand(
 
 /** Commands that take a write concern (and answer a `writeConcernError` it cannot satisfy). */
 const WRITE_CONCERN_COMMANDS = new Set([
-  'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'bulkWrite', 'commitTransaction', 'abortTransaction', 'create', 'drop',
-  'dropDatabase', 'createIndexes', 'dropIndexes', 'collMod', 'renameCollection', 'aggregate',
+  'insert',
+  'update',
+  'delete',
+  'findAndModify',
+  'findandmodify',
+  'bulkWrite',
+  'commitTransaction',
+  'abortTransaction',
+  'create',
+  'drop',
+  'dropDatabase',
+  'createIndexes',
+  'dropIndexes',
+  'collMod',
+  'renameCollection',
+  'aggregate',
 ]);
 
 /**
@@ -89,15 +97,7 @@ function lookup(state: ServerState, name: string): CommandHandler | undefined {
   return commandTable[name] ?? commandTable[CASE_INSENSITIVE.get(name.toLowerCase()) ?? ''];
 }
 
-async function run(
-  state: ServerState,
-  connectionId: number,
-  db: string,
-  name: string,
-  body: Document,
-  sequences: Map<string, Document[]>,
-  handler: CommandHandler,
-): Promise<Document> {
+async function run(state: ServerState, connectionId: number, db: string, name: string, body: Document, sequences: Map<string, Document[]>, handler: CommandHandler): Promise<Document> {
   const lsid = body.lsid as Document | undefined;
   const session = lsid !== undefined && lsid !== null ? state.sessions.acquire(lsid) : null;
   const ctx: CommandContext = { state, db, body, sequences, connectionId, session, txn: null, view: LATEST, startedAt: Date.now() };

@@ -3,17 +3,7 @@ import type { Document } from 'bson';
 import { ErrorCode } from '../errors.js';
 import { CLOSE_CONNECTION, dispatchCommand } from './command-dispatcher.js';
 import type { ServerState } from './server-state.js';
-import {
-  encodeOpMsg,
-  encodeOpReply,
-  HEADER_SIZE,
-  MAX_MESSAGE_SIZE,
-  MSG_MORE_TO_COME,
-  parseMessage,
-  ProtocolError,
-  readHeader,
-  type Request,
-} from './wire-protocol.js';
+import { encodeOpMsg, encodeOpReply, HEADER_SIZE, MAX_MESSAGE_SIZE, MSG_MORE_TO_COME, parseMessage, ProtocolError, readHeader, type Request } from './wire-protocol.js';
 
 /**
  * One client connection: reassembles frames from the byte stream and answers them in order.
@@ -92,15 +82,13 @@ export class Connection {
       const reply =
         typeof db === 'string'
           ? await dispatchCommand(this.state, this.id, db, request.body, request.sequences)
-          : { ok: 0, errmsg: "OP_MSG requests require a $db argument", code: 40571, codeName: 'Location40571' };
+          : { ok: 0, errmsg: 'OP_MSG requests require a $db argument', code: 40571, codeName: 'Location40571' };
       if (reply === CLOSE_CONNECTION) return this.close();
       if ((request.flagBits & MSG_MORE_TO_COME) !== 0) return;
       this.send(encodeOpMsg(header.requestId, reply));
     } catch (error) {
       // dispatchCommand never throws; reaching here means the reply could not be encoded.
-      this.send(
-        encodeOpMsg(header.requestId, { ok: 0, errmsg: `failed to encode reply: ${(error as Error).message}`, code: ErrorCode.InternalError, codeName: 'InternalError' }),
-      );
+      this.send(encodeOpMsg(header.requestId, { ok: 0, errmsg: `failed to encode reply: ${(error as Error).message}`, code: ErrorCode.InternalError, codeName: 'InternalError' }));
     }
   }
 

@@ -118,8 +118,7 @@ export function firstBatchReply(
 ): Document {
   const cursor = registry.open(ns, source, options.session, options.txn);
   // batchSize 0 asks for the cursor only: no documents, no work yet.
-  const { docs, exhausted } =
-    options.batchSize === 0 ? { docs: [] as Document[], exhausted: false } : cursor.nextBatch(options.batchSize ?? DEFAULT_FIRST_BATCH);
+  const { docs, exhausted } = options.batchSize === 0 ? { docs: [] as Document[], exhausted: false } : cursor.nextBatch(options.batchSize ?? DEFAULT_FIRST_BATCH);
   let id = cursor.id;
   if (exhausted || options.singleBatch === true) {
     registry.kill(cursor.id);

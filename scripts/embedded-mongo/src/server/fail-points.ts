@@ -224,7 +224,8 @@ function serverErrorLabels(code: number, name: string, body: Document, isWriteCo
   const inTransaction = body.autocommit === false;
   const commitOrAbort = name === 'commitTransaction' || name === 'abortTransaction';
   if (inTransaction && !isWriteConcernError) {
-    const transient = ALWAYS_TRANSIENT_CODES.has(code as never) || (commitOrAbort ? code === ErrorCode.NoSuchTransaction : NOT_PRIMARY_OR_SHUTDOWN_CODES.has(code) || code === ErrorCode.NoSuchTransaction);
+    const transient =
+      ALWAYS_TRANSIENT_CODES.has(code as never) || (commitOrAbort ? code === ErrorCode.NoSuchTransaction : NOT_PRIMARY_OR_SHUTDOWN_CODES.has(code) || code === ErrorCode.NoSuchTransaction);
     if (transient) labels.push('TransientTransactionError');
   }
   const retryableWrite = body.txnNumber !== undefined && !inTransaction && RETRYABLE_WRITE_COMMANDS.has(name);

@@ -10,12 +10,9 @@ const TRANSIENT = ['TransientTransactionError'];
 
 export function noSuchTransaction(session: Session | null, txnNumber: bigint, reason?: string | null): MongoCommandError {
   const why = reason ? ` (${reason})` : '';
-  return new MongoCommandError(
-    ErrorCode.NoSuchTransaction,
-    `Transaction with { txnNumber: ${txnNumber} } has been aborted${why}.` +
-      (session === null ? ' No session.' : ''),
-    { errorLabels: TRANSIENT },
-  );
+  return new MongoCommandError(ErrorCode.NoSuchTransaction, `Transaction with { txnNumber: ${txnNumber} } has been aborted${why}.` + (session === null ? ' No session.' : ''), {
+    errorLabels: TRANSIENT,
+  });
 }
 
 /**
@@ -24,18 +21,9 @@ export function noSuchTransaction(session: Session | null, txnNumber: bigint, re
  * name the same N; an aborted transaction answers NoSuchTransaction (TransientTransactionError,
  * so the driver retries the whole transaction); a repeated commit of a committed one succeeds.
  */
-export function resolveTransaction(
-  state: ServerState,
-  session: Session,
-  txnNumber: bigint,
-  command: string,
-  start: boolean,
-): Transaction | 'already-committed' {
+export function resolveTransaction(state: ServerState, session: Session, txnNumber: bigint, command: string, start: boolean): Transaction | 'already-committed' {
   if (txnNumber < session.txnNumber) {
-    throw new MongoCommandError(
-      ErrorCode.TransactionTooOld,
-      `Cannot start transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started.`,
-    );
+    throw new MongoCommandError(ErrorCode.TransactionTooOld, `Cannot start transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started.`);
   }
   if (start) {
     if (txnNumber === session.txnNumberOfTxn && session.txn !== null) {

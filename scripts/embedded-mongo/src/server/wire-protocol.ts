@@ -96,8 +96,6 @@ function rememberBodyDocuments(body: Document, bytes: Buffer): void {
   }
 }
 
-
-
 /** Thrown for a frame that has a sound length but cannot be understood; the connection replies with an error and goes on. */
 export class ProtocolError extends Error {}
 

@@ -43,11 +43,7 @@ export async function runWriteStatement<T>(ctx: CommandContext, statement: (txn:
  * the batch; command-level errors (transaction conflicts) fail the whole command. Waits for
  * durability before returning the write errors.
  */
-export async function runWriteBatch<S>(
-  ctx: CommandContext,
-  statements: readonly S[],
-  runStatement: (statement: S, index: number) => Promise<void>,
-): Promise<Document[]> {
+export async function runWriteBatch<S>(ctx: CommandContext, statements: readonly S[], runStatement: (statement: S, index: number) => Promise<void>): Promise<Document[]> {
   const ordered = ctx.body.ordered !== false;
   const writeErrors: Document[] = [];
   for (let i = 0; i < statements.length; i++) {
@@ -91,10 +87,7 @@ async function waitWithinTimeLimit(ctx: CommandContext, finished: Promise<void>)
 export function isCommandLevelError(error: unknown): boolean {
   if (!(error instanceof MongoCommandError)) return false;
   return (
-    error.errorLabels.includes('TransientTransactionError') ||
-    error.code === ErrorCode.NoSuchTransaction ||
-    error.code === ErrorCode.MaxTimeMSExpired ||
-    error.code === ErrorCode.TransactionTooOld
+    error.errorLabels.includes('TransientTransactionError') || error.code === ErrorCode.NoSuchTransaction || error.code === ErrorCode.MaxTimeMSExpired || error.code === ErrorCode.TransactionTooOld
   );
 }
 

@@ -87,10 +87,7 @@ export class BTree<K> {
     for (;;) {
       if (this.modCount !== seen && last !== undefined) {
         const after = last;
-        pos =
-          direction === 1
-            ? this.firstWhere((k) => this.compare(k, after) > 0)
-            : this.lastWhere((k) => this.compare(k, after) < 0);
+        pos = direction === 1 ? this.firstWhere((k) => this.compare(k, after) > 0) : this.lastWhere((k) => this.compare(k, after) < 0);
         seen = this.modCount;
       }
       const page = this.pages[pos.page];

@@ -331,12 +331,5 @@ function sameEntries(index: CollectionIndex, a: IndexEntry[], b: IndexEntry[]): 
 
 /** True when the first element of a BSON document is named `_id` (and it fits the size limit). */
 function startsWithId(bytes: Uint8Array): boolean {
-  return (
-    bytes.length <= MAX_BSON_OBJECT_SIZE &&
-    bytes.length > 9 &&
-    bytes[5] === 0x5f /* _ */ &&
-    bytes[6] === 0x69 /* i */ &&
-    bytes[7] === 0x64 /* d */ &&
-    bytes[8] === 0
-  );
+  return bytes.length <= MAX_BSON_OBJECT_SIZE && bytes.length > 9 && bytes[5] === 0x5f /* _ */ && bytes[6] === 0x69 /* i */ && bytes[7] === 0x64 /* d */ && bytes[8] === 0;
 }

@@ -17,10 +17,7 @@ export function decodeDocument(bson: Uint8Array): Document {
 export function encodeDocument(doc: Document): Buffer {
   const bytes = BSON.serialize(doc, { checkKeys: false, ignoreUndefined: false });
   if (bytes.length > MAX_BSON_OBJECT_SIZE) {
-    throw new MongoCommandError(
-      ErrorCode.BSONObjectTooLarge,
-      `BSONObj size: ${bytes.length} (0x${bytes.length.toString(16).toUpperCase()}) is invalid. Size must be between 0 and 16793600(16MB)`,
-    );
+    throw new MongoCommandError(ErrorCode.BSONObjectTooLarge, `BSONObj size: ${bytes.length} (0x${bytes.length.toString(16).toUpperCase()}) is invalid. Size must be between 0 and 16793600(16MB)`);
   }
   return retainBytes(bytes);
 }

@@ -9,11 +9,7 @@ export function duplicateKeyError(ns: string, indexName: string, keyPattern: Doc
   const shown = Object.entries(keyValue)
     .map(([k, v]) => `${k}: ${formatValue(v)}`)
     .join(', ');
-  return new MongoCommandError(
-    ErrorCode.DuplicateKey,
-    `E11000 duplicate key error collection: ${ns} index: ${indexName} dup key: { ${shown} }`,
-    { extra: { keyPattern, keyValue } },
-  );
+  return new MongoCommandError(ErrorCode.DuplicateKey, `E11000 duplicate key error collection: ${ns} index: ${indexName} dup key: { ${shown} }`, { extra: { keyPattern, keyValue } });
 }
 
 /** Values printed the way the server's log formatter does for the common types. */

@@ -75,11 +75,9 @@ export class TransactionWait extends Error {
 }
 
 export function writeConflict(): MongoCommandError {
-  return new MongoCommandError(
-    ErrorCode.WriteConflict,
-    'Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction.',
-    { errorLabels: ['TransientTransactionError'] },
-  );
+  return new MongoCommandError(ErrorCode.WriteConflict, 'Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction.', {
+    errorLabels: ['TransientTransactionError'],
+  });
 }
 
 export class TransactionManager {

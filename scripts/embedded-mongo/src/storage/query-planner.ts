@@ -180,11 +180,7 @@ function unboundedPlan(index: CollectionIndex, sortFields: { path: string; direc
 }
 
 /** Bounds on `index` from the predicates; null when the index helps neither filter nor sort. */
-function planForIndex(
-  index: CollectionIndex,
-  predicates: Map<string, FieldPredicate>,
-  sortFields: { path: string; direction: number }[],
-): QueryPlan | null {
+function planForIndex(index: CollectionIndex, predicates: Map<string, FieldPredicate>, sortFields: { path: string; direction: number }[]): QueryPlan | null {
   const eqs: unknown[] = [];
   let inPoints: unknown[] | null = null;
   let range: FieldPredicate | null = null;

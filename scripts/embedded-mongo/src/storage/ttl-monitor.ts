@@ -25,7 +25,11 @@ export function removeExpiredDocuments(engine: Engine, now: number): number {
         const high = { prefix: [cutoff], inclusive: true };
         const [start, end] = index.fields[0]!.direction === 1 ? [low, high] : [high, low];
         const rids = new Set<number>();
-        for (const entry of index.tree.scan(1, (k) => isBefore(index, k, start), (k) => isAfter(index, k, end))) {
+        for (const entry of index.tree.scan(
+          1,
+          (k) => isBefore(index, k, start),
+          (k) => isAfter(index, k, end),
+        )) {
           rids.add(index.ridOf(entry));
           if (rids.size + removed >= MAX_DELETES_PER_SWEEP) break;
         }

@@ -209,7 +209,7 @@ describe('malformed frames', () => {
     await expectServing('deep');
   });
 
-  it('documents nested within MongoDB\'s limit (200 levels) are read; deeper ones are refused with its message', async () => {
+  it("documents nested within MongoDB's limit (200 levels) are read; deeper ones are refused with its message", async () => {
     const collection = engine.client.db(engine.dbName('depth')).collection('c');
     const nested = (levels: number) => {
       let value: Record<string, unknown> = {};

@@ -49,11 +49,7 @@ async function runSession(sessionIndex: number): Promise<void> {
           tally.attempts += 1;
           try {
             // Conditional debit, not read-then-write: two concurrent debits must not both pass the check.
-            const debit = await accounts.updateOne(
-              { _id: from, balance: { $gte: amount } },
-              { $inc: { balance: -amount } },
-              { session: s },
-            );
+            const debit = await accounts.updateOne({ _id: from, balance: { $gte: amount } }, { $inc: { balance: -amount } }, { session: s });
             if (debit.matchedCount === 0) throw new InsufficientFunds(transferId);
             await accounts.updateOne({ _id: to }, { $inc: { balance: amount } }, { session: s });
             await ledger.insertOne({ _id: transferId as never, from, to, amount }, { session: s });

@@ -34,9 +34,7 @@ describe('accumulators', () => {
       { g: 'a', at: 1, v: 'a' },
       { g: 'a', at: 2, v: 'b' },
     ]);
-    const out = await coll
-      .aggregate([{ $sort: { at: 1 } }, { $group: { _id: '$g', first: { $first: '$v' }, last: { $last: '$v' }, all: { $push: '$v' } } }])
-      .toArray();
+    const out = await coll.aggregate([{ $sort: { at: 1 } }, { $group: { _id: '$g', first: { $first: '$v' }, last: { $last: '$v' }, all: { $push: '$v' } } }]).toArray();
     expect(out).toEqual([{ _id: 'a', first: 'a', last: 'c', all: ['a', 'b', 'c'] }]);
   });
 
@@ -100,22 +98,18 @@ describe('typed arithmetic in expressions', () => {
   it('subtracting dates gives milliseconds; adding a number to a date gives a date', async () => {
     const coll = engine.db('dates').collection('c');
     await coll.insertOne({ a: new Date('2024-01-02T00:00:00Z'), b: new Date('2024-01-01T00:00:00Z') });
-    const [out] = await coll
-      .aggregate([{ $project: { _id: 0, diff: { $subtract: ['$a', '$b'] }, later: { $add: ['$b', 1000] } } }])
-      .toArray();
+    const [out] = await coll.aggregate([{ $project: { _id: 0, diff: { $subtract: ['$a', '$b'] }, later: { $add: ['$b', 1000] } } }]).toArray();
     expect(Number(out!.diff)).toBe(86_400_000);
     expect(out!.later).toEqual(new Date('2024-01-01T00:00:01Z'));
   });
 
   it('$$REMOVE drops a field; $$ROOT is the whole document', async () => {
     const coll = engine.db('vars').collection('c');
-    await coll.insertMany([{ _id: 1, v: 5 }, { _id: 2, v: 50 }] as never[]);
-    const out = await coll
-      .aggregate([
-        { $sort: { _id: 1 } },
-        { $project: { big: { $cond: [{ $gt: ['$v', 10] }, '$v', '$$REMOVE'] }, whole: '$$ROOT' } },
-      ])
-      .toArray();
+    await coll.insertMany([
+      { _id: 1, v: 5 },
+      { _id: 2, v: 50 },
+    ] as never[]);
+    const out = await coll.aggregate([{ $sort: { _id: 1 } }, { $project: { big: { $cond: [{ $gt: ['$v', 10] }, '$v', '$$REMOVE'] }, whole: '$$ROOT' } }]).toArray();
     expect(out).toEqual([
       { _id: 1, whole: { _id: 1, v: 5 } },
       { _id: 2, big: 50, whole: { _id: 2, v: 50 } },

@@ -56,17 +56,13 @@ describe('aggregate', () => {
 
   it('$group with _id null aggregates everything; $sum of a computed expression', async () => {
     const coll = await ordersCollection('groupnull');
-    const out = await coll
-      .aggregate([{ $group: { _id: null, revenue: { $sum: { $multiply: ['$qty', '$price'] } }, n: { $sum: 1 } } }])
-      .toArray();
+    const out = await coll.aggregate([{ $group: { _id: null, revenue: { $sum: { $multiply: ['$qty', '$price'] } }, n: { $sum: 1 } } }]).toArray();
     expect(out).toEqual([{ _id: null, revenue: 3 + 20 + 15 + 1.5, n: 4 }]);
   });
 
   it('$group by a compound key', async () => {
     const coll = await ordersCollection('groupcompound');
-    const out = await coll
-      .aggregate([{ $group: { _id: { c: '$customer', i: '$item' }, n: { $sum: 1 } } }, { $sort: { '_id.c': 1, '_id.i': 1 } }])
-      .toArray();
+    const out = await coll.aggregate([{ $group: { _id: { c: '$customer', i: '$item' }, n: { $sum: 1 } } }, { $sort: { '_id.c': 1, '_id.i': 1 } }]).toArray();
     expect(out.map((g) => g._id)).toEqual([
       { c: 'ann', i: 'pad' },
       { c: 'ann', i: 'pen' },
@@ -89,9 +85,7 @@ describe('aggregate', () => {
       { g: 'long', v: Long.fromNumber(5) },
       { g: 'long', v: new Int32(1) },
     ]);
-    const out = await coll
-      .aggregate([{ $group: { _id: '$g', s: { $sum: '$v' }, a: { $avg: '$v' } } }], { promoteValues: false })
-      .toArray();
+    const out = await coll.aggregate([{ $group: { _id: '$g', s: { $sum: '$v' }, a: { $avg: '$v' } } }], { promoteValues: false }).toArray();
     const byGroup = Object.fromEntries(out.map((g) => [String(g._id), g]));
     expect(byGroup.small!.s).toBeInstanceOf(Int32);
     expect(byGroup.small!.s.value).toBe(3);
@@ -111,9 +105,7 @@ describe('aggregate', () => {
   it('$min/$max across numeric types compare by value and keep the winner type', async () => {
     const coll = engine.db('typedminmax').collection('c');
     await coll.insertMany([{ v: Long.fromNumber(10) }, { v: new Int32(5) }, { v: new Double(7.5) }]);
-    const [out] = await coll
-      .aggregate([{ $group: { _id: null, lo: { $min: '$v' }, hi: { $max: '$v' } } }], { promoteValues: false })
-      .toArray();
+    const [out] = await coll.aggregate([{ $group: { _id: null, lo: { $min: '$v' }, hi: { $max: '$v' } } }], { promoteValues: false }).toArray();
     expect(out!.lo).toBeInstanceOf(Int32);
     expect(out!.lo.value).toBe(5);
     expect(out!.hi).toBeInstanceOf(Long);
@@ -122,14 +114,7 @@ describe('aggregate', () => {
 
   it('$sort, $skip, $limit and $project (inclusion and computed)', async () => {
     const coll = await ordersCollection('paging');
-    const out = await coll
-      .aggregate([
-        { $sort: { qty: -1, _id: 1 } },
-        { $skip: 1 },
-        { $limit: 2 },
-        { $project: { _id: 0, item: 1, total: { $multiply: ['$qty', '$price'] } } },
-      ])
-      .toArray();
+    const out = await coll.aggregate([{ $sort: { qty: -1, _id: 1 } }, { $skip: 1 }, { $limit: 2 }, { $project: { _id: 0, item: 1, total: { $multiply: ['$qty', '$price'] } } }]).toArray();
     expect(out).toEqual([
       { item: 'pen', total: 3 },
       { item: 'ink', total: 20 },
@@ -138,12 +123,7 @@ describe('aggregate', () => {
 
   it('$addFields adds computed fields and keeps the rest', async () => {
     const coll = await ordersCollection('addfields');
-    const out = await coll
-      .aggregate([
-        { $match: { _id: 3 } },
-        { $addFields: { total: { $multiply: ['$qty', '$price'] }, big: { $gt: ['$qty', 3] }, tagCount: { $size: '$tags' } } },
-      ])
-      .toArray();
+    const out = await coll.aggregate([{ $match: { _id: 3 } }, { $addFields: { total: { $multiply: ['$qty', '$price'] }, big: { $gt: ['$qty', 3] }, tagCount: { $size: '$tags' } } }]).toArray();
     expect(out).toEqual([{ ...orders[2], total: 15, big: true, tagCount: 0 }]);
   });
 
@@ -156,11 +136,7 @@ describe('aggregate', () => {
       { _id: 2, tags: 'office' },
     ]);
     const preserved = await coll
-      .aggregate([
-        { $unwind: { path: '$tags', preserveNullAndEmptyArrays: true, includeArrayIndex: 'idx' } },
-        { $project: { tags: 1, idx: 1 } },
-        { $sort: { _id: 1, idx: 1 } },
-      ])
+      .aggregate([{ $unwind: { path: '$tags', preserveNullAndEmptyArrays: true, includeArrayIndex: 'idx' } }, { $project: { tags: 1, idx: 1 } }, { $sort: { _id: 1, idx: 1 } }])
       .toArray();
     expect(preserved).toEqual([
       { _id: 1, tags: 'office', idx: 0 },
@@ -209,10 +185,7 @@ describe('aggregate', () => {
           $lookup: {
             from: 'stock',
             let: { wanted: '$item', need: '$qty' },
-            pipeline: [
-              { $match: { $expr: { $and: [{ $eq: ['$item', '$$wanted'] }, { $gte: ['$onHand', '$$need'] }] } } },
-              { $project: { _id: 0, onHand: 1 } },
-            ],
+            pipeline: [{ $match: { $expr: { $and: [{ $eq: ['$item', '$$wanted'] }, { $gte: ['$onHand', '$$need'] }] } } }, { $project: { _id: 0, onHand: 1 } }],
             as: 'enough',
           },
         },

@@ -67,10 +67,7 @@ describe('durability with a dbPath', () => {
         const indexes = await coll.listIndexes().toArray();
         expect(indexes.find((i) => i.name === 'email_1')).toMatchObject({ key: { email: 1 }, unique: true });
         expect((await rejectionOf(coll.insertOne({ email: 'u1@x' }))).code).toBe(11000);
-        expect((await client.db('durable').listCollections().toArray()).map((c) => c.name).sort()).toEqual([
-          'other',
-          'users',
-        ]);
+        expect((await client.db('durable').listCollections().toArray()).map((c) => c.name).sort()).toEqual(['other', 'users']);
         expect(indexes.map((i) => i.name).sort()).toEqual(['_id_', 'email_1']);
         const databases = (await client.db('admin').admin().listDatabases()).databases.map((d) => d.name);
         expect(databases).not.toContain('durableGone');
@@ -104,7 +101,11 @@ describe('durability with a dbPath', () => {
         for (let round = 0; round < 5; round += 1) expected += 200 - 20 * (5 - round);
         expect(await coll.countDocuments()).toBe(expected);
         expect(await coll.countDocuments({ _id: { $mod: [10, 7] } } as never)).toBe(100);
-        const first200 = await coll.find({ _id: { $lt: 200 } } as never).sort({ _id: 1 }).limit(1).toArray();
+        const first200 = await coll
+          .find({ _id: { $lt: 200 } } as never)
+          .sort({ _id: 1 })
+          .limit(1)
+          .toArray();
         expect(first200[0]).toMatchObject({ _id: 5, n: 5 });
         expect((await coll.listIndexes().toArray()).map((i) => i.name).sort()).toEqual(['_id_', 'n_1']);
       });
@@ -185,12 +186,23 @@ describe('durability with a dbPath', () => {
     const second = await startCli(['--port', '0', '--dbpath', dbPath]);
     children.push(second);
     await withClient(second.uri, async (c) => {
-      const stored = new Set((await c.db('stream').collection('c').find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id as unknown as number));
+      const stored = new Set(
+        (
+          await c
+            .db('stream')
+            .collection('c')
+            .find({}, { projection: { _id: 1 } })
+            .toArray()
+        ).map((d) => d._id as unknown as number),
+      );
       const missing = [...acknowledged].filter((id) => !stored.has(id));
       expect(missing).toEqual([]);
       // Unacknowledged in-flight inserts may or may not have landed; nothing else may appear.
       expect(stored.size).toBeLessThanOrEqual(acknowledged.size + 8);
-      const big = await c.db('stream').collection('c').findOne({ _id: 7 } as never);
+      const big = await c
+        .db('stream')
+        .collection('c')
+        .findOne({ _id: 7 } as never);
       expect(big!.pad).toHaveLength(256 * 1024);
     });
     second.child.kill('SIGTERM');

@@ -33,7 +33,12 @@ describe('find', () => {
   it('filters, sorts, skips and limits', async () => {
     const coll = engine.db('basic').collection<Item>('c');
     await coll.insertMany(items(20));
-    const docs = await coll.find({ group: 'even', n: { $gte: 4 } }).sort({ n: -1 }).skip(1).limit(3).toArray();
+    const docs = await coll
+      .find({ group: 'even', n: { $gte: 4 } })
+      .sort({ n: -1 })
+      .skip(1)
+      .limit(3)
+      .toArray();
     const expected = items(20)
       .filter((d) => d.group === 'even' && d.n >= 4)
       .sort((a, b) => b.n - a.n)
@@ -44,7 +49,10 @@ describe('find', () => {
   it('sorts on a compound key with mixed directions', async () => {
     const coll = engine.db('compoundsort').collection<Item>('c');
     await coll.insertMany(items(10));
-    const docs = await coll.find({}, { projection: { group: 1, _id: 1 } }).sort({ group: 1, _id: -1 }).toArray();
+    const docs = await coll
+      .find({}, { projection: { group: 1, _id: 1 } })
+      .sort({ group: 1, _id: -1 })
+      .toArray();
     expect(docs.map((d) => d._id)).toEqual([8, 6, 4, 2, 0, 9, 7, 5, 3, 1]);
   });
 
@@ -85,12 +93,7 @@ describe('find', () => {
     const coll = engine.db('getmore').collection<Item>('c');
     await coll.insertMany(items(25));
     const { client, started } = await monitoredClient();
-    const docs = await client
-      .db(coll.dbName)
-      .collection<Item>('c')
-      .find({}, { batchSize: 4 })
-      .sort({ _id: 1 })
-      .toArray();
+    const docs = await client.db(coll.dbName).collection<Item>('c').find({}, { batchSize: 4 }).sort({ _id: 1 }).toArray();
     expect(docs.map((d) => d._id)).toEqual(items(25).map((d) => d._id));
     const getMores = started.filter((e) => e.commandName === 'getMore');
     expect(getMores.length).toBeGreaterThanOrEqual(6);
@@ -160,8 +163,7 @@ describe('find', () => {
       { _id: 2, tags: ['b', 'c'], name: 'beta', qty: 1, limit: 4, scores: [{ s: 5 }] },
       { _id: 3, tags: [], name: 'Gamma', limit: 0 },
     ] as never[]);
-    const ids = async (filter: object) =>
-      (await coll.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id as unknown as number);
+    const ids = async (filter: object) => (await coll.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id as unknown as number);
     expect(await ids({ tags: 'b' })).toEqual([1, 2]);
     expect(await ids({ tags: { $in: ['a', 'c'] } })).toEqual([1, 2]);
     expect(await ids({ qty: { $exists: false } })).toEqual([3]);
@@ -218,7 +220,11 @@ describe('find', () => {
     expect(docs.every((d) => d.payload.length === payload.length)).toBe(true);
     expect(started.filter((e) => e.commandName === 'getMore').length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...replies)).toBeLessThanOrEqual(16);
-    const aggregated = await client.db(coll.dbName).collection('c').aggregate([{ $sort: { _id: -1 } }]).toArray();
+    const aggregated = await client
+      .db(coll.dbName)
+      .collection('c')
+      .aggregate([{ $sort: { _id: -1 } }])
+      .toArray();
     expect(aggregated.map((d) => d._id)).toEqual(Array.from({ length: 40 }, (_, i) => 39 - i));
     // 80 MB through the wire and BSON both ways: over a minute on a 2-core CI machine running
     // every package's suite at once. The bound is on correctness, not speed (benches measure that).

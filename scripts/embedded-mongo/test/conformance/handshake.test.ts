@@ -23,10 +23,7 @@ describe('handshake', () => {
 
   it('connects with ?replicaSet=<name> and discovers the primary', async () => {
     const hello = await engine.client.db('admin').command({ hello: 1 });
-    const client = await engine.newClient(
-      { serverSelectionTimeoutMS: 10_000 },
-      `mongodb://${engine.host}/?replicaSet=${encodeURIComponent(hello.setName as string)}`,
-    );
+    const client = await engine.newClient({ serverSelectionTimeoutMS: 10_000 }, `mongodb://${engine.host}/?replicaSet=${encodeURIComponent(hello.setName as string)}`);
     const coll = client.db(engine.dbName('rs')).collection('c');
     await coll.insertOne({ _id: 1 as never, via: 'replicaSet' });
     expect(await coll.findOne({ _id: 1 as never })).toEqual({ _id: 1, via: 'replicaSet' });

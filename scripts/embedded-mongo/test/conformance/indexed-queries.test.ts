@@ -15,7 +15,12 @@ async function idsOf(coll: Collection, filter: Document, sort: Document = { _id:
 }
 
 async function scannedIdsOf(coll: Collection, filter: Document, sort: Document = { _id: 1 }): Promise<unknown[]> {
-  return (await coll.find(filter, { hint: { $natural: 1 } }).sort(sort).toArray()).map((d) => d._id);
+  return (
+    await coll
+      .find(filter, { hint: { $natural: 1 } })
+      .sort(sort)
+      .toArray()
+  ).map((d) => d._id);
 }
 
 describe('queries through indexes', () => {
@@ -79,7 +84,10 @@ describe('queries through indexes', () => {
   it('an indexed multikey field returns each document once even when several elements match', async () => {
     const coll = engine.db('dedupe').collection('c');
     await coll.createIndex({ tags: 1 });
-    await coll.insertMany([{ _id: 1, tags: ['a', 'b', 'c'] }, { _id: 2, tags: ['b'] }] as never[]);
+    await coll.insertMany([
+      { _id: 1, tags: ['a', 'b', 'c'] },
+      { _id: 2, tags: ['b'] },
+    ] as never[]);
     expect(await idsOf(coll, { tags: { $in: ['a', 'b', 'c'] } })).toEqual([1, 2]);
     expect(await coll.countDocuments({ tags: { $gte: 'a' } })).toBe(2);
   });
@@ -92,7 +100,11 @@ describe('queries through indexes', () => {
     const want = docs.filter((d) => d.tenant === 't1').sort((a, b) => b.at.getTime() - a.at.getTime());
     expect(await idsOf(coll, { tenant: 't1' }, { at: -1 })).toEqual(want.map((d) => d._id));
     expect(await idsOf(coll, { tenant: 't1' }, { at: 1 })).toEqual(want.map((d) => d._id).reverse());
-    const page = await coll.find({ tenant: 't1', at: { $lt: want[2]!.at } }).sort({ at: -1 }).limit(3).toArray();
+    const page = await coll
+      .find({ tenant: 't1', at: { $lt: want[2]!.at } })
+      .sort({ at: -1 })
+      .limit(3)
+      .toArray();
     expect(page.map((d) => d._id)).toEqual(want.slice(3, 6).map((d) => d._id));
   });
 
@@ -184,9 +196,7 @@ describe('queries through indexes', () => {
     const seen: number[] = [];
     let last: { createdAt: Date; _id: number } | undefined;
     for (;;) {
-      const filter = last
-        ? { tenant: 't', $or: [{ createdAt: { $lt: last.createdAt } }, { createdAt: last.createdAt, _id: { $lt: last._id } }] }
-        : { tenant: 't' };
+      const filter = last ? { tenant: 't', $or: [{ createdAt: { $lt: last.createdAt } }, { createdAt: last.createdAt, _id: { $lt: last._id } }] } : { tenant: 't' };
       const page = await coll.find(filter).sort({ createdAt: -1, _id: -1 }).limit(25).toArray();
       if (page.length === 0) break;
       seen.push(...page.map((d) => d._id));

@@ -118,10 +118,7 @@ describe('unique indexes', () => {
 
   it('a partial unique index only constrains documents matching partialFilterExpression', async () => {
     const coll = engine.db('partial').collection('c');
-    await coll.createIndex(
-      { email: 1 },
-      { unique: true, partialFilterExpression: { status: 'active' } },
-    );
+    await coll.createIndex({ email: 1 }, { unique: true, partialFilterExpression: { status: 'active' } });
     await coll.insertMany([
       { email: 'a@x', status: 'deleted' },
       { email: 'a@x', status: 'deleted' },
@@ -152,9 +149,16 @@ describe('unique indexes', () => {
     const coll = engine.db('indexedquery').collection('c');
     await coll.insertMany(Array.from({ length: 200 }, (_, i) => ({ k: i % 50, v: i })));
     await coll.createIndex({ k: 1, v: -1 });
-    const eq = await coll.find({ k: 7 }, { projection: { _id: 0, v: 1 } }).sort({ k: 1, v: -1 }).toArray();
+    const eq = await coll
+      .find({ k: 7 }, { projection: { _id: 0, v: 1 } })
+      .sort({ k: 1, v: -1 })
+      .toArray();
     expect(eq.map((d) => d.v)).toEqual([157, 107, 57, 7]);
-    const range = await coll.find({ k: { $gt: 47, $lte: 49 } }).sort({ k: -1, v: 1 }).limit(3).toArray();
+    const range = await coll
+      .find({ k: { $gt: 47, $lte: 49 } })
+      .sort({ k: -1, v: 1 })
+      .limit(3)
+      .toArray();
     expect(range.map((d) => [d.k, d.v])).toEqual([
       [49, 49],
       [49, 99],

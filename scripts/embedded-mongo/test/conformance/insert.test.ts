@@ -38,9 +38,7 @@ describe('insert', () => {
 
   it('unordered insertMany skips the duplicate and inserts all the others', async () => {
     const coll = engine.db('unordered').collection<{ _id: number }>('c');
-    const error = await rejectionOf(
-      coll.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 1 }, { _id: 3 }, { _id: 2 }, { _id: 4 }], { ordered: false }),
-    );
+    const error = await rejectionOf(coll.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 1 }, { _id: 3 }, { _id: 2 }, { _id: 4 }], { ordered: false }));
     const bulk = error as MongoBulkWriteError;
     expect(bulk).toBeInstanceOf(MongoBulkWriteError);
     expect(bulk.insertedCount).toBe(4);

@@ -41,9 +41,7 @@ function aggregate(coll: Awaited<ReturnType<typeof seeded>>, pipeline: Document[
 describe('stages beyond the required set', () => {
   it('$replaceRoot', async () => {
     const coll = await seeded('replaceroot');
-    await correctOrNamedError(aggregate(coll, [{ $sort: { _id: 1 } }, { $replaceRoot: { newRoot: '$inner' } }]), '$replaceRoot', (out) =>
-      expect(out).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }]),
-    );
+    await correctOrNamedError(aggregate(coll, [{ $sort: { _id: 1 } }, { $replaceRoot: { newRoot: '$inner' } }]), '$replaceRoot', (out) => expect(out).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }]));
   });
 
   it('$sortByCount', async () => {
@@ -58,15 +56,12 @@ describe('stages beyond the required set', () => {
 
   it('$bucket', async () => {
     const coll = await seeded('bucket');
-    await correctOrNamedError(
-      aggregate(coll, [{ $bucket: { groupBy: '$qty', boundaries: [0, 2, 10], default: 'big', output: { n: { $sum: 1 } } } }]),
-      '$bucket',
-      (out) =>
-        expect(out).toEqual([
-          { _id: 0, n: 1 },
-          { _id: 2, n: 1 },
-          { _id: 'big', n: 1 },
-        ]),
+    await correctOrNamedError(aggregate(coll, [{ $bucket: { groupBy: '$qty', boundaries: [0, 2, 10], default: 'big', output: { n: { $sum: 1 } } } }]), '$bucket', (out) =>
+      expect(out).toEqual([
+        { _id: 0, n: 1 },
+        { _id: 2, n: 1 },
+        { _id: 'big', n: 1 },
+      ]),
     );
   });
 
@@ -74,18 +69,19 @@ describe('stages beyond the required set', () => {
     const db = engine.db('unionwith');
     await db.collection('a').insertOne({ _id: 1 } as never);
     await db.collection('b').insertOne({ _id: 2 } as never);
-    await correctOrNamedError(db.collection('a').aggregate([{ $unionWith: 'b' }, { $sort: { _id: 1 } }]).toArray(), '$unionWith', (out) =>
-      expect(out).toEqual([{ _id: 1 }, { _id: 2 }]),
+    await correctOrNamedError(
+      db
+        .collection('a')
+        .aggregate([{ $unionWith: 'b' }, { $sort: { _id: 1 } }])
+        .toArray(),
+      '$unionWith',
+      (out) => expect(out).toEqual([{ _id: 1 }, { _id: 2 }]),
     );
   });
 
   it('$graphLookup', async () => {
     const db = engine.db('graphlookup');
-    await db.collection('emp').insertMany([
-      { _id: 'ceo' },
-      { _id: 'vp', boss: 'ceo' },
-      { _id: 'dev', boss: 'vp' },
-    ] as never[]);
+    await db.collection('emp').insertMany([{ _id: 'ceo' }, { _id: 'vp', boss: 'ceo' }, { _id: 'dev', boss: 'vp' }] as never[]);
     await correctOrNamedError(
       db
         .collection('emp')
@@ -103,10 +99,7 @@ describe('stages beyond the required set', () => {
   it('$setWindowFields running total', async () => {
     const coll = await seeded('window');
     await correctOrNamedError(
-      aggregate(coll, [
-        { $setWindowFields: { sortBy: { _id: 1 }, output: { running: { $sum: '$qty', window: { documents: ['unbounded', 'current'] } } } } },
-        { $project: { running: 1 } },
-      ]),
+      aggregate(coll, [{ $setWindowFields: { sortBy: { _id: 1 }, output: { running: { $sum: '$qty', window: { documents: ['unbounded', 'current'] } } } } }, { $project: { running: 1 } }]),
       '$setWindowFields',
       (out) => expect(out.map((d) => d.running)).toEqual([1, 6, 18]),
     );
@@ -122,30 +115,20 @@ describe('stages beyond the required set', () => {
 
   it('$set / $unset / $replaceWith stage aliases', async () => {
     const coll = await seeded('aliases');
-    await correctOrNamedError(
-      aggregate(coll, [{ $match: { _id: 1 } }, { $set: { z: 1 } }, { $unset: ['tags', 'at', 'inner', 'price'] }]),
-      '$set',
-      (out) => expect(out).toEqual([{ _id: 1, item: 'pen', qty: 1, z: 1 }]),
+    await correctOrNamedError(aggregate(coll, [{ $match: { _id: 1 } }, { $set: { z: 1 } }, { $unset: ['tags', 'at', 'inner', 'price'] }]), '$set', (out) =>
+      expect(out).toEqual([{ _id: 1, item: 'pen', qty: 1, z: 1 }]),
     );
-    await correctOrNamedError(aggregate(coll, [{ $match: { _id: 2 } }, { $replaceWith: '$inner' }]), '$replaceWith', (out) =>
-      expect(out).toEqual([{ a: 2 }]),
-    );
+    await correctOrNamedError(aggregate(coll, [{ $match: { _id: 2 } }, { $replaceWith: '$inner' }]), '$replaceWith', (out) => expect(out).toEqual([{ a: 2 }]));
   });
 });
 
 describe('query operators beyond the common set', () => {
   it('$mod, $bitsAllSet and $jsonSchema', async () => {
     const coll = await seeded('queryops');
-    await correctOrNamedError(coll.find({ qty: { $mod: [4, 1] } }).toArray(), '$mod', (out) =>
-      expect(out.map((d) => d._id).sort()).toEqual([1, 2]),
-    );
-    await correctOrNamedError(coll.find({ qty: { $bitsAllSet: [2] } }).toArray(), '$bitsAllSet', (out) =>
+    await correctOrNamedError(coll.find({ qty: { $mod: [4, 1] } }).toArray(), '$mod', (out) => expect(out.map((d) => d._id).sort()).toEqual([1, 2]));
+    await correctOrNamedError(coll.find({ qty: { $bitsAllSet: [2] } }).toArray(), '$bitsAllSet', (out) => expect(out.map((d) => d._id).sort()).toEqual([2, 3]));
+    await correctOrNamedError(coll.find({ $jsonSchema: { required: ['qty'], properties: { qty: { bsonType: 'int', minimum: 5 } } } }).toArray(), '$jsonSchema', (out) =>
       expect(out.map((d) => d._id).sort()).toEqual([2, 3]),
-    );
-    await correctOrNamedError(
-      coll.find({ $jsonSchema: { required: ['qty'], properties: { qty: { bsonType: 'int', minimum: 5 } } } }).toArray(),
-      '$jsonSchema',
-      (out) => expect(out.map((d) => d._id).sort()).toEqual([2, 3]),
     );
   });
 });
@@ -172,10 +155,11 @@ describe('expressions beyond the common set', () => {
       ['$toString', { $toString: '$qty' }, ['1', '5', '12']],
     ];
     for (const [operator, expression, expected] of cases) {
-      await correctOrNamedError(
-        aggregate(coll, [{ $sort: { _id: 1 } }, { $project: { _id: 0, v: expression } }]),
-        operator,
-        (out) => expect(out.map((d) => (d.v === undefined ? null : d.v)), operator).toEqual(expected),
+      await correctOrNamedError(aggregate(coll, [{ $sort: { _id: 1 } }, { $project: { _id: 0, v: expression } }]), operator, (out) =>
+        expect(
+          out.map((d) => (d.v === undefined ? null : d.v)),
+          operator,
+        ).toEqual(expected),
       );
     }
   });
@@ -193,12 +177,25 @@ describe('update operators beyond the common set', () => {
 describe('features outside the required set', () => {
   it('$out and $merge write their target collection', async () => {
     const db = engine.db('outmerge');
-    await db.collection('src').insertMany([{ _id: 1, v: 1 }, { _id: 2, v: 2 }] as never[]);
-    await correctOrNamedError(db.collection('src').aggregate([{ $match: { v: { $gte: 2 } } }, { $out: 'dst' }]).toArray(), '$out', async () => {
-      expect(await db.collection('dst').find().toArray()).toEqual([{ _id: 2, v: 2 }]);
-    });
+    await db.collection('src').insertMany([
+      { _id: 1, v: 1 },
+      { _id: 2, v: 2 },
+    ] as never[]);
     await correctOrNamedError(
-      db.collection('src').aggregate([{ $set: { w: true } }, { $merge: { into: 'merged', whenMatched: 'replace', whenNotMatched: 'insert' } }]).toArray(),
+      db
+        .collection('src')
+        .aggregate([{ $match: { v: { $gte: 2 } } }, { $out: 'dst' }])
+        .toArray(),
+      '$out',
+      async () => {
+        expect(await db.collection('dst').find().toArray()).toEqual([{ _id: 2, v: 2 }]);
+      },
+    );
+    await correctOrNamedError(
+      db
+        .collection('src')
+        .aggregate([{ $set: { w: true } }, { $merge: { into: 'merged', whenMatched: 'replace', whenNotMatched: 'insert' } }])
+        .toArray(),
       '$merge',
       async () => {
         expect(await db.collection('merged').find().sort({ _id: 1 }).toArray()).toEqual([
@@ -211,10 +208,11 @@ describe('features outside the required set', () => {
 
   it('a case-insensitive collation matches case-insensitively or is refused', async () => {
     const coll = engine.db('collation').collection('c');
-    await coll.insertMany([{ _id: 1, name: 'Ann' }, { _id: 2, name: 'bob' }] as never[]);
-    await correctOrNamedError(coll.find({ name: 'ann' }, { collation: { locale: 'en', strength: 2 } }).toArray(), 'collation', (out) =>
-      expect(out.map((d) => d._id)).toEqual([1]),
-    );
+    await coll.insertMany([
+      { _id: 1, name: 'Ann' },
+      { _id: 2, name: 'bob' },
+    ] as never[]);
+    await correctOrNamedError(coll.find({ name: 'ann' }, { collation: { locale: 'en', strength: 2 } }).toArray(), 'collation', (out) => expect(out.map((d) => d._id)).toEqual([1]));
   });
 
   it('a capped collection keeps only its newest documents, in insertion order, or is refused', async () => {
@@ -227,7 +225,10 @@ describe('features outside the required set', () => {
 
   it('a view shows its pipeline over the source or is refused', async () => {
     const db = engine.db('view');
-    await db.collection('src').insertMany([{ _id: 1, v: 1 }, { _id: 2, v: 2 }] as never[]);
+    await db.collection('src').insertMany([
+      { _id: 1, v: 1 },
+      { _id: 2, v: 2 },
+    ] as never[]);
     await correctOrNamedError(db.createCollection('bigOnes', { viewOn: 'src', pipeline: [{ $match: { v: { $gt: 1 } } }] }), 'view', async () => {
       expect(await db.collection('bigOnes').find().toArray()).toEqual([{ _id: 2, v: 2 }]);
     });
@@ -244,7 +245,10 @@ describe('features outside the required set', () => {
 
   it('$text search finds documents by word or is refused', async () => {
     const coll = engine.db('text').collection('c');
-    await coll.insertMany([{ _id: 1, body: 'red apples' }, { _id: 2, body: 'green pears' }] as never[]);
+    await coll.insertMany([
+      { _id: 1, body: 'red apples' },
+      { _id: 2, body: 'green pears' },
+    ] as never[]);
     await correctOrNamedError(
       coll.createIndex({ body: 'text' }).then(() => coll.find({ $text: { $search: 'apples' } }).toArray()),
       'text',

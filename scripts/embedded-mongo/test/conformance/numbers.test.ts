@@ -95,7 +95,12 @@ describe('numeric comparison across types', () => {
     ] as never[]);
     const lt = (await coll.find({ v: { $lt: Long.fromNumber(10) } }).toArray()).map((d) => d._id);
     expect(lt).toEqual(['five']);
-    const gt = (await coll.find({ v: { $gt: Long.fromNumber(5) } }).sort({ v: 1 }).toArray()).map((d) => d._id);
+    const gt = (
+      await coll
+        .find({ v: { $gt: Long.fromNumber(5) } })
+        .sort({ v: 1 })
+        .toArray()
+    ).map((d) => d._id);
     expect(gt).toEqual(['ten', 'hundred']);
     const sorted = (await coll.find().sort({ v: 1 }).toArray()).map((d) => d._id);
     expect(sorted).toEqual(['five', 'ten', 'hundred']);
@@ -110,9 +115,12 @@ describe('numeric comparison across types', () => {
     ] as never[]);
     const eq = (await coll.find({ v: Long.fromString(BEYOND_2_53) }).toArray()).map((d) => d._id);
     expect(eq).toEqual(['p53plus1']);
-    const gt = (await coll.find({ v: { $gt: Long.fromString('9007199254740992') } }).sort({ v: 1 }).toArray()).map(
-      (d) => d._id,
-    );
+    const gt = (
+      await coll
+        .find({ v: { $gt: Long.fromString('9007199254740992') } })
+        .sort({ v: 1 })
+        .toArray()
+    ).map((d) => d._id);
     expect(gt).toEqual(['p53plus1', 'p53plus2']);
     const desc = (await coll.find().sort({ v: -1 }).toArray()).map((d) => d._id);
     expect(desc).toEqual(['p53plus2', 'p53plus1', 'p53']);
@@ -177,18 +185,7 @@ describe('numeric comparison across types', () => {
     ];
     await coll.insertMany(docs as never[]);
     const ids = (await coll.find().sort({ v: 1 }).toArray()).map((d) => d._id);
-    expect(ids).toEqual([
-      'minKey',
-      'null',
-      'number',
-      'string',
-      'object',
-      'binData',
-      'objectId',
-      'bool',
-      'date',
-      'maxKey',
-    ]);
+    expect(ids).toEqual(['minKey', 'null', 'number', 'string', 'object', 'binData', 'objectId', 'bool', 'date', 'maxKey']);
   });
 });
 
@@ -209,8 +206,7 @@ describe('$type', () => {
       { _id: 'object', v: {} },
       { _id: 'binData', v: new Binary(Buffer.from('x')) },
     ] as never[]);
-    const ids = async (type: unknown) =>
-      (await coll.find({ v: { $type: type } } as never).toArray()).map((d) => d._id as unknown as string).sort();
+    const ids = async (type: unknown) => (await coll.find({ v: { $type: type } } as never).toArray()).map((d) => d._id as unknown as string).sort();
     expect(await ids('number')).toEqual(['decimal', 'double', 'int', 'long']);
     expect(await ids('string')).toEqual(['string']);
     expect(await ids(2)).toEqual(['string']);

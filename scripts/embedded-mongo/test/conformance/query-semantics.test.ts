@@ -6,7 +6,17 @@ import { useTestEngine } from '../helpers/engine.js';
 const engine = useTestEngine('querysem');
 
 const people = [
-  { _id: 1, name: 'alice', tags: ['a', 'b'], scores: [70, 90], items: [{ sku: 'x', q: 1 }, { sku: 'y', q: 5 }], n: null },
+  {
+    _id: 1,
+    name: 'alice',
+    tags: ['a', 'b'],
+    scores: [70, 90],
+    items: [
+      { sku: 'x', q: 1 },
+      { sku: 'y', q: 5 },
+    ],
+    n: null,
+  },
   { _id: 2, name: 'bob', tags: ['b'], scores: [82], items: [{ sku: 'y', q: 2 }] },
   { _id: 3, name: 'Anna', tags: [], scores: [], flag: true },
   { _id: 4, name: 'carl', tags: 'a', scores: 84, items: [] },
@@ -60,15 +70,32 @@ describe('filters over arrays, nulls and regexes', () => {
     ] as never[]);
     expect((await coll.find({ v: { $gte: 0 } }).toArray()).map((d) => d._id)).toEqual(['num']);
     expect((await coll.find({ v: { $gte: new Date(0) } }).toArray()).map((d) => d._id)).toEqual(['date']);
-    expect((await coll.find({ o: { $exists: true } }).sort({ o: -1 }).toArray()).map((d) => d._id)).toEqual(['oidHigh', 'oidLow']);
+    expect(
+      (
+        await coll
+          .find({ o: { $exists: true } })
+          .sort({ o: -1 })
+          .toArray()
+      ).map((d) => d._id),
+    ).toEqual(['oidHigh', 'oidLow']);
     expect((await coll.find({ b: { $gt: false } }).toArray()).map((d) => d._id)).toEqual(['oidHigh']);
   });
 
   it('sorting on a path through an array of documents uses the smallest (ascending) element', async () => {
     const coll = await seeded('sortpath');
-    const order = (await coll.find({ 'items.q': { $exists: true } }).sort({ 'items.q': 1 }).toArray()).map((d) => d._id);
+    const order = (
+      await coll
+        .find({ 'items.q': { $exists: true } })
+        .sort({ 'items.q': 1 })
+        .toArray()
+    ).map((d) => d._id);
     expect(order).toEqual([1, 2]);
-    const desc = (await coll.find({ 'items.q': { $exists: true } }).sort({ 'items.q': -1 }).toArray()).map((d) => d._id);
+    const desc = (
+      await coll
+        .find({ 'items.q': { $exists: true } })
+        .sort({ 'items.q': -1 })
+        .toArray()
+    ).map((d) => d._id);
     expect(desc).toEqual([1, 2]);
   });
 
@@ -90,7 +117,16 @@ describe('update edge cases', () => {
   it('$addToSet compares embedded documents with their field order', async () => {
     const coll = engine.db('addtosetdoc').collection('c');
     await coll.insertOne({ _id: 1, s: [{ a: 1, b: 2 }] } as never);
-    await coll.updateOne({ _id: 1 } as never, { $addToSet: { s: { $each: [{ a: 1, b: 2 }, { b: 2, a: 1 }] } } });
+    await coll.updateOne({ _id: 1 } as never, {
+      $addToSet: {
+        s: {
+          $each: [
+            { a: 1, b: 2 },
+            { b: 2, a: 1 },
+          ],
+        },
+      },
+    });
     expect((await coll.findOne({ _id: 1 } as never))!.s).toEqual([
       { a: 1, b: 2 },
       { b: 2, a: 1 },
@@ -106,11 +142,7 @@ describe('update edge cases', () => {
 
   it('upsert seeds equality fields from $and and $eq, not from ranges', async () => {
     const coll = engine.db('upsertseed').collection('c');
-    const result = await coll.updateOne(
-      { $and: [{ a: 1 }, { b: { $eq: 2 } }], c: { $gt: 5 } },
-      { $set: { d: 4 } },
-      { upsert: true },
-    );
+    const result = await coll.updateOne({ $and: [{ a: 1 }, { b: { $eq: 2 } }], c: { $gt: 5 } }, { $set: { d: 4 } }, { upsert: true });
     const doc = await coll.findOne({ _id: result.upsertedId! });
     expect(doc).toEqual({ _id: result.upsertedId, a: 1, b: 2, d: 4 });
   });
@@ -118,7 +150,13 @@ describe('update edge cases', () => {
   it('updateMany with positional $ updates the matched element of each document', async () => {
     const coll = engine.db('positionalmany').collection('c');
     await coll.insertMany([
-      { _id: 1, items: [{ sku: 'x', q: 1 }, { sku: 'y', q: 1 }] },
+      {
+        _id: 1,
+        items: [
+          { sku: 'x', q: 1 },
+          { sku: 'y', q: 1 },
+        ],
+      },
       { _id: 2, items: [{ sku: 'y', q: 5 }] },
     ] as never[]);
     const result = await coll.updateMany({ 'items.sku': 'y' }, { $inc: { 'items.$.q': 10 } });
@@ -135,11 +173,7 @@ describe('update edge cases', () => {
   it('findOneAndUpdate with arrayFilters', async () => {
     const coll = engine.db('famarrayfilters').collection('c');
     await coll.insertOne({ _id: 1, grades: [50, 95, 60] } as never);
-    const after = await coll.findOneAndUpdate(
-      { _id: 1 } as never,
-      { $set: { 'grades.$[low]': 65 } },
-      { arrayFilters: [{ low: { $lt: 65 } }], returnDocument: 'after' },
-    );
+    const after = await coll.findOneAndUpdate({ _id: 1 } as never, { $set: { 'grades.$[low]': 65 } }, { arrayFilters: [{ low: { $lt: 65 } }], returnDocument: 'after' });
     expect(after).toEqual({ _id: 1, grades: [65, 95, 65] });
   });
 });

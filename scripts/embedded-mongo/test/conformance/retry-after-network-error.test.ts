@@ -31,7 +31,12 @@ describe('writes retried after a lost reply', () => {
     const result = await coll.updateOne({ _id: 'counter' }, { $inc: { n: 1 } });
     expect(proxy.dropped).toBe(droppedBefore + 1);
     expect(result.modifiedCount).toBe(1);
-    expect(await engine.client.db(coll.dbName).collection('c').findOne({ _id: 'counter' } as never)).toEqual({ _id: 'counter', n: 1 });
+    expect(
+      await engine.client
+        .db(coll.dbName)
+        .collection('c')
+        .findOne({ _id: 'counter' } as never),
+    ).toEqual({ _id: 'counter', n: 1 });
   });
 
   it('an insert whose reply was lost is not reported as a duplicate and is stored once', async () => {
@@ -42,7 +47,12 @@ describe('writes retried after a lost reply', () => {
     const result = await coll.insertOne({ _id: 'once' });
     expect(proxy.dropped).toBe(droppedBefore + 1);
     expect(result.insertedId).toBe('once');
-    expect(await engine.client.db(coll.dbName).collection('c').countDocuments({ _id: 'once' } as never)).toBe(1);
+    expect(
+      await engine.client
+        .db(coll.dbName)
+        .collection('c')
+        .countDocuments({ _id: 'once' } as never),
+    ).toBe(1);
   });
 
   it('a findOneAndUpdate whose reply was lost returns the original pre-image and is applied once', async () => {
@@ -53,7 +63,12 @@ describe('writes retried after a lost reply', () => {
     const before = await coll.findOneAndUpdate({ _id: 'doc' }, { $inc: { n: 5 } });
     expect(proxy.dropped).toBe(droppedBefore + 1);
     expect(before).toEqual({ _id: 'doc', n: 10 });
-    expect(await engine.client.db(coll.dbName).collection('c').findOne({ _id: 'doc' } as never)).toEqual({ _id: 'doc', n: 15 });
+    expect(
+      await engine.client
+        .db(coll.dbName)
+        .collection('c')
+        .findOne({ _id: 'doc' } as never),
+    ).toEqual({ _id: 'doc', n: 15 });
   });
 
   it('a commitTransaction whose reply was lost is retried and the transaction applied once', async () => {

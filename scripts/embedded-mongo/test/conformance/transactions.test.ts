@@ -119,7 +119,10 @@ describe('transactions', () => {
   });
 
   it('after a write conflict the loser’s transaction is gone: its next operation fails with NoSuchTransaction (251), labelled transient', async () => {
-    const coll = await accounts('afterconflict', [{ _id: 'a', balance: 100 }, { _id: 'b', balance: 0 }]);
+    const coll = await accounts('afterconflict', [
+      { _id: 'a', balance: 100 },
+      { _id: 'b', balance: 0 },
+    ]);
     const winner = engine.client.startSession();
     const loser = engine.client.startSession();
     try {
@@ -185,7 +188,10 @@ describe('transactions', () => {
   });
 
   it('a cursor opened in a transaction is read through getMore inside it, seeing its own writes', async () => {
-    const coll = await accounts('txncursor', Array.from({ length: 20 }, (_, i) => ({ _id: `a${String(i).padStart(2, '0')}`, balance: i })));
+    const coll = await accounts(
+      'txncursor',
+      Array.from({ length: 20 }, (_, i) => ({ _id: `a${String(i).padStart(2, '0')}`, balance: i })),
+    );
     await withSession(async (session) => {
       session.startTransaction();
       await coll.insertOne({ _id: 'zz', balance: 99 }, { session });
@@ -300,7 +306,12 @@ describe('transactions', () => {
     try {
       session.startTransaction();
       await coll.updateOne({ _id: 'a' }, { $set: { balance: 50 } }, { session });
-      const write = tracked(other.db(coll.dbName).collection<Account>('accounts').updateOne({ _id: 'a' }, { $inc: { balance: 10 } }));
+      const write = tracked(
+        other
+          .db(coll.dbName)
+          .collection<Account>('accounts')
+          .updateOne({ _id: 'a' }, { $inc: { balance: 10 } }),
+      );
       // Round trips on the transaction's connection and the other client give the write time to arrive.
       for (let i = 0; i < 5; i += 1) {
         await other.db('admin').command({ ping: 1 });
@@ -323,7 +334,12 @@ describe('transactions', () => {
     try {
       session.startTransaction();
       await coll.updateOne({ _id: 'a' }, { $set: { balance: 50 } }, { session });
-      const write = tracked(other.db(coll.dbName).collection<Account>('accounts').updateOne({ _id: 'a' }, { $inc: { balance: 10 } }));
+      const write = tracked(
+        other
+          .db(coll.dbName)
+          .collection<Account>('accounts')
+          .updateOne({ _id: 'a' }, { $inc: { balance: 10 } }),
+      );
       for (let i = 0; i < 5; i += 1) await other.db('admin').command({ ping: 1 });
       expect(write.state.settled).toBe(false);
       await session.abortTransaction();
@@ -414,12 +430,7 @@ describe('transactions', () => {
     const client = await engine.newClient();
     const session = client.startSession();
     try {
-      const error = await rejectionOf(
-        client.db('admin').command(
-          { commitTransaction: 1, txnNumber: Long.fromNumber(42), autocommit: false },
-          { session },
-        ),
-      );
+      const error = await rejectionOf(client.db('admin').command({ commitTransaction: 1, txnNumber: Long.fromNumber(42), autocommit: false }, { session }));
       expect(error.code).toBe(251);
       expect(error.codeName).toBe('NoSuchTransaction');
     } finally {
@@ -451,10 +462,7 @@ describe('transactions', () => {
     const session = client.startSession();
     try {
       session.startTransaction();
-      const outcomes = await Promise.allSettled([
-        accountsOfClient.findOne({ _id: 'a' }, { session }),
-        accountsOfClient.findOne({ _id: 'b' }, { session }),
-      ]);
+      const outcomes = await Promise.allSettled([accountsOfClient.findOne({ _id: 'a' }, { session }), accountsOfClient.findOne({ _id: 'b' }, { session })]);
       expect(starts).toHaveLength(2);
       expect(starts.map((start) => start.startTransaction)).toEqual([true, true]);
       expect(String(starts[0]!.txnNumber)).toBe(String(starts[1]!.txnNumber));

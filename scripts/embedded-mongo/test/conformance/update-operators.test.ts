@@ -92,11 +92,7 @@ describe('array update operators', () => {
   });
 
   it('$push with $sort and $slice keeps the top N', async () => {
-    const { stored } = await applied(
-      'pushsort',
-      { scores: [{ s: 5 }, { s: 1 }] },
-      { $push: { scores: { $each: [{ s: 9 }, { s: 3 }], $sort: { s: -1 }, $slice: 3 } } },
-    );
+    const { stored } = await applied('pushsort', { scores: [{ s: 5 }, { s: 1 }] }, { $push: { scores: { $each: [{ s: 9 }, { s: 3 }], $sort: { s: -1 }, $slice: 3 } } });
     expect(stored!.scores).toEqual([{ s: 9 }, { s: 5 }, { s: 3 }]);
   });
 
@@ -119,7 +115,13 @@ describe('array update operators', () => {
   it('$pull removes matching values and matching documents by condition', async () => {
     const { stored } = await applied(
       'pull',
-      { nums: [1, 5, 8, 2], items: [{ k: 'a', q: 1 }, { k: 'b', q: 7 }] },
+      {
+        nums: [1, 5, 8, 2],
+        items: [
+          { k: 'a', q: 1 },
+          { k: 'b', q: 7 },
+        ],
+      },
       { $pull: { nums: { $gte: 5 }, items: { q: { $gt: 3 } } } },
     );
     expect(stored).toEqual({ _id: 1, nums: [1, 2], items: [{ k: 'a', q: 1 }] });
@@ -153,7 +155,13 @@ describe('array element paths', () => {
 
   it('positional $ on an array of documents', async () => {
     const coll = engine.db('positionaldoc').collection('c');
-    await coll.insertOne({ _id: 1, items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 1 }] } as never);
+    await coll.insertOne({
+      _id: 1,
+      items: [
+        { sku: 'a', qty: 1 },
+        { sku: 'b', qty: 1 },
+      ],
+    } as never);
     await coll.updateOne({ _id: 1, 'items.sku': 'b' } as never, { $inc: { 'items.$.qty': 5 } });
     expect((await coll.findOne({ _id: 1 } as never))!.items).toEqual([
       { sku: 'a', qty: 1 },
@@ -167,12 +175,7 @@ describe('array element paths', () => {
   });
 
   it('$[id] with arrayFilters updates only the matching elements', async () => {
-    const { stored, result } = await applied(
-      'arrayfilters',
-      { grades: [95, 80, 100, 85] },
-      { $set: { 'grades.$[g]': 100 } },
-      { arrayFilters: [{ g: { $gte: 90 } }] },
-    );
+    const { stored, result } = await applied('arrayfilters', { grades: [95, 80, 100, 85] }, { $set: { 'grades.$[g]': 100 } }, { arrayFilters: [{ g: { $gte: 90 } }] });
     expect(stored!.grades).toEqual([100, 80, 100, 85]);
     expect(result.modifiedCount).toBe(1);
   });
@@ -180,7 +183,13 @@ describe('array element paths', () => {
   it('$[id] with a document arrayFilter on nested fields', async () => {
     const { stored } = await applied(
       'arrayfiltersdoc',
-      { items: [{ k: 'a', q: 1 }, { k: 'b', q: 2 }, { k: 'a', q: 3 }] },
+      {
+        items: [
+          { k: 'a', q: 1 },
+          { k: 'b', q: 2 },
+          { k: 'a', q: 3 },
+        ],
+      },
       { $inc: { 'items.$[it].q': 100 } },
       { arrayFilters: [{ 'it.k': 'a' }] },
     );

@@ -16,10 +16,7 @@ describe('update semantics', () => {
   it('a pipeline update computes fields from the document', async () => {
     const coll = engine.db('pipeline').collection('c');
     await coll.insertOne({ _id: 1, a: 2, b: 3, tmp: true } as never);
-    await coll.updateOne({ _id: 1 } as never, [
-      { $set: { total: { $add: ['$a', '$b'] }, label: { $concat: ['n', { $toString: '$a' }] } } },
-      { $unset: 'tmp' },
-    ]);
+    await coll.updateOne({ _id: 1 } as never, [{ $set: { total: { $add: ['$a', '$b'] }, label: { $concat: ['n', { $toString: '$a' }] } } }, { $unset: 'tmp' }]);
     expect(await coll.findOne({ _id: 1 } as never)).toEqual({ _id: 1, a: 2, b: 3, total: 5, label: 'n2' });
   });
 
@@ -32,22 +29,14 @@ describe('update semantics', () => {
 
   it('upsert inserts the query equality fields plus the update, applying $setOnInsert', async () => {
     const coll = engine.db('upsert').collection('c');
-    const result = await coll.updateOne(
-      { tenant: 't1', email: 'a@x' },
-      { $set: { name: 'A' }, $setOnInsert: { createdBy: 'upsert' }, $inc: { visits: 1 } },
-      { upsert: true },
-    );
+    const result = await coll.updateOne({ tenant: 't1', email: 'a@x' }, { $set: { name: 'A' }, $setOnInsert: { createdBy: 'upsert' }, $inc: { visits: 1 } }, { upsert: true });
     expect(result.upsertedCount).toBe(1);
     expect(result.matchedCount).toBe(0);
     expect(result.upsertedId).toBeInstanceOf(ObjectId);
     const doc = await coll.findOne({ _id: result.upsertedId! });
     expect(doc).toEqual({ _id: result.upsertedId, tenant: 't1', email: 'a@x', name: 'A', createdBy: 'upsert', visits: 1 });
 
-    const second = await coll.updateOne(
-      { tenant: 't1', email: 'a@x' },
-      { $set: { name: 'B' }, $setOnInsert: { createdBy: 'changed' }, $inc: { visits: 1 } },
-      { upsert: true },
-    );
+    const second = await coll.updateOne({ tenant: 't1', email: 'a@x' }, { $set: { name: 'B' }, $setOnInsert: { createdBy: 'changed' }, $inc: { visits: 1 } }, { upsert: true });
     expect(second).toMatchObject({ matchedCount: 1, modifiedCount: 1, upsertedCount: 0, upsertedId: null });
     expect(await coll.findOne({ tenant: 't1' })).toMatchObject({ name: 'B', createdBy: 'upsert', visits: 2 });
   });
@@ -114,7 +103,10 @@ describe('update semantics', () => {
 
   it('the update command reply carries n, nModified and upserted', async () => {
     const coll = engine.db('rawreply').collection('c');
-    await coll.insertMany([{ _id: 1, a: 0 }, { _id: 2, a: 0 }] as never[]);
+    await coll.insertMany([
+      { _id: 1, a: 0 },
+      { _id: 2, a: 0 },
+    ] as never[]);
     const reply = await engine.client.db(coll.dbName).command({
       update: 'c',
       updates: [
@@ -166,30 +158,20 @@ describe('findOneAndUpdate / Replace / Delete', () => {
       { _id: 2, q: 'jobs', pri: 9 },
       { _id: 3, q: 'jobs', pri: 5 },
     ] as never[]);
-    const taken = await coll.findOneAndUpdate(
-      { q: 'jobs', taken: { $exists: false } },
-      { $set: { taken: true } },
-      { sort: { pri: -1 }, returnDocument: 'after', projection: { pri: 1, taken: 1 } },
-    );
+    const taken = await coll.findOneAndUpdate({ q: 'jobs', taken: { $exists: false } }, { $set: { taken: true } }, { sort: { pri: -1 }, returnDocument: 'after', projection: { pri: 1, taken: 1 } });
     expect(taken).toEqual({ _id: 2, pri: 9, taken: true });
   });
 
   it('upsert with returnDocument before returns null and inserts; after returns the new document', async () => {
     const coll = engine.db('faupsert').collection('c');
     expect(await coll.findOneAndUpdate({ _id: 'a' } as never, { $set: { v: 1 } }, { upsert: true })).toBeNull();
-    expect(
-      await coll.findOneAndUpdate({ _id: 'b' } as never, { $set: { v: 2 } }, { upsert: true, returnDocument: 'after' }),
-    ).toEqual({ _id: 'b', v: 2 });
+    expect(await coll.findOneAndUpdate({ _id: 'b' } as never, { $set: { v: 2 } }, { upsert: true, returnDocument: 'after' })).toEqual({ _id: 'b', v: 2 });
     expect(await coll.countDocuments()).toBe(2);
   });
 
   it('includeResultMetadata exposes lastErrorObject', async () => {
     const coll = engine.db('faumeta').collection('c');
-    const result = await coll.findOneAndUpdate(
-      { _id: 'x' } as never,
-      { $set: { v: 1 } },
-      { upsert: true, returnDocument: 'after', includeResultMetadata: true },
-    );
+    const result = await coll.findOneAndUpdate({ _id: 'x' } as never, { $set: { v: 1 } }, { upsert: true, returnDocument: 'after', includeResultMetadata: true });
     expect(result.ok).toBe(1);
     expect(result.value).toEqual({ _id: 'x', v: 1 });
     expect(result.lastErrorObject).toMatchObject({ n: 1, updatedExisting: false, upserted: 'x' });
@@ -207,7 +189,11 @@ describe('findOneAndUpdate / Replace / Delete', () => {
 
   it('findOneAndDelete removes and returns the first document in sort order', async () => {
     const coll = engine.db('fad').collection('c');
-    await coll.insertMany([{ _id: 1, p: 3 }, { _id: 2, p: 1 }, { _id: 3, p: 2 }] as never[]);
+    await coll.insertMany([
+      { _id: 1, p: 3 },
+      { _id: 2, p: 1 },
+      { _id: 3, p: 2 },
+    ] as never[]);
     expect(await coll.findOneAndDelete({}, { sort: { p: 1 } })).toEqual({ _id: 2, p: 1 });
     expect(await coll.findOneAndDelete({ _id: 'none' } as never)).toBeNull();
     expect(await coll.countDocuments()).toBe(2);
@@ -234,12 +220,7 @@ describe('counting and distinct', () => {
 
   it('distinct returns unique values, unwinding arrays, with a filter', async () => {
     const coll = engine.db('distinct').collection('c');
-    await coll.insertMany([
-      { k: 'a', tags: ['x', 'y'], n: 1 },
-      { k: 'b', tags: ['y', 'z'], n: 2 },
-      { k: 'a', tags: 'w', n: 3 },
-      { n: 4 },
-    ]);
+    await coll.insertMany([{ k: 'a', tags: ['x', 'y'], n: 1 }, { k: 'b', tags: ['y', 'z'], n: 2 }, { k: 'a', tags: 'w', n: 3 }, { n: 4 }]);
     expect((await coll.distinct('k')).sort()).toEqual(['a', 'b']);
     expect((await coll.distinct('tags')).sort()).toEqual(['w', 'x', 'y', 'z']);
     expect((await coll.distinct('tags', { n: { $gte: 2 } })).sort()).toEqual(['w', 'y', 'z']);

@@ -80,7 +80,11 @@ export function useTestEngine(fileLabel: string): TestEngine {
   afterAll(async () => {
     // Tidy a shared real server; the embedded engine is memory-only and simply stopped.
     if (client && process.env.MONGO_URI) {
-      for (const name of usedDbNames) await client.db(name).dropDatabase().catch(() => undefined);
+      for (const name of usedDbNames)
+        await client
+          .db(name)
+          .dropDatabase()
+          .catch(() => undefined);
     }
     await Promise.all(extraClients.map((c) => c.close().catch(() => undefined)));
     await client?.close().catch(() => undefined);
@@ -125,10 +129,7 @@ export function useTestEngine(fileLabel: string): TestEngine {
  * Waits until `condition` holds, checking every `intervalMs`, failing after `timeoutMs`.
  * For effects with no event to await (e.g. the TTL monitor); never used as a plain sleep.
  */
-export async function waitFor(
-  condition: () => Promise<boolean>,
-  { timeoutMs, intervalMs = 200, what }: { timeoutMs: number; intervalMs?: number; what: string },
-): Promise<void> {
+export async function waitFor(condition: () => Promise<boolean>, { timeoutMs, intervalMs = 200, what }: { timeoutMs: number; intervalMs?: number; what: string }): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;

@@ -37,9 +37,7 @@ describe('typed arithmetic', () => {
     expect(described(addNumbers(Decimal128.fromString('0.1'), Decimal128.fromString('0.2')))).toBe('decimal:0.3');
     expect(described(addNumbers(Decimal128.fromString('1.0'), Decimal128.fromString('1.00')))).toBe('decimal:2.00');
     expect(described(multiplyNumbers(Decimal128.fromString('1.5'), new Int32(3)))).toBe('decimal:4.5');
-    expect(described(addNumbers(Decimal128.fromString('9999999999999999999999999999999999'), new Int32(1)))).toBe(
-      'decimal:1.000000000000000000000000000000000E+34',
-    );
+    expect(described(addNumbers(Decimal128.fromString('9999999999999999999999999999999999'), new Int32(1)))).toBe('decimal:1.000000000000000000000000000000000E+34');
     expect(described(addNumbers(Long.fromBigInt(2n ** 62n), Decimal128.fromString('0.5')))).toBe('decimal:4611686018427387904.5');
   });
 

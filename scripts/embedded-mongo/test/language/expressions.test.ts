@@ -115,7 +115,16 @@ describe('comparison, boolean and conditional', () => {
     expect(evaluate({ $cond: [{ $gt: ['$i', 5] }, 'big', 'small'] })).toBe('big');
     expect(evaluate({ $cond: { if: false, then: 1, else: 2 } })).toBe(2);
     expect(evaluate({ $ifNull: ['$missing', '$nothing', 'fallback'] })).toBe('fallback');
-    expect(evaluate({ $switch: { branches: [{ case: { $eq: ['$s', 'x'] }, then: 1 }, { case: true, then: 2 }] } })).toBe(2);
+    expect(
+      evaluate({
+        $switch: {
+          branches: [
+            { case: { $eq: ['$s', 'x'] }, then: 1 },
+            { case: true, then: 2 },
+          ],
+        },
+      }),
+    ).toBe(2);
     expect(codeOf(() => evaluate({ $switch: { branches: [{ case: false, then: 1 }] } }))).toBe(40066);
   });
 });
@@ -156,7 +165,16 @@ describe('arrays', () => {
   it('sorts, zips and takes n elements', () => {
     expect(evaluate({ $sortArray: { input: [3, 1, 2], sortBy: -1 } })).toEqual([3, 2, 1]);
     expect(evaluate({ $sortArray: { input: '$items', sortBy: { q: -1 } } })).toEqual([doc.items[1], doc.items[0]]);
-    expect(evaluate({ $zip: { inputs: [[1, 2], ['a', 'b', 'c']] } })).toEqual([
+    expect(
+      evaluate({
+        $zip: {
+          inputs: [
+            [1, 2],
+            ['a', 'b', 'c'],
+          ],
+        },
+      }),
+    ).toEqual([
       [1, 'a'],
       [2, 'b'],
     ]);
@@ -250,9 +268,7 @@ describe('dates', () => {
   });
 
   it('adds calendar units, clamping to the end of the month', () => {
-    expect(evaluateExpression({ $dateAdd: { startDate: '$d', unit: 'month', amount: 1 } }, { d: new Date('2024-01-31T10:00:00Z') })).toEqual(
-      new Date('2024-02-29T10:00:00Z'),
-    );
+    expect(evaluateExpression({ $dateAdd: { startDate: '$d', unit: 'month', amount: 1 } }, { d: new Date('2024-01-31T10:00:00Z') })).toEqual(new Date('2024-02-29T10:00:00Z'));
     expect(evaluate({ $dateSubtract: { startDate: '$when', unit: 'hour', amount: 7 } })).toEqual(new Date('2024-03-04T23:07:08.009Z'));
   });
 
@@ -268,13 +284,17 @@ describe('dates', () => {
   it('builds and splits dates from parts and ISO strings', () => {
     expect(evaluate({ $dateFromParts: { year: 2024, month: 2, day: 30 } })).toEqual(new Date('2024-03-01T00:00:00Z'));
     expect(evaluate({ $dateToParts: { date: '$when' } })).toEqual({
-      year: new Int32(2024), month: new Int32(3), day: new Int32(5), hour: new Int32(6), minute: new Int32(7), second: new Int32(8), millisecond: new Int32(9),
+      year: new Int32(2024),
+      month: new Int32(3),
+      day: new Int32(5),
+      hour: new Int32(6),
+      minute: new Int32(7),
+      second: new Int32(8),
+      millisecond: new Int32(9),
     });
     expect(evaluate({ $dateFromString: { dateString: '2024-03-05T06:07:08.009+02:00' } })).toEqual(new Date('2024-03-05T04:07:08.009Z'));
     expect(evaluate({ $dateFromString: { dateString: 'nope', onError: 'bad' } })).toBe('bad');
-    expect(evaluate({ $dateFromString: { dateString: '05/03/2024 06:07', format: '%d/%m/%Y %H:%M', timezone: 'Europe/Paris' } })).toEqual(
-      new Date('2024-03-05T05:07:00Z'),
-    );
+    expect(evaluate({ $dateFromString: { dateString: '05/03/2024 06:07', format: '%d/%m/%Y %H:%M', timezone: 'Europe/Paris' } })).toEqual(new Date('2024-03-05T05:07:00Z'));
     expect(evaluate({ $dateFromString: { dateString: '2024-03-05 +0200', format: '%Y-%m-%d %z' } })).toEqual(new Date('2024-03-04T22:00:00Z'));
     expect(evaluate({ $dateFromString: { dateString: '2024/03/05', format: '%Y-%m-%d', onError: null } })).toBeNull();
     expect(evaluate({ $isoWeek: new Date('2021-01-03T00:00:00Z') })).toEqual(new Int32(53));

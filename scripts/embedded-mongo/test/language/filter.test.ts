@@ -146,7 +146,12 @@ describe('$ne, $in, $nin', () => {
 
 describe('array operators', () => {
   it('$elemMatch needs one element to satisfy every condition', () => {
-    const doc = { a: [{ x: 1, y: 5 }, { x: 5, y: 1 }] };
+    const doc = {
+      a: [
+        { x: 1, y: 5 },
+        { x: 5, y: 1 },
+      ],
+    };
     expect(matches({ a: { $elemMatch: { x: 1, y: 5 } } }, doc)).toBe(true);
     expect(matches({ a: { $elemMatch: { x: 5, y: 5 } } }, doc)).toBe(false);
     // Without $elemMatch the conditions may be met by different elements.

@@ -37,9 +37,7 @@ describe('$group', () => {
   });
 
   it('groups numerically equal keys of different types together', () => {
-    const result = run([{ k: new Int32(1) }, { k: Long.fromNumber(1) }, { k: new Double(1) }, { k: Decimal128.fromString('1.0') }], [
-      { $group: { _id: '$k', n: { $count: {} } } },
-    ]);
+    const result = run([{ k: new Int32(1) }, { k: Long.fromNumber(1) }, { k: new Double(1) }, { k: Decimal128.fromString('1.0') }], [{ $group: { _id: '$k', n: { $count: {} } } }]);
     expect(result).toHaveLength(1);
     expect(result[0]!.n).toEqual(new Int32(4));
   });
@@ -174,7 +172,12 @@ describe('$sort, $skip, $limit, $count, $sortByCount', () => {
   it('$sortByCount groups and orders by frequency', () => {
     const result = run(orders, [{ $sortByCount: '$customer' }]);
     expect(result[0]!.count).toEqual(new Int32(2));
-    expect(result.map((doc) => doc._id).slice(0, 2).sort()).toEqual(['ann', 'cid']);
+    expect(
+      result
+        .map((doc) => doc._id)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['ann', 'cid']);
     expect(result[2]).toEqual({ _id: 'bob', count: new Int32(1) });
   });
 
@@ -203,16 +206,20 @@ describe('$lookup, $facet, $unionWith', () => {
   });
 
   it('runs a sub-pipeline with let variables', () => {
-    const result = run(orders.slice(0, 2), [
-      {
-        $lookup: {
-          from: 'customers',
-          let: { name: '$customer' },
-          pipeline: [{ $match: { $expr: { $eq: ['$_id', '$$name'] } } }, { $project: { _id: 0, tier: 1 } }],
-          as: 'who',
+    const result = run(
+      orders.slice(0, 2),
+      [
+        {
+          $lookup: {
+            from: 'customers',
+            let: { name: '$customer' },
+            pipeline: [{ $match: { $expr: { $eq: ['$_id', '$$name'] } } }, { $project: { _id: 0, tier: 1 } }],
+            as: 'who',
+          },
         },
-      },
-    ], { customers });
+      ],
+      { customers },
+    );
     expect(result.map((doc) => doc.who)).toEqual([[{ tier: 'gold' }], [{ tier: 'silver' }]]);
   });
 
@@ -267,16 +274,12 @@ describe('$bucket and $graphLookup', () => {
       { _id: 2, name: 'cto', boss: 'ceo' },
       { _id: 3, name: 'dev', boss: 'cto' },
     ];
-    const [dev] = run([employees[2]!], [
-      { $graphLookup: { from: 'employees', startWith: '$boss', connectFromField: 'boss', connectToField: 'name', as: 'chain', depthField: 'd' } },
-    ], { employees });
+    const [dev] = run([employees[2]!], [{ $graphLookup: { from: 'employees', startWith: '$boss', connectFromField: 'boss', connectToField: 'name', as: 'chain', depthField: 'd' } }], { employees });
     expect(dev!.chain.map((doc: Document) => [doc.name, String(doc.d)])).toEqual([
       ['cto', '0'],
       ['ceo', '1'],
     ]);
-    const [limited] = run([employees[2]!], [
-      { $graphLookup: { from: 'employees', startWith: '$boss', connectFromField: 'boss', connectToField: 'name', as: 'chain', maxDepth: 0 } },
-    ], { employees });
+    const [limited] = run([employees[2]!], [{ $graphLookup: { from: 'employees', startWith: '$boss', connectFromField: 'boss', connectToField: 'name', as: 'chain', maxDepth: 0 } }], { employees });
     expect(limited!.chain.map((doc: Document) => doc.name)).toEqual(['cto']);
   });
 });
@@ -290,9 +293,7 @@ describe('$setWindowFields', () => {
   ];
 
   it('computes running totals per partition with a documents window', () => {
-    const result = run(sales, [
-      { $setWindowFields: { partitionBy: '$shop', sortBy: { day: 1 }, output: { running: { $sum: '$amount', window: { documents: ['unbounded', 'current'] } } } } },
-    ]);
+    const result = run(sales, [{ $setWindowFields: { partitionBy: '$shop', sortBy: { day: 1 }, output: { running: { $sum: '$amount', window: { documents: ['unbounded', 'current'] } } } } }]);
     expect(result.map((doc) => [doc._id, doc.running])).toEqual([
       [1, new Int32(10)],
       [2, new Int32(30)],
@@ -358,9 +359,10 @@ describe('$setWindowFields', () => {
   });
 
   it('averages over a range window of sort-key values', () => {
-    const result = run(sales.filter((doc) => doc.shop === 'a'), [
-      { $setWindowFields: { sortBy: { day: 1 }, output: { avg: { $avg: '$amount', window: { range: [-1, 0] } } } } },
-    ]);
+    const result = run(
+      sales.filter((doc) => doc.shop === 'a'),
+      [{ $setWindowFields: { sortBy: { day: 1 }, output: { avg: { $avg: '$amount', window: { range: [-1, 0] } } } } }],
+    );
     expect(result.map((doc) => doc.avg)).toEqual([new Double(10), new Double(15), new Double(20)]);
   });
 });
@@ -419,9 +421,10 @@ describe('$fill and $densify', () => {
   });
 
   it('densifies dates by calendar unit within explicit bounds', () => {
-    const result = run([{ d: new Date('2024-01-15T00:00:00Z') }], [
-      { $densify: { field: 'd', range: { step: 1, unit: 'month', bounds: [new Date('2024-01-15T00:00:00Z'), new Date('2024-04-15T00:00:00Z')] } } },
-    ]);
+    const result = run(
+      [{ d: new Date('2024-01-15T00:00:00Z') }],
+      [{ $densify: { field: 'd', range: { step: 1, unit: 'month', bounds: [new Date('2024-01-15T00:00:00Z'), new Date('2024-04-15T00:00:00Z')] } } }],
+    );
     expect(result.map((doc) => (doc.d as Date).toISOString().slice(0, 10))).toEqual(['2024-01-15', '2024-02-15', '2024-03-15']);
   });
 });

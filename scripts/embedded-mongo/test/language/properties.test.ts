@@ -8,10 +8,14 @@ const int32 = fc.integer().map((n) => new Int32(n));
 const long = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((n) => Long.fromBigInt(n));
 const smallLong = fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n }).map((n) => Long.fromBigInt(n));
 const double = fc.double({ noNaN: true }).map((n) => new Double(n));
-const decimal = fc
-  .tuple(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.integer({ min: -5, max: 5 }))
-  .map(([c, e]) => Decimal128.fromString(`${c}E${e}`));
-const anyNumber = fc.oneof(int32, long, double, decimal, fc.integer({ min: -5, max: 5 }).map((n) => new Int32(n)));
+const decimal = fc.tuple(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.integer({ min: -5, max: 5 })).map(([c, e]) => Decimal128.fromString(`${c}E${e}`));
+const anyNumber = fc.oneof(
+  int32,
+  long,
+  double,
+  decimal,
+  fc.integer({ min: -5, max: 5 }).map((n) => new Int32(n)),
+);
 
 function exactValue(value: unknown): bigint {
   return bsonTypeAlias(value) === 'long' ? (value as Long).toBigInt() : BigInt((value as Int32).value);

@@ -32,7 +32,15 @@ describe('compileSort', () => {
     ];
     expect(sortedIds(docs, { a: 1 })).toEqual(['A', 'B']);
     expect(sortedIds(docs, { a: -1 })).toEqual(['A', 'B']);
-    expect(sortedIds([{ _id: 'A', a: [1, 4] }, { _id: 'B', a: [5] }], { a: -1 })).toEqual(['B', 'A']);
+    expect(
+      sortedIds(
+        [
+          { _id: 'A', a: [1, 4] },
+          { _id: 'B', a: [5] },
+        ],
+        { a: -1 },
+      ),
+    ).toEqual(['B', 'A']);
   });
 
   it('sorts by dotted paths through arrays of subdocuments', () => {
@@ -54,7 +62,15 @@ describe('compileSort', () => {
   });
 
   it('places MinKey before empty arrays', () => {
-    expect(sortedIds([{ _id: 'e', a: [] }, { _id: 'm', a: new MinKey() }], { a: 1 })).toEqual(['m', 'e']);
+    expect(
+      sortedIds(
+        [
+          { _id: 'e', a: [] },
+          { _id: 'm', a: new MinKey() },
+        ],
+        { a: 1 },
+      ),
+    ).toEqual(['m', 'e']);
   });
 
   it('rejects bad directions and $meta', () => {

@@ -110,9 +110,7 @@ describe('array operators', () => {
     expect(update({ a: [1, 2] }, { $push: { a: { $each: [3, 4], $position: 0 } } })).toEqual({ a: [3, 4, 1, 2] });
     expect(update({ a: [5, 1] }, { $push: { a: { $each: [3], $sort: 1, $slice: 2 } } })).toEqual({ a: [1, 3] });
     expect(update({ a: [5, 1] }, { $push: { a: { $each: [3], $slice: -2 } } })).toEqual({ a: [1, 3] });
-    expect(
-      update({ s: [{ n: 2 }, { n: 9 }] }, { $push: { s: { $each: [{ n: 5 }], $sort: { n: -1 }, $slice: 2 } } }),
-    ).toEqual({ s: [{ n: 9 }, { n: 5 }] });
+    expect(update({ s: [{ n: 2 }, { n: 9 }] }, { $push: { s: { $each: [{ n: 5 }], $sort: { n: -1 }, $slice: 2 } } })).toEqual({ s: [{ n: 9 }, { n: 5 }] });
     expect(update({ a: [1, 2, 3] }, { $push: { a: { $each: [9], $position: -1 } } })).toEqual({ a: [1, 2, 9, 3] });
   });
 
@@ -142,15 +140,18 @@ describe('positional updates', () => {
   it('$ updates the first element the query matched', () => {
     const doc = { _id: 1, grades: [80, 85, 90] };
     expect(update(doc, { $set: { 'grades.$': 82 } }, { query: { _id: 1, grades: 85 } })).toEqual({ _id: 1, grades: [80, 82, 90] });
-    const items = { items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 1 }] };
+    const items = {
+      items: [
+        { sku: 'a', qty: 1 },
+        { sku: 'b', qty: 1 },
+      ],
+    };
     expect(update(items, { $inc: { 'items.$.qty': new Int32(2) } }, { query: { 'items.sku': 'b' } }).items[1]).toEqual({ sku: 'b', qty: new Int32(3) });
     expect(update(items, { $set: { 'items.$.qty': 0 } }, { query: { items: { $elemMatch: { sku: 'a' } } } }).items[0].qty).toBe(0);
   });
 
   it('$ without a matching query clause fails', () => {
-    expect(errorOf(() => update({ a: [1] }, { $set: { 'a.$': 2 } }, { query: {} })).message).toBe(
-      'The positional operator did not find the match needed from the query.',
-    );
+    expect(errorOf(() => update({ a: [1] }, { $set: { 'a.$': 2 } }, { query: {} })).message).toBe('The positional operator did not find the match needed from the query.');
   });
 
   it('$[] updates every element and $[id] the elements its array filter selects', () => {
@@ -158,11 +159,19 @@ describe('positional updates', () => {
     const result = update({ a: [1, 5, 9] }, { $set: { 'a.$[big]': 0 } }, { arrayFilters: [{ big: { $gte: 5 } }] });
     expect(result).toEqual({ a: [1, 0, 0] });
     const nested = update(
-      { s: [{ g: 'x', n: 1 }, { g: 'y', n: 1 }] },
+      {
+        s: [
+          { g: 'x', n: 1 },
+          { g: 'y', n: 1 },
+        ],
+      },
       { $set: { 's.$[e].n': 7 } },
       { arrayFilters: [{ 'e.g': 'y' }] },
     );
-    expect(nested.s).toEqual([{ g: 'x', n: 1 }, { g: 'y', n: 7 }]);
+    expect(nested.s).toEqual([
+      { g: 'x', n: 1 },
+      { g: 'y', n: 7 },
+    ]);
   });
 
   it('rejects a missing or an unused array filter', () => {
@@ -261,10 +270,7 @@ describe('replacement and pipeline updates', () => {
 describe('buildUpsertDocument', () => {
   it('seeds the document from the query equalities and applies the update as an insert', () => {
     const id = new ObjectId();
-    const result = buildUpsertDocument(
-      { _id: id, status: 'new', 'owner.name': 'x', n: { $gt: 5 }, k: { $eq: 1 } },
-      { $set: { a: 1 }, $setOnInsert: { created: true }, $inc: { c: new Int32(1) } },
-    );
+    const result = buildUpsertDocument({ _id: id, status: 'new', 'owner.name': 'x', n: { $gt: 5 }, k: { $eq: 1 } }, { $set: { a: 1 }, $setOnInsert: { created: true }, $inc: { c: new Int32(1) } });
     expect(result).toEqual({ _id: id, status: 'new', owner: { name: 'x' }, k: 1, a: 1, c: new Int32(1), created: true });
     expect(Object.keys(result)[0]).toBe('_id');
   });

@@ -30,25 +30,58 @@ describe('BTree', () => {
     }
     expect(wrongAnswers).toBe(0);
     const sorted = [...model].sort(numbers);
-    expect([...tree.scan(1, () => false, () => false)]).toEqual(sorted);
-    expect([...tree.scan(-1, () => false, () => false)]).toEqual([...sorted].reverse());
+    expect([
+      ...tree.scan(
+        1,
+        () => false,
+        () => false,
+      ),
+    ]).toEqual(sorted);
+    expect([
+      ...tree.scan(
+        -1,
+        () => false,
+        () => false,
+      ),
+    ]).toEqual([...sorted].reverse());
     expect(tree.size).toBe(sorted.length);
   });
 
   it('scans a bounded range in both directions and counts it', () => {
     const tree = new BTree<number>(numbers);
     for (let i = 0; i < 3000; i++) tree.insert(i * 2);
-    const forward = [...tree.scan(1, (k) => k < 1001, (k) => k > 1100)];
+    const forward = [
+      ...tree.scan(
+        1,
+        (k) => k < 1001,
+        (k) => k > 1100,
+      ),
+    ];
     expect(forward).toEqual(Array.from({ length: 50 }, (_, i) => 1002 + i * 2));
-    const backward = [...tree.scan(-1, (k) => k < 1001, (k) => k > 1100)];
+    const backward = [
+      ...tree.scan(
+        -1,
+        (k) => k < 1001,
+        (k) => k > 1100,
+      ),
+    ];
     expect(backward).toEqual([...forward].reverse());
-    expect(tree.countBetween((k) => k < 1001, (k) => k > 1100)).toBe(50);
+    expect(
+      tree.countBetween(
+        (k) => k < 1001,
+        (k) => k > 1100,
+      ),
+    ).toBe(50);
   });
 
   it('a paused scan resumes after its last key when the tree changed meanwhile', () => {
     const tree = new BTree<number>(numbers);
     for (let i = 0; i < 2000; i++) tree.insert(i);
-    const scan = tree.scan(1, () => false, () => false);
+    const scan = tree.scan(
+      1,
+      () => false,
+      () => false,
+    );
     const seen: number[] = [];
     for (let i = 0; i < 700; i++) seen.push(scan.next().value as number);
     // Splits and removals around the position: already-seen keys must not come back.

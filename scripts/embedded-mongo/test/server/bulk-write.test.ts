@@ -49,7 +49,11 @@ describe('the bulkWrite command (MongoDB 8.0)', () => {
   });
 
   it('ordered stops at the first failed op; unordered goes on; errorsOnly answers only the failures', async () => {
-    const ops = [{ insert: 0, document: { _id: 1 } }, { insert: 0, document: { _id: 1 } }, { insert: 0, document: { _id: 2 } }];
+    const ops = [
+      { insert: 0, document: { _id: 1 } },
+      { insert: 0, document: { _id: 1 } },
+      { insert: 0, document: { _id: 2 } },
+    ];
     const ordered = await bulkWrite({ nsInfo: [{ ns: 'bw.o' }], ops });
     expect(ordered).toMatchObject({ nErrors: 1, nInserted: 1 });
     expect(ordered.cursor.firstBatch[1]).toMatchObject({ ok: 0, idx: 1, code: 11000, n: 0 });
@@ -60,7 +64,13 @@ describe('the bulkWrite command (MongoDB 8.0)', () => {
   });
 
   it('takes let, update sort, and runs inside a transaction', async () => {
-    await client.db('bw').collection<Doc>('s').insertMany([{ _id: 1, r: 1 }, { _id: 2, r: 2 }]);
+    await client
+      .db('bw')
+      .collection<Doc>('s')
+      .insertMany([
+        { _id: 1, r: 1 },
+        { _id: 2, r: 2 },
+      ]);
     const session = client.startSession();
     try {
       await session.withTransaction(async () => {
@@ -97,10 +107,18 @@ describe('the bulkWrite command (MongoDB 8.0)', () => {
 describe('update sort (MongoDB 8.0)', () => {
   it('updateOne / replaceOne update the first document in sort order', async () => {
     const coll = client.db('bw').collection<Doc>('sorted');
-    await coll.insertMany([{ _id: 1, r: 3 }, { _id: 2, r: 1 }, { _id: 3, r: 2 }]);
+    await coll.insertMany([
+      { _id: 1, r: 3 },
+      { _id: 2, r: 1 },
+      { _id: 3, r: 2 },
+    ]);
     await coll.updateOne({}, { $set: { first: true } }, { sort: { r: 1 } });
     await coll.replaceOne({}, { replaced: true }, { sort: { r: -1 } });
-    expect(await coll.find().toArray()).toEqual([{ _id: 1, replaced: true }, { _id: 2, r: 1, first: true }, { _id: 3, r: 2 }]);
+    expect(await coll.find().toArray()).toEqual([
+      { _id: 1, replaced: true },
+      { _id: 2, r: 1, first: true },
+      { _id: 3, r: 2 },
+    ]);
   });
 
   it('refuses sort with multi: true as FailedToParse, after applying the statements before it', async () => {

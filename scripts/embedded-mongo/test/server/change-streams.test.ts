@@ -69,7 +69,9 @@ describe('change streams', () => {
     const db = freshDb();
     const other = freshDb();
     const dbStream = await opened(db.watch([], { maxAwaitTimeMS: 100 }));
-    const clusterStream = await opened(client.watch([{ $match: { 'ns.db': { $in: [db.databaseName, other.databaseName] } } }, { $project: { operationType: 1, ns: 1, n: '$fullDocument.n' } }], { maxAwaitTimeMS: 100 }));
+    const clusterStream = await opened(
+      client.watch([{ $match: { 'ns.db': { $in: [db.databaseName, other.databaseName] } } }, { $project: { operationType: 1, ns: 1, n: '$fullDocument.n' } }], { maxAwaitTimeMS: 100 }),
+    );
     await db.collection<Doc>('x').insertOne({ _id: 1, n: 1 });
     await other.collection<Doc>('y').insertOne({ _id: 2, n: 2 });
     await db.collection<Doc>('z').insertOne({ _id: 3, n: 3 });
@@ -86,7 +88,7 @@ describe('change streams', () => {
     await clusterStream.close();
   });
 
-  it('reports a transaction\'s writes only once it commits, all of them in order, with its lsid and txnNumber; an aborted one not at all', async () => {
+  it("reports a transaction's writes only once it commits, all of them in order, with its lsid and txnNumber; an aborted one not at all", async () => {
     const coll = freshDb().collection<Doc>('t');
     await coll.insertOne({ _id: 'seed' });
     const stream = await opened(coll.watch<Doc>([], { maxAwaitTimeMS: 50 }));
@@ -172,7 +174,12 @@ describe('change streams', () => {
       const [event] = await take(s, 1);
       await s.close();
       for (let i = 1; i <= 5; i++) await c.insertOne({ _id: i });
-      const lost = await smallClient.db('h').collection('c').aggregate([{ $changeStream: { resumeAfter: event!._id } }]).toArray().catch((e: unknown) => e);
+      const lost = await smallClient
+        .db('h')
+        .collection('c')
+        .aggregate([{ $changeStream: { resumeAfter: event!._id } }])
+        .toArray()
+        .catch((e: unknown) => e);
       expect(lost).toBeInstanceOf(MongoServerError);
       expect((lost as MongoServerError).code).toBe(286);
     } finally {

@@ -31,9 +31,16 @@ describe('CRUD through the official driver', () => {
   it('stored documents have _id first, as MongoDB stores them, whatever order they were sent in', async () => {
     const coll = client.db('crud_order').collection('c');
     await coll.insertOne({ a: 1, b: { c: [1, 2] } });
-    await coll.insertMany([{ x: 'y', _id: 'given-last', z: null }, { _id: 'given-first', x: 1 }] as never[]);
+    await coll.insertMany([
+      { x: 'y', _id: 'given-last', z: null },
+      { _id: 'given-first', x: 1 },
+    ] as never[]);
     const docs = await coll.find().toArray();
-    expect(docs.map((d) => Object.keys(d))).toEqual([['_id', 'a', 'b'], ['_id', 'x', 'z'], ['_id', 'x']]);
+    expect(docs.map((d) => Object.keys(d))).toEqual([
+      ['_id', 'a', 'b'],
+      ['_id', 'x', 'z'],
+      ['_id', 'x'],
+    ]);
     expect(docs[1]).toEqual({ _id: 'given-last', x: 'y', z: null });
     expect(docs[0]!.b).toEqual({ c: [1, 2] });
   });
@@ -53,9 +60,7 @@ describe('CRUD through the official driver', () => {
 
   it('an unordered insertMany reports each duplicate and inserts the rest', async () => {
     const coll = client.db('crud_unordered').collection('c');
-    const error = await coll
-      .insertMany([{ _id: 1 }, { _id: 1 }, { _id: 2 }, { _id: 2 }, { _id: 3 }] as never[], { ordered: false })
-      .catch((e: unknown) => e);
+    const error = await coll.insertMany([{ _id: 1 }, { _id: 1 }, { _id: 2 }, { _id: 2 }, { _id: 3 }] as never[], { ordered: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MongoBulkWriteError);
     expect((error as MongoBulkWriteError).result.insertedCount).toBe(3);
     expect((error as MongoBulkWriteError).writeErrors).toHaveLength(2);
@@ -64,7 +69,11 @@ describe('CRUD through the official driver', () => {
 
   it('updates report matched, modified and upserted counts; $setOnInsert applies only on insert', async () => {
     const coll = client.db('crud_update').collection('c');
-    await coll.insertMany([{ k: 1, v: 0 }, { k: 1, v: 0 }, { k: 2, v: 0 }]);
+    await coll.insertMany([
+      { k: 1, v: 0 },
+      { k: 1, v: 0 },
+      { k: 2, v: 0 },
+    ]);
     const many = await coll.updateMany({ k: 1 }, { $set: { v: 1 } });
     expect([many.matchedCount, many.modifiedCount]).toEqual([2, 2]);
     const same = await coll.updateMany({ k: 1 }, { $set: { v: 1 } });
@@ -79,7 +88,11 @@ describe('CRUD through the official driver', () => {
 
   it('findOneAndUpdate returns the before or after document and delete removes one or many', async () => {
     const coll = client.db('crud_fam').collection('c');
-    await coll.insertMany([{ _id: 1, n: 1 }, { _id: 2, n: 2 }, { _id: 3, n: 3 }] as never[]);
+    await coll.insertMany([
+      { _id: 1, n: 1 },
+      { _id: 2, n: 2 },
+      { _id: 3, n: 3 },
+    ] as never[]);
     const before = await coll.findOneAndUpdate({ _id: 1 } as never, { $inc: { n: 10 } });
     expect(before).toEqual({ _id: 1, n: 1 });
     const after = await coll.findOneAndUpdate({ _id: 1 } as never, { $inc: { n: 10 } }, { returnDocument: 'after' });
@@ -94,15 +107,34 @@ describe('CRUD through the official driver', () => {
     const coll = client.db('crud_pages').collection('c');
     await coll.createIndex({ ts: 1 });
     await coll.insertMany(Array.from({ length: 1000 }, (_, i) => ({ ts: 1000 - i })));
-    const seen = await coll.find({ ts: { $gt: 100 } }).sort({ ts: 1 }).batchSize(50).toArray();
+    const seen = await coll
+      .find({ ts: { $gt: 100 } })
+      .sort({ ts: 1 })
+      .batchSize(50)
+      .toArray();
     expect(seen).toHaveLength(900);
     expect(seen.map((d) => d.ts)).toEqual(Array.from({ length: 900 }, (_, i) => 101 + i));
-    const plan = await coll.find({ ts: { $gt: 100 } }).sort({ ts: 1 }).explain();
+    const plan = await coll
+      .find({ ts: { $gt: 100 } })
+      .sort({ ts: 1 })
+      .explain();
     expect(JSON.stringify(plan.queryPlanner.winningPlan)).toContain('IXSCAN');
     expect(JSON.stringify(plan.queryPlanner.winningPlan)).not.toContain('SORT');
     // A page deep in the index examines what the first page examines.
-    const first = (await coll.find({ ts: { $gt: 0 } }).sort({ ts: 1 }).limit(20).explain('executionStats')).executionStats;
-    const deep = (await coll.find({ ts: { $gt: 950 } }).sort({ ts: 1 }).limit(20).explain('executionStats')).executionStats;
+    const first = (
+      await coll
+        .find({ ts: { $gt: 0 } })
+        .sort({ ts: 1 })
+        .limit(20)
+        .explain('executionStats')
+    ).executionStats;
+    const deep = (
+      await coll
+        .find({ ts: { $gt: 950 } })
+        .sort({ ts: 1 })
+        .limit(20)
+        .explain('executionStats')
+    ).executionStats;
     expect([first.nReturned, first.totalKeysExamined, first.totalDocsExamined]).toEqual([20, 20, 20]);
     expect([deep.nReturned, deep.totalKeysExamined, deep.totalDocsExamined]).toEqual([20, 20, 20]);
     const reversed = await coll.find({}).sort({ ts: -1 }).limit(3).toArray();

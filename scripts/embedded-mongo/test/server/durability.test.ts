@@ -32,7 +32,10 @@ describe('durability with dbPath', () => {
     await withServer(dbPath, async (client) => {
       const coll = client.db('durable').collection('c');
       await coll.createIndex({ email: 1 }, { unique: true });
-      await coll.insertMany([{ _id: 1, email: 'a', n: Long.fromNumber(1) }, { _id: 2, email: 'b' }] as never[]);
+      await coll.insertMany([
+        { _id: 1, email: 'a', n: Long.fromNumber(1) },
+        { _id: 2, email: 'b' },
+      ] as never[]);
       await coll.updateOne({ _id: 1 } as never, { $inc: { n: Long.fromNumber(41) } });
       await coll.deleteOne({ _id: 2 } as never);
       const session = client.startSession();
@@ -82,7 +85,10 @@ describe('durability with dbPath', () => {
     const dbPath = await tempDir();
     const server = await startEmbeddedMongo({ dbPath });
     const client = await new MongoClient(server.uri).connect();
-    await client.db('durable_torn').collection('c').insertMany([{ _id: 1 }, { _id: 2 }] as never[]);
+    await client
+      .db('durable_torn')
+      .collection('c')
+      .insertMany([{ _id: 1 }, { _id: 2 }] as never[]);
     await client.close();
     // Copy the journal as it is while running (as a crash would leave it), then add half a frame.
     const journal = (await readdir(dbPath)).find((f) => f.startsWith('journal-'))!;
@@ -94,7 +100,10 @@ describe('durability with dbPath', () => {
     await writeFile(join(dbPath, journal), Buffer.concat([bytes, torn]));
     await withServer(dbPath, async (c) => {
       expect(await c.db('durable_torn').collection('c').find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 1 }, { _id: 2 }]);
-      await c.db('durable_torn').collection('c').insertOne({ _id: 3 } as never);
+      await c
+        .db('durable_torn')
+        .collection('c')
+        .insertOne({ _id: 3 } as never);
     });
     await withServer(dbPath, async (c) => {
       expect(await c.db('durable_torn').collection('c').countDocuments()).toBe(3);

@@ -125,11 +125,18 @@ describe('without test commands', () => {
   });
 
   it('the CLI enables them only with --enable-test-commands', async () => {
-    for (const [args, enabled] of [[[], false], [['--enable-test-commands'], true], [['--setParameter', 'enableTestCommands=1'], true]] as const) {
+    for (const [args, enabled] of [
+      [[], false],
+      [['--enable-test-commands'], true],
+      [['--setParameter', 'enableTestCommands=1'], true],
+    ] as const) {
       const cli = await startCli(['--port', '0', ...args]);
       const other = await new MongoClient(cli.uri).connect();
       try {
-        const reply = await other.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' }).catch((e: MongoServerError) => e);
+        const reply = await other
+          .db('admin')
+          .command({ configureFailPoint: 'failCommand', mode: 'off' })
+          .catch((e: MongoServerError) => e);
         expect(reply instanceof MongoServerError ? reply.code : reply.ok, args.join(' ')).toBe(enabled ? 1 : 59);
       } finally {
         await other.close();

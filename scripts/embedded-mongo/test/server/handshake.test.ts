@@ -49,7 +49,10 @@ describe('handshake', () => {
   it('an unknown command fails with CommandNotFound naming it', async () => {
     const client = await new MongoClient(server.uri).connect();
     try {
-      const error = await client.db('admin').command({ frobnicate: 1 }).catch((e: unknown) => e);
+      const error = await client
+        .db('admin')
+        .command({ frobnicate: 1 })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MongoServerError);
       expect((error as MongoServerError).code).toBe(59);
       expect((error as MongoServerError).message).toBe("no such command: 'frobnicate'");

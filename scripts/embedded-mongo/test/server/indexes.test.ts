@@ -38,7 +38,11 @@ describe('indexes', () => {
 
     const partial = client.db('ix_partial').collection('c');
     await partial.createIndex({ key: 1 }, { unique: true, partialFilterExpression: { active: true } });
-    await partial.insertMany([{ key: 'k', active: false }, { key: 'k', active: false }, { key: 'k', active: true }]);
+    await partial.insertMany([
+      { key: 'k', active: false },
+      { key: 'k', active: false },
+      { key: 'k', active: true },
+    ]);
     expect(codeOf(await partial.insertOne({ key: 'k', active: true }).catch((e: unknown) => e))).toBe(11000);
     expect(await partial.countDocuments({ key: 'k' })).toBe(3);
   });
@@ -59,8 +63,22 @@ describe('indexes', () => {
       { _id: 3, tags: 'a' },
     ] as never[]);
     expect((await coll.find({ tags: 'a' }).sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([1, 3]);
-    expect((await coll.find({ tags: { $gte: 'a' } }).sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([1, 2, 3]);
-    expect((await coll.find({ tags: { $in: ['a', 'b'] } }).sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([1, 2, 3]);
+    expect(
+      (
+        await coll
+          .find({ tags: { $gte: 'a' } })
+          .sort({ _id: 1 })
+          .toArray()
+      ).map((d) => d._id),
+    ).toEqual([1, 2, 3]);
+    expect(
+      (
+        await coll
+          .find({ tags: { $in: ['a', 'b'] } })
+          .sort({ _id: 1 })
+          .toArray()
+      ).map((d) => d._id),
+    ).toEqual([1, 2, 3]);
     await coll.updateOne({ _id: 1 } as never, { $set: { tags: ['z'] } });
     expect((await coll.find({ tags: 'a' }).toArray()).map((d) => d._id)).toEqual([3]);
   });
@@ -85,7 +103,15 @@ describe('indexes', () => {
     const plan = (await coll.find({ a: 1, b: 2 }).hint('b_1').explain()).queryPlanner.winningPlan;
     expect(plan.inputStage.indexName).toBe('b_1');
     expect(await coll.find({ a: 1 }).hint({ b: 1 }).toArray()).toHaveLength(1);
-    expect(codeOf(await coll.find({}).hint('nope').toArray().catch((e: unknown) => e))).toBe(2);
+    expect(
+      codeOf(
+        await coll
+          .find({})
+          .hint('nope')
+          .toArray()
+          .catch((e: unknown) => e),
+      ),
+    ).toBe(2);
   });
 
   it('createIndex with the same name and other options conflicts; dropping _id_ is refused', async () => {

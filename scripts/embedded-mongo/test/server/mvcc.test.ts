@@ -13,8 +13,7 @@ async function setup() {
     coll.insert(txn, doc);
     void engine.commit(txn);
   };
-  const find = (view: Transaction | typeof LATEST, filter: Record<string, unknown>, sort?: Record<string, number>) =>
-    [...runQuery(coll, () => view, { filter, sort })].map((m) => m.doc);
+  const find = (view: Transaction | typeof LATEST, filter: Record<string, unknown>, sort?: Record<string, number>) => [...runQuery(coll, () => view, { filter, sort })].map((m) => m.doc);
   return { engine, coll, insert, find };
 }
 

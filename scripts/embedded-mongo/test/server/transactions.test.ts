@@ -18,7 +18,10 @@ afterAll(async () => {
 describe('transactions', () => {
   it('a committed transaction becomes visible all at once; before commit others see nothing', async () => {
     const coll = client.db('txn_commit').collection('accounts');
-    await coll.insertMany([{ _id: 'a', balance: 100 }, { _id: 'b', balance: 0 }] as never[]);
+    await coll.insertMany([
+      { _id: 'a', balance: 100 },
+      { _id: 'b', balance: 0 },
+    ] as never[]);
     const session = client.startSession();
     try {
       session.startTransaction();
@@ -128,9 +131,7 @@ describe('transactions', () => {
         finished = true;
         return r;
       });
-      await expect
-        .poll(async () => (await client.db('admin').command({ serverStatus: 1 })).embeddedMongo.writesWaitingForTransactions, { timeout: 5000, interval: 20 })
-        .toBe(1);
+      await expect.poll(async () => (await client.db('admin').command({ serverStatus: 1 })).embeddedMongo.writesWaitingForTransactions, { timeout: 5000, interval: 20 }).toBe(1);
       expect(finished).toBe(false);
       expect((await coll.findOne({ _id: 'w' } as never))!.n).toBe(100);
       await session.commitTransaction();
@@ -196,7 +197,12 @@ describe('retryable writes', () => {
     } finally {
       raw.close();
     }
-    expect(await client.db('retry_once').collection('c').findOne({ _id: 1 } as never)).toEqual({ _id: 1, n: 2 });
+    expect(
+      await client
+        .db('retry_once')
+        .collection('c')
+        .findOne({ _id: 1 } as never),
+    ).toEqual({ _id: 1, n: 2 });
   });
 });
 

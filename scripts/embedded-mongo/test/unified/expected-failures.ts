@@ -7,7 +7,8 @@
 export const CAUSES = {
   collation: 'collations of strength 3 and above (the default) and options beyond `strength` are refused with an error naming them; strength 1 and 2 work by folding case (and diacritics)',
   views: 'views (`create` with `viewOn`/`pipeline`) and `collMod` with `validator` are refused',
-  driver: 'not the engine: the Node driver 7.9.1 does not do what the test expects (NODE-6484: it drops `bypassDocumentValidation: false`; NODE-6468: it replaces a null `_id`; a client bulk write error always carries a `partialResult`, zeroed when no op succeeded; it sends a client bulk write\'s `writeConcern` inside a transaction instead of refusing it); the driver\'s own runner skips these tests',
+  driver:
+    "not the engine: the Node driver 7.9.1 does not do what the test expects (NODE-6484: it drops `bypassDocumentValidation: false`; NODE-6468: it replaces a null `_id`; a client bulk write error always carries a `partialResult`, zeroed when no op succeeded; it sends a client bulk write's `writeConcern` inside a transaction instead of refusing it); the driver's own runner skips these tests",
 } as const satisfies Record<string, string>;
 
 export type Cause = keyof typeof CAUSES;
@@ -15,36 +16,36 @@ export type Cause = keyof typeof CAUSES;
 /** `<suite>/<file>` → test description → cause. */
 export const EXPECTED_FAILURES: Record<string, Record<string, Cause>> = {
   'crud/bulkWrite-collation': {
-    "BulkWrite with update operations and collation": 'collation',
+    'BulkWrite with update operations and collation': 'collation',
   },
   'crud/bypassDocumentValidation': {
-    "Aggregate with $out passes bypassDocumentValidation: false": 'driver',
-    "BulkWrite passes bypassDocumentValidation: false": 'driver',
-    "FindOneAndReplace passes bypassDocumentValidation: false": 'driver',
-    "FindOneAndUpdate passes bypassDocumentValidation: false": 'driver',
-    "InsertMany passes bypassDocumentValidation: false": 'driver',
+    'Aggregate with $out passes bypassDocumentValidation: false': 'driver',
+    'BulkWrite passes bypassDocumentValidation: false': 'driver',
+    'FindOneAndReplace passes bypassDocumentValidation: false': 'driver',
+    'FindOneAndUpdate passes bypassDocumentValidation: false': 'driver',
+    'InsertMany passes bypassDocumentValidation: false': 'driver',
   },
   'crud/create-null-ids': {
-    "inserting _id with type null via insertOne": 'driver',
-    "inserting _id with type null via insertMany": 'driver',
-    "inserting _id with type null via bulkWrite": 'driver',
-    "inserting _id with type null via clientBulkWrite": 'driver',
+    'inserting _id with type null via insertOne': 'driver',
+    'inserting _id with type null via insertMany': 'driver',
+    'inserting _id with type null via bulkWrite': 'driver',
+    'inserting _id with type null via clientBulkWrite': 'driver',
   },
   'crud/client-bulkWrite-partialResults': {
-    "partialResult is unset when first operation fails during an ordered bulk write (verbose)": 'driver',
-    "partialResult is unset when first operation fails during an ordered bulk write (summary)": 'driver',
-    "partialResult is unset when all operations fail during an unordered bulk write": 'driver',
+    'partialResult is unset when first operation fails during an ordered bulk write (verbose)': 'driver',
+    'partialResult is unset when first operation fails during an ordered bulk write (summary)': 'driver',
+    'partialResult is unset when all operations fail during an unordered bulk write': 'driver',
   },
   'crud/estimatedDocumentCount': {
-    "estimatedDocumentCount works correctly on views": 'views',
+    'estimatedDocumentCount works correctly on views': 'views',
   },
   'crud/findOneAndUpdate-errorResponse': {
-    "findOneAndUpdate document validation errInfo is accessible": 'views',
+    'findOneAndUpdate document validation errInfo is accessible': 'views',
   },
   'change-streams/change-streams-showExpandedEvents': {
-    "when showExpandedEvents is true, create events on views are reported": 'views',
+    'when showExpandedEvents is true, create events on views are reported': 'views',
   },
   'transactions/client-bulkWrite': {
-    "client bulkWrite with writeConcern in a transaction causes a transaction error": 'driver',
+    'client bulkWrite with writeConcern in a transaction causes a transaction error': 'driver',
   },
 };

@@ -182,7 +182,9 @@ export function match(expected: unknown, actual: unknown, ctx: MatchContext, pat
       match(value, getKey(actual, key), ctx, childPath, false);
     }
     if (!isRoot && !ctx.allowExtraFields) {
-      const extra = entries(actual).filter(([key, value]) => value !== undefined && !(key in expected)).map(([key]) => key);
+      const extra = entries(actual)
+        .filter(([key, value]) => value !== undefined && !(key in expected))
+        .map(([key]) => key);
       if (extra.length > 0) fail(path, `unexpected fields ${extra.join(', ')} in ${describe(actual)}`);
     }
     return;

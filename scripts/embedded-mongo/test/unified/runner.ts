@@ -521,10 +521,16 @@ export class UnifiedRunner {
 
   async run(file: UnifiedFile, test: UnifiedTest): Promise<void> {
     // Leftover transactions of an earlier test must not block this one's initialData.
-    await this.utility.db('admin').command({ killAllSessions: [] }).catch(() => undefined);
+    await this.utility
+      .db('admin')
+      .command({ killAllSessions: [] })
+      .catch(() => undefined);
     for (const data of file.initialData ?? []) {
       const db = this.utility.db(data.databaseName);
-      await db.collection(data.collectionName).drop({ writeConcern: { w: 'majority' } }).catch(() => undefined);
+      await db
+        .collection(data.collectionName)
+        .drop({ writeConcern: { w: 'majority' } })
+        .catch(() => undefined);
       if (data.createOptions) await db.createCollection(data.collectionName, { ...data.createOptions, writeConcern: { w: 'majority' } });
       if (data.documents.length > 0) await db.collection(data.collectionName).insertMany(data.documents, { writeConcern: { w: 'majority' } });
       else if (!data.createOptions) await db.createCollection(data.collectionName, { writeConcern: { w: 'majority' } });
@@ -626,10 +632,16 @@ export class UnifiedRunner {
   }
 
   private async testRunnerOperation(name: string, args: Document, entities: Entities): Promise<unknown> {
-    const collections = async () =>
-      (await this.utility.db(args.databaseName).listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    const collections = async () => (await this.utility.db(args.databaseName).listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     const indexes = async () =>
-      (await this.utility.db(args.databaseName).collection(args.collectionName).listIndexes().toArray().catch(() => [])).map((i) => i.name);
+      (
+        await this.utility
+          .db(args.databaseName)
+          .collection(args.collectionName)
+          .listIndexes()
+          .toArray()
+          .catch(() => [])
+      ).map((i) => i.name);
     switch (name) {
       case 'createEntities':
         return entities.create(args.entities);

@@ -194,7 +194,6 @@ function standardDeviation(isSample: boolean): Accumulator {
   };
 }
 
-
 /** Accumulators keeping n ranked values: $firstN $lastN $maxN $minN $top $bottom $topN $bottomN. */
 function compileRankedAccumulator(name: string, operand: unknown, compile: CompileExpression): CompiledAccumulator | undefined {
   if (!['$firstN', '$lastN', '$maxN', '$minN', '$top', '$bottom', '$topN', '$bottomN'].includes(name)) return undefined;

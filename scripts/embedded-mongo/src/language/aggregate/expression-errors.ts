@@ -11,10 +11,7 @@ export function typeNameForError(value: unknown): string {
 }
 
 export function wrongArgumentCount(name: string, expected: number | string, actual: number): MongoCommandError {
-  return new MongoCommandError(
-    16020,
-    `Expression ${name} takes exactly ${expected} arguments. ${actual} were passed in.`,
-  );
+  return new MongoCommandError(16020, `Expression ${name} takes exactly ${expected} arguments. ${actual} were passed in.`);
 }
 
 export function unsupportedExpression(name: string): MongoCommandError {

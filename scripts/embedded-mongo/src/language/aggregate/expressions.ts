@@ -39,13 +39,7 @@ const operators: OperatorTable = {
 };
 
 /** Real MongoDB expression operators this engine does not implement: named in the error, never ignored. */
-const UNSUPPORTED_OPERATORS = new Set([
-  '$function',
-  '$accumulator',
-  '$meta',
-  '$toHashedIndexKey',
-]);
-
+const UNSUPPORTED_OPERATORS = new Set(['$function', '$accumulator', '$meta', '$toHashedIndexKey']);
 
 export function compileExpression(expression: unknown): CompiledExpression {
   if (typeof expression === 'string') {
@@ -79,7 +73,7 @@ function compileFieldPath(path: string): CompiledExpression {
 function compileVariable(reference: string): CompiledExpression {
   const parts = splitPath(reference);
   const name = parts[0]!;
-  if (name === '') throw expressionError(9, "empty variable names are not allowed");
+  if (name === '') throw expressionError(9, 'empty variable names are not allowed');
   const readVariable = variableReader(name);
   if (parts.length === 1) return readVariable;
   return (current, variables) => resolveFieldPath(readVariable(current, variables), parts, 1);
@@ -118,10 +112,7 @@ function compileObjectExpression(expression: Record<string, unknown>): CompiledE
   const first = keys[0];
   if (first !== undefined && first.startsWith('$')) {
     if (keys.length !== 1) {
-      throw expressionError(
-        15983,
-        `an expression specification must contain exactly one field, the name of the expression. Found ${keys.length} fields in ${JSON.stringify(expression)}`,
-      );
+      throw expressionError(15983, `an expression specification must contain exactly one field, the name of the expression. Found ${keys.length} fields in ${JSON.stringify(expression)}`);
     }
     return compileOperator(first, expression[first]);
   }

@@ -36,7 +36,11 @@ export function parsePercentileSpec(name: string, operand: unknown): PercentileS
 }
 
 export function computePercentiles(values: unknown[], spec: PercentileSpec): unknown {
-  const numbers = values.filter(isNumeric).map(toDouble).filter((n) => !Number.isNaN(n)).sort((a, b) => a - b);
+  const numbers = values
+    .filter(isNumeric)
+    .map(toDouble)
+    .filter((n) => !Number.isNaN(n))
+    .sort((a, b) => a - b);
   const results = spec.percentiles.map((p) => {
     if (numbers.length === 0) return null;
     if (spec.method === 'continuous') {

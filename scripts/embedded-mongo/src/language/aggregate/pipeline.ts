@@ -26,7 +26,7 @@ export function runPipeline(input: Iterable<Document>, pipeline: Document[], ctx
 }
 
 function compileStage(stage: Document): CompiledStage {
-  if (!isPlainDocument(stage)) throw new MongoCommandError(ErrorCode.TypeMismatch, 'Each element of the \'pipeline\' array must be an object');
+  if (!isPlainDocument(stage)) throw new MongoCommandError(ErrorCode.TypeMismatch, "Each element of the 'pipeline' array must be an object");
   const names = Object.keys(stage);
   if (names.length !== 1) {
     throw new MongoCommandError(40323, 'A pipeline stage specification object must contain exactly one field.');

@@ -21,17 +21,13 @@ export class ArrayFilters {
       for (const key of keys) {
         const name = key.split('.')[0]!;
         if (identifier !== undefined && identifier !== name) {
-          throw failedToParse(
-            `Error parsing array filter :: caused by :: Expected a single top-level field name, found '${identifier}' and '${name}'`,
-          );
+          throw failedToParse(`Error parsing array filter :: caused by :: Expected a single top-level field name, found '${identifier}' and '${name}'`);
         }
         identifier = name;
       }
       const id = identifier!;
       if (!/^[a-z][a-zA-Z0-9]*$/.test(id)) {
-        throw badValue(
-          `Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`,
-        );
+        throw badValue(`Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`);
       }
       if (this.matchers.has(id)) throw failedToParse(`Found multiple array filters with the same top-level field name ${id}`);
       this.matchers.set(id, compileFilter(filter));

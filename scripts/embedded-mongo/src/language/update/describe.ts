@@ -9,7 +9,7 @@ import { toDouble } from '../values/numeric.js';
 export function describeValue(value: unknown): string {
   const text = render(value);
   // Callers wrap documents and arrays in their own braces, as the server's messages do.
-  return (typeof value === 'object' && value !== null && (Array.isArray(value) || bsonTypeCode(value) === BsonType.object)) ? text.slice(1, -1) : text;
+  return typeof value === 'object' && value !== null && (Array.isArray(value) || bsonTypeCode(value) === BsonType.object) ? text.slice(1, -1) : text;
 }
 
 export function describeDocumentId(doc: Record<string, unknown>): string {

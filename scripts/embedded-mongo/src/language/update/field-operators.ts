@@ -30,10 +30,7 @@ function requireArray(operator: string, context: LeafContext, parts: readonly st
   if (operator === '$addToSet') {
     throw badValue(`Cannot apply $addToSet to non-array field. Field named '${parts[parts.length - 1]}' has non-array type ${bsonTypeAlias(value)}`);
   }
-  throw new MongoCommandError(
-    ErrorCode.BadValue,
-    `The field '${parts.join('.')}' must be an array but is of type ${bsonTypeAlias(value)} in document ${describeDocumentId(context.original)}`,
-  );
+  throw new MongoCommandError(ErrorCode.BadValue, `The field '${parts.join('.')}' must be an array but is of type ${bsonTypeAlias(value)} in document ${describeDocumentId(context.original)}`);
 }
 
 let lastTimestampSeconds = 0;
@@ -114,10 +111,7 @@ export function applyAtLeaf(context: LeafContext, entry: UpdateEntry, container:
     case '$pullAll': {
       if (current === undefined) return;
       if (!Array.isArray(current)) throw badValue('Cannot apply $pull to a non-array value');
-      const keep =
-        entry.operator === '$pull'
-          ? current.filter((element) => !entry.pull!(element))
-          : current.filter((element) => !entry.pullAll!.some((value) => valuesEqual(element, value)));
+      const keep = entry.operator === '$pull' ? current.filter((element) => !entry.pull!(element)) : current.filter((element) => !entry.pullAll!.some((value) => valuesEqual(element, value)));
       if (keep.length !== current.length) writer.write(container, key, writer.adopt(keep));
       return;
     }
@@ -159,4 +153,3 @@ export function readLiteralPath(doc: Document, parts: readonly string[]): unknow
   }
   return current;
 }
-

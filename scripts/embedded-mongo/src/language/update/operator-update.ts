@@ -80,14 +80,7 @@ function applyEntry(context: ApplyContext, entry: UpdateEntry, parts: readonly s
   walkToTargets(context, entry, parts, 0, context.writer.root, createsMissingPath(entry));
 }
 
-function walkToTargets(
-  context: ApplyContext,
-  entry: UpdateEntry,
-  parts: readonly string[],
-  index: number,
-  container: Container,
-  createMissing: boolean,
-): void {
+function walkToTargets(context: ApplyContext, entry: UpdateEntry, parts: readonly string[], index: number, container: Container, createMissing: boolean): void {
   const part = parts[index]!;
   const isLast = index === parts.length - 1;
   if (part.startsWith('$[')) {
@@ -104,16 +97,7 @@ function walkToTargets(
   visit(context, entry, parts, index, container, part, isLast, createMissing);
 }
 
-function visit(
-  context: ApplyContext,
-  entry: UpdateEntry,
-  parts: readonly string[],
-  index: number,
-  container: Container,
-  key: string,
-  isLast: boolean,
-  createMissing: boolean,
-): void {
+function visit(context: ApplyContext, entry: UpdateEntry, parts: readonly string[], index: number, container: Container, key: string, isLast: boolean, createMissing: boolean): void {
   if (isLast) {
     applyAtLeaf(context, entry, container, key, parts);
     return;
@@ -134,12 +118,8 @@ function visit(
     child = writer.ownedChild(container, key);
     if (child === undefined) {
       if (!createMissing) return;
-      throw new MongoCommandError(
-        ErrorCode.PathNotViable,
-        `Cannot create field '${parts[index + 1]}' in element {${key}: ${describeValue(existing)}}`,
-      );
+      throw new MongoCommandError(ErrorCode.PathNotViable, `Cannot create field '${parts[index + 1]}' in element {${key}: ${describeValue(existing)}}`);
     }
   }
   walkToTargets(context, entry, parts, index + 1, child, createMissing);
 }
-

@@ -10,10 +10,7 @@ export function runUpdatePipeline(doc: Document, pipeline: Document[], variables
   for (const stage of pipeline) {
     const name = isPlainDocument(stage) ? Object.keys(stage)[0] : undefined;
     if (name === undefined || !UPDATE_STAGES.has(name)) {
-      throw new MongoCommandError(
-        ErrorCode.InvalidOptions,
-        `${name ?? 'stage'} is not allowed to be used within an update`,
-      );
+      throw new MongoCommandError(ErrorCode.InvalidOptions, `${name ?? 'stage'} is not allowed to be used within an update`);
     }
   }
   const [result] = runPipeline([doc], pipeline, { getCollection: () => [], now: new Date(), ...(variables !== undefined ? { variables } : {}) });

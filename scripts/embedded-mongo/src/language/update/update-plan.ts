@@ -3,14 +3,7 @@ import { ErrorCode, MongoCommandError, badValue, failedToParse } from '../../err
 import { isArrayIndex, splitPath } from '../path.js';
 import { NumericWidth, isNumeric, numericWidth } from '../values/numeric.js';
 import { bsonTypeAlias, isPlainDocument } from '../values/type-order.js';
-import {
-  parseAddToSet,
-  parsePop,
-  parsePullAll,
-  parsePullCondition,
-  parsePush,
-  type PushPlan,
-} from './array-modifiers.js';
+import { parseAddToSet, parsePop, parsePullAll, parsePullCondition, parsePush, type PushPlan } from './array-modifiers.js';
 import { describeValue } from './describe.js';
 
 /**
@@ -19,40 +12,9 @@ import { describeValue } from './describe.js';
  * decides where new fields land). Cached per update object, since a multi-update applies the
  * same one to many documents.
  */
-export type OperatorName =
-  | '$set'
-  | '$unset'
-  | '$inc'
-  | '$mul'
-  | '$min'
-  | '$max'
-  | '$rename'
-  | '$currentDate'
-  | '$setOnInsert'
-  | '$push'
-  | '$addToSet'
-  | '$pop'
-  | '$pull'
-  | '$pullAll'
-  | '$bit';
+export type OperatorName = '$set' | '$unset' | '$inc' | '$mul' | '$min' | '$max' | '$rename' | '$currentDate' | '$setOnInsert' | '$push' | '$addToSet' | '$pop' | '$pull' | '$pullAll' | '$bit';
 
-const OPERATORS = new Set<string>([
-  '$set',
-  '$unset',
-  '$inc',
-  '$mul',
-  '$min',
-  '$max',
-  '$rename',
-  '$currentDate',
-  '$setOnInsert',
-  '$push',
-  '$addToSet',
-  '$pop',
-  '$pull',
-  '$pullAll',
-  '$bit',
-]);
+const OPERATORS = new Set<string>(['$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$currentDate', '$setOnInsert', '$push', '$addToSet', '$pop', '$pull', '$pullAll', '$bit']);
 
 /** One field modification; $rename contributes two (an unset of the source, a set of the target). */
 export interface UpdateEntry {
@@ -98,9 +60,7 @@ function parseUpdate(update: Document): UpdatePlan {
     }
     const fields = update[operator];
     if (!isPlainDocument(fields)) {
-      throw failedToParse(
-        `Modifiers operate on fields but we found type ${bsonTypeAlias(fields)} instead. For example: {$mod: {<field>: ...}} not {${operator}: ${describeValue(fields)}}`,
-      );
+      throw failedToParse(`Modifiers operate on fields but we found type ${bsonTypeAlias(fields)} instead. For example: {$mod: {<field>: ...}} not {${operator}: ${describeValue(fields)}}`);
     }
     for (const path of Object.keys(fields)) {
       validateUpdatePath(path);
@@ -123,7 +83,7 @@ function parseUpdate(update: Document): UpdatePlan {
 }
 
 function validateUpdatePath(path: string): void {
-  if (path === '') throw new MongoCommandError(56, "An empty update path is not valid.");
+  if (path === '') throw new MongoCommandError(56, 'An empty update path is not valid.');
   // The common path ('balance', 'a.b') has no '$' and no empty component: nothing to check.
   if (!path.includes('$') && !path.includes('..') && path[0] !== '.' && path[path.length - 1] !== '.') return;
   const parts = path.split('.');
@@ -224,10 +184,7 @@ function checkConflicts(entries: UpdateEntry[]): void {
         }
       }
       if (isPrefix) {
-        throw new MongoCommandError(
-          ErrorCode.ConflictingUpdateOperators,
-          `Updating the path '${entries[j]!.path}' would create a conflict at '${a.slice(0, shared).join('.')}'`,
-        );
+        throw new MongoCommandError(ErrorCode.ConflictingUpdateOperators, `Updating the path '${entries[j]!.path}' would create a conflict at '${a.slice(0, shared).join('.')}'`);
       }
     }
   }
@@ -244,4 +201,3 @@ function comparePaths(a: readonly string[], b: readonly string[]): number {
   }
   return a.length - b.length;
 }
-

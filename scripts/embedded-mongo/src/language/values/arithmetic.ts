@@ -79,12 +79,7 @@ function combine(a: unknown, b: unknown, operation: Operation): unknown {
     default: {
       const left = decimalOperand(a);
       const right = decimalOperand(b);
-      const result =
-        operation === 'add'
-          ? addDecimals(left, right)
-          : operation === 'subtract'
-            ? addDecimals(left, negateDecimal(right))
-            : multiplyDecimals(left, right);
+      const result = operation === 'add' ? addDecimals(left, right) : operation === 'subtract' ? addDecimals(left, negateDecimal(right)) : multiplyDecimals(left, right);
       return decimalToDecimal128(result);
     }
   }

@@ -122,8 +122,7 @@ export function addDecimals(a: DecimalValue, b: DecimalValue): DecimalValue {
     return a.kind === 'infinity' ? a : b;
   }
   const exponent = Math.min(a.exponent, b.exponent);
-  const sum =
-    signedCoefficient(a) * 10n ** BigInt(a.exponent - exponent) + signedCoefficient(b) * 10n ** BigInt(b.exponent - exponent);
+  const sum = signedCoefficient(a) * 10n ** BigInt(a.exponent - exponent) + signedCoefficient(b) * 10n ** BigInt(b.exponent - exponent);
   return fromSigned(sum, exponent, a.negative && b.negative);
 }
 
@@ -218,7 +217,6 @@ export function decimalToBigInt(value: DecimalValue): bigint | undefined {
   return signed / 10n ** BigInt(-value.exponent);
 }
 
-
 export type DecimalRounding = 'floor' | 'ceil' | 'trunc' | 'halfEven';
 
 /** Rounds to `places` digits after the point (negative places round to tens, hundreds, ...). */
@@ -230,13 +228,7 @@ export function roundDecimal(value: DecimalValue, places: number, mode: DecimalR
   const remainder = value.coefficient % divisor;
   if (remainder !== 0n) {
     const awayFromZero =
-      mode === 'halfEven'
-        ? remainder * 2n > divisor || (remainder * 2n === divisor && kept % 2n === 1n)
-        : mode === 'floor'
-          ? value.negative
-          : mode === 'ceil'
-            ? !value.negative
-            : false;
+      mode === 'halfEven' ? remainder * 2n > divisor || (remainder * 2n === divisor && kept % 2n === 1n) : mode === 'floor' ? value.negative : mode === 'ceil' ? !value.negative : false;
     if (awayFromZero) kept += 1n;
   }
   return { kind: 'finite', negative: value.negative, coefficient: kept, exponent: -places };

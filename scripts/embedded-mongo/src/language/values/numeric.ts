@@ -60,12 +60,9 @@ export function toExactDecimal(value: unknown): DecimalValue {
   }
 }
 
-
 export function fitsInt64(value: bigint): boolean {
   return value >= INT64_MIN && value <= INT64_MAX;
 }
-
-
 
 export function makeDouble(value: number): Double {
   return new Double(value);

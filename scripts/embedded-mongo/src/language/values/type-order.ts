@@ -183,12 +183,5 @@ export function canonicalRank(value: unknown): number {
 
 /** A plain (sub)document: not an array, not a bson value object, not a Date/RegExp. */
 export function isPlainDocument(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    (value as { _bsontype?: string })._bsontype === undefined &&
-    !(value instanceof Date) &&
-    !(value instanceof RegExp)
-  );
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { _bsontype?: string })._bsontype === undefined && !(value instanceof Date) && !(value instanceof RegExp);
 }

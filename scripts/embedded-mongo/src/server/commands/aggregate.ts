@@ -94,9 +94,7 @@ export function aggregate(ctx: CommandContext): Document | Promise<Document> {
   const output = rest.length === 0 ? input : language.runPipeline(input, rest, context);
   if (outputStage !== undefined) {
     const documents = [...output];
-    return writeOutputStage(ctx, outputStage, documents).then(() =>
-      firstBatchReply(ctx.state.cursors, `${ctx.db}.${nsName}`, [][Symbol.iterator](), { session: ctx.session, txn: ctx.txn }),
-    );
+    return writeOutputStage(ctx, outputStage, documents).then(() => firstBatchReply(ctx.state.cursors, `${ctx.db}.${nsName}`, [][Symbol.iterator](), { session: ctx.session, txn: ctx.txn }));
   }
   const batchSize = cursorOptions?.batchSize === undefined ? undefined : numberOf(cursorOptions.batchSize);
   return firstBatchReply(ctx.state.cursors, `${ctx.db}.${nsName}`, output[Symbol.iterator](), {

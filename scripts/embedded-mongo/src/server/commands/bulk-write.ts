@@ -24,9 +24,27 @@ const COMMAND_FIELDS = new Set(['bulkWrite', 'ops', 'nsInfo', 'ordered', 'errors
 
 /** MongoDB's generic command arguments (generic_argument.idl) a driver or shell may add to any command. */
 const GENERIC_ARGUMENTS = new Set([
-  '$db', 'lsid', 'txnNumber', 'autocommit', 'startTransaction', 'stmtId', 'writeConcern', 'readConcern', 'maxTimeMS',
-  '$clusterTime', '$readPreference', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'clientOperationKey', '$audit',
-  '$client', 'mayBypassWriteBlocking', 'rawData', 'maxTimeMSOpOnly', 'readOnly',
+  '$db',
+  'lsid',
+  'txnNumber',
+  'autocommit',
+  'startTransaction',
+  'stmtId',
+  'writeConcern',
+  'readConcern',
+  'maxTimeMS',
+  '$clusterTime',
+  '$readPreference',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+  'clientOperationKey',
+  '$audit',
+  '$client',
+  'mayBypassWriteBlocking',
+  'rawData',
+  'maxTimeMSOpOnly',
+  'readOnly',
 ]);
 
 /** The fields each kind of op may have (its first key names the kind and holds the nsInfo index). */
@@ -216,6 +234,16 @@ function unknownField(path: string): MongoCommandError {
 }
 
 function wrongType(path: string, value: unknown, expected: string): MongoCommandError {
-  const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value === 'number' ? (Number.isInteger(value) ? 'int' : 'double') : typeof value === 'boolean' ? 'bool' : typeof value;
+  const actual = Array.isArray(value)
+    ? 'array'
+    : value === null
+      ? 'null'
+      : typeof value === 'number'
+        ? Number.isInteger(value)
+          ? 'int'
+          : 'double'
+        : typeof value === 'boolean'
+          ? 'bool'
+          : typeof value;
   return new MongoCommandError(ErrorCode.TypeMismatch, `BSON field '${path}' is the wrong type '${actual}', expected type${expected.startsWith('[') ? 's' : ''} '${expected}'`);
 }

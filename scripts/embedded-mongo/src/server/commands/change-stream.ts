@@ -24,7 +24,19 @@ import type { Session } from '../sessions.js';
 const ALLOWED_STAGES = new Set(['$match', '$project', '$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith', '$redact']);
 const FULL_DOCUMENT = new Set(['default', 'updateLookup', 'whenAvailable', 'required']);
 const FULL_DOCUMENT_BEFORE_CHANGE = new Set(['off', 'whenAvailable', 'required']);
-const KNOWN_OPTIONS = new Set(['resumeAfter', 'startAfter', 'startAtOperationTime', 'fullDocument', 'fullDocumentBeforeChange', 'allChangesForCluster', 'showExpandedEvents', 'showMigrationEvents', 'showSystemEvents', 'allowToRunOnConfigDB', 'allowToRunOnSystemNS']);
+const KNOWN_OPTIONS = new Set([
+  'resumeAfter',
+  'startAfter',
+  'startAtOperationTime',
+  'fullDocument',
+  'fullDocumentBeforeChange',
+  'allChangesForCluster',
+  'showExpandedEvents',
+  'showMigrationEvents',
+  'showSystemEvents',
+  'allowToRunOnConfigDB',
+  'allowToRunOnSystemNS',
+]);
 /** Databases a whole-deployment stream does not report. */
 const INTERNAL_DATABASES = new Set(['admin', 'config', 'local']);
 /** mongod waits this long in a change stream's getMore when the driver gives no maxAwaitTimeMS. */
@@ -258,7 +270,7 @@ export function openChangeStream(ctx: CommandContext, pipeline: Document[]): Doc
   }
   const spec = pipeline[0]!.$changeStream as Document;
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw new MongoCommandError(ErrorCode.TypeMismatch, "the $changeStream stage specification must be an object, but found something else");
+    throw new MongoCommandError(ErrorCode.TypeMismatch, 'the $changeStream stage specification must be an object, but found something else');
   }
   for (const key of Object.keys(spec)) {
     if (!KNOWN_OPTIONS.has(key)) throw new MongoCommandError(ErrorCode.Location40415, `BSON field '$changeStream.${key}' is an unknown field.`);
@@ -301,9 +313,7 @@ export function openChangeStream(ctx: CommandContext, pipeline: Document[]): Doc
     ns = `${ctx.db}.$cmd.aggregate`;
   }
   const start = startPosition(state.changeLog, spec);
-  const cursor = state.cursors.register(
-    (id) => new ChangeStreamCursor(id, ns, ctx.session, state.changeLog, state.engine, scope, options, stages, start),
-  );
+  const cursor = state.cursors.register((id) => new ChangeStreamCursor(id, ns, ctx.session, state.changeLog, state.engine, scope, options, stages, start));
   const cursorOptions = ctx.body.cursor as Document | undefined;
   const batchSize = cursorOptions === undefined || cursorOptions === null ? DEFAULT_FIRST_BATCH : (nonNegativeInteger(cursorOptions, 'batchSize') ?? DEFAULT_FIRST_BATCH);
   let docs: Document[];
@@ -359,7 +369,8 @@ function startPosition(log: ChangeLog, spec: Document): { key: bigint; invalidat
     throw new MongoCommandError(ErrorCode.BadValue, 'Only one type of resume option is allowed, but multiple were found.', { codeName: 'BadValue' });
   }
   if (spec.startAtOperationTime !== undefined && spec.startAtOperationTime !== null) {
-    if (!(spec.startAtOperationTime instanceof Timestamp)) throw new MongoCommandError(ErrorCode.TypeMismatch, "BSON field '$changeStream.startAtOperationTime' is the wrong type, expected type 'timestamp'");
+    if (!(spec.startAtOperationTime instanceof Timestamp))
+      throw new MongoCommandError(ErrorCode.TypeMismatch, "BSON field '$changeStream.startAtOperationTime' is the wrong type, expected type 'timestamp'");
     const key = keyBefore(spec.startAtOperationTime);
     log.checkKept(key);
     return { key, invalidate: false };

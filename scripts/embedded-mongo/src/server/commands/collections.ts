@@ -10,7 +10,22 @@ import { changeStreamImagesOption } from './indexes.js';
 /** Collection catalog commands: create, drop, renameCollection, listCollections. */
 
 /** Collection options a stored collection keeps and reports; anything else is refused by name. */
-const SUPPORTED_CREATE_OPTIONS = new Set(['create', 'writeConcern', 'lsid', '$db', '$clusterTime', 'txnNumber', 'autocommit', 'startTransaction', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'readConcern']);
+const SUPPORTED_CREATE_OPTIONS = new Set([
+  'create',
+  'writeConcern',
+  'lsid',
+  '$db',
+  '$clusterTime',
+  'txnNumber',
+  'autocommit',
+  'startTransaction',
+  '$readPreference',
+  'comment',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+  'readConcern',
+]);
 
 export async function create(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'create');

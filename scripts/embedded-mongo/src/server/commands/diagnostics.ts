@@ -97,7 +97,8 @@ export function setParameter(ctx: CommandContext): Document {
   const unknown = names.find((name) => name !== 'transactionLifetimeLimitSeconds');
   if (unknown !== undefined) throw new MongoCommandError(ErrorCode.InvalidOptions, `attempted to set unrecognized parameter [${unknown}], use help:true to see options`);
   const value = Number(parameters['transactionLifetimeLimitSeconds']);
-  if (!Number.isInteger(value) || value < 1) throw new MongoCommandError(ErrorCode.BadValue, `transactionLifetimeLimitSeconds must be greater than or equal to 1s instead of ${String(parameters['transactionLifetimeLimitSeconds'])}s`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new MongoCommandError(ErrorCode.BadValue, `transactionLifetimeLimitSeconds must be greater than or equal to 1s instead of ${String(parameters['transactionLifetimeLimitSeconds'])}s`);
   const was = ctx.state.transactionLifetimeSeconds;
   ctx.state.transactionLifetimeSeconds = value;
   return { was, ok: 1 };

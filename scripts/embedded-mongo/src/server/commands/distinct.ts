@@ -15,7 +15,8 @@ export function distinct(ctx: CommandContext): Document {
   const query = optionalDocument(ctx.body, 'query') ?? {};
   const values: unknown[] = [];
   const view = ctx.view;
-  for (const { doc } of runQuery(coll, () => view, { filter: query, hint: ctx.body.hint, ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}) })) collectValues(doc, key.split('.'), values);
+  for (const { doc } of runQuery(coll, () => view, { filter: query, hint: ctx.body.hint, ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}) }))
+    collectValues(doc, key.split('.'), values);
   const collation = ctx.collation;
   const key_ = collation === undefined ? (v: unknown) => v : (v: unknown) => language.foldValue(v, collation);
   // With a collation, values equal once folded count once (the first in collation order is kept).

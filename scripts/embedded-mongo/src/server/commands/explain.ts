@@ -17,7 +17,11 @@ export function explain(ctx: CommandContext): Document {
   const command = Object.keys(inner)[0] ?? '';
   const collName = inner[command];
   if (typeof collName !== 'string') throw new MongoCommandError(ErrorCode.InvalidNamespace, 'explain: collection name must be a string');
-  const filter = (inner.filter ?? inner.query ?? (Array.isArray(inner.updates) ? inner.updates[0]?.q : undefined) ?? (Array.isArray(inner.deletes) ? inner.deletes[0]?.q : undefined) ?? {}) as Document;
+  const filter = (inner.filter ??
+    inner.query ??
+    (Array.isArray(inner.updates) ? inner.updates[0]?.q : undefined) ??
+    (Array.isArray(inner.deletes) ? inner.deletes[0]?.q : undefined) ??
+    {}) as Document;
   const coll = ctx.state.engine.collection(ctx.db, collName);
   let winningPlan: Document = { stage: 'EOF' };
   let executionStats: Document | undefined;

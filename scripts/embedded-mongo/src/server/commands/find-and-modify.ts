@@ -24,7 +24,7 @@ export async function findAndModify(ctx: CommandContext): Promise<Document> {
   if (remove && updateSpec !== undefined) throw new MongoCommandError(ErrorCode.FailedToParse, 'Cannot specify both an update and remove=true');
   if (!remove && (updateSpec === undefined || updateSpec === null)) throw new MongoCommandError(ErrorCode.FailedToParse, 'Either an update or remove=true must be specified');
   if (remove && upsert) throw new MongoCommandError(ErrorCode.FailedToParse, 'Cannot specify both upsert=true and remove=true');
-  if (remove && returnNew) throw new MongoCommandError(ErrorCode.FailedToParse, 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
+  if (remove && returnNew) throw new MongoCommandError(ErrorCode.FailedToParse, "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
   if (!remove && !Array.isArray(updateSpec)) validateUpdateKeys(updateSpec!);
   const project = fields !== undefined && Object.keys(fields).length > 0 ? language.compileProjection(fields, query) : (d: Document) => d;
 
@@ -33,7 +33,14 @@ export async function findAndModify(ctx: CommandContext): Promise<Document> {
   let reply: Document;
   if (remove) {
     const removed = await runWriteStatement(ctx, (txn) => {
-      const match = runQuery(coll, () => txn, { filter: query, sort, limit: 1, hint: body.hint, ...(variables !== undefined ? { variables } : {}), ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}) }).next();
+      const match = runQuery(coll, () => txn, {
+        filter: query,
+        sort,
+        limit: 1,
+        hint: body.hint,
+        ...(variables !== undefined ? { variables } : {}),
+        ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}),
+      }).next();
       if (match.done === true) return null;
       coll.remove(txn, match.value.rec);
       return match.value.doc;

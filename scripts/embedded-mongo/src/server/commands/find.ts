@@ -32,7 +32,15 @@ export function find(ctx: CommandContext): Document {
   language.compileFilter(filter, variables);
   const project = projection !== undefined && Object.keys(projection).length > 0 ? language.compileProjection(projection, filter) : null;
   const view = ctx.view;
-  const matches = runQuery(coll, () => view, { filter, sort, skip, limit, hint: body.hint, ...(variables !== undefined ? { variables } : {}), ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}) });
+  const matches = runQuery(coll, () => view, {
+    filter,
+    sort,
+    skip,
+    limit,
+    hint: body.hint,
+    ...(variables !== undefined ? { variables } : {}),
+    ...(ctx.collation !== undefined ? { collation: ctx.collation } : {}),
+  });
   const docs = mapIterator(matches, (m) => (project === null ? m.doc : project(m.doc)));
   const firstBatchSize = batchSize === undefined ? undefined : limit !== undefined && limit > 0 ? Math.min(batchSize, limit) : batchSize;
   return firstBatchReply(ctx.state.cursors, ns, docs, {

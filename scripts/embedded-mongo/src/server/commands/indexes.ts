@@ -28,16 +28,25 @@ export async function createIndexes(ctx: CommandContext): Promise<Document> {
     const sameKey = [...coll.indexes.values()].find((ix) => sameKeyPattern(ix.key, key));
     if (existing !== undefined) {
       if (!sameKeyPattern(existing.key, key)) {
-        throw new MongoCommandError(ErrorCode.IndexKeySpecsConflict, `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing.describe())}`);
+        throw new MongoCommandError(
+          ErrorCode.IndexKeySpecsConflict,
+          `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing.describe())}`,
+        );
       }
       if (!sameOptions(existing.options, options)) {
-        throw new MongoCommandError(ErrorCode.IndexOptionsConflict, `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing.describe())}`);
+        throw new MongoCommandError(
+          ErrorCode.IndexOptionsConflict,
+          `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing.describe())}`,
+        );
       }
       continue;
     }
     if (sameKey !== undefined && sameOptions(sameKey.options, options)) continue;
     if (sameKey !== undefined && sameKey.options.partialFilterExpression === undefined && options.partialFilterExpression === undefined) {
-      throw new MongoCommandError(ErrorCode.IndexOptionsConflict, `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameKey.describe())}`);
+      throw new MongoCommandError(
+        ErrorCode.IndexOptionsConflict,
+        `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameKey.describe())}`,
+      );
     }
     engine.createIndex(coll, indexName, key, options);
   }
@@ -57,7 +66,8 @@ function parseIndexSpec(spec: Document): { indexName: string; key: Document; opt
     if (Number.isNaN(n) || n === 0) throw new MongoCommandError(ErrorCode.CannotCreateIndex, `Values in the index key pattern can only be non-zero numbers; got ${field}: ${String(dir)}`);
   }
   for (const field of Object.keys(spec)) {
-    if (!KNOWN_INDEX_FIELDS.has(field)) throw new MongoCommandError(ErrorCode.InvalidIndexSpecificationOption, `The field '${field}' is not valid for an index specification (not supported by embedded-mongo)`);
+    if (!KNOWN_INDEX_FIELDS.has(field))
+      throw new MongoCommandError(ErrorCode.InvalidIndexSpecificationOption, `The field '${field}' is not valid for an index specification (not supported by embedded-mongo)`);
   }
   const indexName = typeof spec.name === 'string' ? spec.name : defaultIndexName(key);
   const options: IndexOptions = {};
@@ -154,7 +164,11 @@ export async function collMod(ctx: CommandContext): Promise<Document> {
   const spec = ctx.body.index as Document | undefined;
   if (spec === undefined) {
     // As mongod, every collMod is a `modify` event (showExpandedEvents), even one that changes nothing.
-    ctx.state.engine.modifyCollection(coll, images === undefined ? {} : { changeStreamPreAndPostImages: images.enabled ? images : undefined }, images === undefined ? {} : { changeStreamPreAndPostImages: images });
+    ctx.state.engine.modifyCollection(
+      coll,
+      images === undefined ? {} : { changeStreamPreAndPostImages: images.enabled ? images : undefined },
+      images === undefined ? {} : { changeStreamPreAndPostImages: images },
+    );
     await durable(ctx);
     return { ok: 1 };
   }

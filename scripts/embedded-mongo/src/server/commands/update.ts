@@ -152,7 +152,16 @@ export function updateDocuments(coll: Collection, txn: Transaction, spec: Update
   const options: language.UpdateOptions = { query: spec.query };
   if (spec.arrayFilters !== undefined) options.arrayFilters = spec.arrayFilters;
   if (spec.variables !== undefined) options.variables = spec.variables;
-  const matches = [...runQuery(coll, () => txn, { filter: spec.query, sort: spec.sort, limit: spec.multi ? 0 : 1, hint: spec.hint, ...(spec.variables !== undefined ? { variables: spec.variables } : {}), ...(spec.collation !== undefined ? { collation: spec.collation } : {}) })];
+  const matches = [
+    ...runQuery(coll, () => txn, {
+      filter: spec.query,
+      sort: spec.sort,
+      limit: spec.multi ? 0 : 1,
+      hint: spec.hint,
+      ...(spec.variables !== undefined ? { variables: spec.variables } : {}),
+      ...(spec.collation !== undefined ? { collation: spec.collation } : {}),
+    }),
+  ];
   if (matches.length === 0) {
     if (!spec.upsert) return { matched: 0, modified: 0, before: null, after: null };
     let doc = language.buildUpsertDocument(spec.query, spec.update, { ...options, isInsert: true });

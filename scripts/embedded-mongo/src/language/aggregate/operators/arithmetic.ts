@@ -50,10 +50,7 @@ const subtract: OperatorCompiler = (operand, compile, name) => {
     if (a instanceof Date && b instanceof Date) return Long.fromNumber(a.getTime() - b.getTime());
     if (a instanceof Date && isNumeric(b)) return new Date(a.getTime() - Math.round(toDouble(b)));
     if (!isNumeric(a) || !isNumeric(b)) {
-      throw expressionError(
-        16556,
-        `cant $subtract a${b instanceof Date ? ' date' : ''} ${typeNameForError(b)} from a ${typeNameForError(a)}`,
-      );
+      throw expressionError(16556, `cant $subtract a${b instanceof Date ? ' date' : ''} ${typeNameForError(b)} from a ${typeNameForError(a)}`);
     }
     return subtractNumbers(a, b);
   };
@@ -81,11 +78,7 @@ function isZero(value: unknown): boolean {
  * `$divide` and `$mod`: two numeric operands, null when either is nullish, and MongoDB's own
  * error codes for a non-numeric operand and for a zero divisor.
  */
-function numericDivision(
-  operator: string,
-  codes: { notNumeric: number; byZero: number },
-  apply: (a: unknown, b: unknown) => unknown,
-): OperatorCompiler {
+function numericDivision(operator: string, codes: { notNumeric: number; byZero: number }, apply: (a: unknown, b: unknown) => unknown): OperatorCompiler {
   return (operand, compile, name) => {
     const args = operandList(operand);
     requireArgumentCount(name, args, 2);

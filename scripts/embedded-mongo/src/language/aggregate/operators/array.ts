@@ -325,8 +325,18 @@ function extremeOf(operand: unknown, compile: CompileExpression, direction: 1 | 
 export const rankedArrayOperators: OperatorTable = {
   $firstN: nOfArray('$firstN', (values, n) => values.slice(0, n)),
   $lastN: nOfArray('$lastN', (values, n) => values.slice(Math.max(0, values.length - n))),
-  $maxN: nOfArray('$maxN', (values, n) => values.filter((v) => !isNullish(v)).sort((a, b) => compareExpressionValues(b, a)).slice(0, n)),
-  $minN: nOfArray('$minN', (values, n) => values.filter((v) => !isNullish(v)).sort((a, b) => compareExpressionValues(a, b)).slice(0, n)),
+  $maxN: nOfArray('$maxN', (values, n) =>
+    values
+      .filter((v) => !isNullish(v))
+      .sort((a, b) => compareExpressionValues(b, a))
+      .slice(0, n),
+  ),
+  $minN: nOfArray('$minN', (values, n) =>
+    values
+      .filter((v) => !isNullish(v))
+      .sort((a, b) => compareExpressionValues(a, b))
+      .slice(0, n),
+  ),
   $sortArray: (operand, compile) => {
     if (!isPlainDocument(operand) || !('input' in operand) || !('sortBy' in operand)) {
       throw expressionError(2942500, "$sortArray requires 'input' and 'sortBy' fields");

@@ -35,13 +35,8 @@ export const conditionalOperators: OperatorTable = {
     } else {
       throw expressionError(16020, 'Expression $cond takes exactly 3 arguments. 1 were passed in.');
     }
-    const [condition, whenTrue, whenFalse] = parts.map(compile) as [
-      ReturnType<typeof compile>,
-      ReturnType<typeof compile>,
-      ReturnType<typeof compile>,
-    ];
-    return (current, variables) =>
-      isTruthyValue(condition(current, variables)) ? whenTrue(current, variables) : whenFalse(current, variables);
+    const [condition, whenTrue, whenFalse] = parts.map(compile) as [ReturnType<typeof compile>, ReturnType<typeof compile>, ReturnType<typeof compile>];
+    return (current, variables) => (isTruthyValue(condition(current, variables)) ? whenTrue(current, variables) : whenFalse(current, variables));
   },
   $ifNull: (operand, compile) => {
     const args = operandList(operand);

@@ -1,13 +1,6 @@
 import { Decimal128, Double, Int32, Long, ObjectId, type Timestamp } from 'bson';
 import { ErrorCode, MongoCommandError } from '../../../errors.js';
-import {
-  decimalFromDecimal128,
-  decimalFromDoubleForArithmetic,
-  decimalToBigInt,
-  decimalToDecimal128,
-  decimalToNumber,
-  parseDecimalString,
-} from '../../values/decimal.js';
+import { decimalFromDecimal128, decimalFromDoubleForArithmetic, decimalToBigInt, decimalToDecimal128, decimalToNumber, parseDecimalString } from '../../values/decimal.js';
 import { INT64_MAX, INT64_MIN, NumericWidth, isNumeric, numericWidth, toDouble, longToBigInt, longFromBigInt } from '../../values/numeric.js';
 import { BsonType, bsonTypeAlias, bsonTypeCode, isPlainDocument } from '../../values/type-order.js';
 import { expressionError, requireArgumentCount, typeNameForError } from '../expression-errors.js';
@@ -137,7 +130,10 @@ export function convertValue(value: unknown, target: Target): unknown {
     case 'objectId':
       if (code === BsonType.objectId) return value;
       if (code === BsonType.string && /^[0-9a-fA-F]{24}$/.test(value as string)) return new ObjectId(value as string);
-      if (code === BsonType.string) throw conversionFailure(`Failed to parse objectId '${value as string}' in $convert with no onError value: Invalid string length for parsing to OID, expected 24 but found ${(value as string).length}`);
+      if (code === BsonType.string)
+        throw conversionFailure(
+          `Failed to parse objectId '${value as string}' in $convert with no onError value: Invalid string length for parsing to OID, expected 24 but found ${(value as string).length}`,
+        );
       throw cannotConvert(value, target);
     case 'date':
       switch (code) {

@@ -37,7 +37,6 @@ function compileDateOperand(operand: unknown, compile: CompileExpression): { dat
   return { date: compile(single), timezone: undefined };
 }
 
-
 function datePart(extract: (date: Date) => number) {
   return (operand: unknown, compile: CompileExpression, name: string): CompiledExpression => {
     const { date, timezone } = compileDateOperand(operand, compile);
@@ -316,10 +315,7 @@ export const dateOperators: OperatorTable = {
       // The number of unit boundaries crossed, as MongoDB counts them.
       const a = truncateDate(toWallClock(from, zone), resolvedUnit, 1, weekStart);
       const b = truncateDate(toWallClock(to, zone), resolvedUnit, 1, weekStart);
-      const difference =
-        resolvedUnit in MONTHS_PER_UNIT
-          ? (monthIndex(b) - monthIndex(a)) / MONTHS_PER_UNIT[resolvedUnit]!
-          : Math.round((b.getTime() - a.getTime()) / MILLIS_PER_UNIT[resolvedUnit]!);
+      const difference = resolvedUnit in MONTHS_PER_UNIT ? (monthIndex(b) - monthIndex(a)) / MONTHS_PER_UNIT[resolvedUnit]! : Math.round((b.getTime() - a.getTime()) / MILLIS_PER_UNIT[resolvedUnit]!);
       return Long.fromNumber(difference);
     };
   },
@@ -356,9 +352,7 @@ export const dateOperators: OperatorTable = {
         const value = expression(current, variables);
         return value === null || value === undefined ? null : integerPart(name, value);
       };
-      const values = isIso
-        ? [read('isoWeekYear', 0), read('isoWeek', 1), read('isoDayOfWeek', 1)]
-        : [read('year', 0), read('month', 1), read('day', 1)];
+      const values = isIso ? [read('isoWeekYear', 0), read('isoWeek', 1), read('isoDayOfWeek', 1)] : [read('year', 0), read('month', 1), read('day', 1)];
       const time = [read('hour', 0), read('minute', 0), read('second', 0), read('millisecond', 0)];
       if ([...values, ...time].some((value) => value === null)) return null;
       const [hour, minute, second, millisecond] = time as number[];
@@ -412,8 +406,7 @@ export const dateOperators: OperatorTable = {
       const zone = resolveTimeZone(timezone?.(current, variables));
       const formatValue = format?.(current, variables);
       if (formatValue !== undefined && typeof formatValue !== 'string') throw expressionError(40684, `$dateFromString requires that 'format' be a string`);
-      const parsed =
-        typeof value !== 'string' ? undefined : formatValue === undefined ? parseDateString(value, zone) : parseFormattedDate(value, formatValue, zone);
+      const parsed = typeof value !== 'string' ? undefined : formatValue === undefined ? parseDateString(value, zone) : parseFormattedDate(value, formatValue, zone);
       if (parsed === undefined || Number.isNaN(parsed.getTime())) {
         if (onError) return onError(current, variables);
         throw new MongoCommandError(ErrorCode.ConversionFailure, `Error parsing date string '${String(value)}'`);

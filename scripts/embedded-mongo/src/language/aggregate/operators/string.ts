@@ -110,7 +110,9 @@ export const stringOperators: OperatorTable = {
       const count = integerArgument(name, length(current, variables), 34452);
       if (begin < 0) throw expressionError(34455, `${name}: starting index must be non-negative (got: ${begin})`);
       if (count < 0) throw expressionError(34454, `${name}: length must be a nonnegative integer.`);
-      return Array.from(text).slice(begin, begin + count).join('');
+      return Array.from(text)
+        .slice(begin, begin + count)
+        .join('');
     };
   },
   $strLenBytes: (operand, compile, name) => {

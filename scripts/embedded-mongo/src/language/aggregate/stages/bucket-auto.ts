@@ -32,9 +32,7 @@ export const bucketAuto: StageCompiler = (spec) => {
   const groupBy = compileExpression(spec.groupBy);
 
   return (input, _ctx, variables) => {
-    const entries = input
-      .map((doc) => ({ doc, key: groupBy(doc, variables) ?? null }))
-      .sort((a, b) => compareValues(a.key, b.key));
+    const entries = input.map((doc) => ({ doc, key: groupBy(doc, variables) ?? null })).sort((a, b) => compareValues(a.key, b.key));
     if (entries.length === 0) return [];
     // MongoDB fills each bucket to round(n / buckets) documents, then extends it over equal values.
     const target = Math.max(1, Math.round(entries.length / bucketCount));

@@ -37,7 +37,12 @@ export const bucket: StageCompiler = (spec) => {
     }
   }
   const hasDefault = Object.hasOwn(spec, 'default');
-  if (hasDefault && compareValues(spec.default, boundaries[0]) >= 0 && compareValues(spec.default, boundaries[boundaries.length - 1]) < 0 && canonicalRank(spec.default) === canonicalRank(boundaries[0])) {
+  if (
+    hasDefault &&
+    compareValues(spec.default, boundaries[0]) >= 0 &&
+    compareValues(spec.default, boundaries[boundaries.length - 1]) < 0 &&
+    canonicalRank(spec.default) === canonicalRank(boundaries[0])
+  ) {
     throw new MongoCommandError(40199, "The $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary.");
   }
   const outputSpec = output === undefined ? { count: { $sum: new Int32(1) } } : output;

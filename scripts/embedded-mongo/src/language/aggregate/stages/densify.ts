@@ -25,7 +25,7 @@ export const densify: StageCompiler = (spec) => {
   const field = spec.field;
   const partitionFields = Array.isArray(spec.partitionByFields) ? (spec.partitionByFields as string[]) : [];
   const { step, unit, bounds } = spec.range;
-  if (!isNumeric(step) || toDouble(step) <= 0) throw new MongoCommandError(5733401, "the step parameter in a range statement must be a strictly positive numeric value");
+  if (!isNumeric(step) || toDouble(step) <= 0) throw new MongoCommandError(5733401, 'the step parameter in a range statement must be a strictly positive numeric value');
   if (unit !== undefined && typeof unit !== 'string') throw new MongoCommandError(ErrorCode.FailedToParse, "'unit' must be a string");
   if (typeof unit === 'string' && !(unit in MILLIS_PER_UNIT || unit in MONTHS_PER_UNIT)) {
     throw new MongoCommandError(ErrorCode.FailedToParse, `unknown time unit value: ${unit}`);
@@ -91,4 +91,3 @@ export const densify: StageCompiler = (spec) => {
     return output;
   };
 };
-

@@ -10,8 +10,8 @@ import type { StageCompiler } from '../stage-types.js';
 
 /** $group and $sortByCount: hash grouping by MongoDB value equality, groups in first-seen order. */
 export const group: StageCompiler = (spec) => {
-  if (!isPlainDocument(spec)) throw new MongoCommandError(15947, 'a group\'s fields must be specified in an object');
-  if (!Object.hasOwn(spec, '_id')) throw new MongoCommandError(15955, "a group specification must include an _id");
+  if (!isPlainDocument(spec)) throw new MongoCommandError(15947, "a group's fields must be specified in an object");
+  if (!Object.hasOwn(spec, '_id')) throw new MongoCommandError(15955, 'a group specification must include an _id');
   const idExpression = compileExpression(spec._id);
   const accumulators = Object.keys(spec)
     .filter((field) => field !== '_id')

@@ -23,9 +23,7 @@ export const lookup: StageCompiler = (spec, compilePipeline) => {
   }
   if (!hasEquality && pipeline === undefined) throw new MongoCommandError(40321, "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified");
   if (pipeline !== undefined && !Array.isArray(pipeline)) throw new MongoCommandError(14, "$lookup 'pipeline' must be an array");
-  const letBindings = isPlainDocument(spec.let)
-    ? Object.entries(spec.let).map(([name, expression]) => [name, compileExpression(expression)] as const)
-    : [];
+  const letBindings = isPlainDocument(spec.let) ? Object.entries(spec.let).map(([name, expression]) => [name, compileExpression(expression)] as const) : [];
   const subPipeline = pipeline === undefined ? undefined : compilePipeline(pipeline as Document[]);
   const localParts = hasEquality ? splitPath(localField as string) : [];
   const foreignParts = hasEquality ? splitPath(foreignField as string) : [];

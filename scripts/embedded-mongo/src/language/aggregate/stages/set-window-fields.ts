@@ -26,7 +26,6 @@ interface WindowOutput {
   compute: (partition: Document[], keys: unknown[], variables: Variables) => unknown[];
 }
 
-
 export const setWindowFields: StageCompiler = (spec) => {
   if (!isPlainDocument(spec)) throw new MongoCommandError(ErrorCode.FailedToParse, 'the $setWindowFields stage specification must be an object');
   const partitionBy = spec.partitionBy === undefined ? undefined : compileExpression(spec.partitionBy);
@@ -34,7 +33,8 @@ export const setWindowFields: StageCompiler = (spec) => {
   const sortBy = spec.sortBy as Document | undefined;
   const comparator = sortBy === undefined ? undefined : compileSort(sortBy);
   const firstSortField = sortBy === undefined ? undefined : Object.keys(sortBy)[0];
-  const sortKey = firstSortField === undefined ? undefined : { path: firstSortField, parts: splitPath(firstSortField), field: undefined, direction: (toDouble(sortBy![firstSortField]) === -1 ? -1 : 1) as 1 | -1 };
+  const sortKey =
+    firstSortField === undefined ? undefined : { path: firstSortField, parts: splitPath(firstSortField), field: undefined, direction: (toDouble(sortBy![firstSortField]) === -1 ? -1 : 1) as 1 | -1 };
   if (!isPlainDocument(spec.output)) throw new MongoCommandError(ErrorCode.FailedToParse, "$setWindowFields requires an 'output' object");
   const outputs = Object.entries(spec.output).map(([field, outputSpec]) => compileWindowOutput(field, outputSpec, comparator !== undefined));
 
@@ -230,7 +230,7 @@ const MONTHS_PER_UNIT: Record<string, number> = { month: 1, quarter: 3, year: 12
 /** $locf, $linearFill and $expMovingAvg: functions of the whole ordered partition. */
 function compileSequenceFunction(name: string, operand: unknown): WindowOutput['compute'] {
   if (name === '$expMovingAvg') {
-    if (!isPlainDocument(operand) || !('input' in operand) || ('N' in operand) === ('alpha' in operand)) {
+    if (!isPlainDocument(operand) || !('input' in operand) || 'N' in operand === 'alpha' in operand) {
       throw new MongoCommandError(ErrorCode.FailedToParse, "$expMovingAvg requires 'input' and exactly one of 'N' or 'alpha'");
     }
     const input = compileExpression(operand.input);

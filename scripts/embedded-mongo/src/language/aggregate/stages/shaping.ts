@@ -68,7 +68,7 @@ export function replaceRootWith(expressionSpec: unknown): ReturnType<StageCompil
 
 export const replaceRoot: StageCompiler = (spec) => {
   if (!isPlainDocument(spec) || !Object.hasOwn(spec, 'newRoot')) {
-    throw new MongoCommandError(40231, "no newRoot specified for the $replaceRoot stage");
+    throw new MongoCommandError(40231, 'no newRoot specified for the $replaceRoot stage');
   }
   return replaceRootWith(spec.newRoot);
 };

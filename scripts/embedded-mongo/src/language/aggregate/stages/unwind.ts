@@ -23,7 +23,7 @@ export const unwind: StageCompiler = (spec) => {
     pathSpec = spec.path;
     if (spec.includeArrayIndex !== undefined) {
       if (typeof spec.includeArrayIndex !== 'string' || spec.includeArrayIndex === '' || spec.includeArrayIndex.startsWith('$')) {
-        throw new MongoCommandError(28822, 'includeArrayIndex option to $unwind stage should not be prefixed with a \'$\'');
+        throw new MongoCommandError(28822, "includeArrayIndex option to $unwind stage should not be prefixed with a '$'");
       }
       includeArrayIndex = spec.includeArrayIndex;
     }
