@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, SUBGRAPH_SERVICES } from './support/repo.js';
 
 /**
@@ -69,13 +69,41 @@ function undeclaredImports(workspace: string): string[] {
   return [...new Set(problems)];
 }
 
-/** Every package `npm ls --omit=dev` finds for a workspace: what its production install holds. */
-function productionClosure(workspace: string): string[] {
-  const output = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable', '--workspace', workspace], { cwd: REPO_ROOT, encoding: 'utf8' });
-  return output
-    .split('\n')
-    .filter((line) => line.includes('node_modules'))
-    .map((line) => line.slice(line.lastIndexOf('node_modules/') + 'node_modules/'.length));
+interface LsNode {
+  dependencies?: Record<string, LsNode>;
+}
+
+/**
+ * What each workspace's production install holds, from one `npm ls --omit=dev --all --json` of
+ * the whole repository (one call: under a loaded CI machine each takes tens of seconds). npm
+ * prints a package's dependencies once and marks later occurrences deduped, so the tree is
+ * flattened into name → dependency names, then walked from the workspace.
+ */
+function productionClosures(): (workspace: string) => string[] {
+  const output = execFileSync('npm', ['ls', '--omit=dev', '--all', '--json'], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const root = JSON.parse(output) as LsNode;
+  const edges = new Map<string, Set<string>>();
+  const visit = (name: string, node: LsNode): void => {
+    const children = Object.entries(node.dependencies ?? {});
+    const known = edges.get(name) ?? new Set<string>();
+    edges.set(name, known);
+    for (const [child, childNode] of children) {
+      known.add(child);
+      visit(child, childNode);
+    }
+  };
+  for (const [name, node] of Object.entries(root.dependencies ?? {})) visit(name, node);
+  return (workspace) => {
+    const seen = new Set<string>();
+    const queue = [...(edges.get(workspace) ?? [])];
+    while (queue.length > 0) {
+      const name = queue.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      queue.push(...(edges.get(name) ?? []));
+    }
+    return [...seen];
+  };
 }
 
 const ENGINE_AND_TEST = ['embedded-mongo', 'vitest'];
@@ -83,6 +111,11 @@ const ENGINE_AND_TEST = ['embedded-mongo', 'vitest'];
 const GATEWAY_STACK = ['@apollo/gateway', '@apollo/composition', 'socket.io', '@socket.io/redis-adapter', '@graphql-yoga/render-graphiql'];
 
 describe('package boundaries', () => {
+  let productionClosure: (workspace: string) => string[];
+  beforeAll(() => {
+    productionClosure = productionClosures();
+  }, 180_000);
+
   it.each(WORKSPACES)('%s declares every package it imports', (workspace) => {
     expect(undeclaredImports(workspace)).toEqual([]);
   });
