@@ -36,7 +36,7 @@ async function refusal(provider: NotificationProvider, message: OutgoingMessage)
   return error as ProviderError;
 }
 
-async function smtpSetup(timeoutMs = 2_000) {
+async function smtpSetup(timeoutMs = 15_000) {
   const sink = await startSmtpSink();
   onTestFinished(() => sink.close());
   const provider = createSmtpEmailProvider({ url: sink.url, from: 'no-reply@platform.test', timeoutMs });
@@ -50,7 +50,7 @@ async function twilioSetup(options: { timeoutMs?: number; authToken?: string; st
   const provider = createTwilioSmsProvider({
     ...CREDENTIALS,
     apiBaseUrl: sink.url,
-    timeoutMs: options.timeoutMs ?? 2_000,
+    timeoutMs: options.timeoutMs ?? 15_000,
     ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
     ...(options.statusCallbackUrl !== undefined ? { statusCallbackUrl: options.statusCallbackUrl } : {}),
   });
@@ -63,7 +63,7 @@ describe('SMTP email provider against the SMTP sink', () => {
     const { sink, provider } = await smtpSetup();
     const message = email({ headers: { 'X-Notification-Type': 'transfer.received' } });
     const result = await provider.send(message);
-    const received = await sink.waitFor((m) => m.to.includes(message.to), 5_000);
+    const received = await sink.waitFor((m) => m.to.includes(message.to), 20_000);
     expect(provider).toMatchObject({ name: 'smtp', channel: 'EMAIL' });
     expect(result.status).toBe('SENT');
     expect(received).toMatchObject({
@@ -93,7 +93,7 @@ describe('SMTP email provider against the SMTP sink', () => {
     sink.setFault(null);
     const message = email();
     await provider.send(message);
-    await sink.waitFor((m) => m.to.includes(message.to), 5_000);
+    await sink.waitFor((m) => m.to.includes(message.to), 20_000);
   });
 
   it('a relay that went away (pooled connection dropped, connection refused) is retryable', async () => {
@@ -107,7 +107,7 @@ describe('SMTP email provider against the SMTP sink', () => {
     await sink.restart();
     const message = email();
     await provider.send(message);
-    await sink.waitFor((m) => m.to.includes(message.to), 5_000);
+    await sink.waitFor((m) => m.to.includes(message.to), 20_000);
   });
 });
 
@@ -118,7 +118,7 @@ describe('Twilio SMS provider against the Twilio sink', () => {
     const result = await provider.send(message);
     expect(provider).toMatchObject({ name: 'twilio', channel: 'SMS' });
     expect(result).toEqual({ providerMessageId: expect.stringMatching(/^SM[0-9a-f]{32}$/), status: 'SENT' });
-    const received = await sink.waitFor((m) => m.sid === result.providerMessageId, 5_000);
+    const received = await sink.waitFor((m) => m.sid === result.providerMessageId, 20_000);
     expect(received).toMatchObject({ accountSid: CREDENTIALS.accountSid, to: message.to, from: CREDENTIALS.from, body: message.text, statusCallback: null });
   });
 
@@ -173,7 +173,7 @@ describe('Twilio SMS provider against the Twilio sink', () => {
 
     const message = sms();
     const { providerMessageId } = await provider.send(message);
-    const recorded = await sink.waitFor((m) => m.sid === providerMessageId, 5_000);
+    const recorded = await sink.waitFor((m) => m.sid === providerMessageId, 20_000);
     const signedUrl = `${statusCallbackUrl}?deliveryId=${message.deliveryId}`;
     expect(recorded.statusCallback).toBe(signedUrl);
 
