@@ -5,7 +5,8 @@
  */
 import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
-import { OperationStateTracker, TransactionConflictError, WalletError, createTransferWithTransactions } from 'core-service';
+import { GraphQLError } from 'graphql';
+import { OperationStateTracker, WalletError, createTransferWithTransactions } from 'core-service';
 
 export interface PlannedTransfer {
   fromUserId: string;
@@ -28,13 +29,14 @@ const queue = [...plan];
 const runOne = async (planned: PlannedTransfer): Promise<void> => {
   const started = performance.now();
   try {
-    // A client retries what the platform calls retryable (a transaction that kept conflicting
-    // past its budget wrote nothing) with the same idempotency key, as the app does.
+    // A client retries what the platform calls retryable (`extensions.retryable`: a transaction
+    // that kept conflicting past its budget, a wallet's queue that was too long; both wrote
+    // nothing) with the same idempotency key, as the app does.
     const attempt = async (left: number): Promise<Awaited<ReturnType<typeof createTransferWithTransactions>>> => {
       try {
         return await createTransferWithTransactions({ db, client, tenantId: TENANT_ID!, currency: 'EUR', ...planned }, { tracker });
       } catch (error) {
-        if (error instanceof TransactionConflictError && left > 0) return attempt(left - 1);
+        if (error instanceof GraphQLError && error.extensions['retryable'] === true && left > 0) return attempt(left - 1);
         throw error;
       }
     };
