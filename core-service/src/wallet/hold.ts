@@ -4,7 +4,7 @@ import { WALLET_ERRORS, WalletError } from './errors.js';
 import { assertSameRequest, idempotencyFilter } from './idempotency.js';
 import { planLedgerEntries } from './ledger.js';
 import { applyMovement } from './movement.js';
-import { emitTransferEvents, validateTransfer, walletCollections, walletSnapshot, type TransferDocument, type TransferEventEmitter } from './transfer.js';
+import { emitTransferEvents, transferEventData, validateTransfer, walletCollections, walletSnapshot, type TransferDocument, type TransferEventEmitter } from './transfer.js';
 import { buildWalletActivityUpdate, getWalletId, type WalletDocument } from './wallet.js';
 
 /**
@@ -172,16 +172,7 @@ export async function releaseHold(params: ResolveHoldParams, session: ClientSess
   );
   if (wallet === null) throw new Error(`hold ${transfer.id}: wallet ${transfer.fromWalletId} no longer holds the locked funds`);
   if (params.emit !== undefined) {
-    const data = {
-      transferId: transfer.id,
-      type: transfer.type,
-      fromUserId: transfer.fromUserId,
-      toUserId: transfer.toUserId,
-      amount: transfer.amount,
-      currency: transfer.currency,
-      status: transfer.status,
-      reason: params.reason ?? null,
-    };
+    const data = { ...transferEventData(transfer), reason: params.reason ?? null };
     await params.emit('transfer.failed', transfer.tenantId, transfer.fromUserId, data, { session });
     await params.emit('wallet.updated', wallet.tenantId, wallet.userId, walletSnapshot(wallet), { session });
   }

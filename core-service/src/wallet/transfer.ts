@@ -392,9 +392,9 @@ async function replay(params: TransferParams, existing: TransferDocument, reques
   return { transfer: existing, debit, credit, fromWallet, toWallet, replayed: true };
 }
 
-export async function emitTransferEvents(emit: TransferEventEmitter, transfer: TransferDocument, fromWallet: WalletDocument, toWallet: WalletDocument, session: ClientSession): Promise<void> {
-  const eventType = COMPLETION_EVENTS[transfer.type] ?? `${transfer.type}.completed`;
-  const data = {
+/** What every transfer event carries about its transfer (completion, failure). */
+export function transferEventData(transfer: TransferDocument) {
+  return {
     transferId: transfer.id,
     type: transfer.type,
     fromUserId: transfer.fromUserId,
@@ -403,6 +403,11 @@ export async function emitTransferEvents(emit: TransferEventEmitter, transfer: T
     currency: transfer.currency,
     status: transfer.status,
   };
+}
+
+export async function emitTransferEvents(emit: TransferEventEmitter, transfer: TransferDocument, fromWallet: WalletDocument, toWallet: WalletDocument, session: ClientSession): Promise<void> {
+  const eventType = COMPLETION_EVENTS[transfer.type] ?? `${transfer.type}.completed`;
+  const data = transferEventData(transfer);
   const events: TransferEvent[] = [
     { type: eventType, tenantId: transfer.tenantId, userId: transfer.fromUserId, data },
     ...[fromWallet, toWallet].map((wallet) => ({ type: 'wallet.updated', tenantId: wallet.tenantId, userId: wallet.userId, data: walletSnapshot(wallet) })),
