@@ -27,6 +27,8 @@ export declare function startPlatform(options: {
   freePorts?: boolean;
   brand?: string;
   env?: Record<string, string>;
+  /** How long the whole start may take (default 180 s). */
+  readyTimeoutMs?: number;
   output?: (line: string) => void;
   say?: (message: string) => void;
   onUnexpectedExit?: (name: string, code: unknown) => void;

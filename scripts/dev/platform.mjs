@@ -105,6 +105,8 @@ function secret() {
  * @param {boolean} [options.freePorts]       pick free ports (tests) instead of 4000-4004
  * @param {string} [options.brand]
  * @param {Record<string,string>} [options.env]  extra environment for every service and the gateway
+ * @param {number} [options.readyTimeoutMs]   how long the whole start may take (default 180 s); a
+ *   test passes less than its hook timeout, so a slow start fails with the processes' output
  * @param {(line: string) => void} [options.output]  where child output goes (default: dropped)
  * @param {(message: string) => void} [options.say]
  * @param {(name: string, code: unknown) => void} [options.onUnexpectedExit]
@@ -115,6 +117,7 @@ export async function startPlatform(options) {
   const say = options.say ?? (() => undefined);
   const output = options.output ?? (() => undefined);
   const brand = options.brand ?? 'demo';
+  const startDeadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
 
   /**
    * Starts a process in its own group. `startOptions.ready` says when it is ready: a stdout line
@@ -156,10 +159,12 @@ export async function startPlatform(options) {
     });
   }
 
-  async function waitReady(entry) {
+  /** Waits for a process to be ready, within its own limit and what is left of the start's. */
+  async function waitReady(entry, deadline = startDeadline) {
     const ready = entry.startOptions.ready;
-    if (ready?.line) return firstLine(entry, ready.line, ready.timeoutMs ?? 60_000);
-    if (ready?.url) return waitHealthy(entry, ready.url);
+    const left = Math.max(1_000, deadline - Date.now());
+    if (ready?.line) return firstLine(entry, ready.line, Math.min(ready.timeoutMs ?? 60_000, left));
+    if (ready?.url) return waitHealthy(entry, ready.url, left);
     return undefined;
   }
 
@@ -188,7 +193,7 @@ export async function startPlatform(options) {
     if (!entry.exited) await kill(name);
     entry.killedOnPurpose = false;
     spawnInto(entry);
-    await waitReady(entry);
+    await waitReady(entry, Date.now() + 180_000);
   }
 
   async function stop() {
@@ -375,7 +380,7 @@ function firstLine(entry, pattern, timeoutMs) {
 }
 
 /** Polls a health endpoint until it answers 200; fails when the process exits or time is up. */
-async function waitHealthy(entry, url, timeoutMs = 180_000) {
+async function waitHealthy(entry, url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {

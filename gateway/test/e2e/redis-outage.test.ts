@@ -25,6 +25,8 @@ beforeAll(async () => {
       dataDir,
       freePorts: true,
       brand: `outage${process.pid}`,
+      // under the hook's 180 s, so a slow start fails with the processes' output
+      readyTimeoutMs: 150_000,
       output: (line) => {
         output.push(line);
         if (output.length > 200) output.shift();

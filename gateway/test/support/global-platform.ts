@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startPlatform, type Platform } from '../../../scripts/dev/platform.mjs';
+import { startOtlpRecorder } from './otlp-recorder.js';
 import { PLATFORM_KEY, type SharedPlatform } from './shared-platform.js';
 
 /**
@@ -11,9 +12,14 @@ import { PLATFORM_KEY, type SharedPlatform } from './shared-platform.js';
  * shared by every file under test/e2e. Isolation comes from each test's own users and its own
  * client address (TRUST_PROXY names loopback, so a test's `X-Forwarded-For` is its address).
  * A test that needs other settings boots its own platform with `startPlatform`.
+ *
+ * Every process exports traces to a local recorder (test/support/otlp-recorder.ts), sampling only
+ * what a caller marked sampled (`traceparent` flag 01): the tracing test chooses its own trace,
+ * and the other tests' requests cost no spans.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
+  const recorder = await startOtlpRecorder();
   const output: string[] = [];
   let platform: Platform;
   try {
@@ -21,13 +27,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
       dataDir,
       freePorts: true,
       brand: `e2e${process.pid}`,
-      env: { ...SHARED_PLATFORM_ENV },
+      env: {
+        ...SHARED_PLATFORM_ENV,
+        OTEL_EXPORTER_OTLP_ENDPOINT: recorder.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0',
+      },
       output: (line) => {
         output.push(line);
         if (output.length > 400) output.shift();
       },
     });
   } catch (error) {
+    await recorder.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`platform did not start: ${(error as Error).message}\n${output.slice(-60).join('\n')}`);
   }
@@ -40,10 +54,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     services: platform.services,
     providerSinksUrl: platform.providerSinksUrl,
     env: platform.env,
+    traceRecorderUrl: recorder.url,
   };
   project.provide(PLATFORM_KEY, shared);
   return async () => {
     await platform.stop();
+    await recorder.close();
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -11,6 +11,8 @@ export interface SharedPlatform {
   /** Inspection API of the local SMTP/Twilio recorders (GET /emails?to=, GET /sms?to=), or null. */
   providerSinksUrl: string | null;
   env: Record<string, string>;
+  /** The trace recorder every process exports to; `GET /traces/<traceId>` lists a trace's spans. */
+  traceRecorderUrl: string;
 }
 
 declare module 'vitest' {
