@@ -14,8 +14,8 @@ export interface MovementDebit {
   balanceType: BalanceType;
   /** Create the wallet on first use (a system account paying). */
   upsert?: boolean;
-  /** The error for a debit whose filter matched nothing (no wallet, no funds, books wrong). */
-  refused: () => Promise<Error>;
+  /** The error for a debit whose filter matched nothing (no wallet, no funds, books wrong); reads through `session`, the refused transaction's. */
+  refused: (session: ClientSession) => Promise<Error>;
 }
 
 /** The credit side: `amount` into one balance of a wallet created on first use. */
@@ -48,47 +48,68 @@ export interface MovementParams {
  * write conflicts). Any refusal throws inside the caller's transaction, whose abort takes back
  * the write already made: a movement is applied whole or not at all.
  */
-export async function applyMovement(wallets: Collection<WalletDocument>, session: ClientSession, params: MovementParams): Promise<{ debited: WalletDocument; credited: WalletDocument }> {
-  const { debit, credit, now } = params;
-  const creditWalletId = newWalletFields(credit.tenantId, credit.userId, credit.currency, now).id;
+export async function applyMovement(wallets: Collection<WalletDocument>, session: ClientSession, params: MovementParams): Promise<MovementResult> {
+  const [result] = await applyMovements(wallets, session, [params]);
+  return result!;
+}
 
-  const applyDebit = async (): Promise<WalletDocument> => {
-    const debited = await wallets.findOneAndUpdate(debit.filter as never, debit.update as never, { session, returnDocument: 'after', upsert: debit.upsert === true });
-    if (debited === null) throw await debit.refused();
-    return debited;
-  };
-  const applyCredit = async (): Promise<WalletDocument> => {
-    const credited = await wallets.findOneAndUpdate(
-      { _id: creditWalletId },
-      {
-        ...buildWalletUpdate(credit.balanceType, credit.amount, now),
-        $setOnInsert: creationFields(credit.tenantId, credit.userId, credit.currency, now, credit.balanceType, credit.isSystemAccount === true),
-      } as never,
-      { session, upsert: true, returnDocument: 'after' },
-    );
-    if (credited === null) throw new Error('credit upsert returned no document');
-    return credited;
-  };
+export interface MovementResult {
+  /** The paying wallet right after this movement's debit. */
+  debited: WalletDocument;
+  /** The receiving wallet right after this movement's credit. */
+  credited: WalletDocument;
+}
 
-  let debited: WalletDocument;
-  let credited: WalletDocument;
-  if (debit.walletId <= creditWalletId) {
-    debited = await applyDebit();
-    credited = await applyCredit();
-  } else {
-    credited = await applyCredit();
-    debited = await applyDebit();
+/**
+ * Several movements in one transaction (a batch of one wallet's queued transfers), with the same
+ * rules as one: every write of every movement in wallet-id order (ties in the movements' order,
+ * a movement's debit before its credit), so each result is its wallets as they stood right after
+ * that movement, and any refusal aborts them all.
+ */
+export async function applyMovements(wallets: Collection<WalletDocument>, session: ClientSession, movements: readonly MovementParams[]): Promise<MovementResult[]> {
+  const creditWalletIds = movements.map(({ credit, now }) => newWalletFields(credit.tenantId, credit.userId, credit.currency, now).id);
+  const writes = movements.flatMap((movement, index) => [
+    { walletId: movement.debit.walletId, index, side: 0 as const },
+    { walletId: creditWalletIds[index]!, index, side: 1 as const },
+  ]);
+  writes.sort((a, b) => (a.walletId < b.walletId ? -1 : a.walletId > b.walletId ? 1 : a.index - b.index || a.side - b.side));
+
+  const debitedAt: Array<WalletDocument | undefined> = [];
+  const creditedAt: Array<WalletDocument | undefined> = [];
+  // One after the other: operations of one transaction must not run in parallel on its session.
+  for (const { index, side } of writes) {
+    const { debit, credit, now } = movements[index]!;
+    if (side === 0) {
+      const debited = await wallets.findOneAndUpdate(debit.filter as never, debit.update as never, { session, returnDocument: 'after', upsert: debit.upsert === true });
+      if (debited === null) throw await debit.refused(session);
+      debitedAt[index] = debited;
+    } else {
+      const credited = await wallets.findOneAndUpdate(
+        { _id: creditWalletIds[index]! },
+        {
+          ...buildWalletUpdate(credit.balanceType, credit.amount, now),
+          $setOnInsert: creationFields(credit.tenantId, credit.userId, credit.currency, now, credit.balanceType, credit.isSystemAccount === true),
+        } as never,
+        { session, upsert: true, returnDocument: 'after' },
+      );
+      if (credited === null) throw new Error('credit upsert returned no document');
+      creditedAt[index] = credited;
+    }
   }
-  // Same wallet, two balance types (bonus → cash): the second write's document has both changes.
-  if (debit.walletId === creditWalletId) debited = credited;
 
-  // A system account may go negative and a credit has no ceiling of its own: both stay countable exactly.
-  assertBalanceWithinLimit(debited as never, [debit.balanceType], { walletId: debit.walletId });
-  assertBalanceWithinLimit(credited as never, [credit.balanceType], { walletId: creditWalletId });
-  if (credit.isSystemAccount !== true) {
-    assertBalanceWithinCap(credited as never, credit.balanceType, credit.currency, params.balanceCaps, { walletId: creditWalletId });
-  }
-  return { debited, credited };
+  return movements.map(({ debit, credit, balanceCaps }, index) => {
+    const creditWalletId = creditWalletIds[index]!;
+    const credited = creditedAt[index]!;
+    // Same wallet, two balance types (bonus → cash): the second write's document has both changes.
+    const debited = debit.walletId === creditWalletId ? credited : debitedAt[index]!;
+    // A system account may go negative and a credit has no ceiling of its own: both stay countable exactly.
+    assertBalanceWithinLimit(debited as never, [debit.balanceType], { walletId: debit.walletId });
+    assertBalanceWithinLimit(credited as never, [credit.balanceType], { walletId: creditWalletId });
+    if (credit.isSystemAccount !== true) {
+      assertBalanceWithinCap(credited as never, credit.balanceType, credit.currency, balanceCaps, { walletId: creditWalletId });
+    }
+    return { debited, credited };
+  });
 }
 
 /**

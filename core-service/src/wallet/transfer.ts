@@ -9,8 +9,8 @@ import { COLLECTION_NAMES } from './collections.js';
 import { WALLET_ERRORS, WalletError } from './errors.js';
 import { assertSameRequest, hashRequest, idempotencyFilter, isValidIdempotencyKey } from './idempotency.js';
 import { planLedgerEntries, type LedgerEntry, type TransactionType } from './ledger.js';
-import { debitQueue, type DebitQueue } from './debit-queue.js';
-import { applyMovement, creationFields } from './movement.js';
+import { debitQueue, type BatchWork, type DebitQueue } from './debit-queue.js';
+import { applyMovements, creationFields, type MovementParams } from './movement.js';
 import { buildDebitFilter, buildWalletUpdate, getBalanceFieldName, getWalletId, type BalanceType, type WalletDocument } from './wallet.js';
 
 export type TransferStatus = 'pending' | 'completed' | 'failed' | 'reversed';
@@ -178,22 +178,12 @@ export async function createTransferWithTransactions(params: TransferParams, opt
   // snapshot taken at its first command, and a wallet changed by a commit after that snapshot
   // makes the debit a write conflict, so waiting inside an open transaction would turn every
   // wait into a conflict and a retry. The turn ends at the commit: the after-commit work (cache
-  // invalidation, relay wake-up, Redis round trips) does not hold up the next debit.
-  const queued = async (): Promise<TransferResult> => {
-    const release = queue === null ? undefined : await queue.acquire(getWalletId(params.tenantId, params.fromUserId, params.currency));
-    try {
-      return await withTransaction({
-        client,
-        fn: async (session) => {
-          const result = await writeTransfer(params, request, transferId, session, 'insert-first');
-          if (release !== undefined) await runAfterCommit(session, release);
-          return result;
-        },
-      });
-    } finally {
-      release?.();
-    }
-  };
+  // invalidation, relay wake-up, Redis round trips) does not hold up the next debit. Transfers
+  // waiting behind one another go together in one transaction (`DebitQueue.runBatched`).
+  const queued = (): Promise<TransferResult> =>
+    queue === null
+      ? runTransfers(client, [{ params, request, transferId }], () => undefined).then(([result]) => result!)
+      : queue.runBatched(getWalletId(params.tenantId, params.fromUserId, params.currency), { params, request, transferId }, batchWork(client));
   const tracked =
     options.tracker === undefined
       ? queued
@@ -208,6 +198,49 @@ export async function createTransferWithTransactions(params: TransferParams, opt
     }
     throw error;
   }
+}
+
+/** One self-managed transfer, as the debit queue holds it. */
+interface QueuedTransfer {
+  params: TransferParams;
+  request: ValidatedRequest;
+  transferId: string;
+}
+
+/** Runs queued transfers in one transaction, ending the turn at its commit. */
+function runTransfers(client: MongoClient, queued: readonly QueuedTransfer[], release: () => void): Promise<TransferResult[]> {
+  return withTransaction({
+    client,
+    fn: async (session) => {
+      const now = new Date();
+      const results = await writeTransfers(
+        queued[0]!.params.db,
+        queued.map(({ params, request, transferId }) => planTransfer(params, request, transferId, now)),
+        session,
+        'insert-first',
+      );
+      await runAfterCommit(session, release);
+      return results;
+    },
+  });
+}
+
+/**
+ * How the debit queue runs transfers of one paying wallet together: in one transaction, when they
+ * share the database, the client, the events' emitter and the balance paid from. A batch with any
+ * refusal (funds, a used key, a cap) aborts whole and its transfers run alone.
+ */
+function batchWork(client: MongoClient): BatchWork<QueuedTransfer, TransferResult> {
+  return {
+    one: async (queued, release) => (await runTransfers(client, [queued], release))[0]!,
+    many: (queued, release) => runTransfers(client, queued, release),
+    joins: (leader, other) =>
+      other.params.db === leader.params.db &&
+      other.params.client === leader.params.client &&
+      other.params.emit === leader.params.emit &&
+      other.request.fromBalanceType === leader.request.fromBalanceType &&
+      (other.params.fromSystemAccount === true) === (leader.params.fromSystemAccount === true),
+  };
 }
 
 /**
@@ -293,19 +326,32 @@ export function walletCollections(db: Db): {
 }
 
 /**
- * The transaction body. The driver may run it more than once (transient errors), so it only
- * touches the database through `session`.
+ * The transaction body of one transfer. The driver may run it more than once (transient errors),
+ * so it only touches the database through `session`.
  */
 async function writeTransfer(params: TransferParams, request: ValidatedRequest, transferId: string, session: ClientSession, idempotency: 'insert-first' | 'lookup-first'): Promise<TransferResult> {
-  const { wallets, transfers, transactions } = walletCollections(params.db);
-  const { tenantId, amount, currency } = params;
-
   if (idempotency === 'lookup-first') {
-    const existing = await transfers.findOne(idempotencyFilter({ tenantId, initiatedBy: request.initiatedBy, type: request.type, idempotencyKey: params.idempotencyKey }), { session });
+    const { transfers } = walletCollections(params.db);
+    const existing = await transfers.findOne(idempotencyFilter({ tenantId: params.tenantId, initiatedBy: request.initiatedBy, type: request.type, idempotencyKey: params.idempotencyKey }), {
+      session,
+    });
     if (existing !== null) return replay(params, existing, request.requestHash, session);
   }
+  const [result] = await writeTransfers(params.db, [planTransfer(params, request, transferId, new Date())], session, idempotency);
+  return result!;
+}
 
-  const now = new Date();
+/** A transfer ready to be written: its document and its two wallet writes. */
+interface PlannedTransfer {
+  params: TransferParams;
+  request: ValidatedRequest;
+  transfer: TransferDocument;
+  movement: MovementParams;
+}
+
+function planTransfer(params: TransferParams, request: ValidatedRequest, transferId: string, now: Date): PlannedTransfer {
+  const { wallets } = walletCollections(params.db);
+  const { tenantId, amount, currency } = params;
   const fromWalletId = getWalletId(tenantId, params.fromUserId, currency);
   const toWalletId = getWalletId(tenantId, params.toUserId, currency);
   const fromSystem = params.fromSystemAccount === true;
@@ -332,12 +378,8 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
     createdAt: now,
     completedAt: now,
   };
-  // First write of the transaction: a used key fails here, before any wallet is touched. The
-  // document says `completed` already; it only becomes visible if the rest commits with it.
-  if (idempotency === 'insert-first') await transfers.insertOne(transfer, { session });
-
   // A system account has no floor and is created on first use.
-  const { debited, credited } = await applyMovement(wallets, session, {
+  const movement: MovementParams = {
     now,
     ...(params.balanceCaps !== undefined ? { balanceCaps: params.balanceCaps } : {}),
     debit: {
@@ -348,33 +390,68 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
         : buildWalletUpdate(request.fromBalanceType, -amount, now),
       balanceType: request.fromBalanceType,
       upsert: fromSystem,
-      refused: async () => {
+      refused: async (session) => {
         const exists = await wallets.countDocuments({ _id: fromWalletId }, { session, limit: 1 });
         if (exists === 0) return new WalletError(WALLET_ERRORS.WalletNotFound, 'The paying wallet does not exist', { userId: params.fromUserId, currency });
         return new WalletError(WALLET_ERRORS.InsufficientBalance, 'Insufficient balance', { requested: amount, balanceType: request.fromBalanceType });
       },
     },
     credit: { tenantId, userId: params.toUserId, currency, amount, balanceType: request.toBalanceType, isSystemAccount: params.toSystemAccount === true },
-  });
+  };
+  return { params, request, transfer, movement };
+}
 
-  const [debitEntry, creditEntry] = planLedgerEntries({
-    transferId,
-    tenantId,
-    type: request.type,
-    amount,
-    currency,
-    debited,
-    credited,
-    fromBalanceType: request.fromBalanceType,
-    toBalanceType: request.toBalanceType,
-    ...(params.charge !== undefined ? { charge: params.charge } : {}),
-    now,
-  });
-  await transactions.insertMany([debitEntry, creditEntry], { session });
-  if (idempotency === 'lookup-first') await transfers.insertOne(transfer, { session });
+/**
+ * Writes planned transfers in the transaction of `session`: the transfer documents first (with
+ * `insert-first`, their unique index is the idempotency check, before any wallet is touched;
+ * they say `completed` already and only become visible if the rest commits with them), then the
+ * wallet writes, the ledger entries in one insert and the events in one emit.
+ */
+async function writeTransfers(db: Db, planned: readonly PlannedTransfer[], session: ClientSession, idempotency: 'insert-first' | 'lookup-first'): Promise<TransferResult[]> {
+  const { wallets, transfers, transactions } = walletCollections(db);
+  const documents = planned.map(({ transfer }) => transfer);
+  const insertTransfers = () => (documents.length === 1 ? transfers.insertOne(documents[0]!, { session }) : transfers.insertMany(documents, { session }));
+  if (idempotency === 'insert-first') await insertTransfers();
 
-  if (params.emit !== undefined) await emitTransferEvents(params.emit, transfer, debited, credited, session);
-  return { transfer, debit: debitEntry, credit: creditEntry, fromWallet: debited, toWallet: credited, replayed: false };
+  const moved = await applyMovements(
+    wallets,
+    session,
+    planned.map(({ movement }) => movement),
+  );
+  const entries = planned.map(({ params, request, transfer }, index) =>
+    planLedgerEntries({
+      transferId: transfer.id,
+      tenantId: transfer.tenantId,
+      type: request.type,
+      amount: transfer.amount,
+      currency: transfer.currency,
+      debited: moved[index]!.debited,
+      credited: moved[index]!.credited,
+      fromBalanceType: request.fromBalanceType,
+      toBalanceType: request.toBalanceType,
+      ...(params.charge !== undefined ? { charge: params.charge } : {}),
+      now: transfer.createdAt,
+    }),
+  );
+  await transactions.insertMany(entries.flat(), { session });
+  if (idempotency === 'lookup-first') await insertTransfers();
+
+  const emit = planned[0]!.params.emit;
+  if (emit !== undefined) {
+    await emitEvents(
+      emit,
+      planned.flatMap(({ transfer }, index) => transferEvents(transfer, moved[index]!.debited, moved[index]!.credited)),
+      session,
+    );
+  }
+  return planned.map(({ transfer }, index) => ({
+    transfer,
+    debit: entries[index]![0],
+    credit: entries[index]![1],
+    fromWallet: moved[index]!.debited,
+    toWallet: moved[index]!.credited,
+    replayed: false,
+  }));
 }
 
 /** The first result of an idempotency key, or an error when the key came with other input. */
@@ -406,12 +483,19 @@ export function transferEventData(transfer: TransferDocument) {
 }
 
 export async function emitTransferEvents(emit: TransferEventEmitter, transfer: TransferDocument, fromWallet: WalletDocument, toWallet: WalletDocument, session: ClientSession): Promise<void> {
+  await emitEvents(emit, transferEvents(transfer, fromWallet, toWallet), session);
+}
+
+/** A completed movement's events: its completion and both wallets as they stood after it. */
+function transferEvents(transfer: TransferDocument, fromWallet: WalletDocument, toWallet: WalletDocument): TransferEvent[] {
   const eventType = COMPLETION_EVENTS[transfer.type] ?? `${transfer.type}.completed`;
-  const data = transferEventData(transfer);
-  const events: TransferEvent[] = [
-    { type: eventType, tenantId: transfer.tenantId, userId: transfer.fromUserId, data },
+  return [
+    { type: eventType, tenantId: transfer.tenantId, userId: transfer.fromUserId, data: transferEventData(transfer) },
     ...[fromWallet, toWallet].map((wallet) => ({ type: 'wallet.updated', tenantId: wallet.tenantId, userId: wallet.userId, data: walletSnapshot(wallet) })),
   ];
+}
+
+async function emitEvents(emit: TransferEventEmitter, events: readonly TransferEvent[], session: ClientSession): Promise<void> {
   if (emit.emitAll !== undefined) {
     await emit.emitAll(events, { session });
     return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DebitQueue, DebitQueueBusyError } from '../../src/wallet/debit-queue.js';
+import { DebitQueue, DebitQueueBusyError, type BatchWork } from '../../src/wallet/debit-queue.js';
 
 describe('DebitQueue', () => {
   it('runs the operations of one wallet one at a time, in arrival order, and other wallets alongside', async () => {
@@ -93,5 +93,121 @@ describe('DebitQueue', () => {
     expect(await Promise.all([blocker, after])).toEqual(['blocker', 'after']);
     expect(most).toBe(1);
     expect(queue.activeWallets).toBe(0);
+  });
+
+  describe('runBatched', () => {
+    /** Work that records each run; `many` fails when any item is in `refuse`. */
+    function recordingWork(refuse: ReadonlySet<string> = new Set()) {
+      const runs: string[][] = [];
+      let gate: Promise<void> = Promise.resolve();
+      let started!: () => void;
+      const firstRun = new Promise<void>((resolve) => (started = resolve));
+      const work: BatchWork<string, string> = {
+        one: async (item) => {
+          runs.push([item]);
+          started();
+          await gate;
+          if (refuse.has(item)) throw new Error(`refused ${item}`);
+          return `done ${item}`;
+        },
+        many: async (items) => {
+          runs.push(items);
+          started();
+          await gate;
+          if (items.some((item) => refuse.has(item))) throw new Error('batch refused');
+          return items.map((item) => `done ${item}`);
+        },
+        joins: (leader, other) => !leader.startsWith('solo') && !other.startsWith('solo'),
+      };
+      return {
+        work,
+        runs,
+        firstRun,
+        hold: (until: Promise<void>): void => {
+          gate = until;
+        },
+      };
+    }
+
+    it('the operations queued behind a running one run together at the next turn, each with its own result', async () => {
+      const queue = new DebitQueue();
+      const { work, runs, firstRun, hold } = recordingWork();
+      let open!: () => void;
+      hold(new Promise<void>((resolve) => (open = resolve)));
+      const first = queue.runBatched('a', 'p1', work);
+      await firstRun;
+      const behind = ['p2', 'p3', 'p4'].map((item) => queue.runBatched('a', item, work));
+      // p1 has its turn alone; the others wait behind it.
+      expect(runs).toEqual([['p1']]);
+      hold(Promise.resolve());
+      open();
+      expect(await Promise.all([first, ...behind])).toEqual(['done p1', 'done p2', 'done p3', 'done p4']);
+      expect(runs).toEqual([['p1'], ['p2', 'p3', 'p4']]);
+      expect(queue.activeWallets).toBe(0);
+    });
+
+    it('a batch that fails runs each of its operations alone, and only the refused one fails', async () => {
+      const queue = new DebitQueue();
+      const { work, runs, firstRun, hold } = recordingWork(new Set(['p3']));
+      let open!: () => void;
+      hold(new Promise<void>((resolve) => (open = resolve)));
+      const first = queue.runBatched('a', 'p1', work);
+      await firstRun;
+      const behind = ['p2', 'p3', 'p4'].map((item) => queue.runBatched('a', item, work));
+      hold(Promise.resolve());
+      open();
+      const outcomes = await Promise.allSettled([first, ...behind]);
+      expect(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : (outcome.reason as Error).message))).toEqual(['done p1', 'done p2', 'refused p3', 'done p4']);
+      expect(runs).toEqual([['p1'], ['p2', 'p3', 'p4'], ['p2'], ['p3'], ['p4']]);
+      expect(queue.activeWallets).toBe(0);
+    });
+
+    it('takes only what joins allows and at most maxBatch; the rest keep their turn', async () => {
+      const queue = new DebitQueue({ maxBatch: 2 });
+      const { work, runs, firstRun, hold } = recordingWork();
+      let open!: () => void;
+      hold(new Promise<void>((resolve) => (open = resolve)));
+      const first = queue.runBatched('a', 'p1', work);
+      await firstRun;
+      const all = [first, ...['p2', 'solo5', 'p3', 'p4'].map((item) => queue.runBatched('a', item, work))];
+      hold(Promise.resolve());
+      open();
+      expect(await Promise.all(all)).toEqual(['done p1', 'done p2', 'done solo5', 'done p3', 'done p4']);
+      expect(runs).toEqual([['p1'], ['p2', 'p3'], ['solo5'], ['p4']]);
+      expect(queue.activeWallets).toBe(0);
+    });
+
+    it("an operation taken into a batch gets the batch's result even when its own wait runs out", async () => {
+      const queue = new DebitQueue({ maxWaitMs: 20 });
+      let releaseFirst!: () => void;
+      let firstStarted!: () => void;
+      const firstRunning = new Promise<void>((resolve) => (firstStarted = resolve));
+      let finishBatch!: () => void;
+      const batchRunning = new Promise<void>((resolve) => (finishBatch = resolve));
+      const work: BatchWork<string, string> = {
+        one: (item, release) =>
+          new Promise<string>((resolve) => {
+            firstStarted();
+            releaseFirst = () => {
+              release();
+              resolve(`done ${item}`);
+            };
+          }),
+        many: async (items) => {
+          await batchRunning; // longer than the others' 20 ms wait
+          return items.map((item) => `done ${item}`);
+        },
+        joins: () => true,
+      };
+      const first = queue.runBatched('a', 'p1', work);
+      await firstRunning;
+      const second = queue.runBatched('a', 'p2', work);
+      const third = queue.runBatched('a', 'p3', work);
+      releaseFirst();
+      await delay(60);
+      finishBatch();
+      expect(await Promise.all([first, second, third])).toEqual(['done p1', 'done p2', 'done p3']);
+      expect(queue.activeWallets).toBe(0);
+    });
   });
 });

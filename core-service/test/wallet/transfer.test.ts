@@ -370,18 +370,26 @@ describe('createTransferWithTransactions', () => {
     expect(events.map((e) => e['type']).sort()).toEqual(['deposit.completed', 'wallet.updated', 'wallet.updated']);
     expect(events.find((e) => e['type'] === 'wallet.updated' && e['userId'] === 'alice')?.['data']).toMatchObject({ balance: 100 });
   });
-  it('debits of one wallet queue in the process: sixteen at once each run their transaction body once, with no conflict retry', async () => {
+  it('debits of one wallet queue in the process: sixteen at once run once each, together in one transaction, with exact running balances', async () => {
     const ctx = await setup();
     await deposit(ctx, 'alice', 10_000);
     let bodies = 0;
-    const emit: TransferParams['emit'] = async (type) => {
+    const transactions = new Set<ClientSession>();
+    const emit: TransferParams['emit'] = async (type, _tenant, _user, _data, { session }) => {
       if (type === 'transfer.completed') bodies += 1;
+      transactions.add(session);
     };
     const results = await Promise.all(
       Array.from({ length: 16 }, (_, i) => createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: `r${i}`, amount: 10, idempotencyKey: key(), emit })),
     );
     expect(results).toHaveLength(16);
     expect(bodies).toBe(16);
+    // Queued before the first had its turn: the first takes the other fifteen into its transaction.
+    expect(transactions.size).toBe(1);
+    // Each transfer's debit entry and result show the payer right after that transfer.
+    const after = results.map((result) => result.debit.balance).sort((a, b) => b - a);
+    expect(after).toEqual(Array.from({ length: 16 }, (_, i) => 10_000 - 10 * (i + 1)));
+    expect(results.every((result) => result.fromWallet?.balance === result.debit.balance && result.toWallet?.balance === 10)).toBe(true);
     expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(10_000 - 160);
     expect(debitQueue.activeWallets).toBe(0);
     await expectLedgerInvariants(ctx.db, ctx.tenantId);
