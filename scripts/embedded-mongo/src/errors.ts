@@ -50,7 +50,17 @@ export const ErrorCode = {
   NotImplemented: 238,
   CannotIndexParallelArrays: 171,
   ConversionFailure: 241,
+  /** Atlas Search (search indexes, $search) without a search process: what a community mongod answers. */
+  SearchNotEnabled: 31082,
+  CannotConvertIndexToUnique: 359,
 } as const;
+
+/** mongod 8.0's answer to the search index commands and $listSearchIndexes when no mongot is configured. */
+export const SEARCH_INDEX_COMMANDS_NOT_ENABLED =
+  'Using Atlas Search Database Commands and the $listSearchIndexes aggregation stage requires additional configuration. Please connect to Atlas or an AtlasCLI local deployment to enable. For more information on how to connect, see https://dochub.mongodb.org/core/atlas-cli-deploy-local-reqs';
+/** mongod 8.0's answer to $search, $searchMeta and $vectorSearch when no mongot is configured. */
+export const SEARCH_STAGES_NOT_ENABLED =
+  'Using $search and $vectorSearch aggregation stages requires additional configuration. Please connect to Atlas or an AtlasCLI local deployment to enable. For more information on how to connect, see https://dochub.mongodb.org/core/atlas-cli-deploy-local-reqs';
 
 const codeNames: Record<number, string> = Object.fromEntries(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
 

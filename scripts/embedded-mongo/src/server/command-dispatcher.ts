@@ -6,6 +6,7 @@ import { parseCollation } from '../language/index.js';
 import { commandTable } from './command-table.js';
 import type { ServerState } from './server-state.js';
 import type { Session } from './sessions.js';
+import { SNAPSHOT_READ_COMMANDS } from './snapshot-reads.js';
 import { noSuchTransaction, resolveTransaction } from './transaction-state.js';
 import { addFailPointWriteConcernError, type FailAction, failPointError } from './fail-points.js';
 
@@ -17,6 +18,9 @@ const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', '
 const TEST_COMMANDS = new Set(['configureFailPoint']);
 /** What dispatchCommand answers when a fail point says to drop the connection instead of replying. */
 export const CLOSE_CONNECTION = Symbol('close connection');
+/** Thrown by a command that must end by dropping its connection (after recording its outcome). */
+class ConnectionDropped extends Error {}
+
 /** Names matched case-insensitively (the handshake and legacy spellings). */
 const CASE_INSENSITIVE = new Map<string, string>([
   ['ismaster', 'isMaster'],
@@ -44,6 +48,7 @@ export async function dispatchCommand(state: ServerState, connectionId: number, 
     if (failure?.writeConcernError !== undefined && reply.ok === 1) addFailPointWriteConcernError(failure, name, body, reply);
     else if (state.replSetName !== '' && reply.ok === 1) addWriteConcernError(name, body, reply);
   } catch (error) {
+    if (error instanceof ConnectionDropped) return CLOSE_CONNECTION;
     reply = errorReply(error);
   }
   if (state.replSetName !== '') {
@@ -129,6 +134,20 @@ async function run(state: ServerState, connectionId: number, db: string, name: s
     }
   }
 
+  const readConcern = body.readConcern as Document | undefined;
+  if (readConcern?.level === 'snapshot') {
+    if (!SNAPSHOT_READ_COMMANDS.has(name)) {
+      throw new MongoCommandError(ErrorCode.InvalidOptions, `Command ${name} does not support { readConcern: { level: "snapshot" } } outside a multi-document transaction`);
+    }
+    const { view, atClusterTime } = state.snapshotReads.open(readConcern, state.clock.current());
+    ctx.view = view;
+    const reply = await handler(ctx);
+    // The driver's snapshot session reads again at this time (a cursor's reply carries it in `cursor`).
+    const cursor = reply.cursor as Document | undefined;
+    if (cursor !== undefined) cursor.atClusterTime = atClusterTime;
+    else reply.atClusterTime = atClusterTime;
+    return reply;
+  }
   if (session !== null && txnNumber !== null && RETRYABLE_WRITES.has(name)) return runRetryable(state, session, txnNumber, () => handler(ctx));
   if (name === 'commitTransaction' || name === 'abortTransaction') {
     throw noSuchTransaction(session, txnNumber ?? -1n);
@@ -151,11 +170,22 @@ async function runRetryable(state: ServerState, session: Session, txnNumber: big
   session.txnNumber = txnNumber;
   // A newer txnNumber ends whatever transaction the session still had open, as in MongoDB.
   if (session.txn !== null && session.txn.state === 'active') state.engine.abort(session.txn, 'a newer txnNumber was used on the session');
+  const injected = state.failPoints.takeTransactionalWrite();
+  if (injected?.failBeforeCommitExceptionCode !== undefined) {
+    // The write is undone before it commits: nothing is recorded, a retry applies it.
+    if (injected.closeConnection) throw new ConnectionDropped();
+    throw new MongoCommandError(injected.failBeforeCommitExceptionCode, `Failing write for ${txnNumber} due to failpoint. The write must not be reflected.`);
+  }
   const reply = Promise.resolve().then(execute);
   session.retryable = { txnNumber, reply };
   try {
-    return await reply;
+    const answer = await reply;
+    // The write stands (and is recorded) but its reply is lost with the connection.
+    if (injected?.closeConnection === true) throw new ConnectionDropped();
+    // A copy: what the dispatcher adds to this reply (a fail point's writeConcernError) is not recorded.
+    return { ...answer };
   } catch (error) {
+    if (error instanceof ConnectionDropped) throw error;
     // A failed attempt was not applied: let the retry run it again.
     if (session.retryable?.txnNumber === txnNumber) session.retryable = null;
     throw error;

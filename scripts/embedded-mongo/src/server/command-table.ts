@@ -13,6 +13,7 @@ import { getMore, killCursors } from './commands/get-more.js';
 import { hello } from './commands/hello.js';
 import { collMod, createIndexes, dropIndexes, listIndexes } from './commands/indexes.js';
 import { insert } from './commands/insert.js';
+import { searchIndexCommand } from './commands/search-indexes.js';
 import * as sessions from './commands/session-commands.js';
 import { collStats, dbStats } from './commands/stats.js';
 import { update } from './commands/update.js';
@@ -54,6 +55,9 @@ export const commandTable: Record<string, CommandHandler> = {
   listIndexes,
   dropIndexes,
   collMod,
+  createSearchIndexes: searchIndexCommand,
+  updateSearchIndex: searchIndexCommand,
+  dropSearchIndex: searchIndexCommand,
   dbStats,
   collStats,
   commitTransaction: sessions.commitTransaction,

@@ -23,6 +23,14 @@ export interface FailAction {
   writeConcernError?: Document;
 }
 
+/** `onPrimaryTransactionalWrite`: what happens to a retryable write when it fires. */
+export interface TransactionalWriteFailure {
+  /** Drop the connection (the default): the driver sees a network error and retries. */
+  closeConnection: boolean;
+  /** Undo the write and fail with this code; absent: the write stands. */
+  failBeforeCommitExceptionCode?: number;
+}
+
 type Mode = { kind: 'off' } | { kind: 'alwaysOn' } | { kind: 'times'; left: number } | { kind: 'skip'; skip: number };
 
 interface FailCommandData {
@@ -86,13 +94,19 @@ export class FailPoints {
   /** `failGetMoreAfterCursorCheckout`: a getMore fails once it holds its cursor (`data.errorCode`). */
   private getMoreMode: Mode = { kind: 'off' };
   private getMoreError: { errorCode: number; errorLabels?: string[] } | null = null;
+  /** `onPrimaryTransactionalWrite`: a retryable write (txnNumber, no transaction) fails as it completes. */
+  private transactionalWriteMode: Mode = { kind: 'off' };
+  private transactionalWriteFailure: TransactionalWriteFailure | null = null;
 
   /** `configureFailPoint` (the server has checked test commands are enabled and the database is admin). */
   configure(body: Document): Document {
     const name: unknown = body.configureFailPoint;
     if (name === 'failGetMoreAfterCursorCheckout') return this.configureGetMore(body);
+    if (name === 'onPrimaryTransactionalWrite') return this.configureTransactionalWrite(body);
     if (name !== 'failCommand') {
-      throw new MongoCommandError(266, `${String(name)} not found (embedded-mongo offers the failCommand and failGetMoreAfterCursorCheckout fail points)`, { codeName: 'FailPointSetFailed' });
+      throw new MongoCommandError(266, `${String(name)} not found (embedded-mongo offers the failCommand, failGetMoreAfterCursorCheckout and onPrimaryTransactionalWrite fail points)`, {
+        codeName: 'FailPointSetFailed',
+      });
     }
     const mode = parseMode(body.mode);
     const data = mode.kind === 'off' ? null : parseData(body.data);
@@ -119,6 +133,39 @@ export class FailPoints {
     this.getMoreMode = mode;
     this.getMoreError = error;
     return { count: 0, ok: 1 };
+  }
+
+  private configureTransactionalWrite(body: Document): Document {
+    const mode = parseMode(body.mode);
+    let failure: TransactionalWriteFailure | null = null;
+    if (mode.kind !== 'off') {
+      const data = (body.data ?? {}) as Document;
+      for (const key of Object.keys(data)) {
+        if (key !== 'closeConnection' && key !== 'failBeforeCommitExceptionCode') {
+          throw new MongoCommandError(ErrorCode.BadValue, `embedded-mongo's onPrimaryTransactionalWrite does not support '${key}'`);
+        }
+      }
+      failure = { closeConnection: data.closeConnection !== false };
+      if (data.failBeforeCommitExceptionCode !== undefined) failure.failBeforeCommitExceptionCode = numberOf(data.failBeforeCommitExceptionCode);
+    }
+    this.transactionalWriteMode = mode;
+    this.transactionalWriteFailure = failure;
+    return { count: 0, ok: 1 };
+  }
+
+  /**
+   * What onPrimaryTransactionalWrite does to a retryable write about to be applied (a retry of
+   * one already applied is answered from its record and never gets here), or null. mongod
+   * fires it per statement as the statement's write unit of work commits; here it fires once
+   * per command, before the command, which decides the same outcomes: with
+   * `failBeforeCommitExceptionCode` nothing of the command is applied, without it all of it is.
+   */
+  takeTransactionalWrite(): TransactionalWriteFailure | null {
+    const failure = this.transactionalWriteFailure;
+    if (failure === null) return null;
+    const { fires, next } = activate(this.transactionalWriteMode);
+    this.transactionalWriteMode = next;
+    return fires ? failure : null;
   }
 
   /**

@@ -4,6 +4,7 @@ import { ClusterClock } from './cluster-time.js';
 import { CursorRegistry } from './cursors.js';
 import { FailPoints } from './fail-points.js';
 import { SessionRegistry } from './sessions.js';
+import { SnapshotReads } from './snapshot-reads.js';
 
 /** Everything the command handlers share: one per running server. */
 export class ServerState {
@@ -24,6 +25,8 @@ export class ServerState {
   readonly appNames = new Map<number, string>();
   /** What change streams read: every commit's changes, in commit order (a bounded ring). */
   readonly changeLog: ChangeLog;
+  /** Snapshot reads outside transactions: which engine snapshot a cluster time reads. */
+  readonly snapshotReads: SnapshotReads;
 
   constructor(
     readonly engine: Engine,
@@ -31,9 +34,15 @@ export class ServerState {
     readonly replSetName: string,
     changeLogLimits: { entries?: number; bytes?: number } = {},
   ) {
-    this.changeLog = new ChangeLog(this.clock.tick(), changeLogLimits.entries, changeLogLimits.bytes);
+    const start = this.clock.tick();
+    this.changeLog = new ChangeLog(start, changeLogLimits.entries, changeLogLimits.bytes);
+    this.snapshotReads = new SnapshotReads(engine, start);
     // Each commit gets its own cluster time; the reply's operationTime (a later tick) follows it.
-    engine.changeListener = (changes, origin) => this.changeLog.append(changes, origin, this.clock.tick());
+    engine.changeListener = (changes, origin) => {
+      const clusterTime = this.clock.tick();
+      this.changeLog.append(changes, origin, clusterTime);
+      this.snapshotReads.committed(clusterTime);
+    };
   }
 
   get hostAndPort(): string {

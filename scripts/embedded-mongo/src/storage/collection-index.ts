@@ -18,6 +18,8 @@ export interface IndexOptions {
   sparse?: boolean;
   partialFilterExpression?: Document;
   expireAfterSeconds?: number;
+  /** collMod's first step towards unique: new duplicate keys are refused, existing ones stay. */
+  prepareUnique?: boolean;
 }
 
 /**
@@ -46,6 +48,11 @@ export class CollectionIndex {
     return this.options.unique === true;
   }
 
+  /** Whether a write adding a key another document has fails with DuplicateKey (unique or prepareUnique). */
+  get refusesDuplicates(): boolean {
+    return this.options.unique === true || this.options.prepareUnique === true;
+  }
+
   get isIdIndex(): boolean {
     return this.name === '_id_';
   }
@@ -57,6 +64,7 @@ export class CollectionIndex {
     if (this.options.sparse) spec.sparse = true;
     if (this.options.partialFilterExpression) spec.partialFilterExpression = this.options.partialFilterExpression;
     if (this.options.expireAfterSeconds !== undefined) spec.expireAfterSeconds = this.options.expireAfterSeconds;
+    if (this.options.prepareUnique === true) spec.prepareUnique = true;
     return spec;
   }
 

@@ -148,7 +148,7 @@ export class Collection implements RecordOwner {
   }
 
   private addEntries(txn: Transaction, index: CollectionIndex, rec: DocRecord, entries: IndexEntry[]): void {
-    if (index.unique) for (const entry of entries) this.checkUnique(txn, index, rec, entry);
+    if (index.refusesDuplicates) for (const entry of entries) this.checkUnique(txn, index, rec, entry);
     for (const entry of entries) index.tree.insert(entry);
   }
 
@@ -294,6 +294,39 @@ export class Collection implements RecordOwner {
     }
     this.indexes.set(name, index);
     return index;
+  }
+
+  /**
+   * The documents whose keys in `index` repeat, as collMod reports them when it cannot make the
+   * index unique: one `{ids: [...]}` per repeated key (the latest committed versions).
+   */
+  duplicateKeyViolations(index: CollectionIndex): Document[] {
+    const violations: Document[] = [];
+    let group: { entry: IndexEntry; ids: unknown[]; rids: Set<number> } | null = null;
+    const flush = () => {
+      if (group !== null && group.ids.length > 1) violations.push({ ids: group.ids });
+    };
+    // The tree is in key order: documents sharing a key are neighbours.
+    for (const entry of index.tree.scan(
+      1,
+      () => false,
+      () => false,
+    )) {
+      const rec = this.records.get(index.ridOf(entry));
+      if (rec === undefined) continue;
+      const current = rec.lock !== null ? rec.pending : rec.bson;
+      // Entries of versions kept for open snapshots are not the document's key any more.
+      if (!this.versionHasKey(current, index, rec.rid, entry)) continue;
+      if (group === null || !index.sameKey(group.entry, entry)) {
+        flush();
+        group = { entry, ids: [], rids: new Set() };
+      }
+      if (group.rids.has(rec.rid)) continue;
+      group.rids.add(rec.rid);
+      group.ids.push(decodeDocument(current!)._id);
+    }
+    flush();
+    return violations;
   }
 
   // ---- recovery (no transactions are open while the journal replays) ---------------------

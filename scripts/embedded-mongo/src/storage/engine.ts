@@ -207,6 +207,14 @@ export class Engine {
     this.journalCatalog({ op: 'setExpireAfterSeconds', ns: coll.ns, name, seconds });
   }
 
+  /** collMod of an index's `prepareUnique` / `unique` (already checked by the caller). */
+  setIndexOptions(coll: Collection, name: string, options: { prepareUnique?: boolean; unique?: boolean }): void {
+    const index = coll.indexes.get(name);
+    if (index === undefined) return;
+    applyIndexOptions(index.options, options);
+    this.journalCatalog({ op: 'setIndexOptions', ns: coll.ns, name, options });
+  }
+
   private emitCatalog(change: CatalogChange): void {
     if (this.changeListener !== null && !this.replaying) this.changeListener([change], null);
   }
@@ -370,6 +378,11 @@ export class Engine {
         }
         break;
       }
+      case 'setIndexOptions': {
+        const index = this.collection(db, name)?.indexes.get(String(frame.name));
+        if (index !== undefined) applyIndexOptions(index.options, frame.options as { prepareUnique?: boolean; unique?: boolean });
+        break;
+      }
       case 'setExpireAfterSeconds': {
         const index = this.collection(db, name)?.indexes.get(String(frame.name));
         if (index !== undefined) index.options.expireAfterSeconds = numberOf(frame.seconds);
@@ -452,4 +465,15 @@ function indexRef(coll: Collection, name: string): CollectionIndexRef {
     refs.set(name, ref);
   }
   return ref;
+}
+
+function applyIndexOptions(target: IndexOptions, options: { prepareUnique?: boolean; unique?: boolean }): void {
+  if (options.prepareUnique !== undefined) {
+    if (options.prepareUnique) target.prepareUnique = true;
+    else delete target.prepareUnique;
+  }
+  if (options.unique === true) {
+    target.unique = true;
+    delete target.prepareUnique;
+  }
 }

@@ -89,6 +89,11 @@ export class TransactionManager {
   private readonly garbage = new Map<DocRecord, RecordOwner>();
   /** Oldest snapshot at the last garbage walk. */
   private collectedUpTo = Number.NaN;
+  /**
+   * Snapshots kept readable without a transaction (snapshot reads outside transactions), each
+   * until its expiry (epoch ms): every version committed after one stays until then.
+   */
+  private readonly pins = new Map<number, number>();
 
   begin(explicit: boolean): Transaction {
     const txn = new Transaction(this.nextId++, this.clock, explicit);
@@ -100,11 +105,32 @@ export class TransactionManager {
     return this.active;
   }
 
-  /** Snapshot timestamp of the oldest open transaction (Infinity when none). */
+  /** Snapshot timestamp of the oldest open transaction or pinned snapshot (Infinity when none). */
   oldestSnapshot(): number {
     let oldest = Number.POSITIVE_INFINITY;
     for (const txn of this.active) if (txn.snapshotTs < oldest) oldest = txn.snapshotTs;
+    if (this.pins.size > 0) {
+      const now = Date.now();
+      for (const [ts, until] of this.pins) {
+        if (until <= now) this.pins.delete(ts);
+        else if (ts < oldest) oldest = ts;
+      }
+    }
     return oldest;
+  }
+
+  /** Keeps the snapshot at `ts` readable until `until` (epoch ms) at least. */
+  pin(ts: number, until: number): void {
+    if (!((this.pins.get(ts) ?? 0) >= until)) this.pins.set(ts, until);
+  }
+
+  /** True while every version a reader at `ts` would see is still kept. */
+  canRead(ts: number): boolean {
+    if (ts >= this.clock) return true;
+    const now = Date.now();
+    for (const [pinned, until] of this.pins) if (pinned <= ts && until > now) return true;
+    for (const txn of this.active) if (txn.snapshotTs <= ts) return true;
+    return false;
   }
 
   /** Applies the write set atomically under one new timestamp. Returns that timestamp. */

@@ -1,8 +1,10 @@
 /**
- * A runner for MongoDB's unified test format (the part the CRUD, transactions and change-streams
- * suites use), driving the official Node driver against a server. Entities: client, database,
- * collection, session, and change streams (createChangeStream, iterateUntilDocumentOrError,
- * iterateOnce). Test fields: runOnRequirements, skipReason, createEntities, initialData, operations
+ * A runner for MongoDB's unified test format (the part the CRUD, transactions, change-streams,
+ * sessions, index- and collection-management, retryable reads / writes and run-command suites
+ * use), driving the official Node driver against a server. Entities: client, database,
+ * collection, session, GridFS bucket (download, downloadByName), change streams
+ * (createChangeStream, iterateUntilDocumentOrError, iterateOnce) and command cursors
+ * (createCommandCursor, the same iterations, close). Test fields: runOnRequirements, skipReason, createEntities, initialData, operations
  * (expectResult, expectError, saveResultAsEntity, ignoreResultAndError), expectEvents (command
  * and CMAP events) and outcome. The failPoint / targetedFailPoint operations arm a fail point
  * through the test's client; the runner turns every one it armed off after the test.
@@ -20,6 +22,9 @@ import {
   ClientSession,
   Collection,
   Db,
+  GridFSBucket,
+  AbstractCursor,
+  type RunCommandCursor,
   type Document,
   type MongoClientOptions,
 } from 'mongodb';
@@ -224,6 +229,8 @@ export class Entities implements MatchContext {
   readonly lsids = new Map<string, unknown>();
   /** Change streams the test opened (saved as entities or not), closed with its clients. */
   readonly changeStreams: ChangeStream[] = [];
+  /** Command cursors the test opened (createCommandCursor), closed with its clients. */
+  readonly cursors: RunCommandCursor[] = [];
 
   constructor(private readonly uri: string) {}
 
@@ -249,8 +256,12 @@ export class Entities implements MatchContext {
         case 'client': {
           const observe: string[] = spec.observeEvents ?? [];
           const ignore = new Set<string>(spec.ignoreCommandMonitoringEvents ?? []);
-          const options: MongoClientOptions = { ...spec.uriOptions, monitorCommands: true };
+          // After a "not primary" error the driver checks the server again, at most every
+          // minHeartbeatFrequencyMS (500 by default); the server answers at once, so the runner
+          // shortens the wait (as the driver's legacy spec runner does) to keep the suites fast.
+          const options: MongoClientOptions = { minHeartbeatFrequencyMS: 20, ...spec.uriOptions, monitorCommands: true };
           if (options.readPreference !== undefined) options.readPreference = readPreferenceOf(options.readPreference);
+          if (spec.serverApi !== undefined) options.serverApi = spec.serverApi;
           const client = new MongoClient(this.uri, options);
           const entity: ClientEntity = { client, events: [] };
           for (const name of observe) {
@@ -280,6 +291,11 @@ export class Entities implements MatchContext {
           this.map.set(spec.id, db.collection(spec.collectionName, driverOptions(spec.collectionOptions)));
           break;
         }
+        case 'bucket': {
+          const db = this.get<Db>(spec.database);
+          this.map.set(spec.id, new GridFSBucket(db, driverOptions(spec.bucketOptions)));
+          break;
+        }
         case 'session': {
           const client = this.get<MongoClient>(spec.client);
           const options: Document = { ...spec.sessionOptions };
@@ -297,6 +313,7 @@ export class Entities implements MatchContext {
 
   async close(): Promise<void> {
     for (const stream of this.changeStreams) await stream.close().catch(() => undefined);
+    for (const cursor of this.cursors) await cursor.close().catch(() => undefined);
     for (const value of this.map.values()) {
       const session = value as ClientSession;
       if (session instanceof ClientSession) await session.endSession().catch(() => undefined);
@@ -411,6 +428,32 @@ async function collectionOperation(collection: Collection, name: string, args: D
     }
     case 'createChangeStream':
       return createChangeStream(collection, args, entities);
+    case 'listIndexes':
+      return collection.listIndexes(a([]).options).toArray();
+    case 'listIndexNames':
+      return (await collection.listIndexes(a([]).options).toArray()).map((index) => index.name as string);
+    case 'createSearchIndex': {
+      const { values } = a(['model']);
+      return collection.createSearchIndex(values[0] as never);
+    }
+    case 'createSearchIndexes': {
+      const { values } = a(['models']);
+      return collection.createSearchIndexes(values[0] as never);
+    }
+    case 'dropSearchIndex': {
+      const { values } = a(['name']);
+      return collection.dropSearchIndex(values[0] as string);
+    }
+    case 'updateSearchIndex': {
+      const { values } = a(['name', 'definition']);
+      return collection.updateSearchIndex(values[0] as string, values[1] as Document);
+    }
+    case 'listSearchIndexes': {
+      const { values, options } = a(['name', 'aggregationOptions']);
+      const aggregationOptions = { ...(values[1] as Document | undefined), ...options };
+      const cursor = values[0] === undefined ? collection.listSearchIndexes(aggregationOptions) : collection.listSearchIndexes(values[0] as string, aggregationOptions);
+      return cursor.toArray();
+    }
     default:
       throw new Error(`unsupported collection operation ${name}`);
   }
@@ -446,14 +489,90 @@ async function databaseOperation(db: Db, name: string, args: Document | undefine
       const { values, options } = a(['filter']);
       return (await db.listCollections((values[0] as Document) ?? {}, options).toArray()).map((c) => c.name);
     }
+    case 'listCollections':
+    case 'listCollectionObjects': {
+      const { values, options } = a(['filter']);
+      return db.listCollections((values[0] as Document) ?? {}, options).toArray();
+    }
+    case 'runCursorCommand':
+      return commandCursor(db, args, entities).toArray();
+    case 'createCommandCursor': {
+      const cursor = commandCursor(db, args, entities);
+      entities.cursors.push(cursor);
+      // The command runs now (its errors belong to this operation); its documents stay for the iterations.
+      await cursor.hasNext();
+      return cursor;
+    }
     default:
       throw new Error(`unsupported database operation ${name}`);
+  }
+}
+
+/** `db.runCursorCommand` with the getMore options the test gives (batchSize, maxTimeMS, comment). */
+function commandCursor(db: Db, args: Document | undefined, entities: Entities): RunCommandCursor {
+  const { values, options } = splitArgs(args, entities, ['command', 'commandName', 'batchSize', 'maxTimeMS', 'comment', 'cursorType', 'timeoutMode']);
+  const [command, , batchSize, maxTimeMS, comment] = values;
+  const cursor = db.runCursorCommand(command as Document, options);
+  if (batchSize !== undefined) cursor.setBatchSize(batchSize as number);
+  if (maxTimeMS !== undefined) cursor.setMaxTimeMS(maxTimeMS as number);
+  if (comment !== undefined) cursor.setComment(comment);
+  return cursor;
+}
+
+async function cursorOperation(cursor: RunCommandCursor, name: string): Promise<unknown> {
+  switch (name) {
+    case 'iterateUntilDocumentOrError':
+      return cursor.next();
+    case 'iterateOnce':
+      return cursor.tryNext();
+    case 'close':
+      return cursor.close();
+    default:
+      throw new Error(`unsupported cursor operation ${name}`);
+  }
+}
+
+/** GridFS downloads, answered as the file's bytes. */
+async function bucketOperation(bucket: GridFSBucket, name: string, args: Document | undefined): Promise<unknown> {
+  const read = async (stream: AsyncIterable<Buffer>) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  };
+  switch (name) {
+    case 'download':
+      return read(bucket.openDownloadStream(args?.id));
+    case 'downloadByName': {
+      const { filename, ...options } = args ?? {};
+      return read(bucket.openDownloadStreamByName(filename as string, options));
+    }
+    default:
+      throw new Error(`unsupported bucket operation ${name}`);
   }
 }
 
 async function clientOperation(client: MongoClient, name: string, args: Document | undefined, entities: Entities): Promise<unknown> {
   const { values, options } = splitArgs(args, entities, ['models']);
   switch (name) {
+    case 'listDatabases':
+    case 'listDatabaseObjects': {
+      const { filter, ...rest } = options;
+      return (
+        await client
+          .db('admin')
+          .admin()
+          .listDatabases({ ...rest, ...(filter !== undefined ? { filter } : {}) })
+      ).databases;
+    }
+    case 'listDatabaseNames': {
+      const { filter, ...rest } = options;
+      return (
+        await client
+          .db('admin')
+          .admin()
+          .listDatabases({ ...rest, nameOnly: true, ...(filter !== undefined ? { filter } : {}) })
+      ).databases.map((d) => d.name);
+    }
     case 'createChangeStream':
       return createChangeStream(client, args, entities);
     case 'clientBulkWrite': {
@@ -494,7 +613,7 @@ async function changeStreamOperation(stream: ChangeStream, name: string): Promis
   }
 }
 
-async function sessionOperation(session: ClientSession, name: string, args: Document | undefined): Promise<unknown> {
+async function sessionOperation(session: ClientSession, name: string, args: Document | undefined, run: (operation: UnifiedOperation) => Promise<void>): Promise<unknown> {
   switch (name) {
     case 'startTransaction':
       return session.startTransaction(driverOptions(args));
@@ -504,6 +623,12 @@ async function sessionOperation(session: ClientSession, name: string, args: Docu
       return session.abortTransaction();
     case 'endSession':
       return session.endSession();
+    case 'withTransaction': {
+      const { callback, ...options } = args ?? {};
+      return session.withTransaction(async () => {
+        for (const operation of callback as UnifiedOperation[]) await run(operation);
+      }, driverOptions(options));
+    }
     default:
       throw new Error(`unsupported session operation ${name}`);
   }
@@ -563,13 +688,14 @@ export class UnifiedRunner {
 
   /** `failPoint` (through the named client) and `targetedFailPoint` (the session's server: the one server here). */
   private async armFailPoint(client: MongoClient, failPoint: Document): Promise<void> {
-    this.armedFailPoints.add(String(failPoint.configureFailPoint));
     await client.db('admin').command(failPoint);
+    this.armedFailPoints.add(String(failPoint.configureFailPoint));
   }
 
   private async disarmFailPoints(): Promise<void> {
-    for (const name of this.armedFailPoints) await this.utility.db('admin').command({ configureFailPoint: name, mode: 'off' });
+    const names = [...this.armedFailPoints];
     this.armedFailPoints.clear();
+    for (const name of names) await this.utility.db('admin').command({ configureFailPoint: name, mode: 'off' });
   }
 
   private checkEvents(expected: NonNullable<UnifiedTest['expectEvents']>[number], entities: Entities): void {
@@ -626,8 +752,10 @@ export class UnifiedRunner {
     if (target instanceof MongoClient) return clientOperation(target, name, args, entities);
     if (target instanceof Db) return databaseOperation(target, name, args, entities);
     if (target instanceof Collection) return collectionOperation(target, name, args, entities);
-    if (target instanceof ClientSession) return sessionOperation(target, name, args);
+    if (target instanceof ClientSession) return sessionOperation(target, name, args, (op) => this.runOperation(op, entities));
     if (target instanceof ChangeStream) return changeStreamOperation(target, name);
+    if (target instanceof AbstractCursor) return cursorOperation(target as RunCommandCursor, name);
+    if (target instanceof GridFSBucket) return bucketOperation(target, name, args);
     throw new Error(`unsupported entity ${object}`);
   }
 
@@ -677,6 +805,13 @@ export class UnifiedRunner {
         const session = entities.get<ClientSession>(args.session);
         const pinned = (session as unknown as { isPinned: boolean }).isPinned;
         if (pinned !== (name === 'assertSessionPinned')) throw new MatchError(`session is ${pinned ? '' : 'not '}pinned`);
+        return undefined;
+      }
+      case 'assertSessionDirty':
+      case 'assertSessionNotDirty': {
+        const session = entities.get<ClientSession>(args.session);
+        const dirty = (session as unknown as { serverSession?: { isDirty: boolean } }).serverSession?.isDirty === true;
+        if (dirty !== (name === 'assertSessionDirty')) throw new MatchError(`session is ${dirty ? '' : 'not '}dirty`);
         return undefined;
       }
       case 'assertSameLsidOnLastTwoCommands':

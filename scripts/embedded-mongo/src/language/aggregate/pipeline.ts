@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { ErrorCode, MongoCommandError } from '../../errors.js';
+import { ErrorCode, MongoCommandError, SEARCH_INDEX_COMMANDS_NOT_ENABLED, SEARCH_STAGES_NOT_ENABLED } from '../../errors.js';
 import { isPlainDocument } from '../values/type-order.js';
 import { stageCompilers, UNSUPPORTED_STAGES } from './stages.js';
 import type { CompiledStage, PipelineContext } from './stage-types.js';
@@ -34,6 +34,8 @@ function compileStage(stage: Document): CompiledStage {
   const name = names[0]!;
   const compiler = Object.hasOwn(stageCompilers, name) ? stageCompilers[name] : undefined;
   if (compiler === undefined) {
+    if (name === '$listSearchIndexes') throw new MongoCommandError(ErrorCode.SearchNotEnabled, SEARCH_INDEX_COMMANDS_NOT_ENABLED);
+    if (name === '$search' || name === '$searchMeta' || name === '$vectorSearch') throw new MongoCommandError(ErrorCode.SearchNotEnabled, SEARCH_STAGES_NOT_ENABLED);
     if (UNSUPPORTED_STAGES.has(name)) {
       throw new MongoCommandError(ErrorCode.NotImplemented, `${name} is not supported by embedded-mongo`);
     }

@@ -54,9 +54,5 @@ export const UNSUPPORTED_STAGES = new Set([
   '$listLocalSessions',
   '$planCacheStats',
   '$changeStream',
-  '$search',
-  '$searchMeta',
-  '$vectorSearch',
-  '$listSearchIndexes',
   '$changeStreamSplitLargeEvent',
 ]);

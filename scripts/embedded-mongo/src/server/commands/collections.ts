@@ -40,12 +40,37 @@ export async function create(ctx: CommandContext): Promise<Document> {
       if (changeStreamImagesOption(value, 'create')!.enabled) options[key] = { enabled: true };
       continue;
     }
+    if (key === 'clusteredIndex') {
+      options[key] = clusteredIndexOption(value);
+      continue;
+    }
     throw new MongoCommandError(ErrorCode.InvalidOptions, `embedded-mongo does not support the collection option '${key}'`);
   }
   const created = ctx.state.engine.createCollection(ctx.db, name, options);
   if (ctx.txn !== null) ctx.state.engine.markCreatedBy(ctx.txn, created);
   await durable(ctx);
   return { ok: 1 };
+}
+
+/**
+ * `clusteredIndex: {key: {_id: 1}, unique: true, name?}`: documents ordered by `_id`. Every
+ * collection here is kept in `_id` order already, so a clustered collection differs only in how
+ * it is described: the `_id` index is the clustered index (its name, `clustered: true`).
+ */
+function clusteredIndexOption(value: unknown): Document {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, "BSON field 'create.clusteredIndex' is the wrong type, expected an object");
+  }
+  const spec = value as Document;
+  for (const field of Object.keys(spec)) {
+    if (!['key', 'unique', 'name', 'v'].includes(field)) throw new MongoCommandError(ErrorCode.Location40415, `BSON field 'create.clusteredIndex.${field}' is an unknown field.`);
+  }
+  const key = spec.key as Document | undefined;
+  if (key === undefined || typeof key !== 'object' || Object.keys(key).length !== 1 || Object.keys(key)[0] !== '_id' || Number(key._id) !== 1) {
+    throw new MongoCommandError(ErrorCode.InvalidOptions, 'The clusteredIndex option is only supported for key: {_id: 1}');
+  }
+  if (spec.unique !== true) throw new MongoCommandError(ErrorCode.InvalidOptions, "The 'clusteredIndex' option requires 'unique: true'");
+  return { v: 2, key: { _id: 1 }, name: typeof spec.name === 'string' ? spec.name : '_id_', unique: true };
 }
 
 export async function drop(ctx: CommandContext): Promise<Document> {
@@ -91,7 +116,8 @@ export function listCollections(ctx: CommandContext): Document {
           type: 'collection',
           options: coll.options,
           info: { readOnly: false, uuid: coll.uuid },
-          idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+          // A clustered collection has no separate _id index to describe.
+          ...(coll.options.clusteredIndex === undefined ? { idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } } : {}),
         };
     if (matcher(info)) infos.push(info);
   }

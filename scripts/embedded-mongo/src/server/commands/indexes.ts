@@ -11,7 +11,7 @@ import { durable } from '../write-statement.js';
 
 /** Index commands: createIndexes, listIndexes, dropIndexes. */
 
-const KNOWN_INDEX_FIELDS = new Set(['key', 'name', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'v', 'background', 'ns']);
+const KNOWN_INDEX_FIELDS = new Set(['key', 'name', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'v', 'background', 'ns', 'prepareUnique']);
 
 export async function createIndexes(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'createIndexes');
@@ -73,6 +73,7 @@ function parseIndexSpec(spec: Document): { indexName: string; key: Document; opt
   const options: IndexOptions = {};
   if (spec.unique === true || numberOf(spec.unique) === 1) options.unique = true;
   if (spec.sparse === true || numberOf(spec.sparse) === 1) options.sparse = true;
+  if ((spec.prepareUnique === true || numberOf(spec.prepareUnique) === 1) && options.unique !== true) options.prepareUnique = true;
   if (spec.partialFilterExpression !== undefined) options.partialFilterExpression = spec.partialFilterExpression as Document;
   if (spec.expireAfterSeconds !== undefined) {
     const seconds = numberOf(spec.expireAfterSeconds);
@@ -114,7 +115,10 @@ export function listIndexes(ctx: CommandContext): Document {
   const name = collectionArgument(ctx, 'listIndexes');
   const coll = ctx.state.engine.collection(ctx.db, name);
   if (coll === undefined) throw new MongoCommandError(ErrorCode.NamespaceNotFound, `ns does not exist: ${ctx.db}.${name}`);
-  const specs = [...coll.indexes.values()].filter((ix) => ctx.state.engine.isVisibleTo(ctx.txn, coll, ix.name)).map((ix) => ix.describe());
+  const clustered = coll.options.clusteredIndex as Document | undefined;
+  const specs = [...coll.indexes.values()]
+    .filter((ix) => ctx.state.engine.isVisibleTo(ctx.txn, coll, ix.name))
+    .map((ix) => (ix.name === '_id_' && clustered !== undefined ? { v: 2, key: { _id: 1 }, name: clustered.name, unique: true, clustered: true } : ix.describe()));
   return firstBatchReply(ctx.state.cursors, `${ctx.db}.${name}`, specs[Symbol.iterator](), { batchSize: specs.length + 1, session: ctx.session, txn: null });
 }
 
@@ -150,7 +154,8 @@ function indexNamesToDrop(coll: Collection, target: unknown): string[] {
 
 /**
  * collMod, for what applications use it for: changing a TTL index's expireAfterSeconds
- * (`index: {name | keyPattern, expireAfterSeconds}`). Other modifications are refused by name.
+ * (`index: {name | keyPattern, expireAfterSeconds}`) and making an index unique in two steps
+ * (`prepareUnique: true`, then `unique: true`). Other modifications are refused by name.
  */
 export async function collMod(ctx: CommandContext): Promise<Document> {
   const name = collectionArgument(ctx, 'collMod');
@@ -180,6 +185,11 @@ export async function collMod(ctx: CommandContext): Promise<Document> {
         ? [...coll.indexes.values()].find((ix) => sameKeyPattern(ix.key, spec.keyPattern as Document))
         : undefined;
   if (index === undefined) throw new MongoCommandError(ErrorCode.IndexNotFound, `cannot find index ${JSON.stringify(spec.name ?? spec.keyPattern)} for ns ${coll.ns}`);
+  for (const field of Object.keys(spec)) {
+    if (!['name', 'keyPattern', 'expireAfterSeconds', 'prepareUnique', 'unique'].includes(field)) {
+      throw new MongoCommandError(ErrorCode.InvalidOptions, `embedded-mongo's collMod does not support the index option '${field}'`);
+    }
+  }
   const reply: Document = { ok: 1 };
   if (spec.expireAfterSeconds !== undefined) {
     if (index.options.expireAfterSeconds === undefined) throw new MongoCommandError(ErrorCode.InvalidOptions, 'no expireAfterSeconds field to update');
@@ -189,6 +199,36 @@ export async function collMod(ctx: CommandContext): Promise<Document> {
     reply.expireAfterSeconds_new = seconds;
     ctx.state.engine.setExpireAfterSeconds(coll, index.name, seconds);
     ctx.state.engine.modifyCollection(coll, {}, { index: { name: index.name, expireAfterSeconds: seconds } });
+  }
+  if ((spec.prepareUnique !== undefined || spec.unique !== undefined) && index.isIdIndex) {
+    throw new MongoCommandError(ErrorCode.InvalidOptions, 'cannot modify unique or prepareUnique of the _id index');
+  }
+  if (spec.prepareUnique !== undefined) {
+    if (typeof spec.prepareUnique !== 'boolean') throw new MongoCommandError(ErrorCode.TypeMismatch, "BSON field 'collMod.index.prepareUnique' is the wrong type, expected type 'bool'");
+    const old = index.options.prepareUnique === true;
+    if (!index.unique && old !== spec.prepareUnique) {
+      reply.prepareUnique_old = old;
+      reply.prepareUnique_new = spec.prepareUnique;
+      ctx.state.engine.setIndexOptions(coll, index.name, { prepareUnique: spec.prepareUnique });
+      ctx.state.engine.modifyCollection(coll, {}, { index: { name: index.name, prepareUnique: spec.prepareUnique } });
+    }
+  }
+  if (spec.unique !== undefined) {
+    if (spec.unique !== true) throw new MongoCommandError(ErrorCode.BadValue, "The field 'unique' can only be true");
+    if (!index.unique) {
+      if (index.options.prepareUnique !== true) {
+        throw new MongoCommandError(ErrorCode.InvalidOptions, "Cannot make index unique with 'prepareUnique=false'. Run collMod to set it first.");
+      }
+      const violations = coll.duplicateKeyViolations(index);
+      if (violations.length > 0) {
+        throw new MongoCommandError(ErrorCode.CannotConvertIndexToUnique, 'Cannot convert the index to unique. Please resolve conflicting documents before running collMod again.', {
+          extra: { violations },
+        });
+      }
+      reply.unique_new = true;
+      ctx.state.engine.setIndexOptions(coll, index.name, { unique: true });
+      ctx.state.engine.modifyCollection(coll, {}, { index: { name: index.name, unique: true } });
+    }
   }
   await durable(ctx);
   return reply;
