@@ -131,16 +131,55 @@ async function measure(clients: number, once: (client: number) => Promise<'ok' |
 }
 
 /** A fresh tenant whose 200 user wallets hold plenty (bench data, not a balanced book). */
+const SEED_BALANCE = 1_000_000_000;
+
 async function seedTenant(db: Db): Promise<{ tenantId: string; users: string[] }> {
   const tenantId = `bench_${randomUUID().slice(0, 8)}`;
   const users = Array.from({ length: WALLETS }, (_, i) => `${tenantId}-user-${i}`);
   const now = new Date();
-  await db.collection('wallets').insertMany(users.map((userId) => ({ ...newWalletFields(tenantId, userId, 'EUR', now), balance: 1_000_000_000 })) as never[]);
+  await db.collection('wallets').insertMany(users.map((userId) => ({ ...newWalletFields(tenantId, userId, 'EUR', now), balance: SEED_BALANCE })) as never[]);
   // The subgraph mode's createTransfer refuses parties the users projection does not know.
   await db
     .collection('projected_users')
     .insertMany(users.map((userId) => ({ _id: userId, userId, tenantId, email: null, emailKey: null, displayName: null, status: 'active', statusAt: now.getTime(), profileAt: 0 })) as never[]);
   return { tenantId, users };
+}
+
+/**
+ * The money invariants after a case, so no speed-up can pass by weakening them: the tenant's
+ * balances still sum to what was seeded, every wallet equals its seed plus its ledger entries,
+ * every transfer has exactly two entries of opposite amounts, and there are as many transfers as
+ * the clients were told succeeded (plus at most the ones whose answer was an error: those may
+ * have committed). Throws (the bench fails) on any violation.
+ */
+async function checkBooks(db: Db, tenantId: string, acknowledged: number, errors: number): Promise<void> {
+  const wallets = await db.collection<{ _id: string; balance: number }>('wallets').find({ tenantId }).toArray();
+  const sums = new Map(
+    (
+      await db
+        .collection('transactions')
+        .aggregate<{ _id: string; sum: number }>([{ $match: { tenantId } }, { $group: { _id: '$walletId', sum: { $sum: '$amount' } } }])
+        .toArray()
+    ).map((row) => [row._id, row.sum]),
+  );
+  const problems: string[] = [];
+  const total = wallets.reduce((sum, wallet) => sum + wallet.balance, 0);
+  if (total !== WALLETS * SEED_BALANCE) problems.push(`balances sum to ${total}, seeded ${WALLETS * SEED_BALANCE}`);
+  for (const wallet of wallets) {
+    if (wallet.balance !== SEED_BALANCE + (sums.get(wallet._id) ?? 0)) problems.push(`wallet ${wallet._id}: ${wallet.balance} against ledger ${SEED_BALANCE + (sums.get(wallet._id) ?? 0)}`);
+  }
+  const pairs = await db
+    .collection('transactions')
+    .aggregate<{ _id: string; count: number; sum: number }>([
+      { $match: { tenantId } },
+      { $group: { _id: '$objectId', count: { $sum: 1 }, sum: { $sum: '$amount' } } },
+      { $match: { $or: [{ count: { $ne: 2 } }, { sum: { $ne: 0 } }] } },
+    ])
+    .toArray();
+  if (pairs.length > 0) problems.push(`${pairs.length} transfers without two opposite entries`);
+  const transfers = await db.collection('transfers').countDocuments({ tenantId });
+  if (transfers < acknowledged || transfers > acknowledged + errors) problems.push(`${transfers} transfers stored, ${acknowledged} acknowledged, ${errors} errors`);
+  if (problems.length > 0) throw new Error(`books broken in ${tenantId}: ${problems.slice(0, 5).join('; ')}`);
 }
 
 function pickPair(users: string[], traffic: Traffic): [string, string] {
@@ -237,6 +276,7 @@ async function main(): Promise<void> {
             return 'ok';
           };
           const figure: Figure = { mode, traffic, clients, ...(await profiled(`${mode}-${traffic}-${clients}`, () => measure(clients, once))), loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 };
+          await checkBooks(db, tenantId, figure.transfers, figure.errors);
           figures.push(figure);
           process.stdout.write(
             `${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(16)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)  load ${figure.loadAverage1m}\n`,
