@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Db, MongoClient } from 'mongodb';
+import type { ClientSession, Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
 import {
   AuditTrail,
@@ -13,6 +13,7 @@ import {
   type BalanceCaps,
   runAfterCommit,
   type SubgraphServer,
+  type TransferEvent,
   type TransferEventEmitter,
 } from 'core-service';
 import type { BonusDeps } from './awards/bonus-deps.js';
@@ -96,13 +97,25 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     ...options.events,
   });
   const paymentCache = new PaymentBalanceCache({ redis: options.redis, paymentKeyPrefix: options.paymentKeyPrefix ?? 'payment' });
-  const emit: TransferEventEmitter = async (type, tenantId, userId, data, { session }) => {
+  const observe = async (type: string, tenantId: string, userId: string | null, data: Record<string, unknown>, session: ClientSession): Promise<void> => {
     if (type === 'wallet.updated' && userId !== null && !isSystemAccount(userId)) {
       await runAfterCommit(session, () => paymentCache.invalidate(tenantId, userId));
     }
     await metrics.observeEvent(type, data, session);
-    return events.emit(type, tenantId, userId, data, { session });
   };
+  const emit: TransferEventEmitter = Object.assign(
+    async (type: string, tenantId: string, userId: string | null, data: Record<string, unknown>, { session }: { session: ClientSession }) => {
+      await observe(type, tenantId, userId, data, session);
+      return events.emit(type, tenantId, userId, data, { session });
+    },
+    {
+      // A movement's events (completion and both wallets) as one outbox insert.
+      emitAll: async (all: ReadonlyArray<TransferEvent>, { session }: { session: ClientSession }) => {
+        for (const event of all) await observe(event.type, event.tenantId, event.userId, event.data, session);
+        return events.emitAll(all, { session });
+      },
+    },
+  );
   const expiry = new ExpiryScheduler({
     redis: options.redis,
     queuePrefix: `${keyPrefix}:bull`,
