@@ -108,8 +108,8 @@ async function run(state: ServerState, connectionId: number, db: string, name: s
   const ctx: CommandContext = { state, db, body, sequences, connectionId, session, txn: null, view: LATEST, startedAt: Date.now() };
   const collation = parseCollation(body.collation);
   if (collation !== undefined) ctx.collation = collation;
-  if (body.tailable === true || body.awaitData === true) {
-    throw new MongoCommandError(ErrorCode.BadValue, 'embedded-mongo does not support tailable cursors');
+  if ((body.tailable === true || body.awaitData === true) && name !== 'find') {
+    throw new MongoCommandError(ErrorCode.BadValue, `embedded-mongo supports tailable cursors only from find (on capped collections), not from ${name}`);
   }
   const txnNumber = body.txnNumber !== undefined ? toBigInt(body.txnNumber) : null;
 

@@ -3,6 +3,7 @@ import { withIdFirst } from './bson-layout.js';
 import type { WriteChange } from './changes.js';
 import { CollectionIndex, type IndexEntry, type IndexOptions } from './collection-index.js';
 import { decodeDocument, encodeDocument, MAX_BSON_OBJECT_SIZE, retainBytes } from './document-codec.js';
+import { ErrorCode, MongoCommandError } from '../errors.js';
 import { duplicateKeyError } from './duplicate-key.js';
 import { type RecordOwner, type Transaction, TransactionWait, writeConflict } from './mvcc.js';
 import { DocRecord, type ReadView, UNCOMMITTED, type Version, visibleBson } from './record.js';
@@ -66,6 +67,7 @@ export class Collection implements RecordOwner {
    * are the document's bytes as they arrived, reused when `_id` already leads.
    */
   insert(txn: Transaction, input: Document, received?: Uint8Array): Document {
+    this.refuseCappedInTransaction(txn);
     let doc = input;
     let bson: Buffer;
     const reordered = received !== undefined && received.length <= MAX_BSON_OBJECT_SIZE ? (startsWithId(received) ? retainBytes(received) : withIdFirst(received)) : null;
@@ -84,7 +86,35 @@ export class Collection implements RecordOwner {
     txn.writes.set(rec, this);
     for (const index of this.indexes.values()) this.addEntries(txn, index, rec, index.entriesFor(doc, rec.rid));
     this.recordChange(txn, 'insert', null, bson);
+    if (this.options.capped === true) this.evictOldest(txn, rec);
     return doc;
+  }
+
+  /** A capped collection's bounds: `size` bytes and at most `max` documents (when set). */
+  get cappedLimits(): { size: number; max: number } | null {
+    if (this.options.capped !== true) return null;
+    const max = Number(this.options.max ?? 0);
+    return { size: Number(this.options.size), max: max > 0 ? max : Number.POSITIVE_INFINITY };
+  }
+
+  /**
+   * A capped collection past its bounds after the insert of `inserted` drops its oldest
+   * documents (insertion order) in the same statement, as mongod does. Only non-transactional
+   * statements write to a capped collection, so the committed counts plus the new document are
+   * the collection's size.
+   */
+  private evictOldest(txn: Transaction, inserted: DocRecord): void {
+    const limits = this.cappedLimits!;
+    let count = this.liveCount + 1;
+    let bytes = this.liveBytes + inserted.pending!.length;
+    for (const rec of this.records.values()) {
+      if (count <= limits.max && bytes <= limits.size) break;
+      if (rec === inserted) break;
+      if (rec.lock !== null || rec.ts === UNCOMMITTED || rec.bson === null) continue;
+      count--;
+      bytes -= rec.bson.length;
+      this.remove(txn, rec);
+    }
   }
 
   /**
@@ -93,6 +123,7 @@ export class Collection implements RecordOwner {
    * `op`: what change streams call it (a replacement document, or an update of some fields).
    */
   update(txn: Transaction, rec: DocRecord, doc: Document, current: Document, op: 'update' | 'replace' = 'update'): void {
+    this.refuseCappedInTransaction(txn);
     this.lockFor(txn, rec);
     const bson = encodeDocument(doc);
     const firstWrite = rec.lock !== txn;
@@ -123,6 +154,7 @@ export class Collection implements RecordOwner {
   }
 
   remove(txn: Transaction, rec: DocRecord): void {
+    this.refuseCappedInTransaction(txn);
     this.lockFor(txn, rec);
     this.recordChange(txn, 'delete', rec.lock === txn ? rec.pending : rec.bson, null);
     const previous = rec.lock === txn && !txn.keysUnchanged.has(rec) ? rec.pending : null;
@@ -131,6 +163,12 @@ export class Collection implements RecordOwner {
     txn.writes.set(rec, this);
     txn.keysUnchanged.delete(rec);
     if (previous !== null) this.dropStaleEntries(rec, [previous]);
+  }
+
+  private refuseCappedInTransaction(txn: Transaction): void {
+    if (txn.explicit && this.options.capped === true) {
+      throw new MongoCommandError(ErrorCode.OperationNotSupportedInTransaction, `Collection '${this.ns}' is a capped collection. Writes in transactions are not allowed on capped collections.`);
+    }
   }
 
   /** Notes a write for change streams; the engine hands the transaction's notes over at commit. */

@@ -8,7 +8,6 @@ export const CAUSES = {
   collation: 'collations of strength 3 and above (the default) and options beyond `strength` are refused with an error naming them; strength 1 and 2 work by folding case (and diacritics)',
   views: 'views (`create` with `viewOn`/`pipeline`) and `collMod` with `validator` are refused',
   timeseries: 'time series collections (`create` with `timeseries` / `expireAfterSeconds`) are refused',
-  capped: 'capped collections (`create` with `capped: true`) and tailable cursors are refused',
   driver:
     "not the engine: the Node driver 7.9.1 does not do what the test expects (NODE-6484: it drops `bypassDocumentValidation: false`; NODE-6468: it replaces a null `_id`; a client bulk write error always carries a `partialResult`, zeroed when no op succeeded; it sends a client bulk write's `writeConcern` inside a transaction instead of refusing it; a bulk write that fails with a network error reports the ids it tried to insert as inserted; its GridFS download filters with `{_id: {$eq: id}}` where the test expects `{_id: id}`; it has no `mapReduce` helper); the driver's own runner skips these tests",
 } as const satisfies Record<string, string>;
@@ -83,8 +82,5 @@ export const EXPECTED_FAILURES: Record<string, Record<string, Cause>> = {
   },
   'retryable-writes/bulkWrite': {
     'First insertOne is never committed': 'driver',
-  },
-  'run-command/runCursorCommand': {
-    'does not close the cursor when receiving an empty batch': 'capped',
   },
 };

@@ -36,6 +36,7 @@ export async function create(ctx: CommandContext): Promise<Document> {
   for (const [key, value] of Object.entries(ctx.body)) {
     if (SUPPORTED_CREATE_OPTIONS.has(key)) continue;
     if (key === 'capped' && value === false) continue;
+    if (key === 'capped' || key === 'size' || key === 'max') continue;
     if (key === 'changeStreamPreAndPostImages') {
       if (changeStreamImagesOption(value, 'create')!.enabled) options[key] = { enabled: true };
       continue;
@@ -46,10 +47,25 @@ export async function create(ctx: CommandContext): Promise<Document> {
     }
     throw new MongoCommandError(ErrorCode.InvalidOptions, `embedded-mongo does not support the collection option '${key}'`);
   }
+  if (ctx.body.capped === true) Object.assign(options, cappedOptions(ctx.body));
   const created = ctx.state.engine.createCollection(ctx.db, name, options);
   if (ctx.txn !== null) ctx.state.engine.markCreatedBy(ctx.txn, created);
   await durable(ctx);
   return { ok: 1 };
+}
+
+/**
+ * `capped: true, size, max?`: mongod raises `size` to 4096 at least, else to a multiple of 256,
+ * and keeps `max` only when positive.
+ */
+function cappedOptions(body: Document): Document {
+  const size = Number(body.size);
+  if (body.size === undefined) throw new MongoCommandError(ErrorCode.InvalidOptions, "the 'size' field is required when 'capped' is true");
+  if (!Number.isFinite(size) || size <= 0) throw new MongoCommandError(ErrorCode.BadValue, "'size' must be a positive number when 'capped' is true");
+  const options: Document = { capped: true, size: size <= 4096 ? 4096 : Math.ceil(size / 256) * 256 };
+  const max = Number(body.max ?? 0);
+  if (Number.isFinite(max) && max > 0) options.max = max;
+  return options;
 }
 
 /**

@@ -4,7 +4,9 @@ import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { runQuery } from '../../storage/query-executor.js';
 import { booleanArgument, collectionArgument, letVariables, nonNegativeInteger, optionalDocument, optionalNumber } from '../command-arguments.js';
 import type { CommandContext } from '../command-context.js';
-import { firstBatchReply } from '../cursors.js';
+import { DEFAULT_FIRST_BATCH, firstBatchReply } from '../cursors.js';
+import { TailableCursor } from '../tailable-cursor.js';
+import type { Collection } from '../../storage/collection.js';
 
 /** find: filter, sort, projection, skip, limit, batchSize, singleBatch, hint. */
 export function find(ctx: CommandContext): Document {
@@ -25,8 +27,12 @@ export function find(ctx: CommandContext): Document {
   const batchSize = nonNegativeInteger(body, 'batchSize');
   if (sort !== undefined) rejectMetaSort(sort);
 
+  const tailable = booleanArgument(body, 'tailable');
+  const awaitData = booleanArgument(body, 'awaitData');
+  if (awaitData && !tailable) throw new MongoCommandError(ErrorCode.FailedToParse, "Cannot set 'awaitData' without also setting 'tailable'");
   const coll = ctx.state.engine.collection(ctx.db, name);
   if (coll === undefined) return { cursor: { firstBatch: [], id: Long.ZERO, ns }, ok: 1 };
+  if (tailable) return tailableFind(ctx, coll, ns, { filter, sort, projection, batchSize, awaitData });
   // Compile now so a malformed filter or projection fails the command, not a later getMore.
   const variables = letVariables(body, 'find');
   language.compileFilter(filter, variables);
@@ -49,6 +55,24 @@ export function find(ctx: CommandContext): Document {
     session: ctx.session,
     txn: ctx.txn,
   });
+}
+
+/** `find` with `tailable` on a capped collection: a cursor that stays open at the end (see TailableCursor). */
+function tailableFind(
+  ctx: CommandContext,
+  coll: Collection,
+  ns: string,
+  options: { filter: Document; sort: Document | undefined; projection: Document | undefined; batchSize: number | undefined; awaitData: boolean },
+): Document {
+  if (coll.options.capped !== true) throw new MongoCommandError(ErrorCode.BadValue, `error processing query: ns=${ns} tailable cursor requested on non capped collection`);
+  if (options.sort !== undefined && Object.keys(options.sort).some((key) => key !== '$natural')) {
+    throw new MongoCommandError(ErrorCode.BadValue, 'cannot use tailable option with a sort other than {$natural: 1}');
+  }
+  const matcher = language.compileFilter(options.filter, letVariables(ctx.body, 'find'));
+  const project = options.projection !== undefined && Object.keys(options.projection).length > 0 ? language.compileProjection(options.projection, options.filter) : null;
+  const cursor = ctx.state.cursors.register((id) => new TailableCursor(id, ns, ctx.state.engine, coll, matcher, project, ctx.session, options.awaitData));
+  const firstBatch = options.batchSize === 0 ? [] : cursor.nextBatch(options.batchSize ?? DEFAULT_FIRST_BATCH);
+  return { cursor: { firstBatch, id: Long.fromBigInt(cursor.id), ns }, ok: 1 };
 }
 
 function rejectMetaSort(sort: Document): void {

@@ -3,6 +3,7 @@ import { ErrorCode, MongoCommandError } from '../../errors.js';
 import { nonNegativeInteger } from '../command-arguments.js';
 import type { CommandContext } from '../command-context.js';
 import { ServerCursor } from '../cursors.js';
+import { TailableCursor } from '../tailable-cursor.js';
 import { ChangeStreamCursor, changeStreamGetMore } from './change-stream.js';
 
 const DEFAULT_GET_MORE_BATCH = 5_000;
@@ -30,6 +31,7 @@ export function getMore(ctx: CommandContext): Document | Promise<Document> {
     throw injected;
   }
   if (cursor instanceof ChangeStreamCursor) return changeStreamGetMore(ctx, cursor);
+  if (cursor instanceof TailableCursor) return tailableGetMore(ctx, cursor);
   if (!(cursor instanceof ServerCursor)) throw new MongoCommandError(ErrorCode.InternalError, `cursor id ${id} has no reader`);
   // Without a batchSize MongoDB fills 16 MB; a cap in documents keeps one getMore from holding
   // the event loop (and every other client) for long. Drivers just ask for the next batch.
@@ -37,6 +39,28 @@ export function getMore(ctx: CommandContext): Document | Promise<Document> {
   const { docs, exhausted } = cursor.nextBatch(batchSize);
   if (exhausted) ctx.state.cursors.kill(id);
   return { cursor: { nextBatch: docs, id: exhausted ? Long.ZERO : Long.fromBigInt(id), ns: cursor.ns }, ok: 1 };
+}
+
+/** A tailable cursor's getMore: the documents inserted since; with awaitData, waits up to maxTimeMS (default 1 s) for one. */
+async function tailableGetMore(ctx: CommandContext, cursor: TailableCursor): Promise<Document> {
+  const batchSize = nonNegativeInteger(ctx.body, 'batchSize') || DEFAULT_GET_MORE_BATCH;
+  let docs: Document[];
+  try {
+    docs = cursor.nextBatch(batchSize);
+    if (docs.length === 0 && cursor.awaitData) {
+      const maxTimeMS = nonNegativeInteger(ctx.body, 'maxTimeMS') || 1000;
+      const deadline = Date.now() + maxTimeMS;
+      while (docs.length === 0 && Date.now() < deadline && ctx.state.cursors.get(cursor.id) === cursor) {
+        await ctx.state.changeLog.waitForAppend(deadline - Date.now());
+        docs = cursor.nextBatch(batchSize);
+      }
+    }
+  } catch (error) {
+    // A cursor whose collection went away is dead, as on mongod.
+    ctx.state.cursors.kill(cursor.id);
+    throw error;
+  }
+  return { cursor: { nextBatch: docs, id: Long.fromBigInt(cursor.id), ns: cursor.ns }, ok: 1 };
 }
 
 export function killCursors(ctx: CommandContext): Document {
