@@ -50,7 +50,8 @@ export function collStats(ctx: CommandContext): Document {
     totalSize: coll.liveBytes + indexBytes(coll),
     indexSizes,
     scaleFactor: 1,
-    capped: false,
+    // As mongod: a capped collection also reports its bounds.
+    ...(coll.options.capped === true ? { capped: true, max: coll.options.max ?? 0, maxSize: coll.options.size } : { capped: false }),
     ok: 1,
   };
 }
