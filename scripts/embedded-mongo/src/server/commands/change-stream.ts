@@ -83,6 +83,17 @@ export class ChangeStreamCursor {
   ) {
     this.position = start.key;
     if (start.invalidate) this.invalidatedAt = 'pending';
+    log.attach(this);
+  }
+
+  /** For the change log: what this stream has read (the log keeps what comes after, within its caps). */
+  get readPosition(): bigint {
+    return this.position;
+  }
+
+  private end(): void {
+    this.closed = true;
+    this.log.detach(this);
   }
 
   /** postBatchResumeToken: where a stream resumed now would continue. */
@@ -104,7 +115,7 @@ export class ChangeStreamCursor {
       const entry = this.log.find(this.position);
       push(invalidateEvent(this.position, entry?.clusterTime ?? new Timestamp({ t: 0, i: 0 }), entry?.wallTime ?? new Date()));
       this.invalidatedAt = 'returned';
-      this.closed = true;
+      this.end();
       return docs;
     }
     if (this.closed) return docs;
@@ -124,7 +135,7 @@ export class ChangeStreamCursor {
         }
         push(invalidateEvent(entry.key, entry.clusterTime, entry.wallTime));
         this.invalidatedAt = 'returned';
-        this.closed = true;
+        this.end();
         break;
       }
     }
@@ -141,7 +152,7 @@ export class ChangeStreamCursor {
   }
 
   close(): void {
-    this.closed = true;
+    this.end();
     this.wake?.();
   }
 
