@@ -30,7 +30,13 @@ export class Collection implements RecordOwner {
     public name: string,
     public options: Document,
   ) {
-    this.indexes.set('_id_', new CollectionIndex('_id_', { _id: 1 }, { unique: true }));
+    // A time series collection's measurements may share an `_id`: its `_id` index is not unique.
+    this.indexes.set('_id_', new CollectionIndex('_id_', { _id: 1 }, this.isTimeseries ? {} : { unique: true }));
+  }
+
+  /** Created with `timeseries: {timeField, metaField?, ...}`. */
+  get isTimeseries(): boolean {
+    return this.options.timeseries !== undefined;
   }
 
   get ns(): string {
@@ -68,6 +74,7 @@ export class Collection implements RecordOwner {
    */
   insert(txn: Transaction, input: Document, received?: Uint8Array): Document {
     this.refuseCappedInTransaction(txn);
+    if (this.isTimeseries) this.checkMeasurement(input);
     let doc = input;
     let bson: Buffer;
     const reordered = received !== undefined && received.length <= MAX_BSON_OBJECT_SIZE ? (startsWithId(received) ? retainBytes(received) : withIdFirst(received)) : null;
@@ -168,6 +175,17 @@ export class Collection implements RecordOwner {
   private refuseCappedInTransaction(txn: Transaction): void {
     if (txn.explicit && this.options.capped === true) {
       throw new MongoCommandError(ErrorCode.OperationNotSupportedInTransaction, `Collection '${this.ns}' is a capped collection. Writes in transactions are not allowed on capped collections.`);
+    }
+    if (txn.explicit && this.isTimeseries) {
+      throw new MongoCommandError(ErrorCode.OperationNotSupportedInTransaction, `Cannot write to time-series collection '${this.ns}' in a multi-document transaction.`);
+    }
+  }
+
+  /** A time series measurement must carry its time field as a date. */
+  private checkMeasurement(doc: Document): void {
+    const timeField = String((this.options.timeseries as Document).timeField);
+    if (!(doc[timeField] instanceof Date)) {
+      throw new MongoCommandError(ErrorCode.BadValue, `'${timeField}' must be present and contain a valid BSON UTC datetime value`);
     }
   }
 
@@ -369,10 +387,14 @@ export class Collection implements RecordOwner {
 
   // ---- recovery (no transactions are open while the journal replays) ---------------------
 
-  /** Puts a committed document as the latest version, replacing the one with the same `_id`. */
-  loadDocument(bson: Buffer, ts: number): void {
+  /**
+   * Puts a committed document as the latest version, replacing the one with the same `_id`; in
+   * a time series collection (where `_id`s repeat), `replaces` tells which: a new document
+   * ('new'), or the one whose bytes were these.
+   */
+  loadDocument(bson: Buffer, ts: number, replaces?: 'new' | Buffer): void {
     const doc = decodeDocument(bson);
-    const existing = this.recordById(doc._id, { snapshotTs: Number.POSITIVE_INFINITY, txn: null });
+    const existing = replaces === 'new' ? null : this.recordToReplay(doc._id, replaces);
     const rec = existing ?? new DocRecord(nextRid++);
     if (existing === null) this.records.set(rec.rid, rec);
     rec.lock = null;
@@ -381,11 +403,26 @@ export class Collection implements RecordOwner {
     for (const index of this.indexes.values()) for (const entry of index.entriesFor(doc, rec.rid)) index.tree.insert(entry);
   }
 
-  loadDeletion(id: unknown, ts: number): void {
-    const rec = this.recordById(id, { snapshotTs: Number.POSITIVE_INFINITY, txn: null });
+  loadDeletion(id: unknown, ts: number, old?: Buffer): void {
+    const rec = this.recordToReplay(id, old);
     if (rec === null) return;
     rec.pending = null;
     this.commitRecord(rec, ts, Number.POSITIVE_INFINITY);
+  }
+
+  private recordToReplay(id: unknown, old: Buffer | undefined): DocRecord | null {
+    const latest = { snapshotTs: Number.POSITIVE_INFINITY, txn: null };
+    if (old === undefined) return this.recordById(id, latest);
+    const probe: IndexEntry = [id];
+    for (const entry of this.idIndex.tree.scan(
+      1,
+      (k) => this.idIndex.comparePrefix(k, probe) < 0,
+      (k) => this.idIndex.comparePrefix(k, probe) > 0,
+    )) {
+      const rec = this.records.get(this.idIndex.ridOf(entry));
+      if (rec?.bson?.equals(old) === true) return rec;
+    }
+    return null;
   }
 
   /** Latest committed documents' bytes, for a snapshot file. */

@@ -10,6 +10,7 @@ import { Journal, readJournalFrames } from './journal.js';
 import { type Transaction, TransactionManager } from './mvcc.js';
 import { numberOf } from './numeric-value.js';
 import { readSnapshot, removeFile, type SnapshotCollection, writeSnapshot } from './snapshot-file.js';
+import { UNCOMMITTED } from './record.js';
 import { Binary } from 'bson';
 
 export interface EngineOptions {
@@ -174,10 +175,11 @@ export class Engine {
     this.emitCatalog({ op: 'rename', db: fromDb, coll: fromName, uuid: from.uuid, to, description: { to, ...(target !== undefined ? { dropTarget: target.uuid } : {}) } });
   }
 
-  createIndex(coll: Collection, name: string, key: Document, options: IndexOptions): void {
+  /** `report`: false for an index the collection's creation implies (change streams see only the `create`). */
+  createIndex(coll: Collection, name: string, key: Document, options: IndexOptions, report = true): void {
     coll.addIndex(name, key, options);
     this.journalCatalog({ op: 'createIndex', ns: coll.ns, name, key, options });
-    this.emitCatalog({ op: 'createIndexes', db: coll.db, coll: coll.name, uuid: coll.uuid, description: { indexes: [{ v: 2, key, name, ...options }] } });
+    if (report) this.emitCatalog({ op: 'createIndexes', db: coll.db, coll: coll.name, uuid: coll.uuid, description: { indexes: [{ v: 2, key, name, ...options }] } });
   }
 
   dropIndex(coll: Collection, name: string): void {
@@ -263,8 +265,18 @@ export class Engine {
   private journalOps(txn: Transaction): Document[] {
     const ops: Document[] = [];
     for (const [rec, owner] of txn.writes) {
-      if (rec.pending !== null) ops.push({ ns: owner.ns, p: new Binary(rec.pending) });
-      else if (rec.bson !== null) ops.push({ ns: owner.ns, d: decodeDocument(rec.bson)._id });
+      // In a time series collection `_id`s repeat: a write also names the version it replaces.
+      const versions = owner instanceof Collection && owner.isTimeseries;
+      if (rec.pending !== null) {
+        const op: Document = { ns: owner.ns, p: new Binary(rec.pending) };
+        if (versions) {
+          if (rec.ts === UNCOMMITTED || rec.bson === null) op.n = true;
+          else op.o = new Binary(rec.bson);
+        }
+        ops.push(op);
+      } else if (rec.bson !== null) {
+        ops.push({ ns: owner.ns, d: decodeDocument(rec.bson)._id, ...(versions ? { o: new Binary(rec.bson) } : {}) });
+      }
     }
     return ops;
   }
@@ -330,7 +342,7 @@ export class Engine {
     const coll = this.createCollection(db, name, c.options);
     for (const ix of c.indexes) if (ix.name !== '_id_') coll.addIndex(ix.name, ix.key, ix.options as IndexOptions);
     const ts = this.txns.clock;
-    for (const bson of c.docs) coll.loadDocument(bson, ts);
+    for (const bson of c.docs) coll.loadDocument(bson, ts, coll.isTimeseries ? 'new' : undefined);
   }
 
   private replay(frame: Document): void {
@@ -340,8 +352,9 @@ export class Engine {
       for (const op of frame.ops as Document[]) {
         const [db, name] = splitNs(String(op.ns));
         const coll = this.ensureCollection(db, name);
-        if (op.p !== undefined) coll.loadDocument(Buffer.from((op.p as Binary).buffer), ts);
-        else coll.loadDeletion(op.d, ts);
+        const old = op.o instanceof Binary ? Buffer.from(op.o.buffer) : undefined;
+        if (op.p !== undefined) coll.loadDocument(Buffer.from((op.p as Binary).buffer), ts, op.n === true ? 'new' : old);
+        else coll.loadDeletion(op.d, ts, old);
       }
       return;
     }

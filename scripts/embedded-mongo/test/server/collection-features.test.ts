@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -238,6 +238,86 @@ describe('clustered collections, search indexes, onPrimaryTransactionalWrite', (
       expect(await coll.countDocuments()).toBe(1);
     } finally {
       await client.db('admin').command({ configureFailPoint: 'onPrimaryTransactionalWrite', mode: 'off' });
+    }
+  });
+});
+
+describe('time series collections', () => {
+  it('keep measurements with repeated _ids, list as timeseries with the meta/time index, and check the time field', async () => {
+    const db = client.db('ts');
+    await db.createCollection('m', { timeseries: { timeField: 't', metaField: 'meta', granularity: 'minutes' } });
+    const coll = db.collection<Doc>('m');
+    await coll.insertMany([
+      { _id: 1, t: new Date(2), meta: 'a' },
+      { _id: 1, t: new Date(1), meta: 'b' },
+    ]);
+    expect(await coll.find({ _id: 1 }, { sort: { t: 1 } }).toArray()).toEqual([
+      { _id: 1, t: new Date(1), meta: 'b' },
+      { _id: 1, t: new Date(2), meta: 'a' },
+    ]);
+    const [info] = (await db.listCollections({ name: 'm' }).toArray()) as Document[];
+    expect(info).toEqual({
+      name: 'm',
+      type: 'timeseries',
+      options: { timeseries: { timeField: 't', metaField: 'meta', granularity: 'minutes', bucketMaxSpanSeconds: 86_400 } },
+      info: { readOnly: false },
+    });
+    expect(await coll.indexes()).toEqual([{ v: 2, key: { meta: 1, t: 1 }, name: 'meta_1_t_1' }]);
+    expect((await errorOf(coll.insertOne({ _id: 2, meta: 'c' }))).code).toBe(2);
+    expect((await errorOf(db.createCollection('bad', { timeseries: { timeField: 't', bucketMaxSpanSeconds: 60 } as never }))).code).toBe(72);
+  });
+
+  it('expireAfterSeconds removes old measurements', async () => {
+    const db = client.db('ts');
+    await db.createCollection('ttl', { timeseries: { timeField: 't' }, expireAfterSeconds: 60 });
+    const coll = db.collection<Doc>('ttl');
+    await coll.insertMany([
+      { _id: 1, t: new Date(Date.now() - 3_600_000) },
+      { _id: 2, t: new Date() },
+    ]);
+    expect(await coll.indexes()).toEqual([]);
+    const deadline = Date.now() + 5000;
+    while ((await coll.countDocuments()) > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await coll.find().toArray()).map((d) => d._id)).toEqual([2]);
+  });
+
+  it('updates and deletes of one of several measurements with the same _id survive a restart as they were', async () => {
+    const dbPath = mkdtempSync(join(tmpdir(), 'em-timeseries-'));
+    try {
+      const seen: unknown[] = [];
+      for (let round = 0; round < 3; round++) {
+        const engine = await startEmbeddedMongo({ dbPath });
+        const c = await new MongoClient(engine.uri).connect();
+        let journal: { name: string; bytes: Buffer } | null = null;
+        try {
+          const coll = c.db('ts').collection<Doc>('m');
+          if (round === 0) {
+            await c.db('ts').createCollection('m', { timeseries: { timeField: 't' } });
+            await coll.insertMany([1, 2, 3].map((n) => ({ _id: 1, t: new Date(n), n })));
+            await coll.updateOne({ n: 2 }, { $set: { label: 'two' } });
+            await coll.deleteOne({ n: 3 });
+            // The journal as a crash would leave it (a clean stop compacts it into a snapshot).
+            const name = readdirSync(dbPath).find((f) => f.startsWith('journal-'))!;
+            journal = { name, bytes: readFileSync(join(dbPath, name)) };
+          }
+          seen.push(await coll.find({}, { sort: { n: 1 } }).toArray());
+        } finally {
+          await c.close();
+          await engine.stop();
+        }
+        if (journal !== null) {
+          // Round 1 replays the journal; round 2 loads the snapshot round 1's stop wrote.
+          for (const f of readdirSync(dbPath)) rmSync(join(dbPath, f), { force: true });
+          writeFileSync(join(dbPath, journal.name), journal.bytes);
+        }
+      }
+      const expected = [
+        { _id: 1, t: new Date(1), n: 1 },
+        { _id: 1, t: new Date(2), n: 2, label: 'two' },
+      ];
+      expect(seen).toEqual([expected, expected, expected]);
+    } finally {
+      rmSync(dbPath, { recursive: true, force: true });
     }
   });
 });

@@ -7,7 +7,6 @@
 export const CAUSES = {
   collation: 'collations of strength 3 and above (the default) and options beyond `strength` are refused with an error naming them; strength 1 and 2 work by folding case (and diacritics)',
   views: 'views (`create` with `viewOn`/`pipeline`) and `collMod` with `validator` are refused',
-  timeseries: 'time series collections (`create` with `timeseries` / `expireAfterSeconds`) are refused',
   driver:
     "not the engine: the Node driver 7.9.1 does not do what the test expects (NODE-6484: it drops `bypassDocumentValidation: false`; NODE-6468: it replaces a null `_id`; a client bulk write error always carries a `partialResult`, zeroed when no op succeeded; it sends a client bulk write's `writeConcern` inside a transaction instead of refusing it; a bulk write that fails with a network error reports the ids it tried to insert as inserted; its GridFS download filters with `{_id: {$eq: id}}` where the test expects `{_id: id}`; it has no `mapReduce` helper); the driver's own runner skips these tests",
 } as const satisfies Record<string, string>;
@@ -48,11 +47,6 @@ export const EXPECTED_FAILURES: Record<string, Record<string, Cause>> = {
   },
   'transactions/client-bulkWrite': {
     'client bulkWrite with writeConcern in a transaction causes a transaction error': 'driver',
-  },
-  'collection-management/timeseries-collection': {
-    'createCollection with all options': 'timeseries',
-    'insertMany with duplicate ids': 'timeseries',
-    'createCollection with bucketing options': 'timeseries',
   },
   'retryable-reads/gridfs-download-serverErrors': {
     'Download succeeds after InterruptedAtShutdown': 'driver',

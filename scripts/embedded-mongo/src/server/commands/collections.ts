@@ -5,7 +5,8 @@ import { booleanArgument, collectionArgument, optionalDocument } from '../comman
 import type { CommandContext } from '../command-context.js';
 import { firstBatchReply } from '../cursors.js';
 import { durable } from '../write-statement.js';
-import { changeStreamImagesOption } from './indexes.js';
+import type { Collection } from '../../storage/collection.js';
+import { changeStreamImagesOption, TIMESERIES_TTL_INDEX } from './indexes.js';
 
 /** Collection catalog commands: create, drop, renameCollection, listCollections. */
 
@@ -45,13 +46,92 @@ export async function create(ctx: CommandContext): Promise<Document> {
       options[key] = clusteredIndexOption(value);
       continue;
     }
+    if (key === 'timeseries') {
+      options[key] = timeseriesOption(value);
+      continue;
+    }
+    if (key === 'expireAfterSeconds' && ctx.body.timeseries !== undefined) {
+      const seconds = Number(value);
+      if (!Number.isInteger(seconds) || seconds < 0) throw new MongoCommandError(ErrorCode.InvalidOptions, "'expireAfterSeconds' must be a non-negative integer");
+      options[key] = value;
+      continue;
+    }
     throw new MongoCommandError(ErrorCode.InvalidOptions, `embedded-mongo does not support the collection option '${key}'`);
   }
   if (ctx.body.capped === true) Object.assign(options, cappedOptions(ctx.body));
+  if (options.timeseries !== undefined && (options.capped !== undefined || options.clusteredIndex !== undefined)) {
+    throw new MongoCommandError(ErrorCode.InvalidOptions, 'Time-series collections cannot be capped or clustered by the user');
+  }
   const created = ctx.state.engine.createCollection(ctx.db, name, options);
+  if (options.timeseries !== undefined) createTimeseriesIndexes(ctx, created);
   if (ctx.txn !== null) ctx.state.engine.markCreatedBy(ctx.txn, created);
   await durable(ctx);
   return { ok: 1 };
+}
+
+/** Granularity → bucketMaxSpanSeconds, as mongod fills it in. */
+const BUCKET_SPAN: Record<string, number> = { seconds: 3600, minutes: 86_400, hours: 2_592_000 };
+
+/**
+ * `timeseries: {timeField, metaField?, granularity? | bucketMaxSpanSeconds + bucketRoundingSeconds}`,
+ * checked and completed as mongod stores it. The collection keeps measurements as documents
+ * (mongod groups them into buckets); what clients see of it is the same.
+ */
+function timeseriesOption(value: unknown): Document {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MongoCommandError(ErrorCode.TypeMismatch, "BSON field 'create.timeseries' is the wrong type, expected an object");
+  }
+  const spec = value as Document;
+  for (const field of Object.keys(spec)) {
+    if (!['timeField', 'metaField', 'granularity', 'bucketMaxSpanSeconds', 'bucketRoundingSeconds'].includes(field)) {
+      throw new MongoCommandError(ErrorCode.Location40415, `BSON field 'create.timeseries.${field}' is an unknown field.`);
+    }
+  }
+  if (typeof spec.timeField !== 'string' || spec.timeField === '' || spec.timeField.includes('.')) {
+    throw new MongoCommandError(ErrorCode.InvalidOptions, "'timeseries.timeField' must be a non-empty field name without dots");
+  }
+  const out: Document = { timeField: spec.timeField };
+  if (spec.metaField !== undefined) {
+    if (typeof spec.metaField !== 'string' || spec.metaField === '' || spec.metaField.includes('.') || spec.metaField === '_id' || spec.metaField === spec.timeField) {
+      throw new MongoCommandError(ErrorCode.InvalidOptions, "'timeseries.metaField' must be a field name without dots, other than '_id' and the timeField");
+    }
+    out.metaField = spec.metaField;
+  }
+  const span = spec.bucketMaxSpanSeconds;
+  const rounding = spec.bucketRoundingSeconds;
+  if (span !== undefined || rounding !== undefined) {
+    if (spec.granularity !== undefined) throw new MongoCommandError(ErrorCode.InvalidOptions, "Time-series 'bucketMaxSpanSeconds' is not allowed with 'granularity'");
+    if (span === undefined || rounding === undefined) {
+      throw new MongoCommandError(ErrorCode.InvalidOptions, "Timeseries 'bucketMaxSpanSeconds' and 'bucketRoundingSeconds' need to be set alongside each other");
+    }
+    const n = Number(span);
+    if (!Number.isInteger(n) || n < 1 || n > 31_536_000 || Number(rounding) !== n) {
+      throw new MongoCommandError(ErrorCode.InvalidOptions, "Timeseries 'bucketMaxSpanSeconds' and 'bucketRoundingSeconds' must be equal integers between 1 and 31536000");
+    }
+    out.bucketRoundingSeconds = n;
+    out.bucketMaxSpanSeconds = n;
+    return out;
+  }
+  const granularity = spec.granularity ?? 'seconds';
+  if (typeof granularity !== 'string' || BUCKET_SPAN[granularity] === undefined) {
+    throw new MongoCommandError(ErrorCode.BadValue, `Enumeration value '${String(granularity)}' for field 'create.timeseries.granularity' is not a valid value.`);
+  }
+  out.granularity = granularity;
+  out.bucketMaxSpanSeconds = BUCKET_SPAN[granularity];
+  return out;
+}
+
+/**
+ * The indexes a time series collection comes with: `{metaField: 1, timeField: 1}` when it has a
+ * metaField (as mongod 6.3+), and, for `expireAfterSeconds`, an internal TTL index on the time
+ * field that listIndexes does not show (mongod expires whole buckets; here each measurement).
+ */
+function createTimeseriesIndexes(ctx: CommandContext, coll: Collection): void {
+  const { timeField, metaField } = coll.options.timeseries as { timeField: string; metaField?: string };
+  if (metaField !== undefined) ctx.state.engine.createIndex(coll, `${metaField}_1_${timeField}_1`, { [metaField]: 1, [timeField]: 1 }, {}, false);
+  if (coll.options.expireAfterSeconds !== undefined) {
+    ctx.state.engine.createIndex(coll, TIMESERIES_TTL_INDEX, { [timeField]: 1 }, { expireAfterSeconds: Number(coll.options.expireAfterSeconds) }, false);
+  }
 }
 
 /**
@@ -125,6 +205,11 @@ export function listCollections(ctx: CommandContext): Document {
   const infos: Document[] = [];
   for (const coll of ctx.state.engine.collections(ctx.db)) {
     if (!ctx.state.engine.isVisibleTo(ctx.txn, coll)) continue;
+    if (coll.isTimeseries) {
+      const info: Document = nameOnly ? { name: coll.name, type: 'timeseries' } : { name: coll.name, type: 'timeseries', options: coll.options, info: { readOnly: false } };
+      if (matcher(info)) infos.push(info);
+      continue;
+    }
     const info: Document = nameOnly
       ? { name: coll.name, type: 'collection' }
       : {

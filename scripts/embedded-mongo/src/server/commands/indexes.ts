@@ -11,6 +11,11 @@ import { durable } from '../write-statement.js';
 
 /** Index commands: createIndexes, listIndexes, dropIndexes. */
 
+/** The internal TTL index of a time series collection's `expireAfterSeconds` (never listed, never dropped). */
+export const TIMESERIES_TTL_INDEX = '$timeseries_expireAfterSeconds';
+/** Indexes a user does not see: a time series collection's `_id` index and its TTL index. */
+const hiddenIndex = (coll: Collection, name: string): boolean => name === TIMESERIES_TTL_INDEX || (name === '_id_' && coll.isTimeseries);
+
 const KNOWN_INDEX_FIELDS = new Set(['key', 'name', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'v', 'background', 'ns', 'prepareUnique']);
 
 export async function createIndexes(ctx: CommandContext): Promise<Document> {
@@ -117,7 +122,7 @@ export function listIndexes(ctx: CommandContext): Document {
   if (coll === undefined) throw new MongoCommandError(ErrorCode.NamespaceNotFound, `ns does not exist: ${ctx.db}.${name}`);
   const clustered = coll.options.clusteredIndex as Document | undefined;
   const specs = [...coll.indexes.values()]
-    .filter((ix) => ctx.state.engine.isVisibleTo(ctx.txn, coll, ix.name))
+    .filter((ix) => ctx.state.engine.isVisibleTo(ctx.txn, coll, ix.name) && !hiddenIndex(coll, ix.name))
     .map((ix) => (ix.name === '_id_' && clustered !== undefined ? { v: 2, key: { _id: 1 }, name: clustered.name, unique: true, clustered: true } : ix.describe()));
   return firstBatchReply(ctx.state.cursors, `${ctx.db}.${name}`, specs[Symbol.iterator](), { batchSize: specs.length + 1, session: ctx.session, txn: null });
 }
@@ -134,10 +139,11 @@ export async function dropIndexes(ctx: CommandContext): Promise<Document> {
 }
 
 function indexNamesToDrop(coll: Collection, target: unknown): string[] {
-  if (target === '*') return [...coll.indexes.keys()].filter((n) => n !== '_id_');
+  if (target === '*') return [...coll.indexes.keys()].filter((n) => n !== '_id_' && !hiddenIndex(coll, n));
   const names = Array.isArray(target) ? target.map(String) : typeof target === 'string' ? [target] : null;
   if (names !== null) {
     for (const n of names) {
+      if (hiddenIndex(coll, n) && n !== '_id_') throw new MongoCommandError(ErrorCode.IndexNotFound, `index not found with name [${n}]`);
       if (n === '_id_') throw new MongoCommandError(ErrorCode.InvalidOptions, 'cannot drop _id index');
       if (!coll.indexes.has(n)) throw new MongoCommandError(ErrorCode.IndexNotFound, `index not found with name [${n}]`);
     }
