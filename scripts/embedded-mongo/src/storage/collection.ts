@@ -131,6 +131,7 @@ export class Collection implements RecordOwner {
    */
   update(txn: Transaction, rec: DocRecord, doc: Document, current: Document, op: 'update' | 'replace' = 'update'): void {
     this.refuseCappedInTransaction(txn);
+    if (this.isTimeseries) this.checkMeasurement(doc);
     this.lockFor(txn, rec);
     const bson = encodeDocument(doc);
     const firstWrite = rec.lock !== txn;

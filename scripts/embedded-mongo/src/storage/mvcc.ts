@@ -94,6 +94,8 @@ export class TransactionManager {
    * until its expiry (epoch ms): every version committed after one stays until then.
    */
   private readonly pins = new Map<number, number>();
+  /** A pin expired since the last garbage walk: the next commit walks, transaction or not. */
+  private pinExpired = false;
 
   begin(explicit: boolean): Transaction {
     const txn = new Transaction(this.nextId++, this.clock, explicit);
@@ -112,8 +114,10 @@ export class TransactionManager {
     if (this.pins.size > 0) {
       const now = Date.now();
       for (const [ts, until] of this.pins) {
-        if (until <= now) this.pins.delete(ts);
-        else if (ts < oldest) oldest = ts;
+        if (until <= now) {
+          this.pins.delete(ts);
+          this.pinExpired = true;
+        } else if (ts < oldest) oldest = ts;
       }
     }
     return oldest;
@@ -151,7 +155,10 @@ export class TransactionManager {
       if (rec.older !== null) this.garbage.set(rec, owner);
     }
     txn.markFinished('committed');
-    if (txn.explicit) this.collectGarbage();
+    if (txn.explicit || this.pinExpired) {
+      this.pinExpired = false;
+      this.collectGarbage();
+    }
     return ts;
   }
 

@@ -264,6 +264,7 @@ describe('time series collections', () => {
     });
     expect(await coll.indexes()).toEqual([{ v: 2, key: { meta: 1, t: 1 }, name: 'meta_1_t_1' }]);
     expect((await errorOf(coll.insertOne({ _id: 2, meta: 'c' }))).code).toBe(2);
+    expect((await errorOf(coll.updateOne({ meta: 'a' }, { $set: { t: 'later' } }))).code).toBe(2);
     expect((await errorOf(db.createCollection('bad', { timeseries: { timeField: 't', bucketMaxSpanSeconds: 60 } as never }))).code).toBe(72);
   });
 

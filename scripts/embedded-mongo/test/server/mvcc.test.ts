@@ -37,6 +37,41 @@ describe('MVCC storage', () => {
     expect(coll.records.get(m!.rec.rid)!.older).toBeNull();
   });
 
+  it('a pinned snapshot (snapshot reads) keeps its versions until the pin expires, then the next commit drops them', async () => {
+    const { engine, coll, insert, find } = await setup();
+    insert({ _id: 1, ts: 1 });
+    insert({ _id: 2, ts: 1 });
+    const pinned = engine.txns.clock;
+    let now = 1_000;
+    const realNow = Date.now;
+    Date.now = () => now;
+    try {
+      engine.txns.pin(pinned, 2_000);
+      expect(engine.txns.canRead(pinned)).toBe(true);
+      const update = (id: number, ts: number) => {
+        const txn = engine.begin(false);
+        const [m] = [...runQuery(coll, () => txn, { filter: { _id: id } })];
+        coll.update(txn, m!.rec, { _id: id, ts }, m!.doc);
+        void engine.commit(txn);
+      };
+      update(1, 2);
+      update(2, 2);
+      update(2, 3);
+      const view = { snapshotTs: pinned, txn: null };
+      expect(find(view as never, {}).map((d) => Number(d.ts))).toEqual([1, 1]);
+      expect(find(LATEST, {}).map((d) => Number(d.ts))).toEqual([2, 3]);
+      // Before the pin, when something changed since: not readable.
+      expect(engine.txns.canRead(pinned - 1)).toBe(false);
+      now = 3_000;
+      // A commit after the expiry drops the old versions of every document, not only its own.
+      update(1, 4);
+      expect(engine.txns.canRead(pinned)).toBe(false);
+      expect([...coll.records.values()].map((rec) => rec.older)).toEqual([null, null]);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('a deleted document stays visible to an older snapshot and disappears afterwards', async () => {
     const { engine, coll, insert, find } = await setup();
     insert({ _id: 'gone', ts: 1 });
