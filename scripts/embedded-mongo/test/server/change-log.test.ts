@@ -12,7 +12,7 @@ describe('ChangeLog retention', () => {
     log.append([insert], null, new Timestamp({ t: seconds++, i: 1 }));
     return log.latestKey();
   };
-  const keptAfter = (log: ChangeLog, key: bigint): number | 'history lost' => {
+  const keptAfter = (log: ChangeLog, key: bigint): number | 'history lost' | 'other error' => {
     try {
       return [...log.after(key)].length;
     } catch (error) {
