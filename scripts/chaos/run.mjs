@@ -104,7 +104,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 const url = platform.gatewayUrl;
 
-const report = { settings, kills: [], acknowledged: 0, refused: 0, undecided: 0, errorsSeen: {}, violations: [] };
+const report = { settings, kills: [], acknowledged: 0, refused: 0, undecided: 0, errorsSeen: {}, errorSamples: {}, violations: [] };
+/** Counts an error clients saw, keeping its first few distinct messages (what an untyped error said). */
+function sawError(code, message) {
+  report.errorsSeen[code] = (report.errorsSeen[code] ?? 0) + 1;
+  const samples = (report.errorSamples[code] ??= []);
+  if (message !== undefined && samples.length < 3 && !samples.includes(message)) samples.push(message);
+}
 let exitCode = 0;
 try {
   // Users, funded from the external account by the demo admin.
@@ -144,8 +150,7 @@ try {
       try {
         answer = await post(url, TRANSFER, { input }, from.token);
       } catch (error) {
-        const code = error.name === 'TimeoutError' ? 'CLIENT_TIMEOUT' : 'CONNECTION_FAILED';
-        report.errorsSeen[code] = (report.errorsSeen[code] ?? 0) + 1;
+        sawError(error.name === 'TimeoutError' ? 'CLIENT_TIMEOUT' : 'CONNECTION_FAILED');
         await pause(100 + randomInt(300));
         continue;
       }
@@ -156,7 +161,7 @@ try {
         return;
       }
       const code = answer.errors?.[0]?.extensions?.code ?? `HTTP_${answer.status}`;
-      report.errorsSeen[code] = (report.errorsSeen[code] ?? 0) + 1;
+      sawError(code, answer.errors?.[0]?.message);
       if (code === 'MSPaymentInsufficientBalance') {
         report.refused++;
         return;
@@ -304,6 +309,9 @@ const lines = [
       .map(([code, n]) => `${code} ${n}`)
       .join(', ') || 'none'
   }`,
+  ...Object.entries(report.errorSamples)
+    .filter(([code, samples]) => samples.length > 0 && !code.startsWith('MSPayment'))
+    .map(([code, samples]) => `  ${code}: ${samples.map((message) => JSON.stringify(message.slice(0, 200))).join('; ')}`),
   `reconciliation: ${JSON.stringify(report.reconciliation ?? null)}; outbox pending: ${JSON.stringify(report.outboxPending ?? null)}`,
   report.violations.length === 0 ? 'no violations' : `VIOLATIONS:\n${report.violations.map((v) => `  - ${String(v)}`).join('\n')}`,
   '',
