@@ -4,16 +4,20 @@
  *   (a) `createTransferWithTransactions` called directly (tracked, with outbox events, as the
  *       resolvers call it),
  *   (b) the subgraph over HTTP (`createTransfer` with a signed context, as the gateway sends it),
+ *       served in the bench process (`subgraph`, its clients' `fetch` sharing that process) and
+ *       from a process of its own (`subgraph-process`, as deployed; bench/subgraph-process.ts),
  *   (c) the same transfer as raw driver calls in one transaction (conditional debit, upserted
  *       credit, two ledger entries, the transfer with its idempotency key): the baseline;
  * each on spread traffic (random pairs among 200 wallets) and on contention (every transfer out
  * of one wallet). The engine runs in its own process (scripts/embedded-mongo), Redis is a private
- * redis-server. Writes bench/results.json.
+ * redis-server. Each case also reports the CPU time per transfer of each process (bench: the
+ * clients, and for the in-process modes the service and driver; engine; subgraph process), which
+ * the machine's other work disturbs less than throughput. Writes bench/results.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt, randomUUID, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
@@ -62,7 +66,7 @@ const SECRET = randomBytes(32).toString('hex');
 const USER_PERMISSIONS = ['wallet:read:own', 'transfer:create:own'];
 
 /** `helper-untracked`: the helper without crash tracking, to show what the tracking costs. */
-type Mode = 'helper' | 'helper-untracked' | 'subgraph' | 'raw-driver';
+type Mode = 'helper' | 'helper-untracked' | 'subgraph' | 'subgraph-process' | 'raw-driver';
 type Traffic = 'spread' | 'one-wallet';
 /** `loadAverage1m`: os.loadavg()[0] as the case ended (the machine is shared: other processes count). */
 interface Figure {
@@ -76,6 +80,21 @@ interface Figure {
   p50Ms: number;
   p99Ms: number;
   loadAverage1m: number;
+  /** CPU µs per acknowledged transfer, per process over the case's window. */
+  cpuMicrosPerTransfer: { bench: number; engine: number; subgraphProcess?: number };
+}
+
+/** CPU µs (user + system) a child process has used so far, from /proc/<pid>/stat (0 off Linux). */
+function childCpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them (clock ticks of 10 ms).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
+  }
 }
 
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
@@ -105,7 +124,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs `clients` loops for DURATION_MS, each doing one transfer at a time. */
-async function measure(clients: number, once: (client: number) => Promise<'ok' | 'refused'>): Promise<Omit<Figure, 'mode' | 'traffic' | 'clients' | 'loadAverage1m'>> {
+async function measure(clients: number, once: (client: number) => Promise<'ok' | 'refused'>): Promise<Omit<Figure, 'mode' | 'traffic' | 'clients' | 'loadAverage1m' | 'cpuMicrosPerTransfer'>> {
   const latencies: number[] = [];
   let refused = 0;
   let errors = 0;
@@ -243,11 +262,17 @@ async function main(): Promise<void> {
     const service: PaymentService = createPaymentService({ client, db, redis, keyPrefix: 'bench', streamKey: 'bench:events', port: 0, contextSecret: SECRET, reconciliationEveryMs: 0 });
     const { url } = await service.start();
     const tracker = service.deps.transferTracker;
+    const subgraphProcess = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(new URL('./subgraph-process.ts', import.meta.url))], {
+      env: { ...process.env, BENCH_MONGO_URI: mongoUri!, BENCH_DB: db.databaseName, BENCH_REDIS_URL: `redis://127.0.0.1:${redisPort}`, BENCH_SECRET: SECRET, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(subgraphProcess);
+    const [, processUrl] = await waitForLine(subgraphProcess, /subgraph listening (\S+)/);
 
     const figures: Figure[] = [];
     for (const traffic of ['spread', 'one-wallet'] as Traffic[]) {
       for (const clients of CONCURRENCY) {
-        for (const mode of ['raw-driver', 'helper-untracked', 'helper', 'subgraph'] as Mode[]) {
+        for (const mode of ['raw-driver', 'helper-untracked', 'helper', 'subgraph', 'subgraph-process'] as Mode[]) {
           if (!selected(mode, traffic, clients)) continue;
           const { tenantId, users } = await seedTenant(db);
           const once = async (): Promise<'ok' | 'refused'> => {
@@ -263,7 +288,7 @@ async function main(): Promise<void> {
               return 'ok';
             }
             const headers = signUserContext({ sub: from, tid: tenantId, roles: ['user'], permissions: USER_PERMISSIONS, correlationId: randomUUID() }, SECRET);
-            const response = await fetch(url, {
+            const response = await fetch(mode === 'subgraph-process' ? processUrl! : url, {
               method: 'POST',
               headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
               body: JSON.stringify({
@@ -275,11 +300,20 @@ async function main(): Promise<void> {
             if (body.errors !== undefined) throw new Error(body.errors[0]!.message);
             return 'ok';
           };
-          const figure: Figure = { mode, traffic, clients, ...(await profiled(`${mode}-${traffic}-${clients}`, () => measure(clients, once))), loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 };
+          const cpuBefore = { bench: process.cpuUsage(), engine: childCpuMicros(engine.pid), subgraph: childCpuMicros(subgraphProcess.pid) };
+          const measured = await profiled(`${mode}-${traffic}-${clients}`, () => measure(clients, once));
+          const bench = process.cpuUsage(cpuBefore.bench);
+          const per = (micros: number): number => Math.round(micros / Math.max(1, measured.transfers));
+          const cpuMicrosPerTransfer = {
+            bench: per(bench.user + bench.system),
+            engine: per(childCpuMicros(engine.pid) - cpuBefore.engine),
+            ...(mode === 'subgraph-process' ? { subgraphProcess: per(childCpuMicros(subgraphProcess.pid) - cpuBefore.subgraph) } : {}),
+          };
+          const figure: Figure = { mode, traffic, clients, ...measured, loadAverage1m: Math.round(loadavg()[0]! * 100) / 100, cpuMicrosPerTransfer };
           await checkBooks(db, tenantId, figure.transfers, figure.errors);
           figures.push(figure);
           process.stdout.write(
-            `${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(16)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)  load ${figure.loadAverage1m}\n`,
+            `${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(16)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)  load ${figure.loadAverage1m}  CPU µs/transfer: bench ${cpuMicrosPerTransfer.bench}, engine ${cpuMicrosPerTransfer.engine}${cpuMicrosPerTransfer.subgraphProcess === undefined ? '' : `, subgraph process ${cpuMicrosPerTransfer.subgraphProcess}`}\n`,
           );
         }
       }
@@ -295,14 +329,13 @@ async function main(): Promise<void> {
       .map((f) => {
         const raw = figures.find((r) => r.mode === 'raw-driver' && r.traffic === f.traffic && r.clients === f.clients)!;
         const helper = figures.find((r) => r.mode === 'helper' && r.traffic === f.traffic && r.clients === f.clients)!;
-        return {
-          traffic: f.traffic,
-          clients: f.clients,
-          subgraphVsRaw: Math.round((f.transfersPerSecond / Math.max(1, raw.transfersPerSecond)) * 100) / 100,
-          helperVsRaw: Math.round((helper.transfersPerSecond / Math.max(1, raw.transfersPerSecond)) * 100) / 100,
-        };
+        const own = figures.find((r) => r.mode === 'subgraph-process' && r.traffic === f.traffic && r.clients === f.clients)!;
+        const ratio = (figure: Figure): number => Math.round((figure.transfersPerSecond / Math.max(1, raw.transfersPerSecond)) * 100) / 100;
+        return { traffic: f.traffic, clients: f.clients, subgraphVsRaw: ratio(f), subgraphProcessVsRaw: ratio(own), helperVsRaw: ratio(helper) };
       });
-    for (const ratio of ratios) process.stdout.write(`${ratio.traffic} ${ratio.clients}: subgraph/raw ${ratio.subgraphVsRaw}, helper/raw ${ratio.helperVsRaw}\n`);
+    for (const ratio of ratios) {
+      process.stdout.write(`${ratio.traffic} ${ratio.clients}: subgraph/raw ${ratio.subgraphVsRaw}, subgraph in its own process/raw ${ratio.subgraphProcessVsRaw}, helper/raw ${ratio.helperVsRaw}\n`);
+    }
     const results = {
       ranAt: new Date().toISOString(),
       machine: { cpus: cpus().length, loadAverageAtStart, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100), node: process.version },
