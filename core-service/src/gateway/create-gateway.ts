@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSchema, GraphQLError as BaseGraphQLError, type GraphQLSchema } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { AccessTokenKeys } from '../auth/access-token-keys.js';
@@ -230,7 +230,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     allowBatchedHttpRequests: true,
     persistedQueries: { cache: new RedisKeyValueCache(config.redis, `${prefix}gateway:`), ttl: 7 * 24 * 3600 },
     logger: apolloLogger(log),
-    plugins: [pipelinePlugin, ApolloServerPluginLandingPageDisabled()],
+    // No cache hints are used (see the subgraph server): the implicit cache-control plugin only adds work per field.
+    plugins: [pipelinePlugin, ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
 
   const hub = new LiveHub({

@@ -3,7 +3,7 @@ import { createSubgraphMetrics } from './subgraph-metrics.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import { CORE_ERRORS } from '../errors/core-errors.js';
@@ -135,6 +135,9 @@ export function createSubgraphServer<TExtra extends object = object>(options: Su
       // Inline traces (ftv1) only feed Apollo Studio usage reporting, which we do not use; they
       // cost time on every request the gateway flags and carry error details back upstream.
       ApolloServerPluginInlineTraceDisabled(),
+      // Cache hints (@cacheControl) feed HTTP caches and Apollo's response cache, neither used
+      // here; installed implicitly, the plugin wraps every field's resolver on every request.
+      ApolloServerPluginCacheControlDisabled(),
       // Nobody browses a subgraph: every request needs the gateway's signature.
       ApolloServerPluginLandingPageDisabled(),
       metrics.plugin as ApolloServerPlugin<Context>,
