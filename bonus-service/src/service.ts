@@ -13,8 +13,7 @@ import {
   type BalanceCaps,
   runAfterCommit,
   type SubgraphServer,
-  type TransferEvent,
-  type TransferEventEmitter,
+  createTransferEventEmitter,
 } from 'core-service';
 import type { BonusDeps } from './awards/bonus-deps.js';
 import { BONUS_ERRORS } from './domain/errors.js';
@@ -103,19 +102,8 @@ export function createBonusService(options: BonusServiceOptions): BonusService {
     }
     await metrics.observeEvent(type, data, session);
   };
-  const emit: TransferEventEmitter = Object.assign(
-    async (type: string, tenantId: string, userId: string | null, data: Record<string, unknown>, { session }: { session: ClientSession }) => {
-      await observe(type, tenantId, userId, data, session);
-      return events.emit(type, tenantId, userId, data, { session });
-    },
-    {
-      // A movement's events (completion and both wallets) as one outbox insert.
-      emitAll: async (all: ReadonlyArray<TransferEvent>, { session }: { session: ClientSession }) => {
-        for (const event of all) await observe(event.type, event.tenantId, event.userId, event.data, session);
-        return events.emitAll(all, { session });
-      },
-    },
-  );
+  // A movement's events (completion and both wallets) go to the outbox as one insert.
+  const emit = createTransferEventEmitter(events, { observe });
   const expiry = new ExpiryScheduler({
     redis: options.redis,
     queuePrefix: `${keyPrefix}:bull`,

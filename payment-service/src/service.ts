@@ -19,8 +19,7 @@ import {
   runAfterCommit,
   registerServiceMetrics,
   type SubgraphServer,
-  type TransferEvent,
-  type TransferEventEmitter,
+  createTransferEventEmitter,
 } from 'core-service';
 import { SagaEngine, registerSagaRecovery } from 'core-service/saga';
 import { PAYMENT_ERRORS } from './domain/errors.js';
@@ -149,22 +148,8 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     if (type === 'wallet.updated' && userId !== null) await runAfterCommit(session, () => balances.invalidate(tenantId, userId));
     await metrics.observeEvent(type, data, session);
   };
-  const emit: TransferEventEmitter = Object.assign(
-    async (type: string, tenantId: string, userId: string | null, data: Record<string, unknown>, { session }: { session: ClientSession }) => {
-      await observe(type, tenantId, userId, data, session);
-      return events.emit(type, tenantId, userId, data, { session, dispatchWebhooks: isWebhookEvent(type) });
-    },
-    {
-      // A movement's events (completion and both wallets) as one outbox insert.
-      emitAll: async (all: ReadonlyArray<TransferEvent>, { session }: { session: ClientSession }) => {
-        for (const event of all) await observe(event.type, event.tenantId, event.userId, event.data, session);
-        return events.emitAll(
-          all.map((event) => ({ ...event, dispatchWebhooks: isWebhookEvent(event.type) })),
-          { session },
-        );
-      },
-    },
-  );
+  // A movement's events (completion and both wallets) go to the outbox as one insert.
+  const emit = createTransferEventEmitter(events, { observe, dispatchWebhooks: isWebhookEvent });
 
   const registry = new RecoveryRegistry();
   const recovery = new RecoveryJob({

@@ -14,6 +14,8 @@ export type {
 } from './event-bus.js';
 export { initializeEvents, getEventBus, findEventBus, shutdownEvents, emit, on, onPattern, startListening, stopListening } from './default-event-bus.js';
 export { createUnifiedEmitter } from './unified-emitter.js';
+export { createTransferEventEmitter } from './transfer-event-emitter.js';
+export type { TransferEventEmitterOptions } from './transfer-event-emitter.js';
 export type { UnifiedEmitter, UnifiedEmitOptions } from './unified-emitter.js';
 export { ProcessedEvents, EventAlreadyProcessedError, PROCESSED_EVENTS_COLLECTION } from './processed-events.js';
 export type { ProcessedEventRecord } from './processed-events.js';
