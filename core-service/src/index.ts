@@ -10,6 +10,8 @@ export * from './events/index.js';
 export * from './outbox/index.js';
 export * from './webhooks/index.js';
 export * from './graphql/index.js';
+// The gateway's HTTP client for subgraph calls (node:http only), for anything else that calls a subgraph as the gateway does (payment-service's bench).
+export { createSubgraphFetcher, type SubgraphFetcherOptions } from './gateway/subgraph-fetcher.js';
 export * from './complexity/index.js';
 export * from './validation/index.js';
 export * from './config/index.js';

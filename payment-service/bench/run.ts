@@ -3,8 +3,9 @@
  * at 16 and 64 concurrent clients, through
  *   (a) `createTransferWithTransactions` called directly (tracked, with outbox events, as the
  *       resolvers call it),
- *   (b) the subgraph over HTTP (`createTransfer` with a signed context, as the gateway sends it),
- *       served in the bench process (`subgraph`, its clients' `fetch` sharing that process) and
+ *   (b) the subgraph over HTTP (`createTransfer` with a signed context, sent with the gateway's own
+ *       subgraph fetcher, as the gateway sends it; `BENCH_HTTP_CLIENT=fetch` sends it with Node's
+ *       built-in fetch instead, which costs the clients ~3 ms of CPU per request), served in the bench process (`subgraph`, its clients' `fetch` sharing that process) and
  *       from a process of its own (`subgraph-process`, as deployed; bench/subgraph-process.ts),
  *   (c) the same transfer as raw driver calls in one transaction (conditional debit, upserted
  *       credit, two ledger entries, the transfer with its idempotency key): the baseline;
@@ -24,7 +25,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MongoClient, type Db } from 'mongodb';
 import { Redis } from 'ioredis';
-import { OperationStateTracker, createTransferWithTransactions, getWalletId, newWalletFields, signUserContext, withTransaction } from 'core-service';
+import { OperationStateTracker, createSubgraphFetcher, createTransferWithTransactions, getWalletId, newWalletFields, signUserContext, withTransaction } from 'core-service';
 import { createPaymentService, type PaymentService } from '../src/service.js';
 
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5_000);
@@ -43,19 +44,29 @@ const ONLY = (process.env['BENCH_ONLY'] ?? '')
  * seeding left out); summarize with bench/profile-summary.ts.
  */
 const PROFILE_DIR = process.env['BENCH_CPU_PROFILE_DIR'];
-async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+async function profiled<T>(name: string, fn: () => Promise<T>, subgraphProcess?: ChildProcess): Promise<T> {
   if (PROFILE_DIR === undefined) return fn();
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
+  // The subgraph process profiles the same window, written as `<name>.subgraph-process.cpuprofile`.
+  const remote = subgraphProcess === undefined ? undefined : await ask(subgraphProcess, { profile: 'start' });
   try {
     return await fn();
   } finally {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
     session.disconnect();
+    if (remote !== undefined) await ask(subgraphProcess!, { profile: 'stop', file: join(PROFILE_DIR, `${name}.subgraph-process.cpuprofile`) });
   }
+}
+/** Sends the subgraph process a message over its IPC channel and waits for its `{ done: true }`. */
+function ask(child: ChildProcess, message: object): Promise<true> {
+  return new Promise((resolve) => {
+    child.once('message', () => resolve(true));
+    child.send(message);
+  });
 }
 const selected = (mode: string, traffic: string, clients: number): boolean =>
   ONLY.length === 0 || ONLY.some(([m = '*', t = '*', c = '*']) => (m === '*' || m === mode) && (t === '*' || t === traffic) && (c === '*' || c === String(clients)));
@@ -64,6 +75,7 @@ const WALLETS = 200;
 const CONCURRENCY = (process.env['BENCH_CLIENTS'] ?? '16,64').split(',').map(Number);
 const SECRET = randomBytes(32).toString('hex');
 const USER_PERMISSIONS = ['wallet:read:own', 'transfer:create:own'];
+const HTTP_CLIENT = process.env['BENCH_HTTP_CLIENT'] === 'fetch' ? 'fetch' : 'subgraph-fetcher';
 
 /** `helper-untracked`: the helper without crash tracking, to show what the tracking costs. */
 type Mode = 'helper' | 'helper-untracked' | 'subgraph' | 'subgraph-process' | 'raw-driver';
@@ -264,9 +276,10 @@ async function main(): Promise<void> {
     const tracker = service.deps.transferTracker;
     const subgraphProcess = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(new URL('./subgraph-process.ts', import.meta.url))], {
       env: { ...process.env, BENCH_MONGO_URI: mongoUri!, BENCH_DB: db.databaseName, BENCH_REDIS_URL: `redis://127.0.0.1:${redisPort}`, BENCH_SECRET: SECRET, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     children.push(subgraphProcess);
+    const send = HTTP_CLIENT === 'fetch' ? fetch : createSubgraphFetcher({ timeoutMs: 30_000 });
     const [, processUrl] = await waitForLine(subgraphProcess, /subgraph listening (\S+)/);
 
     const figures: Figure[] = [];
@@ -288,7 +301,7 @@ async function main(): Promise<void> {
               return 'ok';
             }
             const headers = signUserContext({ sub: from, tid: tenantId, roles: ['user'], permissions: USER_PERMISSIONS, correlationId: randomUUID() }, SECRET);
-            const response = await fetch(mode === 'subgraph-process' ? processUrl! : url, {
+            const response = await send(mode === 'subgraph-process' ? processUrl! : url, {
               method: 'POST',
               headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...headers },
               body: JSON.stringify({
@@ -301,7 +314,7 @@ async function main(): Promise<void> {
             return 'ok';
           };
           const cpuBefore = { bench: process.cpuUsage(), engine: childCpuMicros(engine.pid), subgraph: childCpuMicros(subgraphProcess.pid) };
-          const measured = await profiled(`${mode}-${traffic}-${clients}`, () => measure(clients, once));
+          const measured = await profiled(`${mode}-${traffic}-${clients}`, () => measure(clients, once), mode === 'subgraph-process' ? subgraphProcess : undefined);
           const bench = process.cpuUsage(cpuBefore.bench);
           const per = (micros: number): number => Math.round(micros / Math.max(1, measured.transfers));
           const cpuMicrosPerTransfer = {
@@ -340,6 +353,7 @@ async function main(): Promise<void> {
       ranAt: new Date().toISOString(),
       machine: { cpus: cpus().length, loadAverageAtStart, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100), node: process.version },
       durationMsPerCase: DURATION_MS,
+      httpClient: HTTP_CLIENT,
       engine: 'scripts/embedded-mongo (child process, replica set rs0)',
       figures,
       ratios,

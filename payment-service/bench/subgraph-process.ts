@@ -1,8 +1,11 @@
 /**
  * The subgraph in a process of its own for the bench's `subgraph-process` mode, as a deployment
  * runs it: its own event loop and core, its HTTP server, driver and outbox relay. Prints
- * `subgraph listening <url>` once it serves; stops on SIGTERM.
+ * `subgraph listening <url>` once it serves; stops on SIGTERM. Over its IPC channel the bench can
+ * ask for a CPU profile of one case's window (`{ profile: 'start' }`, then `{ profile: 'stop', file }`).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
 import { createPaymentService } from '../src/service.js';
@@ -24,6 +27,23 @@ const service = createPaymentService({
 });
 const { url } = await service.start();
 process.stdout.write(`subgraph listening ${url}\n`);
+const session = new Session();
+process.on('message', (message: { profile: 'start' } | { profile: 'stop'; file: string }) => {
+  const done = (): void => void process.send?.({ done: true });
+  if (message.profile === 'start') {
+    session.connect();
+    void session
+      .post('Profiler.enable')
+      .then(() => session.post('Profiler.start'))
+      .then(done);
+  } else {
+    void session.post('Profiler.stop').then(({ profile }) => {
+      writeFileSync(message.file, JSON.stringify(profile));
+      session.disconnect();
+      done();
+    });
+  }
+});
 process.once('SIGTERM', () => {
   void service
     .stop()

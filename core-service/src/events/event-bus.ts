@@ -67,7 +67,8 @@ export interface EmitAllItem {
 
 /** What the bus needs from a webhook manager (kept structural: events do not import webhooks). */
 export interface WebhookEventDispatcher {
-  dispatchEvent(event: IntegrationEvent): Promise<unknown>;
+  /** Queues the deliveries of several events at once (the relay's batch). */
+  dispatchEvents(events: ReadonlyArray<IntegrationEvent>): Promise<unknown>;
 }
 
 export interface EventBusOptions {
@@ -166,6 +167,9 @@ export class EventBus {
   #webhooks: WebhookEventDispatcher | undefined;
   #wakeSubscriber: Redis | undefined;
   readonly #wakeChannel: string;
+  /** A wake-up of the leader is on its way (`#wakeLeader`); `#wakeAgain`: a commit came after it left. */
+  #wakeInFlight = false;
+  #wakeAgain = false;
 
   constructor(options: EventBusOptions) {
     this.#options = options;
@@ -224,7 +228,7 @@ export class EventBus {
     } else {
       await this.publish([event]);
     }
-    if (options.dispatchWebhooks && this.#webhooks) await this.#webhooks.dispatchEvent(event);
+    if (options.dispatchWebhooks && this.#webhooks) await this.#webhooks.dispatchEvents([event]);
     return event;
   }
 
@@ -463,10 +467,33 @@ export class EventBus {
     await this.#outboxStore.addMany(items, session);
     // Wake the relay right after commit (never after an abort): in process when this instance
     // leads, through Redis when another does. The relay's poll is only a fallback.
-    await runAfterCommit(session, async () => {
+    await runAfterCommit(session, () => {
       relay.notify();
-      if (!relay.isLeader) await this.#options.redis.publish(this.#wakeChannel, this.consumerName).catch(() => undefined);
+      if (!relay.isLeader) this.#wakeLeader();
     });
+  }
+
+  /**
+   * Tells the relay leader in another instance that entries are pending. Not awaited by the
+   * commit (the caller's answer does not wait for Redis), and coalesced: while one publish is on
+   * its way, further commits only ask for one more after it, since a single pass of the leader
+   * takes every pending entry. Losing a wake-up costs latency only (the leader's poll).
+   */
+  #wakeLeader(): void {
+    if (this.#wakeInFlight) {
+      this.#wakeAgain = true;
+      return;
+    }
+    this.#wakeInFlight = true;
+    void this.#options.redis
+      .publish(this.#wakeChannel, this.consumerName)
+      .catch(() => undefined)
+      .finally(() => {
+        this.#wakeInFlight = false;
+        if (!this.#wakeAgain) return;
+        this.#wakeAgain = false;
+        this.#wakeLeader();
+      });
   }
 
   async #dispatchWebhooksFor(entries: ReadonlyArray<OutboxEntry<IntegrationEvent>>): Promise<void> {
@@ -476,7 +503,7 @@ export class EventBus {
       this.#logger.warn({ count: flagged.length }, 'outbox entries ask for webhooks but no webhook manager is attached');
       return;
     }
-    for (const entry of flagged) await this.#webhooks.dispatchEvent(entry.event);
+    await this.#webhooks.dispatchEvents(flagged.map((entry) => entry.event));
   }
 
   #subscribe(key: string, matches: (type: string) => boolean, handler: EventHandler, options: SubscribeOptions): () => void {

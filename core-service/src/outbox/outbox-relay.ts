@@ -55,8 +55,17 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
 
   constructor(private readonly options: OutboxRelayOptions<TEvent>) {
     const leaseMs = options.leaseMs ?? 10_000;
-    this.#lease = new RelayLease(options.store.db, options.name ?? `${options.store.db.databaseName}.${options.store.collection.collectionName}`, options.owner ?? randomUUID(), leaseMs);
     this.#pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    // The lease is asked about at most as often as the relay polls: an instance that is not the
+    // holder tries again at its poll (as fast as a holder's death or release can be noticed
+    // anyway), not at every commit's wake-up.
+    this.#lease = new RelayLease(
+      options.store.db,
+      options.name ?? `${options.store.db.databaseName}.${options.store.collection.collectionName}`,
+      options.owner ?? randomUUID(),
+      leaseMs,
+      this.#pollIntervalMs,
+    );
     this.#batchSize = options.batchSize ?? 200;
   }
 
@@ -116,7 +125,7 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
       await this.options.store.markSent(entries.map((entry) => entry._id));
       total += entries.length;
       if (entries.length < this.#batchSize) return total;
-      // A long drain renews the lease between batches so another instance does not take over.
+      // A long drain renews the lease between batches (when due) so another instance does not take over.
       this.#isLeader = await this.#lease.acquire();
       if (!this.#isLeader) return total;
     }

@@ -227,14 +227,26 @@ export class WebhookManager {
 
   /** Queues an integration event as is (its id becomes the delivery id receivers dedupe on). */
   async dispatchEvent(event: IntegrationEvent): Promise<number> {
+    return this.dispatchEvents([event]);
+  }
+
+  /**
+   * Queues several events' deliveries with one read of their tenants' endpoints and one
+   * `addBulk`: the outbox relay hands over a batch of entries at a time, and a read per event
+   * was a database round trip per webhook-flagged event. Returns how many deliveries were queued.
+   */
+  async dispatchEvents(events: ReadonlyArray<IntegrationEvent>): Promise<number> {
+    if (events.length === 0) return 0;
+    const tenants = [...new Set(events.map((event) => event.tenantId))];
     const endpoints = await webhooksCollection(this.#db)
-      .find({ tenantId: event.tenantId, enabled: true }, { projection: { _id: 1, events: 1 } })
+      .find({ tenantId: tenants.length === 1 ? tenants[0]! : { $in: tenants }, enabled: true }, { projection: { _id: 1, tenantId: 1, events: 1 } })
       .toArray();
-    const targets = endpoints.filter((endpoint) => endpoint.events.some((pattern) => matchesEventPattern(pattern, event.type)));
-    if (targets.length === 0) return 0;
-    const body = JSON.stringify(event);
-    await this.#queue.addBulk(
-      targets.map((endpoint) => ({
+    if (endpoints.length === 0) return 0;
+    const jobs = events.flatMap((event) => {
+      const targets = endpoints.filter((endpoint) => endpoint.tenantId === event.tenantId && endpoint.events.some((pattern) => matchesEventPattern(pattern, event.type)));
+      if (targets.length === 0) return [];
+      const body = JSON.stringify(event);
+      return targets.map((endpoint) => ({
         name: JOB_NAME,
         data: {
           webhookId: endpoint._id.toHexString(),
@@ -248,13 +260,14 @@ export class WebhookManager {
           // Same event to the same endpoint is queued once, even when the outbox republishes.
           jobId: `${event.id}-${endpoint._id.toHexString()}`,
           attempts: this.#maxAttempts,
-          backoff: { type: 'exponential', delay: this.#backoffMs },
+          backoff: { type: 'exponential' as const, delay: this.#backoffMs },
           removeOnComplete: { age: 24 * 3600, count: 10_000 },
           removeOnFail: { age: 7 * 24 * 3600 },
         },
-      })),
-    );
-    return targets.length;
+      }));
+    });
+    if (jobs.length > 0) await this.#queue.addBulk(jobs);
+    return jobs.length;
   }
 
   async listDeliveries(tenantId: string, webhookId: string, limit = 50): Promise<WebhookDeliveryRecord[]> {

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import type { IntegrationEvent } from '../../src/events/index.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { MongoClient, type CommandStartedEvent } from 'mongodb';
+import { EventBus, type IntegrationEvent } from '../../src/events/index.js';
 import { withTransaction } from '../../src/database/transaction.js';
 import { createTestFixture } from '../../src/testing/index.js';
 import { createBusForTest } from '../events/support/bus-fixture.js';
@@ -128,6 +129,50 @@ describe('transactional outbox', () => {
     });
     await waitFor(() => received.includes(event.id), { what: 'the leader to publish', timeoutMs: 5_000 });
     expect(follower.bus.getRelay().isLeader).toBe(false);
+  });
+
+  it('an instance that does not hold the lease asks for it at its poll, not at every commit, and its wake-ups of the leader coalesce', async () => {
+    const fixture = createTestFixture({ label: 'leasecalm' });
+    const slow = { pollIntervalMs: 120_000, leaseMs: 120_000 };
+    const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
+    const leader = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment', outbox: slow });
+    await leader.bus.startRelay();
+    await waitFor(() => leader.bus.getRelay().isLeader, { what: 'the first relay to lead' });
+    // The follower on a client of its own, so its commands can be told apart.
+    const client = await new MongoClient(fixture.mongoUri, { monitorCommands: true }).connect();
+    onTestFinished(() => client.close());
+    const leaseCommands: string[] = [];
+    client.on('commandStarted', (event: CommandStartedEvent) => {
+      if (event.command[event.commandName] === 'outbox_relay_leases') leaseCommands.push(event.commandName);
+    });
+    const redis = fixture.redis();
+    const follower = new EventBus({ serviceName: 'payment-service', streamKey: fixture.key('events'), redis, mongo: { client, db: client.db(fixture.dbName('payment')) }, outbox: slow });
+    onTestFinished(() => follower.close());
+    // The first wake-up is held on its way until all twenty commits are done: they must not
+    // wait for it, and what they ask for meanwhile is one more wake-up after it, not nineteen.
+    const published: string[] = [];
+    const publish = redis.publish.bind(redis);
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    redis.publish = (async (channel: string, message: string) => {
+      published.push(channel);
+      if (published.length === 1) await gate;
+      return publish(channel, message);
+    }) as typeof redis.publish;
+    const received: string[] = [];
+    consumer.bus.on('withdrawal.completed', (event) => void received.push(event.id));
+    await consumer.bus.startListening();
+
+    const events = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => withTransaction({ client, fn: (session) => follower.emit('withdrawal.completed', fixture.tenantId, 'u', { i }, { session }) })),
+    );
+    expect(published).toHaveLength(1);
+    openGate();
+    await waitFor(() => events.every((event) => received.includes(event.id)), { what: 'the leader to publish all 20', timeoutMs: 5_000 });
+    expect(published).toHaveLength(2);
+    expect(follower.getRelay().isLeader).toBe(false);
+    // One try for the lease, at the relay's first pass; the 20 commits' wake-ups reuse its answer.
+    expect(leaseCommands).toEqual(['findAndModify']);
   });
 
   it('with two relay instances only the lease holder publishes, so every entry goes out once', async () => {

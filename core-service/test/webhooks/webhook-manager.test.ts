@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { MongoClient, type CommandStartedEvent } from 'mongodb';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { withTransaction } from '../../src/database/transaction.js';
-import { createUnifiedEmitter, type IntegrationEvent } from '../../src/events/index.js';
+import { createIntegrationEvent, createUnifiedEmitter, type IntegrationEvent } from '../../src/events/index.js';
 import { createLogger } from '../../src/logger/index.js';
 import { createTestFixture, type TestFixture } from '../../src/testing/index.js';
 import { createWebhookManager, isPrivateAddress, verifyWebhookSignature, WebhookDestinationError, type CreateWebhookManagerOptions } from '../../src/webhooks/index.js';
@@ -9,7 +11,7 @@ import { waitFor } from '../events/support/conditions.js';
 import { startRecordingReceiver } from './support/recording-receiver.js';
 
 async function createManagerForTest(fixture: TestFixture, options: Partial<CreateWebhookManagerOptions> = {}) {
-  const db = await fixture.db('payment');
+  const db = options.db ?? (await fixture.db('payment'));
   const manager = createWebhookManager({
     db,
     serviceName: 'payment-service',
@@ -82,6 +84,36 @@ describe('webhook manager', () => {
       );
       expect(deliveries[0]).toMatchObject({ eventId: delivered.id, attempt: 1, status: 'succeeded', httpStatus: 200, responseSnippet: 'ok' });
       expect(deliveries[0]!.latencyMs).toBeGreaterThanOrEqual(0);
+    } finally {
+      await manager.close();
+    }
+  });
+
+  it('queues a batch of events of several tenants with one read of the endpoints, each event to its own tenant’s matching endpoints', async () => {
+    const fixture = createTestFixture({ label: 'whbatch' });
+    const client = await new MongoClient(fixture.mongoUri, { monitorCommands: true }).connect();
+    onTestFinished(() => client.close());
+    const reads: string[] = [];
+    client.on('commandStarted', (command: CommandStartedEvent) => {
+      if (command.command['find'] === 'webhooks') reads.push(command.commandName);
+    });
+    const { manager } = await createManagerForTest(fixture, { startWorker: false, db: client.db(fixture.dbName('payment')) });
+    const queue = new Queue('webhooks-payment-service', { connection: fixture.redis(), prefix: fixture.key('bull') });
+    onTestFinished(() => queue.close());
+    const other = `${fixture.tenantId}-b`;
+    try {
+      const a = await manager.register({ tenantId: fixture.tenantId, url: 'https://a.example/hook', events: ['transfer.*'] });
+      const b = await manager.register({ tenantId: other, url: 'https://b.example/hook', events: ['deposit.completed'] });
+      const disabled = await manager.register({ tenantId: other, url: 'https://c.example/hook', events: ['*'] });
+      await manager.update(other, disabled.id, { enabled: false });
+      const event = (tenantId: string, type: string): IntegrationEvent => createIntegrationEvent({ type, tenantId, userId: 'u', data: {}, correlationId: null }) as IntegrationEvent;
+      const events = [event(fixture.tenantId, 'transfer.completed'), event(other, 'transfer.completed'), event(other, 'deposit.completed'), event(fixture.tenantId, 'deposit.completed')];
+
+      reads.length = 0;
+      expect(await manager.dispatchEvents(events)).toBe(2);
+      expect(reads).toEqual(['find']);
+      const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
+      expect(jobs.map((job) => job.id).sort()).toEqual([`${events[0]!.id}-${a.id}`, `${events[2]!.id}-${b.id}`].sort());
     } finally {
       await manager.close();
     }
