@@ -33,7 +33,9 @@ async function startMonitoredPayment(): Promise<{ payment: RunningPayment; recor
   client.on('commandStarted', (event: CommandStartedEvent) => {
     if (commands === null) return;
     const target = event.command[event.commandName];
-    const collection = typeof target === 'string' ? target : '';
+    // `bulkWrite` names its collections in `nsInfo` (`db.collection`).
+    const collection =
+      typeof target === 'string' ? target : event.commandName === 'bulkWrite' ? (event.command['nsInfo'] as Array<{ ns: string }>).map(({ ns }) => ns.slice(ns.indexOf('.') + 1)).join(', ') : '';
     // `autocommit: false` marks every command of a transaction (a retryable write outside one has a txnNumber too).
     const inTransaction = event.command['autocommit'] === false;
     if (inTransaction) commands.push(event.commandName === 'commitTransaction' || event.commandName === 'abortTransaction' ? event.commandName : `${event.commandName} ${collection}`);
@@ -53,11 +55,16 @@ async function startMonitoredPayment(): Promise<{ payment: RunningPayment; recor
   };
 }
 
-/** One movement's minimum: the transfer document (its unique index is the idempotency check), both wallets, both ledger entries in one insert, the three events in one outbox insert, the audit entry, the commit. */
-const TRANSFER_COMMANDS = ['insert transfers', 'findAndModify wallets', 'findAndModify wallets', 'insert transactions', 'insert outbox', 'insert audit_log', 'commitTransaction'];
+/**
+ * One movement's minimum: the transfer document (its unique index is the idempotency check), both
+ * wallets, then one command for what only has to land before the commit (both ledger entries, the
+ * three events' outbox entries, the completion's audit entry), the commit. The raw driver's
+ * transfer in the bench sends five too.
+ */
+const TRANSFER_COMMANDS = ['insert transfers', 'findAndModify wallets', 'findAndModify wallets', 'bulkWrite transactions, outbox, audit_log', 'commitTransaction'];
 
 describe('database round trips per transfer', () => {
-  it('createTransferWithTransactions with the service’s events and tracking sends 7 commands, none of them for tracking', async () => {
+  it('createTransferWithTransactions with the service’s events and tracking sends 5 commands, none of them for tracking', async () => {
     const { payment, record } = await startMonitoredPayment();
     const [admin, alice, bob] = [payment.admin(), payment.user(), payment.user()];
     expect((await payment.graphql(admin, DEPOSIT, { input: { userId: alice.id, amount: 1_000, currency: 'EUR', idempotencyKey: key() } })).errors).toBeUndefined();

@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { ObjectId, type ClientSession, type Collection, type Db, type Filter } from 'mongodb';
 import { runAfterCommit } from '../database/after-commit.js';
+import { joinInsertBatch } from '../database/insert-batch.js';
 import { getCorrelationContext } from '../logger/correlation.js';
 import { paginateCollection, type PaginatedResult } from '../pagination/paginate-collection.js';
 import { AUDIT_LOG_COLLECTION, type AuditActor, type AuditCategory, type AuditEntryDocument, type AuditEvent, type AuditOutcome } from './audit-entry.js';
@@ -52,7 +53,8 @@ export class AuditTrail {
   /** Builds the entry (time, service, actor, correlation and trace ids) and inserts it. */
   async record(event: AuditEvent, options: { session?: ClientSession } = {}): Promise<AuditEntryDocument> {
     const entry = this.toEntry(event);
-    await this.#collection.insertOne(entry, options.session !== undefined ? { session: options.session } : {});
+    // Inside a movement gathering its inserts (openInsertBatch), the entry goes with them.
+    if (!joinInsertBatch(options.session, this.#collection, [entry])) await this.#collection.insertOne(entry, options.session !== undefined ? { session: options.session } : {});
     if (this.#listeners.size > 0) {
       await runAfterCommit(options.session, () => {
         for (const listener of this.#listeners) listener();

@@ -1,4 +1,5 @@
 import { ObjectId, type ClientSession, type Collection, type Db } from 'mongodb';
+import { joinInsertBatch } from '../database/insert-batch.js';
 
 /** What the outbox needs to know about an event; the event itself is stored as is. */
 export interface OutboxEventShape {
@@ -89,6 +90,8 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
           ...(dispatchWebhooks ? { dispatchWebhooks: true } : {}),
         }) as OutboxEntry<TEvent>,
     );
+    // A movement gathering its inserts (openInsertBatch) sends these with its ledger entries.
+    if (joinInsertBatch(session, this.collection, entries as never[])) return entries;
     if (entries.length === 1) await this.collection.insertOne(entries[0] as never, { session });
     else if (entries.length > 1) await this.collection.insertMany(entries as never[], { session, ordered: true });
     return entries;

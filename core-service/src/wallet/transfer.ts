@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
 import { MongoServerError } from 'mongodb';
 import { runAfterCommit } from '../database/after-commit.js';
+import { openInsertBatch } from '../database/insert-batch.js';
 import { withTransaction } from '../database/transaction.js';
 import type { OperationStateTracker } from '../recovery/operation-state-tracker.js';
 import { checkAmount, checkCurrency, type BalanceCaps } from './amount.js';
@@ -214,7 +215,7 @@ function runTransfers(client: MongoClient, queued: readonly QueuedTransfer[], re
     fn: async (session) => {
       const now = new Date();
       const results = await writeTransfers(
-        queued[0]!.params.db,
+        { db: queued[0]!.params.db, client },
         queued.map(({ params, request, transferId }) => planTransfer(params, request, transferId, now)),
         session,
         'insert-first',
@@ -337,7 +338,7 @@ async function writeTransfer(params: TransferParams, request: ValidatedRequest, 
     });
     if (existing !== null) return replay(params, existing, request.requestHash, session);
   }
-  const [result] = await writeTransfers(params.db, [planTransfer(params, request, transferId, new Date())], session, idempotency);
+  const [result] = await writeTransfers({ db: params.db, client: params.client }, [planTransfer(params, request, transferId, new Date())], session, idempotency);
   return result!;
 }
 
@@ -405,9 +406,15 @@ function planTransfer(params: TransferParams, request: ValidatedRequest, transfe
  * Writes planned transfers in the transaction of `session`: the transfer documents first (with
  * `insert-first`, their unique index is the idempotency check, before any wallet is touched;
  * they say `completed` already and only become visible if the rest commits with them), then the
- * wallet writes, the ledger entries in one insert and the events in one emit.
+ * wallet writes, then the ledger entries, the events' outbox entries and their audit entries,
+ * which only have to land before the commit, as one command (`openInsertBatch`).
  */
-async function writeTransfers(db: Db, planned: readonly PlannedTransfer[], session: ClientSession, idempotency: 'insert-first' | 'lookup-first'): Promise<TransferResult[]> {
+async function writeTransfers(
+  { db, client }: { db: Db; client: MongoClient | undefined },
+  planned: readonly PlannedTransfer[],
+  session: ClientSession,
+  idempotency: 'insert-first' | 'lookup-first',
+): Promise<TransferResult[]> {
   const { wallets, transfers, transactions } = walletCollections(db);
   const documents = planned.map(({ transfer }) => transfer);
   const insertTransfers = () => (documents.length === 1 ? transfers.insertOne(documents[0]!, { session }) : transfers.insertMany(documents, { session }));
@@ -433,17 +440,23 @@ async function writeTransfers(db: Db, planned: readonly PlannedTransfer[], sessi
       now: transfer.createdAt,
     }),
   );
-  await transactions.insertMany(entries.flat(), { session });
+  const batch = openInsertBatch(client, session);
+  try {
+    batch.insert(transactions, entries.flat());
+    const emit = planned[0]!.params.emit;
+    if (emit !== undefined) {
+      await emitEvents(
+        emit,
+        planned.flatMap(({ transfer }, index) => transferEvents(transfer, moved[index]!.debited, moved[index]!.credited)),
+        session,
+      );
+    }
+    await batch.flush();
+  } finally {
+    batch.discard();
+  }
   if (idempotency === 'lookup-first') await insertTransfers();
 
-  const emit = planned[0]!.params.emit;
-  if (emit !== undefined) {
-    await emitEvents(
-      emit,
-      planned.flatMap(({ transfer }, index) => transferEvents(transfer, moved[index]!.debited, moved[index]!.credited)),
-      session,
-    );
-  }
   return planned.map(({ transfer }, index) => ({
     transfer,
     debit: entries[index]![0],
