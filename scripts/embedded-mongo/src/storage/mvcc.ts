@@ -89,6 +89,8 @@ export class TransactionManager {
   private readonly garbage = new Map<DocRecord, RecordOwner>();
   /** Oldest snapshot at the last garbage walk. */
   private collectedUpTo = Number.NaN;
+  /** Garbage added since the last walk (pruned at its commit against the snapshot open then). */
+  private readonly fresh = new Set<DocRecord>();
   /**
    * Snapshots kept readable without a transaction (snapshot reads outside transactions), each
    * until its expiry (epoch ms): every version committed after one stays until then.
@@ -152,7 +154,10 @@ export class TransactionManager {
       owner.commitRecord(rec, ts, oldest, txn.keysUnchanged.has(rec));
       // commitRecord already pruned what the current oldest snapshot allows; the rest waits
       // for that snapshot to move.
-      if (rec.older !== null) this.garbage.set(rec, owner);
+      if (rec.older !== null) {
+        this.garbage.set(rec, owner);
+        this.fresh.add(rec);
+      }
     }
     txn.markFinished('committed');
     if (txn.explicit || this.pinExpired) {
@@ -175,10 +180,21 @@ export class TransactionManager {
   collectGarbage(): void {
     if (this.garbage.size === 0) return;
     const oldest = this.oldestSnapshot();
-    // Nothing new became collectable unless the oldest snapshot moved: skip the walk, which
-    // would otherwise be repeated at every commit while one long transaction stays open.
-    if (oldest === this.collectedUpTo) return;
+    if (oldest === this.collectedUpTo) {
+      // What the last walk kept, this snapshot still needs: only garbage added since can have
+      // become collectable (it was pruned against a snapshot that has closed since, while the
+      // oldest came back to the same value: Infinity whenever no transaction is open). The
+      // full walk is skipped, which would otherwise repeat at every commit while one long
+      // transaction stays open.
+      for (const rec of this.fresh) {
+        const owner = this.garbage.get(rec);
+        if (owner !== undefined && !owner.collectRecord(rec, oldest)) this.garbage.delete(rec);
+      }
+      this.fresh.clear();
+      return;
+    }
     this.collectedUpTo = oldest;
+    this.fresh.clear();
     for (const [rec, owner] of this.garbage) {
       if (!owner.collectRecord(rec, oldest)) this.garbage.delete(rec);
     }
@@ -186,6 +202,10 @@ export class TransactionManager {
 
   /** Forgets garbage of a dropped collection. */
   forgetOwner(owner: RecordOwner): void {
-    for (const [rec, o] of this.garbage) if (o === owner) this.garbage.delete(rec);
+    for (const [rec, o] of this.garbage) {
+      if (o !== owner) continue;
+      this.garbage.delete(rec);
+      this.fresh.delete(rec);
+    }
   }
 }

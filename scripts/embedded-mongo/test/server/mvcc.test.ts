@@ -37,6 +37,26 @@ describe('MVCC storage', () => {
     expect(coll.records.get(m!.rec.rid)!.older).toBeNull();
   });
 
+  it('versions kept for a transaction are dropped when it ends, also when the oldest snapshot is back where the last collection left it', async () => {
+    const { engine, coll, insert } = await setup();
+    for (let i = 1; i <= 3; i++) insert({ _id: i, ts: 0 });
+    const index = coll.indexes.get('ts_1')!;
+    // Each round: a transaction is open while a write outside it moves one document; the
+    // transaction then ends with no other open, so the oldest snapshot is "none" every time.
+    for (let i = 1; i <= 3; i++) {
+      const open = engine.begin(true);
+      const writer = engine.begin(false);
+      const [m] = [...runQuery(coll, () => writer, { filter: { _id: i } })];
+      coll.update(writer, m!.rec, { _id: i, ts: i }, m!.doc);
+      void engine.commit(writer);
+      expect(index.tree.size).toBe(4);
+      await engine.commit(open);
+      // The old key (ts 0) of the moved document is gone: an index scan no longer walks it.
+      expect(index.tree.size).toBe(3);
+      expect(coll.records.get(m!.rec.rid)!.older).toBeNull();
+    }
+  });
+
   it('a pinned snapshot (snapshot reads) keeps its versions until the pin expires, then the next commit drops them', async () => {
     const { engine, coll, insert, find } = await setup();
     insert({ _id: 1, ts: 1 });
