@@ -23,6 +23,7 @@ import {
   brandFromEnv,
   requireEnv,
   connectRedis,
+  redisConfigFromEnv,
   contextSecretsFromEnv,
   CORE_DATABASE_NAME,
   createServiceDatabaseAccess,
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const database = createServiceDatabaseAccess(SERVICE_NAME);
   await database.initialize({ brand, uri: env['MONGO_URI'] ?? 'mongodb://localhost:27017' });
   const client = database.getClient();
-  const redis = await connectRedis(env['REDIS_URL'] ?? 'redis://localhost:6379');
+  const redis = await connectRedis(redisConfigFromEnv(env, { clientName: SERVICE_NAME }));
   const configStore = await openServiceConfig({
     db: client.db(CORE_DATABASE_NAME),
     redis,

@@ -6,6 +6,7 @@ import {
   brandFromEnv,
   closeRedis,
   connectRedis,
+  redisConfigFromEnv,
   requireEnv,
   CORE_DATABASE_NAME,
   createConfigStore,
@@ -21,7 +22,6 @@ const env = (name: string, fallback?: string): string => requireEnv(SERVICE_NAME
 
 const brand = brandFromEnv();
 const mongoUri = env('MONGO_URI');
-const redisUrl = env('REDIS_URL');
 const port = Number(env('PORT', '4003'));
 
 const lifecycle = createServiceLifecycle({ serviceName: SERVICE_NAME });
@@ -30,7 +30,7 @@ await database.initialize({ brand, uri: mongoUri });
 const client = database.getClient();
 // core-service's outage policy (fail fast while down, 2 s command timeout, reconnect forever
 // with jitter): features degrade while Redis is down instead of queueing commands behind it.
-const redis = await connectRedis({ url: redisUrl, clientName: SERVICE_NAME });
+const redis = await connectRedis(redisConfigFromEnv({ ...process.env, REDIS_URL: env('REDIS_URL') }, { clientName: SERVICE_NAME }));
 
 // No dynamic keys yet (settings come from the environment); published so `serviceConfigs` knows the service.
 await publishConfigCatalog(client.db(CORE_DATABASE_NAME), SERVICE_NAME);

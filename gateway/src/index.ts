@@ -27,7 +27,7 @@
  *   MAX_BATCH_SIZE            operations allowed in one batched request (default 10)
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { accessTokenKeysFromConfig, brandFromEnv, requireEnv, connectRedis, createServiceLifecycle, DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, getLogger } from 'core-service';
+import { accessTokenKeysFromConfig, brandFromEnv, requireEnv, connectRedis, redisConfigFromEnv, createServiceLifecycle, DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, getLogger } from 'core-service';
 import { createGateway } from 'core-service/gateway';
 import { SUPERGRAPH_PATH } from './compose.js';
 import { subgraphsFromEnv } from './subgraphs.js';
@@ -61,7 +61,7 @@ function tokenKeys() {
 }
 
 const lifecycle = createServiceLifecycle({ serviceName: 'gateway' });
-const redis = await connectRedis(env['REDIS_URL'] ?? 'redis://localhost:6379');
+const redis = await connectRedis(redisConfigFromEnv(env, { clientName: 'gateway' }));
 const mode = env['SUPERGRAPH'] ?? (production ? 'file' : 'introspect');
 // Only the subgraphs that exist in this deployment (see subgraphsFromEnv).
 const subgraphs = subgraphsFromEnv(env, (s) => existsSync(new URL(`../../${s.schemaPath}`, import.meta.url)));

@@ -17,6 +17,7 @@ import {
   brandFromEnv,
   closeRedis,
   connectRedis,
+  redisConfigFromEnv,
   CORE_DATABASE_NAME,
   createServiceDatabaseAccess,
   createServiceLifecycle,
@@ -40,7 +41,6 @@ const positive = (name: string): number | undefined => {
 
 const brand = brandFromEnv();
 const mongoUri = env('MONGO_URI');
-const redisUrl = env('REDIS_URL');
 const port = Number(env('PORT', '4004'));
 const smtpFrom = env('SMTP_FROM', `no-reply@${brand}.example`);
 
@@ -71,7 +71,7 @@ const database = createServiceDatabaseAccess(SERVICE_NAME);
 await database.initialize({ brand, uri: mongoUri });
 // core-service's outage policy (fail fast while down, 2 s command timeout, reconnect forever
 // with jitter): features degrade while Redis is down instead of queueing commands behind it.
-const redis = await connectRedis({ url: redisUrl, clientName: SERVICE_NAME });
+const redis = await connectRedis(redisConfigFromEnv({ ...process.env, REDIS_URL: env('REDIS_URL') }, { clientName: SERVICE_NAME }));
 
 const emailConcurrency = positive('NOTIFICATION_EMAIL_CONCURRENCY');
 const smsConcurrency = positive('NOTIFICATION_SMS_CONCURRENCY');

@@ -4,7 +4,18 @@
  * stored > defaults, live), connections, the service, and a lifecycle that stops everything in
  * reverse order on SIGTERM/SIGINT.
  */
-import { brandFromEnv, closeRedis, connectRedis, requireEnv, CORE_DATABASE_NAME, createServiceDatabaseAccess, createServiceLifecycle, getLogger, openServiceConfig } from 'core-service';
+import {
+  brandFromEnv,
+  closeRedis,
+  connectRedis,
+  redisConfigFromEnv,
+  requireEnv,
+  CORE_DATABASE_NAME,
+  createServiceDatabaseAccess,
+  createServiceLifecycle,
+  getLogger,
+  openServiceConfig,
+} from 'core-service';
 import { createPaymentService, SERVICE_NAME } from './service.js';
 import { ConfiguredPayoutProvider, payoutProviderFor } from './payout/configured-payout-provider.js';
 import { LivePaymentSettings, legacyEnvOverrides, registerPaymentConfigDefaults } from './settings.js';
@@ -13,7 +24,6 @@ const env = (name: string, fallback?: string): string => requireEnv(SERVICE_NAME
 
 const brand = brandFromEnv();
 const mongoUri = env('MONGO_URI');
-const redisUrl = env('REDIS_URL');
 const port = Number(env('PORT', '4002'));
 const isProduction = process.env['NODE_ENV'] === 'production';
 
@@ -23,7 +33,7 @@ await database.initialize({ brand, uri: mongoUri });
 const client = database.getClient();
 // core-service's outage policy (fail fast while down, 2 s command timeout, reconnect forever
 // with jitter): features degrade while Redis is down instead of queueing commands behind it.
-const redis = await connectRedis({ url: redisUrl, clientName: SERVICE_NAME });
+const redis = await connectRedis(redisConfigFromEnv({ ...process.env, REDIS_URL: env('REDIS_URL') }, { clientName: SERVICE_NAME }));
 
 const configStore = await openServiceConfig({
   db: client.db(CORE_DATABASE_NAME),

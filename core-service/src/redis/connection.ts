@@ -105,6 +105,8 @@ export function createRedisClient(config: RedisConfig, role = 'master', url = co
     config.sentinel !== undefined
       ? new Redis({
           ...options,
+          // The servers' own credentials and database come from the URL; Sentinel gives the address.
+          ...urlCredentials(url),
           sentinels: config.sentinel.hosts,
           name: config.sentinel.name,
           ...(config.sentinel.password !== undefined ? { sentinelPassword: config.sentinel.password } : {}),
@@ -112,6 +114,51 @@ export function createRedisClient(config: RedisConfig, role = 'master', url = co
         })
       : new Redis(url, options);
   return watchRedisClient(client, role);
+}
+
+/** The user name, password and database number a `redis://` URL carries (what Sentinel mode still needs from it). */
+function urlCredentials(url: string): Pick<RedisOptions, 'username' | 'password' | 'db'> {
+  if (url === '') return {};
+  const parsed = new URL(url);
+  const db = Number(parsed.pathname.slice(1));
+  return {
+    ...(parsed.username !== '' ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password !== '' ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.pathname.length > 1 && Number.isInteger(db) ? { db } : {}),
+  };
+}
+
+/**
+ * A service's Redis from its environment:
+ *   REDIS_URL                `redis://[user:password@]host:port[/db]` (default redis://localhost:6379)
+ *   REDIS_SENTINELS          `host:port,host:port,...`: find the master through these Sentinels
+ *                            and follow it across failovers; REDIS_URL then gives only the
+ *                            credentials and database
+ *   REDIS_SENTINEL_MASTER    the master group the Sentinels monitor (default `mymaster`)
+ *   REDIS_SENTINEL_PASSWORD  the Sentinels' own password, if they require one
+ * Throws, naming the variable, on a malformed value: a typo must stop start-up, not fall back to
+ * a Redis nobody meant.
+ */
+export function redisConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env, base: Omit<RedisConfig, 'url' | 'sentinel'> = {}): RedisConfig {
+  const url = env['REDIS_URL'] ?? 'redis://localhost:6379';
+  if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw new Error('REDIS_URL must be a redis:// or rediss:// URL');
+  const sentinels = (env['REDIS_SENTINELS'] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (sentinels.length === 0) return { ...base, url };
+  const hosts = sentinels.map((entry) => {
+    const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (match === null || port < 1 || port > 65_535) throw new Error(`REDIS_SENTINELS: '${entry}' is not host:port`);
+    return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+  });
+  const password = env['REDIS_SENTINEL_PASSWORD'];
+  return {
+    ...base,
+    url,
+    sentinel: { hosts, name: env['REDIS_SENTINEL_MASTER'] ?? 'mymaster', ...(password !== undefined && password !== '' ? { password } : {}) },
+  };
 }
 
 /** Waits for `ready`, rejecting on timeout; the client keeps reconnecting either way. */

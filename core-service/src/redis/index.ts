@@ -12,6 +12,7 @@ export {
   waitForRedisReady,
   watchRedisClient,
   quitRedisClient,
+  redisConfigFromEnv,
 } from './connection.js';
 export type { RedisConfig, RedisSentinelConfig, RedisReplicaConfig, RedisMode, RedisConnectionStats } from './connection.js';
 export { computeReconnectDelay } from './reconnect-backoff.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { closeRedis, connectRedis, getRedis, getRedisConnectionStats } from '../../src/redis/index.js';
+import { closeRedis, connectRedis, getRedis, getRedisConnectionStats, redisConfigFromEnv } from '../../src/redis/index.js';
 import { nextEvent, startRedisSentinel, startRedisServer } from '../../src/testing/index.js';
 
 afterEach(async () => {
@@ -15,17 +15,23 @@ describe('connectRedis with Sentinel', () => {
     const sentinel = await startRedisSentinel({ masterPort: master.port, downAfterMs: 500 });
     onTestFinished(() => sentinel.stop());
 
-    await connectRedis({
-      url: master.url,
-      sentinel: { hosts: [{ host: sentinel.host, port: sentinel.port }], name: sentinel.masterName },
-      reconnectDelay: 50,
-      maxReconnectDelay: 500,
-      // WAIT below blocks server-side for as long as the replica takes to acknowledge; on a
-      // loaded machine that exceeds the 2 s default that fails calls to a frozen server.
-      commandTimeout: 10_000,
-    });
+    // As a service configures it: from its environment. REDIS_URL names a host nobody listens
+    // on (only its database number counts here): the master's address comes from Sentinel.
+    const config = redisConfigFromEnv(
+      { REDIS_URL: 'redis://nowhere.invalid:1/3', REDIS_SENTINELS: ` ${sentinel.host}:${sentinel.port} , `, REDIS_SENTINEL_MASTER: sentinel.masterName },
+      {
+        reconnectDelay: 50,
+        maxReconnectDelay: 500,
+        // WAIT below blocks server-side for as long as the replica takes to acknowledge; on a
+        // loaded machine that exceeds the 2 s default that fails calls to a frozen server.
+        commandTimeout: 10_000,
+      },
+    );
+    await connectRedis(config);
     expect(getRedisConnectionStats()).toMatchObject({ connected: true, mode: 'sentinel' });
     expect(await serverPort()).toBe(master.port);
+    // Database 3, from the URL.
+    expect(((await getRedis().call('CLIENT', 'INFO')) as string).match(/ db=(\d+)/)?.[1]).toBe('3');
     await getRedis().set('before-failover', '1');
     // The replica must hold the data before the master dies, or the failover would lose it.
     expect(await getRedis().call('WAIT', '1', '8000')).toBe(1);
@@ -50,6 +56,28 @@ describe('connectRedis with Sentinel', () => {
     await getRedis().set('after-failover', '2');
     expect(await getRedis().get('after-failover')).toBe('2');
   }, 40_000);
+});
+
+describe('redisConfigFromEnv', () => {
+  it('reads a plain URL, Sentinels with their master group and password, and refuses malformed values naming the variable', () => {
+    expect(redisConfigFromEnv({}, { clientName: 'x' })).toEqual({ clientName: 'x', url: 'redis://localhost:6379' });
+    expect(redisConfigFromEnv({ REDIS_URL: 'rediss://:p%40ss@cache:6380/2' })).toEqual({ url: 'rediss://:p%40ss@cache:6380/2' });
+    expect(redisConfigFromEnv({ REDIS_SENTINELS: 's1:26379,[::1]:26380', REDIS_SENTINEL_PASSWORD: 'sp' })).toEqual({
+      url: 'redis://localhost:6379',
+      sentinel: {
+        hosts: [
+          { host: 's1', port: 26379 },
+          { host: '::1', port: 26380 },
+        ],
+        name: 'mymaster',
+        password: 'sp',
+      },
+    });
+    expect(redisConfigFromEnv({ REDIS_SENTINELS: 's1:1', REDIS_SENTINEL_MASTER: 'payments' }).sentinel).toEqual({ hosts: [{ host: 's1', port: 1 }], name: 'payments' });
+    expect(() => redisConfigFromEnv({ REDIS_URL: 'localhost:6379' })).toThrow('REDIS_URL must be a redis:// or rediss:// URL');
+    expect(() => redisConfigFromEnv({ REDIS_SENTINELS: 's1:26379,s2' })).toThrow("REDIS_SENTINELS: 's2' is not host:port");
+    expect(() => redisConfigFromEnv({ REDIS_SENTINELS: 's1:99999' })).toThrow("REDIS_SENTINELS: 's1:99999' is not host:port");
+  });
 });
 
 /** The port of the server the process-wide connection is talking to right now. */
