@@ -114,6 +114,8 @@ async function writeAward(deps: BonusDeps, session: ClientSession, templateId: s
   await createTransferWithTransactions(
     {
       db: deps.paymentDb,
+      // Its ledger, outbox and audit inserts go as one bulkWrite (the helper's insert batch).
+      client: deps.client,
       tenantId: params.tenantId,
       fromUserId: pickBonusPool(deps.poolShards),
       fromSystemAccount: true,

@@ -55,7 +55,7 @@ export async function resolveBonus(
  * unmatched per balance type.) Keys derive from the award, so a retried body cannot pay twice.
  */
 async function moveResolvedCredit(deps: BonusDeps, session: ClientSession, bonus: UserBonus): Promise<void> {
-  const common = { db: deps.paymentDb, tenantId: bonus.tenantId, amount: bonus.amount, currency: bonus.currency, meta: { bonusId: bonus.id }, emit: deps.emit };
+  const common = { db: deps.paymentDb, client: deps.client, tenantId: bonus.tenantId, amount: bonus.amount, currency: bonus.currency, meta: { bonusId: bonus.id }, emit: deps.emit };
   const isConversion = bonus.status === 'CONVERTED';
   await createTransferWithTransactions(
     {
