@@ -71,6 +71,8 @@ function ask(child: ChildProcess, message: object): Promise<true> {
 const selected = (mode: string, traffic: string, clients: number): boolean =>
   ONLY.length === 0 || ONLY.some(([m = '*', t = '*', c = '*']) => (m === '*' || m === mode) && (t === '*' || t === traffic) && (c === '*' || c === String(clients)));
 const WALLETS = 200;
+/** How long the processes are watched idle before the cases. */
+const IDLE_MS = 3_000;
 /** `BENCH_CLIENTS=1,16` overrides (1 client: one transfer's own latency, nothing queued or conflicting). */
 const CONCURRENCY = (process.env['BENCH_CLIENTS'] ?? '16,64').split(',').map(Number);
 const SECRET = randomBytes(32).toString('hex');
@@ -282,6 +284,18 @@ async function main(): Promise<void> {
     const send = HTTP_CLIENT === 'fetch' ? fetch : createSubgraphFetcher({ timeoutMs: 30_000 });
     const [, processUrl] = await waitForLine(subgraphProcess, /subgraph listening (\S+)/);
 
+    // What each process burns with no transfer running (pollers, consumers, health reports): a
+    // fixed cost per second, which a case's CPU-per-transfer figure includes divided by its rate.
+    const idleBefore = { bench: process.cpuUsage(), engine: childCpuMicros(engine.pid), subgraph: childCpuMicros(subgraphProcess.pid) };
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleBench = process.cpuUsage(idleBefore.bench);
+    const perSecond = (micros: number): number => Math.round(micros / IDLE_MS);
+    const idleCpuMillisPerSecond = {
+      bench: perSecond(idleBench.user + idleBench.system),
+      engine: perSecond(childCpuMicros(engine.pid) - idleBefore.engine),
+      subgraphProcess: perSecond(childCpuMicros(subgraphProcess.pid) - idleBefore.subgraph),
+    };
+    process.stdout.write(`idle CPU ms per s: bench ${idleCpuMillisPerSecond.bench}, engine ${idleCpuMillisPerSecond.engine}, subgraph process ${idleCpuMillisPerSecond.subgraphProcess}\n`);
     const figures: Figure[] = [];
     for (const traffic of ['spread', 'one-wallet'] as Traffic[]) {
       for (const clients of CONCURRENCY) {
@@ -354,6 +368,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, loadAverageAtStart, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100), node: process.version },
       durationMsPerCase: DURATION_MS,
       httpClient: HTTP_CLIENT,
+      idleCpuMillisPerSecond,
       engine: 'scripts/embedded-mongo (child process, replica set rs0)',
       figures,
       ratios,
