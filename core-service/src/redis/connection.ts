@@ -96,7 +96,28 @@ export function watchRedisClient(client: Redis, label: string): Redis {
     if (isDown) getLogger().info({ redis: label }, 'redis connection restored');
     isDown = false;
   });
+  resubscribeUntilConfirmed(client);
   return client;
+}
+
+/**
+ * ioredis resubscribes after a reconnect only to the channels the server confirmed, and sends
+ * that resubscription at `ready` without handling its answer: when the connection drops again
+ * before the answer, the rejection is unhandled (which ends a Node process by default) and the
+ * channels are forgotten for good (live pushes and cache invalidations stop until a restart). A
+ * subscription command therefore answers 0 instead of failing and is sent again at the next
+ * `ready`, until the server confirms it; subscribing twice to one channel is harmless.
+ */
+function resubscribeUntilConfirmed(client: Redis): void {
+  for (const name of ['subscribe', 'psubscribe', 'ssubscribe'] as const) {
+    const send = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    const subscribe = (...args: unknown[]): Promise<unknown> =>
+      send(...args).catch(() => {
+        client.once('ready', () => void subscribe(...args));
+        return 0;
+      });
+    Object.defineProperty(client, name, { value: subscribe, configurable: true, writable: true });
+  }
 }
 
 export function createRedisClient(config: RedisConfig, role = 'master', url = config.url): Redis {

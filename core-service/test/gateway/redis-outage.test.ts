@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSessionCache } from '../../src/auth/index.js';
 import { createIntegrationEvent } from '../../src/events/index.js';
 import { sha256Hex } from '../../src/gateway/index.js';
+import { guardAdapterClients } from '../../src/gateway/live/socket-transport.js';
 import { createRedisClient, quitRedisClient, redisDegradations, resetRedisDegradations, waitForRedisReady } from '../../src/redis/index.js';
 import { createTestFixture, startRedisServer, waitFor, type RedisServerHandle } from '../../src/testing/index.js';
 import { startGatewayHarness, type GatewayHarness } from './gateway-fixture.js';
@@ -146,6 +147,42 @@ describe('gateway while Redis is down', () => {
       expect(socket.connected).toBe(true);
     } finally {
       socket.disconnect();
+    }
+  });
+});
+
+describe("the socket.io adapter's Redis clients while Redis is down", () => {
+  it('a broadcast answers 0 instead of rejecting, and a subscription the outage refused (ioredis forgets those) is made once Redis is back', async () => {
+    const own = await startRedisServer();
+    const options = { url: own.url, reconnectDelay: 20, maxReconnectDelay: 100 };
+    const [pub, sub, probe] = [createRedisClient(options), createRedisClient(options), createRedisClient(options)];
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      await Promise.all([pub, sub, probe].map((client) => waitForRedisReady(client, 5_000)));
+      guardAdapterClients(pub, sub);
+      await own.kill();
+      await waitFor(() => pub.status !== 'ready' && sub.status !== 'ready', { what: 'the clients to notice' });
+
+      // Unguarded, both reject (no offline queue) and the adapter handles neither; the
+      // subscription is guarded by every core-service connection (watchRedisClient).
+      expect(await pub.publish('adapter-outage', 'lost')).toBe(0);
+      expect(await sub.subscribe('adapter-outage')).toBe(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+
+      await own.restart();
+      await waitFor(async () => probe.status === 'ready' && pub.status === 'ready' && Number(((await probe.call('PUBSUB', 'NUMSUB', 'adapter-outage')) as [string, number])[1]) === 1, {
+        what: 'the refused subscription to be made on reconnect',
+      });
+      const received = new Promise<string>((resolve) => sub.once('message', (_channel: string, message: string) => resolve(message)));
+      expect(await pub.publish('adapter-outage', 'after')).toBe(1);
+      expect(await received).toBe('after');
+    } finally {
+      process.off('unhandledRejection', record);
+      for (const client of [pub, sub, probe]) client.disconnect();
+      await own.stop();
     }
   });
 });

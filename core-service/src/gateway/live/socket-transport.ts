@@ -37,7 +37,7 @@ export interface SocketTransportOptions {
 export async function createSocketTransport(options: SocketTransportOptions): Promise<{ io: SocketServer; close(): Promise<void> }> {
   const pub = await duplicateConnection(options.redis);
   const sub = await duplicateConnection(options.redis);
-  quietUnsubscribes(sub);
+  guardAdapterClients(pub, sub);
   const io = new SocketServer(options.httpServer, {
     path: '/socket.io',
     cors: { origin: [...options.allowedOrigins], credentials: true },
@@ -175,14 +175,23 @@ function toFormatted(error: unknown) {
 }
 
 /**
- * @socket.io/redis-adapter's `close()` unsubscribes without handling the answers: when Redis is
- * down at shutdown each of those calls becomes an unhandled rejection (and can crash a process
- * run with --unhandled-rejections=throw). The connection is disconnected right after anyway, so
- * a failed unsubscribe loses nothing; patched here because the adapter offers no option for it.
+ * @socket.io/redis-adapter sends commands without handling their answers, and with Redis down
+ * each becomes an unhandled rejection, which ends a Node process by default
+ * (--unhandled-rejections=throw). Patched here because the adapter offers no option for it:
+ * - `publish` (every broadcast and inter-instance request): a broadcast while Redis is down
+ *   still reaches this instance's sockets, and other instances' would be lost anyway; answered 0.
+ * - `unsubscribe` / `punsubscribe` (its `close()`): the connection is dropped right after, so a
+ *   failed one loses nothing.
+ * Its `subscribe` / `psubscribe` are covered by every core-service connection's own guard
+ * (`watchRedisClient`: sent again at the next `ready` until confirmed).
  */
-function quietUnsubscribes(client: Redis): void {
-  for (const name of ['unsubscribe', 'punsubscribe'] as const) {
-    const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
-    Object.defineProperty(client, name, { value: (...args: unknown[]) => original(...args).catch(() => 0), configurable: true, writable: true });
-  }
+export function guardAdapterClients(pub: Redis, sub: Redis): void {
+  quiet(pub, 'publish');
+  quiet(sub, 'unsubscribe');
+  quiet(sub, 'punsubscribe');
+}
+
+function quiet(client: Redis, name: 'publish' | 'unsubscribe' | 'punsubscribe'): void {
+  const send = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+  Object.defineProperty(client, name, { value: (...args: unknown[]) => send(...args).catch(() => 0), configurable: true, writable: true });
 }
