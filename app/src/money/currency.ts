@@ -1,10 +1,11 @@
 /**
- * The exponent of each currency's minor unit, as the platform moves them (the same table as
- * core-service/src/wallet/currency.ts, which the app cannot import: it is server code and the app
- * knows the platform only through its public API). A currency missing here falls back to what
- * the browser's ICU data says, which is right for every ISO 4217 code.
+ * The exponent of each currency's minor unit, as the platform moves them: the same table as
+ * core-service/src/wallet/currency.ts, which the app does not import (it is server code and the
+ * app knows the platform only through its public API); test/unit/currency.test.ts fails when the
+ * two differ. A currency missing here falls back to what the browser's ICU data says, which is
+ * right for every ISO 4217 code.
  */
-const EXPONENTS: Readonly<Record<string, number>> = {
+export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = {
   EUR: 2,
   USD: 2,
   GBP: 2,
@@ -37,7 +38,7 @@ const EXPONENTS: Readonly<Record<string, number>> = {
 };
 
 export function currencyExponent(currency: string): number {
-  const known = EXPONENTS[currency];
+  const known = CURRENCY_EXPONENTS[currency];
   if (known !== undefined) return known;
   try {
     return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
