@@ -15,7 +15,10 @@ export default defineConfig({
     // One MongoDB engine and one private redis-server for the whole run.
     globalSetup: ['./test/global-setup.ts'],
     env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent' },
-    testTimeout: 60_000,
+    // Deliveries are awaited on conditions, bounded generously (45 s each): on a loaded 2-core CI
+    // machine running every package's suite at once, one file took 450 s and a 15 s bound on an
+    // email failed. The bounds catch a delivery that never comes, they time nothing.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
   },
 });

@@ -37,7 +37,7 @@ describe('preferences', () => {
     expect(answer.errors).toBeUndefined();
     await running.sources.transfer(alice.id, bob.id, 100);
     await running.sources.publish('auth.password_changed', bob.id, { at: '2026-12-05T10:00:00.000Z', clientAddress: '203.0.113.9' });
-    const mail = await running.smtp.waitFor((m) => m.to.includes(bob.email), 15_000);
+    const mail = await running.smtp.waitFor((m) => m.to.includes(bob.email), 45_000);
     expect(mail.subject).toBe('Your password was changed');
     await waitFor(async () => (await running.service.events.getStats()).pending === 0, { what: 'both events handled' });
     const notifications = await running.service.deps.store.notifications.find({ userId: bob.id }).toArray();
@@ -103,7 +103,7 @@ describe('templates and test sends', () => {
     const mallory = await running.sources.register({ displayName: '<script>alert(1)</script>' });
     const bob = await running.sources.register();
     await running.sources.transfer(mallory.id, bob.id, 4_200);
-    const mail = await running.smtp.waitFor((m) => m.to.includes(bob.email), 15_000);
+    const mail = await running.smtp.waitFor((m) => m.to.includes(bob.email), 45_000);
     expect(mail.subject).toBe('Incoming: €42.00');
     expect(mail.text).toBe('Hi! <script>alert(1)</script> paid €42.00.');
     expect(mail.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -133,7 +133,7 @@ describe('templates and test sends', () => {
     const alice = await running.sources.register({ displayName: 'Alice' });
     const bob = await running.sources.register();
     await running.sources.transfer(alice.id, bob.id, 300);
-    const mail = await running.smtp.waitFor((m) => m.to.includes(bob.email), 15_000);
+    const mail = await running.smtp.waitFor((m) => m.to.includes(bob.email), 45_000);
     expect(mail.subject).toBe('You received €3.00');
   });
 
@@ -143,12 +143,12 @@ describe('templates and test sends', () => {
     const email = await running.graphql(admin, TEST_SEND, { channel: 'EMAIL', to: 'Ops@Example.test' });
     expect(email.errors).toBeUndefined();
     expect(email.data.sendTestNotification).toMatchObject({ channel: 'EMAIL', status: 'QUEUED', provider: 'smtp', attempts: 0 });
-    const mail = await running.smtp.waitFor((m) => m.to.includes('ops@example.test'), 15_000);
+    const mail = await running.smtp.waitFor((m) => m.to.includes('ops@example.test'), 45_000);
     expect(mail.subject).toBe('Test notification');
 
     const sms = await running.graphql(admin, TEST_SEND, { channel: 'SMS', to: '+4915112345670' });
     expect(sms.errors).toBeUndefined();
-    await running.twilio.waitFor((m) => m.to === '+4915112345670', 15_000);
+    await running.twilio.waitFor((m) => m.to === '+4915112345670', 45_000);
 
     const user = await running.sources.register();
     await waitFor(async () => (await running.service.deps.store.recipient(user.id)) !== null, { what: 'the user known' });
@@ -175,7 +175,7 @@ describe('metrics', () => {
     const alice = await running.sources.register();
     const bob = await running.sources.register();
     await running.sources.transfer(alice.id, bob.id, 100);
-    await running.smtp.waitFor((m) => m.to.includes(bob.email), 15_000);
+    await running.smtp.waitFor((m) => m.to.includes(bob.email), 45_000);
     await running.graphql(running.user(bob.id), 'query { unreadNotificationCount }');
     const text = await waitFor(
       async () => {

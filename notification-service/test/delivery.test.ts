@@ -8,7 +8,7 @@ describe('from events to messages', () => {
     const bob = await running.sources.register({ displayName: 'Bob' });
     await running.sources.transfer(alice.id, bob.id, 1_250);
 
-    const mail = await running.smtp.waitFor((m) => m.to.includes(bob.email), 15_000);
+    const mail = await running.smtp.waitFor((m) => m.to.includes(bob.email), 45_000);
     expect(mail.subject).toBe('You received €12.50');
     expect(mail.text).toContain('Alice sent you €12.50');
     expect(mail.html).toContain('<p>Alice sent you €12.50.</p>');
@@ -42,10 +42,10 @@ describe('from events to messages', () => {
     await running.sources.transfer(alice.id, bob.id, 500, 'EUR', first.id);
     // A later event from the same source: once it is delivered, the duplicate was handled before it.
     await running.sources.transfer(alice.id, bob.id, 700);
-    await running.smtp.waitFor((m) => m.to.includes(bob.email) && m.subject === 'You received €7.00', 15_000);
+    await running.smtp.waitFor((m) => m.to.includes(bob.email) && m.subject === 'You received €7.00', 45_000);
     await waitFor(async () => (await running.service.events.getStats()).pending === 0, { what: 'every event acknowledged' });
     // Sends run in parallel, so the first transfer's email may arrive after the later one's.
-    await running.smtp.waitFor((m) => m.to.includes(bob.email) && m.subject === 'You received €5.00', 15_000);
+    await running.smtp.waitFor((m) => m.to.includes(bob.email) && m.subject === 'You received €5.00', 45_000);
     const received = running.smtp.messages().filter((m) => m.to.includes(bob.email));
     expect(received.map((m) => m.subject).sort()).toEqual(['You received €5.00', 'You received €7.00']);
     expect(await running.service.deps.store.notifications.countDocuments({ userId: bob.id })).toBe(2);
@@ -55,7 +55,7 @@ describe('from events to messages', () => {
     const running = await startNotification();
     const carol = await running.sources.register({ phone: '+4915112345678' });
     await running.sources.otp(carol.id, 'SMS', '+4915112345678', '493817');
-    const sms = await running.twilio.waitFor((m) => m.to === '+4915112345678', 15_000);
+    const sms = await running.twilio.waitFor((m) => m.to === '+4915112345678', 45_000);
     expect(sms.body).toContain('493817');
     expect(sms.from).toBe('+15005550006');
 
@@ -74,7 +74,7 @@ describe('from events to messages', () => {
     const running = await startNotification();
     const dave = await running.sources.register({ phone: '+4915112345679' });
     await running.sources.otp(dave.id, 'SMS', '+4915112345679', '111222');
-    await running.twilio.waitFor((m) => m.to === '+4915112345679', 15_000);
+    await running.twilio.waitFor((m) => m.to === '+4915112345679', 45_000);
     const [delivery] = await deliveriesOf(running, dave.id);
     const response = await fetch(running.url.replace('/graphql', '/providers/twilio/status') + `?deliveryId=${delivery!._id}`, {
       method: 'POST',
@@ -92,7 +92,7 @@ describe('from events to messages', () => {
     const me = running.user(erin.id);
     expect((await running.graphql(me, 'mutation { updateNotificationPreferences(input: { locale: "de-AT" }) { locale } }')).data).toEqual({ updateNotificationPreferences: { locale: 'de-AT' } });
     await running.sources.otp(erin.id, 'EMAIL', 'verify-me@example.test', '864209');
-    const mail = await running.smtp.waitFor((m) => m.to.includes('verify-me@example.test'), 15_000);
+    const mail = await running.smtp.waitFor((m) => m.to.includes('verify-me@example.test'), 45_000);
     expect(mail.subject).toBe('Ihr Bestätigungscode');
     expect(mail.text).toContain('864209');
   });

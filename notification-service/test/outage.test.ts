@@ -38,7 +38,7 @@ describe('provider outages', () => {
     const user = await running.sources.register({ phone: '+4915112345671' });
     await running.sources.otp(user.id, 'SMS', '+4915112345671', '123123');
     await running.sources.otp(user.id, 'EMAIL', user.email, '456456');
-    const mail = await running.smtp.waitFor((m) => m.to.includes(user.email), 15_000);
+    const mail = await running.smtp.waitFor((m) => m.to.includes(user.email), 45_000);
     expect(mail.text).toContain('456456');
     await waitFor(async () => (await deliveriesOf(running, user.id)).find((d) => d.channel === 'SMS')?.status === 'FAILED', { what: 'the SMS delivery failed', timeoutMs: 20_000 });
     const sms = (await deliveriesOf(running, user.id)).find((d) => d.channel === 'SMS');
@@ -89,7 +89,7 @@ describe('provider outages', () => {
     const alice = await running.sources.register();
     const bob = await running.sources.register();
     await running.sources.transfer(alice.id, bob.id, 100);
-    await fallback.waitFor((m) => m.to.includes(bob.email), 15_000);
+    await fallback.waitFor((m) => m.to.includes(bob.email), 45_000);
     await waitFor(async () => (await deliveriesOf(running, bob.id)).find((d) => d.channel === 'EMAIL')?.status === 'SENT', { what: 'the delivery recorded' });
     expect((await deliveriesOf(running, bob.id)).find((d) => d.channel === 'EMAIL')).toMatchObject({ provider: 'smtp-fallback', attempts: 2 });
     expect(running.service.workers.breakerStates()).toEqual({ smtp: 'open', 'smtp-fallback': 'closed' });
