@@ -34,8 +34,9 @@ export class AuditSealer {
   #lastRetention = 0;
 
   constructor(private readonly options: AuditSealerOptions) {
-    this.#lease = new RelayLease(options.db, 'audit-sealer', randomUUID(), options.leaseMs ?? 10_000);
     this.#pollIntervalMs = options.pollIntervalMs ?? 500;
+    // Asked about at most once per poll, as the outbox relay does: not at every recorded entry's wake-up.
+    this.#lease = new RelayLease(options.db, 'audit-sealer', randomUUID(), options.leaseMs ?? 10_000, this.#pollIntervalMs);
     this.#retentionIntervalMs = options.retentionIntervalMs ?? 3_600_000;
   }
 
