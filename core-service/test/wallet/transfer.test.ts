@@ -5,6 +5,7 @@ import { Long, type ClientSession, type Db, type MongoClient } from 'mongodb';
 import { createTestFixture } from '../../src/testing/index.js';
 import {
   COLLECTION_NAMES,
+  CORE_ERRORS,
   OperationStateTracker,
   debitQueue,
   WALLET_ERRORS,
@@ -30,6 +31,21 @@ const key = (label = 'k'): string => `${label}-${process.pid}-${Date.now()}-${ke
 
 async function deposit(ctx: Awaited<ReturnType<typeof setup>>, userId: string, amount: number): Promise<void> {
   await createTransferWithTransactions({ ...ctx.base, fromUserId: FUNDING, toUserId: userId, amount, type: 'deposit', fromSystemAccount: true, idempotencyKey: key('dep') });
+}
+
+/**
+ * Sends a transfer as a client does: a retryable conflict (the transaction's retry budget ran out
+ * while many writers raced for one wallet, which a loaded machine makes likely) is sent again
+ * with the same idempotency key, until the transfer is decided (done or refused).
+ */
+async function transferUntilDecided(params: TransferParams, options: Parameters<typeof createTransferWithTransactions>[1]) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createTransferWithTransactions(params, options);
+    } catch (error) {
+      if (attempt >= 5 || (error as { code?: string }).code !== CORE_ERRORS.TransactionConflict) throw error;
+    }
+  }
 }
 
 async function balanceOf(db: Db, tenantId: string, userId: string): Promise<number | undefined> {
@@ -290,7 +306,7 @@ describe('createTransferWithTransactions', () => {
     const ctx = await setup();
     await deposit(ctx, 'alice', 1_000);
     const params = { ...ctx.base, fromUserId: 'alice', toUserId: 'bob', amount: 100, idempotencyKey: key() };
-    const results = await Promise.all(Array.from({ length: 8 }, () => createTransferWithTransactions(params, debitQueue === null ? { debitQueue } : {})));
+    const results = await Promise.all(Array.from({ length: 8 }, () => transferUntilDecided(params, debitQueue === null ? { debitQueue } : {})));
     expect(new Set(results.map((r) => r.transfer.id)).size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     expect(await balanceOf(ctx.db, ctx.tenantId, 'alice')).toBe(900);
@@ -305,7 +321,7 @@ describe('createTransferWithTransactions', () => {
     await deposit(ctx, 'alice', 1_000);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 16 }, (_, i) =>
-        createTransferWithTransactions({ ...ctx.base, fromUserId: 'alice', toUserId: `u${i % 4}`, amount: 100, idempotencyKey: key() }, debitQueue === null ? { debitQueue } : {}),
+        transferUntilDecided({ ...ctx.base, fromUserId: 'alice', toUserId: `u${i % 4}`, amount: 100, idempotencyKey: key() }, debitQueue === null ? { debitQueue } : {}),
       ),
     );
     const failed = outcomes.filter((o) => o.status === 'rejected');
