@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { getLogger } from '../logger/logger.js';
 import { computeReconnectDelay } from './reconnect-backoff.js';
+import { isRedisConnectionError } from './redis-fallback.js';
 
 export interface RedisSentinelConfig {
   hosts: Array<{ host: string; port: number }>;
@@ -105,19 +106,37 @@ export function watchRedisClient(client: Redis, label: string): Redis {
  * that resubscription at `ready` without handling its answer: when the connection drops again
  * before the answer, the rejection is unhandled (which ends a Node process by default) and the
  * channels are forgotten for good (live pushes and cache invalidations stop until a restart). A
- * subscription command therefore answers 0 instead of failing and is sent again at the next
- * `ready`, until the server confirms it; subscribing twice to one channel is harmless.
+ * subscription command that fails for want of a connection therefore answers 0 and is sent again
+ * at the next `ready`, until the server confirms it; subscribing twice to one channel is
+ * harmless. Any other error (a refused ACL) still fails the call.
  */
 function resubscribeUntilConfirmed(client: Redis): void {
   for (const name of ['subscribe', 'psubscribe', 'ssubscribe'] as const) {
-    const send = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
-    const subscribe = (...args: unknown[]): Promise<unknown> =>
-      send(...args).catch(() => {
-        client.once('ready', () => void subscribe(...args));
-        return 0;
-      });
-    Object.defineProperty(client, name, { value: subscribe, configurable: true, writable: true });
+    wrapRedisCommand(client, name, (send) => {
+      const subscribe = (...args: unknown[]): Promise<unknown> =>
+        send(...args).catch((error: unknown) => {
+          if (!isRedisConnectionError(error)) throw error;
+          client.once('ready', () => void subscribe(...args));
+          return 0;
+        });
+      return subscribe;
+    });
   }
+}
+
+type RedisCommandCall = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * Replaces one command method of `client` with `wrap(original)`: for commands that code we do
+ * not own (ioredis itself, the Socket.IO adapter) sends without handling the answer.
+ */
+export function wrapRedisCommand(
+  client: Redis,
+  name: 'publish' | 'subscribe' | 'psubscribe' | 'ssubscribe' | 'unsubscribe' | 'punsubscribe',
+  wrap: (send: RedisCommandCall) => RedisCommandCall,
+): void {
+  const send = client[name].bind(client) as RedisCommandCall;
+  Object.defineProperty(client, name, { value: wrap(send), configurable: true, writable: true });
 }
 
 export function createRedisClient(config: RedisConfig, role = 'master', url = config.url): Redis {

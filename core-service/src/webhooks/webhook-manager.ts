@@ -222,16 +222,12 @@ export class WebhookManager {
       data: payload,
       correlationId: getCorrelationId() ?? null,
     });
-    return this.dispatchEvent(event);
-  }
-
-  /** Queues an integration event as is (its id becomes the delivery id receivers dedupe on). */
-  async dispatchEvent(event: IntegrationEvent): Promise<number> {
     return this.dispatchEvents([event]);
   }
 
   /**
-   * Queues several events' deliveries with one read of their tenants' endpoints and one
+   * Queues integration events as they are (each id becomes the delivery id receivers dedupe on),
+   * several events' deliveries with one read of their tenants' endpoints and one
    * `addBulk`: the outbox relay hands over a batch of entries at a time, and a read per event
    * was a database round trip per webhook-flagged event. Returns how many deliveries were queued.
    */

@@ -187,6 +187,27 @@ describe("the socket.io adapter's Redis clients while Redis is down", () => {
   });
 });
 
+describe('subscriptions refused by the server', () => {
+  it('fail the call: only a missing connection is waited out', async () => {
+    const own = await startRedisServer();
+    const admin = createRedisClient({ url: own.url });
+    try {
+      await waitForRedisReady(admin, 5_000);
+      await admin.call('ACL', 'SETUSER', 'no-pubsub', 'on', '>secret-pw', '~*', '&*', '+@all', '-subscribe');
+      const limited = createRedisClient({ url: own.url.replace('redis://', 'redis://no-pubsub:secret-pw@') });
+      try {
+        await waitForRedisReady(limited, 5_000);
+        await expect(limited.subscribe('refused')).rejects.toThrow(/NOPERM/);
+      } finally {
+        limited.disconnect();
+      }
+    } finally {
+      admin.disconnect();
+      await own.stop();
+    }
+  });
+});
+
 describe('gateway stopping while Redis is down', () => {
   it('closes its live transport without unhandled rejections (the socket.io adapter unsubscribes on close)', async () => {
     const own = await startRedisServer();

@@ -5,6 +5,7 @@ import { Server as SocketServer, type Socket } from 'socket.io';
 import { GraphQLError as BaseGraphQLError, type GraphQLSchema } from 'graphql';
 import { formatError } from '../../errors/format-error.js';
 import type { GatewayContext } from '../gateway-plugin.js';
+import { wrapRedisCommand } from '../../redis/connection.js';
 import { duplicateConnection } from '../../redis/duplicate-connection.js';
 import type { LiveHub } from './live-hub.js';
 import { liveEndError, type LiveSessionGuard } from './live-session-guard.js';
@@ -186,12 +187,11 @@ function toFormatted(error: unknown) {
  * (`watchRedisClient`: sent again at the next `ready` until confirmed).
  */
 export function guardAdapterClients(pub: Redis, sub: Redis): void {
-  quiet(pub, 'publish');
-  quiet(sub, 'unsubscribe');
-  quiet(sub, 'punsubscribe');
-}
-
-function quiet(client: Redis, name: 'publish' | 'unsubscribe' | 'punsubscribe'): void {
-  const send = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
-  Object.defineProperty(client, name, { value: (...args: unknown[]) => send(...args).catch(() => 0), configurable: true, writable: true });
+  const quiet =
+    (send: (...args: unknown[]) => Promise<unknown>) =>
+    (...args: unknown[]) =>
+      send(...args).catch(() => 0);
+  wrapRedisCommand(pub, 'publish', quiet);
+  wrapRedisCommand(sub, 'unsubscribe', quiet);
+  wrapRedisCommand(sub, 'punsubscribe', quiet);
 }
