@@ -109,6 +109,11 @@ export class MultiLevelCache extends EventEmitter {
   private readonly unreachedKeys = new Set<string>();
   private readonly unreachedPatterns = new Set<string>();
   private isRepairing = false;
+  /**
+   * Deletes asked for in the same tick, sent to Redis together: a transfer's commit drops both
+   * parties' balances at once, and each notice costs every other instance a message to parse.
+   */
+  private pendingDeletes: { keys: Set<string>; sent: Promise<void> } | undefined;
   private watchedClient: Redis | undefined;
   private readonly onClientReady = (): void => void this.repairL2();
 
@@ -269,6 +274,25 @@ export class MultiLevelCache extends EventEmitter {
       this.counters.deletes += 1;
     }
     if (!this.settings.redisEnabled) return;
+    let batch = this.pendingDeletes;
+    if (batch === undefined) {
+      const keysOfBatch = new Set<string>();
+      batch = {
+        keys: keysOfBatch,
+        // A microtask later: every delete of this synchronous run has joined by then.
+        sent: Promise.resolve().then(() => {
+          this.pendingDeletes = undefined;
+          return this.sendDeletes([...keysOfBatch]);
+        }),
+      };
+      this.pendingDeletes = batch;
+    }
+    for (const key of keys) batch.keys.add(key);
+    await batch.sent;
+  }
+
+  /** Removes keys from L2 and from other instances' L1 (one UNLINK and one notice). */
+  private async sendDeletes(keys: string[]): Promise<void> {
     const client = this.acquireRedis();
     if (client === undefined) {
       this.recordUnreached(keys);
@@ -276,7 +300,7 @@ export class MultiLevelCache extends EventEmitter {
     }
     const pipeline = client.pipeline();
     pipeline.unlink(...keys.map((key) => this.redisKey(key)));
-    pipeline.publish(this.channel, this.encodeInvalidation({ k: [...keys] }));
+    pipeline.publish(this.channel, this.encodeInvalidation({ k: keys }));
     if (!(await this.runPipeline(pipeline))) this.recordUnreached(keys);
   }
 

@@ -175,6 +175,29 @@ describe('MultiLevelCache', () => {
     );
   });
 
+  it('sends the deletes of one tick to Redis together: one notice for all their keys', async () => {
+    const fixture = createTestFixture();
+    const redis = await connectTestRedis(fixture.redisUrl);
+    const a = await createTestCache(fixture, redis);
+    const b = await createTestCache(fixture, await connectTestRedis(fixture.redisUrl));
+    await a.setMany(['x', 'y', 'z'].map((key) => ({ key, value: key, ttl: 60 })));
+    expect(await b.getMany(['x', 'y', 'z'])).toEqual(new Map(['x', 'y', 'z'].map((key) => [key, key])));
+
+    const notices: Array<{ k?: string[] }> = [];
+    b.on('invalidated', (message) => notices.push(message));
+    // As a transfer's commit drops both parties' balances: separate calls, the same tick.
+    await Promise.all([a.delete('x'), a.delete('y'), a.deleteMany(['z', 'x'])]);
+    await vi.waitUntil(() => notices.length >= 1);
+    expect(notices).toEqual([expect.objectContaining({ k: ['x', 'y', 'z'] })]);
+    expect(await redis.exists(['x', 'y', 'z'].map((key) => `${fixture.keyPrefix}cache:${key}`))).toBe(0);
+    expect(await b.getMany(['x', 'y', 'z'])).toEqual(new Map(['x', 'y', 'z'].map((key) => [key, null])));
+
+    // The next tick is a batch of its own.
+    await a.delete('x');
+    await vi.waitUntil(() => notices.length >= 2);
+    expect(notices[1]).toEqual(expect.objectContaining({ k: ['x'] }));
+  });
+
   it('warms entries and counts the ones whose fetch failed', async () => {
     const fixture = createTestFixture();
     const cache = await createTestCache(fixture, await connectTestRedis(fixture.redisUrl));
