@@ -238,13 +238,13 @@ export class StreamConsumer {
       if (list === undefined) partitions.set(key, [message]);
       else list.push(message);
     }
-    const succeeded: string[] = [];
+    const succeeded: StreamMessage[] = [];
     try {
       await Promise.all(
         [...partitions.values()].map(async (list) => {
           const outcomes = await this.#handlePartition(list);
           for (const [index, message] of list.entries()) {
-            if (await this.#settle(message, outcomes[index] ?? { ok: false, error: new Error('no outcome') })) succeeded.push(message.id);
+            if (await this.#settle(message, outcomes[index] ?? { ok: false, error: new Error('no outcome') })) succeeded.push(message);
           }
         }),
       );
@@ -256,17 +256,23 @@ export class StreamConsumer {
 
   /**
    * One XACK for the batch (instead of one round trip per entry): the ack still follows every
-   * handler's success; a crash before it only means redeliveries, which the records skip.
+   * handler's success; a crash before it only means redeliveries, which the records skip. Only
+   * a redelivered entry can have a failure on record to forget: on the first delivery the ack
+   * is the XACK alone.
    */
-  async #ack(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
+  async #ack(messages: StreamMessage[]): Promise<void> {
+    if (messages.length === 0) return;
     const { redis, stream, group, errorsKey, logger } = this.options;
+    const ids = messages.map((message) => message.id);
+    const retried = messages.filter((message) => message.deliveryCount > 1).map((message) => message.id);
     try {
-      await redis
-        .multi()
-        .xack(stream, group, ...ids)
-        .hdel(errorsKey, ...ids)
-        .exec();
+      if (retried.length === 0) await redis.xack(stream, group, ...ids);
+      else
+        await redis
+          .multi()
+          .xack(stream, group, ...ids)
+          .hdel(errorsKey, ...retried)
+          .exec();
     } catch (error) {
       // Not acked: the entries are redelivered later and the processed-event records skip them.
       logger.error({ err: error, count: ids.length }, 'ack failed after successful handlers');

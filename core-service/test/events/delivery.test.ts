@@ -59,6 +59,8 @@ describe('integration events over Redis Streams', () => {
     await waitFor(async () => (await pendingCount(fixture.redis(), bus.streamKey, bus.serviceName)) === 0, { what: 'the ack' });
     expect(attempts).toEqual([1, 2, 3]);
     expect(await bus.readDeadLetters()).toEqual([]);
+    // The failures on record went with the ack.
+    expect(await fixture.redis().hlen(`${bus.streamKey}:errors:${bus.serviceName}`)).toBe(0);
   });
 
   it('sends an event whose handler keeps failing to the dead-letter stream with its error and attempt count', async () => {
