@@ -7,7 +7,7 @@
  *   MONGO_URI                MongoDB (default mongodb://localhost:27017)
  *   DB_STRATEGY              how databases are named (core-service createServiceDatabaseAccess; default
  *                            per-service: `auth_service`)
- *   REDIS_URL                Redis (default redis://localhost:6379)
+ *   REDIS_URL                Redis (default redis://localhost:6379; required in production)
  *   BRAND                    key prefix of Redis keys and the event stream (default `demo`, core-service's)
  *   INTERNAL_CONTEXT_SECRET  the gateway's context-signing secret (required, ≥ 32 chars)
  *   JWT_SECRET               HS256 access-token secret (≥ 32 chars); or store RS256 keys in the

@@ -4,7 +4,7 @@
  * Environment:
  *   PORT                      listening port (default 4000)
  *   HOST                      listening address (default 0.0.0.0)
- *   REDIS_URL                 Redis (default redis://localhost:6379)
+ *   REDIS_URL                 Redis (default redis://localhost:6379; required in production)
  *   BRAND                     key prefix of Redis keys and the event stream (default `demo`)
  *   INTERNAL_CONTEXT_SECRET   signs the user context for subgraphs (required, ≥ 32 chars)
  *   JWT_SECRET                HS256 access-token secret shared with auth-service (≥ 32 chars)

@@ -71,7 +71,7 @@ const database = createServiceDatabaseAccess(SERVICE_NAME);
 await database.initialize({ brand, uri: mongoUri });
 // core-service's outage policy (fail fast while down, 2 s command timeout, reconnect forever
 // with jitter): features degrade while Redis is down instead of queueing commands behind it.
-const redis = await connectRedis(redisConfigFromEnv({ ...process.env, REDIS_URL: env('REDIS_URL') }, { clientName: SERVICE_NAME }));
+const redis = await connectRedis(redisConfigFromEnv(process.env, { clientName: SERVICE_NAME }));
 
 const emailConcurrency = positive('NOTIFICATION_EMAIL_CONCURRENCY');
 const smsConcurrency = positive('NOTIFICATION_SMS_CONCURRENCY');

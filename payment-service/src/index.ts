@@ -33,7 +33,7 @@ await database.initialize({ brand, uri: mongoUri });
 const client = database.getClient();
 // core-service's outage policy (fail fast while down, 2 s command timeout, reconnect forever
 // with jitter): features degrade while Redis is down instead of queueing commands behind it.
-const redis = await connectRedis(redisConfigFromEnv({ ...process.env, REDIS_URL: env('REDIS_URL') }, { clientName: SERVICE_NAME }));
+const redis = await connectRedis(redisConfigFromEnv(process.env, { clientName: SERVICE_NAME }));
 
 const configStore = await openServiceConfig({
   db: client.db(CORE_DATABASE_NAME),

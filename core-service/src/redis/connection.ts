@@ -170,7 +170,10 @@ function urlCredentials(url: string): Pick<RedisOptions, 'username' | 'password'
 
 /**
  * A service's Redis from its environment:
- *   REDIS_URL                `redis://[user:password@]host:port[/db]` (default redis://localhost:6379)
+ *   REDIS_URL                `redis://[user:password@]host:port[/db]`; default redis://localhost:6379,
+ *                            except with NODE_ENV=production, where a Redis must be named (this
+ *                            or REDIS_SENTINELS): a production process on a localhost default is
+ *                            a misconfiguration that would otherwise start
  *   REDIS_SENTINELS          `host:port,host:port,...`: find the master through these Sentinels
  *                            and follow it across failovers; REDIS_URL then gives only the
  *                            credentials and database
@@ -180,12 +183,16 @@ function urlCredentials(url: string): Pick<RedisOptions, 'username' | 'password'
  * a Redis nobody meant.
  */
 export function redisConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env, base: Omit<RedisConfig, 'url' | 'sentinel'> = {}): RedisConfig {
-  const url = env['REDIS_URL'] ?? 'redis://localhost:6379';
-  if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw new Error('REDIS_URL must be a redis:// or rediss:// URL');
   const sentinels = (env['REDIS_SENTINELS'] ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
+  const given = env['REDIS_URL'];
+  if ((given === undefined || given === '') && sentinels.length === 0 && env['NODE_ENV'] === 'production') {
+    throw new Error('REDIS_URL (or REDIS_SENTINELS) is required in production');
+  }
+  const url = given === undefined || given === '' ? 'redis://localhost:6379' : given;
+  if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw new Error('REDIS_URL must be a redis:// or rediss:// URL');
   if (sentinels.length === 0) return { ...base, url };
   const hosts = sentinels.map((entry) => {
     const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);

@@ -75,6 +75,11 @@ describe('redisConfigFromEnv', () => {
     });
     expect(redisConfigFromEnv({ REDIS_SENTINELS: 's1:1', REDIS_SENTINEL_MASTER: 'payments' }).sentinel).toEqual({ hosts: [{ host: 's1', port: 1 }], name: 'payments' });
     expect(() => redisConfigFromEnv({ REDIS_URL: 'localhost:6379' })).toThrow('REDIS_URL must be a redis:// or rediss:// URL');
+    // Production names its Redis: no localhost default there.
+    expect(() => redisConfigFromEnv({ NODE_ENV: 'production' })).toThrow('REDIS_URL (or REDIS_SENTINELS) is required in production');
+    expect(() => redisConfigFromEnv({ NODE_ENV: 'production', REDIS_URL: '' })).toThrow('REDIS_URL (or REDIS_SENTINELS) is required in production');
+    expect(redisConfigFromEnv({ NODE_ENV: 'production', REDIS_URL: 'redis://cache:6379' }).url).toBe('redis://cache:6379');
+    expect(redisConfigFromEnv({ NODE_ENV: 'production', REDIS_SENTINELS: 's1:26379' })).toMatchObject({ url: 'redis://localhost:6379', sentinel: { hosts: [{ host: 's1', port: 26379 }] } });
     expect(() => redisConfigFromEnv({ REDIS_SENTINELS: 's1:26379,s2' })).toThrow("REDIS_SENTINELS: 's2' is not host:port");
     expect(() => redisConfigFromEnv({ REDIS_SENTINELS: 's1:99999' })).toThrow("REDIS_SENTINELS: 's1:99999' is not host:port");
   });
