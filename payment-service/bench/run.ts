@@ -96,6 +96,17 @@ interface Figure {
   loadAverage1m: number;
   /** CPU µs per acknowledged transfer, per process over the case's window. */
   cpuMicrosPerTransfer: { bench: number; engine: number; subgraphProcess?: number };
+  /**
+   * Transactions the engine aborted per acknowledged transfer (serverStatus `transactions`):
+   * the work lost to write conflicts, retried by the driver's or core-service's loop.
+   */
+  abortsPerTransfer: number;
+}
+
+/** The engine's count of aborted multi-document transactions so far. */
+async function abortedTransactions(db: Db): Promise<number> {
+  const { transactions } = await db.admin().command({ serverStatus: 1 });
+  return Number(transactions.totalAborted);
 }
 
 /** CPU µs (user + system) a child process has used so far, from /proc/<pid>/stat (0 off Linux). */
@@ -138,7 +149,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs `clients` loops for DURATION_MS, each doing one transfer at a time. */
-async function measure(clients: number, once: (client: number) => Promise<'ok' | 'refused'>): Promise<Omit<Figure, 'mode' | 'traffic' | 'clients' | 'loadAverage1m' | 'cpuMicrosPerTransfer'>> {
+async function measure(
+  clients: number,
+  once: (client: number) => Promise<'ok' | 'refused'>,
+): Promise<Omit<Figure, 'mode' | 'traffic' | 'clients' | 'loadAverage1m' | 'cpuMicrosPerTransfer' | 'abortsPerTransfer'>> {
   const latencies: number[] = [];
   let refused = 0;
   let errors = 0;
@@ -262,7 +276,10 @@ async function main(): Promise<void> {
   };
   process.on('exit', stopAll);
   try {
-    const engine = spawn(process.execPath, [`${root}scripts/embedded-mongo/bin/embedded-mongo.js`, '--port', '0', '--replSet', 'rs0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // `BENCH_ENGINE_CPU_PROFILE_DIR=dir`: a CPU profile of the engine over the whole run (with BENCH_ONLY, one case and its seeding), written when it stops.
+    const engineProfileDir = process.env['BENCH_ENGINE_CPU_PROFILE_DIR'];
+    const engineFlags = engineProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${engineProfileDir}`];
+    const engine = spawn(process.execPath, [...engineFlags, `${root}scripts/embedded-mongo/bin/embedded-mongo.js`, '--port', '0', '--replSet', 'rs0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(engine);
     const [, mongoUri] = await waitForLine(engine, /embedded-mongo ready (\S+)/);
     const redisPort = await freePort();
@@ -327,6 +344,7 @@ async function main(): Promise<void> {
             if (body.errors !== undefined) throw new Error(body.errors[0]!.message);
             return 'ok';
           };
+          const abortedBefore = await abortedTransactions(db);
           const cpuBefore = { bench: process.cpuUsage(), engine: childCpuMicros(engine.pid), subgraph: childCpuMicros(subgraphProcess.pid) };
           const measured = await profiled(`${mode}-${traffic}-${clients}`, () => measure(clients, once), mode === 'subgraph-process' ? subgraphProcess : undefined);
           const bench = process.cpuUsage(cpuBefore.bench);
@@ -336,11 +354,12 @@ async function main(): Promise<void> {
             engine: per(childCpuMicros(engine.pid) - cpuBefore.engine),
             ...(mode === 'subgraph-process' ? { subgraphProcess: per(childCpuMicros(subgraphProcess.pid) - cpuBefore.subgraph) } : {}),
           };
-          const figure: Figure = { mode, traffic, clients, ...measured, loadAverage1m: Math.round(loadavg()[0]! * 100) / 100, cpuMicrosPerTransfer };
+          const abortsPerTransfer = Math.round((((await abortedTransactions(db)) - abortedBefore) / Math.max(1, measured.transfers)) * 100) / 100;
+          const figure: Figure = { mode, traffic, clients, ...measured, loadAverage1m: Math.round(loadavg()[0]! * 100) / 100, cpuMicrosPerTransfer, abortsPerTransfer };
           await checkBooks(db, tenantId, figure.transfers, figure.errors);
           figures.push(figure);
           process.stdout.write(
-            `${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(16)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)  load ${figure.loadAverage1m}  CPU µs/transfer: bench ${cpuMicrosPerTransfer.bench}, engine ${cpuMicrosPerTransfer.engine}${cpuMicrosPerTransfer.subgraphProcess === undefined ? '' : `, subgraph process ${cpuMicrosPerTransfer.subgraphProcess}`}\n`,
+            `${traffic.padEnd(10)} ${String(clients).padStart(3)} clients  ${mode.padEnd(16)} ${String(figure.transfersPerSecond).padStart(6)} transfers/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  (${figure.transfers} ok, ${figure.refused} refused, ${figure.errors} errors)  load ${figure.loadAverage1m}  aborts/transfer ${abortsPerTransfer}  CPU µs/transfer: bench ${cpuMicrosPerTransfer.bench}, engine ${cpuMicrosPerTransfer.engine}${cpuMicrosPerTransfer.subgraphProcess === undefined ? '' : `, subgraph process ${cpuMicrosPerTransfer.subgraphProcess}`}\n`,
           );
         }
       }

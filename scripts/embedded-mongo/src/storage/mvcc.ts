@@ -99,9 +99,15 @@ export class TransactionManager {
   /** A pin expired since the last garbage walk: the next commit walks, transaction or not. */
   private pinExpired = false;
 
+  /** Multi-document transactions since start, as mongod's serverStatus `transactions` counts them. */
+  readonly totals = { started: 0, committed: 0, aborted: 0 };
+
   begin(explicit: boolean): Transaction {
     const txn = new Transaction(this.nextId++, this.clock, explicit);
-    if (explicit) this.active.add(txn);
+    if (explicit) {
+      this.active.add(txn);
+      this.totals.started += 1;
+    }
     return txn;
   }
 
@@ -143,6 +149,7 @@ export class TransactionManager {
   commit(txn: Transaction): number {
     if (txn.state !== 'active') throw new Error(`cannot commit a ${txn.state} transaction`);
     this.active.delete(txn);
+    if (txn.explicit) this.totals.committed += 1;
     if (txn.writes.size === 0) {
       txn.markFinished('committed');
       this.collectGarbage();
@@ -170,6 +177,7 @@ export class TransactionManager {
   abort(txn: Transaction, reason?: string): void {
     if (txn.state !== 'active') return;
     this.active.delete(txn);
+    if (txn.explicit) this.totals.aborted += 1;
     for (const [rec, owner] of txn.writes) owner.abortRecord(rec, txn.keysUnchanged.has(rec));
     txn.abortReason = reason ?? null;
     txn.markFinished('aborted');

@@ -99,6 +99,30 @@ describe('transactions', () => {
     expect((await coll.findOne({ _id: 'x' } as never))!.n).toBe(1);
   });
 
+  it('serverStatus counts transactions started, committed and aborted (a write conflict aborts)', async () => {
+    const coll = client.db('txn_counts').collection('accounts');
+    await coll.insertOne({ _id: 'a', balance: 100 } as never);
+    const totals = async () => {
+      const { transactions } = await client.db('admin').command({ serverStatus: 1 });
+      return { started: Number(transactions.totalStarted), committed: Number(transactions.totalCommitted), aborted: Number(transactions.totalAborted) };
+    };
+    const before = await totals();
+    const [first, second, third] = [client.startSession(), client.startSession(), client.startSession()];
+    try {
+      first.startTransaction();
+      second.startTransaction();
+      await coll.updateOne({ _id: 'a' } as never, { $inc: { balance: -1 } }, { session: first });
+      await expect(coll.updateOne({ _id: 'a' } as never, { $inc: { balance: -2 } }, { session: second })).rejects.toMatchObject({ code: 112 });
+      await first.commitTransaction();
+      third.startTransaction();
+      await coll.findOne({ _id: 'a' } as never, { session: third });
+      await third.abortTransaction();
+    } finally {
+      for (const session of [first, second, third]) await session.endSession();
+    }
+    expect(await totals()).toEqual({ started: before.started + 3, committed: before.committed + 1, aborted: before.aborted + 2 });
+  });
+
   it('withTransaction retries conflicting transfers until every one is applied', async () => {
     const coll = client.db('txn_retry').collection('c');
     await coll.insertOne({ _id: 'counter', n: 0 } as never);

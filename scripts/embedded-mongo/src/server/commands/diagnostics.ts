@@ -49,7 +49,12 @@ export function serverStatus(ctx: CommandContext): Document {
     localTime: new Date(),
     connections: { current: state.connectionsOpen, available: 100_000, totalCreated: state.connectionsTotal },
     mem: { resident: Math.round(process.memoryUsage().rss / 1024 / 1024), virtual: 0 },
-    transactions: { currentOpen: state.engine.txns.openTransactions.size },
+    transactions: {
+      currentOpen: state.engine.txns.openTransactions.size,
+      totalStarted: Long.fromNumber(state.engine.txns.totals.started),
+      totalCommitted: Long.fromNumber(state.engine.txns.totals.committed),
+      totalAborted: Long.fromNumber(state.engine.txns.totals.aborted),
+    },
     embeddedMongo: { writesWaitingForTransactions: state.waitingWrites },
     logicalSessionRecordCache: { activeSessionsCount: state.sessions.size },
     metrics: { cursor: { open: { total: state.cursors.size } } },
