@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -74,6 +74,47 @@ function isAlive(pid) {
   } catch (error) {
     return error.code === 'EPERM';
   }
+}
+
+/**
+ * Whether a live process is left in process group `pgid`. A service runs as npm → sh → tsx →
+ * node, and npm and sh end at a signal before the node process has drained: the group, not the
+ * spawned process, says when the service is gone. kill(2) also reaches zombies nobody has reaped
+ * yet (a container without an init), so on Linux the members' states are read.
+ */
+function isGroupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // After the command name: state, ppid, pgrp.
+    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(group) === pgid && state !== 'Z') return true;
+  }
+  return false;
+}
+
+/**
+ * Resolves true once process group `pgid` is empty, false after `timeoutMs`. Polled: no event
+ * reports the exit of a process that is not our child.
+ */
+async function groupGone(pgid, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (isGroupAlive(pgid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
 }
 
 /**
@@ -185,6 +226,8 @@ export async function startPlatform(options) {
       // already gone
     }
     await entry.exit;
+    // A restart listens on the same port: nothing of the old process may be left.
+    await groupGone(entry.child.pid, 15_000);
   }
 
   /** Starts a killed process again with the same command, port and environment; resolves when ready. */
@@ -206,14 +249,16 @@ export async function startPlatform(options) {
       } catch {
         continue;
       }
-      const result = await Promise.race([entry.exit, new Promise((resolve) => setTimeout(() => resolve('timeout'), 15_000).unref())]);
-      if (result === 'timeout') {
+      // The group, not the spawned npm: the service itself drains after npm has ended, and the
+      // processes stopped after it (Redis, the engine) must outlive that drain.
+      if (!(await groupGone(entry.child.pid, 15_000))) {
         say(`${entry.name} did not stop in 15 s; killing it`);
         try {
           process.kill(-entry.child.pid, 'SIGKILL');
         } catch {
           // already gone
         }
+        await groupGone(entry.child.pid, 5_000);
       }
     }
   }

@@ -102,16 +102,18 @@ async function main() {
   }
 
   const base = platform.gatewayBase;
+  // One column wide enough for the longest service name.
+  const label = (text) => text.padEnd(22);
   process.stdout.write(
     [
       '',
       'Payment platform is up.',
-      ...(appServer ? [`  App               ${appServer.resolvedUrls?.local[0] ?? `http://127.0.0.1:${appServer.config.server.port}/`}  (admin console: /admin)`] : []),
-      `  GraphQL           ${platform.gatewayUrl}`,
-      `  Live (SSE)        ${base}/graphql/stream`,
-      `  Live (Socket.IO)  ${base.replace('http', 'ws')}/socket.io  (auth: { token })`,
-      `  Health, metrics   ${base}/health/ready  ${base}/metrics`,
-      ...platform.services.map((s) => `  ${s.name.padEnd(18)}${s.url} (accepts signed gateway requests only)`),
+      ...(appServer ? [`  ${label('App')}${appServer.resolvedUrls?.local[0] ?? `http://127.0.0.1:${appServer.config.server.port}/`}  (admin console: /admin)`] : []),
+      `  ${label('GraphQL')}${platform.gatewayUrl}`,
+      `  ${label('Live (SSE)')}${base}/graphql/stream`,
+      `  ${label('Live (Socket.IO)')}${base.replace('http', 'ws')}/socket.io  (auth: { token })`,
+      `  ${label('Health, metrics')}${base}/health/ready  ${base}/metrics`,
+      ...platform.services.map((s) => `  ${label(s.name)}${s.url} (accepts signed gateway requests only)`),
       '',
       `Demo tenant "${DEMO.tenantId}", password for every account: ${DEMO.password}`,
       `  admin  ${DEMO.admin}`,
