@@ -71,8 +71,9 @@ describe('MultiLevelCache when Redis fails', () => {
     for (let index = 0; index < 1_000; index += 1) await cache.get(`absent${index}`);
     const elapsed = performance.now() - started;
     expect(cache.getStats().operations.redisErrors).toBe(errorsWhenOpened);
-    // 1,000 calls against a hung Redis would take 50 s with timeouts; skipped, they take ms.
-    expect(elapsed).toBeLessThan(500);
+    // 1,000 calls against a hung Redis would take 50 s with timeouts; skipped, they take ms (the
+    // bound leaves a loaded CI machine a hundredfold margin and still tells the two apart).
+    expect(elapsed).toBeLessThan(5_000);
 
     const closed = nextEvent(cache.redisCircuit, 'close');
     server.resume();

@@ -147,11 +147,11 @@ describe('webhook manager', () => {
       // four attempts, not the five the retry policy allows: disabling stops the retries
       expect(receiver.requests).toHaveLength(4);
       const gaps = receiver.requests.slice(1).map((request, index) => request.receivedAt - receiver.requests[index]!.receivedAt);
-      // exponential: ~100, ~200, ~400 ms
+      // Exponential: at least 100, 200, 400 ms (a fixed back-off would fail the later two). Only
+      // lower bounds: a delayed job never runs early, but a loaded machine may run any one late.
       expect(gaps[0]).toBeGreaterThanOrEqual(90);
       expect(gaps[1]).toBeGreaterThanOrEqual(190);
       expect(gaps[2]).toBeGreaterThanOrEqual(390);
-      expect(gaps[2]!).toBeGreaterThan(gaps[0]!);
 
       const [endpoint] = await manager.list(fixture.tenantId);
       expect(endpoint).toMatchObject({ enabled: false, consecutiveFailures: 4 });
