@@ -70,7 +70,8 @@ describe('withRedisFallback', () => {
     );
     expect(value).toBe('fallback');
     expect(sent).toBe(false);
-    expect(performance.now() - started).toBeLessThan(50);
+    // At once: well under the 300 ms command timeout a sent command would wait out.
+    expect(performance.now() - started).toBeLessThan(250);
     expect(redisDegradations().get('probe')).toBe(1);
   });
 
