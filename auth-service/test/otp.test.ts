@@ -29,7 +29,7 @@ describe('one-time codes', () => {
     const stored = await auth.service.deps.otps.collection.findOne({ userId: user.id });
     expect(JSON.stringify(stored)).not.toContain(`"${code}"`);
     // Nor in the outbox, nor on the stream: the code appears in clear nowhere.
-    const outbox = await auth.service.deps.db.collection('outbox').find({ type: 'auth.otp.requested' }).toArray();
+    const outbox = await auth.service.deps.db.collection('outbox').find({ 'events.event.type': 'auth.otp.requested' }).toArray();
     expect(outbox.length).toBeGreaterThan(0);
     expect(JSON.stringify(outbox)).not.toContain(`"${code}"`);
     expect(JSON.stringify(await auth.events('auth.otp.requested'))).not.toContain(`"${code}"`);

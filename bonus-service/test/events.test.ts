@@ -84,9 +84,9 @@ describe('expiry', () => {
     expect(await poolWallet(bonus)).toMatchObject({ balance: 0, bonusBalance: 0 });
     const outbox = await bonus.service.deps.store.db
       .collection('outbox')
-      .find({ 'event.type': { $regex: '^bonus\\.' } })
+      .aggregate([{ $unwind: '$events' }, { $match: { 'events.event.type': { $regex: '^bonus\\.' } } }])
       .toArray();
-    expect(outbox.map((entry) => String((entry as any).event.type)).sort()).toEqual(['bonus.awarded', 'bonus.expired', 'bonus.expiring']);
+    expect(outbox.map((entry) => String(entry['events'].event.type)).sort()).toEqual(['bonus.awarded', 'bonus.expired', 'bonus.expiring']);
     await expectBooksBalance(bonus);
   });
 

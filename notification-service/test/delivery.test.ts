@@ -29,9 +29,12 @@ describe('from events to messages', () => {
     expect(running.smtp.messages().filter((m) => m.to.includes(alice.email))).toHaveLength(0);
 
     // PUSH: a notification.created event the gateway routes to `notificationReceived`.
-    const outbox = await running.service.deps.store.db.collection('outbox').find({ type: 'notification.created', 'event.userId': bob.id }).toArray();
+    const outbox = await running.service.deps.store.db
+      .collection('outbox')
+      .aggregate([{ $unwind: '$events' }, { $match: { 'events.event.type': 'notification.created', 'events.event.userId': bob.id } }])
+      .toArray();
     expect(outbox).toHaveLength(1);
-    expect(outbox[0]!['event'].data.notification).toMatchObject({ userId: bob.id, type: 'payment.transfer_received', title: 'Money received', body: 'Alice sent you €12.50.', readAt: null });
+    expect(outbox[0]!['events'].event.data.notification).toMatchObject({ userId: bob.id, type: 'payment.transfer_received', title: 'Money received', body: 'Alice sent you €12.50.', readAt: null });
   });
 
   it('the same event delivered twice gives one notification and one email', async () => {

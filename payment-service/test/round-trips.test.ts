@@ -58,7 +58,7 @@ async function startMonitoredPayment(): Promise<{ payment: RunningPayment; recor
 /**
  * One movement's minimum: the transfer document (its unique index is the idempotency check), both
  * wallets, then one command for what only has to land before the commit (both ledger entries, the
- * three events' outbox entries, the completion's audit entry), the commit. The raw driver's
+ * outbox document with the three events, the completion's audit entry), the commit. The raw driver's
  * transfer in the bench sends five too.
  */
 const TRANSFER_COMMANDS = ['insert transfers', 'findAndModify wallets', 'findAndModify wallets', 'bulkWrite transactions, outbox, audit_log', 'commitTransaction'];

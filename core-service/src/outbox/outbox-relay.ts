@@ -22,6 +22,7 @@ export interface OutboxRelayOptions<TEvent extends OutboxEventShape> {
   leaseMs?: number;
   /** Fallback poll when no in-process wake-up arrives (commits in other processes). */
   pollIntervalMs?: number;
+  /** Outbox documents read per pass (each holds the events of one write); default 200. */
   batchSize?: number;
   hooks?: OutboxRelayHooks<TEvent>;
   logger: Logger;
@@ -124,7 +125,8 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
       await this.options.hooks?.afterPublish?.(entries);
       await this.options.store.markSent(entries.map((entry) => entry._id));
       total += entries.length;
-      if (entries.length < this.#batchSize) return total;
+      // A batch is `batchSize` documents; the entries of one document share its `_id`.
+      if (new Set(entries.map((entry) => entry._id.toHexString())).size < this.#batchSize) return total;
       // A long drain renews the lease between batches (when due) so another instance does not take over.
       this.#isLeader = await this.#lease.acquire();
       if (!this.#isLeader) return total;

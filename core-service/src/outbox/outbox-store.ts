@@ -10,10 +10,16 @@ export interface OutboxEventShape {
 
 export type OutboxStatus = 'pending' | 'sent';
 
+/**
+ * One event as the relay publishes it: an event of an outbox document, with that document's
+ * `_id`, status and dates. A document holds the events of one write (a transaction's emit), so
+ * the entries of one transaction share an `_id`.
+ */
 export interface OutboxEntry<TEvent extends OutboxEventShape = OutboxEventShape> {
   /**
-   * Generated inside the transaction attempt, after the caller's own writes began. ObjectIds
-   * from one process increase, so entries of one transaction keep their emit order.
+   * The document's id, generated inside the transaction attempt, after the caller's own writes
+   * began. ObjectIds from one process increase, so documents keep their write order; the events
+   * of one document keep their emit order.
    */
   _id: ObjectId;
   eventId: string;
@@ -27,6 +33,32 @@ export interface OutboxEntry<TEvent extends OutboxEventShape = OutboxEventShape>
   dispatchWebhooks?: boolean;
 }
 
+/**
+ * What the `outbox` collection holds: the events of one write together, one document per
+ * transaction rather than one per event. A money movement announces itself and each wallet it
+ * changed; as one document that is one insert and, once published, one update with its index
+ * keys, where three documents cost the database three of each (measured in the README).
+ * Query an event with `{ 'events.event.id': id }`.
+ */
+export interface OutboxDocument<TEvent extends OutboxEventShape = OutboxEventShape> {
+  _id: ObjectId;
+  status: OutboxStatus;
+  createdAt: Date;
+  sentAt?: Date;
+  /** In emit order, which is the publication order. */
+  events: Array<{ event: TEvent; dispatchWebhooks?: true }>;
+}
+
+/** A document written before events were grouped: one event per document. Still relayed. */
+interface LegacyOutboxDocument<TEvent extends OutboxEventShape> {
+  _id: ObjectId;
+  status: OutboxStatus;
+  createdAt: Date;
+  sentAt?: Date;
+  event: TEvent;
+  dispatchWebhooks?: boolean;
+}
+
 export const OUTBOX_COLLECTION = 'outbox';
 
 export interface OutboxStoreOptions {
@@ -37,7 +69,7 @@ export interface OutboxStoreOptions {
 
 /** The `outbox` collection of one service database. */
 export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
-  readonly collection: Collection<OutboxEntry<TEvent>>;
+  readonly collection: Collection<OutboxDocument<TEvent>>;
   readonly #sentRetentionSeconds: number;
   #indexesReady: Promise<void> | undefined;
 
@@ -45,7 +77,7 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
     readonly db: Db,
     options: OutboxStoreOptions = {},
   ) {
-    this.collection = db.collection<OutboxEntry<TEvent>>(options.collection ?? OUTBOX_COLLECTION);
+    this.collection = db.collection<OutboxDocument<TEvent>>(options.collection ?? OUTBOX_COLLECTION);
     this.#sentRetentionSeconds = options.sentRetentionSeconds ?? 7 * 24 * 3600;
   }
 
@@ -59,7 +91,7 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
   }
 
   /**
-   * Writes the entry through `session`: it commits or aborts with the caller's own writes,
+   * Writes the event through `session`: it commits or aborts with the caller's own writes,
    * which is the whole point of the outbox.
    */
   async add(event: TEvent, session: ClientSession, options: { dispatchWebhooks?: boolean } = {}): Promise<OutboxEntry<TEvent>> {
@@ -68,33 +100,18 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
   }
 
   /**
-   * Writes several entries through `session` in one insert (one round trip): a money movement
-   * announces the movement and each wallet it changed, and pays for one outbox write, not three.
-   * Ordered: the entries' `_id`s increase in the given order, which is the publication order.
+   * Writes several events through `session` as one document (one insert, one round trip). Their
+   * order is kept: it is the publication order.
    */
   async addMany(items: ReadonlyArray<{ event: TEvent; dispatchWebhooks?: boolean }>, session: ClientSession): Promise<Array<OutboxEntry<TEvent>>> {
     if (!session.inTransaction()) {
       throw new Error('outbox entries are written inside a transaction; start one (withTransaction) or emit without a session');
     }
-    const createdAt = new Date();
-    const entries = items.map(
-      ({ event, dispatchWebhooks }) =>
-        ({
-          _id: new ObjectId(),
-          eventId: event.id,
-          tenantId: event.tenantId,
-          type: event.type,
-          event,
-          status: 'pending' as const,
-          createdAt,
-          ...(dispatchWebhooks ? { dispatchWebhooks: true } : {}),
-        }) as OutboxEntry<TEvent>,
-    );
-    // A movement gathering its inserts (openInsertBatch) sends these with its ledger entries.
-    if (joinInsertBatch(session, this.collection, entries as never[])) return entries;
-    if (entries.length === 1) await this.collection.insertOne(entries[0] as never, { session });
-    else if (entries.length > 1) await this.collection.insertMany(entries as never[], { session, ordered: true });
-    return entries;
+    if (items.length === 0) return [];
+    const document = newDocument(items);
+    // A movement gathering its inserts (openInsertBatch) sends this with its ledger entries.
+    if (!joinInsertBatch(session, this.collection, [document] as never[])) await this.collection.insertOne(document as never, { session });
+    return entriesOf(document);
   }
 
   /**
@@ -103,38 +120,62 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
    * lost or failing the operation that produced it.
    */
   async addPending(event: TEvent, options: { dispatchWebhooks?: boolean } = {}): Promise<void> {
-    await this.collection.insertOne({
-      _id: new ObjectId(),
-      eventId: event.id,
-      tenantId: event.tenantId,
-      type: event.type,
-      event,
-      status: 'pending',
-      createdAt: new Date(),
-      ...(options.dispatchWebhooks ? { dispatchWebhooks: true } : {}),
-    } as never);
+    await this.collection.insertOne(newDocument([{ event, ...options }]) as never);
   }
 
-  /** Committed, unsent entries in publication order. */
+  /**
+   * The events of the oldest `limit` committed, unsent documents, in publication order (a
+   * document's events together, in their order).
+   */
   async nextPending(limit: number): Promise<Array<OutboxEntry<TEvent>>> {
-    return (await this.collection
+    const documents = (await this.collection
       .find({ status: 'pending' } as never)
       .sort({ _id: 1 })
       .limit(limit)
-      .toArray()) as Array<OutboxEntry<TEvent>>;
+      .toArray()) as Array<OutboxDocument<TEvent> | LegacyOutboxDocument<TEvent>>;
+    return documents.flatMap(entriesOf);
   }
 
+  /** Marks the documents holding these entries sent (ids may repeat: entries share them). */
   async markSent(ids: readonly ObjectId[]): Promise<void> {
     if (ids.length === 0) return;
+    const unique = [...new Map(ids.map((id) => [id.toHexString(), id])).values()];
     await this.collection.updateMany(
-      { _id: { $in: [...ids] }, status: 'pending' } as never,
+      { _id: { $in: unique }, status: 'pending' } as never,
       {
         $set: { status: 'sent', sentAt: new Date() },
       } as never,
     );
   }
 
+  /** Documents (writes) not yet published; each holds one or more events. */
   async countPending(): Promise<number> {
     return this.collection.countDocuments({ status: 'pending' } as never);
   }
+}
+
+function newDocument<TEvent extends OutboxEventShape>(items: ReadonlyArray<{ event: TEvent; dispatchWebhooks?: boolean }>): OutboxDocument<TEvent> {
+  return {
+    _id: new ObjectId(),
+    status: 'pending',
+    createdAt: new Date(),
+    events: items.map(({ event, dispatchWebhooks }) => (dispatchWebhooks ? { event, dispatchWebhooks: true as const } : { event })),
+  };
+}
+
+/** A document's events as entries; a legacy one-event document gives its one. */
+function entriesOf<TEvent extends OutboxEventShape>(document: OutboxDocument<TEvent> | LegacyOutboxDocument<TEvent>): Array<OutboxEntry<TEvent>> {
+  const { _id, status, createdAt, sentAt } = document;
+  const events = 'events' in document ? document.events : [{ event: document.event, ...(document.dispatchWebhooks ? { dispatchWebhooks: true as const } : {}) }];
+  return events.map(({ event, dispatchWebhooks }) => ({
+    _id,
+    eventId: event.id,
+    tenantId: event.tenantId,
+    type: event.type,
+    event,
+    status,
+    createdAt,
+    ...(sentAt !== undefined ? { sentAt } : {}),
+    ...(dispatchWebhooks ? { dispatchWebhooks: true } : {}),
+  }));
 }

@@ -35,9 +35,10 @@ describe('EventBus.emitAll', () => {
     ).rejects.toBeInstanceOf(Refused);
 
     const emitted = await withTransaction({ client: producer.client!, fn: (session) => producer.bus.emitAll(batch, { session }) });
-    // One entry per event, in emit order (the relay publishes by `_id`); nothing of the aborted batch.
-    const entries = await producer.db!.collection('outbox').find({}).sort({ _id: 1 }).toArray();
-    expect(entries.map((entry) => entry['eventId'])).toEqual(emitted.map((event) => event.id));
+    // One document for the write, its events in emit order; nothing of the aborted batch.
+    const documents = await producer.db!.collection('outbox').find({}).toArray();
+    expect(documents).toHaveLength(1);
+    expect(documents[0]!['events'].map((entry: { event: { id: string } }) => entry.event.id)).toEqual(emitted.map((event) => event.id));
 
     await waitFor(() => received.length >= 3, { what: 'the three committed events' });
     await new Promise((resolve) => setTimeout(resolve, 200));

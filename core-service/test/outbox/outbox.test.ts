@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { MongoClient, type CommandStartedEvent } from 'mongodb';
-import { EventBus, type IntegrationEvent } from '../../src/events/index.js';
+import { MongoClient, ObjectId, type CommandStartedEvent } from 'mongodb';
+import { EventBus, createIntegrationEvent, type IntegrationEvent } from '../../src/events/index.js';
 import { withTransaction } from '../../src/database/transaction.js';
 import { createTestFixture } from '../../src/testing/index.js';
 import { createBusForTest } from '../events/support/bus-fixture.js';
@@ -23,16 +23,46 @@ describe('transactional outbox', () => {
         await producer.db!.collection('transfers').insertOne({ transferId: 'tr-1' }, { session });
         const emitted = await producer.bus.emit('transfer.completed', fixture.tenantId, 'user-1', { transferId: 'tr-1' }, { session });
         // not visible outside the transaction before commit
-        expect(await producer.db!.collection('outbox').countDocuments({ eventId: emitted.id })).toBe(0);
+        expect(await producer.db!.collection('outbox').countDocuments({ 'events.event.id': emitted.id })).toBe(0);
         return emitted;
       },
     });
 
     await waitFor(() => received.length === 1, { what: 'the consumer to receive the outbox event' });
     expect(received[0]).toMatchObject({ id: event.id, type: 'transfer.completed', tenantId: fixture.tenantId, data: { transferId: 'tr-1' } });
-    await waitFor(async () => (await producer.db!.collection('outbox').findOne({ eventId: event.id }))?.['status'] === 'sent', {
+    await waitFor(async () => (await producer.db!.collection('outbox').findOne({ 'events.event.id': event.id }))?.['status'] === 'sent', {
       what: 'the entry to be marked sent',
     });
+  });
+
+  it("keeps a write's events in one document, and still relays a document written one event apiece before that", async () => {
+    const fixture = createTestFixture({ label: 'grouped' });
+    const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
+    const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
+    const received: IntegrationEvent[] = [];
+    consumer.bus.on('transfer.completed', (event) => void received.push(event));
+    await consumer.bus.startListening();
+
+    // Left pending by a version that wrote one document per event (an upgrade mid-flight).
+    const legacy = createIntegrationEvent({ type: 'transfer.completed', tenantId: fixture.tenantId, userId: 'u', data: { n: 0 } });
+    const outbox = producer.db!.collection('outbox');
+    await outbox.insertOne({ _id: new ObjectId(), eventId: legacy.id, tenantId: legacy.tenantId, type: legacy.type, event: legacy, status: 'pending', createdAt: new Date() });
+    const emitted = await withTransaction({
+      client: producer.client!,
+      fn: (session) =>
+        producer.bus.emitAll(
+          [1, 2].map((n) => ({ type: 'transfer.completed', tenantId: fixture.tenantId, userId: 'u', data: { n } })),
+          { session },
+        ),
+    });
+
+    const grouped = await outbox.findOne({ 'events.event.id': emitted[0]!.id });
+    expect(grouped!['events'].map((entry: { event: IntegrationEvent }) => entry.event.id)).toEqual(emitted.map((event) => event.id));
+    await waitFor(() => received.length === 3, { what: 'all three events' });
+    // In write order: the older document first, then the write's events in emit order.
+    expect(received.map((event) => event.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    await waitFor(async () => (await outbox.countDocuments({ status: 'sent' })) === 2, { what: 'both documents marked sent' });
+    expect(await producer.bus.outbox!.countPending()).toBe(0);
   });
 
   it('never publishes the outbox entry of an aborted transaction', async () => {
@@ -63,7 +93,7 @@ describe('transactional outbox', () => {
     // the relay publishes in outbox order and has drained: the aborted one never existed
     expect(await producer.bus.getRelay().publishPending()).toBe(0);
     expect(received).toEqual([committed.id]);
-    expect(await producer.db!.collection('outbox').countDocuments({ eventId: abortedId })).toBe(0);
+    expect(await producer.db!.collection('outbox').countDocuments({ 'events.event.id': abortedId })).toBe(0);
     const stream = await fixture.redis().xrange(producer.bus.streamKey, '-', '+');
     expect(stream.some(([, fields]) => fields.join(' ').includes(abortedId))).toBe(false);
   });

@@ -34,7 +34,7 @@ describe('outbox relay killed mid-flight', () => {
     const eventId = await crashRelayAt(fixture, 'before-publish');
     const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
     // committed, never published: still pending in the outbox, absent from the stream
-    expect(await producer.db!.collection('outbox').findOne({ eventId })).toMatchObject({ status: 'pending' });
+    expect(await producer.db!.collection('outbox').findOne({ 'events.event.id': eventId })).toMatchObject({ status: 'pending' });
     expect(await fixture.redis().xlen(consumer.bus.streamKey)).toBe(0);
 
     // The restarted service's boot (`start()`, as every service calls it) takes the relay over
@@ -42,7 +42,7 @@ describe('outbox relay killed mid-flight', () => {
     await producer.bus.start();
     expect(producer.bus.getRelay().isRunning).toBe(true);
     await waitFor(() => notified.includes(eventId), { what: 'the restarted relay to deliver', timeoutMs: 15_000 });
-    await waitFor(async () => (await producer.db!.collection('outbox').findOne({ eventId }))?.['status'] === 'sent', { what: 'sent' });
+    await waitFor(async () => (await producer.db!.collection('outbox').findOne({ 'events.event.id': eventId }))?.['status'] === 'sent', { what: 'sent' });
     expect(notified).toEqual([eventId]);
     expect(await fixture.redis().xlen(consumer.bus.streamKey)).toBe(1);
     expect(await producer.db!.collection('transfers').countDocuments({ transferId: 'tr-before-publish' })).toBe(1);
@@ -65,10 +65,10 @@ describe('outbox relay killed mid-flight', () => {
 
     const eventId = await crashRelayAt(fixture, 'after-publish');
     const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
-    expect(await producer.db!.collection('outbox').findOne({ eventId })).toMatchObject({ status: 'pending' });
+    expect(await producer.db!.collection('outbox').findOne({ 'events.event.id': eventId })).toMatchObject({ status: 'pending' });
 
     await producer.bus.startRelay();
-    await waitFor(async () => (await producer.db!.collection('outbox').findOne({ eventId }))?.['status'] === 'sent', {
+    await waitFor(async () => (await producer.db!.collection('outbox').findOne({ 'events.event.id': eventId }))?.['status'] === 'sent', {
       what: 'the republish',
       timeoutMs: 15_000,
     });
