@@ -148,9 +148,16 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
     );
   }
 
-  /** Documents (writes) not yet published; each holds one or more events. */
+  /** Committed events not yet published (the events of the pending documents). */
   async countPending(): Promise<number> {
-    return this.collection.countDocuments({ status: 'pending' } as never);
+    const [row] = await this.collection
+      .aggregate<{ events: number }>([
+        { $match: { status: 'pending' } },
+        // A document written one event apiece by an earlier version has no `events` array.
+        { $group: { _id: null, events: { $sum: { $cond: [{ $isArray: '$events' }, { $size: '$events' }, 1] } } } },
+      ])
+      .toArray();
+    return row?.events ?? 0;
   }
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { MongoClient, ObjectId, type CommandStartedEvent } from 'mongodb';
 import { EventBus, createIntegrationEvent, type IntegrationEvent } from '../../src/events/index.js';
 import { withTransaction } from '../../src/database/transaction.js';
+import { OutboxStore } from '../../src/outbox/index.js';
 import { createTestFixture } from '../../src/testing/index.js';
 import { createBusForTest } from '../events/support/bus-fixture.js';
 import { waitFor } from '../events/support/conditions.js';
@@ -63,6 +64,26 @@ describe('transactional outbox', () => {
     expect(received.map((event) => event.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
     await waitFor(async () => (await outbox.countDocuments({ status: 'sent' })) === 2, { what: 'both documents marked sent' });
     expect(await producer.bus.outbox!.countPending()).toBe(0);
+  });
+
+  it('counts pending events, not documents, whatever their shape', async () => {
+    const fixture = createTestFixture({ label: 'count' });
+    const { client, db } = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
+    const store = new OutboxStore<IntegrationEvent>(db!, { collection: 'outbox_count' });
+    const event = (n: number) => createIntegrationEvent({ type: 'transfer.completed', tenantId: fixture.tenantId, userId: 'u', data: { n } });
+    const legacy = event(0);
+    await store.collection.insertOne({ _id: new ObjectId(), eventId: legacy.id, type: legacy.type, event: legacy, status: 'pending', createdAt: new Date() } as never);
+    await withTransaction({ client: client!, fn: (session) => store.addMany([{ event: event(1) }, { event: event(2), dispatchWebhooks: true }], session) });
+    expect(await store.countPending()).toBe(3);
+    const entries = await store.nextPending(10);
+    expect(entries.map((entry) => [entry.event.data, entry.dispatchWebhooks ?? false])).toEqual([
+      [{ n: 0 }, false],
+      [{ n: 1 }, false],
+      [{ n: 2 }, true],
+    ]);
+    await store.markSent(entries.map((entry) => entry._id));
+    expect(await store.countPending()).toBe(0);
+    expect(await store.collection.countDocuments({ status: 'sent' })).toBe(2);
   });
 
   it('never publishes the outbox entry of an aborted transaction', async () => {
