@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { deliveriesOf, startNotification, waitFor } from './helpers.js';
 
 describe('from events to messages', () => {
@@ -62,15 +62,30 @@ describe('from events to messages', () => {
     expect(sms.body).toContain('493817');
     expect(sms.from).toBe('+15005550006');
 
-    await waitFor(async () => (await deliveriesOf(running, carol.id))[0]?.status === 'DELIVERED', { what: 'the status callback applied' });
+    // Both writes landed, in whichever order they came: the send's record and the receipt.
+    await waitFor(async () => ((await deliveriesOf(running, carol.id))[0]?.sentAt ?? null) !== null && (await deliveriesOf(running, carol.id))[0]?.status === 'DELIVERED', {
+      what: 'the send recorded and the status callback applied',
+    });
     const [delivery, ...others] = await deliveriesOf(running, carol.id);
     expect(others).toHaveLength(0);
-    expect(delivery).toMatchObject({ channel: 'SMS', provider: 'twilio', providerMessageId: sms.sid, sealed: null, deliveredAt: expect.any(Date) });
+    expect(delivery).toMatchObject({ channel: 'SMS', provider: 'twilio', providerMessageId: sms.sid, sealed: null, deliveredAt: expect.any(Date), attempts: 1 });
     expect(JSON.stringify(delivery)).not.toContain('493817');
     const notifications = await running.service.deps.store.notifications.find({ userId: carol.id }).toArray();
     expect(JSON.stringify(notifications)).not.toContain('493817');
     // No inbox entry: a code in the inbox would outlive its purpose.
     expect(notifications[0]).toMatchObject({ inbox: false, type: 'security.otp' });
+  });
+
+  it('a receipt that arrives before the send is recorded still leaves the send recorded and no sealed code behind', async () => {
+    const running = await startNotification();
+    running.twilio.setReceiptFirst(true);
+    onTestFinished(() => running.twilio.setReceiptFirst(false));
+    const frank = await running.sources.register({ phone: '+4915112345680' });
+    await running.sources.otp(frank.id, 'SMS', '+4915112345680', '246810');
+    const sms = await running.twilio.waitFor((m) => m.to === '+4915112345680', 45_000);
+    await waitFor(async () => ((await deliveriesOf(running, frank.id))[0]?.sentAt ?? null) !== null, { what: 'the send recorded after the receipt' });
+    const [delivery] = await deliveriesOf(running, frank.id);
+    expect(delivery).toMatchObject({ status: 'DELIVERED', provider: 'twilio', providerMessageId: sms.sid, sealed: null, attempts: 1, deliveredAt: expect.any(Date) });
   });
 
   it('a status callback without a valid signature is refused and changes nothing', async () => {

@@ -164,21 +164,17 @@ export class ChannelWorkers {
       breaker.recordSuccess();
       const now = deps.now();
       deps.metrics?.delivery(channel, result.status);
-      await deps.store.deliveries.updateOne(
+      const sent = { provider: provider.name, providerMessageId: result.providerMessageId, sentAt: now, lastError: null, sealed: null };
+      const { matchedCount } = await deps.store.deliveries.updateOne(
         { _id: delivery._id, status: 'QUEUED' },
-        {
-          $set: {
-            status: result.status,
-            provider: provider.name,
-            providerMessageId: result.providerMessageId,
-            sentAt: now,
-            lastError: null,
-            sealed: null,
-            ...(result.status === 'DELIVERED' ? { deliveredAt: now } : {}),
-          },
-          $inc: { attempts: 1 },
-        },
+        { $set: { ...sent, status: result.status, ...(result.status === 'DELIVERED' ? { deliveredAt: now } : {}) }, $inc: { attempts: 1 } },
       );
+      // The provider's receipt can arrive before this update (Twilio orders nothing between its
+      // answer and its status callback) and has then moved the status on. The send is recorded
+      // all the same, and an OTP's sealed code is dropped: it must not outlive the send.
+      if (matchedCount === 0) {
+        await deps.store.deliveries.updateOne({ _id: delivery._id, status: { $ne: 'QUEUED' }, sentAt: null }, { $set: sent, $inc: { attempts: 1 } });
+      }
     } catch (error) {
       const retryable = !(error instanceof ProviderError) || error.retryable;
       // A refused recipient is the message's fault, not the provider's: it does not trip the breaker.

@@ -24,6 +24,11 @@ export interface TwilioSink {
   messages(): RecordedSms[];
   waitFor(predicate: (sms: RecordedSms) => boolean, timeoutMs?: number): Promise<RecordedSms>;
   setFault(fault: SmsFault | null): void;
+  /**
+   * Delivers the receipt before answering the send request (Twilio gives no order between the
+   * two): the service then learns of the delivery before it has recorded the send.
+   */
+  setReceiptFirst(on: boolean): void;
   /** Forgets what was recorded. */
   clear(): void;
   close(): Promise<void>;
@@ -39,6 +44,7 @@ export async function startTwilioSink(options: { port?: number; host?: string; a
   const host = options.host ?? '127.0.0.1';
   const recorder = new Recorder<RecordedSms>();
   let fault: SmsFault | null = null;
+  let isReceiptFirst = false;
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
@@ -77,6 +83,7 @@ export async function startTwilioSink(options: { port?: number; host?: string; a
       receivedAt: new Date().toISOString(),
     };
     recorder.add(sms);
+    if (isReceiptFirst && sms.statusCallback !== null) await sendReceipt(sms);
     json(res, 201, {
       sid: sms.sid,
       account_sid: accountSid,
@@ -89,7 +96,7 @@ export async function startTwilioSink(options: { port?: number; host?: string; a
       direction: 'outbound-api',
       api_version: '2010-04-01',
     });
-    if (sms.statusCallback !== null) void sendReceipt(sms);
+    if (!isReceiptFirst && sms.statusCallback !== null) void sendReceipt(sms);
   }
 
   async function sendReceipt(sms: RecordedSms): Promise<void> {
@@ -113,6 +120,9 @@ export async function startTwilioSink(options: { port?: number; host?: string; a
     waitFor: (predicate, timeoutMs) => recorder.waitFor(predicate, timeoutMs),
     setFault: (next) => {
       fault = next;
+    },
+    setReceiptFirst: (on) => {
+      isReceiptFirst = on;
     },
     clear: () => recorder.clear(),
     close: () =>
