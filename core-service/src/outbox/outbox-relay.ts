@@ -123,10 +123,11 @@ export class OutboxRelay<TEvent extends OutboxEventShape = OutboxEventShape> {
       await this.options.hooks?.beforePublish?.(entries);
       await this.options.publish(entries);
       await this.options.hooks?.afterPublish?.(entries);
-      await this.options.store.markSent(entries.map((entry) => entry._id));
+      // The entries of one document share its `_id`; a batch is `batchSize` documents.
+      const documents = [...new Map(entries.map((entry) => [entry._id.toHexString(), entry._id])).values()];
+      await this.options.store.markSent(documents);
       total += entries.length;
-      // A batch is `batchSize` documents; the entries of one document share its `_id`.
-      if (new Set(entries.map((entry) => entry._id.toHexString())).size < this.#batchSize) return total;
+      if (documents.length < this.#batchSize) return total;
       // A long drain renews the lease between batches (when due) so another instance does not take over.
       this.#isLeader = await this.#lease.acquire();
       if (!this.#isLeader) return total;

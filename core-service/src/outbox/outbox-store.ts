@@ -136,12 +136,11 @@ export class OutboxStore<TEvent extends OutboxEventShape = OutboxEventShape> {
     return documents.flatMap(entriesOf);
   }
 
-  /** Marks the documents holding these entries sent (ids may repeat: entries share them). */
+  /** Marks these documents sent. */
   async markSent(ids: readonly ObjectId[]): Promise<void> {
     if (ids.length === 0) return;
-    const unique = [...new Map(ids.map((id) => [id.toHexString(), id])).values()];
     await this.collection.updateMany(
-      { _id: { $in: unique }, status: 'pending' } as never,
+      { _id: { $in: [...ids] }, status: 'pending' } as never,
       {
         $set: { status: 'sent', sentAt: new Date() },
       } as never,

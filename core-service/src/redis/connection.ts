@@ -187,11 +187,12 @@ export function redisConfigFromEnv(env: Readonly<Record<string, string | undefin
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
-  const given = env['REDIS_URL'];
-  if ((given === undefined || given === '') && sentinels.length === 0 && env['NODE_ENV'] === 'production') {
+  // Empty counts as unset.
+  const given = env['REDIS_URL'] || undefined;
+  if (given === undefined && sentinels.length === 0 && env['NODE_ENV'] === 'production') {
     throw new Error('REDIS_URL (or REDIS_SENTINELS) is required in production');
   }
-  const url = given === undefined || given === '' ? 'redis://localhost:6379' : given;
+  const url = given ?? 'redis://localhost:6379';
   if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw new Error('REDIS_URL must be a redis:// or rediss:// URL');
   if (sentinels.length === 0) return { ...base, url };
   const hosts = sentinels.map((entry) => {

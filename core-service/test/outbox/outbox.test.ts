@@ -9,14 +9,20 @@ import { waitFor } from '../events/support/conditions.js';
 
 class AbortTransfer extends Error {}
 
+/** A payment-service producer, and a notification-service consumer collecting its `transfer.completed` events. */
+async function transfersObserved(label: string) {
+  const fixture = createTestFixture({ label });
+  const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
+  const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
+  const received: IntegrationEvent[] = [];
+  consumer.bus.on('transfer.completed', (event) => void received.push(event));
+  await consumer.bus.startListening();
+  return { fixture, producer, received };
+}
+
 describe('transactional outbox', () => {
   it('emit inside a transaction writes an outbox entry that the relay publishes after commit and marks sent', async () => {
-    const fixture = createTestFixture({ label: 'outbox' });
-    const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
-    const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
-    const received: IntegrationEvent[] = [];
-    consumer.bus.on('transfer.completed', (event) => void received.push(event));
-    await consumer.bus.startListening();
+    const { fixture, producer, received } = await transfersObserved('outbox');
 
     const event = await withTransaction({
       client: producer.client!,
@@ -37,12 +43,7 @@ describe('transactional outbox', () => {
   });
 
   it("keeps a write's events in one document, and still relays a document written one event apiece before that", async () => {
-    const fixture = createTestFixture({ label: 'grouped' });
-    const consumer = await createBusForTest(fixture, { serviceName: 'notification-service', database: 'notification' });
-    const producer = await createBusForTest(fixture, { serviceName: 'payment-service', database: 'payment' });
-    const received: IntegrationEvent[] = [];
-    consumer.bus.on('transfer.completed', (event) => void received.push(event));
-    await consumer.bus.startListening();
+    const { fixture, producer, received } = await transfersObserved('grouped');
 
     // Left pending by a version that wrote one document per event (an upgrade mid-flight).
     const legacy = createIntegrationEvent({ type: 'transfer.completed', tenantId: fixture.tenantId, userId: 'u', data: { n: 0 } });
