@@ -65,6 +65,7 @@ describe('from events to messages', () => {
     // Both writes landed, in whichever order they came: the send's record and the receipt.
     await waitFor(async () => ((await deliveriesOf(running, carol.id))[0]?.sentAt ?? null) !== null && (await deliveriesOf(running, carol.id))[0]?.status === 'DELIVERED', {
       what: 'the send recorded and the status callback applied',
+      timeoutMs: 45_000,
     });
     const [delivery, ...others] = await deliveriesOf(running, carol.id);
     expect(others).toHaveLength(0);
@@ -83,7 +84,7 @@ describe('from events to messages', () => {
     const frank = await running.sources.register({ phone: '+4915112345680' });
     await running.sources.otp(frank.id, 'SMS', '+4915112345680', '246810');
     const sms = await running.twilio.waitFor((m) => m.to === '+4915112345680', 45_000);
-    await waitFor(async () => ((await deliveriesOf(running, frank.id))[0]?.sentAt ?? null) !== null, { what: 'the send recorded after the receipt' });
+    await waitFor(async () => ((await deliveriesOf(running, frank.id))[0]?.sentAt ?? null) !== null, { what: 'the send recorded after the receipt', timeoutMs: 45_000 });
     const [delivery] = await deliveriesOf(running, frank.id);
     expect(delivery).toMatchObject({ status: 'DELIVERED', provider: 'twilio', providerMessageId: sms.sid, sealed: null, attempts: 1, deliveredAt: expect.any(Date) });
   });
@@ -100,7 +101,7 @@ describe('from events to messages', () => {
       body: new URLSearchParams({ MessageSid: 'SMforged', MessageStatus: 'failed' }).toString(),
     });
     expect(response.status).toBe(403);
-    await waitFor(async () => (await deliveriesOf(running, dave.id))[0]?.status === 'DELIVERED', { what: 'the genuine receipt applied' });
+    await waitFor(async () => (await deliveriesOf(running, dave.id))[0]?.status === 'DELIVERED', { what: 'the genuine receipt applied', timeoutMs: 45_000 });
     expect((await deliveriesOf(running, dave.id))[0]?.lastError).toBeNull();
   });
 

@@ -102,11 +102,18 @@ export async function startTwilioSink(options: { port?: number; host?: string; a
   async function sendReceipt(sms: RecordedSms): Promise<void> {
     const params = { MessageSid: sms.sid, SmsSid: sms.sid, MessageStatus: 'delivered', To: sms.to, From: sms.from, AccountSid: sms.accountSid };
     const signature = twilio.getExpectedTwilioSignature(options.authToken, sms.statusCallback!, params);
-    await fetch(sms.statusCallback!, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-      body: new URLSearchParams(params).toString(),
-    }).catch(() => undefined);
+    // A few tries: a keep-alive connection the service closed meanwhile must not lose the receipt.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const sent = await fetch(sms.statusCallback!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        body: new URLSearchParams(params).toString(),
+      }).then(
+        (response) => response.status < 500,
+        () => false,
+      );
+      if (sent) return;
+    }
   }
 
   const port = await new Promise<number>((resolve, reject) => {
