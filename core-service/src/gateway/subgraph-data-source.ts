@@ -2,6 +2,7 @@ import { GraphQLError as BaseGraphQLError } from 'graphql';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { CORE_ERRORS } from '../errors/core-errors.js';
 import { createServiceError } from '../errors/graphql-error.js';
+import { getLogger } from '../logger/logger.js';
 import { Bulkhead, BulkheadQueueTimeoutError, BulkheadRejectedError } from '../resilience/bulkhead.js';
 import { CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
@@ -85,6 +86,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       if (error instanceof BaseGraphQLError) throw error;
       const reason = error instanceof CircuitOpenError ? 'circuit-open' : error instanceof BulkheadRejectedError || error instanceof BulkheadQueueTimeoutError ? 'overloaded' : 'unreachable';
       this.onUnavailable?.(this.subgraphName, reason);
+      // The client is told only that the subgraph is unavailable; the operator needs why. A
+      // refusal by the breaker or the bulkhead says nothing new (the metric counts those), and
+      // an open breaker keeps the failures that are logged to a handful per second.
+      if (reason === 'unreachable') getLogger('gateway').warn({ err: error, subgraph: this.subgraphName }, 'subgraph request failed');
       throw createServiceError(CORE_ERRORS.ServiceUnavailable, `${this.subgraphName} is temporarily unavailable`, {
         subgraph: this.subgraphName,
         reason,

@@ -29,6 +29,20 @@ export interface LiveDelivery {
 
 type Listener = (delivery: LiveDelivery) => void;
 
+/** One registered listener and how far its deliveries go. */
+interface ListenerState {
+  listener: Listener;
+  /** Highest backlog id delivered to it; at registration `<ms>-0`, where a catch-up starts. */
+  last: string;
+}
+
+/** The listeners of one user on this instance. */
+interface UserListeners {
+  tenantId: string;
+  userId: string;
+  states: Set<ListenerState>;
+}
+
 /**
  * The gateway's side of the push boundary: services publish integration events; the gateway
  * delivers them.
@@ -40,12 +54,20 @@ type Listener = (delivery: LiveDelivery) => void;
  * each event; it appends the message to each recipient's bounded backlog (a Redis stream per
  * user, whose entry ids become SSE `id:`s for `Last-Event-ID` resume) and then fans it out on a
  * pub/sub channel every gateway instance listens to, each delivering to its own sockets and SSE
- * connections. A message lost in pub/sub (an instance reconnecting) is still in the backlog.
+ * connections. A message lost in pub/sub (an instance reconnecting) is still in the backlog:
+ * when this instance's fan-out connection comes back, each connection's listeners are caught up
+ * from their users' backlogs (what an SSE client gets with `Last-Event-ID`, done here for the
+ * connections that stayed open).
  */
 export class LiveHub {
   readonly #options: Required<Omit<LiveHubOptions, 'redis' | 'logger'>> & Pick<LiveHubOptions, 'redis' | 'logger'>;
-  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #listeners = new Map<string, UserListeners>();
   #subscriber: Redis | undefined;
+  /** Fan-out messages that arrive while a catch-up reads the backlogs; delivered after it. */
+  #held: string[] | undefined;
+  #isCatchUpDue = false;
+  #isCatchingUp = false;
+  #running = false;
   #consumer: StreamConsumer | undefined;
   readonly #channel: string;
 
@@ -56,9 +78,26 @@ export class LiveHub {
 
   async start(): Promise<void> {
     const { redis, logger, streamKey, group } = this.#options;
-    this.#subscriber = await duplicateConnection(redis);
-    await this.#subscriber.subscribe(this.#channel);
-    this.#subscriber.on('message', (_channel: string, text: string) => this.#deliverLocally(text));
+    this.#running = true;
+    const subscriber = await duplicateConnection(redis, {}, 'live-fanout');
+    this.#subscriber = subscriber;
+    await subscriber.subscribe(this.#channel);
+    subscriber.on('message', (_channel: string, text: string) => (this.#held ? this.#held.push(text) : this.#deliverLocally(text)));
+    // Whatever was published while the connection was down never reaches it: catch up once it is back.
+    let isLost = false;
+    subscriber.on('close', () => {
+      isLost = this.#running;
+    });
+    subscriber.on('ready', () => {
+      if (!isLost) return;
+      isLost = false;
+      this.#isCatchUpDue = true;
+      if (this.#isCatchingUp) return;
+      this.#isCatchingUp = true;
+      void this.#catchUp(subscriber).finally(() => {
+        this.#isCatchingUp = false;
+      });
+    });
     await ensureConsumerGroup(redis, streamKey, group, '$');
     this.#consumer = new StreamConsumer({
       redis,
@@ -83,6 +122,7 @@ export class LiveHub {
   }
 
   async stop(): Promise<void> {
+    this.#running = false;
     await this.#consumer?.stop();
     this.#consumer = undefined;
     if (this.#subscriber) {
@@ -95,12 +135,14 @@ export class LiveHub {
   /** Delivers to this instance's connections of (tenant, user) until the returned function is called. */
   listen(tenantId: string, userId: string, listener: Listener): () => void {
     const key = userKey(tenantId, userId);
-    let set = this.#listeners.get(key);
-    if (!set) this.#listeners.set(key, (set = new Set()));
-    set.add(listener);
+    let user = this.#listeners.get(key);
+    if (!user) this.#listeners.set(key, (user = { tenantId, userId, states: new Set() }));
+    // Entry ids are Redis's clock in ms: a catch-up reads what was added after this moment.
+    const state: ListenerState = { listener, last: `${Date.now()}-0` };
+    user.states.add(state);
     return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.#listeners.get(key) === set) this.#listeners.delete(key);
+      user.states.delete(state);
+      if (user.states.size === 0 && this.#listeners.get(key) === user) this.#listeners.delete(key);
     };
   }
 
@@ -134,7 +176,8 @@ export class LiveHub {
     if (message) await this.publish(message);
   }
 
-  #deliverLocally(text: string): void {
+  /** A fan-out message to this instance's listeners of its users; `skip` holds `<user key> <entry id>`s already delivered. */
+  #deliverLocally(text: string, skip?: ReadonlySet<string>): void {
     let parsed: { message: LiveMessage; entryIds: Record<string, string> };
     try {
       parsed = JSON.parse(text) as typeof parsed;
@@ -142,16 +185,73 @@ export class LiveHub {
       return;
     }
     for (const userId of parsed.message.userIds) {
-      const listeners = this.#listeners.get(userKey(parsed.message.tenantId, userId));
       const entryId = parsed.entryIds[userId];
-      if (!listeners || entryId === undefined) continue;
-      const delivery = { entryId, message: { ...parsed.message, userIds: [userId] } };
-      for (const listener of listeners) {
+      const user = this.#listeners.get(userKey(parsed.message.tenantId, userId));
+      if (!user || entryId === undefined || skip?.has(`${userKey(user.tenantId, userId)} ${entryId}`)) continue;
+      this.#deliver(user.states, { entryId, message: { ...parsed.message, userIds: [userId] } });
+    }
+  }
+
+  #deliver(states: Iterable<ListenerState>, delivery: LiveDelivery): void {
+    for (const state of states) {
+      if (compareEntryIds(delivery.entryId, state.last) > 0) state.last = delivery.entryId;
+      try {
+        state.listener(delivery);
+      } catch (error) {
+        this.#options.logger.warn({ err: error }, 'live listener failed');
+      }
+    }
+  }
+
+  /**
+   * After the fan-out connection was lost: once its subscription is confirmed again, each
+   * listener gets its user's backlog entries after the highest it had, then the fan-out messages
+   * that arrived meanwhile, less those the backlog read already delivered. Retried while Redis
+   * refuses.
+   */
+  async #catchUp(subscriber: Redis): Promise<void> {
+    this.#held = [];
+    const delivered = new Set<string>();
+    try {
+      // Again when the connection dropped and came back during the catch-up.
+      for (let attempt = 1; this.#isCatchUpDue && this.#running && this.#subscriber === subscriber; attempt += 1) {
+        this.#isCatchUpDue = false;
         try {
-          listener(delivery);
+          // Answered once the server has the subscription: nothing published after it is missed.
+          if ((await subscriber.subscribe(this.#channel)) === 0) throw new Error('fan-out subscription not confirmed');
+          await this.#readBacklogs(delivered);
+          attempt = 0;
         } catch (error) {
-          this.#options.logger.warn({ err: error }, 'live listener failed');
+          this.#isCatchUpDue = true;
+          this.#options.logger.warn({ err: error, attempt }, 'live catch-up after a fan-out reconnect failed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * attempt)).unref());
         }
+      }
+    } finally {
+      const held = this.#held;
+      this.#held = undefined;
+      for (const text of held) this.#deliverLocally(text, delivered);
+    }
+  }
+
+  async #readBacklogs(delivered: Set<string>): Promise<void> {
+    const users = [...this.#listeners.values()];
+    if (users.length === 0) return;
+    const pipeline = this.#options.redis.pipeline();
+    for (const { tenantId, userId, states } of users) {
+      // From the lowest point any of the user's listeners stands at; each takes what is after its own.
+      const from = [...states].map((state) => state.last).reduce((a, b) => (compareEntryIds(a, b) <= 0 ? a : b));
+      pipeline.xrange(this.#backlogKey(tenantId, userId), `(${from}`, '+');
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [index, { tenantId, userId, states }] of users.entries()) {
+      const [error, entries] = replies[index] ?? [new Error('no reply')];
+      if (error) throw error;
+      for (const [entryId, fields] of entries as Array<[string, string[]]>) {
+        const behind = [...states].filter((state) => compareEntryIds(entryId, state.last) > 0);
+        if (behind.length === 0) continue;
+        delivered.add(`${userKey(tenantId, userId)} ${entryId}`);
+        this.#deliver(behind, { entryId, message: JSON.parse(fields[1] ?? '{}') as LiveMessage });
       }
     }
   }
@@ -163,4 +263,14 @@ export class LiveHub {
 
 function userKey(tenantId: string, userId: string): string {
   return `${tenantId}:${userId}`;
+}
+
+/** Orders stream entry ids (`<ms>-<seq>`); '' is before every id. */
+export function compareEntryIds(a: string, b: string): number {
+  if (a === b) return 0;
+  if (b === '') return 1;
+  if (a === '') return -1;
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
 }

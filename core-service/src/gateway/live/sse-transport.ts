@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { GraphQLError as BaseGraphQLError } from 'graphql';
 import { formatError } from '../../errors/format-error.js';
 import type { GatewayContext } from '../gateway-plugin.js';
-import type { LiveHub, LiveDelivery } from './live-hub.js';
+import { compareEntryIds, type LiveHub, type LiveDelivery } from './live-hub.js';
 import { liveEndError, type LiveSessionGuard } from './live-session-guard.js';
 import { shapePayload, type LiveSubscription } from './live-subscription.js';
 
@@ -55,7 +55,7 @@ export async function handleSseRequest(req: IncomingMessage, res: ServerResponse
   // and such a duplicate must not be sent twice.
   let lastSent = '';
   const send = (delivery: LiveDelivery): void => {
-    if (compareIds(delivery.entryId, lastSent) <= 0) return;
+    if (compareEntryIds(delivery.entryId, lastSent) <= 0) return;
     lastSent = delivery.entryId;
     const payload = shapePayload(schema, subscription, delivery.message, caller);
     if (payload === undefined) return;
@@ -95,13 +95,6 @@ export async function handleSseRequest(req: IncomingMessage, res: ServerResponse
   req.on('close', teardown);
   // The client may have gone while the backlog was read, before these listeners existed.
   if (res.destroyed) teardown();
-}
-
-function compareIds(a: string, b: string): number {
-  if (b === '') return 1;
-  const [am = 0, as = 0] = a.split('-').map(Number);
-  const [bm = 0, bs = 0] = b.split('-').map(Number);
-  return am !== bm ? am - bm : as - bs;
 }
 
 function singleHeader(req: IncomingMessage, name: string): string | undefined {
