@@ -5,10 +5,15 @@
 // report can scroll far out of the tail behind the tasks that ran longer.
 //
 // usage: node scripts/ci/failure-summary.mjs <log file>
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { stripVTControlCharacters } from 'node:util';
 
 const MAX_LINES_PER_TASK = 60;
+const MAX_PLATFORM_LINES = 25;
+// What a package's end-to-end platform logged (gateway/test/support/global-platform.ts writes it).
+const PLATFORM_LOG = '.e2e-platform.log';
+// pino's warn, error and fatal; the processes' own lines (redis-server, the engine) that say error.
+const WORTH_SHOWING = /"level":(40|50|60)\b|error|fatal/i;
 // Vitest's own summary of failures starts with this rule; a typecheck or a crash has none.
 const VITEST_FAILURES = /⎯+ Failed (Tests|Suites) \d+ ⎯+|⎯+ Unhandled Errors ⎯+/;
 
@@ -34,4 +39,12 @@ for (const task of new Set(failed)) {
   console.log(`\n===== ${task} failed: ${start >= 0 ? 'its failure report' : 'its last lines'} =====`);
   console.log(report.slice(0, MAX_LINES_PER_TASK).join('\n'));
   if (report.length > MAX_LINES_PER_TASK) console.log(`… ${report.length - MAX_LINES_PER_TASK} more lines in the full log`);
+  const platformLog = `${pkg}/${PLATFORM_LOG}`;
+  if (existsSync(platformLog)) {
+    const worth = readFileSync(platformLog, 'utf8')
+      .split('\n')
+      .filter((line) => WORTH_SHOWING.test(line));
+    console.log(`----- the last ${Math.min(MAX_PLATFORM_LINES, worth.length)} warnings and errors of its platform (${platformLog}) -----`);
+    for (const line of worth.slice(-MAX_PLATFORM_LINES)) console.log(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+  }
 }

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { startPlatform, type Platform } from '../../../scripts/dev/platform.mjs';
 import { startOtlpRecorder } from './otlp-recorder.js';
@@ -13,6 +14,9 @@ import { PLATFORM_KEY, type SharedPlatform } from './shared-platform.js';
  * client address (TRUST_PROXY names loopback, so a test's `X-Forwarded-For` is its address).
  * A test that needs other settings boots its own platform with `startPlatform`.
  *
+ * Every line the processes print goes to gateway/.e2e-platform.log, warnings and up by default
+ * (`PLATFORM_LOG_LEVEL`): after a failed CI run, scripts/ci/failure-summary.mjs shows its tail.
+ *
  * Every process exports traces to a local recorder (test/support/otlp-recorder.ts), sampling only
  * what a caller marked sampled (`traceparent` flag 01): the tracing test chooses its own trace,
  * and the other tests' requests cost no spans.
@@ -21,6 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
   const recorder = await startOtlpRecorder();
   const output: string[] = [];
+  const log = createWriteStream(fileURLToPath(new URL('../../.e2e-platform.log', import.meta.url)));
   let platform: Platform;
   try {
     platform = await startPlatform({
@@ -29,6 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       brand: `e2e${process.pid}`,
       env: {
         ...SHARED_PLATFORM_ENV,
+        LOG_LEVEL: process.env['PLATFORM_LOG_LEVEL'] ?? 'warn',
         OTEL_EXPORTER_OTLP_ENDPOINT: recorder.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -37,10 +43,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
       },
       output: (line) => {
         output.push(line);
+        log.write(`${line}\n`);
         if (output.length > 400) output.shift();
       },
     });
   } catch (error) {
+    log.end();
     await recorder.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`platform did not start: ${(error as Error).message}\n${output.slice(-60).join('\n')}`);
@@ -59,6 +67,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide(PLATFORM_KEY, shared);
   return async () => {
     await platform.stop();
+    log.end();
     await recorder.close();
     rmSync(dataDir, { recursive: true, force: true });
   };
