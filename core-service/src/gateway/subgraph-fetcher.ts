@@ -10,6 +10,21 @@ export interface SubgraphFetcherOptions {
 }
 
 /**
+ * An idle connection is closed by us this long before the subgraph's advertised keep-alive
+ * timeout (`Keep-Alive: timeout=N`), and after a minute at most.
+ *
+ * Why: a request sent on a connection the server is closing as idle fails with ECONNRESET
+ * ("socket hang up"), and a mutation cannot be resent blindly. Node's agent retires a connection
+ * by the server's hint only when a `timeout` is set: without one it reuses it until it reads the
+ * server's FIN, so a gateway whose event loop was held up (a loaded host) sent on connections the
+ * subgraph had just closed. Subgraphs advertise 30 s (createSubgraphServer), so a connection
+ * lives 28 s idle; a server on Node's default of 5 s still gets reuse, for 3 s. A larger margin
+ * would turn keep-alive off for such servers (Node keeps no connection whose hint is within it).
+ */
+const KEEP_ALIVE_MARGIN_MS = 2_000;
+const MAX_IDLE_MS = 60_000;
+
+/**
  * The fetcher the gateway's data sources send subgraph requests with: node:http(s) on a
  * keep-alive agent, the whole answer buffered (a subgraph answer is one JSON document).
  *
@@ -23,8 +38,8 @@ export interface SubgraphFetcherOptions {
  */
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher {
   const agents = {
-    http: new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 128 }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 128 }),
+    http: new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 128, timeout: MAX_IDLE_MS, agentKeepAliveTimeoutBuffer: KEEP_ALIVE_MARGIN_MS }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 128, timeout: MAX_IDLE_MS, agentKeepAliveTimeoutBuffer: KEEP_ALIVE_MARGIN_MS }),
   };
   return (url: string, init: FetcherRequestInit = {}) =>
     new Promise<FetcherResponse>((resolve, reject) => {

@@ -68,3 +68,28 @@ describe('subgraph fetcher', () => {
     await expect(createSubgraphFetcher({ timeoutMs: 1_000 })('http://127.0.0.1:9/graphql', { method: 'POST', body: '{}' })).rejects.toThrow(/ECONNREFUSED/);
   });
 });
+
+describe('subgraph fetcher keep-alive', () => {
+  it('closes an idle connection itself, well before the server’s advertised keep-alive timeout, rather than race the server’s close', async () => {
+    // The server advertises 3 s; the fetcher keeps a 2 s margin, so it closes after about 1 s.
+    const idle = createServer((_req, res) => res.end('{}'));
+    idle.keepAliveTimeout = 3_000;
+    const closed = new Promise<{ byServer: boolean }>((resolve) =>
+      idle.once('connection', (socket) => {
+        let byServer = false;
+        socket.once('timeout', () => (byServer = true));
+        socket.once('close', () => resolve({ byServer }));
+      }),
+    );
+    await new Promise<void>((resolve) => idle.listen(0, '127.0.0.1', resolve));
+    try {
+      const fetcher = createSubgraphFetcher({ timeoutMs: 1_000 });
+      const response = await fetcher(`http://127.0.0.1:${(idle.address() as AddressInfo).port}/graphql`, { method: 'POST', body: '{}' });
+      expect(response.headers.get('keep-alive')).toBe('timeout=3');
+      expect(await closed).toEqual({ byServer: false });
+    } finally {
+      idle.closeAllConnections();
+      idle.close();
+    }
+  });
+});
