@@ -185,9 +185,10 @@ export class LiveHub {
       return;
     }
     for (const userId of parsed.message.userIds) {
+      const key = userKey(parsed.message.tenantId, userId);
       const entryId = parsed.entryIds[userId];
-      const user = this.#listeners.get(userKey(parsed.message.tenantId, userId));
-      if (!user || entryId === undefined || skip?.has(`${userKey(user.tenantId, userId)} ${entryId}`)) continue;
+      const user = this.#listeners.get(key);
+      if (!user || entryId === undefined || skip?.has(`${key} ${entryId}`)) continue;
       this.#deliver(user.states, { entryId, message: { ...parsed.message, userIds: [userId] } });
     }
   }
