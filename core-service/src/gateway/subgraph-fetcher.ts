@@ -37,10 +37,8 @@ const MAX_IDLE_MS = 60_000;
  * compression (none is asked for), no streaming.
  */
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher {
-  const agents = {
-    http: new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 128, timeout: MAX_IDLE_MS, agentKeepAliveTimeoutBuffer: KEEP_ALIVE_MARGIN_MS }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 128, timeout: MAX_IDLE_MS, agentKeepAliveTimeoutBuffer: KEEP_ALIVE_MARGIN_MS }),
-  };
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 128, timeout: MAX_IDLE_MS, agentKeepAliveTimeoutBuffer: KEEP_ALIVE_MARGIN_MS };
+  const agents = { http: new Agent(agentOptions), https: new HttpsAgent(agentOptions) };
   return (url: string, init: FetcherRequestInit = {}) =>
     new Promise<FetcherResponse>((resolve, reject) => {
       const secure = url.startsWith('https:');
