@@ -29,9 +29,15 @@ export function twilioStatusRoute(deps: NotificationDeps, options: { authToken: 
       { ...filter, channel: 'SMS', status: { $in: ['QUEUED', 'SENT'] } },
       // Final either way: an OTP's sealed code is no longer needed (the sender drops it too, but
       // a sender that died after the send would leave it).
-      status.status === 'DELIVERED'
-        ? { $set: { status: 'DELIVERED', deliveredAt: now, providerMessageId: status.messageSid, sealed: null } }
-        : { $set: { status: 'FAILED', lastError: `twilio: undelivered${status.errorCode !== undefined ? ` (${status.errorCode})` : ''}`, providerMessageId: status.messageSid, sealed: null } },
+      {
+        $set: {
+          providerMessageId: status.messageSid,
+          sealed: null,
+          ...(status.status === 'DELIVERED'
+            ? { status: 'DELIVERED', deliveredAt: now }
+            : { status: 'FAILED', lastError: `twilio: undelivered${status.errorCode !== undefined ? ` (${status.errorCode})` : ''}` }),
+        },
+      },
     );
     return { status: 204 };
   };
